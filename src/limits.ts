@@ -1,0 +1,32 @@
+/**
+ * Every size, count and wait Runnel accepts, with its unit in its name.
+ * A request past any of these is refused whole.
+ */
+export const limits = {
+  /** Largest produce request body. */
+  produceRequestBytesMax: 16 * 1024 * 1024,
+  /** Most records in one produce request. */
+  produceRecordsMax: 20_000,
+  /** Largest record batch stored as one row (SQLite rows stop at 2 MB). */
+  batchBytesMax: 1024 * 1024,
+  /** Largest `max_bytes` a fetch may ask for. */
+  fetchBytesMax: 16 * 1024 * 1024,
+  /** Default `max_bytes` of a fetch. */
+  fetchBytesDefault: 1024 * 1024,
+  /** Longest a fetch may wait for new records. */
+  fetchWaitMsMax: 30_000,
+  /** Most fetches that may wait on one partition at once. */
+  fetchWaitersMax: 1_000,
+  /** Most partitions a topic may have. */
+  partitionsCountMax: 1_024,
+  /** Longest a topic name may be. */
+  topicNameLengthMax: 249,
+  /** Largest body of an admin request. */
+  adminRequestBytesMax: 1024 * 1024,
+  /** How long a Worker trusts its cached copy of a topic's metadata. */
+  metadataCacheMs: 1_000,
+  /** How often the retention check runs when nothing is due sooner. */
+  retentionCheckIntervalMs: 5 * 60 * 1000,
+  /** Offsets stay below 2^53 so they are exact JavaScript numbers. */
+  offsetMax: Number.MAX_SAFE_INTEGER,
+} as const;
