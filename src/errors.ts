@@ -73,9 +73,10 @@ export function failure(errorCode: number, message: string): Failure {
 }
 
 /** Turns a `Failure` result into a thrown `RunnelError`, else returns it. */
-export function unwrap<T extends { ok: true }>(result: T | Failure): T {
-  if (result.ok) return result;
-  throw new RunnelError(result.error_code, result.message);
+export function unwrap<R extends { ok: boolean }>(result: R): Extract<R, { ok: true }> {
+  if (result.ok) return result as Extract<R, { ok: true }>;
+  const f = result as unknown as Failure;
+  throw new RunnelError(f.error_code, f.message);
 }
 
 /** Throws an internal error when an invariant does not hold. For bugs only. */

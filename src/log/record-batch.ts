@@ -52,7 +52,7 @@ export interface BatchHeader {
 }
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8", { fatal: false });
+const utf8Decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
 
 function readInt64(view: DataView, pos: number): number {
   return view.getInt32(pos) * 4294967296 + view.getUint32(pos + 4);

@@ -1,0 +1,239 @@
+/**
+ * The controller: the one object that knows every topic, its id, its
+ * partition count and its configs. Admin changes are serialised through
+ * it; the partition replicas hold the data.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { brokersOf, replicaBrokers } from "../cluster/brokers";
+import type { Env } from "../env";
+import { ErrorCode, failure, type Failure } from "../errors";
+import { limits } from "../limits";
+import { replicaStub } from "../partition/replica-stub";
+import { applySchema } from "../storage/schema";
+import type { ConfigOverrides } from "../topic/configs";
+import type { ConfigChange, CreateTopicArgs, TopicInfo } from "../topic/types";
+import { integerProblem, parseConfigList, topicNameProblem } from "../topic/validate";
+import { CONTROLLER_SCHEMA } from "./schema";
+
+type TopicRow = {
+  topic_name: string;
+  topic_id: string;
+  partitions_count: number;
+  replication_factor: number;
+  configs: string;
+  created_at_ms: number;
+};
+
+/** How long to wait before retrying cleanup a replica did not take. */
+const RETRY_DELAY_MS = 5_000;
+
+export class Controller extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  /** Admin changes run one at a time, so a create cannot race a delete. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    applySchema(this.sql, CONTROLLER_SCHEMA);
+  }
+
+  /** Every topic, by name. */
+  async listTopics(): Promise<TopicInfo[]> {
+    return this.sql.exec<TopicRow>("SELECT * FROM topics ORDER BY topic_name").toArray().map(toTopic);
+  }
+
+  /** One topic, or UNKNOWN_TOPIC_OR_PARTITION. */
+  async getTopic(name: string): Promise<({ ok: true } & TopicInfo) | Failure> {
+    const topic = this.find(name);
+    return topic === null ? unknownTopic(name) : { ok: true, ...topic };
+  }
+
+  /** Creates a topic: every replica is initialised before the topic becomes visible. */
+  async createTopic(args: CreateTopicArgs): Promise<({ ok: true } & TopicInfo) | Failure> {
+    return this.serially(async () => {
+      const brokers = brokersOf(this.env);
+      const problem =
+        topicNameProblem(args.topicName) ??
+        integerProblem("partitions_count", args.partitionsCount, 1, limits.partitionsCountMax) ??
+        integerProblem("replication_factor", args.replicationFactor, 1, brokers.length);
+      if (problem !== null) {
+        const rf = args.replicationFactor;
+        const tooMany = typeof rf === "number" && rf > brokers.length;
+        return failure(ErrorCode.BAD_REQUEST, tooMany ? `replication_factor ${rf} is larger than the ${brokers.length} available brokers` : problem);
+      }
+      const configs = parseConfigList(args.configs);
+      if (typeof configs === "string") return failure(ErrorCode.BAD_REQUEST, configs);
+      const name = args.topicName as string;
+      if (this.find(name) !== null) return failure(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
+      const topic: TopicInfo = {
+        topicName: name,
+        topicId: crypto.randomUUID(),
+        partitionsCount: args.partitionsCount as number,
+        replicationFactor: args.replicationFactor as number,
+        configs,
+        createdAtMs: Date.now(),
+      };
+      const ready = await this.initPartitions(topic, 0, topic.partitionsCount);
+      if (!ready) {
+        this.owesWipe(topic);
+        await this.settleWipe(topic.topicId);
+        return failure(ErrorCode.RETRIABLE, `could not create topic '${name}': a partition replica did not answer; try again`);
+      }
+      this.sql.exec(
+        "INSERT INTO topics (topic_name, topic_id, partitions_count, replication_factor, configs, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+        topic.topicName, topic.topicId, topic.partitionsCount, topic.replicationFactor, JSON.stringify(configs), topic.createdAtMs,
+      );
+      return { ok: true, ...topic };
+    });
+  }
+
+  /** Deletes a topic at once; its replicas' storage is wiped now or, failing that, by the alarm. */
+  async deleteTopic(name: string): Promise<{ ok: true } | Failure> {
+    return this.serially(async () => {
+      const topic = this.find(name);
+      if (topic === null) return unknownTopic(name);
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec("DELETE FROM topics WHERE topic_id = ?", topic.topicId);
+        this.sql.exec("DELETE FROM pending_config_pushes WHERE topic_id = ?", topic.topicId);
+        this.owesWipe(topic);
+      });
+      await this.settleWipe(topic.topicId);
+      return { ok: true };
+    });
+  }
+
+  /** Raises the partition count; new partitions start empty. */
+  async increasePartitions(name: string, partitionsCount: unknown): Promise<({ ok: true } & TopicInfo) | Failure> {
+    return this.serially(async () => {
+      const topic = this.find(name);
+      if (topic === null) return unknownTopic(name);
+      const problem = integerProblem("partitions_count", partitionsCount, 1, limits.partitionsCountMax);
+      if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem);
+      const count = partitionsCount as number;
+      if (count < topic.partitionsCount) return failure(ErrorCode.BAD_REQUEST, `partitions_count can only grow: topic '${name}' has ${topic.partitionsCount}`);
+      if (count === topic.partitionsCount) return { ok: true, ...topic };
+      if (!(await this.initPartitions(topic, topic.partitionsCount, count))) {
+        return failure(ErrorCode.RETRIABLE, "a new partition replica did not answer; try again");
+      }
+      this.sql.exec("UPDATE topics SET partitions_count = ? WHERE topic_id = ?", count, topic.topicId);
+      return { ok: true, ...topic, partitionsCount: count };
+    });
+  }
+
+  /** Applies config changes all together (already validated by the caller's parse). */
+  async alterConfigs(name: string, changes: ConfigChange[]): Promise<({ ok: true } & TopicInfo) | Failure> {
+    return this.serially(async () => {
+      const topic = this.find(name);
+      if (topic === null) return unknownTopic(name);
+      const configs: ConfigOverrides = { ...topic.configs };
+      for (const c of changes) {
+        if (c.value === null) delete configs[c.name as keyof ConfigOverrides];
+        else configs[c.name as keyof ConfigOverrides] = c.value;
+      }
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec("UPDATE topics SET configs = ? WHERE topic_id = ?", JSON.stringify(configs), topic.topicId);
+        this.sql.exec("INSERT OR IGNORE INTO pending_config_pushes (topic_id) VALUES (?)", topic.topicId);
+      });
+      await this.settleConfigPush(topic.topicId);
+      return { ok: true, ...topic, configs };
+    });
+  }
+
+  /** Retries cleanup and config pushes replicas missed. */
+  override async alarm(): Promise<void> {
+    const wipes = this.sql.exec<{ topic_id: string }>("SELECT topic_id FROM pending_wipes").toArray();
+    const pushes = this.sql.exec<{ topic_id: string }>("SELECT topic_id FROM pending_config_pushes").toArray();
+    for (const w of wipes) await this.settleWipe(w.topic_id);
+    for (const p of pushes) await this.settleConfigPush(p.topic_id);
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private find(name: string): TopicInfo | null {
+    const row = this.sql.exec<TopicRow>("SELECT * FROM topics WHERE topic_name = ?", name).toArray()[0];
+    return row === undefined ? null : toTopic(row);
+  }
+
+  private async initPartitions(topic: TopicInfo, from: number, to: number): Promise<boolean> {
+    const brokers = brokersOf(this.env);
+    const calls: Promise<{ ok: boolean }>[] = [];
+    for (let p = from; p < to; p++) {
+      for (const broker of replicaBrokers(p, topic.replicationFactor, brokers)) {
+        calls.push(
+          replicaStub(this.env, topic.topicId, p, broker).init({
+            topicId: topic.topicId, topicName: topic.topicName, partition: p, brokerId: broker.id, configs: topic.configs,
+          }),
+        );
+      }
+    }
+    const results = await Promise.allSettled(calls);
+    return results.every((r) => r.status === "fulfilled" && r.value.ok);
+  }
+
+  private owesWipe(topic: TopicInfo): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO pending_wipes (topic_id, partitions_count, replication_factor) VALUES (?, ?, ?)",
+      topic.topicId, topic.partitionsCount, topic.replicationFactor,
+    );
+  }
+
+  private async settleWipe(topicId: string): Promise<void> {
+    const row = this.sql
+      .exec<{ partitions_count: number; replication_factor: number }>("SELECT * FROM pending_wipes WHERE topic_id = ?", topicId)
+      .toArray()[0];
+    if (row === undefined) return;
+    const brokers = brokersOf(this.env);
+    const calls: Promise<unknown>[] = [];
+    for (let p = 0; p < row.partitions_count; p++) {
+      for (const broker of replicaBrokers(p, row.replication_factor, brokers)) calls.push(replicaStub(this.env, topicId, p, broker).wipe());
+    }
+    const results = await Promise.allSettled(calls);
+    if (results.every((r) => r.status === "fulfilled")) this.sql.exec("DELETE FROM pending_wipes WHERE topic_id = ?", topicId);
+    else await this.retryLater();
+  }
+
+  private async settleConfigPush(topicId: string): Promise<void> {
+    const row = this.sql.exec<TopicRow>("SELECT * FROM topics WHERE topic_id = ?", topicId).toArray()[0];
+    if (row === undefined) {
+      this.sql.exec("DELETE FROM pending_config_pushes WHERE topic_id = ?", topicId);
+      return;
+    }
+    const topic = toTopic(row);
+    const brokers = brokersOf(this.env);
+    const calls: Promise<{ ok: boolean }>[] = [];
+    for (let p = 0; p < topic.partitionsCount; p++) {
+      for (const broker of replicaBrokers(p, topic.replicationFactor, brokers)) {
+        calls.push(replicaStub(this.env, topicId, p, broker).setConfigs(topicId, topic.configs));
+      }
+    }
+    const results = await Promise.allSettled(calls);
+    if (results.every((r) => r.status === "fulfilled" && r.value.ok)) this.sql.exec("DELETE FROM pending_config_pushes WHERE topic_id = ?", topicId);
+    else await this.retryLater();
+  }
+
+  private async retryLater(): Promise<void> {
+    const at = Date.now() + RETRY_DELAY_MS;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+}
+
+function toTopic(row: TopicRow): TopicInfo {
+  return {
+    topicName: row.topic_name,
+    topicId: row.topic_id,
+    partitionsCount: row.partitions_count,
+    replicationFactor: row.replication_factor,
+    configs: JSON.parse(row.configs) as ConfigOverrides,
+    createdAtMs: row.created_at_ms,
+  };
+}
+
+function unknownTopic(name: string): Failure {
+  return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${name}' does not exist`);
+}

@@ -1,0 +1,18 @@
+/** The controller's SQLite schema steps (see storage/schema.ts). */
+export const CONTROLLER_SCHEMA: string[] = [
+  // 1: topics and the cleanup still owed to partition replicas.
+  `CREATE TABLE topics (
+     topic_name TEXT PRIMARY KEY,
+     topic_id TEXT NOT NULL UNIQUE,
+     partitions_count INTEGER NOT NULL,
+     replication_factor INTEGER NOT NULL,
+     configs TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL
+   );
+   CREATE TABLE pending_wipes (
+     topic_id TEXT PRIMARY KEY,
+     partitions_count INTEGER NOT NULL,
+     replication_factor INTEGER NOT NULL
+   );
+   CREATE TABLE pending_config_pushes (topic_id TEXT PRIMARY KEY);`,
+];

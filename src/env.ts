@@ -1,0 +1,14 @@
+import type { Controller } from "./controller/controller";
+import type { PartitionReplica } from "./partition/partition-replica";
+
+/** Bindings and vars from wrangler.toml. */
+export interface Env {
+  /** The cluster id clients put in /v3/clusters/{c}. */
+  CLUSTER_ID: string;
+  /** "development" allows fault injection; anything else is production. */
+  MODE: string;
+  /** JSON list of broker slots: [{"id", "name", "location_hint"?, "jurisdiction"?}]. */
+  BROKERS: string;
+  CONTROLLER: DurableObjectNamespace<Controller>;
+  PARTITIONS: DurableObjectNamespace<PartitionReplica>;
+}

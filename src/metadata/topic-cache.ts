@@ -1,0 +1,33 @@
+/**
+ * The Worker's short-lived copy of topic metadata, so that produce and
+ * fetch do not ask the controller every time. Entries live for
+ * `limits.metadataCacheMs`; admin changes made through this isolate drop
+ * them at once, and a partition that no longer knows the cached topic id
+ * makes the caller look again.
+ */
+import type { Env } from "../env";
+import { unwrap } from "../errors";
+import { limits } from "../limits";
+import type { TopicInfo } from "../topic/types";
+
+const cache = new Map<string, { topic: TopicInfo; fetchedAtMs: number }>();
+
+/** The controller's stub (there is one controller, named "controller"). */
+export function controllerStub(env: Pick<Env, "CONTROLLER">) {
+  return env.CONTROLLER.get(env.CONTROLLER.idFromName("controller"));
+}
+
+/** A topic's metadata, from the cache when fresh; 40401 when it does not exist. */
+export async function topicMeta(env: Env, name: string): Promise<TopicInfo> {
+  const hit = cache.get(name);
+  const nowMs = Date.now();
+  if (hit !== undefined && nowMs - hit.fetchedAtMs < limits.metadataCacheMs) return hit.topic;
+  const topic = unwrap(await controllerStub(env).getTopic(name));
+  cache.set(name, { topic, fetchedAtMs: nowMs });
+  return topic;
+}
+
+/** Drops the cached copy of a topic (after an admin change, or a stale topic id). */
+export function forgetTopic(name: string): void {
+  cache.delete(name);
+}

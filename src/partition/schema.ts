@@ -1,0 +1,27 @@
+/** The partition log's SQLite schema steps (see storage/schema.ts). */
+export const PARTITION_SCHEMA: string[] = [
+  // 1: the log. One batch per row, the stored bytes are Kafka's wire format.
+  // time_index_ms is the running max of max_timestamp_ms up to each batch,
+  // so it never decreases with offset and one index answers "first batch
+  // that may hold a timestamp >= T".
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE segments (
+     base_offset INTEGER PRIMARY KEY,
+     created_at_ms INTEGER NOT NULL,
+     closed INTEGER NOT NULL DEFAULT 0,
+     size_bytes INTEGER NOT NULL DEFAULT 0,
+     max_timestamp_ms INTEGER NOT NULL DEFAULT -1,
+     last_offset INTEGER NOT NULL DEFAULT -1
+   );
+   CREATE TABLE batches (
+     base_offset INTEGER PRIMARY KEY,
+     last_offset INTEGER NOT NULL,
+     segment_base_offset INTEGER NOT NULL,
+     max_timestamp_ms INTEGER NOT NULL,
+     time_index_ms INTEGER NOT NULL,
+     leader_epoch INTEGER NOT NULL,
+     size_bytes INTEGER NOT NULL,
+     bytes BLOB NOT NULL
+   );
+   CREATE INDEX batches_by_time ON batches (time_index_ms, base_offset);`,
+];

@@ -1,0 +1,77 @@
+/**
+ * Turning the JSON fields of a produce request (key, value, headers,
+ * timestamp) into record bytes. Each returns bytes or a problem string.
+ */
+import { fromBase64 } from "../bytes/base64";
+import type { Header } from "../log/record-batch";
+
+const utf8 = new TextEncoder();
+
+/** How a key or value is given: base64 bytes, a UTF-8 string, or any JSON value. */
+export type DataType = "BINARY" | "STRING" | "JSON";
+
+export type Field<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+const ok = <T>(value: T): Field<T> => ({ ok: true, value });
+const bad = <T>(problem: string): Field<T> => ({ ok: false, problem });
+
+/** Bytes of `data` given as `type`; null data is a null key or value. */
+export function dataBytes(field: string, type: DataType, data: unknown): Field<Uint8Array | null> {
+  if (data === null || data === undefined) return ok(null);
+  if (type === "JSON") return ok(utf8.encode(JSON.stringify(data)));
+  if (typeof data !== "string") return bad(`${field} data of type ${type} must be a string`);
+  if (type === "STRING") return ok(utf8.encode(data));
+  try {
+    return ok(fromBase64(data));
+  } catch {
+    return bad(`${field} is not valid base64`);
+  }
+}
+
+/** A v3 `{"type", "data"}` key or value; `type` defaults to JSON. */
+export function typedData(field: string, spec: unknown): Field<Uint8Array | null> {
+  if (spec === undefined || spec === null) return ok(null);
+  if (typeof spec !== "object" || Array.isArray(spec)) return bad(`${field} must be an object {"type", "data"}`);
+  const { type = "JSON", data } = spec as { type?: unknown; data?: unknown };
+  if (type !== "BINARY" && type !== "STRING" && type !== "JSON") return bad(`${field}.type must be BINARY, STRING or JSON`);
+  return dataBytes(field, type, data);
+}
+
+/** `[{"name", "value": base64 | null}]` headers. */
+export function headersOf(spec: unknown): Field<Header[]> {
+  if (spec === undefined || spec === null) return ok([]);
+  if (!Array.isArray(spec)) return bad("headers must be an array of {name, value}");
+  const out: Header[] = [];
+  for (const h of spec as unknown[]) {
+    if (typeof h !== "object" || h === null) return bad("headers must be an array of {name, value}");
+    const { name, value } = h as { name?: unknown; value?: unknown };
+    if (typeof name !== "string" || name.length === 0) return bad("every header needs a non-empty string name");
+    const bytes = dataBytes(`header '${name}'`, "BINARY", value);
+    if (!bytes.ok) return bytes;
+    out.push({ name, value: bytes.value });
+  }
+  return ok(out);
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** A timestamp as epoch ms or RFC 3339; `nowMs` when absent. */
+export function timestampOf(spec: unknown, nowMs: number): Field<number> {
+  if (spec === undefined || spec === null) return ok(nowMs);
+  if (typeof spec === "number") {
+    return Number.isSafeInteger(spec) && spec >= 0 ? ok(spec) : bad("timestamp must be a non-negative integer of epoch milliseconds");
+  }
+  if (typeof spec === "string") {
+    if (/^\d{1,15}$/.test(spec)) return ok(Number(spec));
+    const ms = RFC3339.test(spec) ? Date.parse(spec) : NaN;
+    return Number.isNaN(ms) || ms < 0 ? bad(`timestamp '${spec}' is neither epoch milliseconds nor RFC 3339`) : ok(ms);
+  }
+  return bad("timestamp must be epoch milliseconds or an RFC 3339 string");
+}
+
+/** An optional partition number field. */
+export function partitionOf(field: string, spec: unknown): Field<number | undefined> {
+  if (spec === undefined || spec === null) return ok(undefined);
+  if (typeof spec !== "number" || !Number.isInteger(spec) || spec < 0) return bad(`${field} must be a non-negative integer`);
+  return ok(spec);
+}

@@ -1,0 +1,36 @@
+/** The Hono router: every route, one error handler, JSON 404s. */
+import { Hono } from "hono";
+import type { Env } from "../env";
+import { ErrorCode, httpStatusOf, RunnelError } from "../errors";
+import { clusterRoutes } from "./cluster-routes";
+import { fetchRoutes } from "./fetch-routes";
+import { produceRoutes } from "./produce-routes";
+import { topicRoutes } from "./topic-routes";
+
+export const app = new Hono<{ Bindings: Env }>();
+
+// Every /v3/clusters/{c}/... route belongs to this cluster only.
+app.use("/v3/clusters/:c/*", async (c, next) => {
+  if (c.req.param("c") !== c.env.CLUSTER_ID) throw new RunnelError(ErrorCode.NOT_FOUND, `cluster '${c.req.param("c")}' not found`);
+  await next();
+});
+app.use("/v3/clusters/:c", async (c, next) => {
+  if (c.req.param("c") !== c.env.CLUSTER_ID) throw new RunnelError(ErrorCode.NOT_FOUND, `cluster '${c.req.param("c")}' not found`);
+  await next();
+});
+
+app.route("/", clusterRoutes);
+app.route("/", topicRoutes);
+app.route("/", produceRoutes);
+app.route("/", fetchRoutes);
+
+app.notFound((c) => c.json({ error_code: ErrorCode.NOT_FOUND, message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+
+app.onError((err, c) => {
+  if (err instanceof RunnelError) {
+    const headers: Record<string, string> = err.retryAfterS === undefined ? {} : { "retry-after": String(err.retryAfterS) };
+    return c.json(err.body(), httpStatusOf(err.errorCode) as 400, headers);
+  }
+  console.error("unexpected error", err);
+  return c.json({ error_code: ErrorCode.INTERNAL, message: `internal error: ${err.message}` }, 500);
+});

@@ -1,0 +1,38 @@
+/** Stateless fetch by offset: v3 (ext) and the v2 partition records endpoint. */
+import { Hono, type Context } from "hono";
+import type { Env } from "../env";
+import { fetchRecords } from "../fetch/fetcher";
+import { parseFormat, viewOf, type RecordFormat } from "../fetch/format";
+import { limits } from "../limits";
+import { topicMeta } from "../metadata/topic-cache";
+import { boundedIntParam, intParam } from "./params";
+import { partitionIn } from "./topic-routes";
+
+export const fetchRoutes = new Hono<{ Bindings: Env }>();
+type C = Context<{ Bindings: Env }>;
+
+async function fetchRoute(c: C, timeoutParam: string, format: RecordFormat) {
+  const topic = await topicMeta(c.env, c.req.param("t")!);
+  const partition = partitionIn(topic, c.req.param("p"));
+  const fetched = await fetchRecords(c.env, topic, partition, {
+    offset: intParam("offset", c.req.query("offset")),
+    maxBytes: boundedIntParam("max_bytes", c.req.query("max_bytes"), limits.fetchBytesDefault, limits.fetchBytesMax),
+    maxRecords: intParam("max_records", c.req.query("max_records"), Number.MAX_SAFE_INTEGER),
+    timeoutMs: boundedIntParam(timeoutParam, c.req.query(timeoutParam), 0, limits.fetchWaitMsMax),
+  });
+  return c.json({
+    records: fetched.records.map((r) => viewOf(topic.topicName, partition, r, format)),
+    next_offset: fetched.nextOffset,
+    high_watermark: fetched.highWatermark,
+    log_start_offset: fetched.logStartOffset,
+  });
+}
+
+fetchRoutes.get("/v3/clusters/:c/topics/:t/partitions/:p/records", (c) => fetchRoute(c, "timeout_ms", parseFormat(c.req.query("format"))));
+
+/** v2 picks the format from `?format=` or the Accept header's embedded format. */
+fetchRoutes.get("/topics/:t/partitions/:p/records", (c) => {
+  const accept = c.req.header("accept") ?? "";
+  const embedded = /vnd\.kafka\.(binary|json|string)\.v2/.exec(accept)?.[1];
+  return fetchRoute(c, "timeout", parseFormat(c.req.query("format") ?? embedded));
+});

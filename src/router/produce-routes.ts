@@ -1,0 +1,160 @@
+/**
+ * Produce: v3 single or streamed records, v3 records:batch, and the v2
+ * batch endpoints. Every record is parsed and placed before anything is
+ * appended; a request refused whole appends nothing.
+ */
+import { Hono, type Context } from "hono";
+import type { Env } from "../env";
+import { ErrorCode, RunnelError, type ErrorBody } from "../errors";
+import { limits } from "../limits";
+import { forgetTopic, topicMeta } from "../metadata/topic-cache";
+import { parseV2Records, v2FormatOf } from "../produce/parse-v2";
+import { parseV3Record, type ParsedRecord } from "../produce/parse-v3";
+import { keylessPartition, partitionFor } from "../produce/partitioner";
+import { checkRecordSizes, parseAcks, produce, type Placed, type Report } from "../produce/producer";
+import type { Field } from "../produce/record-fields";
+import type { TopicInfo } from "../topic/types";
+import { parseJson, readJsonObject, readText, splitJsonValues } from "./body";
+import { intParam } from "./params";
+
+export const produceRoutes = new Hono<{ Bindings: Env }>();
+type C = Context<{ Bindings: Env }>;
+
+type Entry = Field<ParsedRecord>;
+type Outcome = Report | ({ ok: false } & ErrorBody);
+
+/**
+ * Places and appends the parsed entries of one request. Entries that
+ * failed to parse keep their problem; a record over the size limits
+ * refuses the whole request. Retries once on a stale topic id.
+ */
+async function run(c: C, topicName: string, entries: Entry[], fixedPartition?: number): Promise<{ topic: TopicInfo; outcomes: Outcome[] }> {
+  const acks = parseAcks(c.req.query("acks"));
+  for (let attempt = 0; ; attempt++) {
+    const topic = await topicMeta(c.env, topicName);
+    if (fixedPartition !== undefined && fixedPartition >= topic.partitionsCount) throw noPartition(topic, fixedPartition);
+    const keyless = keylessPartition(topic.partitionsCount);
+    const outcomes: Outcome[] = new Array(entries.length);
+    const placed: Placed[] = [];
+    const at: number[] = [];
+    entries.forEach((e, i) => {
+      if (!e.ok) return void (outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, message: e.problem });
+      const explicit = fixedPartition ?? e.value.partition;
+      if (explicit !== undefined && explicit >= topic.partitionsCount) {
+        return void (outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() });
+      }
+      placed.push({ partition: partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless), record: e.value.record });
+      at.push(i);
+    });
+    checkRecordSizes(topic, placed);
+    const reports = placed.length === 0 ? [] : await produce(c.env, topic, placed, acks, (p) => c.executionCtx.waitUntil(p));
+    const stale = reports.length > 0 && reports.every((r) => !r.ok && r.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    if (stale && attempt === 0) {
+      forgetTopic(topicName); // the cached topic id may be of a deleted topic: look again once
+      continue;
+    }
+    reports.forEach((r, k) => (outcomes[at[k]!] = r));
+    return { topic, outcomes };
+  }
+}
+
+function noPartition(topic: TopicInfo, p: number): RunnelError {
+  return new RunnelError(ErrorCode.UNKNOWN_PARTITION, `topic '${topic.topicName}' has no partition ${p} (it has ${topic.partitionsCount})`);
+}
+
+function v3Report(c: C, topic: TopicInfo, o: Outcome) {
+  if (!o.ok) return { error_code: o.error_code, message: o.message };
+  return {
+    error_code: 200,
+    cluster_id: c.env.CLUSTER_ID,
+    topic_name: topic.topicName,
+    partition_id: o.partition,
+    offset: o.offset,
+    timestamp: new Date(o.timestampMs).toISOString(),
+  };
+}
+
+function isJsonType(contentType: string | undefined): boolean {
+  if (contentType === undefined || contentType === "") return true;
+  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  return type === "application/json" || type === "application/x-ndjson" || /^application\/[\w.+-]*\+json$/.test(type);
+}
+
+function requireJson(c: C): void {
+  if (!isJsonType(c.req.header("content-type"))) {
+    throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `content type '${c.req.header("content-type")}' is not supported; send application/json`);
+  }
+}
+
+// v3: one record object, or several concatenated (one report each, as NDJSON).
+produceRoutes.post("/v3/clusters/:c/topics/:t/records", async (c) => {
+  requireJson(c);
+  const texts = splitJsonValues(await readText(c.req.raw, limits.produceRequestBytesMax));
+  if (texts.length === 0) throw new RunnelError(ErrorCode.BAD_REQUEST, "request body holds no record");
+  if (texts.length > limits.produceRecordsMax) throw tooManyRecords(texts.length);
+  const values = texts.map(parseJson);
+  const nowMs = Date.now();
+  const entries = values.map((v) => parseV3Record(v, nowMs));
+  if (entries.length === 1) {
+    const only = entries[0]!;
+    if (!only.ok) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, only.problem);
+    const { topic, outcomes } = await run(c, c.req.param("t"), entries);
+    const o = outcomes[0]!;
+    if (!o.ok) throw new RunnelError(o.error_code, o.message);
+    return c.json(v3Report(c, topic, o));
+  }
+  const { topic, outcomes } = await run(c, c.req.param("t"), entries);
+  const lines = outcomes.map((o) => JSON.stringify(v3Report(c, topic, o))).join("\n");
+  return c.body(`${lines}\n`, 200, { "content-type": "application/x-ndjson" });
+});
+
+// v3 batch: {"entries": [{"id", ...record}]} → 207 with successes and failures.
+produceRoutes.post("/v3/clusters/:c/topics/:t/:action{records:batch}", async (c) => {
+  requireJson(c);
+  const body = await readJsonObject(c.req.raw, limits.produceRequestBytesMax);
+  const list = body.entries;
+  if (!Array.isArray(list) || list.length === 0) throw new RunnelError(ErrorCode.BATCH_ERROR, "body needs a non-empty \"entries\" array");
+  if (list.length > limits.produceRecordsMax) throw tooManyRecords(list.length);
+  const ids = list.map((e: unknown, i) => entryId(e, i));
+  if (new Set(ids).size !== ids.length) throw new RunnelError(ErrorCode.BATCH_ERROR, "every entry needs a distinct id");
+  const nowMs = Date.now();
+  const { outcomes } = await run(c, c.req.param("t"), list.map((e: unknown) => parseV3Record(e, nowMs)));
+  const successes: unknown[] = [];
+  const failures: unknown[] = [];
+  outcomes.forEach((o, i) => {
+    if (o.ok) successes.push({ id: ids[i], partition_id: o.partition, offset: o.offset, timestamp: new Date(o.timestampMs).toISOString() });
+    else failures.push({ id: ids[i], error_code: o.error_code, message: o.message });
+  });
+  return c.json({ successes, failures }, 207);
+});
+
+function entryId(entry: unknown, index: number): string {
+  const id = typeof entry === "object" && entry !== null ? (entry as { id?: unknown }).id : undefined;
+  if (typeof id === "string" && id.length > 0 && id.length <= 80) return id;
+  if (typeof id === "number" && Number.isFinite(id)) return String(id);
+  throw new RunnelError(ErrorCode.BATCH_ERROR, `entries[${index}] needs an id: a string of 1 to 80 characters`);
+}
+
+function tooManyRecords(count: number): RunnelError {
+  return new RunnelError(ErrorCode.PAYLOAD_TOO_LARGE, `${count} records is over the ${limits.produceRecordsMax}-record limit`);
+}
+
+// v2: atomic batch; an error anywhere refuses the whole request.
+async function produceV2(c: C, fixedPartition?: number) {
+  const format = v2FormatOf(c.req.header("content-type"));
+  if (format === null) {
+    throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `content type '${c.req.header("content-type")}' is not supported; use application/vnd.kafka.binary.v2+json or application/vnd.kafka.json.v2+json`);
+  }
+  const body = await readJsonObject(c.req.raw, limits.produceRequestBytesMax);
+  const records = parseV2Records(body, format, Date.now());
+  const { outcomes } = await run(c, c.req.param("t")!, records.map((value) => ({ ok: true, value })), fixedPartition);
+  const offsets = outcomes.map((o) =>
+    o.ok
+      ? { partition: o.partition, offset: o.offset, error_code: null, error: null }
+      : { partition: "partition" in o ? o.partition : null, offset: null, error_code: o.error_code, error: o.message },
+  );
+  return c.json({ key_schema_id: null, value_schema_id: null, offsets });
+}
+
+produceRoutes.post("/topics/:t", (c) => produceV2(c));
+produceRoutes.post("/topics/:t/partitions/:p", (c) => produceV2(c, intParam("partition", c.req.param("p"))));

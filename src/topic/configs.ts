@@ -1,0 +1,104 @@
+/**
+ * Topic configs: Kafka's names, defaults and validation. The controller
+ * stores only overrides; everyone else reads the resolved set.
+ */
+
+export interface TopicConfigs {
+  /** Records older than this are deleted with their segment; -1 keeps them forever. */
+  "retention.ms": number;
+  /** Most bytes the log keeps before deleting old segments; -1 for no limit. */
+  "retention.bytes": number;
+  /** A segment rolls before it would grow past this many bytes. */
+  "segment.bytes": number;
+  /** A segment rolls once it is this old (milliseconds). */
+  "segment.ms": number;
+  /** Largest record batch, and so largest record, accepted (bytes). */
+  "max.message.bytes": number;
+  "min.insync.replicas": number;
+  "cleanup.policy": "delete";
+  "compression.type": "producer" | "uncompressed" | "gzip";
+  "message.timestamp.type": "CreateTime" | "LogAppendTime";
+  "unclean.leader.election.enable": boolean;
+  /** A follower behind the leader for longer than this leaves the ISR (milliseconds). */
+  "replica.lag.time.max.ms": number;
+}
+
+export type ConfigName = keyof TopicConfigs;
+export type ConfigOverrides = Partial<Record<ConfigName, string>>;
+
+interface Spec {
+  default: string;
+  parse(value: string): unknown;
+  doc: string;
+}
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value)) throw new Error("must be an integer");
+    const n = Number(value);
+    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}`);
+    return n;
+  };
+}
+
+function oneOf<T extends string>(...choices: T[]) {
+  return (value: string): T => {
+    if (!(choices as string[]).includes(value)) throw new Error(`must be one of ${choices.join(", ")}`);
+    return value as T;
+  };
+}
+
+function boolean(value: string): boolean {
+  if (value !== "true" && value !== "false") throw new Error("must be true or false");
+  return value === "true";
+}
+
+const SPECS: Record<ConfigName, Spec> = {
+  "retention.ms": { default: "604800000", parse: integer(-1), doc: "7 days" },
+  "retention.bytes": { default: "-1", parse: integer(-1), doc: "no limit" },
+  "segment.bytes": { default: "1073741824", parse: integer(14, 2 ** 31 - 1), doc: "1 GiB" },
+  "segment.ms": { default: "604800000", parse: integer(1), doc: "7 days" },
+  "max.message.bytes": { default: "1048588", parse: integer(0, 2 ** 31 - 1), doc: "Kafka's default" },
+  "min.insync.replicas": { default: "1", parse: integer(1, 2 ** 31 - 1), doc: "" },
+  "cleanup.policy": { default: "delete", parse: oneOf("delete"), doc: "compaction is not offered" },
+  "compression.type": { default: "producer", parse: oneOf("producer", "uncompressed", "gzip"), doc: "" },
+  "message.timestamp.type": { default: "CreateTime", parse: oneOf("CreateTime", "LogAppendTime"), doc: "" },
+  "unclean.leader.election.enable": { default: "false", parse: boolean, doc: "" },
+  "replica.lag.time.max.ms": { default: "30000", parse: integer(1), doc: "" },
+};
+
+/** Every config name, in a stable order. */
+export const CONFIG_NAMES = Object.keys(SPECS) as ConfigName[];
+
+/** Whether `name` is a topic config Runnel knows. */
+export function isConfigName(name: string): name is ConfigName {
+  return Object.hasOwn(SPECS, name);
+}
+
+/** Checks one config; returns what is wrong (naming the config) or null. */
+export function configProblem(name: string, value: unknown): string | null {
+  if (!isConfigName(name)) return `unknown topic config '${name}'`;
+  if (typeof value !== "string") return `config '${name}' needs a string value`;
+  try {
+    SPECS[name].parse(value);
+    return null;
+  } catch (e) {
+    return `invalid value '${value}' for config '${name}': ${(e as Error).message}`;
+  }
+}
+
+/** The full typed config set: overrides over defaults. Overrides must be valid. */
+export function resolveConfigs(overrides: ConfigOverrides): TopicConfigs {
+  const out: Record<string, unknown> = {};
+  for (const name of CONFIG_NAMES) out[name] = SPECS[name].parse(overrides[name] ?? SPECS[name].default);
+  return out as unknown as TopicConfigs;
+}
+
+/** Each config with its effective value and whether it is the default. */
+export function describeConfigs(overrides: ConfigOverrides): { name: ConfigName; value: string; isDefault: boolean }[] {
+  return CONFIG_NAMES.map((name) => ({
+    name,
+    value: overrides[name] ?? SPECS[name].default,
+    isDefault: overrides[name] === undefined,
+  }));
+}

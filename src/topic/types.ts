@@ -1,0 +1,26 @@
+import type { ConfigOverrides } from "./configs";
+
+/** A topic as the controller keeps it. */
+export interface TopicInfo {
+  topicName: string;
+  /** Fresh for every creation, so a re-created topic never meets old data. */
+  topicId: string;
+  partitionsCount: number;
+  replicationFactor: number;
+  /** Only the configs set on the topic; defaults fill the rest. */
+  configs: ConfigOverrides;
+  createdAtMs: number;
+}
+
+export interface CreateTopicArgs {
+  topicName: unknown;
+  partitionsCount: unknown;
+  replicationFactor: unknown;
+  configs: unknown;
+}
+
+/** One change of `configs:alter`: a value to set, or null to return to the default. */
+export interface ConfigChange {
+  name: string;
+  value: string | null;
+}
