@@ -24,11 +24,12 @@ type Entry = Field<ParsedRecord>;
 type Outcome = Report | ({ ok: false } & ErrorBody);
 
 /**
- * Places and appends the parsed entries of one request. Entries that
- * failed to parse keep their problem; a record over the size limits
- * refuses the whole request. Retries once on a stale topic id.
+ * Places and appends the parsed entries of one request. When `atomic`,
+ * any bad entry refuses the whole request; otherwise bad entries keep
+ * their problem and the rest are appended. A record over the size limits
+ * always refuses the whole request. Retries once on a stale topic id.
  */
-async function run(c: C, topicName: string, entries: Entry[], fixedPartition?: number): Promise<{ topic: TopicInfo; outcomes: Outcome[] }> {
+async function run(c: C, topicName: string, entries: Entry[], atomic: boolean, fixedPartition?: number): Promise<{ topic: TopicInfo; outcomes: Outcome[] }> {
   const acks = parseAcks(c.req.query("acks"));
   for (let attempt = 0; ; attempt++) {
     const topic = await topicMeta(c.env, topicName);
@@ -46,6 +47,8 @@ async function run(c: C, topicName: string, entries: Entry[], fixedPartition?: n
       placed.push({ partition: partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless), record: e.value.record });
       at.push(i);
     });
+    const refused = atomic ? outcomes.find((o) => o !== undefined && !o.ok) : undefined; // holes: not yet appended
+    if (refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message);
     checkRecordSizes(topic, placed);
     const reports = placed.length === 0 ? [] : await produce(c.env, topic, placed, acks, (p) => c.executionCtx.waitUntil(p));
     const stale = reports.length > 0 && reports.every((r) => !r.ok && r.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
@@ -98,12 +101,12 @@ produceRoutes.post("/v3/clusters/:c/topics/:t/records", async (c) => {
   if (entries.length === 1) {
     const only = entries[0]!;
     if (!only.ok) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, only.problem);
-    const { topic, outcomes } = await run(c, c.req.param("t"), entries);
+    const { topic, outcomes } = await run(c, c.req.param("t"), entries, true);
     const o = outcomes[0]!;
     if (!o.ok) throw new RunnelError(o.error_code, o.message);
     return c.json(v3Report(c, topic, o));
   }
-  const { topic, outcomes } = await run(c, c.req.param("t"), entries);
+  const { topic, outcomes } = await run(c, c.req.param("t"), entries, false);
   const lines = outcomes.map((o) => JSON.stringify(v3Report(c, topic, o))).join("\n");
   return c.body(`${lines}\n`, 200, { "content-type": "application/x-ndjson" });
 });
@@ -118,7 +121,7 @@ produceRoutes.post("/v3/clusters/:c/topics/:t/:action{records:batch}", async (c)
   const ids = list.map((e: unknown, i) => entryId(e, i));
   if (new Set(ids).size !== ids.length) throw new RunnelError(ErrorCode.BATCH_ERROR, "every entry needs a distinct id");
   const nowMs = Date.now();
-  const { outcomes } = await run(c, c.req.param("t"), list.map((e: unknown) => parseV3Record(e, nowMs)));
+  const { outcomes } = await run(c, c.req.param("t"), list.map((e: unknown) => parseV3Record(e, nowMs)), false);
   const successes: unknown[] = [];
   const failures: unknown[] = [];
   outcomes.forEach((o, i) => {
@@ -147,7 +150,7 @@ async function produceV2(c: C, fixedPartition?: number) {
   }
   const body = await readJsonObject(c.req.raw, limits.produceRequestBytesMax);
   const records = parseV2Records(body, format, Date.now());
-  const { outcomes } = await run(c, c.req.param("t")!, records.map((value) => ({ ok: true, value })), fixedPartition);
+  const { outcomes } = await run(c, c.req.param("t")!, records.map((value) => ({ ok: true, value })), true, fixedPartition);
   const offsets = outcomes.map((o) =>
     o.ok
       ? { partition: o.partition, offset: o.offset, error_code: null, error: null }
