@@ -1,0 +1,34 @@
+// Starts Runnel in workerd through Miniflare's API (no wrangler dev proxy
+// in front, which costs a lot of throughput), with on-disk state.
+import { Miniflare, Log, LogLevel, convertV4MiniflareOptions } from "miniflare";
+import { buildWorker, root } from "./build.mjs";
+
+process.env.WRANGLER_SEND_METRICS = "false";
+
+/**
+ * Starts the server. Options: port (default 8787), host (default
+ * 127.0.0.1), persistTo (default .runnel/state), quiet.
+ * Returns { url, stop() }.
+ */
+export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false } = {}) {
+  const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(`${root}wrangler.toml`);
+  const scriptPath = await buildWorker();
+  // wrangler still speaks Miniflare 4's option shape; Miniflare 5 converts it.
+  const options = convertV4MiniflareOptions({
+    host,
+    port,
+    cf: false,
+    log: new Log(quiet ? LogLevel.WARN : LogLevel.INFO),
+    workers: [{ ...withoutModuleRules(workerOptions), name: "runnel", modules: true, scriptPath, modulesRoot: `${root}.runnel/build` }],
+  });
+  // Per-request logging costs throughput; storage lives under persistTo.
+  const mf = new Miniflare({ ...options, resourcePersistencePath: persistTo, logRequests: false });
+  const url = await mf.ready;
+  return { url: url.toString().replace(/\/$/, ""), mf, stop: () => mf.dispose() };
+}
+
+// The bundle is one file, so wrangler's module rules have nothing to match.
+function withoutModuleRules({ modulesRules: _rules, rootPath: _root, ...rest }) {
+  return rest;
+}
