@@ -2,10 +2,17 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
   test: {
-    include: ["test/**/*.test.ts"],
-    exclude: ["test/e2e/**"],
-    testTimeout: 20_000,
+    projects: [
+      {
+        // Unit and API tests inside workerd, against the real Durable Objects.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"], testTimeout: 20_000 },
+      },
+      {
+        // End-to-end tests: start the real local server (`npm start`) and talk HTTP to it.
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+    ],
   },
 });
