@@ -7,10 +7,11 @@ process.env.WRANGLER_SEND_METRICS = "false";
 
 /**
  * Starts the server. Options: port (default 8787), host (default
- * 127.0.0.1), persistTo (default .runnel/state), quiet.
+ * 127.0.0.1), persistTo (default .runnel/state), quiet, inspectorPort
+ * (for profiling; none by default).
  * Returns { url, stop() }.
  */
-export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false } = {}) {
+export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort } = {}) {
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(`${root}wrangler.toml`);
   const scriptPath = await buildWorker();
@@ -23,7 +24,7 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
     workers: [{ ...withoutModuleRules(workerOptions), name: "runnel", modules: true, scriptPath, modulesRoot: `${root}.runnel/build` }],
   });
   // Per-request logging costs throughput; storage lives under persistTo.
-  const mf = new Miniflare({ ...options, resourcePersistencePath: persistTo, logRequests: false });
+  const mf = new Miniflare({ ...options, resourcePersistencePath: persistTo, logRequests: false, ...(inspectorPort ? { inspectorPort } : {}) });
   const url = await mf.ready;
   return { url: url.toString().replace(/\/$/, ""), mf, stop: () => mf.dispose() };
 }

@@ -140,28 +140,25 @@ interface EncodedHeader {
   value: Uint8Array | null;
 }
 
-function headersSize(headers: EncodedHeader[]): number {
-  let size = varintSize(headers.length);
-  for (const h of headers) {
-    size += varintSize(h.name.length) + h.name.length;
-    size += h.value === null ? varintSize(-1) : varintSize(h.value.length) + h.value.length;
-  }
-  return size;
-}
-
-function bodySize(r: RecordInput, headers: EncodedHeader[], timestampDelta: number, offsetDelta: number): number {
-  return (
-    1 +
-    varintSize(timestampDelta) +
-    varintSize(offsetDelta) +
-    (r.key === null ? 1 : varintSize(r.key.length) + r.key.length) +
-    (r.value === null ? 1 : varintSize(r.value.length) + r.value.length) +
-    headersSize(headers)
-  );
-}
-
 function encodeHeaders(headers: Header[]): EncodedHeader[] {
-  return headers.length === 0 ? [] : headers.map((h) => ({ name: utf8.encode(h.name), value: h.value }));
+  return headers.length === 0 ? NO_HEADERS : headers.map((h) => ({ name: utf8.encode(h.name), value: h.value }));
+}
+
+const NO_HEADERS: EncodedHeader[] = [];
+
+function bytesFieldSize(bytes: Uint8Array | null): number {
+  return bytes === null ? 1 : varintSize(bytes.length) + bytes.length;
+}
+
+/**
+ * Bytes of a record's body other than its two deltas: the attributes
+ * byte, key, value and headers. A record's body at given deltas is this
+ * plus their varint sizes; `recordSize` adds the length prefix too.
+ */
+export function recordCoreSize(r: RecordInput): number {
+  let size = 1 + bytesFieldSize(r.key) + bytesFieldSize(r.value) + varintSize(r.headers.length);
+  for (const h of encodeHeaders(r.headers)) size += bytesFieldSize(h.name) + bytesFieldSize(h.value);
+  return size;
 }
 
 /**
@@ -170,37 +167,47 @@ function encodeHeaders(headers: Header[]): EncodedHeader[] {
  * batch holding it alone — the size `max.message.bytes` is judged by.
  */
 export function recordSize(record: RecordInput, timestampDelta = 0, offsetDelta = 0): number {
-  const body = bodySize(record, encodeHeaders(record.headers), timestampDelta, offsetDelta);
+  return sizeAt(recordCoreSize(record), timestampDelta, offsetDelta);
+}
+
+/** Bytes of a record with body core `core` at the given deltas, length prefix included. */
+export function sizeAt(core: number, timestampDelta: number, offsetDelta: number): number {
+  const body = core + varintSize(timestampDelta) + varintSize(offsetDelta);
   return varintSize(body) + body;
 }
 
-/** Encodes records into an uncompressed records section (deltas from `baseTimestampMs`). */
-export function encodeRecords(records: RecordInput[], baseTimestampMs: number): Uint8Array {
-  const headers = records.map((r) => encodeHeaders(r.headers));
-  const bodies = new Array<number>(records.length);
-  let total = 0;
-  for (let i = 0; i < records.length; i++) {
-    const body = bodySize(records[i]!, headers[i]!, records[i]!.timestampMs - baseTimestampMs, i);
-    bodies[i] = body;
-    total += varintSize(body) + body;
-  }
-  const out = new Uint8Array(total);
-  let pos = 0;
+/**
+ * Writes records into `out` from `pos` as a records section (deltas from
+ * `baseTimestampMs`, offset deltas from 0). `cores` are their
+ * `recordCoreSize`s. Returns the position after the last record.
+ */
+export function writeRecords(out: Uint8Array, pos: number, records: RecordInput[], cores: number[], baseTimestampMs: number): number {
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    pos = writeVarint(out, pos, bodies[i]!);
+    const timestampDelta = r.timestampMs - baseTimestampMs;
+    pos = writeVarint(out, pos, cores[i]! + varintSize(timestampDelta) + varintSize(i));
     out[pos++] = 0; // record attributes: unused by magic 2
-    pos = writeVarint(out, pos, r.timestampMs - baseTimestampMs);
+    pos = writeVarint(out, pos, timestampDelta);
     pos = writeVarint(out, pos, i);
     pos = writeBytesField(out, pos, r.key);
     pos = writeBytesField(out, pos, r.value);
-    pos = writeVarint(out, pos, headers[i]!.length);
-    for (const h of headers[i]!) {
+    const headers = encodeHeaders(r.headers);
+    pos = writeVarint(out, pos, headers.length);
+    for (const h of headers) {
       pos = writeBytesField(out, pos, h.name);
       pos = writeBytesField(out, pos, h.value);
     }
   }
-  if (pos !== total) throw new Error(`assertion failed: encoded ${pos} bytes, sized ${total}`);
+  return pos;
+}
+
+/** Encodes records into a new uncompressed records section (deltas from `baseTimestampMs`). */
+export function encodeRecords(records: RecordInput[], baseTimestampMs: number): Uint8Array {
+  const cores = records.map(recordCoreSize);
+  const total = records.reduce((sum, r, i) => sum + sizeAt(cores[i]!, r.timestampMs - baseTimestampMs, i), 0);
+  const out = new Uint8Array(total);
+  const end = writeRecords(out, 0, records, cores, baseTimestampMs);
+  if (end !== total) throw new Error(`assertion failed: encoded ${end} bytes, sized ${total}`);
   return out;
 }
 
@@ -211,9 +218,7 @@ function writeBytesField(out: Uint8Array, pos: number, bytes: Uint8Array | null)
   return pos + bytes.length;
 }
 
-export interface BatchFields {
-  /** The records section, already compressed when `compression` says so. */
-  recordsSection: Uint8Array;
+export interface BatchHeaderFields {
   recordCount: number;
   baseTimestampMs: number;
   maxTimestampMs: number;
@@ -229,9 +234,16 @@ export interface BatchFields {
   baseSequence?: number;
 }
 
-/** Builds a whole batch (header + records section) and computes its CRC. */
-export function buildBatch(f: BatchFields): Uint8Array {
-  const out = new Uint8Array(BATCH_HEADER_BYTES + f.recordsSection.length);
+export interface BatchFields extends BatchHeaderFields {
+  /** The records section, already compressed when `compression` says so. */
+  recordsSection: Uint8Array;
+}
+
+/**
+ * Writes the 61-byte header into `out`, whose records section (from byte
+ * 61 to its end) must already be written, and computes the CRC.
+ */
+export function writeBatchHeader(out: Uint8Array, f: BatchHeaderFields): void {
   const v = viewOf(out);
   writeInt64(v, 0, f.baseOffset ?? 0);
   v.setInt32(8, out.length - 12);
@@ -245,8 +257,14 @@ export function buildBatch(f: BatchFields): Uint8Array {
   v.setInt16(51, f.producerEpoch ?? -1);
   v.setInt32(53, f.baseSequence ?? -1);
   v.setInt32(57, f.recordCount);
-  out.set(f.recordsSection, BATCH_HEADER_BYTES);
   v.setUint32(17, crc32c(out, CRC_START));
+}
+
+/** Builds a whole batch (header + records section) and computes its CRC. */
+export function buildBatch(f: BatchFields): Uint8Array {
+  const out = new Uint8Array(BATCH_HEADER_BYTES + f.recordsSection.length);
+  out.set(f.recordsSection, BATCH_HEADER_BYTES);
+  writeBatchHeader(out, f);
   return out;
 }
 
@@ -259,24 +277,27 @@ export function decodeRecords(header: BatchHeader, section: Uint8Array): Decoded
   const logAppend = isLogAppendTime(header.attributes);
   const out = new Array<DecodedRecord>(header.recordCount);
   for (let i = 0; i < header.recordCount; i++) {
+    r.end = section.length;
     const length = r.varint();
     const end = r.pos + length;
     if (length < 0 || end > section.length) throw new RangeError(`record ${i} runs past the end of its batch`);
-    const rec = new Reader(section, r.pos, end);
-    rec.int8(); // attributes
-    const timestampDelta = rec.varint();
-    const offsetDelta = rec.varint();
-    const key = readBytesField(rec);
-    const value = readBytesField(rec);
-    const headerCount = rec.varint();
+    r.end = end; // fields of this record may not run into the next
+    r.int8(); // attributes
+    const timestampDelta = r.varint();
+    const offsetDelta = r.varint();
+    const key = readBytesField(r);
+    const value = readBytesField(r);
+    const headerCount = r.varint();
     if (headerCount < 0 || headerCount > length) throw new RangeError(`record ${i} has a bad header count`);
-    const headers: Header[] = [];
-    for (let j = 0; j < headerCount; j++) {
-      const name = readBytesField(rec);
-      headers.push({ name: name === null ? "" : utf8Decoder.decode(name), value: readBytesField(rec) });
+    let headers: Header[] = NO_DECODED_HEADERS;
+    if (headerCount > 0) {
+      headers = [];
+      for (let j = 0; j < headerCount; j++) {
+        const name = readBytesField(r);
+        headers.push({ name: name === null ? "" : utf8Decoder.decode(name), value: readBytesField(r) });
+      }
     }
-    if (rec.pos !== end) throw new RangeError(`record ${i} has ${end - rec.pos} stray bytes`);
-    r.pos = end;
+    if (r.pos !== end) throw new RangeError(`record ${i} has ${end - r.pos} stray bytes`);
     out[i] = {
       offset: header.baseOffset + offsetDelta,
       timestampMs: logAppend ? header.maxTimestampMs : header.baseTimestampMs + timestampDelta,
@@ -288,6 +309,9 @@ export function decodeRecords(header: BatchHeader, section: Uint8Array): Decoded
   if (r.pos !== section.length) throw new RangeError("records section has stray bytes after its last record");
   return out;
 }
+
+/** Shared by every decoded record without headers; never mutated. */
+const NO_DECODED_HEADERS: Header[] = Object.freeze([]) as unknown as Header[];
 
 function readBytesField(r: Reader): Uint8Array | null {
   const length = r.varint();

@@ -35,7 +35,8 @@ export class Reader {
   constructor(
     readonly buf: Uint8Array,
     public pos: number,
-    readonly end: number,
+    /** Exclusive bound for reads; may be narrowed to one record at a time. */
+    public end: number,
   ) {}
 
   /** Reads a zigzag varint (up to 64 bits, within ±2^52). */

@@ -1,14 +1,17 @@
 /**
  * The append path of a produce request: records are grouped by partition
  * (order kept), encoded into record batches no larger than the topic
- * allows, compressed as the topic says, and appended with one call per
- * partition leader. Reports come back in the request's order.
+ * allows and compressed as the topic says — all before anything is sent —
+ * then appended with one call per partition leader. Reports come back in
+ * the request's order.
  */
 import type { Env } from "../env";
-import { ErrorCode, RunnelError, type ErrorBody } from "../errors";
+import { assert, ErrorCode, RunnelError, type ErrorBody } from "../errors";
 import { limits } from "../limits";
 import { gzip } from "../log/compression";
-import { BATCH_HEADER_BYTES, buildBatch, Compression, encodeRecords, recordSize, type RecordInput } from "../log/record-batch";
+import {
+  BATCH_HEADER_BYTES, buildBatch, Compression, recordCoreSize, sizeAt, writeBatchHeader, writeRecords, type RecordInput,
+} from "../log/record-batch";
 import { leaderOf } from "../metadata/leaders";
 import { resolveConfigs } from "../topic/configs";
 import type { TopicInfo } from "../topic/types";
@@ -39,43 +42,62 @@ export function parseAcks(value: string | undefined): Acks {
   throw new RunnelError(ErrorCode.BAD_REQUEST, `acks must be 0, 1 or all, got '${value}'`);
 }
 
+/** One partition's share of a request, encoded and ready to append. */
+export interface PreparedAppend {
+  partition: number;
+  /** Positions in the request of this partition's records, in order. */
+  indexes: number[];
+  batches: Uint8Array[];
+}
+
 /**
- * Refuses the whole request (413) when any record would not fit in a
- * batch of its own under `max.message.bytes` or the stored-batch limit.
+ * Groups records by partition (order kept) and encodes them into batches
+ * no larger than `max.message.bytes` and the stored-batch limit. Refuses
+ * the whole request (413) when any record would not fit in a batch of its
+ * own. Nothing is appended here.
  */
-export function checkRecordSizes(topic: TopicInfo, records: Placed[]): void {
-  const sizeMax = batchBytesMax(topic);
-  for (let i = 0; i < records.length; i++) {
-    const size = BATCH_HEADER_BYTES + recordSize(records[i]!.record);
-    if (size > sizeMax) {
-      throw new RunnelError(ErrorCode.PAYLOAD_TOO_LARGE, `record ${i} takes ${size} bytes, over the topic's ${sizeMax}-byte max.message.bytes`);
-    }
-  }
-}
-
-function batchBytesMax(topic: TopicInfo): number {
-  return Math.min(limits.batchBytesMax, resolveConfigs(topic.configs)["max.message.bytes"]);
-}
-
-/** Appends placed records; per-record reports in request order. Sizes must be checked first. */
-export async function produce(env: Env, topic: TopicInfo, records: Placed[], acks: Acks, waitUntil: (p: Promise<unknown>) => void): Promise<Report[]> {
+export async function prepareAppends(topic: TopicInfo, records: Placed[]): Promise<PreparedAppend[]> {
+  const configs = resolveConfigs(topic.configs);
+  const sizeMax = Math.min(limits.batchBytesMax, configs["max.message.bytes"]);
+  const cores = new Array<number>(records.length);
   const byPartition = new Map<number, number[]>();
-  records.forEach((r, i) => {
-    const list = byPartition.get(r.partition);
-    if (list === undefined) byPartition.set(r.partition, [i]);
+  for (let i = 0; i < records.length; i++) {
+    const core = recordCoreSize(records[i]!.record);
+    const alone = BATCH_HEADER_BYTES + sizeAt(core, 0, 0);
+    if (alone > sizeMax) {
+      throw new RunnelError(ErrorCode.PAYLOAD_TOO_LARGE, `record ${i} takes ${alone} bytes, over the topic's ${sizeMax}-byte max.message.bytes`);
+    }
+    cores[i] = core;
+    const list = byPartition.get(records[i]!.partition);
+    if (list === undefined) byPartition.set(records[i]!.partition, [i]);
     else list.push(i);
-  });
-  const gzipped = resolveConfigs(topic.configs)["compression.type"] === "gzip";
-  const sizeMax = batchBytesMax(topic);
+  }
+  const gzipped = configs["compression.type"] === "gzip";
+  return Promise.all(
+    [...byPartition].map(async ([partition, indexes]) => ({
+      partition,
+      indexes,
+      batches: await encodeBatches(indexes.map((i) => records[i]!.record), indexes.map((i) => cores[i]!), sizeMax, gzipped),
+    })),
+  );
+}
+
+/** Appends prepared batches, one call per partition leader; per-record reports in request order. */
+export async function sendAppends(
+  env: Env,
+  topic: TopicInfo,
+  records: Placed[],
+  prepared: PreparedAppend[],
+  acks: Acks,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<Report[]> {
   const reports = new Array<Report>(records.length);
-  const appends = [...byPartition].map(async ([partition, indexes]) => {
-    const group = indexes.map((i) => records[i]!.record);
-    const batches = await encodeBatches(group, sizeMax, gzipped);
+  const appends = prepared.map(async ({ partition, indexes, batches }) => {
     const leader = leaderOf(env, topic, partition);
     const send = leader.stub.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches });
     if (acks === 0) {
       waitUntil(send);
-      indexes.forEach((i) => (reports[i] = { ok: true, partition, offset: -1, timestampMs: records[i]!.record.timestampMs }));
+      for (const i of indexes) reports[i] = { ok: true, partition, offset: -1, timestampMs: records[i]!.record.timestampMs };
       return;
     }
     const result = await send;
@@ -89,8 +111,12 @@ export async function produce(env: Env, topic: TopicInfo, records: Placed[], ack
   return reports;
 }
 
-/** Encodes records (all for one partition) into batches of at most `sizeMax` bytes. */
-export async function encodeBatches(records: RecordInput[], sizeMax: number, gzipped: boolean): Promise<Uint8Array[]> {
+/**
+ * Encodes one partition's records (with their `recordCoreSize`s) into
+ * batches of at most `sizeMax` bytes. Uncompressed batches are written in
+ * place; gzip is used when asked and it saves space.
+ */
+export async function encodeBatches(records: RecordInput[], cores: number[], sizeMax: number, gzipped: boolean): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   let start = 0;
   while (start < records.length) {
@@ -100,25 +126,25 @@ export async function encodeBatches(records: RecordInput[], sizeMax: number, gzi
     let maxTimestampMs = baseTimestampMs;
     while (end < records.length) {
       const r = records[end]!;
-      const next = size + recordSize(r, r.timestampMs - baseTimestampMs, end - start);
+      const next = size + sizeAt(cores[end]!, r.timestampMs - baseTimestampMs, end - start);
       if (next > sizeMax && end > start) break;
       size = next;
       maxTimestampMs = Math.max(maxTimestampMs, r.timestampMs);
       end++;
     }
     const group = records.slice(start, end);
-    const plain = encodeRecords(group, baseTimestampMs);
-    const compressed = gzipped ? await gzip(plain) : null;
-    const useGzip = compressed !== null && compressed.length < plain.length;
-    out.push(
-      buildBatch({
-        recordsSection: useGzip ? compressed : plain,
-        recordCount: group.length,
-        baseTimestampMs,
-        maxTimestampMs,
-        compression: useGzip ? Compression.GZIP : Compression.NONE,
-      }),
-    );
+    const groupCores = cores.slice(start, end);
+    const header = { recordCount: group.length, baseTimestampMs, maxTimestampMs };
+    const batch = new Uint8Array(size);
+    const written = writeRecords(batch, BATCH_HEADER_BYTES, group, groupCores, baseTimestampMs);
+    assert(written === size, `batch sized ${size} bytes, written ${written}`);
+    const compressed = gzipped ? await gzip(batch.subarray(BATCH_HEADER_BYTES)) : null;
+    if (compressed !== null && compressed.length < size - BATCH_HEADER_BYTES) {
+      out.push(buildBatch({ ...header, recordsSection: compressed, compression: Compression.GZIP }));
+    } else {
+      writeBatchHeader(batch, header);
+      out.push(batch);
+    }
     start = end;
   }
   return out;

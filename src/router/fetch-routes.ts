@@ -2,7 +2,7 @@
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { fetchRecords } from "../fetch/fetcher";
-import { parseFormat, viewOf, type RecordFormat } from "../fetch/format";
+import { parseFormat, recordsJson, type RecordFormat } from "../fetch/format";
 import { limits } from "../limits";
 import { topicMeta } from "../metadata/topic-cache";
 import { boundedIntParam, intParam } from "./params";
@@ -20,12 +20,9 @@ async function fetchRoute(c: C, timeoutParam: string, format: RecordFormat) {
     maxRecords: intParam("max_records", c.req.query("max_records"), Number.MAX_SAFE_INTEGER),
     timeoutMs: boundedIntParam(timeoutParam, c.req.query(timeoutParam), 0, limits.fetchWaitMsMax),
   });
-  return c.json({
-    records: fetched.records.map((r) => viewOf(topic.topicName, partition, r, format)),
-    next_offset: fetched.nextOffset,
-    high_watermark: fetched.highWatermark,
-    log_start_offset: fetched.logStartOffset,
-  });
+  const records = recordsJson(topic.topicName, partition, fetched.records, format);
+  const body = `{"records":${records},"next_offset":${fetched.nextOffset},"high_watermark":${fetched.highWatermark},"log_start_offset":${fetched.logStartOffset}}`;
+  return c.body(body, 200, { "content-type": "application/json" });
 }
 
 fetchRoutes.get("/v3/clusters/:c/topics/:t/partitions/:p/records", (c) => fetchRoute(c, "timeout_ms", parseFormat(c.req.query("format"))));

@@ -11,7 +11,7 @@ import { forgetTopic, topicMeta } from "../metadata/topic-cache";
 import { parseV2Records, v2FormatOf } from "../produce/parse-v2";
 import { parseV3Record, type ParsedRecord } from "../produce/parse-v3";
 import { keylessPartition, partitionFor } from "../produce/partitioner";
-import { checkRecordSizes, parseAcks, produce, type Placed, type Report } from "../produce/producer";
+import { parseAcks, prepareAppends, sendAppends, type Placed, type Report } from "../produce/producer";
 import type { Field } from "../produce/record-fields";
 import type { TopicInfo } from "../topic/types";
 import { parseJson, readJsonObject, readText, splitJsonValues } from "./body";
@@ -49,8 +49,8 @@ async function run(c: C, topicName: string, entries: Entry[], atomic: boolean, f
     });
     const refused = atomic ? outcomes.find((o) => o !== undefined && !o.ok) : undefined; // holes: not yet appended
     if (refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message);
-    checkRecordSizes(topic, placed);
-    const reports = placed.length === 0 ? [] : await produce(c.env, topic, placed, acks, (p) => c.executionCtx.waitUntil(p));
+    const prepared = await prepareAppends(topic, placed);
+    const reports = await sendAppends(c.env, topic, placed, prepared, acks, (p) => c.executionCtx.waitUntil(p));
     const stale = reports.length > 0 && reports.every((r) => !r.ok && r.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     if (stale && attempt === 0) {
       forgetTopic(topicName); // the cached topic id may be of a deleted topic: look again once
