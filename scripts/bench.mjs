@@ -61,7 +61,6 @@ function value(producer, seq, sentMs) {
 
 const produceLatenciesMs = [];
 const perProducer = Math.ceil(RECORDS / PRODUCERS);
-let produced = 0;
 
 async function producer(id) {
   const partition = id % PARTITIONS;
@@ -76,7 +75,6 @@ async function producer(id) {
     produceLatenciesMs.push(performance.now() - started);
     if (res.offsets.length !== count || res.offsets.some((o) => o.error_code !== null)) throw new Error("produce failed");
     seq += count;
-    produced += count;
   }
 }
 
@@ -170,7 +168,11 @@ function watchServerMemory() {
   };
   const timer = setInterval(sample, 250);
   return {
-    stop: () => (clearInterval(timer), sample(), peak),
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
     /** CPU seconds workerd has used so far. */
     cpuSeconds: () => cpuTicks / 100,
   };

@@ -37,18 +37,19 @@ async function run(c: C, topicName: string, entries: Entry[], atomic: boolean, f
     const keyless = keylessPartition(topic.partitionsCount);
     const outcomes: Outcome[] = new Array(entries.length);
     const placed: Placed[] = [];
-    const at: number[] = [];
-    entries.forEach((e, i) => {
-      if (!e.ok) return void (outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, message: e.problem });
-      const explicit = fixedPartition ?? e.value.partition;
-      if (explicit !== undefined && explicit >= topic.partitionsCount) {
-        return void (outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() });
+    const at: number[] = []; // request position of each placed record
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const explicit = e.ok ? (fixedPartition ?? e.value.partition) : undefined;
+      if (!e.ok) outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, message: e.problem };
+      else if (explicit !== undefined && explicit >= topic.partitionsCount) outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() };
+      else {
+        placed.push({ partition: partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless), record: e.value.record });
+        at.push(i);
       }
-      placed.push({ partition: partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless), record: e.value.record });
-      at.push(i);
-    });
-    const refused = atomic ? outcomes.find((o) => o !== undefined && !o.ok) : undefined; // holes: not yet appended
-    if (refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message);
+      const refused = outcomes[i];
+      if (atomic && refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message);
+    }
     const prepared = await prepareAppends(topic, placed);
     const reports = await sendAppends(c.env, topic, placed, prepared, acks, (p) => c.executionCtx.waitUntil(p));
     const stale = reports.length > 0 && reports.every((r) => !r.ok && r.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
@@ -56,7 +57,7 @@ async function run(c: C, topicName: string, entries: Entry[], atomic: boolean, f
       forgetTopic(topicName); // the cached topic id may be of a deleted topic: look again once
       continue;
     }
-    reports.forEach((r, k) => (outcomes[at[k]!] = r));
+    for (let k = 0; k < reports.length; k++) outcomes[at[k]!] = reports[k]!;
     return { topic, outcomes };
   }
 }

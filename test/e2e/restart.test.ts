@@ -47,7 +47,7 @@ describe("the local server started as `npm start` does", () => {
       const records = Array.from({ length: 300 }, (_, i) => ({ value: btoa(`r${round}-${i}`), partition: i % 3 }));
       const res = await json("POST", `${base}/topics/e2e-orders`, { records }, "application/vnd.kafka.binary.v2+json");
       expect(res.status).toBe(200);
-      records.forEach((r) => expected[r.partition]!.push(atob(r.value)));
+      for (const r of records) expected[r.partition]!.push(atob(r.value));
     }
     for (let p = 0; p < 3; p++) expect(await readAll(base, "e2e-orders", p)).toEqual(expected[p]);
 
