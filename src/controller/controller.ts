@@ -53,15 +53,13 @@ export class Controller extends DurableObject<Env> {
   async createTopic(args: CreateTopicArgs): Promise<({ ok: true } & TopicInfo) | Failure> {
     return this.serially(async () => {
       const brokers = brokersOf(this.env);
+      const rf = args.replicationFactor;
       const problem =
         topicNameProblem(args.topicName) ??
         integerProblem("partitions_count", args.partitionsCount, 1, limits.partitionsCountMax) ??
-        integerProblem("replication_factor", args.replicationFactor, 1, brokers.length);
-      if (problem !== null) {
-        const rf = args.replicationFactor;
-        const tooMany = typeof rf === "number" && rf > brokers.length;
-        return failure(ErrorCode.BAD_REQUEST, tooMany ? `replication_factor ${rf} is larger than the ${brokers.length} available brokers` : problem);
-      }
+        (typeof rf === "number" && rf > brokers.length ? `replication_factor ${rf} is larger than the ${brokers.length} available brokers` : null) ??
+        integerProblem("replication_factor", rf, 1, brokers.length);
+      if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem);
       const configs = parseConfigList(args.configs);
       if (typeof configs === "string") return failure(ErrorCode.BAD_REQUEST, configs);
       const name = args.topicName as string;

@@ -3,6 +3,7 @@
  * CompressionStream. Decompression is bounded so a small batch cannot
  * expand without limit.
  */
+import { readBounded } from "../bytes/read-bounded";
 
 /** gzip-compresses `bytes`. */
 export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
@@ -12,24 +13,7 @@ export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
 
 /** Decompresses gzip `bytes`; throws RangeError past `outputBytesMax`. */
 export async function gunzip(bytes: Uint8Array, outputBytesMax: number): Promise<Uint8Array> {
-  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > outputBytesMax) {
-      await reader.cancel();
-      throw new RangeError(`decompressed records exceed ${outputBytesMax} bytes`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let pos = 0;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
+  const out = await readBounded(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")), outputBytesMax);
+  if (out === null) throw new RangeError(`decompressed records exceed ${outputBytesMax} bytes`);
   return out;
 }

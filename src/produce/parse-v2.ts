@@ -5,8 +5,8 @@
  */
 import { ErrorCode, RunnelError } from "../errors";
 import { limits } from "../limits";
-import type { ParsedRecord } from "./parse-v3";
-import { dataBytes, headersOf, partitionOf, timestampOf, type Field } from "./record-fields";
+import { parseRecord, type DataReader, type ParsedRecord } from "./parse-v3";
+import { dataBytes } from "./record-fields";
 
 /** The embedded format of a v2 request, from its content type. */
 export type V2Format = "binary" | "json";
@@ -29,28 +29,10 @@ export function parseV2Records(body: Record<string, unknown>, format: V2Format, 
     throw new RunnelError(ErrorCode.PAYLOAD_TOO_LARGE, `${records.length} records is over the ${limits.produceRecordsMax}-record limit`);
   }
   const type = format === "binary" ? "BINARY" : "JSON";
+  const data: DataReader = (field, spec) => dataBytes(field, type, spec);
   return records.map((r: unknown, i) => {
-    const parsed = parseOne(r, type, nowMs);
+    const parsed = parseRecord(r, "partition", data, nowMs);
     if (!parsed.ok) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `records[${i}]: ${parsed.problem}`);
     return parsed.value;
   });
-}
-
-function parseOne(obj: unknown, type: "BINARY" | "JSON", nowMs: number): Field<ParsedRecord> {
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return { ok: false, problem: "must be a JSON object" };
-  const r = obj as Record<string, unknown>;
-  const partition = partitionOf("partition", r.partition);
-  if (!partition.ok) return partition;
-  const key = dataBytes("key", type, r.key);
-  if (!key.ok) return key;
-  const value = dataBytes("value", type, r.value);
-  if (!value.ok) return value;
-  const headers = headersOf(r.headers);
-  if (!headers.ok) return headers;
-  const timestamp = timestampOf(r.timestamp, nowMs);
-  if (!timestamp.ok) return timestamp;
-  return {
-    ok: true,
-    value: { partition: partition.value, record: { key: key.value, value: value.value, headers: headers.value, timestampMs: timestamp.value } },
-  };
 }

@@ -1,4 +1,4 @@
-/** Parsing one v3 produce record `{"partition_id"?, "key"?, "value"?, "headers"?, "timestamp"?}`. */
+/** Parsing produce records: the v3 object form, and the fields v2 shares with it. */
 import type { RecordInput } from "../log/record-batch";
 import { headersOf, partitionOf, timestampOf, typedData, type Field } from "./record-fields";
 
@@ -8,15 +8,21 @@ export interface ParsedRecord {
   record: RecordInput;
 }
 
-/** Parses a v3 record object; the problem names the field that is wrong. */
-export function parseV3Record(obj: unknown, nowMs: number): Field<ParsedRecord> {
+/** How one request format reads a key or value field. */
+export type DataReader = (field: string, spec: unknown) => Field<Uint8Array | null>;
+
+/**
+ * Parses a record object whose partition is in `partitionField` and whose
+ * key and value are read by `data`; the problem names the field that is wrong.
+ */
+export function parseRecord(obj: unknown, partitionField: string, data: DataReader, nowMs: number): Field<ParsedRecord> {
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return { ok: false, problem: "a record must be a JSON object" };
   const r = obj as Record<string, unknown>;
-  const partition = partitionOf("partition_id", r.partition_id);
+  const partition = partitionOf(partitionField, r[partitionField]);
   if (!partition.ok) return partition;
-  const key = typedData("key", r.key);
+  const key = data("key", r.key);
   if (!key.ok) return key;
-  const value = typedData("value", r.value);
+  const value = data("value", r.value);
   if (!value.ok) return value;
   const headers = headersOf(r.headers);
   if (!headers.ok) return headers;
@@ -26,4 +32,9 @@ export function parseV3Record(obj: unknown, nowMs: number): Field<ParsedRecord> 
     ok: true,
     value: { partition: partition.value, record: { key: key.value, value: value.value, headers: headers.value, timestampMs: timestamp.value } },
   };
+}
+
+/** Parses a v3 record `{"partition_id"?, "key"?: {type, data}, "value"?, "headers"?, "timestamp"?}`. */
+export function parseV3Record(obj: unknown, nowMs: number): Field<ParsedRecord> {
+  return parseRecord(obj, "partition_id", typedData, nowMs);
 }

@@ -1,4 +1,5 @@
 /** Reading request bodies within a byte limit, and parsing them as JSON. */
+import { readBounded } from "../bytes/read-bounded";
 import { ErrorCode, RunnelError } from "../errors";
 
 /** The body as text; 413 past `bytesMax` (checked while reading, not trusted from headers). */
@@ -8,27 +9,9 @@ export async function readText(request: Request, bytesMax: number): Promise<stri
   if (request.body === null) return "";
   // A declared length is exact HTTP framing: let the runtime read it natively.
   if (request.headers.has("content-length")) return request.text();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > bytesMax) {
-      await reader.cancel();
-      throw tooLarge(bytesMax);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return decoder.decode(chunks[0]);
-  const all = new Uint8Array(total);
-  let pos = 0;
-  for (const c of chunks) {
-    all.set(c, pos);
-    pos += c.length;
-  }
-  return decoder.decode(all);
+  const bytes = await readBounded(request.body, bytesMax);
+  if (bytes === null) throw tooLarge(bytesMax);
+  return decoder.decode(bytes);
 }
 
 const decoder = new TextDecoder();
