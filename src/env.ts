@@ -1,4 +1,5 @@
 import type { Controller } from "./controller/controller";
+import type { Faults } from "./faults/faults";
 import type { PartitionReplica } from "./partition/partition-replica";
 
 /** Bindings and vars from wrangler.toml. */
@@ -11,4 +12,5 @@ export interface Env {
   BROKERS: string;
   CONTROLLER: DurableObjectNamespace<Controller>;
   PARTITIONS: DurableObjectNamespace<PartitionReplica>;
+  FAULTS: DurableObjectNamespace<Faults>;
 }

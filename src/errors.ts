@@ -26,6 +26,8 @@ export const ErrorCode = {
   INTERNAL: 500,
   CORRUPT_MESSAGE: 50001,
   RETRIABLE: 50003,
+  /** Replica to replica only: the caller's leader epoch is older than ours. */
+  FENCED_LEADER_EPOCH: 50004,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

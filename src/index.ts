@@ -2,6 +2,7 @@
 import { app } from "./router/app";
 
 export { Controller } from "./controller/controller";
+export { Faults } from "./faults/faults";
 export { PartitionReplica } from "./partition/partition-replica";
 
 export default app;

@@ -27,6 +27,20 @@ export const limits = {
   metadataCacheMs: 1_000,
   /** How often the retention check runs when nothing is due sooner. */
   retentionCheckIntervalMs: 5 * 60 * 1000,
+  /** Longest an acks=all produce waits for the in-sync replicas (Kafka's request.timeout.ms). */
+  produceAckWaitMsMax: 30_000,
+  /** Most acks=all produces that may wait on one partition at once. */
+  produceWaitersMax: 10_000,
+  /** Most bytes the leader sends a follower in one replication call. */
+  replicationBytesMax: 4 * 1024 * 1024,
+  /** Longest pause between the leader's contacts with each follower, even when idle. */
+  replicationHeartbeatMsMax: 1_000,
+  /** How long an Idempotency-Key is remembered. */
+  idempotencyKeyMs: 15 * 60 * 1000,
+  /** Longest an Idempotency-Key may be (printable ASCII). */
+  idempotencyKeyLengthMax: 255,
+  /** How long the controller waits for a replica to answer before calling it unreachable. */
+  replicaProbeMs: 2_000,
   /** Offsets stay below 2^53 so they are exact JavaScript numbers. */
   offsetMax: Number.MAX_SAFE_INTEGER,
 } as const;

@@ -10,10 +10,14 @@ import { ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
 import { replicaStub } from "../partition/replica-stub";
 import { applySchema } from "../storage/schema";
-import type { ConfigOverrides } from "../topic/configs";
-import type { ConfigChange, CreateTopicArgs, TopicInfo } from "../topic/types";
+import type { PartitionRole } from "../partition/types";
+import { resolveConfigs, type ConfigOverrides } from "../topic/configs";
+import type { ConfigChange, CreateTopicArgs, TopicInfo, TopicMeta } from "../topic/types";
 import { integerProblem, parseConfigList, topicNameProblem } from "../topic/validate";
+import { electAfterFailure, initialRole, preferredLeaderRole } from "./election";
 import { CONTROLLER_SCHEMA } from "./schema";
+
+type PartitionRow = { partition: number; leader: number; leader_epoch: number; replicas: string; isr: string };
 
 type TopicRow = {
   topic_name: string;
@@ -43,10 +47,55 @@ export class Controller extends DurableObject<Env> {
     return this.sql.exec<TopicRow>("SELECT * FROM topics ORDER BY topic_name").toArray().map(toTopic);
   }
 
-  /** One topic, or UNKNOWN_TOPIC_OR_PARTITION. */
-  async getTopic(name: string): Promise<({ ok: true } & TopicInfo) | Failure> {
+  /** One topic with its partitions' leaders, epochs and ISRs, or UNKNOWN_TOPIC_OR_PARTITION. */
+  async getTopic(name: string): Promise<({ ok: true } & TopicMeta) | Failure> {
     const topic = this.find(name);
-    return topic === null ? unknownTopic(name) : { ok: true, ...topic };
+    return topic === null ? unknownTopic(name) : { ok: true, ...topic, partitions: this.roles(topic) };
+  }
+
+  /**
+   * A leader's proposal to change its ISR (drop laggards, take back
+   * followers that caught up). Accepted only from the current leader in
+   * its epoch; may hand leadership back to the preferred replica.
+   */
+  async alterIsr(args: { topicId: string; partition: number; leaderEpoch: number; isr: number[] }): Promise<{ ok: true; role: PartitionRole } | Failure> {
+    return this.serially(async () => {
+      const topic = this.findById(args.topicId);
+      if (topic === null) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic does not exist");
+      const role = this.roles(topic)[args.partition];
+      if (role === undefined) return failure(ErrorCode.UNKNOWN_PARTITION, `no partition ${args.partition}`);
+      if (role.leaderEpoch !== args.leaderEpoch) return failure(ErrorCode.FENCED_LEADER_EPOCH, `epoch ${args.leaderEpoch} is not current (${role.leaderEpoch})`);
+      const isr = role.replicas.filter((b) => args.isr.includes(b));
+      if (!isr.includes(role.leader)) return failure(ErrorCode.BAD_REQUEST, "the leader must stay in its ISR");
+      let next: PartitionRole = { ...role, isr };
+      this.saveRole(topic.topicId, args.partition, next);
+      const preferred = preferredLeaderRole(next);
+      if (preferred !== null) next = await this.handOver(topic, args.partition, preferred);
+      return { ok: true, role: next };
+    });
+  }
+
+  /**
+   * A Worker could not reach a partition's leader. If the leader of that
+   * epoch indeed does not answer, elects another from the ISR (or, when
+   * the topic allows unclean election, from any replica) in a new epoch.
+   */
+  async leaderUnreachable(args: { topicId: string; partition: number; leaderEpoch: number }): Promise<{ ok: true; role: PartitionRole } | Failure> {
+    return this.serially(async () => {
+      const topic = this.findById(args.topicId);
+      if (topic === null) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic does not exist");
+      const role = this.roles(topic)[args.partition];
+      if (role === undefined) return failure(ErrorCode.UNKNOWN_PARTITION, `no partition ${args.partition}`);
+      if (role.leaderEpoch !== args.leaderEpoch) return { ok: true, role }; // already handled
+      if (role.leader >= 0 && (await this.answers(topic, args.partition, role.leader))) return { ok: true, role };
+      const reachable = new Set<number>();
+      await Promise.all(role.replicas.map(async (b) => {
+        if (b !== role.leader && (await this.answers(topic, args.partition, b))) reachable.add(b);
+      }));
+      const unclean = resolveConfigs(topic.configs)["unclean.leader.election.enable"];
+      const next = electAfterFailure(role, role.leader, reachable, unclean);
+      return { ok: true, role: await this.handOver(topic, args.partition, next) };
+    });
   }
 
   /** Creates a topic: every replica is initialised before the topic becomes visible. */
@@ -78,10 +127,13 @@ export class Controller extends DurableObject<Env> {
         await this.settleWipe(topic.topicId);
         return failure(ErrorCode.RETRIABLE, `could not create topic '${name}': a partition replica did not answer; try again`);
       }
-      this.sql.exec(
-        "INSERT INTO topics (topic_name, topic_id, partitions_count, replication_factor, configs, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-        topic.topicName, topic.topicId, topic.partitionsCount, topic.replicationFactor, JSON.stringify(configs), topic.createdAtMs,
-      );
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec(
+          "INSERT INTO topics (topic_name, topic_id, partitions_count, replication_factor, configs, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+          topic.topicName, topic.topicId, topic.partitionsCount, topic.replicationFactor, JSON.stringify(configs), topic.createdAtMs,
+        );
+        this.saveInitialRoles(topic, 0, topic.partitionsCount);
+      });
       return { ok: true, ...topic };
     });
   }
@@ -93,6 +145,7 @@ export class Controller extends DurableObject<Env> {
       if (topic === null) return unknownTopic(name);
       this.ctx.storage.transactionSync(() => {
         this.sql.exec("DELETE FROM topics WHERE topic_id = ?", topic.topicId);
+        this.sql.exec("DELETE FROM partitions WHERE topic_id = ?", topic.topicId);
         this.sql.exec("DELETE FROM pending_config_pushes WHERE topic_id = ?", topic.topicId);
         this.owesWipe(topic);
       });
@@ -114,7 +167,10 @@ export class Controller extends DurableObject<Env> {
       if (!(await this.initPartitions(topic, topic.partitionsCount, count))) {
         return failure(ErrorCode.RETRIABLE, "a new partition replica did not answer; try again");
       }
-      this.sql.exec("UPDATE topics SET partitions_count = ? WHERE topic_id = ?", count, topic.topicId);
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec("UPDATE topics SET partitions_count = ? WHERE topic_id = ?", count, topic.topicId);
+        this.saveInitialRoles(topic, topic.partitionsCount, count);
+      });
       return { ok: true, ...topic, partitionsCount: count };
     });
   }
@@ -157,14 +213,71 @@ export class Controller extends DurableObject<Env> {
     return row === undefined ? null : toTopic(row);
   }
 
+  private findById(topicId: string): TopicInfo | null {
+    const row = this.sql.exec<TopicRow>("SELECT * FROM topics WHERE topic_id = ?", topicId).toArray()[0];
+    return row === undefined ? null : toTopic(row);
+  }
+
+  /** Every partition's role, in partition order; rows missing from before schema step 2 get the initial role. */
+  private roles(topic: TopicInfo): PartitionRole[] {
+    const rows = new Map(
+      this.sql.exec<PartitionRow>("SELECT partition, leader, leader_epoch, replicas, isr FROM partitions WHERE topic_id = ?", topic.topicId)
+        .toArray()
+        .map((r) => [r.partition, { leader: r.leader, leaderEpoch: r.leader_epoch, replicas: JSON.parse(r.replicas) as number[], isr: JSON.parse(r.isr) as number[] }]),
+    );
+    const brokers = brokersOf(this.env);
+    return Array.from({ length: topic.partitionsCount }, (_, p) => rows.get(p) ?? initialRole(replicaBrokers(p, topic.replicationFactor, brokers).map((b) => b.id)));
+  }
+
+  private saveInitialRoles(topic: TopicInfo, from: number, to: number): void {
+    const brokers = brokersOf(this.env);
+    for (let p = from; p < to; p++) this.saveRole(topic.topicId, p, initialRole(replicaBrokers(p, topic.replicationFactor, brokers).map((b) => b.id)));
+  }
+
+  private saveRole(topicId: string, partition: number, role: PartitionRole): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO partitions (topic_id, partition, leader, leader_epoch, replicas, isr) VALUES (?, ?, ?, ?, ?, ?)",
+      topicId, partition, role.leader, role.leaderEpoch, JSON.stringify(role.replicas), JSON.stringify(role.isr),
+    );
+  }
+
+  /** Records a new role and tells the replicas: the new leader first, the others after (best effort). */
+  private async handOver(topic: TopicInfo, partition: number, role: PartitionRole): Promise<PartitionRole> {
+    this.saveRole(topic.topicId, partition, role);
+    const brokers = brokersOf(this.env);
+    const tell = (brokerId: number) => {
+      const broker = brokers.find((b) => b.id === brokerId)!;
+      const stub = replicaStub(this.env, topic.topicId, partition, broker);
+      const call = brokerId === role.leader ? stub.becomeLeader(topic.topicId, role) : stub.becomeFollower(topic.topicId, role);
+      return withTimeout(Promise.resolve(call) as Promise<unknown>, limits.replicaProbeMs).catch(() => null);
+    };
+    if (role.leader >= 0) await tell(role.leader);
+    for (const b of role.replicas) if (b !== role.leader) void tell(b);
+    return role;
+  }
+
+  /** Whether the replica on `brokerId` answers within the probe time. */
+  private async answers(topic: TopicInfo, partition: number, brokerId: number): Promise<boolean> {
+    const broker = brokersOf(this.env).find((b) => b.id === brokerId);
+    if (broker === undefined) return false;
+    try {
+      const pong = replicaStub(this.env, topic.topicId, partition, broker).ping(topic.topicId);
+      return ((await withTimeout(Promise.resolve(pong) as Promise<{ ok: boolean }>, limits.replicaProbeMs)) as { ok: boolean }).ok;
+    } catch {
+      return false;
+    }
+  }
+
   private async initPartitions(topic: TopicInfo, from: number, to: number): Promise<boolean> {
     const brokers = brokersOf(this.env);
     const calls: Promise<{ ok: boolean }>[] = [];
     for (let p = from; p < to; p++) {
-      for (const broker of replicaBrokers(p, topic.replicationFactor, brokers)) {
+      const replicas = replicaBrokers(p, topic.replicationFactor, brokers);
+      const role = initialRole(replicas.map((b) => b.id));
+      for (const broker of replicas) {
         calls.push(
           replicaStub(this.env, topic.topicId, p, broker).init({
-            topicId: topic.topicId, topicName: topic.topicName, partition: p, brokerId: broker.id, configs: topic.configs,
+            topicId: topic.topicId, topicName: topic.topicName, partition: p, brokerId: broker.id, configs: topic.configs, role,
           }),
         );
       }
@@ -234,4 +347,13 @@ function toTopic(row: TopicRow): TopicInfo {
 
 function unknownTopic(name: string): Failure {
   return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${name}' does not exist`);
+}
+
+/** `promise`, or a rejection after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> = 0 as unknown as ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -15,4 +15,15 @@ export const CONTROLLER_SCHEMA: string[] = [
      replication_factor INTEGER NOT NULL
    );
    CREATE TABLE pending_config_pushes (topic_id TEXT PRIMARY KEY);`,
+  // 2: who leads each partition, in which epoch, and its in-sync replicas.
+  // Topics made before this step get their rows on first use.
+  `CREATE TABLE partitions (
+     topic_id TEXT NOT NULL,
+     partition INTEGER NOT NULL,
+     leader INTEGER NOT NULL,
+     leader_epoch INTEGER NOT NULL,
+     replicas TEXT NOT NULL,
+     isr TEXT NOT NULL,
+     PRIMARY KEY (topic_id, partition)
+   );`,
 ];

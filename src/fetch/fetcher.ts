@@ -4,13 +4,13 @@
  * records at or after the offset, up to `maxRecords`.
  */
 import type { Env } from "../env";
-import { ErrorCode, RunnelError, unwrap } from "../errors";
+import { ErrorCode, failure, RunnelError, unwrap, type Failure } from "../errors";
 import { limits } from "../limits";
 import { gunzip } from "../log/compression";
 import { BATCH_HEADER_BYTES, Compression, compressionOf, decodeRecords, readBatchHeader, type DecodedRecord } from "../log/record-batch";
-import { leaderOf } from "../metadata/leaders";
-import type { Positions } from "../partition/types";
-import type { TopicInfo } from "../topic/types";
+import { callLeader, inSyncReplica } from "../metadata/leaders";
+import type { FetchOk, Positions } from "../partition/types";
+import type { TopicMeta } from "../topic/types";
 
 export interface FetchRequest {
   offset: number;
@@ -20,6 +20,8 @@ export interface FetchRequest {
   maxRecords: number;
   /** Wait at the high watermark this long for new records (default 0). */
   timeoutMs: number;
+  /** Read from the in-sync replica on this broker instead of the leader. */
+  replica?: number;
 }
 
 export interface Fetched extends Positions {
@@ -29,10 +31,12 @@ export interface Fetched extends Positions {
 }
 
 /** Reads records of one partition. Throws 41601 outside [log start, high watermark]. */
-export async function fetchRecords(env: Env, topic: TopicInfo, partition: number, req: FetchRequest): Promise<Fetched> {
-  const leader = leaderOf(env, topic, partition);
+export async function fetchRecords(env: Env, topic: TopicMeta, partition: number, req: FetchRequest): Promise<Fetched> {
+  const args = { topicId: topic.topicId, offset: req.offset, maxBytes: req.maxBytes, timeoutMs: req.timeoutMs };
   const result = unwrap(
-    await leader.stub.read({ topicId: topic.topicId, offset: req.offset, maxBytes: req.maxBytes, timeoutMs: req.timeoutMs }),
+    req.replica === undefined
+      ? await callLeader<FetchOk>(env, topic, partition, (leader) => leader.stub.read(args))
+      : await readFollower(inSyncReplica(env, topic, partition, req.replica), args),
   );
   const records: DecodedRecord[] = [];
   for (const batch of result.batches) {
@@ -51,6 +55,14 @@ export async function fetchRecords(env: Env, topic: TopicInfo, partition: number
     highWatermark: result.highWatermark,
     logEndOffset: result.logEndOffset,
   };
+}
+
+async function readFollower(stub: ReturnType<typeof inSyncReplica>, args: Parameters<ReturnType<typeof inSyncReplica>["read"]>[0]): Promise<FetchOk | Failure> {
+  try {
+    return (await stub.read(args)) as FetchOk | Failure;
+  } catch (e) {
+    return failure(ErrorCode.LEADER_NOT_AVAILABLE, `that replica did not answer: ${(e as Error).message}`);
+  }
 }
 
 /** Decodes a whole stored batch (CRC already checked by the log). */

@@ -1,21 +1,79 @@
 /**
- * Which replica serves a partition's appends and reads. Until leader
- * election exists the leader is the preferred replica (replica 0) at
- * leader epoch 0.
+ * Reaching the replica that serves a partition: its leader (from the
+ * controller's metadata) or, for follower fetch, an in-sync follower. A
+ * call that throws means the replica could not be reached: the
+ * controller hears of it (and may elect another leader) and the caller
+ * gets a retriable failure.
  */
-import { brokersOf, replicaBrokers } from "../cluster/brokers";
+import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
+import { ErrorCode, failure, RunnelError, type Failure } from "../errors";
 import { replicaStub } from "../partition/replica-stub";
-import type { TopicInfo } from "../topic/types";
+import type { TopicMeta } from "../topic/types";
+import { controllerStub } from "./controller-stub";
+import { forgetTopic } from "./topic-cache";
+
+export type ReplicaStub = ReturnType<typeof replicaStub>;
 
 export interface Leader {
   brokerId: number;
   leaderEpoch: number;
-  stub: ReturnType<typeof replicaStub>;
+  stub: ReplicaStub;
 }
 
-/** The current leader of `topic`'s partition `partition`. */
-export function leaderOf(env: Env, topic: TopicInfo, partition: number): Leader {
-  const broker = replicaBrokers(partition, topic.replicationFactor, brokersOf(env))[0]!;
-  return { brokerId: broker.id, leaderEpoch: 0, stub: replicaStub(env, topic.topicId, partition, broker) };
+/** The stub of `topic`'s partition replica on `brokerId`. */
+export function replicaOn(env: Env, topic: TopicMeta, partition: number, brokerId: number): ReplicaStub {
+  const broker = brokersOf(env).find((b) => b.id === brokerId);
+  if (broker === undefined) throw new RunnelError(ErrorCode.BROKER_NOT_FOUND, `broker ${brokerId} does not exist`);
+  return replicaStub(env, topic.topicId, partition, broker);
+}
+
+/** The current leader of a partition; 40404 when it has none. */
+export function leaderOf(env: Env, topic: TopicMeta, partition: number): Leader {
+  const role = topic.partitions[partition]!;
+  if (role.leader < 0) {
+    throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `partition ${partition} of '${topic.topicName}' has no leader available (no in-sync replica answers)`);
+  }
+  return { brokerId: role.leader, leaderEpoch: role.leaderEpoch, stub: replicaOn(env, topic, partition, role.leader) };
+}
+
+/** The replica on `brokerId` for reading, which must be in the ISR (40404 otherwise). */
+export function inSyncReplica(env: Env, topic: TopicMeta, partition: number, brokerId: number): ReplicaStub {
+  const role = topic.partitions[partition]!;
+  if (!role.replicas.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `broker ${brokerId} holds no replica of partition ${partition}`);
+  if (!role.isr.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `the replica on broker ${brokerId} is not in the ISR of partition ${partition}`);
+  return replicaOn(env, topic, partition, brokerId);
+}
+
+/**
+ * Calls the partition's leader. When it cannot be reached, or no longer
+ * leads, the cached metadata is dropped, the controller is told (so it
+ * can elect), and a retriable failure comes back.
+ */
+export async function callLeader<R extends { ok: true }>(
+  env: Env,
+  topic: TopicMeta,
+  partition: number,
+  call: (leader: Leader) => unknown,
+): Promise<R | Failure> {
+  const leader = leaderOf(env, topic, partition);
+  try {
+    // RPC stubs type their results as unions of promises; the method's own result type is R | Failure.
+    const result = (await call(leader)) as R | Failure;
+    if (!result.ok && result.error_code === ErrorCode.RETRIABLE) forgetTopic(topic.topicName);
+    return result;
+  } catch (e) {
+    forgetTopic(topic.topicName);
+    await reportUnreachable(env, topic, partition, leader.leaderEpoch);
+    return failure(ErrorCode.RETRIABLE, `the leader of partition ${partition} (broker ${leader.brokerId}) did not answer: ${(e as Error).message}; retry`);
+  }
+}
+
+/** Tells the controller a leader did not answer; it elects another if the leader is indeed gone. */
+export async function reportUnreachable(env: Env, topic: TopicMeta, partition: number, leaderEpoch: number): Promise<void> {
+  try {
+    await controllerStub(env).leaderUnreachable({ topicId: topic.topicId, partition, leaderEpoch });
+  } catch (e) {
+    console.error("could not report an unreachable leader", e);
+  }
 }

@@ -8,17 +8,13 @@
 import type { Env } from "../env";
 import { unwrap } from "../errors";
 import { limits } from "../limits";
-import type { TopicInfo } from "../topic/types";
+import type { TopicMeta } from "../topic/types";
+import { controllerStub } from "./controller-stub";
 
-const cache = new Map<string, { topic: TopicInfo; fetchedAtMs: number }>();
-
-/** The controller's stub (there is one controller, named "controller"). */
-export function controllerStub(env: Pick<Env, "CONTROLLER">) {
-  return env.CONTROLLER.get(env.CONTROLLER.idFromName("controller"));
-}
+const cache = new Map<string, { topic: TopicMeta; fetchedAtMs: number }>();
 
 /** A topic's metadata, from the cache when fresh; 40401 when it does not exist. */
-export async function topicMeta(env: Env, name: string): Promise<TopicInfo> {
+export async function topicMeta(env: Env, name: string): Promise<TopicMeta> {
   const hit = cache.get(name);
   const nowMs = Date.now();
   if (hit !== undefined && nowMs - hit.fetchedAtMs < limits.metadataCacheMs) return hit.topic;

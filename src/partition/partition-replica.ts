@@ -1,395 +1,499 @@
 /**
- * One replica of one topic partition: an ordered log of Kafka record
- * batches in SQLite, one batch per row, rolled into segments and trimmed
- * by retention from the alarm. Named `{topic id}/{partition}/{broker}`.
- *
- * Invariant: logStartOffset <= highWatermark <= logEndOffset, offsets dense.
+ * One replica of one topic partition, named `{topic id}/{partition}/{broker}`.
+ * It keeps its log (`PartitionLog`) and plays the role the controller gave
+ * it: the leader takes appends, replicates them to its followers
+ * (`Replicator`) and moves the high watermark to the smallest log end in
+ * the ISR; a follower applies what its leader sends, after truncating any
+ * history that diverges. Appends and replication carry the leader epoch,
+ * and an older epoch is refused, so a deposed leader can never extend the
+ * log. Expected failures are returned as results; RPC drops error fields.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { assert, ErrorCode, failure, type Failure } from "../errors";
+import { ErrorCode, failure, type Failure } from "../errors";
+import { BrokerUnreachable, faultsAllowed, faultsStub } from "../faults/faults";
 import { limits } from "../limits";
-import { checkBatch, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../log/record-batch";
-import { resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topic/configs";
-import { nextExpiryMs, planRetention, type SegmentInfo } from "./retention";
+import { controllerStub } from "../metadata/controller-stub";
 import { applySchema } from "../storage/schema";
+import type { ConfigOverrides } from "../topic/configs";
+import { PartitionLog } from "./partition-log";
+import { Replicator } from "./replicator";
 import { PARTITION_SCHEMA } from "./schema";
-import type { AppendArgs, AppendOk, DescribeOk, FetchArgs, FetchOk, InitArgs, Positions, TimestampLookupOk } from "./types";
+import type {
+  AppendArgs, AppendOk, DescribeOk, KeyCheckOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, PartitionRole, PingOk, ReplicateArgs,
+  ReplicateOk, TimestampLookupOk, TruncateOk,
+} from "./types";
 import { Waiters } from "./waiters";
-
-interface ActiveSegment extends SegmentInfo {
-  createdAtMs: number;
-}
-
-interface LogState extends Positions {
-  topicId: string;
-  topicName: string;
-  partition: number;
-  configs: TopicConfigs;
-  leaderEpoch: number;
-  /** Closed segments, oldest first. */
-  closed: SegmentInfo[];
-  /** The segment appends go to; null until the first append after a roll by retention. */
-  active: ActiveSegment | null;
-  /** Running max of batch max timestamps: the time index's last entry. */
-  timeIndexMs: number;
-}
-
-type BatchRow = {
-  base_offset: number;
-  bytes: ArrayBuffer;
-};
 
 export class PartitionReplica extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  private log: LogState | null;
-  private readonly waiters = new Waiters(limits.fetchWaitersMax);
+  private log: PartitionLog | null = null;
+  private currentRole: PartitionRole | null = null;
+  private replicator: Replicator | null = null;
+  /** Fetches parked at the high watermark. */
+  private readonly fetchWaiters = new Waiters(limits.fetchWaitersMax);
+  /** acks=all appends waiting for the ISR; woken on any change of high watermark, ISR or role. */
+  private readonly ackWaiters = new Waiters(limits.produceWaitersMax);
   private alarmAtMs: number | null = null;
+  private restartGeneration = 0;
+  private isrChangeInFlight = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     applySchema(this.sql, PARTITION_SCHEMA);
-    this.log = this.load();
+    this.start();
+  }
+
+  /** (Re)builds memory from storage: what a restart does. */
+  private start(): void {
+    this.log = PartitionLog.open(this.sql, this.ctx.storage);
+    this.currentRole = this.log === null ? null : (JSON.parse(this.log.meta.get("role")!) as PartitionRole);
+    this.replicator = null;
+    this.alarmAtMs = null;
+    this.fetchWaiters.wakeAll();
+    this.ackWaiters.wakeAll();
+    if (this.isLeader()) this.lead(Date.now());
+  }
+
+  get topicId(): string {
+    return this.log?.meta.get("topic_id") ?? "";
+  }
+
+  get partition(): number {
+    return Number(this.log?.meta.get("partition") ?? -1);
+  }
+
+  get brokerId(): number {
+    return Number(this.log?.meta.get("broker_id") ?? -1);
   }
 
   /** Makes this object the replica of a new partition. Idempotent for the same topic id. */
   async init(args: InitArgs): Promise<{ ok: true } | Failure> {
     if (this.log !== null) {
-      if (this.log.topicId === args.topicId) return { ok: true };
-      return failure(ErrorCode.ILLEGAL_STATE, `replica already belongs to topic id ${this.log.topicId}`);
+      if (this.topicId === args.topicId) return { ok: true };
+      return failure(ErrorCode.ILLEGAL_STATE, `replica already belongs to topic id ${this.topicId}`);
     }
     applySchema(this.sql, PARTITION_SCHEMA);
-    const meta: Record<string, string> = {
+    PartitionLog.create(this.sql, this.ctx.storage, {
       topic_id: args.topicId,
       topic_name: args.topicName,
       partition: String(args.partition),
       broker_id: String(args.brokerId),
       configs: JSON.stringify(args.configs),
-      log_start_offset: "0",
-      leader_epoch: "0",
-    };
-    for (const [key, value] of Object.entries(meta)) this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?)", key, value);
-    this.log = this.load();
+      role: JSON.stringify(args.role),
+    });
+    this.start();
     return { ok: true };
   }
 
   /** Replaces the topic's config overrides (validated by the controller). */
   async setConfigs(topicId: string, configs: ConfigOverrides): Promise<{ ok: true } | Failure> {
-    const log = this.topic(topicId);
-    if (!("topicId" in log)) return log;
-    log.configs = resolveConfigs(configs);
-    this.sql.exec("UPDATE meta SET value = ? WHERE key = 'configs'", JSON.stringify(configs));
+    const log = await this.open(topicId);
+    if (!(log instanceof PartitionLog)) return log;
+    log.setConfigs(configs);
     this.alarmAtMs = null;
-    this.scheduleRetention(Date.now());
+    this.schedule(Date.now());
     return { ok: true };
   }
 
-  /** Appends whole batches atomically at the log end; all or none. */
+  /** Appends whole batches atomically at the log end (leader only), answering per `acks`. */
   async append(args: AppendArgs): Promise<AppendOk | Failure> {
-    const log = this.topic(args.topicId);
-    if (!("topicId" in log)) return log;
-    if (args.leaderEpoch !== log.leaderEpoch) {
-      return failure(ErrorCode.LEADER_NOT_AVAILABLE, `leader epoch ${args.leaderEpoch} is not the current epoch ${log.leaderEpoch}`);
+    const log = await this.open(args.topicId);
+    if (!(log instanceof PartitionLog)) return log;
+    const role = this.role();
+    if (!this.leads(args.leaderEpoch)) {
+      return failure(ErrorCode.RETRIABLE, `broker ${this.brokerId} is not the leader of epoch ${args.leaderEpoch} (it knows epoch ${role.leaderEpoch}); refresh metadata and retry`);
     }
-    const refused = this.refuseBatches(log, args.batches);
-    if (refused !== null) return refused;
+    const minInsync = log.configs["min.insync.replicas"];
+    if (args.acks === -1 && role.isr.length < minInsync) {
+      return failure(ErrorCode.RETRIABLE, `NOT_ENOUGH_REPLICAS: ${role.isr.length} in-sync replicas, min.insync.replicas is ${minInsync}`);
+    }
     const nowMs = Date.now();
-    const logAppendTime = log.configs["message.timestamp.type"] === "LogAppendTime";
-    const baseOffset = log.logEndOffset;
-    try {
-      this.ctx.storage.transactionSync(() => {
-        for (const batch of args.batches) this.appendBatch(log, batch, nowMs, logAppendTime);
-      });
-    } catch (e) {
-      this.log = this.load(); // the transaction rolled back; memory follows storage
-      throw e;
+    const known = args.producer === undefined ? null : log.findKey(args.producer.key, nowMs);
+    if (known !== null) {
+      if (known.fingerprint !== args.producer!.fingerprint) {
+        return failure(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records");
+      }
+      const lastOffset = known.baseOffset + known.recordCount - 1;
+      return this.acknowledge(args, log, { baseOffset: known.baseOffset, lastOffset, logAppendTimeMs: -1, duplicate: true, requestTimeMs: known.requestTimeMs });
     }
-    log.highWatermark = log.logEndOffset; // one replica: the leader alone is the ISR
-    this.checkInvariants(log);
-    this.waiters.wakeAll();
-    this.scheduleRetention(nowMs);
-    return {
-      ok: true,
+    const refused = log.refuseBatches(args.batches);
+    if (refused !== null) return refused;
+    const recordCount = args.batches.reduce((n, b) => n + new DataView(b.buffer, b.byteOffset).getInt32(57), 0);
+    const key =
+      args.producer === undefined
+        ? null
+        : { ...args.producer, baseOffset: 0, recordCount, expiresAtMs: nowMs + limits.idempotencyKeyMs };
+    const { baseOffset, logAppendTimeMs } = log.appendAsLeader(args.batches, role.leaderEpoch, nowMs, key);
+    this.advanceHighWatermark();
+    this.replicator?.kickAll();
+    this.schedule(nowMs);
+    return this.acknowledge(args, log, {
       baseOffset,
       lastOffset: log.logEndOffset - 1,
-      logAppendTimeMs: logAppendTime ? nowMs : -1,
-      highWatermark: log.highWatermark,
-    };
+      logAppendTimeMs,
+      duplicate: false,
+      requestTimeMs: args.producer?.requestTimeMs ?? -1,
+    });
+  }
+
+  /** Answers an append once `acks` is satisfied: at once for 0 and 1, when the ISR has it for all. */
+  private async acknowledge(
+    args: AppendArgs,
+    log: PartitionLog,
+    done: Omit<AppendOk, "ok" | "highWatermark">,
+  ): Promise<AppendOk | Failure> {
+    const end = done.lastOffset + 1;
+    const deadlineMs = Date.now() + limits.produceAckWaitMsMax;
+    while (args.acks === -1 && log.highWatermark < end) {
+      if (!this.leads(args.leaderEpoch)) return failure(ErrorCode.RETRIABLE, "leadership moved before the in-sync replicas had the records; retry");
+      const minInsync = log.configs["min.insync.replicas"];
+      if (this.role().isr.length < minInsync) {
+        return failure(ErrorCode.RETRIABLE, `NOT_ENOUGH_REPLICAS_AFTER_APPEND: the ISR shrank below min.insync.replicas (${minInsync}); the records stay invisible until enough replicas hold them`);
+      }
+      const leftMs = deadlineMs - Date.now();
+      if (leftMs <= 0) return failure(ErrorCode.RETRIABLE, "REQUEST_TIMED_OUT waiting for the in-sync replicas; retry");
+      const parked = this.ackWaiters.wait(leftMs);
+      await (parked === false ? sleep(10) : parked);
+      if (this.log !== log) return failure(ErrorCode.RETRIABLE, "the replica restarted; retry");
+    }
+    return { ok: true, ...done, highWatermark: log.highWatermark };
+  }
+
+  /** Whether this partition saw `key` (leader only): not at all, with `fingerprint`, or with another request. */
+  async producerKeyState(topicId: string, key: string, fingerprint: string): Promise<KeyCheckOk | Failure> {
+    const log = await this.open(topicId);
+    if (!(log instanceof PartitionLog)) return log;
+    if (!this.isLeader()) return failure(ErrorCode.RETRIABLE, `broker ${this.brokerId} is not the leader; refresh metadata and retry`);
+    const known = log.findKey(key, Date.now());
+    return { ok: true, state: known === null ? "absent" : known.fingerprint === fingerprint ? "same" : "other" };
   }
 
   /** Whole batches from `offset` up to the high watermark, waiting at the high watermark. */
   async read(args: FetchArgs): Promise<FetchOk | Failure> {
-    let log = this.topic(args.topicId);
-    if (!("topicId" in log)) return log;
-    const outOfRange = this.outOfRange(log, args.offset);
+    let log = await this.open(args.topicId);
+    if (!(log instanceof PartitionLog)) return log;
+    const outOfRange = offsetOutOfRange(log, args.offset);
     if (outOfRange !== null) return outOfRange;
     if (args.offset === log.highWatermark && args.timeoutMs > 0) {
-      const parked = this.waiters.wait(Math.min(args.timeoutMs, limits.fetchWaitMsMax));
+      const parked = this.fetchWaiters.wait(Math.min(args.timeoutMs, limits.fetchWaitMsMax));
       if (parked !== false) await parked;
-      log = this.topic(args.topicId);
-      if (!("topicId" in log)) return log;
-      const moved = this.outOfRange(log, args.offset);
+      log = this.opened(args.topicId);
+      if (!(log instanceof PartitionLog)) return log;
+      const moved = offsetOutOfRange(log, args.offset);
       if (moved !== null) return moved;
     }
-    const batches = this.readBatches(log, args.offset, Math.min(args.maxBytes, limits.fetchBytesMax));
+    const batches = log.readBatches(args.offset, log.highWatermark, Math.min(args.maxBytes, limits.fetchBytesMax));
     if (!Array.isArray(batches)) return batches;
     return { ok: true, batches, ...positions(log) };
   }
 
   /** The first batch whose running max timestamp is at or after `timestampMs`. */
   async batchForTimestamp(topicId: string, timestampMs: number): Promise<TimestampLookupOk | Failure> {
-    const log = this.topic(topicId);
-    if (!("topicId" in log)) return log;
-    const row = this.sql
-      .exec<BatchRow>(
-        `SELECT base_offset, bytes FROM batches WHERE time_index_ms >= ? AND base_offset < ?
-         ORDER BY time_index_ms, base_offset LIMIT 1`,
-        timestampMs,
-        log.highWatermark,
-      )
-      .toArray()[0];
-    if (row === undefined) return { ok: true, batch: null, ...positions(log) };
-    const batch = new Uint8Array(row.bytes);
-    const problem = checkBatch(batch);
-    if (problem !== null) return corrupt(row.base_offset, problem);
+    const log = await this.open(topicId);
+    if (!(log instanceof PartitionLog)) return log;
+    const batch = log.batchForTimestamp(timestampMs);
+    if (batch !== null && !(batch instanceof Uint8Array)) return batch;
     return { ok: true, batch, ...positions(log) };
   }
 
-  /** Offsets, size and epoch of this replica. */
+  /** Offsets, size, role and epoch of this replica. */
   async describe(topicId: string): Promise<DescribeOk | Failure> {
-    const log = this.topic(topicId);
-    if (!("topicId" in log)) return log;
+    const log = await this.open(topicId);
+    if (!(log instanceof PartitionLog)) return log;
     return {
       ok: true,
       ...positions(log),
-      leaderEpoch: log.leaderEpoch,
-      sizeBytes: this.sizeBytes(log),
-      segmentsCount: log.closed.length + (log.active === null ? 0 : 1),
+      brokerId: this.brokerId,
+      leaderEpoch: this.role().leaderEpoch,
+      isLeader: this.isLeader(),
+      sizeBytes: log.sizeBytes(),
+      segmentsCount: log.segmentsCount(),
     };
+  }
+
+  /** Answers if this replica's broker is up (the controller's probe before an election). */
+  async ping(topicId: string): Promise<PingOk | Failure> {
+    const log = await this.open(topicId);
+    if (!(log instanceof PartitionLog)) return log;
+    return { ok: true, brokerId: this.brokerId, leaderEpoch: this.role().leaderEpoch, logEndOffset: log.logEndOffset };
+  }
+
+  /** The controller's word: lead with this role (a newer epoch than any seen). */
+  async becomeLeader(topicId: string, role: PartitionRole): Promise<{ ok: true } | Failure> {
+    const log = await this.open(topicId);
+    if (!(log instanceof PartitionLog)) return log;
+    if (role.leaderEpoch < this.role().leaderEpoch) return fencedFailure(role.leaderEpoch, this.role().leaderEpoch);
+    this.adopt(role);
+    return { ok: true };
+  }
+
+  /** The controller's word: follow the leader of this role. */
+  async becomeFollower(topicId: string, role: PartitionRole): Promise<{ ok: true } | Failure> {
+    const log = await this.open(topicId);
+    if (!(log instanceof PartitionLog)) return log;
+    if (role.leaderEpoch < this.role().leaderEpoch) return fencedFailure(role.leaderEpoch, this.role().leaderEpoch);
+    this.adopt(role);
+    return { ok: true };
+  }
+
+  /** A leader's first contact in its epoch: follow it, and say where this log ends. */
+  async handshake(args: { topicId: string; leaderEpoch: number; leaderBrokerId: number }): Promise<HandshakeOk | Failure> {
+    const log = await this.open(args.topicId);
+    if (!(log instanceof PartitionLog)) return log;
+    const role = this.role();
+    if (args.leaderEpoch < role.leaderEpoch) return fencedFailure(args.leaderEpoch, role.leaderEpoch);
+    if (args.leaderEpoch > role.leaderEpoch || role.leader !== args.leaderBrokerId) {
+      this.adopt({ ...role, leader: args.leaderBrokerId, leaderEpoch: args.leaderEpoch });
+    }
+    return { ok: true, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, lastBatch: log.lastBatch() };
+  }
+
+  /** Drops history from the batch holding `offset` on (the leader found it diverges). */
+  async truncate(args: { topicId: string; leaderEpoch: number; offset: number }): Promise<TruncateOk | Failure> {
+    const log = await this.followerLog(args.topicId, args.leaderEpoch);
+    if (!(log instanceof PartitionLog)) return log;
+    const boundary = log.batchBoundaryAtOrBelow(Math.max(args.offset, log.logStartOffset));
+    if (boundary < log.logEndOffset) log.truncateTo(boundary);
+    return { ok: true, logEndOffset: log.logEndOffset, lastBatch: log.lastBatch() };
+  }
+
+  /** Empties this log and starts it at `offset` (too far behind the leader's log start). */
+  async resetTo(args: { topicId: string; leaderEpoch: number; offset: number }): Promise<{ ok: true } | Failure> {
+    const log = await this.followerLog(args.topicId, args.leaderEpoch);
+    if (!(log instanceof PartitionLog)) return log;
+    log.resetTo(args.offset);
+    return { ok: true };
+  }
+
+  /** Applies batches the leader sent; they must start at this log's end. */
+  async replicate(args: ReplicateArgs): Promise<ReplicateOk | Failure> {
+    const log = await this.followerLog(args.topicId, args.leaderEpoch);
+    if (!(log instanceof PartitionLog)) return log;
+    if (args.fromOffset !== log.logEndOffset) {
+      return failure(ErrorCode.ILLEGAL_STATE, `replication from ${args.fromOffset}, but this log ends at ${log.logEndOffset}`);
+    }
+    if (args.batches.length > 0) {
+      const refused = log.appendAsFollower(args.batches, args.keys, Date.now());
+      if (refused !== null) return refused;
+    }
+    if (log.advanceHighWatermark(args.highWatermark)) this.fetchWaiters.wakeAll();
+    this.schedule(Date.now());
+    return { ok: true, logEndOffset: log.logEndOffset };
   }
 
   /** Deletes everything this replica holds; it answers as unknown until init again. */
   async wipe(): Promise<{ ok: true }> {
-    this.log = null;
-    this.alarmAtMs = null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     applySchema(this.sql, PARTITION_SCHEMA);
-    this.waiters.wakeAll();
+    this.start();
     return { ok: true };
   }
 
-  /** Retention: deletes whole expired or excess segments, then reschedules. */
+  /** Heartbeats to followers and ISR upkeep (leader), retention and key expiry (all), then reschedules. */
   override async alarm(): Promise<void> {
     this.alarmAtMs = null;
     const log = this.log;
     if (log === null) return;
     const nowMs = Date.now();
-    this.applyRetention(log, nowMs);
-    this.scheduleRetention(nowMs);
+    try {
+      await this.gate();
+    } catch {
+      this.schedule(nowMs); // down: try again later, as a real broker would once back
+      return;
+    }
+    if (this.isLeader()) {
+      this.replicator?.kickAll();
+      this.maintainIsr(nowMs);
+    }
+    log.applyRetention(nowMs);
+    log.expireKeys(nowMs);
+    this.schedule(nowMs);
   }
 
-  private topic(topicId: string): LogState | Failure {
-    if (this.log === null || this.log.topicId !== topicId) {
+  /** Throws BrokerUnreachable while this replica's broker is down; waits while slow; restarts when asked. */
+  async gate(): Promise<void> {
+    if (this.log === null || !faultsAllowed(this.env)) return;
+    const f = await faultsStub(this.env).stateOf(this.brokerId);
+    if (f.restartGeneration !== this.restartGeneration) {
+      this.restartGeneration = f.restartGeneration;
+      this.start();
+    }
+    if (f.mode === "down") throw new BrokerUnreachable(this.brokerId);
+    if (f.mode === "slow") await sleep(f.latencyMs);
+  }
+
+  /** Passes the gate, then returns this replica's log for `topicId`, or a failure. */
+  private async open(topicId: string): Promise<PartitionLog | Failure> {
+    await this.gate();
+    return this.opened(topicId);
+  }
+
+  private opened(topicId: string): PartitionLog | Failure {
+    if (this.log === null || this.topicId !== topicId) {
       return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "this partition does not exist (the topic may have been deleted)");
     }
     return this.log;
   }
 
-  private outOfRange(log: LogState, offset: number): Failure | null {
-    if (Number.isSafeInteger(offset) && offset >= log.logStartOffset && offset <= log.highWatermark) return null;
-    return failure(
-      ErrorCode.OFFSET_OUT_OF_RANGE,
-      `offset ${offset} is outside [${log.logStartOffset}, ${log.highWatermark}] (log start offset to high watermark, inclusive)`,
-    );
-  }
-
-  private refuseBatches(log: LogState, batches: Uint8Array[]): Failure | null {
-    if (batches.length === 0) return failure(ErrorCode.BAD_REQUEST, "no record batches to append");
-    let records = 0;
-    for (const batch of batches) {
-      const problem = checkBatch(batch);
-      if (problem !== null) return failure(ErrorCode.CORRUPT_MESSAGE, `refused record batch: ${problem}`);
-      const sizeMax = Math.min(limits.batchBytesMax, log.configs["max.message.bytes"]);
-      if (batch.length > sizeMax) return failure(ErrorCode.PAYLOAD_TOO_LARGE, `record batch of ${batch.length} bytes is over the ${sizeMax}-byte limit`);
-      records += readBatchHeader(batch).recordCount;
+  /** The log, for a call from a leader of `leaderEpoch`: refused when that epoch is old. */
+  private async followerLog(topicId: string, leaderEpoch: number): Promise<PartitionLog | Failure> {
+    const log = await this.open(topicId);
+    if (!(log instanceof PartitionLog)) return log;
+    const role = this.role();
+    if (leaderEpoch < role.leaderEpoch) return fencedFailure(leaderEpoch, role.leaderEpoch);
+    if (leaderEpoch > role.leaderEpoch || role.leader === this.brokerId) {
+      return failure(ErrorCode.ILLEGAL_STATE, `epoch ${leaderEpoch} has not shaken hands with this replica yet`);
     }
-    if (log.logEndOffset + records > limits.offsetMax) return failure(ErrorCode.BAD_REQUEST, "the partition has run out of offsets");
-    return null;
-  }
-
-  private appendBatch(log: LogState, batch: Uint8Array, nowMs: number, logAppendTime: boolean): void {
-    const active = this.segmentFor(log, batch.length, nowMs);
-    const baseOffset = log.logEndOffset;
-    setBaseOffset(batch, baseOffset);
-    setPartitionLeaderEpoch(batch, log.leaderEpoch);
-    if (logAppendTime) setLogAppendTime(batch, nowMs);
-    const h = readBatchHeader(batch);
-    const lastOffset = baseOffset + h.recordCount - 1;
-    log.timeIndexMs = Math.max(log.timeIndexMs, h.maxTimestampMs);
-    this.sql.exec(
-      `INSERT INTO batches (base_offset, last_offset, segment_base_offset, max_timestamp_ms, time_index_ms, leader_epoch, size_bytes, bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      baseOffset, lastOffset, active.baseOffset, h.maxTimestampMs, log.timeIndexMs, log.leaderEpoch, batch.length, batch,
-    );
-    active.sizeBytes += batch.length;
-    active.lastOffset = lastOffset;
-    active.maxTimestampMs = Math.max(active.maxTimestampMs, h.maxTimestampMs);
-    log.logEndOffset = lastOffset + 1;
-  }
-
-  /** The active segment, rolled first when the batch would overfill it or it is too old. */
-  private segmentFor(log: LogState, batchBytes: number, nowMs: number): ActiveSegment {
-    const a = log.active;
-    const full = a !== null && a.sizeBytes > 0 && a.sizeBytes + batchBytes > log.configs["segment.bytes"];
-    const old = a !== null && a.sizeBytes > 0 && nowMs - a.createdAtMs >= log.configs["segment.ms"];
-    if (a !== null && !full && !old) return a;
-    if (a !== null) this.closeActive(log);
-    const next: ActiveSegment = { baseOffset: log.logEndOffset, lastOffset: log.logEndOffset - 1, sizeBytes: 0, maxTimestampMs: -1, createdAtMs: nowMs };
-    this.sql.exec("INSERT INTO segments (base_offset, created_at_ms) VALUES (?, ?)", next.baseOffset, nowMs);
-    log.active = next;
-    return next;
-  }
-
-  private closeActive(log: LogState): void {
-    const a = log.active;
-    if (a === null) return;
-    this.sql.exec(
-      "UPDATE segments SET closed = 1, size_bytes = ?, max_timestamp_ms = ?, last_offset = ? WHERE base_offset = ?",
-      a.sizeBytes, a.maxTimestampMs, a.lastOffset, a.baseOffset,
-    );
-    if (a.sizeBytes > 0) log.closed.push({ baseOffset: a.baseOffset, lastOffset: a.lastOffset, sizeBytes: a.sizeBytes, maxTimestampMs: a.maxTimestampMs });
-    else this.sql.exec("DELETE FROM segments WHERE base_offset = ?", a.baseOffset);
-    log.active = null;
-  }
-
-  private readBatches(log: LogState, offset: number, maxBytes: number): Uint8Array[] | Failure {
-    if (offset >= log.highWatermark) return [];
-    const cursor = this.sql.exec<BatchRow>(
-      `SELECT base_offset, bytes FROM batches
-       WHERE base_offset >= (SELECT base_offset FROM batches WHERE base_offset <= ?1 ORDER BY base_offset DESC LIMIT 1)
-         AND base_offset < ?2
-       ORDER BY base_offset`,
-      offset,
-      log.highWatermark,
-    );
-    const out: Uint8Array[] = [];
-    let bytes = 0;
-    for (const row of cursor) {
-      const batch = new Uint8Array(row.bytes);
-      if (out.length > 0 && bytes + batch.length > maxBytes) break;
-      const problem = checkBatch(batch);
-      if (problem !== null) return corrupt(row.base_offset, problem);
-      out.push(batch);
-      bytes += batch.length;
-    }
-    assert(out.length > 0, `no batch holds offset ${offset} below the high watermark ${log.highWatermark}`);
-    return out;
-  }
-
-  private applyRetention(log: LogState, nowMs: number): void {
-    const segments: SegmentInfo[] = log.active === null ? [...log.closed] : [...log.closed, log.active];
-    const count = planRetention(segments, { retentionMs: log.configs["retention.ms"], retentionBytes: log.configs["retention.bytes"] }, nowMs);
-    if (count === 0) return;
-    if (count > log.closed.length) this.closeActive(log);
-    const remaining = log.closed.slice(count);
-    const newStart = remaining[0]?.baseOffset ?? log.active?.baseOffset ?? log.logEndOffset;
-    assert(newStart > log.logStartOffset && newStart <= log.highWatermark, "retention moves the log start forward, never past the high watermark");
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec("DELETE FROM batches WHERE base_offset < ?", newStart);
-      this.sql.exec("DELETE FROM segments WHERE base_offset < ?", newStart);
-      this.sql.exec("UPDATE meta SET value = ? WHERE key = 'log_start_offset'", String(newStart));
-    });
-    log.closed = remaining;
-    log.logStartOffset = newStart;
-    this.checkInvariants(log);
-  }
-
-  private scheduleRetention(nowMs: number): void {
-    const log = this.log;
-    if (log === null || this.sizeBytes(log) === 0) return;
-    const segments = log.active === null ? log.closed : [...log.closed, log.active];
-    const retentionBytes = log.configs["retention.bytes"];
-    let dueMs = nowMs + limits.retentionCheckIntervalMs;
-    if (retentionBytes >= 0 && this.sizeBytes(log) > retentionBytes && log.closed.length > 0) dueMs = nowMs;
-    const expiry = nextExpiryMs(segments, { retentionMs: log.configs["retention.ms"], retentionBytes });
-    if (expiry !== null) dueMs = Math.max(nowMs, Math.min(dueMs, expiry));
-    if (this.alarmAtMs !== null && this.alarmAtMs <= dueMs) return;
-    this.alarmAtMs = dueMs;
-    void this.ctx.storage.setAlarm(dueMs);
-  }
-
-  private sizeBytes(log: LogState): number {
-    return log.closed.reduce((sum, s) => sum + s.sizeBytes, log.active?.sizeBytes ?? 0);
-  }
-
-  private checkInvariants(log: LogState): void {
-    assert(
-      log.logStartOffset <= log.highWatermark && log.highWatermark <= log.logEndOffset,
-      `logStart ${log.logStartOffset} <= hw ${log.highWatermark} <= leo ${log.logEndOffset}`,
-    );
-  }
-
-  private load(): LogState | null {
-    const meta = new Map(this.sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta").toArray().map((r) => [r.key, r.value]));
-    const topicId = meta.get("topic_id");
-    if (topicId === undefined) return null;
-    const logStartOffset = Number(meta.get("log_start_offset"));
-    const last = this.sql.exec<{ last_offset: number; time_index_ms: number }>(
-      "SELECT last_offset, time_index_ms FROM batches ORDER BY base_offset DESC LIMIT 1",
-    ).toArray()[0];
-    const logEndOffset = last === undefined ? logStartOffset : last.last_offset + 1;
-    const closed = this.sql
-      .exec<{ base_offset: number; last_offset: number; size_bytes: number; max_timestamp_ms: number }>(
-        "SELECT base_offset, last_offset, size_bytes, max_timestamp_ms FROM segments WHERE closed = 1 ORDER BY base_offset",
-      )
-      .toArray()
-      .map((r) => ({ baseOffset: r.base_offset, lastOffset: r.last_offset, sizeBytes: r.size_bytes, maxTimestampMs: r.max_timestamp_ms }));
-    const log: LogState = {
-      topicId,
-      topicName: meta.get("topic_name") ?? "",
-      partition: Number(meta.get("partition")),
-      configs: resolveConfigs(JSON.parse(meta.get("configs") ?? "{}") as ConfigOverrides),
-      leaderEpoch: Number(meta.get("leader_epoch")),
-      logStartOffset,
-      highWatermark: logEndOffset, // one replica: everything stored is committed
-      logEndOffset,
-      closed,
-      active: this.loadActive(),
-      timeIndexMs: last?.time_index_ms ?? -1,
-    };
-    this.checkInvariants(log);
     return log;
   }
 
-  private loadActive(): ActiveSegment | null {
-    const seg = this.sql.exec<{ base_offset: number; created_at_ms: number }>(
-      "SELECT base_offset, created_at_ms FROM segments WHERE closed = 0",
-    ).toArray();
-    assert(seg.length <= 1, "at most one active segment");
-    const s = seg[0];
-    if (s === undefined) return null;
-    const stats = this.sql
-      .exec<{ size: number | null; last: number | null; max_ts: number | null }>(
-        "SELECT SUM(size_bytes) AS size, MAX(last_offset) AS last, MAX(max_timestamp_ms) AS max_ts FROM batches WHERE base_offset >= ?",
-        s.base_offset,
-      )
-      .one();
-    return {
-      baseOffset: s.base_offset,
-      createdAtMs: s.created_at_ms,
-      sizeBytes: stats.size ?? 0,
-      lastOffset: stats.last ?? s.base_offset - 1,
-      maxTimestampMs: stats.max_ts ?? -1,
-    };
+  private role(): PartitionRole {
+    return this.currentRole!;
+  }
+
+  private isLeader(): boolean {
+    return this.currentRole !== null && this.currentRole.leader === this.brokerId;
+  }
+
+  /** Whether this replica leads in `leaderEpoch` now. */
+  leads(leaderEpoch: number): boolean {
+    return this.isLeader() && this.role().leaderEpoch === leaderEpoch;
+  }
+
+  /** Takes a role (same or newer epoch): leads or follows accordingly. */
+  private adopt(role: PartitionRole): void {
+    const before = this.currentRole;
+    this.currentRole = role;
+    this.log!.setMeta("role", JSON.stringify(role));
+    const newEpoch = before === null || before.leaderEpoch !== role.leaderEpoch;
+    if (this.isLeader() && (newEpoch || this.replicator === null)) this.lead(Date.now());
+    if (!this.isLeader()) this.replicator = null;
+    this.ackWaiters.wakeAll();
+    this.advanceHighWatermark();
+  }
+
+  /** Starts leading this role's epoch: fresh links to every follower. */
+  private lead(nowMs: number): void {
+    const role = this.role();
+    this.replicator = new Replicator(
+      {
+        env: this.env,
+        topicId: this.topicId,
+        partition: this.partition,
+        brokerId: this.brokerId,
+        log: () => this.log!,
+        role: () => this.role(),
+        gate: () => this.gate(),
+        leads: (epoch) => this.leads(epoch),
+        fenced: (epoch) => this.fenced(epoch),
+        progressed: () => this.followerProgressed(),
+      },
+      role.leaderEpoch,
+      nowMs,
+    );
+    this.replicator.kickAll();
+    this.advanceHighWatermark();
+    this.schedule(nowMs);
+  }
+
+  /** A follower knows a newer epoch: stop leading until the controller or a new leader says more. */
+  private fenced(leaderEpoch: number): void {
+    if (!this.leads(leaderEpoch)) return;
+    this.adopt({ ...this.role(), leader: -1 });
+  }
+
+  private followerProgressed(): void {
+    this.advanceHighWatermark();
+    this.maintainIsr(Date.now());
+  }
+
+  /**
+   * Leader: the high watermark is the smallest log end in the ISR — and it
+   * stays put while the ISR is smaller than min.insync.replicas, so
+   * records held by too few replicas are never visible.
+   */
+  private advanceHighWatermark(): void {
+    const log = this.log;
+    if (log === null || !this.isLeader()) return;
+    const role = this.role();
+    if (role.isr.length < log.configs["min.insync.replicas"]) return;
+    let hw = log.logEndOffset;
+    for (const b of role.isr) {
+      if (b === this.brokerId) continue;
+      const end = this.replicator?.followerEnd(b) ?? null;
+      if (end === null) return; // an in-sync follower not heard from in this epoch yet
+      hw = Math.min(hw, end);
+    }
+    if (log.advanceHighWatermark(hw)) {
+      this.fetchWaiters.wakeAll();
+      this.ackWaiters.wakeAll();
+    }
+  }
+
+  /** Leader: asks the controller to drop laggards from the ISR or to take caught-up followers back. */
+  private maintainIsr(nowMs: number): void {
+    const log = this.log;
+    if (log === null || !this.isLeader() || this.replicator === null || this.isrChangeInFlight) return;
+    const role = this.role();
+    const laggards = this.replicator.laggards(role.isr, nowMs, log.configs["replica.lag.time.max.ms"]);
+    const rejoin = this.replicator.caughtUp(role.isr, log.highWatermark);
+    if (laggards.length === 0 && rejoin.length === 0) return;
+    const isr = [...role.isr.filter((b) => !laggards.includes(b)), ...rejoin];
+    this.isrChangeInFlight = true;
+    void this.proposeIsr(role.leaderEpoch, isr).finally(() => {
+      this.isrChangeInFlight = false;
+    });
+  }
+
+  private async proposeIsr(leaderEpoch: number, isr: number[]): Promise<void> {
+    try {
+      const result = await controllerStub(this.env).alterIsr({ topicId: this.topicId, partition: this.partition, leaderEpoch, isr });
+      if (!result.ok || !this.leads(leaderEpoch)) return;
+      this.adopt(result.role);
+    } catch {
+      // The controller did not answer; the next heartbeat proposes again.
+    }
+  }
+
+  /** Sets the alarm for the next heartbeat, retention run or key expiry, whichever is first. */
+  private schedule(nowMs: number): void {
+    const log = this.log;
+    if (log === null) return;
+    const due: number[] = [];
+    const retention = log.retentionDueMs(nowMs);
+    if (retention !== null) due.push(retention);
+    const keys = log.nextKeyExpiryMs();
+    if (keys !== null) due.push(keys);
+    if (this.isLeader() && this.role().replicas.length > 1) {
+      due.push(nowMs + Math.min(limits.replicationHeartbeatMsMax, Math.max(50, log.configs["replica.lag.time.max.ms"] / 4)));
+    }
+    if (due.length === 0) return;
+    const at = Math.max(nowMs, Math.min(...due));
+    if (this.alarmAtMs !== null && this.alarmAtMs <= at) return;
+    this.alarmAtMs = at;
+    void this.ctx.storage.setAlarm(at);
   }
 }
 
-function positions(log: LogState): Positions {
+function positions(log: PartitionLog) {
   return { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, logEndOffset: log.logEndOffset };
 }
 
-function corrupt(baseOffset: number, problem: string): Failure {
-  return failure(ErrorCode.CORRUPT_MESSAGE, `corrupt record batch at offset ${baseOffset}: ${problem}`);
+function offsetOutOfRange(log: PartitionLog, offset: number): Failure | null {
+  if (Number.isSafeInteger(offset) && offset >= log.logStartOffset && offset <= log.highWatermark) return null;
+  return failure(
+    ErrorCode.OFFSET_OUT_OF_RANGE,
+    `offset ${offset} is outside [${log.logStartOffset}, ${log.highWatermark}] (log start offset to high watermark, inclusive)`,
+  );
+}
+
+function fencedFailure(theirs: number, ours: number): Failure {
+  return failure(ErrorCode.FENCED_LEADER_EPOCH, `leader epoch ${theirs} is older than this replica's epoch ${ours}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -24,4 +24,18 @@ export const PARTITION_SCHEMA: string[] = [
      bytes BLOB NOT NULL
    );
    CREATE INDEX batches_by_time ON batches (time_index_ms, base_offset);`,
+  // 2: replication and idempotent produce. The epoch index finds where an
+  // epoch ends (for truncation); producer keys remember Idempotency-Keys
+  // with the offsets they got, and travel to followers with their batches.
+  `CREATE INDEX batches_by_epoch ON batches (leader_epoch, base_offset);
+   CREATE TABLE producer_keys (
+     key TEXT PRIMARY KEY,
+     fingerprint TEXT NOT NULL,
+     base_offset INTEGER NOT NULL,
+     record_count INTEGER NOT NULL,
+     request_time_ms INTEGER NOT NULL,
+     expires_at_ms INTEGER NOT NULL
+   );
+   CREATE INDEX producer_keys_by_offset ON producer_keys (base_offset);
+   CREATE INDEX producer_keys_by_expiry ON producer_keys (expires_at_ms);`,
 ];

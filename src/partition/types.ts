@@ -1,21 +1,56 @@
 /** Arguments and results of the partition replica's RPC methods. */
 import type { ConfigOverrides } from "../topic/configs";
 
+/** Who leads a partition, in which epoch, and which replicas are in sync. */
+export interface PartitionRole {
+  /** Broker id of the leader; -1 when the partition has none. */
+  leader: number;
+  leaderEpoch: number;
+  /** Broker ids of all replicas, preferred leader first. */
+  replicas: number[];
+  /** Broker ids of the in-sync replicas. */
+  isr: number[];
+}
+
 export interface InitArgs {
   topicId: string;
   topicName: string;
   partition: number;
   brokerId: number;
   configs: ConfigOverrides;
+  role: PartitionRole;
+}
+
+/** What an Idempotency-Key produce brings to each partition it writes. */
+export interface ProducerStamp {
+  /** Scoped to the topic: the same key on every partition of one request. */
+  key: string;
+  /** Of the whole request's records and their partitions. */
+  fingerprint: string;
+  /** The time the first attempt was made (epoch ms): the timestamp of records that gave none. */
+  requestTimeMs: number;
+}
+
+/** A remembered producer key: the offsets its records got here. */
+export interface ProducerKeyRow {
+  key: string;
+  fingerprint: string;
+  baseOffset: number;
+  recordCount: number;
+  requestTimeMs: number;
+  expiresAtMs: number;
 }
 
 export interface AppendArgs {
   /** The topic id the caller believes this partition belongs to. */
   topicId: string;
-  /** The leader epoch the caller believes current; an older one is refused. */
+  /** The leader epoch the caller believes current; any other is refused. */
   leaderEpoch: number;
   /** Whole record batches; base offsets are assigned here. Mutated in place. */
   batches: Uint8Array[];
+  /** 0: no answer awaited; 1: once the leader has them; -1 (all): once the ISR has them. */
+  acks: 0 | 1 | -1;
+  producer?: ProducerStamp;
 }
 
 export interface AppendOk {
@@ -27,6 +62,10 @@ export interface AppendOk {
   /** The time the log stamped on the records under LogAppendTime, else -1. */
   logAppendTimeMs: number;
   highWatermark: number;
+  /** True when an earlier request with the same producer key already appended these records. */
+  duplicate: boolean;
+  /** The producer stamp's request time of the original request, or -1. */
+  requestTimeMs: number;
 }
 
 export interface FetchArgs {
@@ -61,7 +100,54 @@ export interface TimestampLookupOk extends Positions {
 
 export interface DescribeOk extends Positions {
   ok: true;
+  brokerId: number;
   leaderEpoch: number;
+  isLeader: boolean;
   sizeBytes: number;
   segmentsCount: number;
+}
+
+/** A follower's answer to the leader's first contact in an epoch. */
+export interface HandshakeOk {
+  ok: true;
+  logStartOffset: number;
+  logEndOffset: number;
+  /** The follower's last batch, to check that both histories agree there. */
+  lastBatch: { baseOffset: number; crc: number; leaderEpoch: number } | null;
+}
+
+export interface ReplicateArgs {
+  topicId: string;
+  leaderEpoch: number;
+  /** Where the batches start: must be the follower's log end. */
+  fromOffset: number;
+  batches: Uint8Array[];
+  /** Producer keys of these batches. */
+  keys: ProducerKeyRow[];
+  /** The leader's high watermark. */
+  highWatermark: number;
+}
+
+export interface ReplicateOk {
+  ok: true;
+  logEndOffset: number;
+}
+
+export interface TruncateOk {
+  ok: true;
+  logEndOffset: number;
+  lastBatch: HandshakeOk["lastBatch"];
+}
+
+export interface PingOk {
+  ok: true;
+  brokerId: number;
+  leaderEpoch: number;
+  logEndOffset: number;
+}
+
+/** Whether a partition knows a producer key: not at all, with the same request, or with another. */
+export interface KeyCheckOk {
+  ok: true;
+  state: "absent" | "same" | "other";
 }

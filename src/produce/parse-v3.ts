@@ -6,6 +6,8 @@ import { headersOf, partitionOf, timestampOf, typedData, type Field } from "./re
 export interface ParsedRecord {
   partition: number | undefined;
   record: RecordInput;
+  /** Whether the client set the timestamp (else it is the request's time). */
+  timestampGiven: boolean;
 }
 
 /** How one request format reads a key or value field. */
@@ -30,7 +32,11 @@ export function parseRecord(obj: unknown, partitionField: string, data: DataRead
   if (!timestamp.ok) return timestamp;
   return {
     ok: true,
-    value: { partition: partition.value, record: { key: key.value, value: value.value, headers: headers.value, timestampMs: timestamp.value } },
+    value: {
+      partition: partition.value,
+      record: { key: key.value, value: value.value, headers: headers.value, timestampMs: timestamp.value },
+      timestampGiven: r.timestamp !== undefined && r.timestamp !== null,
+    },
   };
 }
 

@@ -12,9 +12,10 @@ import { gzip } from "../log/compression";
 import {
   BATCH_HEADER_BYTES, buildBatch, Compression, recordCoreSize, sizeAt, writeBatchHeader, writeRecords, type RecordInput,
 } from "../log/record-batch";
-import { leaderOf } from "../metadata/leaders";
+import { callLeader } from "../metadata/leaders";
+import type { AppendOk, ProducerStamp } from "../partition/types";
 import { resolveConfigs } from "../topic/configs";
-import type { TopicInfo } from "../topic/types";
+import type { TopicInfo, TopicMeta } from "../topic/types";
 
 /** `acks`: 0 answers at once, 1 once the leader has the records, -1 (all) once the ISR has them. */
 export type Acks = 0 | 1 | -1;
@@ -22,6 +23,8 @@ export type Acks = 0 | 1 | -1;
 export interface Placed {
   partition: number;
   record: RecordInput;
+  /** Whether the client set the timestamp (else it is the request's time). */
+  timestampGiven: boolean;
 }
 
 export interface Appended {
@@ -82,19 +85,25 @@ export async function prepareAppends(topic: TopicInfo, records: Placed[]): Promi
   );
 }
 
-/** Appends prepared batches, one call per partition leader; per-record reports in request order. */
+/**
+ * Appends prepared batches, one call per partition leader; per-record
+ * reports in request order. With a producer stamp, each partition
+ * answers a retry of the same request with the original offsets.
+ */
 export async function sendAppends(
   env: Env,
-  topic: TopicInfo,
+  topic: TopicMeta,
   records: Placed[],
   prepared: PreparedAppend[],
   acks: Acks,
+  producer: ProducerStamp | undefined,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<Report[]> {
   const reports = new Array<Report>(records.length);
   const appends = prepared.map(async ({ partition, indexes, batches }) => {
-    const leader = leaderOf(env, topic, partition);
-    const send = leader.stub.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches });
+    const send = callLeader<AppendOk>(env, topic, partition, (leader) =>
+      leader.stub.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks, ...(producer ? { producer } : {}) }),
+    );
     if (acks === 0) {
       waitUntil(send);
       for (const i of indexes) reports[i] = { ok: true, partition, offset: -1, timestampMs: records[i]!.record.timestampMs };
@@ -102,9 +111,15 @@ export async function sendAppends(
     }
     const result = await send;
     indexes.forEach((i, k) => {
-      reports[i] = result.ok
-        ? { ok: true, partition, offset: result.baseOffset + k, timestampMs: result.logAppendTimeMs >= 0 ? result.logAppendTimeMs : records[i]!.record.timestampMs }
-        : { ok: false, partition, error_code: result.error_code, message: result.message };
+      if (!result.ok) {
+        reports[i] = { ok: false, partition, error_code: result.error_code, message: result.message };
+        return;
+      }
+      const { record, timestampGiven } = records[i]!;
+      // A retry answered from the producer key reports the first attempt's time for records without their own.
+      const requestTimeMs = result.duplicate && !timestampGiven ? result.requestTimeMs : record.timestampMs;
+      const timestampMs = result.logAppendTimeMs >= 0 ? result.logAppendTimeMs : requestTimeMs;
+      reports[i] = { ok: true, partition, offset: result.baseOffset + k, timestampMs };
     });
   });
   await Promise.all(appends);

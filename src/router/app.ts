@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, httpStatusOf, RunnelError } from "../errors";
 import { clusterRoutes } from "./cluster-routes";
+import { faultRoutes } from "./fault-routes";
 import { fetchRoutes } from "./fetch-routes";
 import { produceRoutes } from "./produce-routes";
 import { topicRoutes } from "./topic-routes";
@@ -20,6 +21,7 @@ app.use("/v3/clusters/:c", async (c, next) => {
 });
 
 app.route("/", clusterRoutes);
+app.route("/", faultRoutes);
 app.route("/", topicRoutes);
 app.route("/", produceRoutes);
 app.route("/", fetchRoutes);

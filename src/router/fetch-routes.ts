@@ -19,6 +19,7 @@ async function fetchRoute(c: C, timeoutParam: string, format: RecordFormat) {
     maxBytes: boundedIntParam("max_bytes", c.req.query("max_bytes"), limits.fetchBytesDefault, limits.fetchBytesMax),
     maxRecords: intParam("max_records", c.req.query("max_records"), Number.MAX_SAFE_INTEGER),
     timeoutMs: boundedIntParam(timeoutParam, c.req.query(timeoutParam), 0, limits.fetchWaitMsMax),
+    ...(c.req.query("replica") === undefined ? {} : { replica: intParam("replica", c.req.query("replica")) }),
   });
   const records = recordsJson(topic.topicName, partition, fetched.records, format);
   const body = `{"records":${records},"next_offset":${fetched.nextOffset},"high_watermark":${fetched.highWatermark},"log_start_offset":${fetched.logStartOffset}}`;

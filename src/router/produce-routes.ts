@@ -13,11 +13,16 @@ import { parseV3Record, type ParsedRecord } from "../produce/parse-v3";
 import { keylessPartition, partitionFor } from "../produce/partitioner";
 import { parseAcks, prepareAppends, sendAppends, type Placed, type Report } from "../produce/producer";
 import type { Field } from "../produce/record-fields";
-import type { TopicInfo } from "../topic/types";
+import { callLeader } from "../metadata/leaders";
+import type { KeyCheckOk, ProducerStamp } from "../partition/types";
+import { fingerprintOf, parseIdempotencyKey } from "../produce/idempotency";
+import { partitionForKey } from "../produce/murmur2";
+import type { TopicInfo, TopicMeta } from "../topic/types";
 import { parseJson, readJsonObject, readText, splitJsonValues } from "./body";
 import { intParam } from "./params";
 
 export const produceRoutes = new Hono<{ Bindings: Env }>();
+const utf8 = new TextEncoder();
 type C = Context<{ Bindings: Env }>;
 
 type Entry = Field<ParsedRecord>;
@@ -29,12 +34,21 @@ type Outcome = Report | ({ ok: false } & ErrorBody);
  * their problem and the rest are appended. A record over the size limits
  * always refuses the whole request. Retries once on a stale topic id.
  */
-async function run(c: C, topicName: string, entries: Entry[], atomic: boolean, fixedPartition?: number): Promise<{ topic: TopicInfo; outcomes: Outcome[] }> {
+async function run(
+  c: C,
+  topicName: string,
+  entries: Entry[],
+  requestTimeMs: number,
+  atomic: boolean,
+  fixedPartition?: number,
+): Promise<{ topic: TopicInfo; outcomes: Outcome[] }> {
   const acks = parseAcks(c.req.query("acks"));
+  const idempotencyKey = parseIdempotencyKey(c.req.header("idempotency-key"));
   for (let attempt = 0; ; attempt++) {
     const topic = await topicMeta(c.env, topicName);
     if (fixedPartition !== undefined && fixedPartition >= topic.partitionsCount) throw noPartition(topic, fixedPartition);
-    const keyless = keylessPartition(topic.partitionsCount);
+    // With an Idempotency-Key, keyless records go where the key says, so a retry lands on the same partitions.
+    const keyless = idempotencyKey === undefined ? keylessPartition(topic.partitionsCount) : partitionForKey(utf8.encode(idempotencyKey), topic.partitionsCount);
     const outcomes: Outcome[] = new Array(entries.length);
     const placed: Placed[] = [];
     const at: number[] = []; // request position of each placed record
@@ -44,14 +58,17 @@ async function run(c: C, topicName: string, entries: Entry[], atomic: boolean, f
       if (!e.ok) outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, message: e.problem };
       else if (explicit !== undefined && explicit >= topic.partitionsCount) outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() };
       else {
-        placed.push({ partition: partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless), record: e.value.record });
+        const partition = partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless);
+        placed.push({ partition, record: e.value.record, timestampGiven: e.value.timestampGiven });
         at.push(i);
       }
       const refused = outcomes[i];
       if (atomic && refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message);
     }
     const prepared = await prepareAppends(topic, placed);
-    const reports = await sendAppends(c.env, topic, placed, prepared, acks, (p) => c.executionCtx.waitUntil(p));
+    const producer = idempotencyKey === undefined ? undefined : { key: idempotencyKey, fingerprint: await fingerprintOf(placed), requestTimeMs };
+    if (producer !== undefined) await refuseReusedKey(c.env, topic, prepared.map((p) => p.partition), producer);
+    const reports = await sendAppends(c.env, topic, placed, prepared, acks, producer, (p) => c.executionCtx.waitUntil(p));
     const stale = reports.length > 0 && reports.every((r) => !r.ok && r.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     if (stale && attempt === 0) {
       forgetTopic(topicName); // the cached topic id may be of a deleted topic: look again once
@@ -59,6 +76,17 @@ async function run(c: C, topicName: string, entries: Entry[], atomic: boolean, f
     }
     for (let k = 0; k < reports.length; k++) outcomes[at[k]!] = reports[k]!;
     return { topic, outcomes };
+  }
+}
+
+/** 42206 when any target partition saw this Idempotency-Key with other records; then nothing is appended. */
+async function refuseReusedKey(env: Env, topic: TopicMeta, partitions: number[], producer: ProducerStamp): Promise<void> {
+  const answers = await Promise.all(
+    partitions.map((p) => callLeader<KeyCheckOk>(env, topic, p, (leader) => leader.stub.producerKeyState(topic.topicId, producer.key, producer.fingerprint))),
+  );
+  for (const a of answers) {
+    if (!a.ok) throw new RunnelError(a.error_code, a.message);
+    if (a.state === "other") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records");
   }
 }
 
@@ -102,12 +130,12 @@ produceRoutes.post("/v3/clusters/:c/topics/:t/records", async (c) => {
   if (entries.length === 1) {
     const only = entries[0]!;
     if (!only.ok) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, only.problem);
-    const { topic, outcomes } = await run(c, c.req.param("t"), entries, true);
+    const { topic, outcomes } = await run(c, c.req.param("t"), entries, nowMs, true);
     const o = outcomes[0]!;
     if (!o.ok) throw new RunnelError(o.error_code, o.message);
     return c.json(v3Report(c, topic, o));
   }
-  const { topic, outcomes } = await run(c, c.req.param("t"), entries, false);
+  const { topic, outcomes } = await run(c, c.req.param("t"), entries, nowMs, false);
   const lines = outcomes.map((o) => JSON.stringify(v3Report(c, topic, o))).join("\n");
   return c.body(`${lines}\n`, 200, { "content-type": "application/x-ndjson" });
 });
@@ -122,7 +150,7 @@ produceRoutes.post("/v3/clusters/:c/topics/:t/:action{records:batch}", async (c)
   const ids = list.map((e: unknown, i) => entryId(e, i));
   if (new Set(ids).size !== ids.length) throw new RunnelError(ErrorCode.BATCH_ERROR, "every entry needs a distinct id");
   const nowMs = Date.now();
-  const { outcomes } = await run(c, c.req.param("t"), list.map((e: unknown) => parseV3Record(e, nowMs)), false);
+  const { outcomes } = await run(c, c.req.param("t"), list.map((e: unknown) => parseV3Record(e, nowMs)), nowMs, false);
   const successes: unknown[] = [];
   const failures: unknown[] = [];
   outcomes.forEach((o, i) => {
@@ -150,8 +178,9 @@ async function produceV2(c: C, fixedPartition?: number) {
     throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `content type '${c.req.header("content-type")}' is not supported; use application/vnd.kafka.binary.v2+json or application/vnd.kafka.json.v2+json`);
   }
   const body = await readJsonObject(c.req.raw, limits.produceRequestBytesMax);
-  const records = parseV2Records(body, format, Date.now());
-  const { outcomes } = await run(c, c.req.param("t")!, records.map((value) => ({ ok: true, value })), true, fixedPartition);
+  const nowMs = Date.now();
+  const records = parseV2Records(body, format, nowMs);
+  const { outcomes } = await run(c, c.req.param("t")!, records.map((value) => ({ ok: true, value })), nowMs, true, fixedPartition);
   const offsets = outcomes.map((o) =>
     o.ok
       ? { partition: o.partition, offset: o.offset, error_code: null, error: null }

@@ -1,14 +1,14 @@
 /** Topic admin (v3): list, create, describe, grow, delete, configs, partitions, offsets. */
 import { Hono } from "hono";
-import { brokersOf, replicaBrokers } from "../cluster/brokers";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError, unwrap } from "../errors";
+import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
 import { decodeBatch } from "../fetch/fetcher";
 import { limits } from "../limits";
-import { leaderOf } from "../metadata/leaders";
-import { controllerStub, forgetTopic, topicMeta } from "../metadata/topic-cache";
-import { replicaStub } from "../partition/replica-stub";
-import type { TopicInfo } from "../topic/types";
+import { callLeader, replicaOn } from "../metadata/leaders";
+import { controllerStub } from "../metadata/controller-stub";
+import { forgetTopic, topicMeta } from "../metadata/topic-cache";
+import type { DescribeOk, TimestampLookupOk } from "../partition/types";
+import type { TopicInfo, TopicMeta } from "../topic/types";
 import { parseConfigChanges } from "../topic/validate";
 import { readJsonObject } from "./body";
 import { intParam } from "./params";
@@ -92,7 +92,7 @@ topicRoutes.get(`${T}/:t/partitions/:p/offsets`, async (c) => {
   const partition = partitionIn(topic, c.req.param("p"));
   const timestamp = c.req.query("timestamp");
   if (timestamp === undefined) {
-    const d = unwrap(await leaderOf(c.env, topic, partition).stub.describe(topic.topicId));
+    const d = unwrap(await callLeader<DescribeOk>(c.env, topic, partition, (leader) => leader.stub.describe(topic.topicId)));
     return c.json({ topic_name: topic.topicName, partition_id: partition, earliest_offset: d.logStartOffset, latest_offset: d.highWatermark });
   }
   return c.json(await offsetForTimestamp(c.env, topic, partition, intParam("timestamp", timestamp)));
@@ -108,8 +108,8 @@ export function partitionIn(topic: TopicInfo, raw: string | undefined): number {
 }
 
 /** The first offset whose record timestamp is at or after `timestampMs`; the high watermark when none is. */
-async function offsetForTimestamp(env: Env, topic: TopicInfo, partition: number, timestampMs: number) {
-  const found = unwrap(await leaderOf(env, topic, partition).stub.batchForTimestamp(topic.topicId, timestampMs));
+async function offsetForTimestamp(env: Env, topic: TopicMeta, partition: number, timestampMs: number) {
+  const found = unwrap(await callLeader<TimestampLookupOk>(env, topic, partition, (leader) => leader.stub.batchForTimestamp(topic.topicId, timestampMs)));
   const records = found.batch === null ? [] : await decodeBatch(found.batch);
   const hit = records.find((r) => r.timestampMs >= timestampMs && r.offset < found.highWatermark);
   return {
@@ -120,29 +120,37 @@ async function offsetForTimestamp(env: Env, topic: TopicInfo, partition: number,
   };
 }
 
-async function partitionView(env: Env, base: string, topic: TopicInfo, partition: number) {
-  const brokers = replicaBrokers(partition, topic.replicationFactor, brokersOf(env));
-  const states = await Promise.all(brokers.map(async (b) => unwrap(await replicaStub(env, topic.topicId, partition, b).describe(topic.topicId))));
-  const leader = states[0]!;
-  const replicas = brokers.map((b, j) => ({
-    broker_id: b.id,
-    is_leader: j === 0,
-    // Until replication lands a follower is in sync only while it holds everything the leader does.
-    in_sync: states[j]!.logEndOffset === leader.logEndOffset,
-    log_end_offset: states[j]!.logEndOffset,
-  }));
+async function partitionView(env: Env, base: string, topic: TopicMeta, partition: number) {
+  const role = topic.partitions[partition]!;
+  // Each replica's own view; one that does not answer shows null offsets.
+  const states = await Promise.all(
+    role.replicas.map(async (b) => {
+      try {
+        const d = (await replicaOn(env, topic, partition, b).describe(topic.topicId)) as DescribeOk | Failure;
+        return d.ok ? d : null;
+      } catch {
+        return null;
+      }
+    }),
+  );
+  const leader = states[role.replicas.indexOf(role.leader)] ?? null;
   return {
     kind: "KafkaPartition",
     metadata: { self: `${base}/v3/clusters/${env.CLUSTER_ID}/topics/${topic.topicName}/partitions/${partition}` },
     cluster_id: env.CLUSTER_ID,
     topic_name: topic.topicName,
     partition_id: partition,
-    leader: { broker_id: brokers[0]!.id },
-    leader_epoch: leader.leaderEpoch,
-    replicas,
-    isr: replicas.filter((r) => r.in_sync).map((r) => ({ broker_id: r.broker_id })),
-    log_start_offset: leader.logStartOffset,
-    high_watermark: leader.highWatermark,
-    log_end_offset: leader.logEndOffset,
+    leader: role.leader < 0 ? null : { broker_id: role.leader },
+    leader_epoch: role.leaderEpoch,
+    replicas: role.replicas.map((b, j) => ({
+      broker_id: b,
+      is_leader: b === role.leader,
+      in_sync: role.isr.includes(b),
+      log_end_offset: states[j]?.logEndOffset ?? null,
+    })),
+    isr: role.isr.map((b) => ({ broker_id: b })),
+    log_start_offset: leader?.logStartOffset ?? null,
+    high_watermark: leader?.highWatermark ?? null,
+    log_end_offset: leader?.logEndOffset ?? null,
   };
 }

@@ -1,3 +1,4 @@
+import type { PartitionRole } from "../partition/types";
 import type { ConfigOverrides } from "./configs";
 
 /** A topic as the controller keeps it. */
@@ -10,6 +11,11 @@ export interface TopicInfo {
   /** Only the configs set on the topic; defaults fill the rest. */
   configs: ConfigOverrides;
   createdAtMs: number;
+}
+
+/** A topic with each partition's leader, epoch and ISR, as produce and fetch need it. */
+export interface TopicMeta extends TopicInfo {
+  partitions: PartitionRole[];
 }
 
 export interface CreateTopicArgs {

@@ -9,7 +9,7 @@ let counter = 0;
 async function replica(configs: ConfigOverrides = {}) {
   const topicId = `pr-test-${++counter}`;
   const stub = env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/0/0`));
-  await stub.init({ topicId, topicName: `pr-${counter}`, partition: 0, brokerId: 0, configs });
+  await stub.init({ topicId, topicName: `pr-${counter}`, partition: 0, brokerId: 0, configs, role: { leader: 0, leaderEpoch: 0, replicas: [0], isr: [0] } });
   return { stub, topicId };
 }
 
@@ -21,8 +21,8 @@ function batch(values: string[], timestampMs = Date.now()): Uint8Array {
 describe("a partition replica", () => {
   it("assigns dense offsets from 0 across appends and batches", async () => {
     const { stub, topicId } = await replica();
-    const a = await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["a", "b"])] });
-    const b = await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["c"]), batch(["d", "e", "f"])] });
+    const a = await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["a", "b"])] });
+    const b = await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["c"]), batch(["d", "e", "f"])] });
     expect(a).toMatchObject({ ok: true, baseOffset: 0, lastOffset: 1, highWatermark: 2 });
     expect(b).toMatchObject({ ok: true, baseOffset: 2, lastOffset: 5, highWatermark: 6 });
     const read = await stub.read({ topicId, offset: 3, maxBytes: 1 << 20, timeoutMs: 0 });
@@ -32,7 +32,7 @@ describe("a partition replica", () => {
 
   it("returns at least one whole batch even when it is larger than max bytes", async () => {
     const { stub, topicId } = await replica();
-    await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["x".repeat(500)]), batch(["y"])] });
+    await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["x".repeat(500)]), batch(["y"])] });
     const read = await stub.read({ topicId, offset: 0, maxBytes: 10, timeoutMs: 0 });
     expect(read.ok && read.batches.length).toBe(1);
   });
@@ -41,25 +41,25 @@ describe("a partition replica", () => {
     const { stub, topicId } = await replica();
     const bad = batch(["a"]);
     bad[bad.length - 1]! ^= 0xff;
-    const res = await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["ok"]), bad] });
+    const res = await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["ok"]), bad] });
     expect(res).toMatchObject({ ok: false, error_code: 50001, message: expect.stringMatching(/CRC-32C/) });
     expect(await stub.describe(topicId)).toMatchObject({ logEndOffset: 0 });
   });
 
   it("refuses an append carrying another leader epoch", async () => {
     const { stub, topicId } = await replica();
-    const res = await stub.append({ topicId, leaderEpoch: 3, batches: [batch(["a"])] });
-    expect(res).toMatchObject({ ok: false, error_code: 40404 });
+    const res = await stub.append({ topicId, leaderEpoch: 3, acks: 1, batches: [batch(["a"])] });
+    expect(res).toMatchObject({ ok: false, error_code: 50003, message: expect.stringMatching(/not the leader of epoch 3/) });
   });
 
   it("answers as unknown to a caller holding another topic id", async () => {
     const { stub } = await replica();
-    expect(await stub.append({ topicId: "someone-else", leaderEpoch: 0, batches: [batch(["a"])] })).toMatchObject({ ok: false, error_code: 40401 });
+    expect(await stub.append({ topicId: "someone-else", leaderEpoch: 0, acks: 1, batches: [batch(["a"])] })).toMatchObject({ ok: false, error_code: 40401 });
   });
 
   it("names the offset of a batch corrupted on disk when it is read back", async () => {
     const { stub, topicId } = await replica();
-    await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["a"]), batch(["b", "c"])] });
+    await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["a"]), batch(["b", "c"])] });
     await runInDurableObject(stub, (_: PartitionReplica, state) => {
       const row = state.storage.sql.exec<{ bytes: ArrayBuffer }>("SELECT bytes FROM batches WHERE base_offset = 1").one();
       const bytes = new Uint8Array(row.bytes);
@@ -73,7 +73,7 @@ describe("a partition replica", () => {
 
   it("rolls a new segment when the next batch would overfill segment.bytes", async () => {
     const { stub, topicId } = await replica({ "segment.bytes": "200" });
-    for (let i = 0; i < 5; i++) await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["x".repeat(60)])] });
+    for (let i = 0; i < 5; i++) await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["x".repeat(60)])] });
     const d = await stub.describe(topicId);
     expect(d).toMatchObject({ ok: true, segmentsCount: 5 });
   });
@@ -81,9 +81,9 @@ describe("a partition replica", () => {
   it("deletes whole expired segments from its alarm and moves the log start offset", async () => {
     const { stub, topicId } = await replica({ "segment.bytes": "200", "retention.ms": "60000" });
     const old = Date.now() - 120_000;
-    await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["x".repeat(60)], old)] });
-    await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["y".repeat(60)], old)] });
-    await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["z".repeat(60)])] });
+    await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["x".repeat(60)], old)] });
+    await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["y".repeat(60)], old)] });
+    await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["z".repeat(60)])] });
     await runDurableObjectAlarm(stub); // it may already have run: expiry is due at once
     expect(await stub.describe(topicId)).toMatchObject({ logStartOffset: 2, highWatermark: 3, logEndOffset: 3, segmentsCount: 1 });
     expect(await stub.read({ topicId, offset: 1, maxBytes: 1 << 20, timeoutMs: 0 })).toMatchObject({ ok: false, error_code: 41601 });
@@ -92,7 +92,7 @@ describe("a partition replica", () => {
 
   it("deletes oldest segments while the rest still holds retention.bytes, as Kafka does", async () => {
     const { stub, topicId } = await replica({ "segment.bytes": "200", "retention.bytes": "200" });
-    for (let i = 0; i < 4; i++) await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["x".repeat(60)])] });
+    for (let i = 0; i < 4; i++) await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["x".repeat(60)])] });
     await runDurableObjectAlarm(stub);
     const d = await stub.describe(topicId);
     if (!d.ok) throw new Error(d.message);
@@ -105,7 +105,7 @@ describe("a partition replica", () => {
 
   it("keeps its log, offsets and segments across a restart from storage", async () => {
     const { stub, topicId } = await replica({ "segment.bytes": "200" });
-    for (let i = 0; i < 3; i++) await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["x".repeat(60)])] });
+    for (let i = 0; i < 3; i++) await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["x".repeat(60)])] });
     const before = await stub.describe(topicId);
     await runInDurableObject(stub, (instance: PartitionReplica, state) => {
       // A new instance over the same storage is what a restart gives.
@@ -116,9 +116,9 @@ describe("a partition replica", () => {
 
   it("forgets everything when wiped, and refuses appends until initialised again", async () => {
     const { stub, topicId } = await replica();
-    await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["a"])] });
+    await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["a"])] });
     await stub.wipe();
-    expect(await stub.append({ topicId, leaderEpoch: 0, batches: [batch(["b"])] })).toMatchObject({ ok: false, error_code: 40401 });
+    expect(await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["b"])] })).toMatchObject({ ok: false, error_code: 40401 });
     await runInDurableObject(stub, (_: PartitionReplica, state) => {
       expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM batches").one().n).toBe(0);
     });

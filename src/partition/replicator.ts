@@ -1,0 +1,195 @@
+/**
+ * The leader's side of replication: one link per follower, each with at
+ * most one call in flight. Appends and the heartbeat alarm "kick" the
+ * links; a link sends everything from the follower's log end to the
+ * leader's, so concurrent appends coalesce into one call. Push, not pull:
+ * an acks=all append is answered as soon as the in-sync followers have
+ * its batches, with no polling interval in between, and an idle follower
+ * costs nothing between heartbeats.
+ */
+import { brokersOf } from "../cluster/brokers";
+import type { Env } from "../env";
+import { ErrorCode } from "../errors";
+import { limits } from "../limits";
+import { readBatchHeader } from "../log/record-batch";
+import type { PartitionLog } from "./partition-log";
+import { replicaStub } from "./replica-stub";
+import type { PartitionRole } from "./types";
+
+interface FollowerLink {
+  brokerId: number;
+  /** The follower's log end as last confirmed; null until the epoch's handshake is done. */
+  logEndOffset: number | null;
+  /** When the follower last held everything the leader had (as of the call's start). */
+  lastCaughtUpMs: number;
+  syncing: Promise<void> | null;
+  again: boolean;
+}
+
+/** What the replicator needs from the replica object that leads. */
+export interface LeaderHost {
+  readonly env: Env;
+  readonly topicId: string;
+  readonly partition: number;
+  readonly brokerId: number;
+  log(): PartitionLog;
+  role(): PartitionRole;
+  /** Throws when this replica's own broker is down: a down leader reaches no one. */
+  gate(): Promise<void>;
+  /** Whether this replica still leads in `leaderEpoch`. */
+  leads(leaderEpoch: number): boolean;
+  /** A follower answered with a newer epoch: this replica no longer leads. */
+  fenced(leaderEpoch: number): void;
+  /** A follower moved forward: recompute the high watermark and the ISR. */
+  progressed(): void;
+}
+
+export class Replicator {
+  private readonly links = new Map<number, FollowerLink>();
+
+  constructor(
+    private readonly host: LeaderHost,
+    private readonly leaderEpoch: number,
+    nowMs: number,
+  ) {
+    for (const brokerId of host.role().replicas) {
+      if (brokerId !== host.brokerId) this.links.set(brokerId, { brokerId, logEndOffset: null, lastCaughtUpMs: nowMs, syncing: null, again: false });
+    }
+  }
+
+  /** Starts (or queues) a sync with every follower. */
+  kickAll(): void {
+    for (const link of this.links.values()) void this.sync(link);
+  }
+
+  /** A follower's confirmed log end, or null when not yet known in this epoch. */
+  followerEnd(brokerId: number): number | null {
+    return this.links.get(brokerId)?.logEndOffset ?? null;
+  }
+
+  /** In-sync followers that have not been caught up within `lagMaxMs`. */
+  laggards(isr: number[], nowMs: number, lagMaxMs: number): number[] {
+    return isr.filter((b) => {
+      const link = this.links.get(b);
+      return link !== undefined && nowMs - link.lastCaughtUpMs > lagMaxMs;
+    });
+  }
+
+  /** Followers outside the ISR that hold everything up to `highWatermark`, so may rejoin. */
+  caughtUp(isr: number[], highWatermark: number): number[] {
+    return [...this.links.values()]
+      .filter((l) => !isr.includes(l.brokerId) && l.logEndOffset !== null && l.logEndOffset >= highWatermark)
+      .map((l) => l.brokerId);
+  }
+
+  private sync(link: FollowerLink): Promise<void> {
+    if (link.syncing !== null) {
+      link.again = true;
+      return link.syncing;
+    }
+    link.syncing = this.syncLoop(link).finally(() => {
+      link.syncing = null;
+    });
+    return link.syncing;
+  }
+
+  private async syncLoop(link: FollowerLink): Promise<void> {
+    for (;;) {
+      link.again = false;
+      const more = await this.syncOnce(link);
+      if (!this.host.leads(this.leaderEpoch)) return;
+      const behind = link.logEndOffset !== null && link.logEndOffset < this.host.log().logEndOffset;
+      if (!(more && behind) && !link.again) return;
+    }
+  }
+
+  /** One call to the follower. Returns whether another call could make progress. */
+  private async syncOnce(link: FollowerLink): Promise<boolean> {
+    const stub = this.stubOf(link.brokerId);
+    try {
+      await this.host.gate();
+      if (link.logEndOffset === null) {
+        link.logEndOffset = await this.handshake(stub);
+        if (link.logEndOffset === null) return false;
+      }
+      const log = this.host.log();
+      const from = link.logEndOffset;
+      const sentAtMs = Date.now();
+      const leaderEnd = log.logEndOffset;
+      const batches = from < leaderEnd ? log.readBatches(from, leaderEnd, limits.replicationBytesMax) : [];
+      if (!Array.isArray(batches)) {
+        console.error(`replication of ${this.host.topicId}/${this.host.partition} stopped: ${batches.message}`);
+        return false;
+      }
+      const last = batches[batches.length - 1];
+      const end = last === undefined ? from : lastOffsetOf(last) + 1;
+      const result = await stub.replicate({
+        topicId: this.host.topicId,
+        leaderEpoch: this.leaderEpoch,
+        fromOffset: from,
+        batches,
+        keys: log.keysBetween(from, end),
+        highWatermark: log.highWatermark,
+      });
+      if (!this.host.leads(this.leaderEpoch)) return false;
+      if (!result.ok) {
+        if (result.error_code === ErrorCode.FENCED_LEADER_EPOCH) this.host.fenced(this.leaderEpoch);
+        link.logEndOffset = null; // out of step: shake hands again
+        return result.error_code !== ErrorCode.FENCED_LEADER_EPOCH;
+      }
+      link.logEndOffset = result.logEndOffset;
+      if (result.logEndOffset >= leaderEnd) link.lastCaughtUpMs = sentAtMs;
+      this.host.progressed();
+      return batches.length > 0;
+    } catch {
+      return false; // unreachable: the heartbeat or the next append tries again
+    }
+  }
+
+  /**
+   * First contact in this epoch: the follower adopts the epoch and says
+   * where its log ends; everything past the point where its history and
+   * ours diverge is truncated. Returns the follower's log end.
+   */
+  private async handshake(stub: ReturnType<Replicator["stubOf"]>): Promise<number | null> {
+    const log = this.host.log();
+    const topicId = this.host.topicId;
+    const hello = await stub.handshake({ topicId, leaderEpoch: this.leaderEpoch, leaderBrokerId: this.host.brokerId });
+    if (!hello.ok) {
+      if (hello.error_code === ErrorCode.FENCED_LEADER_EPOCH) this.host.fenced(this.leaderEpoch);
+      return null;
+    }
+    if (hello.logEndOffset < log.logStartOffset || hello.logStartOffset > log.logEndOffset) {
+      const reset = await stub.resetTo({ topicId, leaderEpoch: this.leaderEpoch, offset: log.logStartOffset });
+      return reset.ok ? log.logStartOffset : null;
+    }
+    let end = hello.logEndOffset;
+    let mark = hello.lastBatch;
+    // Kafka's rule first: the follower's last epoch ends where our log says it does.
+    let target = Math.min(end, log.logEndOffset, mark === null ? end : log.endOffsetForEpoch(mark.leaderEpoch));
+    for (;;) {
+      if (target < end) {
+        const cut = await stub.truncate({ topicId, leaderEpoch: this.leaderEpoch, offset: target });
+        if (!cut.ok) return null;
+        end = cut.logEndOffset;
+        mark = cut.lastBatch;
+      }
+      // Then batch by batch: the last batch the follower keeps must be one we hold too.
+      if (mark === null || mark.baseOffset < log.logStartOffset) return end;
+      const mine = log.batchAt(mark.baseOffset);
+      if (mine !== null && mine.crc === mark.crc) return end;
+      target = mark.baseOffset;
+    }
+  }
+
+  private stubOf(brokerId: number) {
+    const broker = brokersOf(this.host.env).find((b) => b.id === brokerId);
+    if (broker === undefined) throw new Error(`broker ${brokerId} is not configured`);
+    return replicaStub(this.host.env, this.host.topicId, this.host.partition, broker);
+  }
+}
+
+function lastOffsetOf(batch: Uint8Array): number {
+  const h = readBatchHeader(batch);
+  return h.baseOffset + h.recordCount - 1;
+}
