@@ -40,6 +40,7 @@ export function leaderOf(env: Env, topic: TopicMeta, partition: number): Leader 
 /** The replica on `brokerId` for reading, which must be in the ISR (40404 otherwise). */
 export function inSyncReplica(env: Env, topic: TopicMeta, partition: number, brokerId: number): ReplicaStub {
   const role = topic.partitions[partition]!;
+  if (!brokersOf(env).some((b) => b.id === brokerId)) throw new RunnelError(ErrorCode.BROKER_NOT_FOUND, `broker ${brokerId} does not exist`);
   if (!role.replicas.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `broker ${brokerId} holds no replica of partition ${partition}`);
   if (!role.isr.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `the replica on broker ${brokerId} is not in the ISR of partition ${partition}`);
   return replicaOn(env, topic, partition, brokerId);

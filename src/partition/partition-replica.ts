@@ -438,8 +438,9 @@ export class PartitionReplica extends DurableObject<Env> {
     const log = this.log;
     if (log === null || !this.isLeader() || this.replicator === null || this.isrChangeInFlight) return;
     const role = this.role();
-    const laggards = this.replicator.laggards(role.isr, nowMs, log.configs["replica.lag.time.max.ms"]);
-    const rejoin = this.replicator.caughtUp(role.isr, log.highWatermark);
+    const lagMaxMs = log.configs["replica.lag.time.max.ms"];
+    const laggards = this.replicator.laggards(role.isr, nowMs, lagMaxMs);
+    const rejoin = this.replicator.caughtUp(role.isr, log.highWatermark, nowMs, lagMaxMs);
     if (laggards.length === 0 && rejoin.length === 0) return;
     const isr = [...role.isr.filter((b) => !laggards.includes(b)), ...rejoin];
     this.isrChangeInFlight = true;

@@ -75,10 +75,16 @@ export class Replicator {
     });
   }
 
-  /** Followers outside the ISR that hold everything up to `highWatermark`, so may rejoin. */
-  caughtUp(isr: number[], highWatermark: number): number[] {
+  /**
+   * Followers outside the ISR that may rejoin: they hold everything up to
+   * `highWatermark` and have been caught up with the leader within
+   * `lagMaxMs` — so a laggard never rejoins on a stale log end while the
+   * high watermark stands still.
+   */
+  caughtUp(isr: number[], highWatermark: number, nowMs: number, lagMaxMs: number): number[] {
     return [...this.links.values()]
       .filter((l) => !isr.includes(l.brokerId) && l.logEndOffset !== null && l.logEndOffset >= highWatermark)
+      .filter((l) => nowMs - l.lastCaughtUpMs <= lagMaxMs)
       .map((l) => l.brokerId);
   }
 
