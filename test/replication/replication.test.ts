@@ -185,3 +185,17 @@ describe("the ISR", () => {
     await waitFor("both followers back in the ISR", async () => (await partition("isr-both-down")).isr.length === 3);
   });
 });
+
+describe("faults in production configuration", () => {
+  it("are refused with 403, and so is restart", async () => {
+    const { app } = await import("../../src/router/app");
+    const { env } = await import("cloudflare:test");
+    const production = { ...env, MODE: "production" };
+    const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
+    const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mode: "down" }) };
+    const faults = await app.request(`${V3}/brokers/0/faults`, init, production, ctx);
+    expect(faults.status).toBe(403);
+    expect(await faults.json()).toMatchObject({ error_code: 403 });
+    expect((await app.request(`${V3}/brokers/0/restart`, { method: "POST" }, production, ctx)).status).toBe(403);
+  });
+});
