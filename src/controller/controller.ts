@@ -248,8 +248,7 @@ export class Controller extends DurableObject<Env> {
     const tell = (brokerId: number) => {
       const broker = brokers.find((b) => b.id === brokerId)!;
       const stub = replicaStub(this.env, topic.topicId, partition, broker);
-      const call = brokerId === role.leader ? stub.becomeLeader(topic.topicId, role) : stub.becomeFollower(topic.topicId, role);
-      return withTimeout(Promise.resolve(call) as Promise<unknown>, limits.replicaProbeMs).catch(() => null);
+      return withTimeout(Promise.resolve(stub.assumeRole(topic.topicId, role)) as Promise<unknown>, limits.replicaProbeMs).catch(() => null);
     };
     if (role.leader >= 0) await tell(role.leader);
     for (const b of role.replicas) if (b !== role.leader) void tell(b);

@@ -220,17 +220,8 @@ export class PartitionReplica extends DurableObject<Env> {
     return { ok: true, brokerId: this.brokerId, leaderEpoch: this.role().leaderEpoch, logEndOffset: log.logEndOffset };
   }
 
-  /** The controller's word: lead with this role (a newer epoch than any seen). */
-  async becomeLeader(topicId: string, role: PartitionRole): Promise<{ ok: true } | Failure> {
-    const log = await this.open(topicId);
-    if (!(log instanceof PartitionLog)) return log;
-    if (role.leaderEpoch < this.role().leaderEpoch) return fencedFailure(role.leaderEpoch, this.role().leaderEpoch);
-    this.adopt(role);
-    return { ok: true };
-  }
-
-  /** The controller's word: follow the leader of this role. */
-  async becomeFollower(topicId: string, role: PartitionRole): Promise<{ ok: true } | Failure> {
+  /** The controller's word: take this role (same or newer epoch) — lead it or follow its leader. */
+  async assumeRole(topicId: string, role: PartitionRole): Promise<{ ok: true } | Failure> {
     const log = await this.open(topicId);
     if (!(log instanceof PartitionLog)) return log;
     if (role.leaderEpoch < this.role().leaderEpoch) return fencedFailure(role.leaderEpoch, this.role().leaderEpoch);
