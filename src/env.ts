@@ -1,5 +1,6 @@
 import type { Controller } from "./controller/controller";
 import type { Faults } from "./faults/faults";
+import type { GroupCoordinator } from "./group/coordinator";
 import type { PartitionReplica } from "./partition/partition-replica";
 
 /** Bindings and vars from wrangler.toml. */
@@ -13,4 +14,5 @@ export interface Env {
   CONTROLLER: DurableObjectNamespace<Controller>;
   PARTITIONS: DurableObjectNamespace<PartitionReplica>;
   FAULTS: DurableObjectNamespace<Faults>;
+  GROUPS: DurableObjectNamespace<GroupCoordinator>;
 }

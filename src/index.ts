@@ -3,6 +3,7 @@ import { app } from "./router/app";
 
 export { Controller } from "./controller/controller";
 export { Faults } from "./faults/faults";
+export { GroupCoordinator } from "./group/coordinator";
 export { PartitionReplica } from "./partition/partition-replica";
 
 export default app;

@@ -41,6 +41,25 @@ export const limits = {
   idempotencyKeyLengthMax: 255,
   /** How long the controller waits for a replica to answer before calling it unreachable. */
   replicaProbeMs: 2_000,
+  /** Longest a consumer group id may be. */
+  groupIdLengthMax: 255,
+  /** Most members one consumer group may have. */
+  groupMembersMax: 1_000,
+  /** Default session timeout of a consumer instance or subscriber. */
+  sessionTimeoutMsDefault: 45_000,
+  /** Shortest and longest session timeout a member may ask for. */
+  sessionTimeoutMsMin: 1_000,
+  sessionTimeoutMsMax: 300_000,
+  /** How often the coordinator checks sessions, patterns and sockets when nothing is due sooner. */
+  groupCheckIntervalMs: 5_000,
+  /** Default `timeout` of a consumer instance's records request. */
+  consumerPollMsDefault: 1_000,
+  /** Most records a WebSocket subscriber may have permitted and not yet received. */
+  wsPermitsMax: 1_000_000,
+  /** Most bytes one WebSocket records frame carries (about; at least one batch). */
+  wsFrameBytesMax: 1024 * 1024,
+  /** Longest a text frame from a subscriber may be. */
+  wsClientFrameBytesMax: 64 * 1024,
   /** Offsets stay below 2^53 so they are exact JavaScript numbers. */
   offsetMax: Number.MAX_SAFE_INTEGER,
 } as const;

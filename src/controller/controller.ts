@@ -42,6 +42,17 @@ export class Controller extends DurableObject<Env> {
     applySchema(this.sql, CONTROLLER_SCHEMA);
   }
 
+  /** Notes a consumer group, so that it is listed. Idempotent. */
+  async registerGroup(groupId: string): Promise<{ ok: true }> {
+    this.sql.exec("INSERT OR IGNORE INTO groups (group_id, created_at_ms) VALUES (?, ?)", groupId, Date.now());
+    return { ok: true };
+  }
+
+  /** Every consumer group ever registered, by id. */
+  async listGroups(): Promise<string[]> {
+    return this.sql.exec<{ group_id: string }>("SELECT group_id FROM groups ORDER BY group_id").toArray().map((r) => r.group_id);
+  }
+
   /** Every topic, by name. */
   async listTopics(): Promise<TopicInfo[]> {
     return this.sql.exec<TopicRow>("SELECT * FROM topics ORDER BY topic_name").toArray().map(toTopic);

@@ -26,4 +26,6 @@ export const CONTROLLER_SCHEMA: string[] = [
      isr TEXT NOT NULL,
      PRIMARY KEY (topic_id, partition)
    );`,
+  // 3: consumer groups, for listing (each group's state lives in its coordinator).
+  `CREATE TABLE groups (group_id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL);`,
 ];

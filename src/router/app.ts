@@ -3,8 +3,10 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, httpStatusOf, RunnelError } from "../errors";
 import { clusterRoutes } from "./cluster-routes";
+import { consumerRoutes } from "./consumer-routes";
 import { faultRoutes } from "./fault-routes";
 import { fetchRoutes } from "./fetch-routes";
+import { groupRoutes } from "./group-routes";
 import { produceRoutes } from "./produce-routes";
 import { topicRoutes } from "./topic-routes";
 
@@ -25,6 +27,8 @@ app.route("/", faultRoutes);
 app.route("/", topicRoutes);
 app.route("/", produceRoutes);
 app.route("/", fetchRoutes);
+app.route("/", consumerRoutes);
+app.route("/", groupRoutes);
 
 app.notFound((c) => c.json({ error_code: ErrorCode.NOT_FOUND, message: `no route for ${c.req.method} ${c.req.path}` }, 404));
 

@@ -2,12 +2,12 @@
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
-import { decodeBatch } from "../fetch/fetcher";
+import { offsetForTimestamp, positionsOf } from "../fetch/offsets";
 import { limits } from "../limits";
-import { callLeader, replicaOn } from "../metadata/leaders";
+import { replicaOn } from "../metadata/leaders";
 import { controllerStub } from "../metadata/controller-stub";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
-import type { DescribeOk, TimestampLookupOk } from "../partition/types";
+import type { DescribeOk } from "../partition/types";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 import { parseConfigChanges } from "../topic/validate";
 import { readJsonObject } from "./body";
@@ -92,10 +92,11 @@ topicRoutes.get(`${T}/:t/partitions/:p/offsets`, async (c) => {
   const partition = partitionIn(topic, c.req.param("p"));
   const timestamp = c.req.query("timestamp");
   if (timestamp === undefined) {
-    const d = unwrap(await callLeader<DescribeOk>(c.env, topic, partition, (leader) => leader.stub.describe(topic.topicId)));
+    const d = await positionsOf(c.env, topic, partition);
     return c.json({ topic_name: topic.topicName, partition_id: partition, earliest_offset: d.logStartOffset, latest_offset: d.highWatermark });
   }
-  return c.json(await offsetForTimestamp(c.env, topic, partition, intParam("timestamp", timestamp)));
+  const found = await offsetForTimestamp(c.env, topic, partition, intParam("timestamp", timestamp));
+  return c.json({ topic_name: topic.topicName, partition_id: partition, offset: found.offset, timestamp: found.timestampMs });
 });
 
 /** The partition number in `raw`, or 40402 when the topic has no such partition. */
@@ -105,19 +106,6 @@ export function partitionIn(topic: TopicInfo, raw: string | undefined): number {
     throw new RunnelError(ErrorCode.UNKNOWN_PARTITION, `topic '${topic.topicName}' has no partition ${p} (it has ${topic.partitionsCount})`);
   }
   return p;
-}
-
-/** The first offset whose record timestamp is at or after `timestampMs`; the high watermark when none is. */
-async function offsetForTimestamp(env: Env, topic: TopicMeta, partition: number, timestampMs: number) {
-  const found = unwrap(await callLeader<TimestampLookupOk>(env, topic, partition, (leader) => leader.stub.batchForTimestamp(topic.topicId, timestampMs)));
-  const records = found.batch === null ? [] : await decodeBatch(found.batch);
-  const hit = records.find((r) => r.timestampMs >= timestampMs && r.offset < found.highWatermark);
-  return {
-    topic_name: topic.topicName,
-    partition_id: partition,
-    offset: hit?.offset ?? found.highWatermark,
-    timestamp: hit?.timestampMs ?? null,
-  };
 }
 
 async function partitionView(env: Env, base: string, topic: TopicMeta, partition: number) {
