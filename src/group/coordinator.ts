@@ -14,6 +14,7 @@ import { limits } from "../limits";
 import { controllerStub } from "../metadata/controller-stub";
 import { topicMeta } from "../metadata/topic-cache";
 import { applySchema } from "../storage/schema";
+import type { TopicMeta } from "../topic/types";
 import { assign, type Assignor } from "./assignors";
 import { GROUP_SCHEMA } from "./schema";
 import {
@@ -288,7 +289,7 @@ export class GroupCoordinator extends DurableObject<Env> {
   async resetOffsets(groupId: string, topic: string, partitions: number[] | null, target: SeekTarget): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
     if (!this.exists(groupId)) return noGroup(groupId);
     if (this.members.size > 0) return failure(ErrorCode.ILLEGAL_STATE, `group '${groupId}' has ${this.members.size} live members; offsets can be reset only while it has none`);
-    let meta;
+    let meta: TopicMeta;
     try {
       meta = await topicMeta(this.env, topic);
     } catch {

@@ -9,7 +9,7 @@
  */
 import { ErrorCode } from "../errors";
 import { decodeBatch } from "../fetch/fetcher";
-import { parseFormat, recordsJson } from "../fetch/format";
+import { parseFormat, recordsJson, type RecordFormat } from "../fetch/format";
 import { limits } from "../limits";
 import { callLeader } from "../metadata/leaders";
 import { topicMeta } from "../metadata/topic-cache";
@@ -56,7 +56,7 @@ export class WsDelivery {
     if (sessionTimeoutMs === null || sessionTimeoutMs < limits.sessionTimeoutMsMin || sessionTimeoutMs > limits.sessionTimeoutMsMax) {
       return errorResponse(400, `session_timeout_ms must be from ${limits.sessionTimeoutMsMin} to ${limits.sessionTimeoutMsMax}`);
     }
-    let format;
+    let format: RecordFormat;
     try {
       format = parseFormat(url.searchParams.get("format") ?? undefined);
     } catch (e) {
@@ -83,9 +83,15 @@ export class WsDelivery {
     c.lastSeenMs = Date.now();
     ws.serializeAttachment(c);
     const m = this.group.members.get(c.memberId);
-    if (m === undefined) return ws.close(4404, "not a member any more");
+    if (m === undefined) {
+      ws.close(4404, "not a member any more");
+      return;
+    }
     m.lastSeenMs = c.lastSeenMs;
-    if (typeof raw !== "string" || raw.length > limits.wsClientFrameBytesMax) return sendError(ws, 400, `frames must be JSON text of at most ${limits.wsClientFrameBytesMax} bytes`);
+    if (typeof raw !== "string" || raw.length > limits.wsClientFrameBytesMax) {
+      sendError(ws, 400, `frames must be JSON text of at most ${limits.wsClientFrameBytesMax} bytes`);
+      return;
+    }
     let frame: Record<string, unknown>;
     try {
       frame = JSON.parse(raw) as Record<string, unknown>;
@@ -101,9 +107,17 @@ export class WsDelivery {
   }
 
   private permit(ws: WebSocket, c: Credit, records: unknown): void {
-    if (typeof records !== "number" || !Number.isInteger(records) || records < 1) return sendError(ws, 400, "permit needs records: a positive integer");
-    if (c.granted - c.sent + records > limits.wsPermitsMax) return sendError(ws, 400, `at most ${limits.wsPermitsMax} records may be permitted and not yet received`);
-    c.granted += records;
+    const problem =
+      typeof records !== "number" || !Number.isInteger(records) || records < 1
+        ? "permit needs records: a positive integer"
+        : c.granted - c.sent + records > limits.wsPermitsMax
+          ? `at most ${limits.wsPermitsMax} records may be permitted and not yet received`
+          : null;
+    if (problem !== null) {
+      sendError(ws, 400, problem);
+      return;
+    }
+    c.granted += records as number;
     ws.serializeAttachment(c);
     this.kick(c.memberId);
   }
