@@ -1,0 +1,111 @@
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { call, createTopic } from "../helpers";
+import { consumer, fill } from "./helpers";
+
+type Frame = Record<string, any>;
+
+/** A subscriber socket that records every frame. */
+async function subscriber(group: string, query: string) {
+  const res = await SELF.fetch(`http://runnel.test/ws/v1/consumer/${group}?${query}`, {
+    headers: { upgrade: "websocket", "sec-websocket-protocol": "runnel.v1" },
+  });
+  if (res.status !== 101) throw new Error(`upgrade: ${res.status} ${await res.text()}`);
+  const ws = res.webSocket!;
+  ws.accept();
+  const frames: Frame[] = [];
+  ws.addEventListener("message", (e) => frames.push(JSON.parse(e.data as string)));
+  const until = async (what: string, check: () => boolean, timeoutMs = 5000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(frames).slice(0, 500)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const records = () => frames.filter((f) => f.type === "records").flatMap((f) => f.records.map((r: Frame) => ({ ...r, partition: f.partition })));
+  const lastAssignment = () => [...frames].reverse().find((f) => f.type === "assignment");
+  return { ws, frames, until, records, lastAssignment, protocol: res.headers.get("sec-websocket-protocol") };
+}
+
+describe("WebSocket subscribers", () => {
+  it("split a group's partitions, and take over a closed socket's partitions within a second", async () => {
+    await createTopic("ws-split", 4);
+    const a = await subscriber("ws-split-g", "topics=ws-split&auto_offset_reset=earliest&permits=100");
+    expect(a.protocol).toBe("runnel.v1");
+    await a.until("a's first assignment", () => a.lastAssignment()?.partitions.length === 4);
+    const b = await subscriber("ws-split-g", "topics=ws-split&auto_offset_reset=earliest&permits=100");
+    await b.until("b's assignment", () => b.lastAssignment()?.partitions.length === 2);
+    await a.until("a's shrunk assignment", () => a.lastAssignment()?.partitions.length === 2);
+    const both = [...a.lastAssignment()!.partitions, ...b.lastAssignment()!.partitions].map((p: Frame) => p.partition).sort();
+    expect(both).toEqual([0, 1, 2, 3]);
+    b.ws.close(1000, "bye");
+    const closedAt = Date.now();
+    await a.until("a to own everything again", () => a.lastAssignment()?.partitions.length === 4, 1000);
+    expect(Date.now() - closedAt).toBeLessThan(1000);
+    a.ws.close();
+  });
+
+  it("never have more records in flight than permitted", async () => {
+    await createTopic("ws-permits", 1);
+    await fill("ws-permits", 1, 20);
+    const s = await subscriber("ws-permits-g", "topics=ws-permits&auto_offset_reset=earliest&permits=5&format=json");
+    await s.until("five records", () => s.records().length === 5);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.records()).toHaveLength(5);
+    s.ws.send(JSON.stringify({ type: "permit", records: 3 }));
+    await s.until("eight records", () => s.records().length === 8);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.records().map((r) => r.value)).toEqual(Array.from({ length: 8 }, (_, i) => `p0-${i}`));
+    s.ws.close();
+  });
+
+  it("ack commits, which a later member of the group starts from", async () => {
+    await createTopic("ws-commit", 1);
+    await fill("ws-commit", 1, 6);
+    const s = await subscriber("ws-commit-g", "topics=ws-commit&auto_offset_reset=earliest&permits=6&format=json");
+    await s.until("six records", () => s.records().length === 6);
+    s.ws.send(JSON.stringify({ type: "commit", id: "c1", offsets: [{ topic: "ws-commit", partition: 0, offset: 4 }] }));
+    await s.until("the ack", () => s.frames.some((f) => f.type === "ack" && f.id === "c1"));
+    s.ws.close();
+    await new Promise((r) => setTimeout(r, 100));
+    const next = await subscriber("ws-commit-g", "topics=ws-commit&auto_offset_reset=earliest&permits=10&format=json");
+    await next.until("the rest", () => next.records().length === 2);
+    expect(next.records().map((r) => r.offset)).toEqual([4, 5]);
+    next.ws.close();
+  });
+
+  it("answer malformed frames and refused commits with error frames, and stay usable", async () => {
+    await createTopic("ws-errors", 2);
+    await fill("ws-errors", 1, 2);
+    const s = await subscriber("ws-errors-g", "topics=ws-errors&auto_offset_reset=earliest&permits=0&format=json");
+    await s.until("assignment", () => s.lastAssignment() !== undefined);
+    s.ws.send("not json");
+    s.ws.send(JSON.stringify({ type: "dance" }));
+    s.ws.send(JSON.stringify({ type: "permit", records: -1 }));
+    s.ws.send(JSON.stringify({ type: "commit", id: "past", offsets: [{ topic: "ws-errors", partition: 0, offset: 99 }] }));
+    await s.until("four error frames", () => s.frames.filter((f) => f.type === "error").length === 4);
+    const errors = s.frames.filter((f) => f.type === "error");
+    expect(errors.map((e) => e.error_code)).toEqual([400, 400, 400, 41601]);
+    s.ws.send(JSON.stringify({ type: "permit", records: 2 }));
+    await s.until("records after the errors", () => s.records().length === 2);
+    s.ws.close();
+  });
+
+  it("refuse a plain request and bad parameters with JSON errors", async () => {
+    expect((await call("GET", "/ws/v1/consumer/ws-plain?topics=x")).status).toBe(426);
+    const res = await SELF.fetch("http://runnel.test/ws/v1/consumer/ws-bad?permits=5", { headers: { upgrade: "websocket" } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error_code: 400, message: expect.stringMatching(/topics/) });
+  });
+
+  it("are listed with HTTP members of the same group", async () => {
+    await createTopic("ws-mixed", 2);
+    const s = await subscriber("ws-mixed-g", "topics=ws-mixed&permits=1");
+    const http = await consumer("ws-mixed-g");
+    await call("POST", `${http}/subscription`, { topics: ["ws-mixed"] });
+    await s.until("a shared assignment", () => s.lastAssignment()?.partitions.length === 1);
+    const g = await call("GET", "/v3/clusters/runnel-local/consumer-groups/ws-mixed-g");
+    expect(g.body.consumers.map((c: Frame) => c.client_id).sort()).toEqual(["http", "websocket"]);
+    s.ws.close();
+  });
+});
