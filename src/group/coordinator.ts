@@ -51,6 +51,15 @@ export class GroupCoordinator extends DurableObject<Env> {
       this.members.set(m.memberId, m);
     }
     this.delivery = new WsDelivery(this);
+    // Sockets survive hibernation but not a restart: a subscriber without one has left.
+    const gone = [...this.members.values()].filter((m) => m.kind === "ws" && ctx.getWebSockets(m.memberId).length === 0);
+    if (gone.length > 0) {
+      for (const m of gone) {
+        this.members.delete(m.memberId);
+        this.sql.exec("DELETE FROM members WHERE member_id = ?", m.memberId);
+      }
+      void ctx.blockConcurrencyWhile(() => this.rebalance());
+    }
   }
 
   get env_(): Env {
