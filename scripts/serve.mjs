@@ -1,5 +1,6 @@
-// `npm start [-- --port N] [--host H] [--persist-to DIR]`: serves Runnel
-// locally with state on disk that survives restarts.
+// `npm start [-- --port N] [--host H] [--persist-to DIR] [--mode M]`: serves
+// Runnel locally with state on disk that survives restarts. --mode
+// production turns fault injection off (development is the default).
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { startServer } from "./server.mjs";
@@ -9,6 +10,7 @@ const { values } = parseArgs({
     port: { type: "string", default: "8787" },
     host: { type: "string", default: "127.0.0.1" },
     "persist-to": { type: "string", default: ".runnel/state" },
+    mode: { type: "string" },
   },
 });
 const port = Number(values.port);
@@ -17,7 +19,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 const persistTo = resolve(values["persist-to"]);
-const server = await startServer({ port, host: values.host, persistTo });
+if (values.mode !== undefined && values.mode !== "development" && values.mode !== "production") {
+  console.error(`--mode must be development or production, got '${values.mode}'`);
+  process.exit(2);
+}
+const server = await startServer({ port, host: values.host, persistTo, mode: values.mode });
 console.log(`Runnel is serving on ${server.url} (cluster runnel-local, state in ${persistTo})`);
 
 let stopping = false;

@@ -8,12 +8,14 @@ process.env.WRANGLER_SEND_METRICS = "false";
 /**
  * Starts the server. Options: port (default 8787), host (default
  * 127.0.0.1), persistTo (default .runnel/state), quiet, inspectorPort
- * (for profiling; none by default).
+ * (for profiling; none by default), mode ("development", the default from
+ * wrangler.toml, allows fault injection; "production" refuses it).
  * Returns { url, stop() }.
  */
-export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort } = {}) {
+export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode } = {}) {
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(`${root}wrangler.toml`);
+  if (mode !== undefined) workerOptions.bindings = { ...workerOptions.bindings, MODE: mode };
   const scriptPath = await buildWorker();
   // wrangler still speaks Miniflare 4's option shape; Miniflare 5 converts it.
   const options = convertV4MiniflareOptions({

@@ -33,6 +33,8 @@ export const limits = {
   produceWaitersMax: 10_000,
   /** Most bytes the leader sends a follower in one replication call. */
   replicationBytesMax: 4 * 1024 * 1024,
+  /** How often a replica writes its high watermark to storage, at most. */
+  hwCheckpointMs: 1_000,
   /** Longest pause between the leader's contacts with each follower, even when idle. */
   replicationHeartbeatMsMax: 1_000,
   /** How long an Idempotency-Key is remembered. */

@@ -247,8 +247,8 @@ export class WsDelivery {
       socket.send(`{"type":"records","topic":${JSON.stringify(tp.topic)},"partition":${tp.partition},"records":${recordsJson(tp.topic, tp.partition, take, now.config.format)},"next_offset":${next},"high_watermark":${read.highWatermark}}`);
       c.sent += take.length;
       socket.serializeAttachment(c);
+      // Kept in memory only: a subscriber's positions do not outlive its socket, and commits are stored apart.
       now.positions[key] = next;
-      this.group.saveMember(now);
     }
   }
 }

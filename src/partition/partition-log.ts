@@ -203,15 +203,25 @@ export class PartitionLog implements Positions {
     this.active = null;
   }
 
-  /** Moves the high watermark forward (never back, never past the log end) and checkpoints it. */
+  /**
+   * Moves the high watermark forward (never back, never past the log end).
+   * It is checkpointed at most once per `hwCheckpointMs`, as Kafka does: a
+   * restarted replica starts from an older one and the leader moves it on.
+   */
   advanceHighWatermark(offset: number): boolean {
     const next = Math.min(offset, this.logEndOffset);
     if (next <= this.highWatermark) return false;
     this.highWatermark = next;
-    this.setMeta("high_watermark", String(next));
+    const nowMs = Date.now();
+    if (nowMs - this.hwCheckpointAtMs >= limits.hwCheckpointMs) {
+      this.setMeta("high_watermark", String(next));
+      this.hwCheckpointAtMs = nowMs;
+    }
     this.checkInvariants();
     return true;
   }
+
+  private hwCheckpointAtMs = 0;
 
   /** Whole batches from the one holding `offset`, below `endOffset`, up to about `maxBytes` (at least one). */
   readBatches(offset: number, endOffset: number, maxBytes: number): Uint8Array[] | Failure {
@@ -295,6 +305,7 @@ export class PartitionLog implements Positions {
       this.sql.exec("DELETE FROM batches WHERE base_offset >= ?", offset);
       this.sql.exec("DELETE FROM segments WHERE base_offset >= ?", offset);
       this.sql.exec("DELETE FROM producer_keys WHERE base_offset >= ?", offset);
+      this.keyExpiryMs = undefined;
       this.sql.exec("UPDATE segments SET closed = 0 WHERE base_offset = (SELECT MAX(base_offset) FROM segments)");
       if (this.highWatermark > offset) this.setMeta("high_watermark", String(offset));
     });
@@ -307,6 +318,7 @@ export class PartitionLog implements Positions {
       this.sql.exec("DELETE FROM batches");
       this.sql.exec("DELETE FROM segments");
       this.sql.exec("DELETE FROM producer_keys");
+      this.keyExpiryMs = undefined;
       this.setMeta("log_start_offset", String(offset));
       this.setMeta("high_watermark", String(offset));
     });
@@ -377,6 +389,8 @@ export class PartitionLog implements Positions {
   }
 
   private insertKey(k: ProducerKeyRow): void {
+    const next = this.nextKeyExpiryMs();
+    this.keyExpiryMs = next === null ? k.expiresAtMs : Math.min(next, k.expiresAtMs);
     this.sql.exec(
       "INSERT OR REPLACE INTO producer_keys (key, fingerprint, base_offset, record_count, request_time_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
       k.key, k.fingerprint, k.baseOffset, k.recordCount, k.requestTimeMs, k.expiresAtMs,
@@ -386,12 +400,19 @@ export class PartitionLog implements Positions {
   /** Forgets producer keys past their time. */
   expireKeys(nowMs: number): void {
     this.sql.exec("DELETE FROM producer_keys WHERE expires_at_ms <= ?", nowMs);
+    this.keyExpiryMs = undefined;
   }
 
-  /** When the oldest producer key expires, or null. */
+  /** When the oldest producer key expires, or null (kept in memory; read from storage once). */
   nextKeyExpiryMs(): number | null {
-    return this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at_ms) AS at FROM producer_keys").one().at;
+    if (this.keyExpiryMs === undefined) {
+      this.keyExpiryMs = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at_ms) AS at FROM producer_keys").one().at;
+    }
+    return this.keyExpiryMs;
   }
+
+  /** undefined: not known yet; null: no keys. */
+  private keyExpiryMs: number | null | undefined = undefined;
 
   private checkInvariants(): void {
     assert(
