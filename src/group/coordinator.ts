@@ -297,7 +297,7 @@ export class GroupCoordinator extends DurableObject<Env> {
   /** Sets committed offsets for a topic (or some of its partitions); only while the group has no live members. */
   async resetOffsets(groupId: string, topic: string, partitions: number[] | null, target: SeekTarget): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
     if (!this.exists(groupId)) return noGroup(groupId);
-    if (this.members.size > 0) return failure(ErrorCode.ILLEGAL_STATE, `group '${groupId}' has ${this.members.size} live members; offsets can be reset only while it has none`);
+    if (this.members.size > 0) return failure(ErrorCode.ILLEGAL_STATE, `group '${groupId}' has ${this.members.size} live member(s); offsets can be reset only while it has none`);
     let meta: TopicMeta;
     try {
       meta = await topicMeta(this.env, topic);
