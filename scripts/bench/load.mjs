@@ -14,7 +14,8 @@ export function valueMaker(recordBytes) {
 /**
  * Runs `producers` producers, producer i writing its share of `records`
  * to partition i % partitions in v2 batches of `batch` with acks=all;
- * with `ratePerS`, all together are paced to about that many records/s.
+ * with `ratePerS`, all together are paced to about that many records/s,
+ * each producer starting a fraction of an interval after the one before.
  * Resolves to the per-request latencies (ms).
  */
 export async function produce({ post, topic, records, producers, partitions, batch, value, ratePerS = null }) {
@@ -24,7 +25,8 @@ export async function produce({ post, topic, records, producers, partitions, bat
   await Promise.all(
     Array.from({ length: producers }, async (_, id) => {
       const partition = id % partitions;
-      const startMs = performance.now();
+      // Paced producers start out of phase, spread evenly over one interval, so the load is steady rather than in bursts.
+      const startMs = performance.now() + (batchGapMs * id) / producers;
       for (let seq = 0, n = 0; seq < perProducer && id * perProducer + seq < records; n++) {
         if (batchGapMs > 0) {
           const due = startMs + n * batchGapMs;
