@@ -9,13 +9,15 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { ErrorCode, failure, type Failure } from "../errors";
-import { offsetForTimestamp, positionsOf } from "../fetch/offsets";
 import { limits } from "../limits";
 import { controllerStub } from "../metadata/controller-stub";
 import { topicMeta } from "../metadata/topic-cache";
 import { applySchema } from "../storage/schema";
 import type { TopicMeta } from "../topic/types";
 import { assign, type Assignor } from "./assignors";
+import { lagRows } from "./lags";
+import { OffsetStore } from "./offset-store";
+import { offsetFor, offsetsProblem, partitionProblem } from "./seek";
 import { GROUP_SCHEMA } from "./schema";
 import {
   tpKey, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type OffsetChange,
@@ -37,11 +39,13 @@ export class GroupCoordinator extends DurableObject<Env> {
   /** Topics a pattern matched at the last rebalance, to notice new ones. */
   private patternTopics = "";
   readonly delivery: WsDelivery;
+  readonly offsets: OffsetStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     applySchema(this.sql, GROUP_SCHEMA);
+    this.offsets = new OffsetStore(this.sql);
     const meta = new Map(this.sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta").toArray().map((r) => [r.key, r.value]));
     this.groupId = meta.get("group_id") ?? "";
     this.generation = Number(meta.get("generation") ?? "0");
@@ -147,7 +151,7 @@ export class GroupCoordinator extends DurableObject<Env> {
     const m = this.touch(memberId);
     if (!("memberId" in m)) return m;
     for (const tp of partitions) {
-      const problem = await this.partitionProblem(tp);
+      const problem = await partitionProblem(this.env, tp);
       if (problem !== null) return problem;
     }
     m.subscription = null;
@@ -218,9 +222,9 @@ export class GroupCoordinator extends DurableObject<Env> {
     for (const o of offsets) {
       if (!mine.has(tpKey(o))) return failure(ErrorCode.STALE_MEMBER, `member '${memberId}' does not own ${o.topic}-${o.partition} (generation ${this.generation})`);
     }
-    const problem = await this.checkOffsets(offsets);
+    const problem = await offsetsProblem(this.env, offsets);
     if (problem !== null) return problem;
-    this.writeOffsets(offsets);
+    this.offsets.write(offsets);
     return OK;
   }
 
@@ -230,7 +234,7 @@ export class GroupCoordinator extends DurableObject<Env> {
     if (!("memberId" in m)) return m;
     const wanted = partitions ?? owned(m);
     const offsets = wanted.flatMap((tp) => {
-      const c = this.committedOffset(tp);
+      const c = this.offsets.get(tp);
       return c === null ? [] : [c];
     });
     return { ok: true, offsets };
@@ -244,7 +248,7 @@ export class GroupCoordinator extends DurableObject<Env> {
     const next: Record<string, number> = {};
     for (const t of targets) {
       if (!mine.has(tpKey(t))) return failure(ErrorCode.STALE_MEMBER, `member '${memberId}' does not own ${t.topic}-${t.partition}`);
-      const offset = await this.offsetFor(t, t);
+      const offset = await offsetFor(this.env, t, t);
       if (typeof offset !== "number") return offset;
       next[tpKey(t)] = offset;
     }
@@ -273,25 +277,10 @@ export class GroupCoordinator extends DurableObject<Env> {
     if (!this.exists(groupId)) return noGroup(groupId);
     const owners = new Map<string, string>();
     for (const m of this.members.values()) for (const tp of owned(m)) owners.set(tpKey(tp), m.memberId);
-    const topics = new Set<string>(this.sql.exec<{ topic: string }>("SELECT DISTINCT topic FROM offsets").toArray().map((r) => r.topic));
     const counts = await this.topicCounts();
-    for (const m of this.members.values()) for (const t of subscribedTopics(m, counts)) topics.add(t);
-    for (const m of this.members.values()) for (const tp of m.manual ?? []) topics.add(tp.topic);
-    const rows: LagRow[] = [];
-    for (const topic of [...topics].sort()) {
-      if (!counts.has(topic)) continue;
-      const meta = await topicMeta(this.env, topic);
-      for (let partition = 0; partition < meta.partitionsCount; partition++) {
-        const positions = await positionsOf(this.env, meta, partition);
-        const current = this.committedOffset({ topic, partition })?.offset ?? null;
-        rows.push({
-          topic, partition, currentOffset: current, logEndOffset: positions.highWatermark,
-          lag: positions.highWatermark - (current ?? positions.logStartOffset),
-          consumerId: owners.get(tpKey({ topic, partition })) ?? "",
-        });
-      }
-    }
-    return { ok: true, rows };
+    const topics = [...this.offsets.topics()];
+    for (const m of this.members.values()) topics.push(...subscribedTopics(m, counts), ...(m.manual ?? []).map((tp) => tp.topic));
+    return { ok: true, rows: await lagRows(this.env, topics.filter((t) => counts.has(t)), this.offsets, owners) };
   }
 
   /** Sets committed offsets for a topic (or some of its partitions); only while the group has no live members. */
@@ -308,11 +297,11 @@ export class GroupCoordinator extends DurableObject<Env> {
     const changes: OffsetChange[] = [];
     for (const partition of list) {
       if (partition >= meta.partitionsCount) return failure(ErrorCode.UNKNOWN_PARTITION, `topic '${topic}' has no partition ${partition}`);
-      const offset = await this.offsetFor({ topic, partition }, target);
+      const offset = await offsetFor(this.env, { topic, partition }, target);
       if (typeof offset !== "number") return offset;
       changes.push({ topic, partition, offset, metadata: null });
     }
-    this.writeOffsets(changes);
+    this.offsets.write(changes);
     return { ok: true, offsets: changes.map((c) => ({ ...c, metadata: null })) };
   }
 
@@ -399,77 +388,20 @@ export class GroupCoordinator extends DurableObject<Env> {
   /** Fills in positions for `partitions`: the committed offset, else by auto.offset.reset (always so when `reset`). */
   async resolvePositions(m: MemberState, partitions: TopicPartition[], reset = false): Promise<Failure | null> {
     for (const tp of partitions) {
-      const committed = reset ? null : this.committedOffset(tp);
-      const offset = committed?.offset ?? (await this.offsetFor(tp, { to: m.config.autoOffsetReset }));
+      const committed = reset ? null : this.offsets.get(tp);
+      const offset = committed?.offset ?? (await offsetFor(this.env, tp, { to: m.config.autoOffsetReset }));
       if (typeof offset !== "number") return offset;
       m.positions[tpKey(tp)] = offset;
     }
     return null;
   }
 
-  /** The offset a seek target names in a partition. */
-  private async offsetFor(tp: TopicPartition, target: SeekTarget): Promise<number | Failure> {
-    try {
-      const meta = await topicMeta(this.env, tp.topic);
-      if (tp.partition >= meta.partitionsCount) return failure(ErrorCode.UNKNOWN_PARTITION, `topic '${tp.topic}' has no partition ${tp.partition}`);
-      if ("offset" in target) {
-        const p = await positionsOf(this.env, meta, tp.partition);
-        if (target.offset < p.logStartOffset || target.offset > p.highWatermark) {
-          return failure(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${target.offset} is outside [${p.logStartOffset}, ${p.highWatermark}] for ${tp.topic}-${tp.partition}`);
-        }
-        return target.offset;
-      }
-      if ("timestamp" in target) return (await offsetForTimestamp(this.env, meta, tp.partition, target.timestamp)).offset;
-      const p = await positionsOf(this.env, meta, tp.partition);
-      return target.to === "earliest" ? p.logStartOffset : p.highWatermark;
-    } catch (e) {
-      const err = e as { errorCode?: number; message: string };
-      return failure(err.errorCode ?? ErrorCode.RETRIABLE, err.message);
-    }
-  }
-
-  private async partitionProblem(tp: TopicPartition): Promise<Failure | null> {
-    try {
-      const meta = await topicMeta(this.env, tp.topic);
-      return tp.partition < meta.partitionsCount ? null : failure(ErrorCode.UNKNOWN_PARTITION, `topic '${tp.topic}' has no partition ${tp.partition}`);
-    } catch {
-      return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${tp.topic}' does not exist`);
-    }
-  }
-
-  /** 41601 when an offset is negative or past its partition's high watermark. */
-  async checkOffsets(offsets: OffsetChange[]): Promise<Failure | null> {
-    for (const o of offsets) {
-      const meta = await topicMeta(this.env, o.topic);
-      const p = await positionsOf(this.env, meta, o.partition);
-      if (!Number.isSafeInteger(o.offset) || o.offset < 0 || o.offset > p.highWatermark) {
-        return failure(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${o.offset} for ${o.topic}-${o.partition} is past the high watermark ${p.highWatermark}`);
-      }
-    }
-    return null;
-  }
-
   /** Commits the member's positions (what it was given so far) for the partitions it owns. */
   commitPositions(m: MemberState): void {
-    this.writeOffsets(owned(m).flatMap((tp) => {
+    this.offsets.write(owned(m).flatMap((tp) => {
       const offset = m.positions[tpKey(tp)];
       return offset === undefined ? [] : [{ ...tp, offset }];
     }));
-  }
-
-  writeOffsets(offsets: OffsetChange[]): void {
-    const nowMs = Date.now();
-    for (const o of offsets) {
-      this.sql.exec(
-        "INSERT OR REPLACE INTO offsets (topic, partition, offset, metadata, committed_at_ms) VALUES (?, ?, ?, ?, ?)",
-        o.topic, o.partition, o.offset, o.metadata ?? null, nowMs,
-      );
-    }
-  }
-
-  committedOffset(tp: TopicPartition): CommittedOffset | null {
-    const row = this.sql.exec<{ offset: number; metadata: string | null }>("SELECT offset, metadata FROM offsets WHERE topic = ? AND partition = ?", tp.topic, tp.partition).toArray()[0];
-    return row === undefined ? null : { ...tp, offset: row.offset, metadata: row.metadata };
   }
 
   saveMember(m: MemberState): void {
