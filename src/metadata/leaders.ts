@@ -61,7 +61,9 @@ export async function callLeader<R extends { ok: true }>(
   try {
     // RPC stubs type their results as unions of promises; the method's own result type is R | Failure.
     const result = (await call(leader)) as R | Failure;
-    if (!result.ok && result.error_code === ErrorCode.RETRIABLE) forgetTopic(topic.topicName);
+    // A moved leader, or a replica that no longer knows this topic id (deleted or re-created): look again next time.
+    const stale = !result.ok && (result.error_code === ErrorCode.RETRIABLE || result.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    if (stale) forgetTopic(topic.topicName);
     return result;
   } catch (e) {
     forgetTopic(topic.topicName);
