@@ -1,7 +1,7 @@
 /** Consumer-group admin (v3): list, describe, consumers, lags, lag summary, offsets:reset; and the WebSocket consumer. */
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError, unwrap } from "../errors";
+import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
 import { groupStub } from "../group/group-stub";
 import type { GroupDescription, SeekTarget } from "../group/types";
 import { limits } from "../limits";
@@ -44,7 +44,7 @@ function consumerView(c: C, g: GroupDescription, m: GroupDescription["members"][
 
 groupRoutes.get(G, async (c) => {
   const ids = await controllerStub(c.env).listGroups();
-  const groups = await Promise.all(ids.map(async (id) => groupStub(c.env, id).describe(id)));
+  const groups = (await Promise.all(ids.map(async (id) => groupStub(c.env, id).describe(id)))) as (GroupDescription | Failure)[];
   const views = groups.filter((g): g is GroupDescription => g.ok).map((g) => groupView(c, g));
   return c.json(list("ConsumerGroup", `${baseUrl(c)}${c.req.path}`, views));
 });
