@@ -32,7 +32,9 @@ const PUMP_WAIT_MS = 5_000;
 const SUBPROTOCOL = "runnel.v1";
 
 export class WsDelivery {
-  private readonly pumps = new Set<string>();
+  /** The live pump of each (member, partition), by token; a seek starts a new one and the old one stops. */
+  private readonly pumps = new Map<string, number>();
+  private nextToken = 0;
 
   constructor(private readonly group: GroupCoordinator) {
     // Woken from hibernation: start delivering again where credit allows.
@@ -163,9 +165,9 @@ export class WsDelivery {
     }
   }
 
-  /** A seek moved positions: pumps notice on their next turn. */
+  /** A seek moved positions: fresh pumps start there at once; parked ones stop when they wake. */
   repositioned(m: MemberState): void {
-    this.kick(m.memberId);
+    this.kick(m.memberId, true);
   }
 
   /** The last sign of life from a subscriber: a frame, or a ping the runtime answered. */
@@ -196,8 +198,8 @@ export class WsDelivery {
     return this.group.state.getWebSockets(memberId)[0] ?? null;
   }
 
-  /** Starts a pump for each owned partition that has none, if the socket has credit. */
-  private kick(memberId: string): void {
+  /** Starts a pump for each owned partition that has none (or a new one for each, when `restart`), if the socket has credit. */
+  private kick(memberId: string, restart = false): void {
     const m = this.group.members.get(memberId);
     const ws = this.socketOf(memberId);
     if (m === undefined || ws === null) return;
@@ -205,16 +207,23 @@ export class WsDelivery {
     if (c.granted <= c.sent) return;
     for (const tp of owned(m)) {
       const key = `${memberId}\u0001${tpKey(tp)}`;
-      if (this.pumps.has(key)) continue;
-      this.pumps.add(key);
-      void this.pump(memberId, tp).finally(() => this.pumps.delete(key));
+      if (this.pumps.has(key) && !restart) continue;
+      const token = ++this.nextToken;
+      this.pumps.set(key, token);
+      void this.pump(memberId, tp, () => this.pumps.get(key) === token).finally(() => {
+        if (this.pumps.get(key) === token) this.pumps.delete(key);
+        // Stored when a pump stops (out of credit, say), not per frame: a socket with no reads pending may hibernate.
+        const member = this.group.members.get(memberId);
+        if (member !== undefined) this.group.saveMember(member);
+      });
     }
   }
 
-  /** Delivers one partition to one subscriber while it owns it and has credit. */
-  private async pump(memberId: string, tp: TopicPartition): Promise<void> {
+  /** Delivers one partition to one subscriber while it owns it, has credit, and `live()` holds. */
+  private async pump(memberId: string, tp: TopicPartition, live: () => boolean): Promise<void> {
     const key = tpKey(tp);
     for (;;) {
+      if (!live()) return;
       const ws = this.socketOf(memberId);
       const m = this.group.members.get(memberId);
       if (ws === null || m === undefined || !owned(m).some((o) => tpKey(o) === key)) return;
@@ -236,7 +245,8 @@ export class WsDelivery {
       }
       const records = (await Promise.all(read.batches.map(decodeBatch))).flat().filter((r) => r.offset >= from);
       if (records.length === 0) continue;
-      // Things may have moved while reading: ownership, position (a seek), credit.
+      // Things may have moved while reading: this pump replaced, ownership, position (a seek), credit.
+      if (!live()) return;
       const now = this.group.members.get(memberId);
       const socket = this.socketOf(memberId);
       if (now === undefined || socket === null || now.positions[key] !== from || !owned(now).some((o) => tpKey(o) === key)) continue;
@@ -247,8 +257,7 @@ export class WsDelivery {
       socket.send(`{"type":"records","topic":${JSON.stringify(tp.topic)},"partition":${tp.partition},"records":${recordsJson(tp.topic, tp.partition, take, now.config.format)},"next_offset":${next},"high_watermark":${read.highWatermark}}`);
       c.sent += take.length;
       socket.serializeAttachment(c);
-      // Kept in memory only: a subscriber's positions do not outlive its socket, and commits are stored apart.
-      now.positions[key] = next;
+      now.positions[key] = next; // stored when the pump stops; commits are stored apart
     }
   }
 }

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { env, evictDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, createTopic } from "../helpers";
 import { consumer, fill } from "./helpers";
@@ -56,6 +56,22 @@ describe("WebSocket subscribers", () => {
     await s.until("eight records", () => s.records().length === 8);
     await new Promise((r) => setTimeout(r, 300));
     expect(s.records().map((r) => r.value)).toEqual(Array.from({ length: 8 }, (_, i) => `p0-${i}`));
+    s.ws.close();
+  });
+
+  it("carry on where they stopped after the object hibernates, neither skipping nor repeating", async () => {
+    await createTopic("ws-hibernate", 1);
+    await fill("ws-hibernate", 1, 6);
+    const s = await subscriber("ws-hibernate-g", "topics=ws-hibernate&auto_offset_reset=latest&permits=0&format=json");
+    await s.until("assignment", () => s.lastAssignment() !== undefined);
+    s.ws.send(JSON.stringify({ type: "seek", topic: "ws-hibernate", partition: 0, offset: 0 }));
+    s.ws.send(JSON.stringify({ type: "permit", records: 3 }));
+    await s.until("three records", () => s.records().length === 3);
+    await new Promise((r) => setTimeout(r, 100));
+    await evictDurableObject(env.GROUPS.get(env.GROUPS.idFromName("ws-hibernate-g")), { webSockets: "hibernate" });
+    s.ws.send(JSON.stringify({ type: "permit", records: 10 }));
+    await s.until("the other three", () => s.records().length === 6);
+    expect(s.records().map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5]);
     s.ws.close();
   });
 
