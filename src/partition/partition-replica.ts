@@ -70,6 +70,7 @@ export class PartitionReplica extends DurableObject<Env> {
 
   /** Makes this object the replica of a new partition. Idempotent for the same topic id. */
   async init(args: InitArgs): Promise<{ ok: true } | Failure> {
+    await this.gate(args.brokerId);
     if (this.log !== null) {
       if (this.topicId === args.topicId) return { ok: true };
       return failure(ErrorCode.ILLEGAL_STATE, `replica already belongs to topic id ${this.topicId}`);
@@ -276,6 +277,7 @@ export class PartitionReplica extends DurableObject<Env> {
 
   /** Deletes everything this replica holds; it answers as unknown until init again. */
   async wipe(): Promise<{ ok: true }> {
+    await this.gate();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     applySchema(this.sql, PARTITION_SCHEMA);
@@ -304,10 +306,13 @@ export class PartitionReplica extends DurableObject<Env> {
     this.schedule(nowMs);
   }
 
-  /** Throws BrokerUnreachable while this replica's broker is down; waits while slow; restarts when asked. */
-  async gate(): Promise<void> {
-    if (this.log === null || !faultsAllowed(this.env)) return;
-    const f = await faultsStub(this.env).stateOf(this.brokerId);
+  /**
+   * Throws BrokerUnreachable while this replica's broker (`brokerId`, by
+   * default its own) is down; waits while slow; restarts when asked.
+   */
+  async gate(brokerId = this.brokerId): Promise<void> {
+    if (brokerId < 0 || !faultsAllowed(this.env)) return;
+    const f = await faultsStub(this.env).stateOf(brokerId);
     if (f.restartGeneration !== this.restartGeneration) {
       this.restartGeneration = f.restartGeneration;
       this.start();

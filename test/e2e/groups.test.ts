@@ -24,7 +24,9 @@ type Frame = Record<string, any>;
 async function subscriber(base: string, group: string, query: string) {
   const ws = new WebSocket(`${base.replace("http", "ws")}/ws/v1/consumer/${group}?${query}`, "runnel.v1");
   const frames: Frame[] = [];
-  ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data))));
+  ws.addEventListener("message", (e) => {
+    frames.push(JSON.parse(String(e.data)));
+  });
   await new Promise((resolve, reject) => {
     ws.addEventListener("open", resolve, { once: true });
     ws.addEventListener("error", reject, { once: true });

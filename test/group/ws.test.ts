@@ -1,9 +1,16 @@
 import { env, evictDurableObject, SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { call, createTopic } from "../helpers";
 import { consumer, fill } from "./helpers";
 
 type Frame = Record<string, any>;
+
+// Deleting the topics wakes the subscribers' parked reads, so no pump is still calling when the file's environment closes.
+afterAll(async () => {
+  const topics = (await call("GET", "/v3/clusters/runnel-local/topics")).body.data.map((t: Frame) => t.topic_name as string);
+  for (const t of topics.filter((name: string) => name.startsWith("ws-"))) await call("DELETE", `/v3/clusters/runnel-local/topics/${t}`);
+  await new Promise((r) => setTimeout(r, 1000));
+}, 20_000);
 
 /** A subscriber socket that records every frame. */
 async function subscriber(group: string, query: string) {
@@ -14,7 +21,9 @@ async function subscriber(group: string, query: string) {
   const ws = res.webSocket!;
   ws.accept();
   const frames: Frame[] = [];
-  ws.addEventListener("message", (e) => frames.push(JSON.parse(e.data as string)));
+  ws.addEventListener("message", (e) => {
+    frames.push(JSON.parse(e.data as string));
+  });
   const until = async (what: string, check: () => boolean, timeoutMs = 5000) => {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {

@@ -80,3 +80,15 @@ export async function values(topic: string, p = 0, format: "json" | "string" = "
     }
   }
 }
+
+/**
+ * Deletes every topic whose name starts with one of `prefixes` and waits
+ * for in-flight replication to settle, so no heartbeat is still calling
+ * when the test file's environment closes.
+ */
+export async function quiesce(prefixes: string[]): Promise<void> {
+  for (const b of [0, 1, 2]) await fault(b, "heal");
+  const topics = (await call("GET", `${V3}/topics`)).body.data.map((t: { topic_name: string }) => t.topic_name) as string[];
+  for (const t of topics.filter((name) => prefixes.some((p) => name.startsWith(p)))) await call("DELETE", `${V3}/topics/${t}`);
+  await new Promise((r) => setTimeout(r, 1500)); // longer than a heartbeat, so calls already sent have answered
+}

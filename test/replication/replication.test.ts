@@ -1,12 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { call, createTopic, V3 } from "../helpers";
-import { acked, batchMarks, errorCode, fault, partition, produce, replica, values, waitFor } from "./helpers";
+import { acked, batchMarks, errorCode, fault, partition, produce, replica, values, waitFor, quiesce } from "./helpers";
 
 const rf3 = (name: string, configs: { name: string; value: string }[] = []) => createTopic(name, 1, configs, 3);
 
 afterEach(async () => {
   for (const b of [0, 1, 2]) await fault(b, "heal");
 });
+
+const PREFIXES = ["rep-", "isr-", "idem-", "fault-"];
+afterAll(() => quiesce(PREFIXES), 20_000);
 
 describe("a replication-factor-3 partition", () => {
   it("keeps three identical copies of everything acknowledged with acks=all", async () => {

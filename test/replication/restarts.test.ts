@@ -1,0 +1,58 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import type { PartitionReplica } from "../../src/partition/partition-replica";
+import { call, createTopic, V3 } from "../helpers";
+import { acked, errorCode, fault, partition, produce, replica, values, waitFor, quiesce } from "./helpers";
+
+afterEach(async () => {
+  for (const b of [0, 1, 2]) await fault(b, "heal");
+});
+
+const PREFIXES = ["restart-", "wipe-"];
+afterAll(() => quiesce(PREFIXES), 20_000);
+
+describe("an object that restarts mid-request", () => {
+  it("answers an acks=all produce waiting on slow followers with a retriable error when the leader restarts, and the retry lands once", async () => {
+    await createTopic("restart-mid", 1, [], 3);
+    expect(acked(await produce("restart-mid", ["before"]))).toBe(true);
+    await fault(1, "slow", 1500);
+    await fault(2, "slow", 1500);
+    const waiting = produce("restart-mid", ["during"], { key: "during-1" });
+    await new Promise((r) => setTimeout(r, 200));
+    await call("POST", `${V3}/brokers/0/restart`);
+    await partition("restart-mid"); // the leader's next call notices the restart and starts from storage
+    const first = await waiting;
+    if (!acked(first)) expect(errorCode(first)).toBe(50003);
+    await fault(1, "heal");
+    await fault(2, "heal");
+    const retried = await waitFor("the retry", async () => {
+      const res = await produce("restart-mid", ["during"], { key: "during-1" });
+      return acked(res) ? res : null;
+    });
+    expect(retried.body.offsets[0].offset).toBe(1);
+    expect(await values("restart-mid")).toEqual(["before", "during"]);
+  });
+});
+
+describe("deleting a topic while a broker is down", () => {
+  it("removes the topic at once and wipes the down broker's replica from the controller's alarm once it is back", async () => {
+    await createTopic("wipe-later", 1, [], 3);
+    expect(acked(await produce("wipe-later", ["x"]))).toBe(true);
+    const { topicId, stub } = await replica("wipe-later", 0, 2);
+    await waitFor("the follower to hold the record", async () => {
+      const d = await stub.describe(topicId);
+      return d.ok && d.logEndOffset === 1;
+    });
+    await fault(2, "down");
+    expect((await call("DELETE", `${V3}/topics/wipe-later`)).status).toBe(204);
+    expect((await call("GET", `${V3}/topics/wipe-later`)).body.error_code).toBe(40401);
+    const rows = () => runInDurableObject(stub, (_: PartitionReplica, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM batches").one().n);
+    expect(await rows()).toBe(1); // the down broker kept its copy for now
+    await fault(2, "heal");
+    const controller = env.CONTROLLER.get(env.CONTROLLER.idFromName("controller"));
+    await waitFor("the controller's retry", async () => {
+      await runDurableObjectAlarm(controller);
+      return (await rows()) === 0;
+    });
+  });
+});
