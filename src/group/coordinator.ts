@@ -66,7 +66,8 @@ export class GroupCoordinator extends DurableObject<Env> {
     }
   }
 
-  get env_(): Env {
+  /** The bindings, for the WebSocket delivery that runs inside this object. */
+  get bindings(): Env {
     return this.env;
   }
 

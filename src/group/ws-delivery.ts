@@ -233,9 +233,9 @@ export class WsDelivery {
         if ((await this.group.resolvePositions(m, [tp])) !== null) return void (await sleep(500));
         continue;
       }
-      const meta = await topicMeta(this.group.env_, tp.topic).catch(() => null);
+      const meta = await topicMeta(this.group.bindings, tp.topic).catch(() => null);
       if (meta === null) return;
-      const read = await callLeader<FetchOk>(this.group.env_, meta, tp.partition, (leader) =>
+      const read = await callLeader<FetchOk>(this.group.bindings, meta, tp.partition, (leader) =>
         leader.stub.read({ topicId: meta.topicId, offset: from, maxBytes: limits.wsFrameBytesMax, timeoutMs: PUMP_WAIT_MS }),
       ).catch(() => null);
       if (read === null || !read.ok) {
