@@ -56,6 +56,8 @@ export const limits = {
   groupCheckIntervalMs: 5_000,
   /** Default `timeout` of a consumer instance's records request. */
   consumerPollMsDefault: 1_000,
+  /** Most consumer groups one partition tells when records arrive (more look again from their alarm). */
+  partitionWatchersMax: 10_000,
   /** Most records a WebSocket subscriber may have permitted and not yet received. */
   wsPermitsMax: 1_000_000,
   /** Most bytes one WebSocket records frame carries (about; at least one batch). */

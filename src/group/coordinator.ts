@@ -308,6 +308,11 @@ export class GroupCoordinator extends DurableObject<Env> {
 
   // ---- WebSocket subscribers (see ws-delivery.ts) -------------------------
 
+  /** A partition this group watches has new records: deliver them. */
+  async notify(topic: string, partition: number): Promise<void> {
+    this.delivery.arrived({ topic, partition });
+  }
+
   override async fetch(request: Request): Promise<Response> {
     return this.delivery.accept(request);
   }
@@ -340,6 +345,7 @@ export class GroupCoordinator extends DurableObject<Env> {
     const hasPattern = [...this.members.values()].some((m) => m.subscription !== null && "pattern" in m.subscription);
     if (changed || (hasPattern && (await this.patternTopicsChanged()))) await this.rebalance();
     this.delivery.ping();
+    this.delivery.kickAll(); // a safety net for a lost notification (a partition that restarted, say)
     this.schedule();
   }
 
@@ -414,6 +420,11 @@ export class GroupCoordinator extends DurableObject<Env> {
     if (this.groupId === groupId) return;
     this.groupId = groupId;
     this.setMeta("group_id", groupId);
+  }
+
+  /** This coordinator's group id. */
+  groupIdOf(): string {
+    return this.groupId;
   }
 
   private exists(groupId: string): boolean {

@@ -6,6 +6,9 @@
  * never sends more records than granted. One pump per owned partition
  * long-polls the leader and sends what the credit allows; with no credit
  * nothing is read, so a slow subscriber never makes the server buffer.
+ * A pump that finds nothing registers a watch on the partition and ends;
+ * the partition tells the coordinator when records arrive. So an idle
+ * subscriber holds no read open, and the object can hibernate.
  */
 import { ErrorCode } from "../errors";
 import { decodeBatch } from "../fetch/fetcher";
@@ -27,8 +30,6 @@ interface Credit {
   lastSeenMs: number;
 }
 
-/** How long a pump's read waits at the high watermark before looking again. */
-const PUMP_WAIT_MS = 5_000;
 const SUBPROTOCOL = "runnel.v1";
 
 export class WsDelivery {
@@ -165,6 +166,19 @@ export class WsDelivery {
     }
   }
 
+  /** Records arrived in a watched partition: start pumps for the subscribers that own it. */
+  arrived(tp: TopicPartition): void {
+    const key = tpKey(tp);
+    for (const m of this.group.members.values()) {
+      if (m.kind === "ws" && owned(m).some((o) => tpKey(o) === key)) this.kick(m.memberId);
+    }
+  }
+
+  /** Starts pumps wherever a subscriber has credit and none runs. */
+  kickAll(): void {
+    for (const ws of this.group.state.getWebSockets()) this.kick(credit(ws).memberId);
+  }
+
   /** A seek moved positions: fresh pumps start there at once; parked ones stop when they wake. */
   repositioned(m: MemberState): void {
     this.kick(m.memberId, true);
@@ -192,6 +206,10 @@ export class WsDelivery {
         // closing already
       }
     }
+  }
+
+  private groupId(): string {
+    return this.group.groupIdOf();
   }
 
   private socketOf(memberId: string): WebSocket | null {
@@ -236,7 +254,7 @@ export class WsDelivery {
       const meta = await topicMeta(this.group.bindings, tp.topic).catch(() => null);
       if (meta === null) return;
       const read = await callLeader<FetchOk>(this.group.bindings, meta, tp.partition, (leader) =>
-        leader.stub.read({ topicId: meta.topicId, offset: from, maxBytes: limits.wsFrameBytesMax, timeoutMs: PUMP_WAIT_MS }),
+        leader.stub.read({ topicId: meta.topicId, offset: from, maxBytes: limits.wsFrameBytesMax, timeoutMs: 0 }),
       ).catch(() => null);
       if (read === null || !read.ok) {
         if (read?.error_code === ErrorCode.OFFSET_OUT_OF_RANGE) await this.group.resolvePositions(m, [tp], true);
@@ -244,7 +262,14 @@ export class WsDelivery {
         continue;
       }
       const records = (await Promise.all(read.batches.map(decodeBatch))).flat().filter((r) => r.offset >= from);
-      if (records.length === 0) continue;
+      if (records.length === 0) {
+        // Nothing yet: ask to be told, and stop (unless something arrived meanwhile).
+        const watch = await callLeader<{ ok: true; ready: boolean }>(this.group.bindings, meta, tp.partition, (leader) =>
+          leader.stub.watch(meta.topicId, this.groupId(), from),
+        ).catch(() => null);
+        if (watch?.ok && watch.ready) continue;
+        return;
+      }
       // Things may have moved while reading: this pump replaced, ownership, position (a seek), credit.
       if (!live()) return;
       const now = this.group.members.get(memberId);

@@ -36,6 +36,8 @@ export class PartitionReplica extends DurableObject<Env> {
   private readonly ackWaiters = new Waiters(limits.produceWaitersMax);
   private alarmAtMs: number | null = null;
   private restartGeneration = 0;
+  /** Consumer groups waiting for this partition's high watermark to move (WebSocket deliveries with nothing to read). */
+  private readonly watchers = new Set<string>();
   private isrChangeInFlight = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -188,6 +190,30 @@ export class PartitionReplica extends DurableObject<Env> {
     const batches = log.readBatches(args.offset, log.highWatermark, Math.min(args.maxBytes, limits.fetchBytesMax));
     if (!Array.isArray(batches)) return batches;
     return { ok: true, batches, ...positions(log) };
+  }
+
+  /**
+   * A consumer group's delivery found nothing to read at `offset`: it is
+   * told (once) when the high watermark moves past it, instead of keeping
+   * a read open. Answers ready at once when there is already something.
+   */
+  async watch(topicId: string, groupId: string, offset: number): Promise<{ ok: true; ready: boolean } | Failure> {
+    const log = await this.open(topicId);
+    if (!(log instanceof PartitionLog)) return log;
+    if (offset < log.highWatermark || !this.isLeader()) return { ok: true, ready: true };
+    if (this.watchers.size >= limits.partitionWatchersMax) return { ok: true, ready: false }; // the group's alarm looks again
+    this.watchers.add(groupId);
+    return { ok: true, ready: false };
+  }
+
+  private notifyWatchers(): void {
+    if (this.watchers.size === 0) return;
+    const topic = this.log!.meta.get("topic_name")!;
+    for (const groupId of this.watchers) {
+      const stub = this.env.GROUPS.get(this.env.GROUPS.idFromName(groupId));
+      void Promise.resolve(stub.notify(topic, this.partition)).catch(() => undefined);
+    }
+    this.watchers.clear();
   }
 
   /** The first batch whose running max timestamp is at or after `timestampMs`. */
@@ -426,6 +452,7 @@ export class PartitionReplica extends DurableObject<Env> {
     if (log.advanceHighWatermark(hw)) {
       this.fetchWaiters.wakeAll();
       this.ackWaiters.wakeAll();
+      this.notifyWatchers();
     }
   }
 

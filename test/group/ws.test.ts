@@ -1,4 +1,4 @@
-import { env, evictDurableObject, SELF } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { call, createTopic } from "../helpers";
 import { consumer, fill } from "./helpers";
@@ -81,6 +81,23 @@ describe("WebSocket subscribers", () => {
     s.ws.send(JSON.stringify({ type: "permit", records: 10 }));
     await s.until("the other three", () => s.records().length === 6);
     expect(s.records().map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5]);
+    s.ws.close();
+  });
+
+  it("hold no read open while idle, and get new records within a second of their arrival", async () => {
+    await createTopic("ws-idle", 1);
+    const s = await subscriber("ws-idle-g", "topics=ws-idle&auto_offset_reset=earliest&permits=10&format=json");
+    await s.until("assignment", () => s.lastAssignment() !== undefined);
+    const topicId = (await call("GET", "/v3/clusters/runnel-local/topics/ws-idle")).body.topic_id;
+    const leader = env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/0/0`));
+    const watching = () => runInDurableObject(leader, (instance) => (instance as unknown as { watchers: Set<string> }).watchers.has("ws-idle-g"));
+    const deadline = Date.now() + 2000;
+    while (!(await watching()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await watching()).toBe(true);
+    const sentAt = Date.now();
+    await fill("ws-idle", 1, 1);
+    await s.until("the record", () => s.records().length === 1, 1000);
+    expect(Date.now() - sentAt).toBeLessThan(1000);
     s.ws.close();
   });
 
