@@ -58,6 +58,8 @@ export const limits = {
   consumerPollMsDefault: 1_000,
   /** Most consumer groups one partition tells when records arrive (more look again from their alarm). */
   partitionWatchersMax: 10_000,
+  /** How long a WebSocket delivery waits for records before leaving a watch and stopping. */
+  wsQuietWaitMs: 1_000,
   /** Most records a WebSocket subscriber may have permitted and not yet received. */
   wsPermitsMax: 1_000_000,
   /** Most bytes one WebSocket records frame carries (about; at least one batch). */

@@ -6,8 +6,9 @@
  * never sends more records than granted. One pump per owned partition
  * long-polls the leader and sends what the credit allows; with no credit
  * nothing is read, so a slow subscriber never makes the server buffer.
- * A pump that finds nothing registers a watch on the partition and ends;
- * the partition tells the coordinator when records arrive. So an idle
+ * A pump long-polls briefly (cheap while records keep coming); after a
+ * quiet spell it leaves a watch on the partition and ends, and the
+ * partition tells the coordinator when records arrive. So an idle
  * subscriber holds no read open, and the object can hibernate.
  */
 import { ErrorCode } from "../errors";
@@ -254,7 +255,7 @@ export class WsDelivery {
       const meta = await topicMeta(this.group.bindings, tp.topic).catch(() => null);
       if (meta === null) return;
       const read = await callLeader<FetchOk>(this.group.bindings, meta, tp.partition, (leader) =>
-        leader.stub.read({ topicId: meta.topicId, offset: from, maxBytes: limits.wsFrameBytesMax, timeoutMs: 0 }),
+        leader.stub.read({ topicId: meta.topicId, offset: from, maxBytes: limits.wsFrameBytesMax, timeoutMs: limits.wsQuietWaitMs }),
       ).catch(() => null);
       if (read === null || !read.ok) {
         if (read?.error_code === ErrorCode.OFFSET_OUT_OF_RANGE) await this.group.resolvePositions(m, [tp], true);
@@ -263,7 +264,7 @@ export class WsDelivery {
       }
       const records = (await Promise.all(read.batches.map(decodeBatch))).flat().filter((r) => r.offset >= from);
       if (records.length === 0) {
-        // Nothing yet: ask to be told, and stop (unless something arrived meanwhile).
+        // Quiet for a while: ask to be told, and stop (unless something arrived meanwhile).
         const watch = await callLeader<{ ok: true; ready: boolean }>(this.group.bindings, meta, tp.partition, (leader) =>
           leader.stub.watch(meta.topicId, this.groupId(), from),
         ).catch(() => null);
