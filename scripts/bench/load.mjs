@@ -66,7 +66,10 @@ export class Verifier {
     const expected = this.nextSeq.get(producer) ?? 0;
     if (seq !== expected) throw new Error(`producer ${producer}: seq ${seq}, expected ${expected} (lost, duplicated or reordered)`);
     this.nextSeq.set(producer, seq + 1);
-    if (this.count % 97 === 0) this.e2eMs.push(nowMs - Number(sent));
+    if (this.count % 97 === 0) {
+      this.e2eMs.push(nowMs - Number(sent));
+      (this.trace ??= []).push([nowMs, nowMs - Number(sent)]);
+    }
     this.count++;
   }
 }

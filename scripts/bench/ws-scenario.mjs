@@ -50,6 +50,12 @@ export async function wsScenario({ base, post, topic, records, producers, partit
   await produce({ post, topic, records, producers, partitions, batch, value, ratePerS });
   await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`subscribers stalled at ${verifier.count}`)), 60_000))]);
   for (const s of sockets) s.ws.close();
+  if (ratePerS) {
+    const t0 = verifier.trace[0][0];
+    const buckets = new Map();
+    for (const [t, ms] of verifier.trace) { const b = Math.floor((t - t0) / 250); buckets.set(b, Math.max(buckets.get(b) ?? 0, ms)); }
+    console.error("MAX PER 250ms", [...buckets.values()].join(" "));
+  }
   return {
     delivered_records_per_s: Math.round(records / ((doneAt - started) / 1000)),
     e2e_p50_ms: pct(verifier.e2eMs, 0.5),

@@ -1,13 +1,15 @@
 /**
- * The read path: ask the partition leader for whole batches from an
- * offset, decode them (decompressing when needed) and keep only the
- * records at or after the offset, up to `maxRecords`.
+ * The read path: ask the partition leader (or an in-sync follower) for
+ * whole batches from an offset and render the records at or after it, up
+ * to `maxRecords`; and decoding a whole batch for lookups by time.
  */
 import type { Env } from "../env";
 import { ErrorCode, failure, RunnelError, unwrap, type Failure } from "../errors";
 import { limits } from "../limits";
 import { gunzip } from "../log/compression";
 import { BATCH_HEADER_BYTES, Compression, compressionOf, decodeRecords, readBatchHeader, type DecodedRecord } from "../log/record-batch";
+import type { RecordFormat } from "./format";
+import { renderBatches, type Rendered } from "./render";
 import { callLeader, inSyncReplica } from "../metadata/leaders";
 import type { FetchOk, Positions } from "../partition/types";
 import type { TopicMeta } from "../topic/types";
@@ -24,37 +26,21 @@ export interface FetchRequest {
   replica?: number;
 }
 
-export interface Fetched extends Positions {
-  records: DecodedRecord[];
-  /** The offset to fetch from next: one past the last record returned. */
-  nextOffset: number;
-}
+export interface Fetched extends Positions, Rendered {}
 
-/** Reads records of one partition. Throws 41601 outside [log start, high watermark]. */
-export async function fetchRecords(env: Env, topic: TopicMeta, partition: number, req: FetchRequest): Promise<Fetched> {
+/**
+ * Reads records of one partition and renders them in `format`. Throws
+ * 41601 outside [log start, high watermark].
+ */
+export async function fetchRecords(env: Env, topic: TopicMeta, partition: number, req: FetchRequest, format: RecordFormat): Promise<Fetched> {
   const args = { topicId: topic.topicId, offset: req.offset, maxBytes: req.maxBytes, timeoutMs: req.timeoutMs };
   const result = unwrap(
     req.replica === undefined
       ? await callLeader<FetchOk>(env, topic, partition, (leader) => leader.stub.read(args))
       : await readFollower(inSyncReplica(env, topic, partition, req.replica), args),
   );
-  const records: DecodedRecord[] = [];
-  for (const batch of result.batches) {
-    if (records.length >= req.maxRecords) break;
-    for (const r of await decodeBatch(batch)) {
-      if (r.offset < req.offset) continue;
-      if (records.length >= req.maxRecords) break;
-      records.push(r);
-    }
-  }
-  const last = records[records.length - 1];
-  return {
-    records,
-    nextOffset: last === undefined ? req.offset : last.offset + 1,
-    logStartOffset: result.logStartOffset,
-    highWatermark: result.highWatermark,
-    logEndOffset: result.logEndOffset,
-  };
+  const rendered = await renderBatches(result.batches, req.offset, req.maxRecords, topic.topicName, partition, format);
+  return { ...rendered, logStartOffset: result.logStartOffset, highWatermark: result.highWatermark, logEndOffset: result.logEndOffset };
 }
 
 async function readFollower(stub: ReturnType<typeof inSyncReplica>, args: Parameters<ReturnType<typeof inSyncReplica>["read"]>[0]): Promise<FetchOk | Failure> {

@@ -12,8 +12,8 @@
  * subscriber holds no read open, and the object can hibernate.
  */
 import { ErrorCode } from "../errors";
-import { decodeBatch } from "../fetch/fetcher";
-import { parseFormat, recordsJson, type RecordFormat } from "../fetch/format";
+import { parseFormat, type RecordFormat } from "../fetch/format";
+import { renderBatches } from "../fetch/render";
 import { limits } from "../limits";
 import { callLeader } from "../metadata/leaders";
 import { topicMeta } from "../metadata/topic-cache";
@@ -262,8 +262,11 @@ export class WsDelivery {
         else await sleep(500);
         continue;
       }
-      const records = (await Promise.all(read.batches.map(decodeBatch))).flat().filter((r) => r.offset >= from);
-      if (records.length === 0) {
+      const socketNow = this.socketOf(memberId);
+      const allowed = socketNow === null ? 0 : credit(socketNow).granted - credit(socketNow).sent;
+      if (allowed <= 0) return;
+      const rendered = await renderBatches(read.batches, from, allowed, tp.topic, tp.partition, m.config.format);
+      if (rendered.count === 0) {
         // Quiet for a while: ask to be told, and stop (unless something arrived meanwhile).
         const watch = await callLeader<{ ok: true; ready: boolean }>(this.group.bindings, meta, tp.partition, (leader) =>
           leader.stub.watch(meta.topicId, this.groupId(), from),
@@ -277,11 +280,10 @@ export class WsDelivery {
       const socket = this.socketOf(memberId);
       if (now === undefined || socket === null || now.positions[key] !== from || !owned(now).some((o) => tpKey(o) === key)) continue;
       const c = credit(socket);
-      const take = records.slice(0, c.granted - c.sent);
-      if (take.length === 0) return;
-      const next = take[take.length - 1]!.offset + 1;
-      socket.send(`{"type":"records","topic":${JSON.stringify(tp.topic)},"partition":${tp.partition},"records":${recordsJson(tp.topic, tp.partition, take, now.config.format)},"next_offset":${next},"high_watermark":${read.highWatermark}}`);
-      c.sent += take.length;
+      if (c.granted - c.sent < rendered.count) continue; // another partition's pump used the credit meanwhile: render again
+      const next = rendered.nextOffset;
+      socket.send(`{"type":"records","topic":${JSON.stringify(tp.topic)},"partition":${tp.partition},"records":[${rendered.json}],"next_offset":${next},"high_watermark":${read.highWatermark}}`);
+      c.sent += rendered.count;
       socket.serializeAttachment(c);
       now.positions[key] = next; // stored when the pump stops; commits are stored apart
     }

@@ -7,8 +7,8 @@
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
-import { decodeBatch } from "../fetch/fetcher";
-import { parseFormat, recordsJson } from "../fetch/format";
+import { parseFormat } from "../fetch/format";
+import { renderBatches } from "../fetch/render";
 import type { TopicPartition } from "../group/assignors";
 import { ASSIGNORS, type Assignor } from "../group/assignors";
 import { groupStub } from "../group/group-stub";
@@ -126,10 +126,9 @@ consumerRoutes.get(`${I}/records`, async (c) => {
       if ((read as Failure).error_code === ErrorCode.OFFSET_OUT_OF_RANGE) return { ...p, from: p.offset, next: p.offset, text: "", outOfRange: true };
       return null; // a partition that cannot be read now is skipped this time
     }
-    const records = (await Promise.all(read.batches.map(decodeBatch))).flat().filter((r) => r.offset >= p.offset);
-    if (records.length === 0) return null;
-    const text = recordsJson(p.topic, p.partition, records, poll.format).slice(1, -1);
-    return { ...p, from: p.offset, next: records[records.length - 1]!.offset + 1, text, outOfRange: false };
+    const rendered = await renderBatches(read.batches, p.offset, Number.MAX_SAFE_INTEGER, p.topic, p.partition, poll.format);
+    if (rendered.count === 0) return null;
+    return { ...p, from: p.offset, next: rendered.nextOffset, text: rendered.json, outOfRange: false };
   }
 });
 

@@ -2,7 +2,7 @@
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { fetchRecords } from "../fetch/fetcher";
-import { parseFormat, recordsJson, type RecordFormat } from "../fetch/format";
+import { parseFormat, type RecordFormat } from "../fetch/format";
 import { limits } from "../limits";
 import { topicMeta } from "../metadata/topic-cache";
 import { boundedIntParam, intParam } from "./params";
@@ -20,9 +20,8 @@ async function fetchRoute(c: C, timeoutParam: string, format: RecordFormat) {
     maxRecords: intParam("max_records", c.req.query("max_records"), Number.MAX_SAFE_INTEGER),
     timeoutMs: boundedIntParam(timeoutParam, c.req.query(timeoutParam), 0, limits.fetchWaitMsMax),
     ...(c.req.query("replica") === undefined ? {} : { replica: intParam("replica", c.req.query("replica")) }),
-  });
-  const records = recordsJson(topic.topicName, partition, fetched.records, format);
-  const body = `{"records":${records},"next_offset":${fetched.nextOffset},"high_watermark":${fetched.highWatermark},"log_start_offset":${fetched.logStartOffset}}`;
+  }, format);
+  const body = `{"records":[${fetched.json}],"next_offset":${fetched.nextOffset},"high_watermark":${fetched.highWatermark},"log_start_offset":${fetched.logStartOffset}}`;
   return c.body(body, 200, { "content-type": "application/json" });
 }
 
