@@ -14,7 +14,9 @@
 // WebSocket runs: flat out, then at half that load) --latency-batch N
 // (records per request in the half-load run, 500) --latency-producers N
 // (producers in the half-load run, 16) --latency-rate N (records/s of the
-// half-load run: half the 250,000 target, 125000) --port N
+// half-load run: half the 250,000 target, 125000) --state-dir DIR (where
+// the server's state goes: the system temp dir on disk by default;
+// /dev/shm takes the disk's flush latency out) --port N
 // --profile FILE (CPU-profile workerd)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,6 +43,7 @@ const { values: opts } = parseArgs({
     "latency-producers": { type: "string", default: "16" },
     "latency-rate": { type: "string", default: "125000" },
     port: { type: "string", default: "0" },
+    "state-dir": { type: "string" },
     profile: { type: "string" },
   },
 });
@@ -52,7 +55,7 @@ const BATCH = Number(opts.batch);
 const FETCH_BYTES = Number(opts["fetch-bytes"]);
 const CLUSTER = "runnel-local";
 
-const dir = mkdtempSync(join(tmpdir(), "runnel-bench-"));
+const dir = mkdtempSync(join(opts["state-dir"] ?? tmpdir(), "runnel-bench-"));
 // Production mode: fault injection (and the check every replica makes for it in development) is off.
 const server = await startServer({ port: Number(opts.port), persistTo: dir, quiet: true, inspectorPort: opts.profile ? 9229 : undefined, mode: "production" });
 const profiler = opts.profile ? await startProfiler(9229) : null;
