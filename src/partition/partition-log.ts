@@ -204,16 +204,21 @@ export class PartitionLog implements Positions {
   }
 
   /**
-   * Moves the high watermark forward (never back, never past the log end).
-   * It is checkpointed at most once per `hwCheckpointMs`, as Kafka does: a
-   * restarted replica starts from an older one and the leader moves it on.
+   * How often the high watermark is written to storage: every move for a
+   * replicated partition (a restarted leader must not serve less than it
+   * did before its followers answer again), at most once per
+   * `limits.hwCheckpointMs` for a single replica, whose high watermark is
+   * its log end again as soon as it starts.
    */
+  hwCheckpointIntervalMs: number = limits.hwCheckpointMs;
+
+  /** Moves the high watermark forward (never back, never past the log end), checkpointing as above. */
   advanceHighWatermark(offset: number): boolean {
     const next = Math.min(offset, this.logEndOffset);
     if (next <= this.highWatermark) return false;
     this.highWatermark = next;
     const nowMs = Date.now();
-    if (nowMs - this.hwCheckpointAtMs >= limits.hwCheckpointMs) {
+    if (nowMs - this.hwCheckpointAtMs >= this.hwCheckpointIntervalMs) {
       this.setMeta("high_watermark", String(next));
       this.hwCheckpointAtMs = nowMs;
     }

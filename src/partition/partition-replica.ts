@@ -51,6 +51,7 @@ export class PartitionReplica extends DurableObject<Env> {
   private start(): void {
     this.log = PartitionLog.open(this.sql, this.ctx.storage);
     this.currentRole = this.log === null ? null : (JSON.parse(this.log.meta.get("role")!) as PartitionRole);
+    if (this.log !== null && this.currentRole!.replicas.length > 1) this.log.hwCheckpointIntervalMs = 0;
     this.replicator = null;
     this.alarmAtMs = null;
     this.fetchWaiters.wakeAll();

@@ -34,6 +34,19 @@ describe("an object that restarts mid-request", () => {
   });
 });
 
+describe("a replicated partition's leader restarting", () => {
+  it("serves the high watermark it had before, so a fetch there is not out of range", async () => {
+    await createTopic("restart-hw", 1, [], 3);
+    for (let i = 0; i < 3; i++) expect(acked(await produce("restart-hw", [`r${i}`]))).toBe(true);
+    await fault(1, "down"); // followers gone: the restarted leader cannot relearn its high watermark from them
+    await fault(2, "down");
+    await call("POST", `${V3}/brokers/0/restart`);
+    const res = await call("GET", `${V3}/topics/restart-hw/partitions/0/records?offset=3`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ records: [], high_watermark: 3 });
+  });
+});
+
 describe("deleting a topic while a broker is down", () => {
   it("removes the topic at once and wipes the down broker's replica from the controller's alarm once it is back", async () => {
     await createTopic("wipe-later", 1, [], 3);
