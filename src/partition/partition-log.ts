@@ -9,6 +9,7 @@ import { assert, ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
 import { checkBatch, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../log/record-batch";
 import { resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topic/configs";
+import { ProducerKeys } from "./producer-keys";
 import { nextExpiryMs, planRetention, type SegmentInfo } from "./retention";
 import type { Positions, ProducerKeyRow } from "./types";
 
@@ -18,14 +19,6 @@ interface ActiveSegment extends SegmentInfo {
 
 type BatchRow = { base_offset: number; bytes: ArrayBuffer };
 
-type KeyRowSql = {
-  key: string;
-  fingerprint: string;
-  base_offset: number;
-  record_count: number;
-  request_time_ms: number;
-  expires_at_ms: number;
-};
 
 /** The last batch a replica holds: enough to tell whether two histories agree there. */
 export interface BatchMark {
@@ -46,11 +39,15 @@ export class PartitionLog implements Positions {
   /** Running max of batch max timestamps: the time index's last entry. */
   private timeIndexMs: number;
 
+  /** Idempotency-Keys remembered with the batches they produced. */
+  readonly keys: ProducerKeys;
+
   private constructor(
     private readonly sql: SqlStorage,
     private readonly storage: DurableObjectStorage,
     readonly meta: Map<string, string>,
   ) {
+    this.keys = new ProducerKeys(sql);
     this.configs = resolveConfigs(JSON.parse(meta.get("configs") ?? "{}") as ConfigOverrides);
     this.logStartOffset = Number(meta.get("log_start_offset"));
     const last = sql.exec<{ last_offset: number; time_index_ms: number }>(
@@ -125,7 +122,7 @@ export class PartitionLog implements Positions {
         if (logAppendTime) setLogAppendTime(batch, nowMs);
         this.insertBatch(batch, nowMs);
       }
-      if (key !== null) this.insertKey({ ...key, baseOffset });
+      if (key !== null) this.keys.insert({ ...key, baseOffset });
     });
     return { baseOffset, logAppendTimeMs: logAppendTime ? nowMs : -1 };
   }
@@ -146,7 +143,7 @@ export class PartitionLog implements Positions {
     }
     this.transaction(() => {
       for (const batch of batches) this.insertBatch(batch, nowMs);
-      for (const k of keys) this.insertKey(k);
+      for (const k of keys) this.keys.insert(k);
     });
     return null;
   }
@@ -309,8 +306,7 @@ export class PartitionLog implements Positions {
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM batches WHERE base_offset >= ?", offset);
       this.sql.exec("DELETE FROM segments WHERE base_offset >= ?", offset);
-      this.sql.exec("DELETE FROM producer_keys WHERE base_offset >= ?", offset);
-      this.keyExpiryMs = undefined;
+      this.keys.dropFrom(offset);
       this.sql.exec("UPDATE segments SET closed = 0 WHERE base_offset = (SELECT MAX(base_offset) FROM segments)");
       if (this.highWatermark > offset) this.setMeta("high_watermark", String(offset));
     });
@@ -322,8 +318,7 @@ export class PartitionLog implements Positions {
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM batches");
       this.sql.exec("DELETE FROM segments");
-      this.sql.exec("DELETE FROM producer_keys");
-      this.keyExpiryMs = undefined;
+      this.keys.dropFrom(0);
       this.setMeta("log_start_offset", String(offset));
       this.setMeta("high_watermark", String(offset));
     });
@@ -382,43 +377,6 @@ export class PartitionLog implements Positions {
     return this.closed.length + (this.active === null ? 0 : 1);
   }
 
-  /** The producer key's row, or null when unknown or expired. */
-  findKey(key: string, nowMs: number): ProducerKeyRow | null {
-    const row = this.sql.exec<KeyRowSql>("SELECT * FROM producer_keys WHERE key = ? AND expires_at_ms > ?", key, nowMs).toArray()[0];
-    return row === undefined ? null : keyRow(row);
-  }
-
-  /** Producer keys of batches in [from, to). */
-  keysBetween(from: number, to: number): ProducerKeyRow[] {
-    return this.sql.exec<KeyRowSql>("SELECT * FROM producer_keys WHERE base_offset >= ? AND base_offset < ?", from, to).toArray().map(keyRow);
-  }
-
-  private insertKey(k: ProducerKeyRow): void {
-    const next = this.nextKeyExpiryMs();
-    this.keyExpiryMs = next === null ? k.expiresAtMs : Math.min(next, k.expiresAtMs);
-    this.sql.exec(
-      "INSERT OR REPLACE INTO producer_keys (key, fingerprint, base_offset, record_count, request_time_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-      k.key, k.fingerprint, k.baseOffset, k.recordCount, k.requestTimeMs, k.expiresAtMs,
-    );
-  }
-
-  /** Forgets producer keys past their time. */
-  expireKeys(nowMs: number): void {
-    this.sql.exec("DELETE FROM producer_keys WHERE expires_at_ms <= ?", nowMs);
-    this.keyExpiryMs = undefined;
-  }
-
-  /** When the oldest producer key expires, or null (kept in memory; read from storage once). */
-  nextKeyExpiryMs(): number | null {
-    if (this.keyExpiryMs === undefined) {
-      this.keyExpiryMs = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at_ms) AS at FROM producer_keys").one().at;
-    }
-    return this.keyExpiryMs;
-  }
-
-  /** undefined: not known yet; null: no keys. */
-  private keyExpiryMs: number | null | undefined = undefined;
-
   private checkInvariants(): void {
     assert(
       this.logStartOffset <= this.highWatermark && this.highWatermark <= this.logEndOffset,
@@ -447,9 +405,6 @@ export class PartitionLog implements Positions {
   }
 }
 
-function keyRow(r: KeyRowSql): ProducerKeyRow {
-  return { key: r.key, fingerprint: r.fingerprint, baseOffset: r.base_offset, recordCount: r.record_count, requestTimeMs: r.request_time_ms, expiresAtMs: r.expires_at_ms };
-}
 
 function corrupt(baseOffset: number, problem: string): Failure {
   return failure(ErrorCode.CORRUPT_MESSAGE, `corrupt record batch at offset ${baseOffset}: ${problem}`);

@@ -114,7 +114,7 @@ export class PartitionReplica extends DurableObject<Env> {
       return failure(ErrorCode.RETRIABLE, `NOT_ENOUGH_REPLICAS: ${role.isr.length} in-sync replicas, min.insync.replicas is ${minInsync}`);
     }
     const nowMs = Date.now();
-    const known = args.producer === undefined ? null : log.findKey(args.producer.key, nowMs);
+    const known = args.producer === undefined ? null : log.keys.find(args.producer.key, nowMs);
     if (known !== null) {
       if (known.fingerprint !== args.producer!.fingerprint) {
         return failure(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records");
@@ -170,7 +170,7 @@ export class PartitionReplica extends DurableObject<Env> {
     const log = await this.open(topicId);
     if (!(log instanceof PartitionLog)) return log;
     if (!this.isLeader()) return failure(ErrorCode.RETRIABLE, `broker ${this.brokerId} is not the leader; refresh metadata and retry`);
-    const known = log.findKey(key, Date.now());
+    const known = log.keys.find(key, Date.now());
     return { ok: true, state: known === null ? "absent" : known.fingerprint === fingerprint ? "same" : "other" };
   }
 
@@ -329,7 +329,7 @@ export class PartitionReplica extends DurableObject<Env> {
       this.maintainIsr(nowMs);
     }
     log.applyRetention(nowMs);
-    log.expireKeys(nowMs);
+    log.keys.expire(nowMs);
     this.schedule(nowMs);
   }
 
@@ -490,7 +490,7 @@ export class PartitionReplica extends DurableObject<Env> {
     const due: number[] = [];
     const retention = log.retentionDueMs(nowMs);
     if (retention !== null) due.push(retention);
-    const keys = log.nextKeyExpiryMs();
+    const keys = log.keys.nextExpiryMs();
     if (keys !== null) due.push(keys);
     if (this.isLeader() && this.role().replicas.length > 1) {
       due.push(nowMs + Math.min(limits.replicationHeartbeatMsMax, Math.max(50, log.configs["replica.lag.time.max.ms"] / 4)));

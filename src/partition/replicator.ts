@@ -134,7 +134,7 @@ export class Replicator {
         leaderEpoch: this.leaderEpoch,
         fromOffset: from,
         batches,
-        keys: log.keysBetween(from, end),
+        keys: log.keys.between(from, end),
         highWatermark: log.highWatermark,
       });
       if (!this.host.leads(this.leaderEpoch)) return false;
