@@ -47,6 +47,20 @@ export function inSyncReplica(env: Env, topic: TopicMeta, partition: number, bro
 }
 
 /**
+ * The broker of an in-sync replica placed at `location` (a location hint or
+ * jurisdiction), leader first; undefined when none is, and the leader serves.
+ */
+export function replicaAt(env: Env, topic: TopicMeta, partition: number, location: string): number | undefined {
+  const role = topic.partitions[partition]!;
+  const brokers = brokersOf(env);
+  const inSync = [role.leader, ...role.isr.filter((b) => b !== role.leader)];
+  return inSync.find((id) => {
+    const b = brokers.find((x) => x.id === id);
+    return b !== undefined && (b.locationHint === location || b.jurisdiction === location);
+  });
+}
+
+/**
  * Calls the partition's leader. When it cannot be reached, or no longer
  * leads, the cached metadata is dropped, the controller is told (so it
  * can elect), and a retriable failure comes back.

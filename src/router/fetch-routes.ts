@@ -4,7 +4,9 @@ import type { Env } from "../env";
 import { fetchRecords } from "../fetch/fetcher";
 import { parseFormat, type RecordFormat } from "../fetch/format";
 import { limits } from "../limits";
+import { replicaAt } from "../metadata/leaders";
 import { topicMeta } from "../metadata/topic-cache";
+import type { TopicMeta } from "../topic/types";
 import { boundedIntParam, intParam } from "./params";
 import { partitionIn } from "./topic-routes";
 
@@ -19,10 +21,19 @@ async function fetchRoute(c: C, timeoutParam: string, format: RecordFormat) {
     maxBytes: boundedIntParam("max_bytes", c.req.query("max_bytes"), limits.fetchBytesDefault, limits.fetchBytesMax),
     maxRecords: intParam("max_records", c.req.query("max_records"), Number.MAX_SAFE_INTEGER),
     timeoutMs: boundedIntParam(timeoutParam, c.req.query(timeoutParam), 0, limits.fetchWaitMsMax),
-    ...(c.req.query("replica") === undefined ? {} : { replica: intParam("replica", c.req.query("replica")) }),
+    ...preferredReplica(c, topic, partition),
   }, format);
   const body = `{"records":[${fetched.json}],"next_offset":${fetched.nextOffset},"high_watermark":${fetched.highWatermark},"log_start_offset":${fetched.logStartOffset}}`;
   return c.body(body, 200, { "content-type": "application/json" });
+}
+
+/** `&replica={broker}` (must be in the ISR) or `&location={hint}` (an in-sync replica there, else the leader). */
+function preferredReplica(c: C, topic: TopicMeta, partition: number): { replica?: number } {
+  const replica = c.req.query("replica");
+  if (replica !== undefined) return { replica: intParam("replica", replica) };
+  const location = c.req.query("location");
+  const at = location === undefined ? undefined : replicaAt(c.env, topic, partition, location);
+  return at === undefined ? {} : { replica: at };
 }
 
 fetchRoutes.get("/v3/clusters/:c/topics/:t/partitions/:p/records", (c) => fetchRoute(c, "timeout_ms", parseFormat(c.req.query("format"))));

@@ -38,6 +38,31 @@ describe("a replication-factor-3 partition", () => {
     expect(none.body.error_code).toBe(40406);
   });
 
+  it("serves a fetch naming a location from an in-sync replica placed there, and from the leader when none is", async () => {
+    await rf3("rep-location");
+    await produce("rep-location", ["x"]);
+    const { app } = await import("../../src/router/app");
+    const { env } = await import("cloudflare:test");
+    const placed = {
+      ...env,
+      BROKERS: JSON.stringify([{ id: 0, name: "a" }, { id: 1, name: "b", location_hint: "weur" }, { id: 2, name: "c", location_hint: "enam" }]),
+    };
+    const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
+    const read = async (query: string) => {
+      const res = await app.request(`${V3}/topics/rep-location/partitions/0/records?offset=0&format=json${query}`, {}, placed, ctx);
+      return (await res.json()) as Record<string, any>;
+    };
+    const fromWeur = await waitFor("the follower in weur", async () => {
+      const body = await read("&location=weur");
+      return body.records?.length === 1 ? body : null;
+    });
+    expect(fromWeur.records[0].value).toBe("x");
+    expect((await read("&location=mars")).records.map((r: any) => r.value)).toEqual(["x"]);
+    await fault(1, "down"); // proves where location=weur is served: broker 1, which now does not answer
+    expect((await read("&location=weur")).error_code).toBe(40404);
+    expect((await read("&location=mars")).records).toHaveLength(1);
+  });
+
   it("refuses an append carrying a stale leader epoch", async () => {
     await rf3("rep-stale");
     const { topicId, stub } = await replica("rep-stale", 0, 0);
