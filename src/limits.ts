@@ -17,6 +17,8 @@ export const limits = {
   fetchWaitMsMax: 30_000,
   /** Most fetches that may wait on one partition at once. */
   fetchWaitersMax: 1_000,
+  /** Most topics a cluster may have. */
+  topicsCountMax: 10_000,
   /** Most partitions a topic may have. */
   partitionsCountMax: 1_024,
   /** Longest a topic name may be. */

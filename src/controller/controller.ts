@@ -33,6 +33,8 @@ const RETRY_DELAY_MS = 5_000;
 
 export class Controller extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** `limits.topicsCountMax`; tests lower it to reach it. */
+  topicsCountMax: number = limits.topicsCountMax;
   /** Admin changes run one at a time, so a create cannot race a delete. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -124,6 +126,8 @@ export class Controller extends DurableObject<Env> {
       if (typeof configs === "string") return failure(ErrorCode.BAD_REQUEST, configs);
       const name = args.topicName as string;
       if (this.find(name) !== null) return failure(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
+      const topicsCount = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM topics").one().n;
+      if (topicsCount >= this.topicsCountMax) return failure(ErrorCode.BAD_REQUEST, `the cluster has the most topics allowed (${this.topicsCountMax})`);
       const topic: TopicInfo = {
         topicName: name,
         topicId: crypto.randomUUID(),

@@ -1,4 +1,6 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Controller } from "../../src/controller/controller";
 import { call, createTopic, fetchStrings, V3 } from "../helpers";
 
 describe("the cluster", () => {
@@ -66,6 +68,24 @@ describe("topics", () => {
     expect(rf.body.message).toMatch(/larger than the 3 available brokers/);
     const names = (await call("GET", `${V3}/topics`)).body.data.map((t: any) => t.topic_name);
     expect(names.filter((n: string) => n.startsWith("tp-z") || n.startsWith("tp-f") || n.startsWith("tp-h") || n === "tp-rf")).toEqual([]);
+  });
+
+  it("are refused past the cluster's topic limit, creating nothing", async () => {
+    const controller = env.CONTROLLER.get(env.CONTROLLER.idFromName("controller"));
+    const existing = (await call("GET", `${V3}/topics`)).body.data.length;
+    await runInDurableObject(controller, (instance: Controller) => {
+      instance.topicsCountMax = existing + 1;
+    });
+    try {
+      await createTopic("tp-limit-ok");
+      const res = await call("POST", `${V3}/topics`, { topic_name: "tp-limit-over", partitions_count: 1 });
+      expect(res.body).toMatchObject({ error_code: 400, message: expect.stringMatching(/most topics allowed/) });
+      expect((await call("GET", `${V3}/topics/tp-limit-over`)).body.error_code).toBe(40401);
+    } finally {
+      await runInDurableObject(controller, (instance: Controller) => {
+        instance.topicsCountMax = 10_000;
+      });
+    }
   });
 
   it("grow their partition count but never shrink it", async () => {
