@@ -30,8 +30,6 @@ export const ErrorCode = {
   FENCED_LEADER_EPOCH: 50004,
 } as const;
 
-export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
-
 /** The HTTP status for an error code: the code itself if it has 3 digits. */
 export function httpStatusOf(errorCode: number): number {
   return errorCode < 1000 ? errorCode : Math.floor(errorCode / 100);

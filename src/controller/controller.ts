@@ -240,13 +240,11 @@ export class Controller extends DurableObject<Env> {
         .toArray()
         .map((r) => [r.partition, { leader: r.leader, leaderEpoch: r.leader_epoch, replicas: JSON.parse(r.replicas) as number[], isr: JSON.parse(r.isr) as number[] }]),
     );
-    const brokers = brokersOf(this.env);
-    return Array.from({ length: topic.partitionsCount }, (_, p) => rows.get(p) ?? initialRole(replicaBrokers(p, topic.replicationFactor, brokers).map((b) => b.id)));
+    return Array.from({ length: topic.partitionsCount }, (_, p) => rows.get(p) ?? placedRole(this.env, p, topic.replicationFactor));
   }
 
   private saveInitialRoles(topic: TopicInfo, from: number, to: number): void {
-    const brokers = brokersOf(this.env);
-    for (let p = from; p < to; p++) this.saveRole(topic.topicId, p, initialRole(replicaBrokers(p, topic.replicationFactor, brokers).map((b) => b.id)));
+    for (let p = from; p < to; p++) this.saveRole(topic.topicId, p, placedRole(this.env, p, topic.replicationFactor));
   }
 
   private saveRole(topicId: string, partition: number, role: PartitionRole): void {
@@ -283,21 +281,32 @@ export class Controller extends DurableObject<Env> {
   }
 
   private async initPartitions(topic: TopicInfo, from: number, to: number): Promise<boolean> {
+    return this.onEveryReplica(topic.topicId, topic.replicationFactor, from, to, (stub, partition, brokerId) =>
+      stub.init({
+        topicId: topic.topicId, topicName: topic.topicName, partition, brokerId, configs: topic.configs,
+        role: placedRole(this.env, partition, topic.replicationFactor),
+      }),
+    );
+  }
+
+  /**
+   * Calls `call` on the replica of every partition in [from, to) on each of
+   * its brokers, all at once; true when every one answered ok.
+   */
+  private async onEveryReplica(
+    topicId: string,
+    replicationFactor: number,
+    from: number,
+    to: number,
+    call: (stub: ReturnType<typeof replicaStub>, partition: number, brokerId: number) => unknown,
+  ): Promise<boolean> {
     const brokers = brokersOf(this.env);
-    const calls: Promise<{ ok: boolean }>[] = [];
+    const calls: unknown[] = [];
     for (let p = from; p < to; p++) {
-      const replicas = replicaBrokers(p, topic.replicationFactor, brokers);
-      const role = initialRole(replicas.map((b) => b.id));
-      for (const broker of replicas) {
-        calls.push(
-          replicaStub(this.env, topic.topicId, p, broker).init({
-            topicId: topic.topicId, topicName: topic.topicName, partition: p, brokerId: broker.id, configs: topic.configs, role,
-          }),
-        );
-      }
+      for (const broker of replicaBrokers(p, replicationFactor, brokers)) calls.push(call(replicaStub(this.env, topicId, p, broker), p, broker.id));
     }
     const results = await Promise.allSettled(calls);
-    return results.every((r) => r.status === "fulfilled" && r.value.ok);
+    return results.every((r) => r.status === "fulfilled" && (r.value as { ok: boolean }).ok);
   }
 
   private owesWipe(topic: TopicInfo): void {
@@ -312,13 +321,8 @@ export class Controller extends DurableObject<Env> {
       .exec<{ partitions_count: number; replication_factor: number }>("SELECT * FROM pending_wipes WHERE topic_id = ?", topicId)
       .toArray()[0];
     if (row === undefined) return;
-    const brokers = brokersOf(this.env);
-    const calls: Promise<unknown>[] = [];
-    for (let p = 0; p < row.partitions_count; p++) {
-      for (const broker of replicaBrokers(p, row.replication_factor, brokers)) calls.push(replicaStub(this.env, topicId, p, broker).wipe());
-    }
-    const results = await Promise.allSettled(calls);
-    if (results.every((r) => r.status === "fulfilled")) this.sql.exec("DELETE FROM pending_wipes WHERE topic_id = ?", topicId);
+    const wiped = await this.onEveryReplica(topicId, row.replication_factor, 0, row.partitions_count, (stub) => stub.wipe());
+    if (wiped) this.sql.exec("DELETE FROM pending_wipes WHERE topic_id = ?", topicId);
     else await this.retryLater();
   }
 
@@ -329,15 +333,8 @@ export class Controller extends DurableObject<Env> {
       return;
     }
     const topic = toTopic(row);
-    const brokers = brokersOf(this.env);
-    const calls: Promise<{ ok: boolean }>[] = [];
-    for (let p = 0; p < topic.partitionsCount; p++) {
-      for (const broker of replicaBrokers(p, topic.replicationFactor, brokers)) {
-        calls.push(replicaStub(this.env, topicId, p, broker).setConfigs(topicId, topic.configs));
-      }
-    }
-    const results = await Promise.allSettled(calls);
-    if (results.every((r) => r.status === "fulfilled" && r.value.ok)) this.sql.exec("DELETE FROM pending_config_pushes WHERE topic_id = ?", topicId);
+    const pushed = await this.onEveryReplica(topicId, topic.replicationFactor, 0, topic.partitionsCount, (stub) => stub.setConfigs(topicId, topic.configs));
+    if (pushed) this.sql.exec("DELETE FROM pending_config_pushes WHERE topic_id = ?", topicId);
     else await this.retryLater();
   }
 
@@ -346,6 +343,11 @@ export class Controller extends DurableObject<Env> {
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
+}
+
+/** The initial role of partition `partition`: its replicas placed by the rule, replica 0 leading. */
+function placedRole(env: Env, partition: number, replicationFactor: number): PartitionRole {
+  return initialRole(replicaBrokers(partition, replicationFactor, brokersOf(env)).map((b) => b.id));
 }
 
 function toTopic(row: TopicRow): TopicInfo {

@@ -11,7 +11,7 @@
  * partition tells the coordinator when records arrive. So an idle
  * subscriber holds no read open, and the object can hibernate.
  */
-import { ErrorCode } from "../errors";
+import { ErrorCode, httpStatusOf } from "../errors";
 import { parseFormat, type RecordFormat } from "../fetch/format";
 import { renderBatches } from "../fetch/render";
 import { limits } from "../limits";
@@ -20,7 +20,8 @@ import { topicMeta } from "../metadata/topic-cache";
 import type { FetchOk } from "../partition/types";
 import type { GroupCoordinator } from "./coordinator";
 import { owned } from "./coordinator";
-import { tpKey, type MemberState, type OffsetChange, type TopicPartition } from "./types";
+import { parseOffsets } from "./parse-offsets";
+import { tpKey, type MemberState, type TopicPartition } from "./types";
 
 interface Credit {
   memberId: string;
@@ -299,26 +300,12 @@ function sendError(ws: WebSocket, errorCode: number, message: string, id?: unkno
 }
 
 function errorResponse(errorCode: number, message: string): Response {
-  const status = errorCode < 1000 ? errorCode : Math.floor(errorCode / 100);
-  return Response.json({ error_code: errorCode, message }, { status });
+  return Response.json({ error_code: errorCode, message }, { status: httpStatusOf(errorCode) });
 }
 
 function intOr(value: string | null, fallback: number): number | null {
   if (value === null || value === "") return fallback;
   return /^\d{1,15}$/.test(value) ? Number(value) : null;
-}
-
-/** `[{topic, partition, offset}]` from a frame or body, or null when malformed. */
-export function parseOffsets(list: unknown): OffsetChange[] | null {
-  if (!Array.isArray(list)) return null;
-  const out: OffsetChange[] = [];
-  for (const o of list as unknown[]) {
-    if (typeof o !== "object" || o === null) return null;
-    const { topic, partition, offset, metadata } = o as Record<string, unknown>;
-    if (typeof topic !== "string" || typeof partition !== "number" || !Number.isInteger(partition) || typeof offset !== "number" || !Number.isInteger(offset)) return null;
-    out.push({ topic, partition, offset, metadata: typeof metadata === "string" ? metadata : null });
-  }
-  return out;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -8,7 +8,7 @@ import { crc32c } from "./crc32c";
 import { Reader, varintSize, writeVarint } from "./varint";
 
 export const BATCH_HEADER_BYTES = 61;
-export const MAGIC = 2;
+const MAGIC = 2;
 const CRC_START = 21;
 const COMPRESSION_MASK = 0x07;
 const TIMESTAMP_TYPE_LOG_APPEND = 0x08;

@@ -29,7 +29,7 @@ export function replicaOn(env: Env, topic: TopicMeta, partition: number, brokerI
 }
 
 /** The current leader of a partition; 40404 when it has none. */
-export function leaderOf(env: Env, topic: TopicMeta, partition: number): Leader {
+function leaderOf(env: Env, topic: TopicMeta, partition: number): Leader {
   const role = topic.partitions[partition]!;
   if (role.leader < 0) {
     throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `partition ${partition} of '${topic.topicName}' has no leader available (no in-sync replica answers)`);
@@ -87,7 +87,7 @@ export async function callLeader<R extends { ok: true }>(
 }
 
 /** Tells the controller a leader did not answer; it elects another if the leader is indeed gone. */
-export async function reportUnreachable(env: Env, topic: TopicMeta, partition: number, leaderEpoch: number): Promise<void> {
+async function reportUnreachable(env: Env, topic: TopicMeta, partition: number, leaderEpoch: number): Promise<void> {
   try {
     await controllerStub(env).leaderUnreachable({ topicId: topic.topicId, partition, leaderEpoch });
   } catch (e) {

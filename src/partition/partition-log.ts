@@ -110,9 +110,15 @@ export class PartitionLog implements Positions {
   /**
    * Appends new batches at the log end as leader of `leaderEpoch`:
    * assigns offsets, stamps the epoch (and the time under LogAppendTime),
-   * and records the producer key, all in one transaction.
+   * and records the producer key with the offsets its records got, all in
+   * one transaction.
    */
-  appendAsLeader(batches: Uint8Array[], leaderEpoch: number, nowMs: number, key: ProducerKeyRow | null): { baseOffset: number; logAppendTimeMs: number } {
+  appendAsLeader(
+    batches: Uint8Array[],
+    leaderEpoch: number,
+    nowMs: number,
+    key: Omit<ProducerKeyRow, "baseOffset" | "recordCount"> | null,
+  ): { baseOffset: number; logAppendTimeMs: number } {
     const logAppendTime = this.configs["message.timestamp.type"] === "LogAppendTime";
     const baseOffset = this.logEndOffset;
     this.transaction(() => {
@@ -122,7 +128,7 @@ export class PartitionLog implements Positions {
         if (logAppendTime) setLogAppendTime(batch, nowMs);
         this.insertBatch(batch, nowMs);
       }
-      if (key !== null) this.keys.insert({ ...key, baseOffset });
+      if (key !== null) this.keys.insert({ ...key, baseOffset, recordCount: this.logEndOffset - baseOffset });
     });
     return { baseOffset, logAppendTimeMs: logAppendTime ? nowMs : -1 };
   }

@@ -124,11 +124,7 @@ export class PartitionReplica extends DurableObject<Env> {
     }
     const refused = log.refuseBatches(args.batches);
     if (refused !== null) return refused;
-    const recordCount = args.batches.reduce((n, b) => n + new DataView(b.buffer, b.byteOffset).getInt32(57), 0);
-    const key =
-      args.producer === undefined
-        ? null
-        : { ...args.producer, baseOffset: 0, recordCount, expiresAtMs: nowMs + limits.idempotencyKeyMs };
+    const key = args.producer === undefined ? null : { ...args.producer, expiresAtMs: nowMs + limits.idempotencyKeyMs };
     const { baseOffset, logAppendTimeMs } = log.appendAsLeader(args.batches, role.leaderEpoch, nowMs, key);
     this.advanceHighWatermark();
     this.replicator?.kickAll();

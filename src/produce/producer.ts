@@ -131,7 +131,7 @@ export async function sendAppends(
  * batches of at most `sizeMax` bytes. Uncompressed batches are written in
  * place; gzip is used when asked and it saves space.
  */
-export async function encodeBatches(records: RecordInput[], cores: number[], sizeMax: number, gzipped: boolean): Promise<Uint8Array[]> {
+async function encodeBatches(records: RecordInput[], cores: number[], sizeMax: number, gzipped: boolean): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   let start = 0;
   while (start < records.length) {

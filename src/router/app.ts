@@ -1,5 +1,5 @@
 /** The Hono router: every route, one error handler, JSON 404s. */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, httpStatusOf, RunnelError } from "../errors";
 import { clusterRoutes } from "./cluster-routes";
@@ -12,15 +12,13 @@ import { topicRoutes } from "./topic-routes";
 
 export const app = new Hono<{ Bindings: Env }>();
 
-// Every /v3/clusters/{c}/... route belongs to this cluster only.
-app.use("/v3/clusters/:c/*", async (c, next) => {
+// Every /v3/clusters/{c}... route belongs to this cluster only.
+const sameCluster: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   if (c.req.param("c") !== c.env.CLUSTER_ID) throw new RunnelError(ErrorCode.NOT_FOUND, `cluster '${c.req.param("c")}' not found`);
   await next();
-});
-app.use("/v3/clusters/:c", async (c, next) => {
-  if (c.req.param("c") !== c.env.CLUSTER_ID) throw new RunnelError(ErrorCode.NOT_FOUND, `cluster '${c.req.param("c")}' not found`);
-  await next();
-});
+};
+app.use("/v3/clusters/:c", sameCluster);
+app.use("/v3/clusters/:c/*", sameCluster);
 
 app.route("/", clusterRoutes);
 app.route("/", faultRoutes);

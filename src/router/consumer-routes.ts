@@ -13,7 +13,7 @@ import type { TopicPartition } from "../group/assignors";
 import { ASSIGNORS, type Assignor } from "../group/assignors";
 import { groupStub } from "../group/group-stub";
 import type { PollPartition, SeekTarget } from "../group/types";
-import { parseOffsets } from "../group/ws-delivery";
+import { parseOffsets } from "../group/parse-offsets";
 import { limits } from "../limits";
 import { callLeader } from "../metadata/leaders";
 import { topicMeta } from "../metadata/topic-cache";
