@@ -22,7 +22,7 @@ async function subscriber(group: string, query: string) {
   ws.accept();
   const frames: Frame[] = [];
   ws.addEventListener("message", (e) => {
-    frames.push(JSON.parse(e.data as string));
+    if (e.data !== "pong") frames.push(JSON.parse(e.data as string)); // "pong": the runtime's answer to "ping"
   });
   const until = async (what: string, check: () => boolean, timeoutMs = 5000) => {
     const deadline = Date.now() + timeoutMs;
@@ -131,6 +131,31 @@ describe("WebSocket subscribers", () => {
     s.ws.send(JSON.stringify({ type: "permit", records: 2 }));
     await s.until("records after the errors", () => s.records().length === 2);
     s.ws.close();
+  });
+
+  it("drop a silent subscriber after its session timeout, but keep one that pings", async () => {
+    await createTopic("ws-timeout", 2);
+    const silent = await subscriber("ws-timeout-g", "topics=ws-timeout&session_timeout_ms=1000");
+    const pinging = await subscriber("ws-timeout-g", "topics=ws-timeout&session_timeout_ms=1000");
+    let closedWith = 0;
+    let pingingClosedWith = 0;
+    silent.ws.addEventListener("close", (e) => {
+      closedWith = e.code;
+    });
+    pinging.ws.addEventListener("close", (e) => {
+      pingingClosedWith = e.code;
+    });
+    await pinging.until("a split", () => pinging.lastAssignment()?.partitions.length === 1);
+    const timer = setInterval(() => pinging.ws.send("ping"), 200); // answered by the runtime: the object need not wake
+    try {
+      await silent.until("the silent socket to be closed", () => closedWith !== 0, 6000);
+      expect(closedWith).toBe(4408);
+      await pinging.until("the pinging one to own both partitions", () => pinging.lastAssignment()?.partitions.length === 2, 3000);
+      expect(pingingClosedWith).toBe(0);
+    } finally {
+      clearInterval(timer);
+      pinging.ws.close();
+    }
   });
 
   it("refuse a plain request and bad parameters with JSON errors", async () => {
