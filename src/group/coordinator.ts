@@ -119,21 +119,12 @@ export class GroupCoordinator extends DurableObject<Env> {
         return failure(ErrorCode.BAD_REQUEST, `topic_pattern is not a valid regular expression: ${(e as Error).message}`);
       }
     }
-    m.subscription = subscription;
-    m.manual = null;
-    this.saveMember(m);
-    await this.rebalance();
-    return OK;
+    return this.takePart(m, subscription, null);
   }
 
   async unsubscribe(memberId: string): Promise<Ok | Failure> {
     const m = this.touch(memberId);
-    if (!("memberId" in m)) return m;
-    m.subscription = null;
-    m.manual = null;
-    this.saveMember(m);
-    await this.rebalance();
-    return OK;
+    return "memberId" in m ? this.takePart(m, null, null) : m;
   }
 
   async subscription(memberId: string): Promise<{ ok: true; subscription: Subscription | null } | Failure> {
@@ -155,9 +146,14 @@ export class GroupCoordinator extends DurableObject<Env> {
       const problem = await partitionProblem(this.env, tp);
       if (problem !== null) return problem;
     }
-    m.subscription = null;
-    m.manual = dedupe(partitions);
-    m.positions = keepPositions(m.positions, m.manual);
+    return this.takePart(m, null, dedupe(partitions));
+  }
+
+  /** Sets how a member takes part — a subscription, partitions by hand, or neither — and rebalances. */
+  private async takePart(m: MemberState, subscription: Subscription | null, manual: TopicPartition[] | null): Promise<Ok> {
+    m.subscription = subscription;
+    m.manual = manual;
+    if (manual !== null) m.positions = keepPositions(m.positions, manual);
     this.saveMember(m);
     await this.rebalance();
     return OK;
