@@ -1,7 +1,9 @@
 /**
  * Runnel's one error type and its catalogue. Codes follow the Kafka
  * REST-proxy convention: the HTTP status is the code itself when it has
- * three digits, else floor(code / 100).
+ * three digits, else floor(code / 100). Every failure also carries the
+ * name of the Kafka condition it is (Kafka's error catalogue), so the
+ * Kafka protocol front door and logs keep the name end to end.
  */
 export const ErrorCode = {
   BAD_REQUEST: 400,
@@ -15,20 +17,95 @@ export const ErrorCode = {
   LEADER_NOT_AVAILABLE: 40404,
   GROUP_NOT_FOUND: 40405,
   BROKER_NOT_FOUND: 40406,
+  NOT_ACCEPTABLE: 40601,
+  ALREADY_SUBSCRIBED: 40901,
+  CONSUMER_ALREADY_EXISTS: 40902,
   ILLEGAL_STATE: 40903,
   STALE_MEMBER: 40904,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   OFFSET_OUT_OF_RANGE: 41601,
+  INVALID_CONSUMER_CONFIG: 42204,
   INVALID_PAYLOAD: 42206,
   BATCH_ERROR: 42208,
   OVERLOADED: 429,
+  QUOTA_EXCEEDED: 42901,
   INTERNAL: 500,
   CORRUPT_MESSAGE: 50001,
   RETRIABLE: 50003,
   /** Replica to replica only: the caller's leader epoch is older than ours. */
   FENCED_LEADER_EPOCH: 50004,
+  NOT_CONFIGURED: 50301,
 } as const;
+
+/** Kafka's names for the conditions Runnel reports (Kafka's error catalogue). */
+export type KafkaErrorName =
+  | "UNKNOWN_SERVER_ERROR"
+  | "OFFSET_OUT_OF_RANGE"
+  | "CORRUPT_MESSAGE"
+  | "UNKNOWN_TOPIC_OR_PARTITION"
+  | "LEADER_NOT_AVAILABLE"
+  | "NOT_LEADER_OR_FOLLOWER"
+  | "REQUEST_TIMED_OUT"
+  | "BROKER_NOT_AVAILABLE"
+  | "MESSAGE_TOO_LARGE"
+  | "COORDINATOR_NOT_AVAILABLE"
+  | "ILLEGAL_GENERATION"
+  | "UNKNOWN_MEMBER_ID"
+  | "REBALANCE_IN_PROGRESS"
+  | "TOPIC_AUTHORIZATION_FAILED"
+  | "GROUP_AUTHORIZATION_FAILED"
+  | "CLUSTER_AUTHORIZATION_FAILED"
+  | "INVALID_TIMESTAMP"
+  | "UNSUPPORTED_VERSION"
+  | "TOPIC_ALREADY_EXISTS"
+  | "INVALID_PARTITIONS"
+  | "INVALID_REPLICATION_FACTOR"
+  | "INVALID_REQUEST"
+  | "INVALID_CONFIG"
+  | "NOT_ENOUGH_REPLICAS"
+  | "NOT_ENOUGH_REPLICAS_AFTER_APPEND"
+  | "OUT_OF_ORDER_SEQUENCE_NUMBER"
+  | "DUPLICATE_SEQUENCE_NUMBER"
+  | "INVALID_PRODUCER_EPOCH"
+  | "UNKNOWN_PRODUCER_ID"
+  | "SASL_AUTHENTICATION_FAILED"
+  | "GROUP_ID_NOT_FOUND"
+  | "NON_EMPTY_GROUP"
+  | "FENCED_LEADER_EPOCH"
+  | "INVALID_RECORD"
+  | "THROTTLING_QUOTA_EXCEEDED"
+  | "KAFKA_STORAGE_ERROR";
+
+/** The Kafka name a code stands for when the failure names none itself. */
+const DEFAULT_NAMES: Record<number, KafkaErrorName> = {
+  [ErrorCode.TOPIC_ALREADY_EXISTS]: "TOPIC_ALREADY_EXISTS",
+  [ErrorCode.UNAUTHENTICATED]: "SASL_AUTHENTICATION_FAILED",
+  [ErrorCode.FORBIDDEN]: "CLUSTER_AUTHORIZATION_FAILED",
+  [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]: "UNKNOWN_TOPIC_OR_PARTITION",
+  [ErrorCode.UNKNOWN_PARTITION]: "UNKNOWN_TOPIC_OR_PARTITION",
+  [ErrorCode.CONSUMER_INSTANCE_NOT_FOUND]: "UNKNOWN_MEMBER_ID",
+  [ErrorCode.LEADER_NOT_AVAILABLE]: "LEADER_NOT_AVAILABLE",
+  [ErrorCode.GROUP_NOT_FOUND]: "GROUP_ID_NOT_FOUND",
+  [ErrorCode.BROKER_NOT_FOUND]: "BROKER_NOT_AVAILABLE",
+  [ErrorCode.ILLEGAL_STATE]: "NON_EMPTY_GROUP",
+  [ErrorCode.STALE_MEMBER]: "ILLEGAL_GENERATION",
+  [ErrorCode.PAYLOAD_TOO_LARGE]: "MESSAGE_TOO_LARGE",
+  [ErrorCode.OFFSET_OUT_OF_RANGE]: "OFFSET_OUT_OF_RANGE",
+  [ErrorCode.INVALID_CONSUMER_CONFIG]: "INVALID_CONFIG",
+  [ErrorCode.INVALID_PAYLOAD]: "INVALID_RECORD",
+  [ErrorCode.OVERLOADED]: "THROTTLING_QUOTA_EXCEEDED",
+  [ErrorCode.QUOTA_EXCEEDED]: "THROTTLING_QUOTA_EXCEEDED",
+  [ErrorCode.INTERNAL]: "UNKNOWN_SERVER_ERROR",
+  [ErrorCode.CORRUPT_MESSAGE]: "CORRUPT_MESSAGE",
+  [ErrorCode.RETRIABLE]: "REQUEST_TIMED_OUT",
+  [ErrorCode.FENCED_LEADER_EPOCH]: "FENCED_LEADER_EPOCH",
+};
+
+/** The Kafka name of `errorCode` when a failure gives none (INVALID_REQUEST for plain 4xx). */
+export function defaultErrorName(errorCode: number): KafkaErrorName {
+  return DEFAULT_NAMES[errorCode] ?? (errorCode >= 500 && errorCode < 1000 ? "UNKNOWN_SERVER_ERROR" : "INVALID_REQUEST");
+}
 
 /** The HTTP status for an error code: the code itself if it has 3 digits. */
 export function httpStatusOf(errorCode: number): number {
@@ -46,13 +123,17 @@ export interface ErrorBody {
  * Object RPC drops an error's fields, so objects return `Failure` results.
  */
 export class RunnelError extends Error {
+  readonly errorName: KafkaErrorName;
+
   constructor(
     readonly errorCode: number,
     message: string,
     readonly retryAfterS?: number,
+    errorName?: KafkaErrorName,
   ) {
     super(message);
     this.name = "RunnelError";
+    this.errorName = errorName ?? defaultErrorName(errorCode);
   }
 
   body(): ErrorBody {
@@ -64,19 +145,44 @@ export class RunnelError extends Error {
 export interface Failure {
   ok: false;
   error_code: number;
+  /** Kafka's name for the condition. */
+  error_name: KafkaErrorName;
   message: string;
 }
 
-/** Builds a `Failure` result. */
-export function failure(errorCode: number, message: string): Failure {
-  return { ok: false, error_code: errorCode, message };
+/** Builds a `Failure` result; the Kafka name defaults from the code. */
+export function failure(errorCode: number, message: string, errorName: KafkaErrorName = defaultErrorName(errorCode)): Failure {
+  return { ok: false, error_code: errorCode, error_name: errorName, message };
+}
+
+/**
+ * A retriable failure (50003) of Kafka condition `name`: as API.md says,
+ * the message starts with the name.
+ */
+export function retriable(name: KafkaErrorName, message: string): Failure {
+  return failure(ErrorCode.RETRIABLE, `${name}: ${message}`, name);
+}
+
+/** Whether `value` is a `Failure` result. */
+export function isFailure(value: unknown): value is Failure {
+  return typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === false && typeof (value as Failure).error_code === "number";
 }
 
 /** Turns a `Failure` result into a thrown `RunnelError`, else returns it. */
 export function unwrap<R extends { ok: boolean }>(result: R): Extract<R, { ok: true }> {
   if (result.ok) return result as Extract<R, { ok: true }>;
-  const f = result as unknown as Failure;
-  throw new RunnelError(f.error_code, f.message);
+  throw errorOf(result as unknown as Failure);
+}
+
+/** The `RunnelError` a `Failure` result stands for. */
+export function errorOf(f: Failure): RunnelError {
+  return new RunnelError(f.error_code, f.message, undefined, f.error_name);
+}
+
+/** A thrown error as a `Failure`: a `RunnelError` keeps its code, anything else is a bug (500). */
+export function failureOf(e: unknown): Failure {
+  if (e instanceof RunnelError) return failure(e.errorCode, e.message, e.errorName);
+  return failure(ErrorCode.INTERNAL, e instanceof Error ? e.message : String(e));
 }
 
 /** Throws an internal error when an invariant does not hold. For bugs only. */

@@ -14,7 +14,8 @@ export async function call<T = any>(method: string, path: string, body?: unknown
   const init: RequestInit = { method, headers: { "content-type": "application/json", ...headers } };
   if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
   const res = await SELF.fetch(`http://runnel.test${path}`, init);
-  const text = await res.text();
+  // Bytes, then UTF-8: workerd warns when .text() meets a type it does not call text (NDJSON).
+  const text = new TextDecoder().decode(await res.arrayBuffer());
   let parsed: unknown = text;
   try {
     parsed = text === "" ? null : JSON.parse(text);

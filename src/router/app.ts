@@ -1,16 +1,18 @@
 /** The Hono router: every route, one error handler, JSON 404s. */
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Env } from "../env";
-import { ErrorCode, httpStatusOf, RunnelError } from "../errors";
+import { ErrorCode, RunnelError } from "../errors";
 import { clusterRoutes } from "./cluster-routes";
 import { consumerRoutes } from "./consumer-routes";
 import { faultRoutes } from "./fault-routes";
 import { fetchRoutes } from "./fetch-routes";
 import { groupRoutes } from "./group-routes";
+import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
 import { topicRoutes } from "./topic-routes";
 
 export const app = new Hono<{ Bindings: Env }>();
+app.use("*", requestId);
 
 // Every /v3/clusters/{c}... route belongs to this cluster only.
 const sameCluster: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
@@ -30,11 +32,4 @@ app.route("/", groupRoutes);
 
 app.notFound((c) => c.json({ error_code: ErrorCode.NOT_FOUND, message: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
-app.onError((err, c) => {
-  if (err instanceof RunnelError) {
-    const headers: Record<string, string> = err.retryAfterS === undefined ? {} : { "retry-after": String(err.retryAfterS) };
-    return c.json(err.body(), httpStatusOf(err.errorCode) as 400, headers);
-  }
-  console.error("unexpected error", err);
-  return c.json({ error_code: ErrorCode.INTERNAL, message: `internal error: ${err.message}` }, 500);
-});
+app.onError(onError);

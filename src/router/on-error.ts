@@ -1,0 +1,50 @@
+/**
+ * The router's one error boundary. Every response carries a request id
+ * (`Runnel-Request-Id`). A `RunnelError` becomes its JSON body and status;
+ * anything else — and a 500 a Durable Object reported — is a bug: logged
+ * once with the request id, the route and the internal text, while the
+ * client gets a generic message naming the request id and never the
+ * internal text.
+ */
+import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
+import { ErrorCode, httpStatusOf, RunnelError } from "../errors";
+import { logBug } from "../rpc/boundary";
+
+/** The response header that names each request. */
+export const REQUEST_ID_HEADER = "runnel-request-id";
+
+/** Gives every request an id (a random UUID), echoed in `Runnel-Request-Id`. */
+export const requestId: MiddlewareHandler = async (c, next) => {
+  const id = crypto.randomUUID();
+  c.set("requestId" as never, id as never);
+  await next();
+  if (c.res.status === 101) return; // an upgraded WebSocket's response is the runtime's own
+  try {
+    c.res.headers.set(REQUEST_ID_HEADER, id);
+  } catch {
+    // Responses passed through from another object have immutable headers: copy once.
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(REQUEST_ID_HEADER, id);
+  }
+};
+
+/** This request's id, or a fresh one when the middleware did not run. */
+export function requestIdOf(c: Context): string {
+  return (c.get("requestId" as never) as string | undefined) ?? crypto.randomUUID();
+}
+
+/** Hono's `onError`: JSON errors for expected failures; a logged, generic 500 for bugs. */
+export const onError: ErrorHandler = (err, c) => {
+  const id = requestIdOf(c);
+  if (err instanceof RunnelError && err.errorCode !== ErrorCode.INTERNAL) {
+    const headers: Record<string, string> = { [REQUEST_ID_HEADER]: id };
+    if (err.retryAfterS !== undefined) headers["retry-after"] = String(err.retryAfterS);
+    return c.json(err.body(), httpStatusOf(err.errorCode) as 400, headers);
+  }
+  logBug(`${c.req.method} ${c.req.routePath}`, err, { request_id: id, path: c.req.path });
+  return c.json(
+    { error_code: ErrorCode.INTERNAL, message: `internal error; the server logged it with request id ${id}` },
+    500,
+    { [REQUEST_ID_HEADER]: id },
+  );
+};
