@@ -45,19 +45,20 @@ export class Controller extends DurableObject<Env> {
   }
 
   /** Notes a consumer group, so that it is listed. Idempotent. */
-  async registerGroup(groupId: string): Promise<{ ok: true }> {
+  async registerGroup(groupId: string): Promise<{ ok: true } | Failure> {
     this.sql.exec("INSERT OR IGNORE INTO groups (group_id, created_at_ms) VALUES (?, ?)", groupId, Date.now());
     return { ok: true };
   }
 
   /** Every consumer group ever registered, by id. */
-  async listGroups(): Promise<string[]> {
-    return this.sql.exec<{ group_id: string }>("SELECT group_id FROM groups ORDER BY group_id").toArray().map((r) => r.group_id);
+  async listGroups(): Promise<{ ok: true; groups: string[] } | Failure> {
+    const groups = this.sql.exec<{ group_id: string }>("SELECT group_id FROM groups ORDER BY group_id").toArray().map((r) => r.group_id);
+    return { ok: true, groups };
   }
 
   /** Every topic, by name. */
-  async listTopics(): Promise<TopicInfo[]> {
-    return this.sql.exec<TopicRow>("SELECT * FROM topics ORDER BY topic_name").toArray().map(toTopic);
+  async listTopics(): Promise<{ ok: true; topics: TopicInfo[] } | Failure> {
+    return { ok: true, topics: this.sql.exec<TopicRow>("SELECT * FROM topics ORDER BY topic_name").toArray().map(toTopic) };
   }
 
   /** One topic with its partitions' leaders, epochs and ISRs, or UNKNOWN_TOPIC_OR_PARTITION. */

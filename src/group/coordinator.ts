@@ -8,7 +8,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { ErrorCode, failure, type Failure } from "../errors";
+import { ErrorCode, failure, unwrap, type Failure } from "../errors";
 import { limits } from "../limits";
 import { controllerStub } from "../metadata/controller-stub";
 import { topicMeta } from "../metadata/topic-cache";
@@ -376,7 +376,7 @@ export class GroupCoordinator extends DurableObject<Env> {
   }
 
   private async topicCounts(): Promise<Map<string, number>> {
-    const topics = await controllerStub(this.env).listTopics();
+    const { topics } = unwrap(await controllerStub(this.env).listTopics());
     return new Map(topics.map((t) => [t.topicName, t.partitionsCount]));
   }
 

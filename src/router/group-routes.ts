@@ -43,7 +43,7 @@ function consumerView(c: C, g: GroupDescription, m: GroupDescription["members"][
 }
 
 groupRoutes.get(G, async (c) => {
-  const ids = await controllerStub(c.env).listGroups();
+  const { groups: ids } = unwrap(await controllerStub(c.env).listGroups());
   const groups = (await Promise.all(ids.map(async (id) => groupStub(c.env, id).describe(id)))) as (GroupDescription | Failure)[];
   const views = groups.filter((g): g is GroupDescription => g.ok).map((g) => groupView(c, g));
   return c.json(list("ConsumerGroup", `${baseUrl(c)}${c.req.path}`, views));

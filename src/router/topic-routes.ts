@@ -19,7 +19,7 @@ export const topicRoutes = new Hono<{ Bindings: Env }>();
 const T = "/v3/clusters/:c/topics";
 
 topicRoutes.get(T, async (c) => {
-  const topics = await controllerStub(c.env).listTopics();
+  const { topics } = unwrap(await controllerStub(c.env).listTopics());
   return c.json(list("Topic", `${baseUrl(c)}/v3/clusters/${c.env.CLUSTER_ID}/topics`, topics.map((t) => topicView(baseUrl(c), c.env.CLUSTER_ID, t))));
 });
 
