@@ -1,15 +1,12 @@
 /**
  * The coordinator of one consumer group (named by the group id), a
- * Durable Object. This file is its RPC surface and lifecycle only; the
- * parts are:
- *   membership.ts   members joining and leaving, generation, rebalances
- *   member-store.ts the members table
- *   positions.ts    where each member reads next
- *   offset-store.ts committed offsets
- *   ws-delivery.ts  WebSocket subscribers (through a narrow host interface)
- * Every RPC method is wrapped by the error boundary (`guardRpc`) and
- * returns `{ ok: true, … } | Failure`; the object's internals are instance
- * fields, which RPC does not expose.
+ * Durable Object: only its RPC surface and lifecycle are here. Members and
+ * rebalances are membership.ts (stored by member-store.ts), read positions
+ * positions.ts, committed offsets offset-store.ts, admin group-admin.ts,
+ * WebSocket subscribers ws-delivery.ts (through a narrow host interface);
+ * the v2 poll loop runs in the Worker (consumer-poll.ts). Every RPC method
+ * is wrapped by the error boundary (`guardRpc`) and returns `{ ok: true, … }
+ * | Failure`; the internals are instance fields, which RPC does not expose.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -26,7 +23,7 @@ import { deliveryHost } from "./delivery-host";
 import { GROUP_SCHEMA } from "./schema";
 import { checkOffsets, offsetFor, partitionProblem } from "./seek";
 import {
-  OK, tpKey, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type Ok, type OffsetChange,
+  OK, tpKey, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type Ok, type OffsetChange,
   type PollOk, type PositionMove, type SeekTarget, type Subscription, type TopicPartition,
 } from "./types";
 import { WsDelivery } from "./ws-delivery";
@@ -55,8 +52,12 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
       offsets: this.offsets,
     };
     this.delivery = new WsDelivery(deliveryHost(ctx, this.parts, this));
-    // Sockets survive hibernation but not a restart: a subscriber without one has left, and the alarm removes it.
-    if (this.members.all().some((m) => m.kind === "ws" && ctx.getWebSockets(m.memberId).length === 0)) void ctx.storage.setAlarm(Date.now());
+    // Sockets survive hibernation but not a restart: a subscriber without one has left (if the group cannot rebalance now, the alarm retries).
+    const socketless = (m: MemberState) => m.kind === "ws" && ctx.getWebSockets(m.memberId).length === 0;
+    if (this.members.all().some(socketless)) {
+      const removed = this.membership.removeWhere(socketless).then((done) => (done.ok ? undefined : this.membership.schedule()));
+      void ctx.blockConcurrencyWhile(() => removed.catch((e) => logBug("GroupCoordinator.constructor", e, this.logContext())));
+    }
   }
 
   /** What a bug report says about this group. */
@@ -274,19 +275,12 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
   override async alarm(): Promise<void> {
     try {
       const nowMs = Date.now();
-      const expired = () =>
-        this.members.all().filter((m) => {
-          const lastMs = m.kind === "ws" ? this.delivery.lastSeenMs(m.memberId) : m.lastSeenMs;
-          return lastMs === null || nowMs - lastMs > m.config.sessionTimeoutMs;
-        });
-      if (expired().length > 0 || (await this.membership.topicsChanged()) === true) {
-        await this.membership.change(() => {
-          for (const m of expired()) {
-            this.members.delete(m.memberId);
-            this.delivery.drop(m.memberId, 4408, "session timed out");
-          }
-          return null;
-        });
+      const expired = (m: MemberState) => {
+        const lastMs = m.kind === "ws" ? this.delivery.lastSeenMs(m.memberId) : m.lastSeenMs;
+        return lastMs === null || nowMs - lastMs > m.config.sessionTimeoutMs;
+      };
+      if (this.members.all().some(expired) || (await this.membership.topicsChanged()) === true) {
+        await this.membership.removeWhere(expired, (memberId) => this.delivery.drop(memberId, 4408, "session timed out"));
       }
       this.delivery.ping();
       this.delivery.kickAll(); // a safety net for a lost notification (a partition that restarted, say)

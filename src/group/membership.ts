@@ -100,6 +100,22 @@ export class Membership {
   }
 
   /**
+   * Removes the members for whom `gone` holds when the change runs (a
+   * session that timed out, a subscriber without a socket), with the
+   * rebalance that causes; `removed` hears of each. Nothing changes when
+   * the rebalance cannot run now.
+   */
+  removeWhere(gone: (m: MemberState) => boolean, removed: (memberId: string) => void = () => undefined): Promise<Ok | Failure> {
+    return this.change(() => {
+      for (const m of this.members.all().filter(gone)) {
+        this.members.delete(m.memberId);
+        removed(m.memberId);
+      }
+      return null;
+    });
+  }
+
+  /**
    * Sets how a member takes part — a subscription, partitions by hand
    * (`manual`), or neither — and rebalances. Counts as a heartbeat.
    */

@@ -189,12 +189,7 @@ export class WsDelivery {
 
   /** Asks every subscriber for a sign of life. */
   ping(): void {
-    for (const ws of this.host.ctx.getWebSockets()) {
-      try {
-        ws.send('{"type":"ping"}');
-      } catch {
-        // A socket closing already: its close handler removes the member.
-      }
-    }
+    // A socket closing already is skipped: its close handler removes the member.
+    for (const ws of this.host.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"ping"}');
   }
 }
