@@ -11,7 +11,7 @@ import { assert, ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
 import { assign, type Assignor } from "./assignors";
 import { registerGroup, topicIndex } from "./lookups";
-import { noMember, type MemberStore } from "./member-store";
+import type { MemberStore } from "./member-store";
 import type { OffsetStore } from "./offset-store";
 import { keepPositions } from "./positions";
 import { OK, type CreateMemberArgs, type MemberState, type Ok, type Subscription, type TopicIndex, type TopicPartition } from "./types";
@@ -120,7 +120,8 @@ export class Membership {
    * (`manual`), or neither — and rebalances. Counts as a heartbeat.
    */
   takePart(memberId: string, subscription: Subscription | null, manual: TopicPartition[] | null): Promise<Ok | Failure> {
-    if (!this.members.has(memberId)) return Promise.resolve(noMember(memberId));
+    const touched = this.members.touch(memberId);
+    if (!("memberId" in touched)) return Promise.resolve(touched);
     return this.change(() => {
       const m = this.members.touch(memberId);
       if (!("memberId" in m)) return m;

@@ -144,11 +144,13 @@ export class WsDelivery {
 
   /** Tells one subscriber its partitions (resolving positions it lacks), and starts its pumps. */
   private async announce(ws: WebSocket): Promise<void> {
+    if (ws.readyState !== WebSocket.OPEN) return; // closing: its close handler removes the member
     const m = this.host.member(credit(ws).memberId);
     if (m === undefined) return ws.close(4404, "not a member any more");
     // A partition that cannot be resolved now shows offset null; its pump tries again.
     for (const tp of unresolved(m)) await this.host.resolve(m, [tp]);
     this.host.save(m);
+    if (ws.readyState !== WebSocket.OPEN) return;
     const partitions = owned(m).map((tp) => ({ ...tp, offset: positionOf(m, tp)?.offset ?? null }));
     ws.send(JSON.stringify({ type: "assignment", generation: this.host.generation(), partitions }));
     this.pumps.kick(m.memberId);
@@ -184,7 +186,8 @@ export class WsDelivery {
 
   /** Closes a member's socket (session timed out). */
   drop(memberId: string, code: number, reason: string): void {
-    this.host.ctx.getWebSockets(memberId)[0]?.close(code, reason);
+    const ws = this.host.ctx.getWebSockets(memberId)[0];
+    if (ws?.readyState === WebSocket.OPEN) ws.close(code, reason);
   }
 
   /** Asks every subscriber for a sign of life. */

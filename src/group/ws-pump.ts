@@ -125,8 +125,10 @@ export class Pumps {
     if (ws !== null) sendError(ws, why.error_code, why.message);
   }
 
+  /** The member's socket while it is open (a closing one's handler removes the member). */
   private socketOf(memberId: string): WebSocket | null {
-    return this.host.ctx.getWebSockets(memberId)[0] ?? null;
+    const ws = this.host.ctx.getWebSockets(memberId)[0];
+    return ws?.readyState === WebSocket.OPEN ? ws : null;
   }
 }
 
