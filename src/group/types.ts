@@ -1,5 +1,4 @@
 /** What the group coordinator keeps per member, and its RPC shapes. */
-import type { Failure } from "../errors";
 import type { RecordFormat } from "../fetch/format";
 import type { Assignor, TopicPartition } from "./assignors";
 
@@ -8,9 +7,6 @@ export type { TopicPartition };
 /** The plain success result of a coordinator RPC method. */
 export type Ok = { ok: true };
 export const OK: Ok = { ok: true };
-
-/** A result carrying `T` on success. */
-export type Result<T> = ({ ok: true } & T) | Failure;
 
 export interface MemberConfig {
   format: RecordFormat;
