@@ -1,4 +1,4 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GroupCoordinator } from "../../src/group/coordinator";
 import { isGuarded } from "../../src/rpc/boundary";
@@ -189,5 +189,24 @@ describe("a topic deleted and created again under the same name", () => {
     expect(got.map((g) => g.value)).toEqual(Array.from({ length: 8 }, (_, i) => `p0-${i}`));
     expect((await call("POST", `${m}/offsets`)).status).toBe(204);
     expect(await lags("cgf-again-g")).toEqual([["cgf-again", 0, 8, 8, 0]]);
+  });
+});
+
+describe("state stored before topic ids were kept", () => {
+  it("is read on: a member's plain-number position and an unstamped committed offset still count", async () => {
+    await createTopic("cgf-legacy", 1);
+    await fill("cgf-legacy", 1, 6);
+    const m = await consumer("cgf-legacy-g", { name: "old" });
+    await call("POST", `${m}/assignments`, { partitions: [{ topic: "cgf-legacy", partition: 0 }] });
+    await inCoordinator("cgf-legacy-g", (_instance, state) => {
+      const sql = state.storage.sql;
+      const member = JSON.parse(sql.exec<{ state: string }>("SELECT state FROM members WHERE member_id = 'old'").one().state);
+      member.positions = { "cgf-legacy\u00000": 4 };
+      sql.exec("UPDATE members SET state = ? WHERE member_id = 'old'", JSON.stringify(member));
+      sql.exec("INSERT INTO offsets (topic, partition, offset, metadata, committed_at_ms) VALUES ('cgf-legacy', 0, 2, NULL, 0)");
+    });
+    await evictDurableObject(env.GROUPS.get(env.GROUPS.idFromName("cgf-legacy-g")));
+    expect((await pollUntil(m, 2)).map((g) => g.offset)).toEqual([4, 5]);
+    expect(await lags("cgf-legacy-g")).toEqual([["cgf-legacy", 0, 2, 6, 4]]);
   });
 });
