@@ -15,9 +15,9 @@
  * method is guarded and returns its failures), so any other thrown error
  * is a bug on this side of the call (an argument that cannot be sent, a
  * broken stub): it is logged once with `logBug` and still reported as
- * unreachable, so the caller's retry path stays the one path. Fire-and-
- * forget callers with no one to give a result to log one line instead
- * (`logFailedCall`).
+ * unreachable, so the caller's retry path stays the one path. A
+ * fire-and-forget caller, whose failure reaches no one, asks for one
+ * warning line instead (`warnUnreachable`).
  */
 import { ErrorCode, isFailure, retriable, RunnelError, failureOf, type Failure } from "../errors";
 import { isTransient, logBug } from "../rpc/boundary";
@@ -47,6 +47,11 @@ export interface Callee {
   context?: Record<string, unknown>;
   /** Give up after this many milliseconds (default: as long as the runtime waits). */
   timeoutMs?: number;
+  /**
+   * Log one warning line when the callee cannot be reached (default
+   * false: quiet). For fire-and-forget calls, whose failure reaches no one.
+   */
+  warnUnreachable?: boolean;
 }
 
 /**
@@ -55,22 +60,27 @@ export interface Callee {
  */
 export async function reach<R extends { ok: true }>(callee: Callee, call: () => unknown): Promise<R | Failure> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let result: R | Failure;
   try {
     const answer = Promise.resolve(call());
-    if (callee.timeoutMs === undefined) return (await answer) as R | Failure;
     const late = new Promise<typeof NO_ANSWER>((resolve) => {
-      timer = setTimeout(() => resolve(NO_ANSWER), callee.timeoutMs);
+      if (callee.timeoutMs !== undefined) timer = setTimeout(() => resolve(NO_ANSWER), callee.timeoutMs);
     });
     const first = await Promise.race([answer, late]);
-    if (first === NO_ANSWER) return unreachable(callee.who, `did not answer within ${callee.timeoutMs} ms`);
-    return first as R | Failure;
+    result = first === NO_ANSWER ? unreachable(callee.who, `did not answer within ${callee.timeoutMs} ms`) : (first as R | Failure);
   } catch (e) {
     if (e instanceof RunnelError) return failureOf(e);
-    if (!isTransient(e)) logBug(callee.where, e, { ...callee.context, callee: callee.who });
-    return unreachable(callee.who, `did not answer: ${e instanceof Error ? e.message : String(e)}`);
+    const text = `did not answer: ${e instanceof Error ? e.message : String(e)}`;
+    if (isTransient(e)) result = unreachable(callee.who, text);
+    else {
+      logBug(callee.where, e, { ...callee.context, callee: callee.who });
+      return unreachable(callee.who, text); // logged once, as the bug it is
+    }
   } finally {
     clearTimeout(timer);
   }
+  if (callee.warnUnreachable && isUnreachable(result) && !result.ok) logFailedCall(callee.where, result, callee.context);
+  return result;
 }
 
 const NO_ANSWER = Symbol("no answer");

@@ -6,7 +6,7 @@
  * elect another leader) and the caller gets a retriable failure.
  */
 import { brokersOf } from "../cluster/brokers";
-import { isUnreachable, logFailedCall, reach, unreachableDetail } from "../cluster/reach";
+import { isUnreachable, reach, unreachableDetail } from "../cluster/reach";
 import { controllerStub } from "../controller/controller-stub";
 import type { Env } from "../env";
 import { ErrorCode, retriable, RunnelError, type Failure } from "../errors";
@@ -89,6 +89,5 @@ export async function callLeader<R extends { ok: true }>(
  */
 async function reportUnreachable(env: Env, topic: TopicMeta, partition: number, leaderEpoch: number): Promise<void> {
   const args = { topicId: topic.topicId, partition, leaderEpoch };
-  const told = await reach({ who: "the controller", where: "reportUnreachable", context: args }, () => controllerStub(env).leaderUnreachable(args));
-  if (isUnreachable(told) && !told.ok) logFailedCall("reportUnreachable", told, args);
+  await reach({ who: "the controller", where: "reportUnreachable", context: args, warnUnreachable: true }, () => controllerStub(env).leaderUnreachable(args));
 }

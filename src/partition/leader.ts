@@ -6,7 +6,7 @@
  * records. Appends carry the leader epoch and any other epoch is refused,
  * so a deposed leader can never extend the log.
  */
-import { logFailedCall, reach } from "../cluster/reach";
+import { isUnreachable, logFailedCall, reach } from "../cluster/reach";
 import { controllerStub } from "../controller/controller-stub";
 import { ErrorCode, failure, isFailure, retriable, type Failure } from "../errors";
 import { limits } from "../limits";
@@ -16,6 +16,9 @@ import type { ReplicaState } from "./replica-state";
 import { Replicator } from "./replicator";
 import type { AppendArgs, AppendOk, KeyCheckOk, PartitionRole } from "./types";
 import { Waiters } from "./waiters";
+
+/** The controller's answers to an ISR proposal that need no log line: the epoch moved on, the topic was deleted, or its bug (logged there). */
+const EXPECTED_REFUSALS = new Set<number>([ErrorCode.FENCED_LEADER_EPOCH, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.INTERNAL]);
 
 export class LeaderSide {
   private replicator: Replicator | null = null;
@@ -133,10 +136,18 @@ export class LeaderSide {
     this.advanceHighWatermark();
   }
 
-  /** This memory is over: no more replication; waiting appends wake and see it. */
+  /**
+   * This memory is over: waiting appends wake and see it. The replicator
+   * stops by itself (this replica no longer `leads`), after any call in
+   * flight; `busy` shows when it has.
+   */
   stop(): void {
-    this.replicator = null;
     this.ackWaiters.wakeAll();
+  }
+
+  /** Whether a call to a follower or an ISR proposal is still in flight. */
+  busy(): boolean {
+    return this.isrChangeInFlight || (this.replicator?.busy() ?? false);
   }
 
   /** The heartbeat: contact every follower, then see whether the ISR should change. */
@@ -202,16 +213,16 @@ export class LeaderSide {
    * Sends an ISR proposal and takes the role the controller answers with.
    * A refusal because the epoch moved on or the topic is gone is expected
    * and quiet; the controller being out of reach, or any other refusal, is
-   * one warning line. Either way the next heartbeat proposes again.
+   * one warning line. Either way the next heartbeat proposes again. A bug
+   * here (in taking the role) reaches the caller's catch, which logs it.
    */
   private async proposeIsr(leaderEpoch: number, isr: number[]): Promise<void> {
     const r = this.replica;
     const args = { topicId: r.topicId, partition: r.partition, leaderEpoch, isr };
-    const callee = { who: "the controller", where: "PartitionReplica.proposeIsr", context: this.context() };
+    const callee = { who: "the controller", where: "PartitionReplica.proposeIsr", context: { ...this.context(), proposedIsr: isr }, warnUnreachable: true };
     const result = await reach<{ ok: true; role: PartitionRole }>(callee, () => controllerStub(r.env).alterIsr(args));
     if (!result.ok) {
-      const expected = result.error_code === ErrorCode.FENCED_LEADER_EPOCH || result.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      if (!expected) logFailedCall("PartitionReplica.proposeIsr", result, { ...this.context(), proposedIsr: isr });
+      if (!isUnreachable(result) && !EXPECTED_REFUSALS.has(result.error_code)) logFailedCall(callee.where, result, callee.context);
       return;
     }
     if (!r.leads(leaderEpoch)) return;
@@ -229,9 +240,10 @@ export class LeaderSide {
   private async notify(groupId: string): Promise<void> {
     const r = this.replica;
     const stub = r.env.GROUPS.get(r.env.GROUPS.idFromName(groupId));
-    const context = { ...this.context(), groupId };
-    const told = await reach({ who: `consumer group '${groupId}'`, where: "PartitionReplica.notifyWatchers", context }, () => stub.notify(r.topicName, r.partition));
-    if (isFailure(told)) logFailedCall("PartitionReplica.notifyWatchers", told, context);
+    const callee = { who: `consumer group '${groupId}'`, where: "PartitionReplica.notifyWatchers", context: { ...this.context(), groupId }, warnUnreachable: true };
+    const told = await reach(callee, () => stub.notify(r.topicName, r.partition));
+    // A refusal is worth a line too; a bug's 500 was logged by the group's own boundary.
+    if (isFailure(told) && !isUnreachable(told) && told.error_code !== ErrorCode.INTERNAL) logFailedCall(callee.where, told, callee.context);
   }
 
   private context(): Record<string, unknown> {

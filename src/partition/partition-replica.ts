@@ -41,6 +41,8 @@ export class PartitionReplica extends DurableObject<Env> implements LogContext {
   readonly #watchers = new Set<string>();
   /** This replica's memory while it holds a partition; null before `init` and after `wipe`. Not reachable over RPC. */
   state: ReplicaState | null = null;
+  /** The memory `state` replaced, whose calls in flight may still be finishing (tests wait on it). */
+  retired: ReplicaState | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -217,6 +219,7 @@ export class PartitionReplica extends DurableObject<Env> implements LogContext {
   /** (Re)builds memory from storage: what a restart does. Work begun on the old memory sees it stopped. */
   #start(): void {
     this.state?.stop();
+    if (this.state !== null) this.retired = this.state;
     const log = PartitionLog.open(this.#sql, this.ctx.storage);
     const deps = { env: this.env, storage: this.ctx.storage, gate: (brokerId: number) => this.#gate.pass(brokerId), watchers: this.#watchers };
     this.state = log === null ? null : new ReplicaState(log, deps);
