@@ -37,8 +37,8 @@ type Ok = { ok: true };
 export class PartitionReplica extends DurableObject<Env> implements LogContext {
   readonly #sql: SqlStorage;
   readonly #gate: FaultGate;
-  /** Consumer groups waiting for the high watermark to move; kept when memory is rebuilt. */
-  readonly #watchers = new Set<string>();
+  /** Consumer groups waiting for the high watermark to move; kept when memory is rebuilt. Not reachable over RPC. */
+  readonly watchers = new Set<string>();
   /** This replica's memory while it holds a partition; null before `init` and after `wipe`. Not reachable over RPC. */
   state: ReplicaState | null = null;
   /** The memory `state` replaced, whose calls in flight may still be finishing (tests wait on it). */
@@ -221,7 +221,7 @@ export class PartitionReplica extends DurableObject<Env> implements LogContext {
     this.state?.stop();
     if (this.state !== null) this.retired = this.state;
     const log = PartitionLog.open(this.#sql, this.ctx.storage);
-    const deps = { env: this.env, storage: this.ctx.storage, gate: (brokerId: number) => this.#gate.pass(brokerId), watchers: this.#watchers };
+    const deps = { env: this.env, storage: this.ctx.storage, gate: (brokerId: number) => this.#gate.pass(brokerId), watchers: this.watchers };
     this.state = log === null ? null : new ReplicaState(log, deps);
   }
 
