@@ -8,7 +8,7 @@
 import type { Env } from "../env";
 import { ErrorCode, failure, isFailure, retriable, RunnelError, type Failure } from "../errors";
 import { positionsOf } from "../fetch/offsets";
-import { controllerStub } from "../metadata/controller-stub";
+import { controllerStub } from "../controller/controller-stub";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
 import type { DescribeOk } from "../partition/types";
 import type { TopicInfo, TopicMeta } from "../topic/types";

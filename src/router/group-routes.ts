@@ -5,7 +5,7 @@ import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
 import { groupStub } from "../group/group-stub";
 import type { GroupDescription, SeekTarget } from "../group/types";
 import { limits } from "../limits";
-import { controllerStub } from "../metadata/controller-stub";
+import { controllerStub } from "../controller/controller-stub";
 import { readJsonObject } from "./body";
 import { baseUrl } from "./url";
 import { list } from "./views";
