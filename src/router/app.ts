@@ -10,9 +10,13 @@ import { groupRoutes } from "./group-routes";
 import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
 import { topicRoutes } from "./topic-routes";
+import { v2Media } from "./v2-media";
+import { v2MetadataRoutes } from "./v2-metadata-routes";
 
-export const app = new Hono<{ Bindings: Env }>();
+// strict: false — a trailing slash on any route is the same route.
+export const app = new Hono<{ Bindings: Env }>({ strict: false });
 app.use("*", requestId);
+app.use("*", v2Media);
 
 // Every /v3/clusters/{c}... route belongs to this cluster only.
 const sameCluster: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
@@ -29,6 +33,7 @@ app.route("/", produceRoutes);
 app.route("/", fetchRoutes);
 app.route("/", consumerRoutes);
 app.route("/", groupRoutes);
+app.route("/", v2MetadataRoutes);
 
 app.notFound((c) => c.json({ error_code: ErrorCode.NOT_FOUND, message: `no route for ${c.req.method} ${c.req.path}` }, 404));
 

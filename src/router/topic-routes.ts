@@ -99,10 +99,15 @@ topicRoutes.get(`${T}/:t/partitions/:p/offsets`, async (c) => {
   return c.json({ topic_name: topic.topicName, partition_id: partition, offset: found.offset, timestamp: found.timestampMs });
 });
 
-/** The partition number in `raw`, or 40402 when the topic has no such partition. */
+/**
+ * The partition number in path segment `raw`. As in Confluent's proxy, a
+ * segment that is not an integer matches no route (404), and a number the
+ * topic has no partition for (negative too) is a 40402.
+ */
 export function partitionIn(topic: TopicInfo, raw: string | undefined): number {
-  const p = intParam("partition", raw);
-  if (p >= topic.partitionsCount) {
+  if (raw === undefined || !/^-?\d{1,10}$/.test(raw)) throw new RunnelError(ErrorCode.NOT_FOUND, `partition '${raw}' is not a partition number`);
+  const p = Number(raw);
+  if (p < 0 || p >= topic.partitionsCount) {
     throw new RunnelError(ErrorCode.UNKNOWN_PARTITION, `topic '${topic.topicName}' has no partition ${p} (it has ${topic.partitionsCount})`);
   }
   return p;
