@@ -92,6 +92,25 @@ topicRoutes.get(`${T}/:t/partitions/:p/offsets`, async (c) => {
   return c.json({ topic_name: topic.topicName, partition_id: partition, offset: found.offset, timestamp: found.timestampMs });
 });
 
+// Confluent's partition offsets: earliest = log start offset, latest = high watermark.
+topicRoutes.get(`${T}/:t/partitions/:p/offset`, async (c) => {
+  const type = c.req.query("offset_type") ?? "earliest_and_latest";
+  if (type !== "earliest_and_latest") throw new RunnelError(ErrorCode.BAD_REQUEST, `offset_type:${type} is invalid; the one offset type is earliest_and_latest`);
+  const topic = await topicMeta(c.env, c.req.param("t"));
+  const partition = partitionIn(topic, c.req.param("p"));
+  const d = await positionsOf(c.env, topic, partition);
+  const self = `${baseUrl(c)}/v3/clusters/${c.env.CLUSTER_ID}/topics/${topic.topicName}/partitions/${partition}/offset`;
+  return c.json({
+    kind: "KafkaPartitionWithOffsets",
+    metadata: meta(self, c.env.CLUSTER_ID, `topic=${topic.topicName}`, `partition=${partition}`, `offset_type=${type}`),
+    cluster_id: c.env.CLUSTER_ID,
+    topic_name: topic.topicName,
+    partition_id: partition,
+    earliest_offset: d.logStartOffset,
+    latest_offset: d.highWatermark,
+  });
+});
+
 /**
  * The partition number in path segment `raw`. As in Confluent's proxy, a
  * segment that is not an integer matches no route (404), and a number the

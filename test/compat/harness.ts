@@ -71,7 +71,11 @@ export function exchange(method: string, path: string, body?: unknown, headers: 
       });
       res.on("error", reject);
     });
-    req.on("error", reject);
+    // A server that refuses a large body early closes while it is still being written: wait for its answer.
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE" || e.code === "ECONNRESET") setTimeout(() => reject(e), 5_000).unref();
+      else reject(e);
+    });
     if (text !== undefined) req.write(text);
     req.end();
   });
