@@ -29,9 +29,11 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** The body as a JSON object; 400 when it is anything else. */
+/** The body as a JSON object; 422 / 42206 when it is empty (as Confluent's), 400 when it is anything else. */
 export async function readJsonObject(request: Request, bytesMax: number): Promise<Record<string, unknown>> {
-  const value = parseJson(await readText(request, bytesMax));
+  const text = await readText(request, bytesMax);
+  if (text.trim() === "") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "the request body is empty; it must be a JSON object");
+  const value = parseJson(text);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new RunnelError(ErrorCode.BAD_REQUEST, "request body must be a JSON object");
   }

@@ -72,6 +72,7 @@ export function topicView(base: string, clusterId: string, t: TopicInfo) {
     partitions: related(`${self}/partitions`),
     configs: related(`${self}/configs`),
     partition_reassignments: related(`${self}/partitions/-/reassignment`),
+    authorized_operations: [],
   };
 }
 
