@@ -1,12 +1,13 @@
 /**
  * The v2 media-type rules for every v2 route (`/topics…`, `/brokers`,
- * `/consumers…`): an `Accept` that allows none of the endpoint's types is
- * a 406 / 40601 before the route runs; JSON answers (errors too) carry
+ * `/consumers…`): a body whose type is not JSON of some kind is a 415, and
+ * an `Accept` that allows none of the endpoint's types a 406 / 40601,
+ * before the route runs; JSON answers (errors too) carry
  * the negotiated v2 type instead of `application/json`.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { ErrorCode, RunnelError } from "../errors";
-import { negotiate, V2_JSON, V2_OFFERS, V2_RECORD_OFFERS } from "./media";
+import { isJsonType, negotiate, V2_JSON, V2_OFFERS, V2_RECORD_OFFERS } from "./media";
 
 const V2_PATH = /^\/(?:topics|brokers|consumers)(?:\/|$)/;
 /** GETs that answer records in an embedded format. */
@@ -26,6 +27,13 @@ export function isV2Path(path: string): boolean {
 /** Hono middleware applying the v2 media rules to v2 paths; other paths pass through. */
 export const v2Media: MiddlewareHandler = async (c, next) => {
   if (!isV2Path(c.req.path)) return next();
+  const sent = c.req.header("content-type");
+  if (sent !== undefined && c.req.method !== "GET" && c.req.method !== "DELETE" && !isJsonType(sent)) {
+    // Produce routes check their embedded format themselves; every v2 body is JSON of some kind.
+    const e = new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `content type '${sent}' is not supported; send application/vnd.kafka.v2+json or application/json`);
+    c.res = c.json(e.body(), 415, { "content-type": V2_JSON });
+    return;
+  }
   const records = c.req.method === "GET" && RECORDS_PATH.test(c.req.path);
   const chosen = negotiate(c.req.header("accept"), records ? V2_RECORD_OFFERS : V2_OFFERS);
   if (chosen === null) {

@@ -128,6 +128,17 @@ describe("request content types (Karapace test_content_types valid_headers / inv
   }
 });
 
+describe("bodies of other v2 routes (pandaproxy test_create_consumer_validation, test_subscribe_consumer_validation)", () => {
+  it("a consumer creation whose body is text/plain is a 415 and creates nothing", async () => {
+    const res = await exchange("POST", "/consumers/compat-media-group", '{"name":"c1","format":"binary"}', { "content-type": "text/plain" });
+    expect(res.status).toBe(415);
+    expect(res.json.error_code).toBe(415);
+    expect(res.type).toBe(V2_JSON);
+    const created = await exchange("POST", "/consumers/compat-media-group", { name: "c1", format: "binary" }, { "content-type": "application/vnd.kafka.v1+json" });
+    expect(created.status).toBe(200);
+  });
+});
+
 describe("a trailing slash is the same route (Karapace's trail='/' runs; api.rst's 'POST /consumers/testgroup/')", () => {
   it("GET /topics/", async () => {
     const res = await exchange("GET", "/topics/");
