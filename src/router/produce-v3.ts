@@ -54,8 +54,7 @@ export async function produceV3(c: C): Promise<Response> {
 function streamed(c: C, body: ReadableStream<Uint8Array>): Response {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
-  const pumping = pump(c, body.getReader(), writer).catch((e) => logBug(`${c.req.method} ${c.req.routePath}`, e, { request_id: requestIdOf(c) }));
-  c.executionCtx.waitUntil(pumping);
+  c.executionCtx.waitUntil(pump(c, body.getReader(), writer));
   return c.body(readable, 200, { "content-type": NDJSON });
 }
 
@@ -65,12 +64,15 @@ const utf8 = new TextEncoder();
 async function pump(c: C, reader: ReadableStreamDefaultReader<Uint8Array>, writer: WritableStreamDefaultWriter<Uint8Array>): Promise<void> {
   const decoder = new TextDecoder();
   const splitter = new JsonValueSplitter();
-  const send = (lines: unknown[]) => writer.write(utf8.encode(lines.map((l) => `${JSON.stringify(l)}\n`).join("")));
+  // A client that went away cannot read its reports; its records are appended all the same.
+  const send = (lines: unknown[]) => writer.write(utf8.encode(lines.map((l) => `${JSON.stringify(l)}\n`).join(""))).catch(() => {});
   let bytes = 0;
   let records = 0;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const read = await reader.read().catch(() => null);
+      if (read === null) return; // the client broke off its body: nothing more to append or answer
+      const { done, value } = read;
       if (done) break;
       bytes += value.length;
       if (bytes > limits.produceRequestBytesMax) throw new RunnelError(ErrorCode.PAYLOAD_TOO_LARGE, `request body is over the ${limits.produceRequestBytesMax}-byte limit`);
@@ -80,14 +82,20 @@ async function pump(c: C, reader: ReadableStreamDefaultReader<Uint8Array>, write
       if (texts.length > 0) await send(await appendAll(c, texts));
     }
     const last = splitter.push(decoder.decode());
+    if (records + last.length > limits.produceRecordsMax) throw tooManyRecords(records + last.length);
     if (last.length > 0) await send(await appendAll(c, last));
     if (splitter.end().trim() !== "") await send([new RunnelError(ErrorCode.BAD_REQUEST, "malformed JSON: the body ends inside a record").body()]);
   } catch (e) {
-    if (!(e instanceof RunnelError)) throw e;
-    await reader.cancel().catch(() => {});
-    await send([e.body()]);
+    await reader.cancel().catch(() => {}); // the client may have gone already
+    if (e instanceof RunnelError) await send([e.body()]);
+    else {
+      // A bug: logged once, and the client's last line names the request id instead of the internal text.
+      const id = requestIdOf(c);
+      logBug(`${c.req.method} ${c.req.routePath}`, e, { request_id: id });
+      await send([{ error_code: ErrorCode.INTERNAL, message: `internal error; the server logged it with request id ${id}` }]);
+    }
   } finally {
-    await writer.close();
+    await writer.close().catch(() => {}); // the client may have gone already
   }
 }
 
