@@ -69,8 +69,10 @@ function specificity(r: Range, type: string, subtype: string): number {
 /**
  * The best of `offers` (listed in the server's order of preference) that
  * `accept` allows, or null when it allows none. Each offer takes the q of
- * the most specific range that matches it; the highest q wins and ties go
- * to the earlier offer. An absent or empty header allows everything.
+ * the most specific range that matches it; the highest q wins, then the
+ * offer the client named more specifically (as JAX-RS servers such as
+ * Confluent's choose: json.v2 beside a full wildcard means json), then the earlier offer.
+ * An absent or empty header allows everything.
  */
 export function negotiate(accept: string | null | undefined, offers: readonly string[]): string | null {
   if (accept === undefined || accept === null || accept.trim() === "") return offers[0] ?? null;
@@ -78,6 +80,7 @@ export function negotiate(accept: string | null | undefined, offers: readonly st
   if (ranges.length === 0) return null;
   let best: string | null = null;
   let bestQ = 0;
+  let bestSpec = -1;
   for (const offer of offers) {
     const [type = "", subtype = ""] = offer.split("/");
     let q = -1;
@@ -89,9 +92,10 @@ export function negotiate(accept: string | null | undefined, offers: readonly st
         q = r.q;
       }
     }
-    if (q > bestQ) {
+    if (q > bestQ || (q === bestQ && q > 0 && spec > bestSpec)) {
       best = offer;
       bestQ = q;
+      bestSpec = spec;
     }
   }
   return best;

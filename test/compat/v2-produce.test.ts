@@ -68,6 +68,14 @@ describe("produce (api.rst examples; pandaproxy test_produce_topic; Strimzi Prod
     expect(res.json[0].value).toEqual({ n: 1 });
   });
 
+  it("the v2 fetch with Karapace's JSON Accept list (json.v2, v2, json, */*) gives JSON values (tests/utils.py REST_HEADERS)", async () => {
+    const at = await endOffset(T, 1);
+    await exchange("POST", `/topics/${T}/partitions/1`, { records: [{ value: [1, 2] }] }, { "content-type": JSON_V2 });
+    const res = await exchange("GET", `/topics/${T}/partitions/1/records?offset=${at}`, undefined, { accept: "application/vnd.kafka.json.v2+json, application/vnd.kafka.v2+json, application/json, */*" });
+    expect(res.type).toBe(JSON_V2);
+    expect(res.json[0].value).toEqual([1, 2]);
+  });
+
   it("the v2 fetch without offset is a 400 (pandaproxy 'Consuming with empty offset param')", async () => {
     const res = await exchange("GET", `/topics/${T}/partitions/0/records?offset=`, undefined, { accept: BINARY_V2 });
     expect(res.status).toBe(400);

@@ -17,6 +17,14 @@ describe("Accept negotiation", () => {
     expect(negotiate("application/vnd.kafka.v2+json;q=0", V2_OFFERS)).toBeNull();
   });
 
+  it("prefers, at equal q, the type the client named over one a wildcard lets in (Karapace's Accept lists)", () => {
+    const karapaceJson = "application/vnd.kafka.json.v2+json, application/vnd.kafka.v2+json, application/json, */*";
+    expect(negotiate(karapaceJson, V2_RECORD_OFFERS)).toBe("application/vnd.kafka.json.v2+json");
+    expect(negotiate(karapaceJson, V2_OFFERS)).toBe("application/vnd.kafka.v2+json");
+    expect(negotiate("*/*, application/vnd.kafka.string.v2+json", V2_RECORD_OFFERS)).toBe("application/vnd.kafka.string.v2+json");
+    expect(negotiate("*/*, application/vnd.kafka.string.v2+json;q=0.5", V2_RECORD_OFFERS)).toBe("application/vnd.kafka.binary.v2+json");
+  });
+
   it("refuses types and wildcards the endpoint does not offer", () => {
     for (const accept of ["text/plain", "application/octet-stream", "foo/*", "*/baz", "not a type"]) expect(negotiate(accept, V2_OFFERS), accept).toBeNull();
   });
