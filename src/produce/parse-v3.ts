@@ -15,11 +15,16 @@ export type DataReader = (field: string, spec: unknown) => Field<Uint8Array | nu
 
 /**
  * Parses a record object whose partition is in `partitionField` and whose
- * key and value are read by `data`; the problem names the field that is wrong.
+ * key and value are read by `data`; any field not in `fields` is refused.
+ * The problem names the field that is wrong.
  */
-export function parseRecord(obj: unknown, partitionField: string, data: DataReader, nowMs: number): Field<ParsedRecord> {
+export function parseRecord(obj: unknown, partitionField: string, data: DataReader, nowMs: number, fields: ReadonlySet<string>): Field<ParsedRecord> {
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return { ok: false, problem: "a record must be a JSON object" };
   const r = obj as Record<string, unknown>;
+  // A misspelt field ("valur") must not turn into a record with a null value.
+  for (const name in r) {
+    if (!fields.has(name)) return { ok: false, problem: `unknown record field '${name}' (expected ${[...fields].join(", ")})` };
+  }
   const partition = partitionOf(partitionField, r[partitionField]);
   if (!partition.ok) return partition;
   const key = data("key", r.key);
@@ -40,7 +45,13 @@ export function parseRecord(obj: unknown, partitionField: string, data: DataRead
   };
 }
 
-/** Parses a v3 record `{"partition_id"?, "key"?: {type, data}, "value"?, "headers"?, "timestamp"?}`. */
-export function parseV3Record(obj: unknown, nowMs: number): Field<ParsedRecord> {
-  return parseRecord(obj, "partition_id", typedData, nowMs);
+const V3_FIELDS: ReadonlySet<string> = new Set(["partition_id", "key", "value", "headers", "timestamp"]);
+const V3_ENTRY_FIELDS: ReadonlySet<string> = new Set(["id", ...V3_FIELDS]);
+
+/**
+ * Parses a v3 record `{"partition_id"?, "key"?: {type, data}, "value"?,
+ * "headers"?, "timestamp"?}`; a `records:batch` entry (`entry`) also has an `id`.
+ */
+export function parseV3Record(obj: unknown, nowMs: number, entry = false): Field<ParsedRecord> {
+  return parseRecord(obj, "partition_id", typedData, nowMs, entry ? V3_ENTRY_FIELDS : V3_FIELDS);
 }

@@ -32,6 +32,9 @@ export function dataBytes(field: string, type: DataType, data: unknown): Field<U
 export function typedData(field: string, spec: unknown): Field<Uint8Array | null> {
   if (spec === undefined || spec === null) return ok(null);
   if (typeof spec !== "object" || Array.isArray(spec)) return bad(`${field} must be an object {"type", "data"}`);
+  for (const name in spec) {
+    if (name !== "type" && name !== "data") return bad(`unknown field '${name}' in ${field} (expected type, data; Runnel has no schema registry)`);
+  }
   const { type = "JSON", data } = spec as { type?: unknown; data?: unknown };
   if (type !== "BINARY" && type !== "STRING" && type !== "JSON") return bad(`${field}.type must be BINARY, STRING or JSON`);
   return dataBytes(field, type, data);

@@ -9,10 +9,15 @@ import { fetchRoutes } from "./fetch-routes";
 import { groupRoutes } from "./group-routes";
 import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
+import { topicConfigRoutes } from "./topic-config-routes";
 import { topicRoutes } from "./topic-routes";
+import { v2Media } from "./v2-media";
+import { v2MetadataRoutes } from "./v2-metadata-routes";
 
-export const app = new Hono<{ Bindings: Env }>();
+// strict: false — a trailing slash on any route is the same route.
+export const app = new Hono<{ Bindings: Env }>({ strict: false });
 app.use("*", requestId);
+app.use("*", v2Media);
 
 // Every /v3/clusters/{c}... route belongs to this cluster only.
 const sameCluster: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
@@ -25,10 +30,12 @@ app.use("/v3/clusters/:c/*", sameCluster);
 app.route("/", clusterRoutes);
 app.route("/", faultRoutes);
 app.route("/", topicRoutes);
+app.route("/", topicConfigRoutes);
 app.route("/", produceRoutes);
 app.route("/", fetchRoutes);
 app.route("/", consumerRoutes);
 app.route("/", groupRoutes);
+app.route("/", v2MetadataRoutes);
 
 app.notFound((c) => c.json({ error_code: ErrorCode.NOT_FOUND, message: `no route for ${c.req.method} ${c.req.path}` }, 404));
 

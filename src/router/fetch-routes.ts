@@ -8,12 +8,14 @@ import { replicaAt } from "../metadata/leaders";
 import { topicMeta } from "../metadata/topic-cache";
 import type { TopicMeta } from "../topic/types";
 import { boundedIntParam, intParam } from "./params";
+import { embeddedType, formatOfType } from "./media";
 import { partitionIn } from "./topic-routes";
+import { negotiatedType } from "./v2-media";
 
 export const fetchRoutes = new Hono<{ Bindings: Env }>();
 type C = Context<{ Bindings: Env }>;
 
-async function fetchRoute(c: C, timeoutParam: string, format: RecordFormat) {
+async function fetchRoute(c: C, timeoutParam: string, format: RecordFormat, v2: boolean) {
   const topic = await topicMeta(c.env, c.req.param("t")!);
   const partition = partitionIn(topic, c.req.param("p"));
   const fetched = await fetchRecords(c.env, topic, partition, {
@@ -23,6 +25,8 @@ async function fetchRoute(c: C, timeoutParam: string, format: RecordFormat) {
     timeoutMs: boundedIntParam(timeoutParam, c.req.query(timeoutParam), 0, limits.fetchWaitMsMax),
     ...preferredReplica(c, topic, partition),
   }, format);
+  // v2 answers the bare records array in the embedded format's type, as Redpanda's proxy does.
+  if (v2) return c.body(`[${fetched.json}]`, 200, { "content-type": embeddedType(format) });
   const body = `{"records":[${fetched.json}],"next_offset":${fetched.nextOffset},"high_watermark":${fetched.highWatermark},"log_start_offset":${fetched.logStartOffset}}`;
   return c.body(body, 200, { "content-type": "application/json" });
 }
@@ -36,11 +40,10 @@ function preferredReplica(c: C, topic: TopicMeta, partition: number): { replica?
   return at === undefined ? {} : { replica: at };
 }
 
-fetchRoutes.get("/v3/clusters/:c/topics/:t/partitions/:p/records", (c) => fetchRoute(c, "timeout_ms", parseFormat(c.req.query("format"))));
+fetchRoutes.get("/v3/clusters/:c/topics/:t/partitions/:p/records", (c) => fetchRoute(c, "timeout_ms", parseFormat(c.req.query("format")), false));
 
-/** v2 picks the format from `?format=` or the Accept header's embedded format. */
+/** v2 takes the format from `?format=`, else from the type the Accept header negotiated (format-less types mean binary). */
 fetchRoutes.get("/topics/:t/partitions/:p/records", (c) => {
-  const accept = c.req.header("accept") ?? "";
-  const embedded = /vnd\.kafka\.(binary|json|string)\.v2/.exec(accept)?.[1];
-  return fetchRoute(c, "timeout", parseFormat(c.req.query("format") ?? embedded));
+  const format = c.req.query("format");
+  return fetchRoute(c, "timeout", format === undefined ? formatOfType(negotiatedType(c)) : parseFormat(format), true);
 });

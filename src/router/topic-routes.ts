@@ -1,5 +1,6 @@
-/** Topic admin (v3): list, create, describe, grow, delete, configs, partitions, offsets. */
-import { Hono } from "hono";
+/** Topic admin (v3): list, create (or dry-run), describe, grow, delete, partitions, offsets. Configs: topic-config-routes.ts. */
+import { Hono, type Context } from "hono";
+import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
 import { reach } from "../cluster/reach";
 import { controllerStub } from "../controller/controller-stub";
@@ -9,12 +10,14 @@ import { limits } from "../limits";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
 import { replicaOn } from "../partition/replica-stub";
 import type { DescribeOk } from "../partition/types";
+import type { ConfigOverrides } from "../topic/configs";
 import type { TopicInfo, TopicMeta } from "../topic/types";
-import { parseConfigChanges } from "../topic/validate";
+import { createTopicProblem, parseConfigList } from "../topic/validate";
+import { CreateTopic, parseBody, UpdatePartitionCount } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { intParam } from "./params";
 import { baseUrl } from "./url";
-import { configViews, list, topicView } from "./views";
+import { list, meta, topicView } from "./views";
 
 export const topicRoutes = new Hono<{ Bindings: Env }>();
 const T = "/v3/clusters/:c/topics";
@@ -25,26 +28,37 @@ topicRoutes.get(T, async (c) => {
 });
 
 topicRoutes.post(T, async (c) => {
-  const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
-  const topic = unwrap(
-    await controllerStub(c.env).createTopic({
-      topicName: body.topic_name,
-      partitionsCount: body.partitions_count ?? 1,
-      replicationFactor: body.replication_factor ?? 1,
-      configs: body.configs,
-    }),
-  );
+  const body = parseBody(CreateTopic, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  const args = {
+    topicName: body.topic_name,
+    partitionsCount: body.partitions_count ?? 1,
+    replicationFactor: body.replication_factor ?? 1,
+    configs: body.configs,
+  };
+  if (body.validate_only === true) return c.json(await dryRunCreate(c, args), 200);
+  const topic = unwrap(await controllerStub(c.env).createTopic(args));
   forgetTopic(topic.topicName);
   return c.json(topicView(baseUrl(c), c.env.CLUSTER_ID, topic), 201);
 });
+
+/** `validate_only`: every check a creation makes, and the topic it would make; nothing is created. */
+async function dryRunCreate(c: Context<{ Bindings: Env }>, args: { topicName: string; partitionsCount: number; replicationFactor: number; configs: unknown }) {
+  const problem = createTopicProblem(args, brokersOf(c.env).length);
+  if (problem !== null) throw new RunnelError(ErrorCode.BAD_REQUEST, problem);
+  if ((await controllerStub(c.env).getTopic(args.topicName)).ok) throw new RunnelError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${args.topicName}' already exists`);
+  const configs = parseConfigList(args.configs) as ConfigOverrides;
+  const topic: TopicInfo = { ...args, configs, topicId: "", createdAtMs: Date.now() };
+  return { ...topicView(baseUrl(c), c.env.CLUSTER_ID, topic), topic_id: null };
+}
 
 topicRoutes.get(`${T}/:t`, async (c) => {
   const topic = unwrap(await controllerStub(c.env).getTopic(c.req.param("t")));
   return c.json(topicView(baseUrl(c), c.env.CLUSTER_ID, topic));
 });
 
+// Increase only; the same count is a success that changes nothing.
 topicRoutes.patch(`${T}/:t`, async (c) => {
-  const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
+  const body = parseBody(UpdatePartitionCount, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
   const topic = unwrap(await controllerStub(c.env).increasePartitions(c.req.param("t"), body.partitions_count));
   forgetTopic(topic.topicName);
   return c.json(topicView(baseUrl(c), c.env.CLUSTER_ID, topic));
@@ -52,27 +66,6 @@ topicRoutes.patch(`${T}/:t`, async (c) => {
 
 topicRoutes.delete(`${T}/:t`, async (c) => {
   unwrap(await controllerStub(c.env).deleteTopic(c.req.param("t")));
-  forgetTopic(c.req.param("t"));
-  return c.body(null, 204);
-});
-
-topicRoutes.get(`${T}/:t/configs`, async (c) => {
-  const topic = unwrap(await controllerStub(c.env).getTopic(c.req.param("t")));
-  return c.json(list("TopicConfig", `${baseUrl(c)}${c.req.path}`, configViews(baseUrl(c), c.env.CLUSTER_ID, topic)));
-});
-
-topicRoutes.get(`${T}/:t/configs/:name`, async (c) => {
-  const topic = unwrap(await controllerStub(c.env).getTopic(c.req.param("t")));
-  const view = configViews(baseUrl(c), c.env.CLUSTER_ID, topic).find((v) => v.name === c.req.param("name"));
-  if (view === undefined) throw new RunnelError(ErrorCode.NOT_FOUND, `topic config '${c.req.param("name")}' does not exist`);
-  return c.json(view);
-});
-
-topicRoutes.post(`${T}/:t/:action{configs:alter}`, async (c) => {
-  const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
-  const changes = parseConfigChanges(body.data);
-  if (typeof changes === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, changes);
-  unwrap(await controllerStub(c.env).alterConfigs(c.req.param("t"), changes));
   forgetTopic(c.req.param("t"));
   return c.body(null, 204);
 });
@@ -100,10 +93,34 @@ topicRoutes.get(`${T}/:t/partitions/:p/offsets`, async (c) => {
   return c.json({ topic_name: topic.topicName, partition_id: partition, offset: found.offset, timestamp: found.timestampMs });
 });
 
-/** The partition number in `raw`, or 40402 when the topic has no such partition. */
+// Confluent's partition offsets: earliest = log start offset, latest = high watermark.
+topicRoutes.get(`${T}/:t/partitions/:p/offset`, async (c) => {
+  const type = c.req.query("offset_type") ?? "earliest_and_latest";
+  if (type !== "earliest_and_latest") throw new RunnelError(ErrorCode.BAD_REQUEST, `offset_type:${type} is invalid; the one offset type is earliest_and_latest`);
+  const topic = await topicMeta(c.env, c.req.param("t"));
+  const partition = partitionIn(topic, c.req.param("p"));
+  const d = await positionsOf(c.env, topic, partition);
+  const self = `${baseUrl(c)}/v3/clusters/${c.env.CLUSTER_ID}/topics/${topic.topicName}/partitions/${partition}/offset`;
+  return c.json({
+    kind: "KafkaPartitionWithOffsets",
+    metadata: meta(self, c.env.CLUSTER_ID, `topic=${topic.topicName}`, `partition=${partition}`, `offset_type=${type}`),
+    cluster_id: c.env.CLUSTER_ID,
+    topic_name: topic.topicName,
+    partition_id: partition,
+    earliest_offset: d.logStartOffset,
+    latest_offset: d.highWatermark,
+  });
+});
+
+/**
+ * The partition number in path segment `raw`. As in Confluent's proxy, a
+ * segment that is not an integer matches no route (404), and a number the
+ * topic has no partition for (negative too) is a 40402.
+ */
 export function partitionIn(topic: TopicInfo, raw: string | undefined): number {
-  const p = intParam("partition", raw);
-  if (p >= topic.partitionsCount) {
+  if (raw === undefined || !/^-?\d{1,10}$/.test(raw)) throw new RunnelError(ErrorCode.NOT_FOUND, `partition '${raw}' is not a partition number`);
+  const p = Number(raw);
+  if (p < 0 || p >= topic.partitionsCount) {
     throw new RunnelError(ErrorCode.UNKNOWN_PARTITION, `topic '${topic.topicName}' has no partition ${p} (it has ${topic.partitionsCount})`);
   }
   return p;
@@ -124,13 +141,16 @@ async function partitionView(env: Env, base: string, topic: TopicMeta, partition
     }),
   );
   const leader = states[role.replicas.indexOf(role.leader)] ?? null;
+  const self = `${base}/v3/clusters/${env.CLUSTER_ID}/topics/${topic.topicName}/partitions/${partition}`;
   return {
     kind: "KafkaPartition",
-    metadata: { self: `${base}/v3/clusters/${env.CLUSTER_ID}/topics/${topic.topicName}/partitions/${partition}` },
+    metadata: meta(self, env.CLUSTER_ID, `topic=${topic.topicName}`, `partition=${partition}`),
     cluster_id: env.CLUSTER_ID,
     topic_name: topic.topicName,
     partition_id: partition,
-    leader: role.leader < 0 ? null : { broker_id: role.leader },
+    // API.md's {broker_id} with Confluent's link beside it; replicas stay API.md's array.
+    leader: role.leader < 0 ? null : { broker_id: role.leader, related: `${self}/replicas/${role.leader}` },
+    reassignment: { related: `${self}/reassignment` },
     leader_epoch: role.leaderEpoch,
     replicas: role.replicas.map((b, j) => ({
       broker_id: b,

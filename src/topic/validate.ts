@@ -57,3 +57,21 @@ export function parseConfigChanges(list: unknown): ConfigChange[] | string {
   }
   return out;
 }
+
+/**
+ * What is wrong with a topic creation's name, partition count (1 to
+ * `limits.partitionsCountMax`), replication factor (1 to `brokersCount`)
+ * or configs, or null. Existence and the topic-count limit are the
+ * controller's to check.
+ */
+export function createTopicProblem(args: { topicName: unknown; partitionsCount: unknown; replicationFactor: unknown; configs: unknown }, brokersCount: number): string | null {
+  const rf = args.replicationFactor;
+  const configs = parseConfigList(args.configs);
+  return (
+    topicNameProblem(args.topicName) ??
+    integerProblem("partitions_count", args.partitionsCount, 1, limits.partitionsCountMax) ??
+    (typeof rf === "number" && rf > brokersCount ? `replication_factor ${rf} is larger than the ${brokersCount} available brokers` : null) ??
+    integerProblem("replication_factor", rf, 1, brokersCount) ??
+    (typeof configs === "string" ? configs : null)
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * Topic configs (v3): list, one config, `PUT`/`DELETE` one config, and
+ * `configs:alter` for several at once (all or nothing). `validate_only`
+ * checks a change without making it.
+ */
+import { Hono, type Context } from "hono";
+import type { Env } from "../env";
+import { ErrorCode, RunnelError, unwrap } from "../errors";
+import { limits } from "../limits";
+import { controllerStub } from "../metadata/controller-stub";
+import { forgetTopic } from "../metadata/topic-cache";
+import type { ConfigChange } from "../topic/types";
+import { parseConfigChanges } from "../topic/validate";
+import { AlterConfigs, parseBody, UpdateConfig } from "./admin-schemas";
+import { readJsonObject } from "./body";
+import { baseUrl } from "./url";
+import { configViews, list } from "./views";
+
+export const topicConfigRoutes = new Hono<{ Bindings: Env }>();
+const T = "/v3/clusters/:c/topics/:t";
+type C = Context<{ Bindings: Env }>;
+
+topicConfigRoutes.get(`${T}/configs`, async (c) => {
+  const topic = unwrap(await controllerStub(c.env).getTopic(c.req.param("t")));
+  return c.json(list("TopicConfig", `${baseUrl(c)}${c.req.path}`, configViews(baseUrl(c), c.env.CLUSTER_ID, topic)));
+});
+
+topicConfigRoutes.get(`${T}/configs/:name`, async (c) => {
+  const topic = unwrap(await controllerStub(c.env).getTopic(c.req.param("t")));
+  const view = configViews(baseUrl(c), c.env.CLUSTER_ID, topic).find((v) => v.name === c.req.param("name"));
+  if (view === undefined) throw new RunnelError(ErrorCode.NOT_FOUND, `topic config '${c.req.param("name")}' does not exist`);
+  return c.json(view);
+});
+
+/** Validates `changes` (400 naming the config), then applies them unless `validateOnly`; 204 either way. */
+async function alter(c: C, list: unknown, validateOnly: boolean) {
+  const changes: ConfigChange[] | string = parseConfigChanges(list);
+  if (typeof changes === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, changes);
+  if (validateOnly) unwrap(await controllerStub(c.env).getTopic(c.req.param("t")!)); // the topic must exist
+  else unwrap(await controllerStub(c.env).alterConfigs(c.req.param("t")!, changes));
+  forgetTopic(c.req.param("t")!);
+  return c.body(null, 204);
+}
+
+topicConfigRoutes.put(`${T}/configs/:name`, async (c) => {
+  const body = parseBody(UpdateConfig, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  return alter(c, [{ name: c.req.param("name"), value: body.value }], false);
+});
+
+// Back to the default value.
+topicConfigRoutes.delete(`${T}/configs/:name`, (c) => alter(c, [{ name: c.req.param("name"), value: null }], false));
+
+topicConfigRoutes.post(`${T}/:action{configs:alter}`, async (c) => {
+  const body = parseBody(AlterConfigs, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  return alter(c, body.data, body.validate_only === true);
+});
