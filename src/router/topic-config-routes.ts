@@ -7,7 +7,7 @@ import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { limits } from "../limits";
-import { controllerStub } from "../metadata/controller-stub";
+import { controllerStub } from "../controller/controller-stub";
 import { forgetTopic } from "../metadata/topic-cache";
 import type { ConfigChange } from "../topic/types";
 import { parseConfigChanges } from "../topic/validate";

@@ -9,7 +9,7 @@ import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
 import { unwrap } from "../errors";
 import { positionsOf } from "../fetch/offsets";
-import { controllerStub } from "../metadata/controller-stub";
+import { controllerStub } from "../controller/controller-stub";
 import { topicMeta } from "../metadata/topic-cache";
 import type { PartitionRole } from "../partition/types";
 import { resolveConfigs } from "../topic/configs";
