@@ -2,6 +2,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError } from "../errors";
+import { authenticate, guardRoutes } from "./access";
+import { accessRoutes } from "./access-routes";
 import { clusterRoutes } from "./cluster-routes";
 import { consumerRoutes } from "./consumer-routes";
 import { faultRoutes } from "./fault-routes";
@@ -13,6 +15,7 @@ import { topicRoutes } from "./topic-routes";
 
 export const app = new Hono<{ Bindings: Env }>();
 app.use("*", requestId);
+app.use("*", authenticate);
 
 // Every /v3/clusters/{c}... route belongs to this cluster only.
 const sameCluster: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
@@ -22,7 +25,11 @@ const sameCluster: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
 app.use("/v3/clusters/:c", sameCluster);
 app.use("/v3/clusters/:c/*", sameCluster);
 
+// Every route passes its access rule (access-rules.ts) before it runs.
+guardRoutes(app);
+
 app.route("/", clusterRoutes);
+app.route("/", accessRoutes);
 app.route("/", faultRoutes);
 app.route("/", topicRoutes);
 app.route("/", produceRoutes);
