@@ -8,6 +8,7 @@ import type { Quota } from "../access/types";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { limits } from "../limits";
+import { auditAs } from "./access";
 import { readJsonObject } from "./body";
 import { boundedIntParam, intParam } from "./params";
 import { baseUrl } from "./url";
@@ -25,6 +26,7 @@ accessRoutes.post(`${C3}/keys`, async (c) => {
   const problem = principalProblem(body.principal) ?? descriptionProblem(body.description);
   if (problem !== null) throw new RunnelError(ErrorCode.BAD_REQUEST, problem);
   const { key } = unwrap(await access(c).createKey(body.principal as string, (body.description as string | undefined) ?? ""));
+  auditAs(c, `KEY:${key.key_id} (${key.principal})`);
   forgetAccess();
   return c.json(key, 201);
 });
@@ -53,6 +55,7 @@ accessRoutes.delete(`${C3}/keys/:k`, async (c) => {
 accessRoutes.post(`${C3}/acls`, async (c) => {
   const acl = parseAcl(await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
   if (typeof acl === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, acl);
+  auditAs(c, aclResource(acl));
   unwrap(await access(c).createAcl(acl));
   forgetAccess();
   return c.json(aclView(c, acl), 201);
@@ -67,6 +70,7 @@ accessRoutes.delete(`${C3}/acls`, async (c) => {
   // As in Confluent's proxy, a delete names at least the resource type (ANY allowed), so a bare DELETE cannot wipe every ACL by accident.
   if (c.req.query("resource_type") === undefined) throw new RunnelError(ErrorCode.BAD_REQUEST, "resource_type is required to delete ACLs (ANY matches every type)");
   const { acls } = unwrap(await access(c).deleteAcls(filterOf(c)));
+  auditAs(c, acls.length === 1 ? aclResource(acls[0]!) : `ACL:${acls.length} matching ${new URL(c.req.url).search}`);
   forgetAccess();
   return c.json({ data: acls.map((a) => aclView(c, a)) });
 });
@@ -103,6 +107,10 @@ function filterOf(c: C) {
   const filter = parseAclFilter(c.req.query());
   if (typeof filter === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, filter);
   return filter;
+}
+
+function aclResource(a: Acl): string {
+  return `ACL:${a.permission} ${a.operation} ${a.resource_type}:${a.pattern_type}:${a.resource_name} for ${a.principal}`;
 }
 
 function aclView(c: C, a: Acl) {

@@ -38,6 +38,13 @@ export async function mayDo(c: C, type: ResourceType, name: string, operation: O
   return (await accessState(c.env)).allowed(principalIn(c), type, name, operation);
 }
 
+/** The items of a list the principal may DESCRIBE (lists show only those). */
+export async function describable<T>(c: C, type: ResourceType, items: T[], nameOf: (item: T) => string): Promise<T[]> {
+  if (authMode(c.env) === "open") return items;
+  const state = await accessState(c.env);
+  return items.filter((item) => state.allowed(principalIn(c), type, nameOf(item), "DESCRIBE"));
+}
+
 /** Finds who is asking; see the module comment. */
 export const authenticate: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const mode = authMode(c.env);
@@ -120,8 +127,9 @@ async function deniedBy(c: C, state: AccessState, principal: string, rule: Acces
     case "group":
       return check("GROUP", c.req.param("g") ?? "", need.op);
     case "topic-create": {
-      if (check("CLUSTER", CLUSTER_RESOURCE, "CREATE") === null) return null;
       const name = await topicNameInBody(c);
+      if (name !== null) auditAs(c, `TOPIC:${name}`);
+      if (check("CLUSTER", CLUSTER_RESOURCE, "CREATE") === null) return null;
       return name === null ? { type: "CLUSTER", name: CLUSTER_RESOURCE, operation: "CREATE" } : check("TOPIC", name, "CREATE");
     }
     case "subscription": {
@@ -151,14 +159,25 @@ function deniedName(type: ResourceType) {
 
 function auditOutcome(c: C, rule: AccessRule, principal: string): void {
   const status = c.res.status;
-  const resource = c.req.param("t") !== undefined ? `TOPIC:${c.req.param("t")}` : c.req.param("g") !== undefined ? `GROUP:${c.req.param("g")}` : resourceOf(c);
   const failed = status >= 400;
-  audit(c, { principal, action: rule.action, resource, outcome: failed ? "failure" : "success", ...(failed ? { error_code: status } : {}) });
+  audit(c, { principal, action: rule.action, resource: auditResourceOf(c), outcome: failed ? "failure" : "success", ...(failed ? { error_code: status } : {}) });
 }
 
-function resourceOf(c: C): string {
-  const last = c.req.path.split("/").filter((s) => s.length > 0).slice(-2).join("/");
-  return `CLUSTER:${CLUSTER_RESOURCE}/${decodeURIComponent(last)}`;
+/** Names the resource an admin action acted on, for its audit entry (else it is read from the path). */
+export function auditAs(c: C, resource: string): void {
+  c.set("auditResource" as never, resource as never);
+}
+
+function auditResourceOf(c: C): string {
+  const named = c.get("auditResource" as never) as string | undefined;
+  if (named !== undefined) return named;
+  const p = (name: string) => c.req.param(name);
+  if (p("t") !== undefined) return `TOPIC:${p("t")}`;
+  if (p("g") !== undefined) return `GROUP:${p("g")}`;
+  if (p("k") !== undefined) return `KEY:${p("k")}`;
+  if (p("principal") !== undefined) return `QUOTA:${decodeURIComponent(p("principal")!)}`;
+  if (p("b") !== undefined) return `BROKER:${p("b")}`;
+  return `CLUSTER:${CLUSTER_RESOURCE}`;
 }
 
 /** Writes an audit entry without holding up the response; a failed write is logged, never dropped silently. */

@@ -6,6 +6,7 @@ import { groupStub } from "../group/group-stub";
 import type { GroupDescription, SeekTarget } from "../group/types";
 import { limits } from "../limits";
 import { controllerStub } from "../metadata/controller-stub";
+import { describable } from "./access";
 import { readJsonObject } from "./body";
 import { baseUrl } from "./url";
 import { list } from "./views";
@@ -43,7 +44,8 @@ function consumerView(c: C, g: GroupDescription, m: GroupDescription["members"][
 }
 
 groupRoutes.get(G, async (c) => {
-  const { groups: ids } = unwrap(await controllerStub(c.env).listGroups());
+  const { groups: all } = unwrap(await controllerStub(c.env).listGroups());
+  const ids = await describable(c, "GROUP", all, (g) => g);
   const groups = (await Promise.all(ids.map(async (id) => groupStub(c.env, id).describe(id)))) as (GroupDescription | Failure)[];
   const views = groups.filter((g): g is GroupDescription => g.ok).map((g) => groupView(c, g));
   return c.json(list("ConsumerGroup", `${baseUrl(c)}${c.req.path}`, views));

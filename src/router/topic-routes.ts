@@ -10,6 +10,7 @@ import { forgetTopic, topicMeta } from "../metadata/topic-cache";
 import type { DescribeOk } from "../partition/types";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 import { parseConfigChanges } from "../topic/validate";
+import { describable } from "./access";
 import { readJsonObject } from "./body";
 import { intParam } from "./params";
 import { baseUrl } from "./url";
@@ -20,7 +21,8 @@ const T = "/v3/clusters/:c/topics";
 
 topicRoutes.get(T, async (c) => {
   const { topics } = unwrap(await controllerStub(c.env).listTopics());
-  return c.json(list("Topic", `${baseUrl(c)}/v3/clusters/${c.env.CLUSTER_ID}/topics`, topics.map((t) => topicView(baseUrl(c), c.env.CLUSTER_ID, t))));
+  const visible = await describable(c, "TOPIC", topics, (t) => t.topicName);
+  return c.json(list("Topic", `${baseUrl(c)}/v3/clusters/${c.env.CLUSTER_ID}/topics`, visible.map((t) => topicView(baseUrl(c), c.env.CLUSTER_ID, t))));
 });
 
 topicRoutes.post(T, async (c) => {
