@@ -42,6 +42,23 @@ describe("quotas", () => {
     expect(huge.body.message).toContain("more than the quota allows");
   });
 
+  it("count read bytes once served, and refuse reads while the consumer window is full", async () => {
+    await adminTopic("quota-read");
+    const uma = await keyFor("User:uma");
+    await allow("User:uma", "TOPIC", "quota-read", "READ");
+    const records = Array.from({ length: 4 }, () => ({ value: "z".repeat(400), partition: 0 }));
+    expect((await as(ADMIN, "POST", "/topics/quota-read", { records }, { "content-type": "application/vnd.kafka.json.v2+json" })).status).toBe(200);
+    await as(ADMIN, "PUT", `${V3}/quotas/User:uma`, { consumer_byte_rate: 100 }); // 1,000 bytes per 10 s
+    const read = () => as(uma, "GET", `${V3}/topics/quota-read/partitions/0/records?offset=0&format=string`);
+    const first = await read();
+    expect(first.status).toBe(200);
+    expect(first.body.records).toHaveLength(4); // served whole, and counted: about 1,900 bytes
+    const second = await read();
+    expect(second.status).toBe(429);
+    expect(second.body.error_code).toBe(42901);
+    expect(Number(second.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+
   it("limit requests per second, and are listed, replaced and deleted by admins only", async () => {
     const rita = await keyFor("User:rita");
     await as(ADMIN, "PUT", `${V3}/quotas/User:rita`, { request_rate: 1 });
