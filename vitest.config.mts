@@ -7,8 +7,19 @@ export default defineConfig({
     projects: [
       {
         // Unit and API tests inside workerd, against the real Durable Objects.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/compat/**"], testTimeout: 20_000 },
+        // Development mode without an admin key: served open, faults on demand.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { MODE: "development" } } })],
+        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/compat/**", "test/access/**"], testTimeout: 20_000 },
+      },
+      {
+        // The same Worker with authentication on (the admin key's secret is "test-admin-secret").
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { MODE: "development", RUNNEL_ADMIN_KEY: "test-admin-secret" } },
+          }),
+        ],
+        test: { name: "workers-auth", include: ["test/access/**/*.test.ts"], testTimeout: 20_000 },
       },
       {
         // End-to-end tests: start the real local server (`npm start`) and talk HTTP to it.

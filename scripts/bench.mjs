@@ -17,7 +17,14 @@
 // half-load run: half the 250,000 target, 125000) --state-dir DIR (where
 // the server's state goes: the system temp dir on disk by default;
 // /dev/shm takes the disk's flush latency out) --port N
-// --profile FILE (CPU-profile workerd)
+// --profile FILE (CPU-profile workerd) --auth true|false (true: what
+// authentication costs — the replication-factor-1 run on two more servers
+// in development mode, one serving open and one with authentication on:
+// auth_off_ and auth_on_ figures)
+//
+// The main server runs as a deployment would: production mode (no fault
+// checks) with authentication on; every request carries the key of
+// User:bench, whose rights come from ACLs (not the admin's shortcut).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +52,7 @@ const { values: opts } = parseArgs({
     port: { type: "string", default: "0" },
     "state-dir": { type: "string" },
     profile: { type: "string" },
+    auth: { type: "string", default: "true" },
   },
 });
 const RECORDS = Number(opts.records);
@@ -56,17 +64,33 @@ const FETCH_BYTES = Number(opts["fetch-bytes"]);
 const CLUSTER = "runnel-local";
 
 const dir = mkdtempSync(join(opts["state-dir"] ?? tmpdir(), "runnel-bench-"));
-// Production mode: fault injection (and the check every replica makes for it in development) is off.
-const server = await startServer({ port: Number(opts.port), persistTo: dir, quiet: true, inspectorPort: opts.profile ? 9229 : undefined, mode: "production" });
+const ADMIN_SECRET = "bench-admin-secret";
+const server = await startServer({ port: Number(opts.port), persistTo: dir, quiet: true, inspectorPort: opts.profile ? 9229 : undefined, mode: "production", adminKey: ADMIN_SECRET });
 const profiler = opts.profile ? await startProfiler(9229) : null;
 const memory = watchServerMemory();
-const { http, post } = httpClient(server.url);
+const BENCH_KEY = await benchKey(server.url);
+const client = httpClient(server.url, { authorization: `Bearer ${BENCH_KEY}` });
+const { post } = client;
+
+/** A key of User:bench with CREATE, WRITE and READ on topics and READ on groups named bench-…, made by the admin. */
+async function benchKey(url) {
+  const admin = httpClient(url, { authorization: `Bearer admin.${ADMIN_SECRET}` });
+  const key = await admin.post(`/v3/clusters/${CLUSTER}/keys`, JSON.stringify({ principal: "User:bench" }));
+  const grants = [["TOPIC", "CREATE"], ["TOPIC", "WRITE"], ["TOPIC", "READ"], ["GROUP", "READ"]];
+  for (const [resource_type, operation] of grants) {
+    const acl = { resource_type, resource_name: "bench-", pattern_type: "PREFIXED", principal: "User:bench", host: "*", operation, permission: "ALLOW" };
+    await admin.post(`/v3/clusters/${CLUSTER}/acls`, JSON.stringify(acl));
+  }
+  return `${key.key_id}.${key.secret}`;
+}
 
 const value = valueMaker(RECORD_BYTES);
 
-/** Produces and consumes RECORDS records on a fresh topic of replication factor `rf`; returns its figures. */
-async function scenario(rf) {
-  const topic = `bench-rf${rf}`;
+/**
+ * Produces and consumes RECORDS records on a fresh topic of replication
+ * factor `rf` through the client `{ http, post }`; returns its figures.
+ */
+async function scenario(rf, { http, post } = client, topic = `bench-rf${rf}`) {
   await post(`/v3/clusters/${CLUSTER}/topics`, JSON.stringify({ topic_name: topic, partitions_count: PARTITIONS, replication_factor: rf }));
   const verifier = new Verifier(PARTITIONS);
   let consumeDoneMs = 0;
@@ -110,7 +134,7 @@ for (const rf of opts.rf.split(",").filter((r) => r !== "" && r !== "none").map(
   for (const [k, v] of Object.entries(figures)) result[rf === 1 ? k : `rf${rf}_${k}`] = v;
 }
 if (opts.ws !== "false") {
-  const common = { base: server.url, post, records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH, value };
+  const common = { base: server.url, post, key: BENCH_KEY, records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH, value };
   const full = await wsScenario({ ...common, topic: "bench-ws" });
   // Half the 250,000 records/s target, paced; producers send small requests, as a latency-minded producer would.
   const halfBatch = Number(opts["latency-batch"]);
@@ -128,6 +152,30 @@ if (opts.ws !== "false") {
     ws_half_load_records_verified: half.records_verified,
   });
 }
+/**
+ * What authentication costs: the replication-factor-1 run on a server in
+ * development mode serving open, then on one with authentication on
+ * (User:bench through ACLs). Same mode both times, so only authentication
+ * differs; compare the two in one run.
+ */
+async function authScenarios() {
+  const out = {};
+  for (const auth of ["off", "on"]) {
+    const authDir = mkdtempSync(join(opts["state-dir"] ?? tmpdir(), `runnel-bench-auth-${auth}-`));
+    const s = await startServer({ port: 0, persistTo: authDir, quiet: true, mode: "development", adminKey: auth === "on" ? ADMIN_SECRET : undefined });
+    try {
+      const headers = auth === "on" ? { authorization: `Bearer ${await benchKey(s.url)}` } : {};
+      const figures = await scenario(1, httpClient(s.url, headers), `bench-auth-${auth}`);
+      out[`auth_${auth}_produce_records_per_s`] = figures.produce_records_per_s;
+      out[`auth_${auth}_consume_records_per_s`] = figures.consume_records_per_s;
+    } finally {
+      await s.stop();
+      rmSync(authDir, { recursive: true, force: true });
+    }
+  }
+  return out;
+}
+
 if (profiler) await profiler.stop(opts.profile);
 Object.assign(result, {
   server_peak_rss_mib: Math.round(memory.stop() / 1024 / 1024),
@@ -136,5 +184,7 @@ Object.assign(result, {
 });
 await server.stop();
 rmSync(dir, { recursive: true, force: true });
+// After the main server's CPU and memory are read: these start servers of their own.
+if (opts.auth !== "false") Object.assign(result, await authScenarios());
 console.log(JSON.stringify(result));
 process.exit(0); // the bundler's service would keep the process alive

@@ -8,14 +8,17 @@ process.env.WRANGLER_SEND_METRICS = "false";
 /**
  * Starts the server. Options: port (default 8787), host (default
  * 127.0.0.1), persistTo (default .runnel/state), quiet, inspectorPort
- * (for profiling; none by default), mode ("development", the default from
- * wrangler.toml, allows fault injection; "production" refuses it).
+ * (for profiling; none by default), adminKey (the RUNNEL_ADMIN_KEY secret:
+ * authentication on; none by default), mode ("development", the
+ * default, allows fault injection and serves open without an admin key;
+ * "production" refuses faults and, without an admin key, every request —
+ * wrangler.toml ships production, so this asks for development itself).
  * Returns { url, stop() }.
  */
-export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode } = {}) {
+export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode = "development", adminKey } = {}) {
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(`${root}wrangler.toml`);
-  if (mode !== undefined) workerOptions.bindings = { ...workerOptions.bindings, MODE: mode };
+  workerOptions.bindings = { ...workerOptions.bindings, MODE: mode, ...(adminKey ? { RUNNEL_ADMIN_KEY: adminKey } : {}) };
   const scriptPath = await buildWorker();
   // wrangler still speaks Miniflare 4's option shape; Miniflare 5 converts it.
   const options = convertV4MiniflareOptions({

@@ -1,3 +1,5 @@
+import type { AccessControl } from "./access/access-control";
+import type { PrincipalQuota } from "./access/principal-quota";
 import type { Controller } from "./controller/controller";
 import type { Faults } from "./faults/faults";
 import type { GroupCoordinator } from "./group/coordinator";
@@ -7,12 +9,16 @@ import type { PartitionReplica } from "./partition/partition-replica";
 export interface Env {
   /** The cluster id clients put in /v3/clusters/{c}. */
   CLUSTER_ID: string;
-  /** "development" allows fault injection; anything else is production. */
+  /** "development" allows fault injection and, without RUNNEL_ADMIN_KEY, serves open; anything else is production. */
   MODE: string;
+  /** The bootstrap admin key's secret (key id `admin`); authentication is on when it is set. A secret, never a var. */
+  RUNNEL_ADMIN_KEY?: string;
   /** JSON list of broker slots: [{"id", "name", "location_hint"?, "jurisdiction"?}]. */
   BROKERS: string;
   CONTROLLER: DurableObjectNamespace<Controller>;
   PARTITIONS: DurableObjectNamespace<PartitionReplica>;
   FAULTS: DurableObjectNamespace<Faults>;
   GROUPS: DurableObjectNamespace<GroupCoordinator>;
+  ACCESS: DurableObjectNamespace<AccessControl>;
+  QUOTAS: DurableObjectNamespace<PrincipalQuota>;
 }

@@ -68,6 +68,30 @@ export const limits = {
   wsFrameBytesMax: 1024 * 1024,
   /** Longest a text frame from a subscriber may be. */
   wsClientFrameBytesMax: 64 * 1024,
+  /** Longest a principal name may be (`User:…`). */
+  principalLengthMax: 255,
+  /** Longest an ACL's resource name may be. */
+  aclResourceNameLengthMax: 255,
+  /** Longest an Authorization header (or a WebSocket auth subprotocol) may be. */
+  authorizationHeaderLengthMax: 2_048,
+  /** Most API keys a cluster may hold. */
+  keysCountMax: 10_000,
+  /** Most ACLs a cluster may hold. */
+  aclsCountMax: 10_000,
+  /** Most quotas a cluster may hold (one per principal). */
+  quotasCountMax: 10_000,
+  /** Longest a key's description may be. */
+  keyDescriptionLengthMax: 1_000,
+  /** Most audit entries kept; the oldest are dropped first. */
+  auditEntriesMax: 100_000,
+  /** Most audit entries one read returns (default 1,000). */
+  auditReadEntriesMax: 10_000,
+  /** How long a Worker trusts its copy of keys, ACLs and quotas before asking whether they changed. */
+  accessCacheMs: 1_000,
+  /** Most access decisions a Worker memoises before starting over. */
+  accessDecisionsCachedMax: 100_000,
+  /** The window over which a quota's rate is enforced: accepted units stay within rate × window. */
+  quotaWindowMs: 10_000,
   /** Offsets stay below 2^53 so they are exact JavaScript numbers. */
   offsetMax: Number.MAX_SAFE_INTEGER,
 } as const;

@@ -3,16 +3,16 @@
 // server rather than to the benchmark.
 import { Agent, request } from "node:http";
 
-/** A client for `base` (http://host:port). */
-export function httpClient(base) {
+/** A client for `base` (http://host:port); `headers` go with every request (an Authorization, say). */
+export function httpClient(base, headers = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const { hostname, port } = new URL(base);
 
   /** One HTTP exchange; resolves to { status, text }. */
   function http(method, path, body, contentType = "application/json") {
     return new Promise((resolve, reject) => {
-      const headers = body === undefined ? {} : { "content-type": contentType, "content-length": Buffer.byteLength(body) };
-      const req = request({ agent, hostname, port, method, path, headers }, (res) => {
+      const sent = body === undefined ? headers : { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(body) };
+      const req = request({ agent, hostname, port, method, path, headers: sent }, (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
         res.on("end", () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));

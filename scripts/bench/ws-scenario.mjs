@@ -7,7 +7,7 @@ import { produce, pct, Verifier } from "./load.mjs";
  * producers are paced. Resolves to { delivered_records_per_s, e2e_p50_ms,
  * e2e_p99_ms, records_verified }.
  */
-export async function wsScenario({ base, post, topic, records, producers, partitions, batch, value, ratePerS = null }) {
+export async function wsScenario({ base, post, topic, records, producers, partitions, batch, value, ratePerS = null, key = null }) {
   await post(`/v3/clusters/runnel-local/topics`, JSON.stringify({ topic_name: topic, partitions_count: partitions }));
   const verifier = new Verifier(partitions);
   const group = `${topic}-group`;
@@ -17,7 +17,9 @@ export async function wsScenario({ base, post, topic, records, producers, partit
   const done = new Promise((r) => (resolveDone = r));
   const sockets = [];
   for (let i = 0; i < 2; i++) {
-    const ws = new WebSocket(`${base.replace("http", "ws")}/ws/v1/consumer/${group}?topics=${topic}&auto_offset_reset=earliest&permits=${permitsBatch}&format=string`, "runnel.v1");
+    // A key rides as the runnel.auth subprotocol, as a WebSocket client without headers would send it.
+    const protocols = key === null ? ["runnel.v1"] : ["runnel.v1", `runnel.auth.${Buffer.from(key).toString("base64url")}`];
+    const ws = new WebSocket(`${base.replace("http", "ws")}/ws/v1/consumer/${group}?topics=${topic}&auto_offset_reset=earliest&permits=${permitsBatch}&format=string`, protocols);
     let received = 0;
     const assigned = [];
     ws.addEventListener("message", (e) => {

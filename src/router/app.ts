@@ -2,6 +2,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError } from "../errors";
+import { authenticate, guardRoutes } from "./access";
+import { accessRoutes } from "./access-routes";
 import { clusterRoutes } from "./cluster-routes";
 import { consumerRoutes } from "./consumer-routes";
 import { faultRoutes } from "./fault-routes";
@@ -17,7 +19,9 @@ import { v2MetadataRoutes } from "./v2-metadata-routes";
 // strict: false — a trailing slash on any route is the same route.
 export const app = new Hono<{ Bindings: Env }>({ strict: false });
 app.use("*", requestId);
+// v2 media types wrap everything after them, errors of authentication included.
 app.use("*", v2Media);
+app.use("*", authenticate);
 
 // Every /v3/clusters/{c}... route belongs to this cluster only.
 const sameCluster: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
@@ -27,7 +31,11 @@ const sameCluster: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
 app.use("/v3/clusters/:c", sameCluster);
 app.use("/v3/clusters/:c/*", sameCluster);
 
+// Every route passes its access rule (access-rules.ts) before it runs.
+guardRoutes(app);
+
 app.route("/", clusterRoutes);
+app.route("/", accessRoutes);
 app.route("/", faultRoutes);
 app.route("/", topicRoutes);
 app.route("/", topicConfigRoutes);

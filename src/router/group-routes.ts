@@ -6,6 +6,7 @@ import { groupStub } from "../group/group-stub";
 import type { GroupDescription, SeekTarget } from "../group/types";
 import { limits } from "../limits";
 import { controllerStub } from "../controller/controller-stub";
+import { describable } from "./access";
 import { readJsonObject } from "./body";
 import { baseUrl } from "./url";
 import { list } from "./views";
@@ -43,7 +44,8 @@ function consumerView(c: C, g: GroupDescription, m: GroupDescription["members"][
 }
 
 groupRoutes.get(G, async (c) => {
-  const { groups: ids } = unwrap(await controllerStub(c.env).listGroups());
+  const { groups: all } = unwrap(await controllerStub(c.env).listGroups());
+  const ids = await describable(c, "GROUP", all, (g) => g);
   const groups = (await Promise.all(ids.map(async (id) => groupStub(c.env, id).describe(id)))) as (GroupDescription | Failure)[];
   // A group listed but never joined (its first member was refused) is not shown; any other failure is the answer.
   const views = groups.filter((g) => g.ok || g.error_code !== ErrorCode.GROUP_NOT_FOUND).map((g) => groupView(c, unwrap(g)));

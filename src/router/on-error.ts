@@ -39,6 +39,7 @@ export const onError: ErrorHandler = (err, c) => {
   if (err instanceof RunnelError && err.errorCode !== ErrorCode.INTERNAL) {
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: id };
     if (err.retryAfterS !== undefined) headers["retry-after"] = String(err.retryAfterS);
+    if (err.errorCode === ErrorCode.UNAUTHENTICATED) headers["www-authenticate"] = 'Bearer realm="runnel"';
     return c.json(err.body(), httpStatusOf(err.errorCode) as 400, headers);
   }
   logBug(`${c.req.method} ${c.req.routePath}`, err, { request_id: id, path: c.req.path });

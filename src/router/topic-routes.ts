@@ -13,6 +13,7 @@ import type { DescribeOk } from "../partition/types";
 import type { ConfigOverrides } from "../topic/configs";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 import { createTopicProblem, parseConfigList } from "../topic/validate";
+import { describable } from "./access";
 import { CreateTopic, parseBody, UpdatePartitionCount } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { intParam } from "./params";
@@ -24,7 +25,8 @@ const T = "/v3/clusters/:c/topics";
 
 topicRoutes.get(T, async (c) => {
   const { topics } = unwrap(await controllerStub(c.env).listTopics());
-  return c.json(list("Topic", `${baseUrl(c)}/v3/clusters/${c.env.CLUSTER_ID}/topics`, topics.map((t) => topicView(baseUrl(c), c.env.CLUSTER_ID, t))));
+  const visible = await describable(c, "TOPIC", topics, (t) => t.topicName);
+  return c.json(list("Topic", `${baseUrl(c)}/v3/clusters/${c.env.CLUSTER_ID}/topics`, visible.map((t) => topicView(baseUrl(c), c.env.CLUSTER_ID, t))));
 });
 
 topicRoutes.post(T, async (c) => {

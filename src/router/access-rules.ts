@@ -1,0 +1,112 @@
+/**
+ * What every route needs, as API.md lists it (Kafka's operations):
+ * produce → WRITE on the topic; fetch → READ; consumer instances and
+ * WebSocket subscriptions → READ on the group (and on every topic they
+ * read or commit, checked where the topics are known); create topic →
+ * CREATE on the cluster or the topic; delete → DELETE; partitions →
+ * ALTER; configs → DESCRIBE_CONFIGS / ALTER_CONFIGS; describe and lists →
+ * DESCRIBE (lists are filtered); group admin → DESCRIBE, offset resets →
+ * DELETE on the group; keys, ACLs, quotas, audit, faults → ALTER on the
+ * cluster. Cluster and broker descriptions need only a valid key, as
+ * Kafka shows brokers to every client. A test checks every route has a rule.
+ */
+import type { Operation } from "../access/acl";
+
+export type Need =
+  | { on: "authenticated" }
+  | { on: "cluster"; op: Operation }
+  /** The topic in the path (`:t`). */
+  | { on: "topic"; op: Operation }
+  /** CREATE on the cluster, or on the topic named in the body's `topic_name`. */
+  | { on: "topic-create" }
+  /** The group in the path (`:g`). */
+  | { on: "group"; op: Operation }
+  /** A WebSocket subscription: READ on the group and on each topic in `?topics=`. */
+  | { on: "subscription" };
+
+export interface AccessRule {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** The route's path pattern, exactly as registered (Hono syntax). */
+  path: string;
+  need: Need;
+  /** Names the action in the audit log; admin actions are audited whatever their outcome. */
+  action: string;
+  audit?: boolean;
+  /** Counts towards the principal's producer or consumer byte quota. */
+  quota?: "produce" | "consume";
+}
+
+const C = "/v3/clusters/:c";
+const T = `${C}/topics`;
+const G = `${C}/consumer-groups`;
+const I = "/consumers/:g/instances/:i";
+
+const authenticated = { on: "authenticated" } as const;
+const cluster = (op: Operation) => ({ on: "cluster", op }) as const;
+const topic = (op: Operation) => ({ on: "topic", op }) as const;
+const group = (op: Operation) => ({ on: "group", op }) as const;
+
+/** The rule of every route. */
+export const ACCESS_RULES: AccessRule[] = [
+  // cluster and brokers
+  { method: "GET", path: "/v3/clusters", need: authenticated, action: "cluster.describe" },
+  { method: "GET", path: C, need: authenticated, action: "cluster.describe" },
+  { method: "GET", path: `${C}/brokers`, need: authenticated, action: "broker.describe" },
+  { method: "GET", path: `${C}/brokers/:b`, need: authenticated, action: "broker.describe" },
+  { method: "POST", path: `${C}/brokers/:b/faults`, need: cluster("ALTER"), action: "broker.fault", audit: true },
+  { method: "POST", path: `${C}/brokers/:b/restart`, need: cluster("ALTER"), action: "broker.restart", audit: true },
+  // topics (v3)
+  { method: "GET", path: T, need: authenticated, action: "topic.list" },
+  { method: "POST", path: T, need: { on: "topic-create" }, action: "topic.create", audit: true },
+  { method: "GET", path: `${T}/:t`, need: topic("DESCRIBE"), action: "topic.describe" },
+  { method: "PATCH", path: `${T}/:t`, need: topic("ALTER"), action: "topic.partitions.increase", audit: true },
+  { method: "DELETE", path: `${T}/:t`, need: topic("DELETE"), action: "topic.delete", audit: true },
+  { method: "GET", path: `${T}/:t/configs`, need: topic("DESCRIBE_CONFIGS"), action: "topic.configs.describe" },
+  { method: "GET", path: `${T}/:t/configs/:name`, need: topic("DESCRIBE_CONFIGS"), action: "topic.configs.describe" },
+  { method: "POST", path: `${T}/:t/:action{configs:alter}`, need: topic("ALTER_CONFIGS"), action: "topic.configs.alter", audit: true },
+  { method: "GET", path: `${T}/:t/partitions`, need: topic("DESCRIBE"), action: "topic.describe" },
+  { method: "GET", path: `${T}/:t/partitions/:p`, need: topic("DESCRIBE"), action: "topic.describe" },
+  { method: "GET", path: `${T}/:t/partitions/:p/offsets`, need: topic("DESCRIBE"), action: "topic.describe" },
+  // produce and fetch
+  { method: "POST", path: `${T}/:t/records`, need: topic("WRITE"), action: "topic.produce", quota: "produce" },
+  { method: "POST", path: `${T}/:t/:action{records:batch}`, need: topic("WRITE"), action: "topic.produce", quota: "produce" },
+  { method: "POST", path: "/topics/:t", need: topic("WRITE"), action: "topic.produce", quota: "produce" },
+  { method: "POST", path: "/topics/:t/partitions/:p", need: topic("WRITE"), action: "topic.produce", quota: "produce" },
+  { method: "GET", path: `${T}/:t/partitions/:p/records`, need: topic("READ"), action: "topic.fetch", quota: "consume" },
+  { method: "GET", path: "/topics/:t/partitions/:p/records", need: topic("READ"), action: "topic.fetch", quota: "consume" },
+  // consumer instances (v2)
+  { method: "POST", path: "/consumers/:g", need: group("READ"), action: "consumer.create" },
+  { method: "DELETE", path: I, need: group("READ"), action: "consumer.delete", audit: true },
+  { method: "POST", path: `${I}/subscription`, need: group("READ"), action: "consumer.subscribe" },
+  { method: "GET", path: `${I}/subscription`, need: group("READ"), action: "consumer.subscription" },
+  { method: "DELETE", path: `${I}/subscription`, need: group("READ"), action: "consumer.unsubscribe" },
+  { method: "GET", path: `${I}/assignments`, need: group("READ"), action: "consumer.assignments" },
+  { method: "POST", path: `${I}/assignments`, need: group("READ"), action: "consumer.assign" },
+  { method: "GET", path: `${I}/records`, need: group("READ"), action: "consumer.records", quota: "consume" },
+  { method: "POST", path: `${I}/offsets`, need: group("READ"), action: "consumer.commit" },
+  { method: "GET", path: `${I}/offsets`, need: group("READ"), action: "consumer.committed" },
+  { method: "POST", path: `${I}/positions`, need: group("READ"), action: "consumer.seek" },
+  { method: "POST", path: `${I}/positions/beginning`, need: group("READ"), action: "consumer.seek" },
+  { method: "POST", path: `${I}/positions/end`, need: group("READ"), action: "consumer.seek" },
+  // consumer groups (v3 admin) and WebSocket subscriptions
+  { method: "GET", path: G, need: authenticated, action: "group.list" },
+  { method: "GET", path: `${G}/:g`, need: group("DESCRIBE"), action: "group.describe" },
+  { method: "GET", path: `${G}/:g/consumers`, need: group("DESCRIBE"), action: "group.describe" },
+  { method: "GET", path: `${G}/:g/lags`, need: group("DESCRIBE"), action: "group.describe" },
+  { method: "GET", path: `${G}/:g/lag-summary`, need: group("DESCRIBE"), action: "group.describe" },
+  { method: "POST", path: `${G}/:g/:action{offsets:reset}`, need: group("DELETE"), action: "group.offsets.reset", audit: true },
+  { method: "GET", path: "/ws/v1/consumer/:g", need: { on: "subscription" }, action: "consumer.subscribe" },
+  // keys, ACLs, quotas, audit
+  { method: "POST", path: `${C}/keys`, need: cluster("ALTER"), action: "key.create", audit: true },
+  { method: "GET", path: `${C}/keys`, need: cluster("ALTER"), action: "key.list" },
+  { method: "GET", path: `${C}/keys/:k`, need: cluster("ALTER"), action: "key.describe" },
+  { method: "PATCH", path: `${C}/keys/:k`, need: cluster("ALTER"), action: "key.update", audit: true },
+  { method: "DELETE", path: `${C}/keys/:k`, need: cluster("ALTER"), action: "key.delete", audit: true },
+  { method: "POST", path: `${C}/acls`, need: cluster("ALTER"), action: "acl.create", audit: true },
+  { method: "GET", path: `${C}/acls`, need: cluster("ALTER"), action: "acl.list" },
+  { method: "DELETE", path: `${C}/acls`, need: cluster("ALTER"), action: "acl.delete", audit: true },
+  { method: "PUT", path: `${C}/quotas/:principal`, need: cluster("ALTER"), action: "quota.set", audit: true },
+  { method: "GET", path: `${C}/quotas`, need: cluster("ALTER"), action: "quota.list" },
+  { method: "DELETE", path: `${C}/quotas/:principal`, need: cluster("ALTER"), action: "quota.delete", audit: true },
+  { method: "GET", path: `${C}/audit`, need: cluster("ALTER"), action: "audit.read" },
+];

@@ -1,0 +1,209 @@
+/**
+ * Authentication and authorization for every route. `authenticate` runs
+ * first on every request: it finds the principal (or answers 401, or 503
+ * in production without an admin key, or serves open in development
+ * without one, with `Runnel-Auth: off`). Each route then passes its rule
+ * (access-rules.ts): the ACL check, the principal's quotas, and the audit
+ * log. A denied WebSocket upgrade is accepted and closed at once with
+ * 4401 / 4403, so browsers can see why.
+ */
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import { accessState, type AccessState } from "../access/access-cache";
+import { accessStub } from "../access/access-control";
+import { CLUSTER_RESOURCE, type Operation, type ResourceType } from "../access/acl";
+import { authMode, principalOf, unauthenticated } from "../access/authenticate";
+import { credentialsOf } from "../access/credentials";
+import { enforceQuotas, chargeConsumed } from "../access/quota-check";
+import type { AuditEntry } from "../access/types";
+import type { Env } from "../env";
+import { readBounded } from "../bytes/read-bounded";
+import { ErrorCode, RunnelError } from "../errors";
+import { limits } from "../limits";
+import { logBug } from "../rpc/boundary";
+import { ACCESS_RULES, type AccessRule } from "./access-rules";
+
+type C = Context<{ Bindings: Env }>;
+
+/** The principal of requests served open (development mode without an admin key), as Kafka names it. */
+export const ANONYMOUS = "User:ANONYMOUS";
+
+/** The principal this request was authenticated as. */
+export function principalIn(c: C): string {
+  return (c.get("principal" as never) as string | undefined) ?? ANONYMOUS;
+}
+
+/** Whether this request's principal may do `operation` on a resource (always, when served open). */
+export async function mayDo(c: C, type: ResourceType, name: string, operation: Operation): Promise<boolean> {
+  if (authMode(c.env) === "open") return true;
+  return (await accessState(c.env)).allowed(principalIn(c), type, name, operation);
+}
+
+/** The items of a list the principal may DESCRIBE (lists show only those). */
+export async function describable<T>(c: C, type: ResourceType, items: T[], nameOf: (item: T) => string): Promise<T[]> {
+  if (authMode(c.env) === "open") return items;
+  const state = await accessState(c.env);
+  return items.filter((item) => state.allowed(principalIn(c), type, nameOf(item), "DESCRIBE"));
+}
+
+/** Finds who is asking; see the module comment. */
+export const authenticate: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  const mode = authMode(c.env);
+  if (mode === "closed") {
+    throw new RunnelError(ErrorCode.NOT_CONFIGURED, "authentication is not configured: set the RUNNEL_ADMIN_KEY secret (wrangler secret put RUNNEL_ADMIN_KEY)");
+  }
+  if (mode === "open") {
+    await next();
+    markOpen(c);
+    return;
+  }
+  try {
+    const credentials = credentialsOf(c.req.raw, new URL(c.req.url));
+    if (credentials === null) throw unauthenticated("an API key is required: send Authorization: Bearer {key_id}.{secret}");
+    c.set("principal" as never, (await principalOf(c.env, credentials)) as never);
+  } catch (e) {
+    if (e instanceof RunnelError && e.errorCode === ErrorCode.UNAUTHENTICATED && isUpgrade(c)) return wsRefusal(4401, e.message);
+    throw e;
+  }
+  await next();
+};
+
+function markOpen(c: C): void {
+  if (c.res.status === 101) return;
+  try {
+    c.res.headers.set("runnel-auth", "off");
+  } catch {
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set("runnel-auth", "off");
+  }
+}
+
+/** Registers each rule of `ACCESS_RULES` as middleware in front of its route. Call before the routes. */
+export function guardRoutes(app: Hono<{ Bindings: Env }>): void {
+  for (const rule of ACCESS_RULES) app.on(rule.method, rule.path, authorize(rule));
+}
+
+function authorize(rule: AccessRule): MiddlewareHandler<{ Bindings: Env }> {
+  return async (c, next) => {
+    const open = authMode(c.env) === "open";
+    const principal = principalIn(c);
+    const state = open ? null : await accessState(c.env);
+    if (state !== null) {
+      const denied = await deniedBy(c, state, principal, rule);
+      if (denied !== null) {
+        const message = `not authorized: ${principal} may not ${denied.operation} ${denied.type} '${denied.name}'`;
+        audit(c, { principal, action: rule.action, resource: `${denied.type}:${denied.name}`, outcome: "denied", error_code: ErrorCode.FORBIDDEN });
+        if (isUpgrade(c)) return wsRefusal(4403, message);
+        throw new RunnelError(ErrorCode.FORBIDDEN, message, undefined, deniedName(denied.type));
+      }
+      await enforceQuotas(c, state, principal, rule);
+    }
+    try {
+      await next();
+    } finally {
+      if (rule.audit) auditOutcome(c, rule, principal);
+    }
+    if (state !== null && rule.quota === "consume") await chargeConsumed(c, state, principal);
+  };
+}
+
+interface Denial {
+  type: ResourceType;
+  name: string;
+  operation: Operation;
+}
+
+/** The first check of `rule` that `principal` fails, or null. */
+async function deniedBy(c: C, state: AccessState, principal: string, rule: AccessRule): Promise<Denial | null> {
+  const need = rule.need;
+  const check = (type: ResourceType, name: string, operation: Operation): Denial | null =>
+    state.allowed(principal, type, name, operation) ? null : { type, name, operation };
+  switch (need.on) {
+    case "authenticated":
+      return null;
+    case "cluster":
+      return check("CLUSTER", CLUSTER_RESOURCE, need.op);
+    case "topic":
+      return check("TOPIC", c.req.param("t") ?? "", need.op);
+    case "group":
+      return check("GROUP", c.req.param("g") ?? "", need.op);
+    case "topic-create": {
+      const name = await topicNameInBody(c);
+      if (name !== null) auditAs(c, `TOPIC:${name}`);
+      if (check("CLUSTER", CLUSTER_RESOURCE, "CREATE") === null) return null;
+      return name === null ? { type: "CLUSTER", name: CLUSTER_RESOURCE, operation: "CREATE" } : check("TOPIC", name, "CREATE");
+    }
+    case "subscription": {
+      const topics = (c.req.query("topics") ?? "").split(",").filter((t) => t.length > 0);
+      return check("GROUP", c.req.param("g") ?? "", "READ") ?? topics.map((t) => check("TOPIC", t, "READ")).find((d) => d !== null) ?? null;
+    }
+  }
+}
+
+/** The `topic_name` of a topic-create body, read from a copy (bounded), or null. */
+async function topicNameInBody(c: C): Promise<string | null> {
+  const body = c.req.raw.clone().body;
+  if (body === null) return null;
+  try {
+    const bytes = await readBounded(body, limits.adminRequestBytesMax);
+    if (bytes === null) return null;
+    const name = (JSON.parse(new TextDecoder().decode(bytes)) as { topic_name?: unknown }).topic_name;
+    return typeof name === "string" ? name : null;
+  } catch {
+    return null;
+  }
+}
+
+function deniedName(type: ResourceType) {
+  return type === "TOPIC" ? "TOPIC_AUTHORIZATION_FAILED" : type === "GROUP" ? "GROUP_AUTHORIZATION_FAILED" : "CLUSTER_AUTHORIZATION_FAILED";
+}
+
+function auditOutcome(c: C, rule: AccessRule, principal: string): void {
+  const status = c.res.status;
+  const failed = status >= 400;
+  audit(c, { principal, action: rule.action, resource: auditResourceOf(c), outcome: failed ? "failure" : "success", ...(failed ? { error_code: status } : {}) });
+}
+
+/** Names the resource an admin action acted on, for its audit entry (else it is read from the path). */
+export function auditAs(c: C, resource: string): void {
+  c.set("auditResource" as never, resource as never);
+}
+
+function auditResourceOf(c: C): string {
+  const named = c.get("auditResource" as never) as string | undefined;
+  if (named !== undefined) return named;
+  const p = (name: string) => c.req.param(name);
+  if (p("t") !== undefined) return `TOPIC:${p("t")}`;
+  if (p("g") !== undefined) return `GROUP:${p("g")}`;
+  if (p("k") !== undefined) return `KEY:${p("k")}`;
+  if (p("principal") !== undefined) return `QUOTA:${decodeURIComponent(p("principal")!)}`;
+  if (p("b") !== undefined) return `BROKER:${p("b")}`;
+  return `CLUSTER:${CLUSTER_RESOURCE}`;
+}
+
+/** Writes an audit entry without holding up the response; a failed write is logged, never dropped silently. */
+export function audit(c: C, entry: Omit<AuditEntry, "time">): void {
+  const write = Promise.resolve(accessStub(c.env).appendAudit([{ time: Date.now(), ...entry }]))
+    .then((r) => {
+      if (!r.ok) logBug("audit", new Error(r.message), { entry });
+    })
+    .catch((e) => logBug("audit", e, { entry }));
+  try {
+    c.executionCtx.waitUntil(write);
+  } catch {
+    // No execution context (unit tests of the router): the write still runs.
+  }
+}
+
+function isUpgrade(c: C): boolean {
+  return c.req.header("upgrade")?.toLowerCase() === "websocket";
+}
+
+/** Accepts a WebSocket and closes it at once with `code`, so a browser learns why it was refused. */
+function wsRefusal(code: number, reason: string): Response {
+  const pair = new WebSocketPair();
+  pair[1].accept();
+  pair[1].close(code, reason.slice(0, 120));
+  return new Response(null, { status: 101, webSocket: pair[0] });
+}
+
+export { unauthenticated };
