@@ -67,6 +67,16 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${T}/:t/partitions`, need: topic("DESCRIBE"), action: "topic.describe" },
   { method: "GET", path: `${T}/:t/partitions/:p`, need: topic("DESCRIBE"), action: "topic.describe" },
   { method: "GET", path: `${T}/:t/partitions/:p/offsets`, need: topic("DESCRIBE"), action: "topic.describe" },
+  { method: "GET", path: `${T}/:t/partitions/:p/offset`, need: topic("DESCRIBE"), action: "topic.describe" },
+  { method: "PUT", path: `${T}/:t/configs/:name`, need: topic("ALTER_CONFIGS"), action: "topic.configs.alter", audit: true },
+  { method: "DELETE", path: `${T}/:t/configs/:name`, need: topic("ALTER_CONFIGS"), action: "topic.configs.alter", audit: true },
+  // v2 metadata
+  { method: "GET", path: "/brokers", need: authenticated, action: "broker.describe" },
+  { method: "GET", path: "/topics", need: authenticated, action: "topic.list" },
+  { method: "GET", path: "/topics/:t", need: topic("DESCRIBE"), action: "topic.describe" },
+  { method: "GET", path: "/topics/:t/partitions", need: topic("DESCRIBE"), action: "topic.describe" },
+  { method: "GET", path: "/topics/:t/partitions/:p", need: topic("DESCRIBE"), action: "topic.describe" },
+  { method: "GET", path: "/topics/:t/partitions/:p/offsets", need: topic("DESCRIBE"), action: "topic.describe" },
   // produce and fetch
   { method: "POST", path: `${T}/:t/records`, need: topic("WRITE"), action: "topic.produce", quota: "produce" },
   { method: "POST", path: `${T}/:t/:action{records:batch}`, need: topic("WRITE"), action: "topic.produce", quota: "produce" },

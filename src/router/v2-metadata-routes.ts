@@ -14,6 +14,7 @@ import { topicMeta } from "../metadata/topic-cache";
 import type { PartitionRole } from "../partition/types";
 import { resolveConfigs } from "../topic/configs";
 import type { TopicMeta } from "../topic/types";
+import { describable } from "./access";
 import { partitionIn } from "./topic-routes";
 
 export const v2MetadataRoutes = new Hono<{ Bindings: Env }>();
@@ -35,7 +36,7 @@ function configMap(topic: TopicMeta): Record<string, string> {
 
 v2MetadataRoutes.get("/topics", async (c) => {
   const { topics } = unwrap(await controllerStub(c.env).listTopics());
-  return c.json(topics.map((t) => t.topicName));
+  return c.json(await describable(c, "TOPIC", topics.map((t) => t.topicName), (name) => name));
 });
 
 v2MetadataRoutes.get("/topics/:t", async (c) => {
