@@ -2,6 +2,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError } from "../errors";
+import { batchRoutes } from "./batch-routes";
 import { clusterRoutes } from "./cluster-routes";
 import { consumerRoutes } from "./consumer-routes";
 import { faultRoutes } from "./fault-routes";
@@ -27,6 +28,7 @@ app.route("/", faultRoutes);
 app.route("/", topicRoutes);
 app.route("/", produceRoutes);
 app.route("/", fetchRoutes);
+app.route("/", batchRoutes);
 app.route("/", consumerRoutes);
 app.route("/", groupRoutes);
 
