@@ -1,5 +1,6 @@
-// `npm start [-- --port N] [--host H] [--persist-to DIR] [--mode M]`: serves
-// Runnel locally with state on disk that survives restarts. --mode
+// `npm start [-- --port N] [--host H] [--persist-to DIR] [--mode M] [--kafka-port N]`:
+// serves Runnel locally with state on disk that survives restarts, and the
+// Kafka protocol on --kafka-port (default 9092; 0 turns it off). --mode
 // production turns fault injection off (development is the default).
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
@@ -11,20 +12,25 @@ const { values } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     "persist-to": { type: "string", default: ".runnel/state" },
     mode: { type: "string" },
+    "kafka-port": { type: "string", default: "9092" },
   },
 });
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a port number, got '${values.port}'`);
-  process.exit(2);
-}
+const port = portOption("--port", values.port);
+const kafkaPort = portOption("--kafka-port", values["kafka-port"]);
 const persistTo = resolve(values["persist-to"]);
 if (values.mode !== undefined && values.mode !== "development" && values.mode !== "production") {
   console.error(`--mode must be development or production, got '${values.mode}'`);
   process.exit(2);
 }
-const server = await startServer({ port, host: values.host, persistTo, mode: values.mode });
+let server;
+try {
+  server = await startServer({ port, host: values.host, persistTo, mode: values.mode, kafkaPort });
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
+}
 console.log(`Runnel is serving on ${server.url} (cluster runnel-local, state in ${persistTo})`);
+if (server.kafka !== null) console.log(`Kafka protocol on ${server.kafka.host}:${server.kafka.port}`);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -34,4 +40,13 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
     await server.stop();
     process.exit(0);
   });
+}
+
+function portOption(name, value) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535 || value === "") {
+    console.error(`${name} must be a port number, got '${value}'`);
+    process.exit(2);
+  }
+  return n;
 }

@@ -1,7 +1,9 @@
 // Starts Runnel in workerd through Miniflare's API (no wrangler dev proxy
-// in front, which costs a lot of throughput), with on-disk state.
+// in front, which costs a lot of throughput), with on-disk state, and
+// optionally the Kafka protocol front door beside it.
+import { pathToFileURL } from "node:url";
 import { Miniflare, Log, LogLevel, convertV4MiniflareOptions } from "miniflare";
-import { buildWorker, root } from "./build.mjs";
+import { buildGateway, buildWorker, root } from "./build.mjs";
 
 process.env.WRANGLER_SEND_METRICS = "false";
 
@@ -9,10 +11,11 @@ process.env.WRANGLER_SEND_METRICS = "false";
  * Starts the server. Options: port (default 8787), host (default
  * 127.0.0.1), persistTo (default .runnel/state), quiet, inspectorPort
  * (for profiling; none by default), mode ("development", the default from
- * wrangler.toml, allows fault injection; "production" refuses it).
- * Returns { url, stop() }.
+ * wrangler.toml, allows fault injection; "production" refuses it),
+ * kafkaPort (the Kafka front door's port on `host`; 0, the default here,
+ * runs none). Returns { url, kafka: { host, port } | null, stop() }.
  */
-export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode } = {}) {
+export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode, kafkaPort = 0 } = {}) {
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(`${root}wrangler.toml`);
   if (mode !== undefined) workerOptions.bindings = { ...workerOptions.bindings, MODE: mode };
@@ -27,8 +30,26 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
   });
   // Per-request logging costs throughput; storage lives under persistTo.
   const mf = new Miniflare({ ...options, resourcePersistencePath: persistTo, logRequests: false, ...(inspectorPort ? { inspectorPort } : {}) });
-  const url = await mf.ready;
-  return { url: url.toString().replace(/\/$/, ""), mf, stop: () => mf.dispose() };
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  let gateway = null;
+  if (kafkaPort !== 0) {
+    try {
+      const { startGateway } = await import(pathToFileURL(await buildGateway()).href);
+      gateway = await startGateway({ url, host, port: kafkaPort, quiet: true });
+    } catch (e) {
+      await mf.dispose();
+      throw new Error(`could not serve the Kafka protocol on ${host}:${kafkaPort} (${e.message}); pick another --kafka-port, or 0 for none`);
+    }
+  }
+  return {
+    url,
+    mf,
+    kafka: gateway === null ? null : { host: gateway.host, port: gateway.port },
+    stop: async () => {
+      await gateway?.stop();
+      await mf.dispose();
+    },
+  };
 }
 
 // The bundle is one file, so wrangler's module rules have nothing to match.
