@@ -31,6 +31,17 @@ describe("the protocol writer", () => {
     expect(toHex(w.toBytes())).toBe("00" + "7f" + "8001" + "ac02" + "01" + "02" + "7f" + "8001" + "036869" + "00" + "0207" + "00" + "00");
   });
 
+  it("grows its buffer under every kind of write", () => {
+    const w = new Writer();
+    const expected: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const small = new Uint8Array(i % 50).fill(i & 0xff);
+      w.raw(small).uvarint(300);
+      expected.push(...small, 0xac, 0x02);
+    }
+    expect([...w.toBytes()]).toEqual(expected);
+  });
+
   it("keeps large byte fields by reference, in order", () => {
     const big = new Uint8Array(10_000).fill(5);
     const w = new Writer().int32(1).bytes(big).int16(2);

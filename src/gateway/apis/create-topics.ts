@@ -1,6 +1,6 @@
 /**
  * CreateTopics (key 19), v0–4: `POST /v3/clusters/{c}/topics` per topic.
- * v4's −1 partitions or replication factor take Runnel's defaults (1);
+ * −1 partitions or replication factor take Runnel's defaults (1);
  * manual replica assignments are refused (Runnel places replicas itself).
  * `validate_only` checks the name, the counts and that the topic does not
  * exist yet, and creates nothing.
@@ -62,12 +62,12 @@ export const createTopics: KafkaApi<CreateTopicsRequest, CreateTopicsResponse> =
     return { topics, validateOnly: version >= 1 ? r.bool() : false };
   },
 
-  async handle(req, version, ctx) {
+  async handle(req, _version, ctx) {
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     return {
       topics: await each(req.topics, async (t) =>
-        (counts.get(t.name) ?? 0) > 1 ? refused(t.name, KafkaCode.INVALID_REQUEST, `topic '${t.name}' is named more than once in the request`) : createOne(ctx, t, version, req.validateOnly),
+        (counts.get(t.name) ?? 0) > 1 ? refused(t.name, KafkaCode.INVALID_REQUEST, `topic '${t.name}' is named more than once in the request`) : createOne(ctx, t, req.validateOnly),
       ),
     };
   },
@@ -85,8 +85,9 @@ export const createTopics: KafkaApi<CreateTopicsRequest, CreateTopicsResponse> =
   },
 };
 
-async function createOne(ctx: Context, t: TopicToCreate, version: number, validateOnly: boolean): Promise<TopicCreated> {
-  const useDefault = (n: number) => (version >= 4 && n === -1 ? 1 : n);
+async function createOne(ctx: Context, t: TopicToCreate, validateOnly: boolean): Promise<TopicCreated> {
+  // −1 takes the default (KIP-464); kafkajs sends it below v4 too, as Kafka since 2.4 accepts.
+  const useDefault = (n: number) => (n === -1 ? 1 : n);
   const partitions = useDefault(t.partitions);
   const replicationFactor = useDefault(t.replicationFactor);
   if (t.assignments > 0) return refused(t.name, KafkaCode.INVALID_REPLICA_ASSIGNMENT, "manual replica assignment is not supported: Runnel places replicas itself");

@@ -98,11 +98,10 @@ export class Writer {
   uvarint(v: number): this {
     assert(Number.isInteger(v) && v >= 0 && v <= 0xffffffff, `uvarint ${v} in range`);
     while (v >= 0x80) {
-      this.buf[this.room(1)] = (v & 0x7f) | 0x80;
+      this.byte((v & 0x7f) | 0x80);
       v = Math.floor(v / 128);
     }
-    this.buf[this.room(1)] = v;
-    return this;
+    return this.byte(v);
   }
 
   /** A zigzag varint. */
@@ -138,8 +137,15 @@ export class Writer {
       this.chunks.push(b);
       this.chunkedBytes += b.length;
     } else {
-      this.buf.set(b, this.room(b.length));
+      const at = this.room(b.length); // may replace this.buf: take the position first
+      this.buf.set(b, at);
     }
+    return this;
+  }
+
+  private byte(v: number): this {
+    const at = this.room(1);
+    this.buf[at] = v;
     return this;
   }
 
