@@ -45,7 +45,7 @@ describe("ApiVersions", () => {
 describe("Metadata", () => {
   it.each(range(0, 6))("v%i: reads named and all-topics requests, and kafkajs reads the answer", async (v) => {
     const named = ourDecode(metadata, await kafkajsRequest("metadata", v, { topics: ["a", "b"], allowAutoTopicCreation: false }));
-    expect(named.req).toEqual({ topics: ["a", "b"], allowAutoTopicCreation: v >= 4 ? false : true });
+    expect(named.req).toEqual({ topics: ["a", "b"], allowAutoTopicCreation: v < 4 });
     const all = ourDecode(metadata, await kafkajsRequest("metadata", v, { topics: [], allowAutoTopicCreation: true }));
     // kafkajs sends "all topics" as an empty array at v0 and as a null array from v1.
     expect(all.req.topics).toBeNull();
