@@ -50,6 +50,7 @@ export const KafkaCode = {
   GROUP_ID_NOT_FOUND: 69,
   NON_EMPTY_GROUP: 68,
   FENCED_LEADER_EPOCH: 74,
+  UNSUPPORTED_COMPRESSION_TYPE: 76,
   INVALID_RECORD: 87,
   THROTTLING_QUOTA_EXCEEDED: 89,
 } as const satisfies Record<string, number>;

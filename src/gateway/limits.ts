@@ -10,6 +10,10 @@ export const gatewayLimits = {
   requestBytesMax: 32 * 1024 * 1024,
   /** Requests one connection may have in flight; past this the front door stops reading from it until responses are written. */
   inflightRequestsMax: 64,
+  /** Request bytes one connection may have in flight (at least one request always is); past this it stops reading, as above. */
+  inflightBytesMax: 64 * 1024 * 1024,
+  /** A connection with no bytes either way for this long is closed (Kafka's connections.max.idle.ms). */
+  connectionIdleMsMax: 10 * 60 * 1000,
   /** Longest a Fetch may wait (Kafka's max_wait_ms is capped to this, which is the Worker's own bound). */
   fetchWaitMsMax: limits.fetchWaitMsMax,
   /** Most bytes one partition's batches may bring into a Fetch response (the Worker's fetch bound). */

@@ -118,6 +118,10 @@ async function checkedBatches(body: Uint8Array): Promise<Uint8Array[]> {
 }
 
 async function checkedBatch(batch: Uint8Array, index: number): Promise<Uint8Array> {
+  const codec = compressionOf(readBatchHeader(batch).attributes);
+  if (codec !== Compression.NONE && codec !== Compression.GZIP) {
+    throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `UNSUPPORTED_COMPRESSION_TYPE: batch ${index} uses compression ${codec}; this cluster stores uncompressed and gzip batches`);
+  }
   const problem = checkBatch(batch);
   if (problem !== null) throw corrupt(`batch ${index}: ${problem}`);
   const h = readBatchHeader(batch);

@@ -15,6 +15,7 @@ describe("Runnel's HTTP errors as Kafka error codes", () => {
     [413, "record batch of 2000000 bytes is over the 1048576-byte limit", KafkaCode.MESSAGE_TOO_LARGE],
     [42206, "CORRUPT_MESSAGE: batch 1: record batch CRC-32C mismatch", KafkaCode.CORRUPT_MESSAGE],
     [42206, "UNKNOWN_PRODUCER_ID: batch 0 carries producer id 7", KafkaCode.UNKNOWN_PRODUCER_ID],
+    [42206, "UNSUPPORTED_COMPRESSION_TYPE: batch 0 uses compression 4", KafkaCode.UNSUPPORTED_COMPRESSION_TYPE],
     [42206, "Idempotency-Key was already used with other records", KafkaCode.INVALID_RECORD],
     [40002, "topic 'x' already exists", KafkaCode.TOPIC_ALREADY_EXISTS],
     [50001, "corrupt record batch at offset 4", KafkaCode.CORRUPT_MESSAGE],

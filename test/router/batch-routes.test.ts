@@ -103,6 +103,9 @@ describe("record batches over HTTP", () => {
       expect(res.body.message).toMatch(message);
     }
     const withProducer = buildBatch({ recordCount: 1, baseTimestampMs: 1, maxTimestampMs: 1, producerId: 7, producerEpoch: 0, baseSequence: 0, recordsSection: encodeRecords([{ key: null, value: utf8("z"), headers: [], timestampMs: 1 }], 1) });
+    const zstd = batchOf(["z"]);
+    zstd[22] = 4; // attributes: zstd (the CRC does not matter: the codec is refused first)
+    expect((await post("rb-malformed", zstd)).body).toMatchObject({ error_code: 42206, message: expect.stringMatching(/^UNSUPPORTED_COMPRESSION_TYPE: /) });
     const refused = await post("rb-malformed", withProducer);
     expect(refused.body).toMatchObject({ error_code: 42206, message: expect.stringMatching(/^UNKNOWN_PRODUCER_ID: /) });
     expect((await call("GET", `${V3}/topics/rb-malformed/partitions/0/offsets`)).body.latest_offset).toBe(0);

@@ -3,9 +3,10 @@
  * pipeline), but responses are written strictly in request order, each
  * with its request's correlation id; Produce with acks=0 takes its place
  * in the order and writes nothing. Appends to one partition run in the
- * order they arrived (`inOrder`). Past `inflightRequestsMax` requests, or
- * while the client is not reading its responses, this connection stops
- * reading. A frame that cannot be served closes this connection only,
+ * order they arrived (`inOrder`). Past `inflightRequestsMax` requests or
+ * `inflightBytesMax` request bytes, or while the client is not reading
+ * its responses, this connection stops reading; after
+ * `connectionIdleMsMax` without traffic it is closed. A frame that cannot be served closes this connection only,
  * with a log line; other connections never notice.
  */
 import type { Socket } from "node:net";
@@ -36,6 +37,7 @@ export class Connection {
   /** Responses not yet written, in request order; filled as handlers finish. */
   private readonly slots: Slot[] = [];
   private inflight = 0;
+  private inflightBytes = 0;
   /** No more requests are read once the connection is closing. */
   private closing = false;
   private refused = false;
@@ -60,6 +62,7 @@ export class Connection {
       warn: (message) => logWarn("kafka_client", { remote: this.remote, message }),
     };
     socket.setNoDelay(true);
+    socket.setTimeout(gatewayLimits.connectionIdleMsMax, () => this.refuse(`idle for ${gatewayLimits.connectionIdleMsMax} ms`));
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("drain", () => this.readIfRoom());
     socket.on("error", () => socket.destroy()); // resets and the like: the client is gone
@@ -95,6 +98,7 @@ export class Connection {
     const slot: Slot = { outcome: null };
     this.slots.push(slot);
     this.inflight++;
+    this.inflightBytes += frame.length;
     dispatch(frame, start, this.ctx)
       .catch((e: unknown): Outcome => {
         logBug(`kafka request key ${start.apiKey} v${start.apiVersion}`, e, { remote: this.remote });
@@ -103,6 +107,7 @@ export class Connection {
       .then((outcome) => {
         slot.outcome = outcome;
         this.inflight--;
+        this.inflightBytes -= frame.length;
         this.flush();
         this.readIfRoom();
       });
@@ -140,7 +145,8 @@ export class Connection {
   /** Pauses reading while too many requests are in flight or responses wait to be sent; resumes after. */
   private readIfRoom(): void {
     if (this.closing) return;
-    const full = this.inflight >= gatewayLimits.inflightRequestsMax || this.socket.writableNeedDrain;
+    const full =
+      this.inflight >= gatewayLimits.inflightRequestsMax || this.inflightBytes >= gatewayLimits.inflightBytesMax || this.socket.writableNeedDrain;
     if (full && !this.socket.isPaused()) this.socket.pause();
     else if (!full && this.socket.isPaused()) this.socket.resume();
   }
