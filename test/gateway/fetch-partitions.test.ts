@@ -21,7 +21,7 @@ function contextWith(fetchBatches: (partition: number, timeoutMs: number, signal
       return fetchBatches(partition, timeoutMs, signal);
     },
   } as unknown as RunnelApi;
-  return { api, self: { nodeId: 0, host: "h", port: 1 }, clientId: "test", served: [], inOrder: (_k, work) => work(), warn: () => {} };
+  return { api, self: { nodeId: 0, host: "h", port: 1 }, clientId: "test", served: [], inOrder: (_k, work) => work() };
 }
 
 function request(partitions: number[], over: Partial<FetchRequest> = {}): FetchRequest {

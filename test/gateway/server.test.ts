@@ -30,7 +30,7 @@ async function startBackend(): Promise<Backend> {
     req.on("data", (c) => chunks.push(c));
     req.on("end", async () => {
       const json = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-      const batches = req.url!.match(/^\/v3\/clusters\/fake\/topics\/t\/partitions\/(\d+)\/batches/);
+      const batches = req.url!.match(/^\/v3\/clusters\/fake\/topics\/t\/partitions\/([01])\/batches/);
       if (req.url === "/v3/clusters") return json(200, { data: [{ cluster_id: "fake" }] });
       if (req.url === "/v3/clusters/fake/topics/t") return json(200, { topic_name: "t", partitions_count: 2, replication_factor: 1 });
       if (req.method === "POST" && batches !== null) {
@@ -64,8 +64,8 @@ function firstValue(batch: Buffer): string {
   return batch.subarray(r.pos, r.pos + valueLength).toString();
 }
 
-function produceFrame(correlationId: number, partition: number, value: string): Promise<Buffer> {
-  return kafkajsRequest("produce", 7, { acks: 1, timeout: 30000, topicData: [{ topic: "t", partitions: [{ partition, messages: [{ value }] }] }] }, correlationId);
+function produceFrame(correlationId: number, partition: number, value: string, acks = 1): Promise<Buffer> {
+  return kafkajsRequest("produce", 7, { acks, timeout: 30000, topicData: [{ topic: "t", partitions: [{ partition, messages: [{ value }] }] }] }, correlationId);
 }
 
 /** [partition, error code, base offset] of each partition in a Produce v7 response body. */
@@ -113,6 +113,25 @@ describe("the front door's server", () => {
       expect(backend.arrivals).toEqual(["first", "other", "second"]);
     } finally {
       socket.close();
+    }
+  });
+
+  it("sends nothing for acks=0, and closes the connection when such an append fails, as Kafka does", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    backend = await startBackend();
+    gateway = await startGateway({ url: backend.url, port: 0, quiet: true });
+    const socket = await KafkaSocket.connect(gateway.port);
+    try {
+      socket.write(Buffer.concat([await produceFrame(1, 0, "quiet", 0), rawRequest(18, 0, 2)]));
+      expect((await socket.next()).correlationId).toBe(2);
+      expect(backend.arrivals).toEqual(["quiet"]);
+      socket.write(Buffer.concat([await produceFrame(3, 7, "nowhere", 0), rawRequest(18, 0, 4)]));
+      await socket.closed();
+      expect(socket.received.map((f) => f.correlationId)).toEqual([2]);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining("acks=0 produce not appended (t/7: error 3)"));
+    } finally {
+      socket.close();
+      warn.mockRestore();
     }
   });
 

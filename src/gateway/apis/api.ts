@@ -32,8 +32,6 @@ export interface Context {
    * connection would.
    */
   inOrder<T>(key: string, work: () => Promise<T>): Promise<T>;
-  /** Logs a problem an operator should see (not a bug). */
-  warn(message: string): void;
 }
 
 export interface ApiRange {
@@ -52,6 +50,15 @@ export interface KafkaApi<Req = any, Res = any> extends ApiRange {
   encode(w: Writer, res: Res, version: number): void;
   /** A response answering every part of `req` with `code`; null when the request expects none. */
   failed(req: Req, code: number, version: number, ctx: Context): Res | null;
+}
+
+/**
+ * Thrown by a handler to close the connection after the responses before
+ * this request are written (Kafka's answer to a failed acks=0 produce,
+ * which has no response to carry the error).
+ */
+export class CloseConnection extends Error {
+  override name = "CloseConnection";
 }
 
 /** Runs `work` for every item at once, results in item order. */

@@ -4,13 +4,14 @@
  * range contains v3, so the minimum stays 3. Each partition's bytes go to
  * the Worker as they came (`POST …/partitions/{p}/batches`), appends to one
  * partition keep this connection's order, and with acks=0 nothing is
- * sent back — failures are only logged, as a Kafka broker would.
+ * sent back: a failure closes the connection instead, as a Kafka broker
+ * does, so the client learns of it.
  */
 import { BackendError } from "../backend/runnel-api";
 import type { Reader } from "../codec/reader";
 import type { Writer } from "../codec/writer";
 import { KafkaCode } from "../errors";
-import { type Context, each, type KafkaApi } from "./api";
+import { CloseConnection, type Context, each, type KafkaApi } from "./api";
 
 export interface ProduceRequest {
   transactionalId: string | null;
@@ -54,16 +55,13 @@ export const produce: KafkaApi<ProduceRequest, ProduceResponse> = {
     const acks = ACKS[req.acks];
     const refused = acks === undefined ? KafkaCode.INVALID_REQUIRED_ACKS : req.transactionalId !== null ? KafkaCode.INVALID_TXN_STATE : null;
     if (refused !== null) return req.acks === 0 ? null : answerAll(req, refused);
-    const appends = each(req.topics, async (t) => ({
+    const topics = await each(req.topics, async (t) => ({
       name: t.name,
       partitions: await each(t.partitions, (p) => appendOne(ctx, t.name, p.index, p.records, acks!)),
     }));
-    if (req.acks !== 0) return { topics: await appends };
-    // acks=0: the client expects no answer; what went wrong is only logged.
-    void appends.then((topics) => {
-      const failed = topics.flatMap((t) => t.partitions.filter((p) => p.errorCode !== KafkaCode.NONE).map((p) => `${t.name}/${p.index}: error ${p.errorCode}`));
-      if (failed.length > 0) ctx.warn(`acks=0 produce from client '${ctx.clientId}' not appended: ${failed.join(", ")}`);
-    });
+    if (req.acks !== 0) return { topics };
+    const failed = topics.flatMap((t) => t.partitions.filter((p) => p.errorCode !== KafkaCode.NONE).map((p) => `${t.name}/${p.index}: error ${p.errorCode}`));
+    if (failed.length > 0) throw new CloseConnection(`acks=0 produce not appended (${failed.join(", ")})`);
     return null;
   },
 

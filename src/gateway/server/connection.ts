@@ -59,7 +59,6 @@ export class Connection {
       api: options.api,
       self,
       inOrder: (key, work) => this.inOrder(key, work),
-      warn: (message) => logWarn("kafka_client", { remote: this.remote, message }),
     };
     socket.setNoDelay(true);
     socket.setTimeout(gatewayLimits.connectionIdleMsMax, () => this.refuse(`idle for ${gatewayLimits.connectionIdleMsMax} ms`));

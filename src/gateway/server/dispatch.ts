@@ -8,7 +8,7 @@
  * ApiVersions version gets the v0 layout with the ranges, and the
  * connection stays open for the client to retry lower.
  */
-import type { Context, KafkaApi } from "../apis/api";
+import { CloseConnection, type Context, type KafkaApi } from "../apis/api";
 import { versionNotServed } from "../apis/api-versions";
 import { apiFor, SERVED } from "../apis/registry";
 import { BackendError } from "../backend/runnel-api";
@@ -52,7 +52,13 @@ export async function dispatch(frame: Uint8Array, start: RequestStart, conn: Con
     if (!(e instanceof ProtocolError)) throw e;
     return { kind: "close", reason: `${api.name} v${start.apiVersion} request does not parse: ${e.message}` };
   }
-  const res = await answer(api, req, start, ctx);
+  let res: unknown;
+  try {
+    res = await answer(api, req, start, ctx);
+  } catch (e) {
+    if (!(e instanceof CloseConnection)) throw e;
+    return { kind: "close", reason: e.message };
+  }
   if (res === null) return { kind: "none" };
   const w = new Writer();
   api.encode(w, res, start.apiVersion);
@@ -64,6 +70,7 @@ async function answer(api: KafkaApi, req: unknown, start: RequestStart, ctx: Con
   try {
     return await api.handle(req, start.apiVersion, ctx);
   } catch (e) {
+    if (e instanceof CloseConnection) throw e;
     if (e instanceof BackendError) {
       logWarn("kafka_request_failed", { api: api.name, client_id: ctx.clientId, error_code: e.errorCode, message: e.message });
       return api.failed(req, e.kafkaCode, start.apiVersion, ctx);
