@@ -31,6 +31,9 @@ export class UnreachableError extends Error {
   override name = "UnreachableError";
 }
 
+/** A reused keep-alive connection was reset before any answer. */
+class StaleSocketError extends Error {}
+
 export interface HttpClientOptions {
   /** The Worker's base URL, e.g. http://127.0.0.1:8787. */
   url: string;
@@ -55,8 +58,22 @@ export class HttpClient {
     this.auth = options.key === undefined ? {} : { authorization: `Bearer ${options.key}` };
   }
 
-  /** Performs one call; rejects with `UnreachableError` when no answer came. */
-  request(call: HttpCall): Promise<HttpReply> {
+  /**
+   * Performs one call; rejects with `UnreachableError` when no answer
+   * came. A GET that meets a kept-alive connection the Worker had just
+   * closed is sent once more on a fresh one (nothing was read, so nothing
+   * repeats); other methods are left to the Kafka client's own retries.
+   */
+  async request(call: HttpCall): Promise<HttpReply> {
+    try {
+      return await this.once(call);
+    } catch (e) {
+      if (!(e instanceof StaleSocketError) || call.method !== "GET") throw e instanceof StaleSocketError ? new UnreachableError(e.message) : e;
+      return this.once(call);
+    }
+  }
+
+  private once(call: HttpCall): Promise<HttpReply> {
     return new Promise((resolve, reject) => {
       const body = typeof call.body === "string" ? Buffer.from(call.body) : call.body;
       const headers: Record<string, string> = { ...this.auth, ...call.headers };
@@ -83,7 +100,8 @@ export class HttpClient {
       );
       const fail = (e: Error) => {
         clearTimeout(timer);
-        reject(new UnreachableError(`${call.method} ${call.path}: ${e.message}`));
+        const stale = req.reusedSocket && (e as NodeJS.ErrnoException).code === "ECONNRESET";
+        reject(new (stale ? StaleSocketError : UnreachableError)(`${call.method} ${call.path}: ${e.message}`));
       };
       const timer = setTimeout(() => req.destroy(new Error(`no answer in ${call.timeoutMs} ms`)), call.timeoutMs);
       req.on("error", fail);
