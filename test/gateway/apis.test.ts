@@ -84,6 +84,16 @@ describe("Produce", () => {
     if (v >= 5) expect(d.topics[0].partitions[0].logStartOffset).toBe("-1");
   });
 
+  it.each(range(0, 2))("v%i (legacy message sets): reads kafkajs's request and answers UNSUPPORTED_FOR_MESSAGE_FORMAT", async (v) => {
+    const frame = await kafkajsRequest("produce", v, { acks: 1, timeout: 1000, topicData: [{ topic: "t", partitions: [{ partition: 0, messages: [{ key: "k", value: "v" }] }] }] });
+    const { req } = ourDecode(produce, frame);
+    expect(req).toMatchObject({ transactionalId: null, acks: 1, timeoutMs: 1000, topics: [{ name: "t", partitions: [{ index: 0 }] }] });
+    const res = await produce.handle(req, v, {} as never);
+    expect(res!.topics[0]!.partitions[0]!.errorCode).toBe(43);
+    const d = await kafkajsReads(produce, "produce", v, res);
+    expect(d.topics[0].partitions[0]).toMatchObject({ partition: 0, errorCode: 43 });
+  });
+
   it("v7 response byte vector", () => {
     const res = { topics: [{ name: "t", partitions: [{ index: 0, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1 }] }] };
     expect(toHex(ourEncode(produce, res, 7))).toBe("00000001" + "000174" + "00000001" + "00000000" + "0000" + "0000000000000005" + "ffffffffffffffff" + "ffffffffffffffff" + "00000000");
@@ -159,7 +169,7 @@ describe("DeleteTopics", () => {
 
 it("advertises the non-flexible profile of the wire notes (§1.3)", () => {
   expect(SERVED).toEqual([
-    { key: 0, minVersion: 3, maxVersion: 7 },
+    { key: 0, minVersion: 0, maxVersion: 7 },
     { key: 1, minVersion: 4, maxVersion: 11 },
     { key: 2, minVersion: 1, maxVersion: 3 },
     { key: 3, minVersion: 0, maxVersion: 6 },

@@ -1,7 +1,10 @@
 /**
- * Produce (key 0), v3–7: the versions that carry record batches (magic 2).
- * Librdkafka before 2.11 only writes record batches when the advertised
- * range contains v3, so the minimum stays 3. Each partition's bytes go to
+ * Produce (key 0), v0–7. Records are stored only as record batches
+ * (magic 2, v3+); v0–2 carry the legacy message sets and are answered
+ * UNSUPPORTED_FOR_MESSAGE_FORMAT for every partition. They are in the
+ * range because librdkafka before 2.11 reads features off exact versions:
+ * it writes record batches only when the range holds v3, and compresses
+ * with gzip or snappy only when it holds v0. Each partition's bytes go to
  * the Worker as they came (`POST …/partitions/{p}/batches`), appends to one
  * partition keep this connection's order, and with acks=0 nothing is
  * sent back: a failure closes the connection instead, as a Kafka broker
@@ -37,11 +40,11 @@ const ACKS: Record<number, "1" | "all"> = { 0: "1", 1: "1", [-1]: "all" };
 export const produce: KafkaApi<ProduceRequest, ProduceResponse> = {
   key: 0,
   name: "Produce",
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 7,
 
-  decode(r: Reader): ProduceRequest {
-    const transactionalId = r.nullableString();
+  decode(r: Reader, version: number): ProduceRequest {
+    const transactionalId = version >= 3 ? r.nullableString() : null;
     const acks = r.int16();
     const timeoutMs = r.int32();
     const topics = r.array((r) => ({
@@ -51,7 +54,11 @@ export const produce: KafkaApi<ProduceRequest, ProduceResponse> = {
     return { transactionalId, acks, timeoutMs, topics };
   },
 
-  async handle(req, _version, ctx) {
+  async handle(req, version, ctx) {
+    if (version < 3) {
+      if (req.acks === 0) throw new CloseConnection(`Produce v${version} (legacy message sets) is not stored; use v3+`);
+      return answerAll(req, KafkaCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+    }
     const acks = ACKS[req.acks];
     const refused = acks === undefined ? KafkaCode.INVALID_REQUIRED_ACKS : req.transactionalId !== null ? KafkaCode.INVALID_TXN_STATE : null;
     if (refused !== null) return req.acks === 0 ? null : answerAll(req, refused);
@@ -69,11 +76,12 @@ export const produce: KafkaApi<ProduceRequest, ProduceResponse> = {
     w.array(res.topics, (w, t) => {
       w.string(t.name);
       w.array(t.partitions, (w, p) => {
-        w.int32(p.index).int16(p.errorCode).int64(p.baseOffset).int64(p.logAppendTimeMs);
+        w.int32(p.index).int16(p.errorCode).int64(p.baseOffset);
+        if (version >= 2) w.int64(p.logAppendTimeMs);
         if (version >= 5) w.int64(-1); // log_start_offset: not known here
       });
     });
-    w.int32(0); // throttle_time_ms
+    if (version >= 1) w.int32(0); // throttle_time_ms
   },
 
   failed(req, code) {
