@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { apiVersions, versionNotServed } from "../../src/gateway/apis/api-versions";
 import { createTopics } from "../../src/gateway/apis/create-topics";
 import { deleteTopics } from "../../src/gateway/apis/delete-topics";
-import { fetch } from "../../src/gateway/apis/fetch";
+import { fetchApi } from "../../src/gateway/apis/fetch";
 import { listOffsets } from "../../src/gateway/apis/list-offsets";
 import { metadata } from "../../src/gateway/apis/metadata";
 import { produce } from "../../src/gateway/apis/produce";
@@ -104,11 +104,11 @@ describe("Fetch", () => {
   const batch = hex("0000000000000003 00000031 00000000 02 00000000 0000 00000000 " + "00".repeat(36));
   it.each(range(4, 11))("v%i: reads kafkajs's request, and kafkajs reads the answer", async (v) => {
     const args = { replicaId: -1, maxWaitTime: 5000, minBytes: 1, maxBytes: 10_485_760, isolationLevel: 1, topics: [{ topic: "t", partitions: [{ partition: 1, fetchOffset: "42", maxBytes: 1_048_576 }] }] };
-    const { req } = ourDecode(fetch, await kafkajsRequest("fetch", v, args));
+    const { req } = ourDecode(fetchApi, await kafkajsRequest("fetch", v, args));
     expect(req).toMatchObject({ maxWaitMs: 5000, minBytes: 1, maxBytes: 10_485_760, isolationLevel: 1, topics: [{ name: "t", partitions: [{ index: 1, offset: 42, maxBytes: 1_048_576 }] }] });
     if (v >= 7) expect([req.sessionId, req.sessionEpoch]).toEqual([0, -1]);
     const res = { errorCode: 0, readCommitted: true, topics: [{ name: "t", partitions: [{ index: 1, errorCode: 0, highWatermark: 44, logStartOffset: 3, batches: [] }] }] };
-    const d = await kafkajsReads(fetch, "fetch", v, res);
+    const d = await kafkajsReads(fetchApi, "fetch", v, res);
     expect(d.responses[0].topicName).toBe("t");
     expect(d.responses[0].partitions[0]).toMatchObject({ partition: 1, errorCode: 0, highWatermark: "44", lastStableOffset: "44", messages: [] });
     // kafkajs names the log start offset "lastStartOffset".
@@ -117,7 +117,7 @@ describe("Fetch", () => {
 
   it("v11 response byte vector: records are the stored batch bytes", () => {
     const res = { errorCode: 0, readCommitted: false, topics: [{ name: "t", partitions: [{ index: 0, errorCode: 0, highWatermark: 4, logStartOffset: 0, batches: [batch] }] }] };
-    const out = toHex(ourEncode(fetch, res, 11));
+    const out = toHex(ourEncode(fetchApi, res, 11));
     const header = "00000000" + "0000" + "00000000" + "00000001" + "000174" + "00000001" + "00000000" + "0000";
     const positions = "0000000000000004" + "0000000000000004" + "0000000000000000" + "ffffffff" + "ffffffff";
     expect(out).toBe(header + positions + toHex(new Uint8Array([0, 0, 0, batch.length])) + toHex(batch));

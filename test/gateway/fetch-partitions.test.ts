@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Context } from "../../src/gateway/apis/api";
-import { fetch, type FetchRequest } from "../../src/gateway/apis/fetch";
+import { fetchApi, type FetchRequest } from "../../src/gateway/apis/fetch";
 import { fetchPartitions } from "../../src/gateway/apis/fetch-partitions";
 import { BackendError, type FetchedBatches, type RunnelApi } from "../../src/gateway/backend/runnel-api";
 import { KafkaCode } from "../../src/gateway/errors";
@@ -81,7 +81,7 @@ describe("serving a Fetch from record batches over HTTP", () => {
   });
 
   it("refuses an incremental fetch session (epoch > 0) with FETCH_SESSION_ID_NOT_FOUND", async () => {
-    const res = await fetch.handle(request([0], { sessionId: 12, sessionEpoch: 3 }), 11, contextWith(async () => fetched(Buffer.alloc(0))));
+    const res = await fetchApi.handle(request([0], { sessionId: 12, sessionEpoch: 3 }), 11, contextWith(async () => fetched(Buffer.alloc(0))));
     expect(res!.errorCode).toBe(70);
   });
 });

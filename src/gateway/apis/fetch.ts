@@ -34,7 +34,7 @@ export interface FetchResponse {
 /** Kafka's FETCH_SESSION_ID_NOT_FOUND: an incremental fetch names a session this front door does not have. */
 const FETCH_SESSION_ID_NOT_FOUND = 70;
 
-export const fetch: KafkaApi<FetchRequest, FetchResponse> = {
+export const fetchApi: KafkaApi<FetchRequest, FetchResponse> = {
   key: 1,
   name: "Fetch",
   minVersion: 4,

@@ -9,12 +9,12 @@ import type { ApiRange, KafkaApi } from "./api";
 import { apiVersions } from "./api-versions";
 import { createTopics } from "./create-topics";
 import { deleteTopics } from "./delete-topics";
-import { fetch } from "./fetch";
+import { fetchApi } from "./fetch";
 import { listOffsets } from "./list-offsets";
 import { metadata } from "./metadata";
 import { produce } from "./produce";
 
-const APIS: KafkaApi[] = [produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics];
+const APIS: KafkaApi[] = [produce, fetchApi, listOffsets, metadata, apiVersions, createTopics, deleteTopics];
 
 const BY_KEY = new Map<number, KafkaApi>(APIS.map((a) => [a.key, a]));
 
