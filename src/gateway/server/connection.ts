@@ -62,7 +62,15 @@ export class Connection {
     };
     socket.setNoDelay(true);
     socket.setTimeout(gatewayLimits.connectionIdleMsMax, () => this.refuse(`idle for ${gatewayLimits.connectionIdleMsMax} ms`));
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        this.onData(chunk);
+      } catch (e) {
+        // A bug met on this connection's bytes closes this connection, never the process.
+        logBug("kafka connection", e, { remote: this.remote });
+        this.refuse("the front door failed on this connection's bytes (logged as a bug)");
+      }
+    });
     socket.on("drain", () => this.readIfRoom());
     socket.on("error", () => socket.destroy()); // resets and the like: the client is gone
     socket.on("close", () => (this.closing = true));
