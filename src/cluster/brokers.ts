@@ -32,6 +32,11 @@ export function brokersOf(env: Pick<Env, "BROKERS">): Broker[] {
   return brokers;
 }
 
+/** The configured broker with id `brokerId`, or undefined. */
+export function brokerById(env: Pick<Env, "BROKERS">, brokerId: number): Broker | undefined {
+  return brokersOf(env).find((b) => b.id === brokerId);
+}
+
 /** The brokers holding partition `partition`'s replicas; the first is the preferred leader. */
 export function replicaBrokers(partition: number, replicationFactor: number, brokers: Broker[]): Broker[] {
   const out: Broker[] = [];

@@ -1,70 +1,75 @@
 /**
  * The controller: the one object that knows every topic, its id, its
- * partition count and its configs. Admin changes are serialised through
- * it; the partition replicas hold the data.
+ * partition count, its configs, and each partition's role (leader, leader
+ * epoch, ISR). Admin changes and leadership changes are serialised
+ * through it; the partition replicas hold the data. Its tables are kept
+ * by `TopicStore`, the work it owes replicas by `ReplicaTasks`, and its
+ * calls about leadership are in `hand-over.ts`.
+ *
+ * Every RPC method is guarded (`guardRpc`) and returns `{ok: true, …} |
+ * Failure`; helpers are `#private` or on those modules, so nothing else
+ * can be called through a stub.
  */
 import { DurableObject } from "cloudflare:workers";
-import { brokersOf, replicaBrokers } from "../cluster/brokers";
+import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
-import { ErrorCode, failure, type Failure } from "../errors";
+import { ErrorCode, failure, retriable, type Failure } from "../errors";
 import { limits } from "../limits";
-import { replicaStub } from "../partition/replica-stub";
-import { applySchema } from "../storage/schema";
 import type { PartitionRole } from "../partition/types";
+import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
+import { applySchema } from "../storage/schema";
 import { resolveConfigs, type ConfigOverrides } from "../topic/configs";
 import type { ConfigChange, CreateTopicArgs, TopicInfo, TopicMeta } from "../topic/types";
 import { integerProblem, parseConfigList, topicNameProblem } from "../topic/validate";
-import { electAfterFailure, initialRole, preferredLeaderRole } from "./election";
+import { electAfterFailure, preferredLeaderRole } from "./election";
+import { answers, tellRole } from "./hand-over";
+import { ReplicaTasks } from "./replica-tasks";
 import { CONTROLLER_SCHEMA } from "./schema";
+import { TopicStore } from "./topic-store";
 
-type PartitionRow = { partition: number; leader: number; leader_epoch: number; replicas: string; isr: string };
+type Ok = { ok: true };
+type RoleOk = { ok: true; role: PartitionRole };
 
-type TopicRow = {
-  topic_name: string;
-  topic_id: string;
-  partitions_count: number;
-  replication_factor: number;
-  configs: string;
-  created_at_ms: number;
-};
-
-/** How long to wait before retrying cleanup a replica did not take. */
-const RETRY_DELAY_MS = 5_000;
-
-export class Controller extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+export class Controller extends DurableObject<Env> implements LogContext {
+  readonly #sql: SqlStorage;
+  /** Topics and partition roles. Not reachable over RPC. */
+  readonly store: TopicStore;
+  /** Wipes, config pushes and replica creation owed. Not reachable over RPC. */
+  readonly tasks: ReplicaTasks;
   /** `limits.topicsCountMax`; tests lower it to reach it. */
   topicsCountMax: number = limits.topicsCountMax;
   /** Admin changes run one at a time, so a create cannot race a delete. */
-  private queue: Promise<unknown> = Promise.resolve();
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    applySchema(this.sql, CONTROLLER_SCHEMA);
+    this.#sql = ctx.storage.sql;
+    applySchema(this.#sql, CONTROLLER_SCHEMA);
+    this.store = new TopicStore(this.#sql, env);
+    this.tasks = new ReplicaTasks(this.#sql, ctx.storage, env, this.store);
   }
 
   /** Notes a consumer group, so that it is listed. Idempotent. */
-  async registerGroup(groupId: string): Promise<{ ok: true } | Failure> {
-    this.sql.exec("INSERT OR IGNORE INTO groups (group_id, created_at_ms) VALUES (?, ?)", groupId, Date.now());
+  async registerGroup(groupId: string): Promise<Ok | Failure> {
+    this.#sql.exec("INSERT OR IGNORE INTO groups (group_id, created_at_ms) VALUES (?, ?)", groupId, Date.now());
     return { ok: true };
   }
 
   /** Every consumer group ever registered, by id. */
   async listGroups(): Promise<{ ok: true; groups: string[] } | Failure> {
-    const groups = this.sql.exec<{ group_id: string }>("SELECT group_id FROM groups ORDER BY group_id").toArray().map((r) => r.group_id);
+    const groups = this.#sql.exec<{ group_id: string }>("SELECT group_id FROM groups ORDER BY group_id").toArray().map((r) => r.group_id);
     return { ok: true, groups };
   }
 
   /** Every topic, by name. */
   async listTopics(): Promise<{ ok: true; topics: TopicInfo[] } | Failure> {
-    return { ok: true, topics: this.sql.exec<TopicRow>("SELECT * FROM topics ORDER BY topic_name").toArray().map(toTopic) };
+    return { ok: true, topics: this.store.list() };
   }
 
   /** One topic with its partitions' leaders, epochs and ISRs, or UNKNOWN_TOPIC_OR_PARTITION. */
   async getTopic(name: string): Promise<({ ok: true } & TopicMeta) | Failure> {
-    const topic = this.find(name);
-    return topic === null ? unknownTopic(name) : { ok: true, ...topic, partitions: this.roles(topic) };
+    const topic = this.store.find(name);
+    return topic === null ? unknownTopic(name) : { ok: true, ...topic, partitions: this.store.roles(topic) };
   }
 
   /**
@@ -72,19 +77,18 @@ export class Controller extends DurableObject<Env> {
    * followers that caught up). Accepted only from the current leader in
    * its epoch; may hand leadership back to the preferred replica.
    */
-  async alterIsr(args: { topicId: string; partition: number; leaderEpoch: number; isr: number[] }): Promise<{ ok: true; role: PartitionRole } | Failure> {
-    return this.serially(async () => {
-      const topic = this.findById(args.topicId);
-      if (topic === null) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic does not exist");
-      const role = this.roles(topic)[args.partition];
-      if (role === undefined) return failure(ErrorCode.UNKNOWN_PARTITION, `no partition ${args.partition}`);
+  async alterIsr(args: { topicId: string; partition: number; leaderEpoch: number; isr: number[] }): Promise<RoleOk | Failure> {
+    return this.#serially(async () => {
+      const found = this.#partition(args.topicId, args.partition);
+      if (!("role" in found)) return found;
+      const { topic, role } = found;
       if (role.leaderEpoch !== args.leaderEpoch) return failure(ErrorCode.FENCED_LEADER_EPOCH, `epoch ${args.leaderEpoch} is not current (${role.leaderEpoch})`);
       const isr = role.replicas.filter((b) => args.isr.includes(b));
       if (!isr.includes(role.leader)) return failure(ErrorCode.BAD_REQUEST, "the leader must stay in its ISR");
       let next: PartitionRole = { ...role, isr };
-      this.saveRole(topic.topicId, args.partition, next);
+      this.store.saveRole(topic.topicId, args.partition, next);
       const preferred = preferredLeaderRole(next);
-      if (preferred !== null) next = await this.handOver(topic, args.partition, preferred);
+      if (preferred !== null) next = await this.#handOver(topic, args.partition, preferred);
       return { ok: true, role: next };
     });
   }
@@ -94,41 +98,33 @@ export class Controller extends DurableObject<Env> {
    * epoch indeed does not answer, elects another from the ISR (or, when
    * the topic allows unclean election, from any replica) in a new epoch.
    */
-  async leaderUnreachable(args: { topicId: string; partition: number; leaderEpoch: number }): Promise<{ ok: true; role: PartitionRole } | Failure> {
-    return this.serially(async () => {
-      const topic = this.findById(args.topicId);
-      if (topic === null) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic does not exist");
-      const role = this.roles(topic)[args.partition];
-      if (role === undefined) return failure(ErrorCode.UNKNOWN_PARTITION, `no partition ${args.partition}`);
+  async leaderUnreachable(args: { topicId: string; partition: number; leaderEpoch: number }): Promise<RoleOk | Failure> {
+    return this.#serially(async () => {
+      const found = this.#partition(args.topicId, args.partition);
+      if (!("role" in found)) return found;
+      const { topic, role } = found;
       if (role.leaderEpoch !== args.leaderEpoch) return { ok: true, role }; // already handled
-      if (role.leader >= 0 && (await this.answers(topic, args.partition, role.leader))) return { ok: true, role };
+      if (role.leader >= 0 && (await answers(this.env, topic.topicId, args.partition, role.leader))) return { ok: true, role };
       const reachable = new Set<number>();
       await Promise.all(role.replicas.map(async (b) => {
-        if (b !== role.leader && (await this.answers(topic, args.partition, b))) reachable.add(b);
+        if (b !== role.leader && (await answers(this.env, topic.topicId, args.partition, b))) reachable.add(b);
       }));
       const unclean = resolveConfigs(topic.configs)["unclean.leader.election.enable"];
       const next = electAfterFailure(role, role.leader, reachable, unclean);
-      return { ok: true, role: await this.handOver(topic, args.partition, next) };
+      return { ok: true, role: await this.#handOver(topic, args.partition, next) };
     });
   }
 
   /** Creates a topic: every replica is initialised before the topic becomes visible. */
   async createTopic(args: CreateTopicArgs): Promise<({ ok: true } & TopicInfo) | Failure> {
-    return this.serially(async () => {
-      const brokers = brokersOf(this.env);
-      const rf = args.replicationFactor;
-      const problem =
-        topicNameProblem(args.topicName) ??
-        integerProblem("partitions_count", args.partitionsCount, 1, limits.partitionsCountMax) ??
-        (typeof rf === "number" && rf > brokers.length ? `replication_factor ${rf} is larger than the ${brokers.length} available brokers` : null) ??
-        integerProblem("replication_factor", rf, 1, brokers.length);
+    return this.#serially(async () => {
+      const problem = this.#createProblem(args);
       if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem);
       const configs = parseConfigList(args.configs);
       if (typeof configs === "string") return failure(ErrorCode.BAD_REQUEST, configs);
       const name = args.topicName as string;
-      if (this.find(name) !== null) return failure(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
-      const topicsCount = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM topics").one().n;
-      if (topicsCount >= this.topicsCountMax) return failure(ErrorCode.BAD_REQUEST, `the cluster has the most topics allowed (${this.topicsCountMax})`);
+      if (this.store.find(name) !== null) return failure(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
+      if (this.store.count() >= this.topicsCountMax) return failure(ErrorCode.BAD_REQUEST, `the cluster has the most topics allowed (${this.topicsCountMax})`);
       const topic: TopicInfo = {
         topicName: name,
         topicId: crypto.randomUUID(),
@@ -137,64 +133,53 @@ export class Controller extends DurableObject<Env> {
         configs,
         createdAtMs: Date.now(),
       };
-      const ready = await this.initPartitions(topic, 0, topic.partitionsCount);
-      if (!ready) {
-        this.owesWipe(topic);
-        await this.settleWipe(topic.topicId);
-        return failure(ErrorCode.RETRIABLE, `could not create topic '${name}': a partition replica did not answer; try again`);
+      if (!(await this.tasks.initPartitions(topic, 0, topic.partitionsCount))) {
+        this.tasks.owesWipe(topic);
+        await this.tasks.settleWipe(topic.topicId);
+        return retriable("BROKER_NOT_AVAILABLE", `could not create topic '${name}': a partition replica did not answer; try again`);
       }
-      this.ctx.storage.transactionSync(() => {
-        this.sql.exec(
-          "INSERT INTO topics (topic_name, topic_id, partitions_count, replication_factor, configs, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-          topic.topicName, topic.topicId, topic.partitionsCount, topic.replicationFactor, JSON.stringify(configs), topic.createdAtMs,
-        );
-        this.saveInitialRoles(topic, 0, topic.partitionsCount);
-      });
+      this.ctx.storage.transactionSync(() => this.store.insert(topic));
       return { ok: true, ...topic };
     });
   }
 
   /** Deletes a topic at once; its replicas' storage is wiped now or, failing that, by the alarm. */
-  async deleteTopic(name: string): Promise<{ ok: true } | Failure> {
-    return this.serially(async () => {
-      const topic = this.find(name);
+  async deleteTopic(name: string): Promise<Ok | Failure> {
+    return this.#serially(async () => {
+      const topic = this.store.find(name);
       if (topic === null) return unknownTopic(name);
       this.ctx.storage.transactionSync(() => {
-        this.sql.exec("DELETE FROM topics WHERE topic_id = ?", topic.topicId);
-        this.sql.exec("DELETE FROM partitions WHERE topic_id = ?", topic.topicId);
-        this.sql.exec("DELETE FROM pending_config_pushes WHERE topic_id = ?", topic.topicId);
-        this.owesWipe(topic);
+        this.store.remove(topic.topicId);
+        this.tasks.forgetConfigPush(topic.topicId);
+        this.tasks.owesWipe(topic);
       });
-      await this.settleWipe(topic.topicId);
+      await this.tasks.settleWipe(topic.topicId);
       return { ok: true };
     });
   }
 
   /** Raises the partition count; new partitions start empty. */
   async increasePartitions(name: string, partitionsCount: unknown): Promise<({ ok: true } & TopicInfo) | Failure> {
-    return this.serially(async () => {
-      const topic = this.find(name);
+    return this.#serially(async () => {
+      const topic = this.store.find(name);
       if (topic === null) return unknownTopic(name);
       const problem = integerProblem("partitions_count", partitionsCount, 1, limits.partitionsCountMax);
       if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem);
       const count = partitionsCount as number;
       if (count < topic.partitionsCount) return failure(ErrorCode.BAD_REQUEST, `partitions_count can only grow: topic '${name}' has ${topic.partitionsCount}`);
       if (count === topic.partitionsCount) return { ok: true, ...topic };
-      if (!(await this.initPartitions(topic, topic.partitionsCount, count))) {
-        return failure(ErrorCode.RETRIABLE, "a new partition replica did not answer; try again");
+      if (!(await this.tasks.initPartitions(topic, topic.partitionsCount, count))) {
+        return retriable("BROKER_NOT_AVAILABLE", "a new partition replica did not answer; try again");
       }
-      this.ctx.storage.transactionSync(() => {
-        this.sql.exec("UPDATE topics SET partitions_count = ? WHERE topic_id = ?", count, topic.topicId);
-        this.saveInitialRoles(topic, topic.partitionsCount, count);
-      });
+      this.ctx.storage.transactionSync(() => this.store.grow(topic, count));
       return { ok: true, ...topic, partitionsCount: count };
     });
   }
 
   /** Applies config changes all together (already validated by the caller's parse). */
   async alterConfigs(name: string, changes: ConfigChange[]): Promise<({ ok: true } & TopicInfo) | Failure> {
-    return this.serially(async () => {
-      const topic = this.find(name);
+    return this.#serially(async () => {
+      const topic = this.store.find(name);
       if (topic === null) return unknownTopic(name);
       const configs: ConfigOverrides = { ...topic.configs };
       for (const c of changes) {
@@ -202,175 +187,68 @@ export class Controller extends DurableObject<Env> {
         else configs[c.name as keyof ConfigOverrides] = c.value;
       }
       this.ctx.storage.transactionSync(() => {
-        this.sql.exec("UPDATE topics SET configs = ? WHERE topic_id = ?", JSON.stringify(configs), topic.topicId);
-        this.sql.exec("INSERT OR IGNORE INTO pending_config_pushes (topic_id) VALUES (?)", topic.topicId);
+        this.store.setConfigs(topic.topicId, configs);
+        this.tasks.owesConfigPush(topic.topicId);
       });
-      await this.settleConfigPush(topic.topicId);
+      await this.tasks.settleConfigPush(topic.topicId);
       return { ok: true, ...topic, configs };
     });
   }
 
-  /** Retries cleanup and config pushes replicas missed. */
+  /** Retries the wipes and config pushes replicas missed. A bug is logged and the alarm set again, never dropped. */
   override async alarm(): Promise<void> {
-    const wipes = this.sql.exec<{ topic_id: string }>("SELECT topic_id FROM pending_wipes").toArray();
-    const pushes = this.sql.exec<{ topic_id: string }>("SELECT topic_id FROM pending_config_pushes").toArray();
-    for (const w of wipes) await this.settleWipe(w.topic_id);
-    for (const p of pushes) await this.settleConfigPush(p.topic_id);
+    try {
+      await this.tasks.settleAll();
+    } catch (e) {
+      logBug("Controller.alarm", e, this.logContext());
+      await this.tasks.retryLater();
+    }
   }
 
-  private serially<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
+  logContext(): Record<string, unknown> {
+    return { object: "Controller" };
+  }
+
+  #serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work, work);
+    this.#queue = next.catch(() => undefined); // the failure goes to `next`'s caller; the queue only orders
     return next;
   }
 
-  private find(name: string): TopicInfo | null {
-    const row = this.sql.exec<TopicRow>("SELECT * FROM topics WHERE topic_name = ?", name).toArray()[0];
-    return row === undefined ? null : toTopic(row);
+  /** Partition `partition` of the topic with id `topicId` and its role, or why there is none. */
+  #partition(topicId: string, partition: number): { topic: TopicInfo; role: PartitionRole } | Failure {
+    const topic = this.store.findById(topicId);
+    if (topic === null) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no topic has id ${topicId} (it was deleted)`);
+    const role = this.store.roles(topic)[partition];
+    if (role === undefined) return failure(ErrorCode.UNKNOWN_PARTITION, `topic '${topic.topicName}' has no partition ${partition}`);
+    return { topic, role };
   }
 
-  private findById(topicId: string): TopicInfo | null {
-    const row = this.sql.exec<TopicRow>("SELECT * FROM topics WHERE topic_id = ?", topicId).toArray()[0];
-    return row === undefined ? null : toTopic(row);
-  }
-
-  /** Every partition's role, in partition order; rows missing from before schema step 2 get the initial role. */
-  private roles(topic: TopicInfo): PartitionRole[] {
-    const rows = new Map(
-      this.sql.exec<PartitionRow>("SELECT partition, leader, leader_epoch, replicas, isr FROM partitions WHERE topic_id = ?", topic.topicId)
-        .toArray()
-        .map((r) => [r.partition, { leader: r.leader, leaderEpoch: r.leader_epoch, replicas: JSON.parse(r.replicas) as number[], isr: JSON.parse(r.isr) as number[] }]),
-    );
-    return Array.from({ length: topic.partitionsCount }, (_, p) => rows.get(p) ?? placedRole(this.env, p, topic.replicationFactor));
-  }
-
-  private saveInitialRoles(topic: TopicInfo, from: number, to: number): void {
-    for (let p = from; p < to; p++) this.saveRole(topic.topicId, p, placedRole(this.env, p, topic.replicationFactor));
-  }
-
-  private saveRole(topicId: string, partition: number, role: PartitionRole): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO partitions (topic_id, partition, leader, leader_epoch, replicas, isr) VALUES (?, ?, ?, ?, ?, ?)",
-      topicId, partition, role.leader, role.leaderEpoch, JSON.stringify(role.replicas), JSON.stringify(role.isr),
-    );
-  }
-
-  /** Records a new role and tells the replicas: the new leader first, the others after (best effort). */
-  private async handOver(topic: TopicInfo, partition: number, role: PartitionRole): Promise<PartitionRole> {
-    this.saveRole(topic.topicId, partition, role);
-    const brokers = brokersOf(this.env);
-    const tell = (brokerId: number) => {
-      const broker = brokers.find((b) => b.id === brokerId)!;
-      const stub = replicaStub(this.env, topic.topicId, partition, broker);
-      return withTimeout(Promise.resolve(stub.assumeRole(topic.topicId, role)) as Promise<unknown>, limits.replicaProbeMs).catch(() => null);
-    };
-    if (role.leader >= 0) await tell(role.leader);
-    for (const b of role.replicas) if (b !== role.leader) void tell(b);
+  /** Records a new role and tells the replicas (see hand-over.ts). */
+  async #handOver(topic: TopicInfo, partition: number, role: PartitionRole): Promise<PartitionRole> {
+    this.store.saveRole(topic.topicId, partition, role);
+    await tellRole(this.env, topic.topicId, partition, role);
     return role;
   }
 
-  /** Whether the replica on `brokerId` answers within the probe time. */
-  private async answers(topic: TopicInfo, partition: number, brokerId: number): Promise<boolean> {
-    const broker = brokersOf(this.env).find((b) => b.id === brokerId);
-    if (broker === undefined) return false;
-    try {
-      const pong = replicaStub(this.env, topic.topicId, partition, broker).ping(topic.topicId);
-      return ((await withTimeout(Promise.resolve(pong) as Promise<{ ok: boolean }>, limits.replicaProbeMs)) as { ok: boolean }).ok;
-    } catch {
-      return false;
-    }
-  }
-
-  private async initPartitions(topic: TopicInfo, from: number, to: number): Promise<boolean> {
-    return this.onEveryReplica(topic.topicId, topic.replicationFactor, from, to, (stub, partition, brokerId) =>
-      stub.init({
-        topicId: topic.topicId, topicName: topic.topicName, partition, brokerId, configs: topic.configs,
-        role: placedRole(this.env, partition, topic.replicationFactor),
-      }),
+  /** What is wrong with a create request's name, partition count or replication factor, or null. */
+  #createProblem(args: CreateTopicArgs): string | null {
+    const brokers = brokersOf(this.env).length;
+    const rf = args.replicationFactor;
+    return (
+      topicNameProblem(args.topicName) ??
+      integerProblem("partitions_count", args.partitionsCount, 1, limits.partitionsCountMax) ??
+      (typeof rf === "number" && rf > brokers ? `replication_factor ${rf} is larger than the ${brokers} available brokers` : null) ??
+      integerProblem("replication_factor", rf, 1, brokers)
     );
   }
-
-  /**
-   * Calls `call` on the replica of every partition in [from, to) on each of
-   * its brokers, all at once; true when every one answered ok.
-   */
-  private async onEveryReplica(
-    topicId: string,
-    replicationFactor: number,
-    from: number,
-    to: number,
-    call: (stub: ReturnType<typeof replicaStub>, partition: number, brokerId: number) => unknown,
-  ): Promise<boolean> {
-    const brokers = brokersOf(this.env);
-    const calls: unknown[] = [];
-    for (let p = from; p < to; p++) {
-      for (const broker of replicaBrokers(p, replicationFactor, brokers)) calls.push(call(replicaStub(this.env, topicId, p, broker), p, broker.id));
-    }
-    const results = await Promise.allSettled(calls);
-    return results.every((r) => r.status === "fulfilled" && (r.value as { ok: boolean }).ok);
-  }
-
-  private owesWipe(topic: TopicInfo): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO pending_wipes (topic_id, partitions_count, replication_factor) VALUES (?, ?, ?)",
-      topic.topicId, topic.partitionsCount, topic.replicationFactor,
-    );
-  }
-
-  private async settleWipe(topicId: string): Promise<void> {
-    const row = this.sql
-      .exec<{ partitions_count: number; replication_factor: number }>("SELECT * FROM pending_wipes WHERE topic_id = ?", topicId)
-      .toArray()[0];
-    if (row === undefined) return;
-    const wiped = await this.onEveryReplica(topicId, row.replication_factor, 0, row.partitions_count, (stub) => stub.wipe());
-    if (wiped) this.sql.exec("DELETE FROM pending_wipes WHERE topic_id = ?", topicId);
-    else await this.retryLater();
-  }
-
-  private async settleConfigPush(topicId: string): Promise<void> {
-    const row = this.sql.exec<TopicRow>("SELECT * FROM topics WHERE topic_id = ?", topicId).toArray()[0];
-    if (row === undefined) {
-      this.sql.exec("DELETE FROM pending_config_pushes WHERE topic_id = ?", topicId);
-      return;
-    }
-    const topic = toTopic(row);
-    const pushed = await this.onEveryReplica(topicId, topic.replicationFactor, 0, topic.partitionsCount, (stub) => stub.setConfigs(topicId, topic.configs));
-    if (pushed) this.sql.exec("DELETE FROM pending_config_pushes WHERE topic_id = ?", topicId);
-    else await this.retryLater();
-  }
-
-  private async retryLater(): Promise<void> {
-    const at = Date.now() + RETRY_DELAY_MS;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
-  }
 }
 
-/** The initial role of partition `partition`: its replicas placed by the rule, replica 0 leading. */
-function placedRole(env: Env, partition: number, replicationFactor: number): PartitionRole {
-  return initialRole(replicaBrokers(partition, replicationFactor, brokersOf(env)).map((b) => b.id));
-}
-
-function toTopic(row: TopicRow): TopicInfo {
-  return {
-    topicName: row.topic_name,
-    topicId: row.topic_id,
-    partitionsCount: row.partitions_count,
-    replicationFactor: row.replication_factor,
-    configs: JSON.parse(row.configs) as ConfigOverrides,
-    createdAtMs: row.created_at_ms,
-  };
-}
+guardRpc(Controller, [
+  "registerGroup", "listGroups", "listTopics", "getTopic", "alterIsr", "leaderUnreachable", "createTopic", "deleteTopic", "increasePartitions",
+  "alterConfigs",
+]);
 
 function unknownTopic(name: string): Failure {
   return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${name}' does not exist`);
-}
-
-/** `promise`, or a rejection after `ms`. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> = 0 as unknown as ReturnType<typeof setTimeout>;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

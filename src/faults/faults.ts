@@ -2,10 +2,13 @@
  * Faults on demand, for tests and for trying failures out (development
  * mode only): one object holds, per broker, whether it is down or slow,
  * and how often it was restarted. Every partition replica asks it before
- * it answers or acts. Kept in memory: a server restart heals everything.
+ * it answers or acts (see `gate.ts`). Kept in memory: a server restart
+ * heals everything.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { ErrorCode, failure, type Failure } from "../errors";
+import { guardRpc, type LogContext } from "../rpc/boundary";
 
 export type FaultMode = "none" | "down" | "slow";
 
@@ -17,49 +20,46 @@ export interface FaultState {
   restartGeneration: number;
 }
 
+/** A broker's fault state, as every `Faults` method answers. */
+export interface FaultOk {
+  ok: true;
+  state: FaultState;
+}
+
 const HEALTHY: FaultState = { mode: "none", latencyMs: 0, restartGeneration: 0 };
 
-export class Faults extends DurableObject<Env> {
-  private readonly brokers = new Map<number, FaultState>();
+export class Faults extends DurableObject<Env> implements LogContext {
+  readonly #brokers = new Map<number, FaultState>();
 
-  /** Sets broker `brokerId` down, slow (by `latencyMs`) or healthy again. */
-  async set(brokerId: number, mode: FaultMode, latencyMs = 0): Promise<FaultState> {
-    const next = { ...this.stateOfSync(brokerId), mode, latencyMs: mode === "slow" ? latencyMs : 0 };
-    this.brokers.set(brokerId, next);
-    return next;
+  /** Sets broker `brokerId` down, slow (by `latencyMs`, default 0) or healthy again ("none"). */
+  async set(brokerId: number, mode: FaultMode, latencyMs = 0): Promise<FaultOk | Failure> {
+    if (mode !== "none" && mode !== "down" && mode !== "slow") return failure(ErrorCode.BAD_REQUEST, `unknown fault mode '${String(mode)}'`);
+    if (!Number.isInteger(latencyMs) || latencyMs < 0) return failure(ErrorCode.BAD_REQUEST, "latency must be a whole number of milliseconds, 0 or more");
+    const state = { ...this.#current(brokerId), mode, latencyMs: mode === "slow" ? latencyMs : 0 };
+    this.#brokers.set(brokerId, state);
+    return { ok: true, state };
   }
 
   /** Makes every replica on `brokerId` drop its in-memory state and start again from storage. */
-  async restart(brokerId: number): Promise<FaultState> {
-    const current = this.stateOfSync(brokerId);
-    const next = { ...current, restartGeneration: current.restartGeneration + 1 };
-    this.brokers.set(brokerId, next);
-    return next;
+  async restart(brokerId: number): Promise<FaultOk | Failure> {
+    const current = this.#current(brokerId);
+    const state = { ...current, restartGeneration: current.restartGeneration + 1 };
+    this.#brokers.set(brokerId, state);
+    return { ok: true, state };
   }
 
-  async stateOf(brokerId: number): Promise<FaultState> {
-    return this.stateOfSync(brokerId);
+  /** Broker `brokerId`'s fault state (healthy unless set). */
+  async stateOf(brokerId: number): Promise<FaultOk | Failure> {
+    return { ok: true, state: this.#current(brokerId) };
   }
 
-  private stateOfSync(brokerId: number): FaultState {
-    return this.brokers.get(brokerId) ?? HEALTHY;
+  logContext(): Record<string, unknown> {
+    return { object: "Faults" };
+  }
+
+  #current(brokerId: number): FaultState {
+    return this.#brokers.get(brokerId) ?? HEALTHY;
   }
 }
 
-/** The one Faults object. */
-export function faultsStub(env: Pick<Env, "FAULTS">): DurableObjectStub<Faults> {
-  return env.FAULTS.get(env.FAULTS.idFromName("faults"));
-}
-
-/** Whether fault injection is allowed: development mode only. */
-export function faultsAllowed(env: Pick<Env, "MODE">): boolean {
-  return env.MODE === "development";
-}
-
-/** Thrown by a replica on a broker that is down: to its callers it is unreachable. */
-export class BrokerUnreachable extends Error {
-  constructor(brokerId: number) {
-    super(`broker ${brokerId} is unreachable (fault injected)`);
-    this.name = "BrokerUnreachable";
-  }
-}
+guardRpc(Faults, ["set", "restart", "stateOf"]);

@@ -3,6 +3,7 @@
  * whole batches from an offset and render the records at or after it, up
  * to `maxRecords`; and decoding a whole batch for lookups by time.
  */
+import { isUnreachable, reach, unreachableDetail } from "../cluster/reach";
 import type { Env } from "../env";
 import { ErrorCode, failure, RunnelError, unwrap, type Failure } from "../errors";
 import { limits } from "../limits";
@@ -10,8 +11,8 @@ import { gunzip } from "../log/compression";
 import { BATCH_HEADER_BYTES, Compression, compressionOf, decodeRecords, readBatchHeader, type DecodedRecord } from "../log/record-batch";
 import type { RecordFormat } from "./format";
 import { renderBatches, type Rendered } from "./render";
-import { callLeader, inSyncReplica } from "../metadata/leaders";
-import type { FetchOk, Positions } from "../partition/types";
+import { callLeader, inSyncReplica, type ReplicaStub } from "../metadata/leaders";
+import type { FetchArgs, FetchOk, Positions } from "../partition/types";
 import type { TopicMeta } from "../topic/types";
 
 export interface FetchRequest {
@@ -37,18 +38,18 @@ export async function fetchRecords(env: Env, topic: TopicMeta, partition: number
   const result = unwrap(
     req.replica === undefined
       ? await callLeader<FetchOk>(env, topic, partition, (leader) => leader.stub.read(args))
-      : await readFollower(inSyncReplica(env, topic, partition, req.replica), args),
+      : await readFollower(inSyncReplica(env, topic, partition, req.replica), req.replica, args),
   );
   const rendered = await renderBatches(result.batches, req.offset, req.maxRecords, topic.topicName, partition, format);
   return { ...rendered, logStartOffset: result.logStartOffset, highWatermark: result.highWatermark, logEndOffset: result.logEndOffset };
 }
 
-async function readFollower(stub: ReturnType<typeof inSyncReplica>, args: Parameters<ReturnType<typeof inSyncReplica>["read"]>[0]): Promise<FetchOk | Failure> {
-  try {
-    return (await stub.read(args)) as FetchOk | Failure;
-  } catch (e) {
-    return failure(ErrorCode.LEADER_NOT_AVAILABLE, `that replica did not answer: ${(e as Error).message}`);
-  }
+/** Reads from the in-sync replica on `brokerId`; one that cannot be reached is 40404, as a replica that cannot serve. */
+async function readFollower(stub: ReplicaStub, brokerId: number, args: FetchArgs): Promise<FetchOk | Failure> {
+  const context = { topicId: args.topicId, broker: brokerId };
+  const result = await reach<FetchOk>({ who: `broker ${brokerId}`, where: "readFollower", context }, () => stub.read(args));
+  if (isUnreachable(result) && !result.ok) return failure(ErrorCode.LEADER_NOT_AVAILABLE, `that replica did not answer: ${unreachableDetail(result)}`);
+  return result;
 }
 
 /** Decodes a whole stored batch (CRC already checked by the log). */

@@ -22,10 +22,37 @@ export interface Rendered {
 const utf8 = new TextDecoder();
 
 /**
+ * A record the asked format cannot show (not JSON under format=json): a
+ * 42206 naming the topic, partition and offset. `rendered` holds the
+ * records before it, so a caller may deliver those and stop there.
+ */
+export class UnrenderableRecord extends RunnelError {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: number,
+    readonly rendered: Rendered,
+  ) {
+    super(
+      ErrorCode.INVALID_PAYLOAD,
+      `record at offset ${offset} of topic '${topic}' partition ${partition} is not JSON, so format=json cannot show it; fetch it with format=binary or format=string (v2: Accept: application/vnd.kafka.binary.v2+json)`,
+    );
+  }
+}
+
+/** Thrown inside a records section; `renderBatches` turns it into an `UnrenderableRecord`. */
+class NotJson extends Error {
+  constructor(readonly offset: number) {
+    super(`record at offset ${offset} is not JSON`);
+  }
+}
+
+/**
  * Renders records at or after `fromOffset` from whole batches (CRC already
  * checked by the log), at most `maxRecords`, in `format`. A batch that does
  * not decode is a 50001 naming its offset; a non-JSON record under
- * format=json is a 42206 naming its offset.
+ * format=json is an `UnrenderableRecord` (42206) naming its topic,
+ * partition and offset.
  */
 export async function renderBatches(
   batches: Uint8Array[],
@@ -46,6 +73,7 @@ export async function renderBatches(
       if (compressionOf(h.attributes) === Compression.GZIP) section = await gunzip(section, limits.fetchBytesMax);
       nextOffset = renderSection(section, h.baseOffset, h.baseTimestampMs, isLogAppendTime(h.attributes) ? h.maxTimestampMs : -1, h.recordCount, fromOffset, maxRecords, prefix, format, parts) ?? nextOffset;
     } catch (e) {
+      if (e instanceof NotJson) throw new UnrenderableRecord(topic, partition, e.offset, { json: parts.join(","), count: parts.length, nextOffset: e.offset });
       if (e instanceof RunnelError) throw e;
       throw new RunnelError(ErrorCode.CORRUPT_MESSAGE, `corrupt record batch at offset ${h.baseOffset}: ${(e as Error).message}`);
     }
@@ -115,6 +143,6 @@ function field(r: Reader, format: RecordFormat, offset: number): string {
   try {
     return JSON.stringify(JSON.parse(text));
   } catch {
-    throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `record at offset ${offset} is not JSON; fetch it with format=binary or format=string`);
+    throw new NotJson(offset);
   }
 }

@@ -1,117 +1,91 @@
 /**
- * The coordinator of one consumer group (named by the group id): its
- * members (HTTP consumer instances and WebSocket subscribers), the
- * generation, the assignment, session timeouts (from the alarm) and the
- * committed offsets. Rebalances are computed here, at once, whenever a
- * member joins, leaves, times out or changes its subscription, or a topic
- * matching a pattern appears. Expected failures are returned as results.
+ * The coordinator of one consumer group (named by the group id), a
+ * Durable Object: only its RPC surface and lifecycle are here. Members and
+ * rebalances are membership.ts (stored by member-store.ts), read positions
+ * positions.ts, committed offsets offset-store.ts, admin group-admin.ts,
+ * WebSocket subscribers ws-delivery.ts (through a narrow host interface);
+ * the v2 poll loop runs in the Worker (consumer-poll.ts). Every RPC method
+ * is wrapped by the error boundary (`guardRpc`) and returns `{ ok: true, … }
+ * | Failure`; the internals are instance fields, which RPC does not expose.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { ErrorCode, failure, unwrap, type Failure } from "../errors";
-import { limits } from "../limits";
-import { controllerStub } from "../metadata/controller-stub";
-import { topicMeta } from "../metadata/topic-cache";
+import { ErrorCode, failure, isFailure, type Failure } from "../errors";
+import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
 import { applySchema } from "../storage/schema";
-import type { TopicMeta } from "../topic/types";
-import { assign, type Assignor } from "./assignors";
-import { lagRows } from "./lags";
+import { describeGroup, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
+import { topicOf } from "./lookups";
+import { MemberStore, noMember } from "./member-store";
+import { Membership } from "./membership";
 import { OffsetStore } from "./offset-store";
-import { offsetFor, offsetsProblem, partitionProblem } from "./seek";
+import { advancePositions, owned, owns, positionOf, positionsToCommit, resolvePositions, setPosition, unresolved } from "./positions";
+import { deliveryHost } from "./delivery-host";
 import { GROUP_SCHEMA } from "./schema";
+import { checkOffsets, offsetFor, partitionProblem } from "./seek";
 import {
-  tpKey, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type OffsetChange,
-  type PollOk, type SeekTarget, type Subscription, type TopicPartition,
+  OK, tpKey, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type Ok, type OffsetChange,
+  type PollOk, type PositionMove, type SeekTarget, type Subscription, type TopicPartition,
 } from "./types";
 import { WsDelivery } from "./ws-delivery";
 
-type Ok = { ok: true };
-const OK: Ok = { ok: true };
-
-export class GroupCoordinator extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
-  readonly members = new Map<string, MemberState>();
-  generation = 0;
-  private assignor: Assignor = "range";
-  private groupId = "";
-  /** Rebalances run one at a time. */
-  private rebalancing: Promise<void> = Promise.resolve();
-  /** Topics a pattern matched at the last rebalance, to notice new ones. */
-  private patternTopics = "";
-  readonly delivery: WsDelivery;
-  readonly offsets: OffsetStore;
+export class GroupCoordinator extends DurableObject<Env> implements LogContext {
+  private readonly members: MemberStore;
+  private readonly offsets: OffsetStore;
+  private readonly membership: Membership;
+  private readonly delivery: WsDelivery;
+  private readonly parts: GroupParts;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    applySchema(this.sql, GROUP_SCHEMA);
-    this.offsets = new OffsetStore(this.sql);
-    const meta = new Map(this.sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta").toArray().map((r) => [r.key, r.value]));
-    this.groupId = meta.get("group_id") ?? "";
-    this.generation = Number(meta.get("generation") ?? "0");
-    this.assignor = (meta.get("assignor") as Assignor | undefined) ?? "range";
-    for (const row of this.sql.exec<{ state: string }>("SELECT state FROM members").toArray()) {
-      const m = JSON.parse(row.state) as MemberState;
-      this.members.set(m.memberId, m);
-    }
-    this.delivery = new WsDelivery(this);
-    // Sockets survive hibernation but not a restart: a subscriber without one has left.
-    const gone = [...this.members.values()].filter((m) => m.kind === "ws" && ctx.getWebSockets(m.memberId).length === 0);
-    if (gone.length > 0) {
-      for (const m of gone) {
-        this.members.delete(m.memberId);
-        this.sql.exec("DELETE FROM members WHERE member_id = ?", m.memberId);
-      }
-      void ctx.blockConcurrencyWhile(() => this.rebalance());
+    const sql = ctx.storage.sql;
+    applySchema(sql, GROUP_SCHEMA);
+    this.members = new MemberStore(sql);
+    this.offsets = new OffsetStore(sql);
+    this.membership = new Membership(sql, ctx.storage, () => this.env, this.members, this.offsets, () => this.delivery.rebalanced());
+    const self = this;
+    this.parts = {
+      get env() {
+        return self.env;
+      },
+      membership: this.membership,
+      members: this.members,
+      offsets: this.offsets,
+    };
+    this.delivery = new WsDelivery(deliveryHost(ctx, this.parts, this));
+    // Sockets survive hibernation but not a restart: a subscriber without one has left (if the group cannot rebalance now, the alarm retries).
+    const socketless = (m: MemberState) => m.kind === "ws" && ctx.getWebSockets(m.memberId).length === 0;
+    if (this.members.all().some(socketless)) {
+      const removed = this.membership.removeWhere(socketless).then((done) => (done.ok ? undefined : this.membership.schedule()));
+      void ctx.blockConcurrencyWhile(() => removed.catch((e) => logBug("GroupCoordinator.constructor", e, this.logContext())));
     }
   }
 
-  /** The bindings, for the WebSocket delivery that runs inside this object. */
-  get bindings(): Env {
-    return this.env;
-  }
-
-  get state(): DurableObjectState {
-    return this.ctx;
+  /** What a bug report says about this group. */
+  logContext(): Record<string, unknown> {
+    return { object: "GroupCoordinator", group: this.membership.groupId, generation: this.membership.generation, members: this.members.size };
   }
 
   // ---- members ------------------------------------------------------------
 
   /** Adds a member (an HTTP instance unless `kind` says ws). A taken name is 40903. */
   async createMember(groupId: string, args: CreateMemberArgs, kind: "http" | "ws" = "http"): Promise<{ ok: true; memberId: string } | Failure> {
-    this.adoptGroupId(groupId);
-    const memberId = args.name ?? `${kind}-${crypto.randomUUID()}`;
-    if (this.members.has(memberId)) return failure(ErrorCode.ILLEGAL_STATE, `consumer instance '${memberId}' already exists in group '${groupId}'`);
-    if (this.members.size >= limits.groupMembersMax) return failure(ErrorCode.OVERLOADED, `group '${groupId}' has the most members allowed (${limits.groupMembersMax})`);
-    if (this.members.size === 0 && args.assignor !== undefined) this.setMeta("assignor", (this.assignor = args.assignor));
-    const member: MemberState = {
-      memberId, kind, config: args.config, subscription: null, manual: null, assignment: [], positions: {}, lastSeenMs: Date.now(),
-    };
-    this.saveMember(member);
-    this.schedule();
-    try {
-      await controllerStub(this.env).registerGroup(groupId);
-    } catch {
-      // Listing the group can wait; the group works without it.
-    }
-    return { ok: true, memberId };
+    return this.membership.add(groupId, args, kind, null);
   }
 
-  /** Removes a member (leaving the group: its partitions are reassigned). */
+  /** Removes a member (leaving the group: its partitions are reassigned; an auto-committing one commits first). */
   async removeMember(memberId: string): Promise<Ok | Failure> {
-    const m = this.members.get(memberId);
-    if (m === undefined) return noMember(memberId);
-    if (m.config.autoCommit) this.commitPositions(m);
-    this.members.delete(memberId);
-    this.sql.exec("DELETE FROM members WHERE member_id = ?", memberId);
-    await this.rebalance();
-    return OK;
+    if (!this.members.has(memberId)) return noMember(memberId);
+    return this.membership.change(() => {
+      const m = this.members.get(memberId);
+      if (m === undefined) return noMember(memberId);
+      if (m.config.autoCommit) this.offsets.write(positionsToCommit(m));
+      this.members.delete(memberId);
+      return null;
+    });
   }
 
   /** Subscribes a member to a topic list or a pattern (a full-match regex). */
   async subscribe(memberId: string, subscription: Subscription): Promise<Ok | Failure> {
-    const m = this.touch(memberId);
-    if (!("memberId" in m)) return m;
     if ("pattern" in subscription) {
       try {
         new RegExp(`^(?:${subscription.pattern})$`);
@@ -119,367 +93,206 @@ export class GroupCoordinator extends DurableObject<Env> {
         return failure(ErrorCode.BAD_REQUEST, `topic_pattern is not a valid regular expression: ${(e as Error).message}`);
       }
     }
-    return this.takePart(m, subscription, null);
+    return this.membership.takePart(memberId, subscription, null);
   }
 
   async unsubscribe(memberId: string): Promise<Ok | Failure> {
-    const m = this.touch(memberId);
-    return "memberId" in m ? this.takePart(m, null, null) : m;
+    return this.membership.takePart(memberId, null, null);
   }
 
   async subscription(memberId: string): Promise<{ ok: true; subscription: Subscription | null } | Failure> {
-    const m = this.touch(memberId);
-    return "memberId" in m ? { ok: true, subscription: m.subscription } : m;
+    const m = this.members.touch(memberId);
+    return isFailure(m) ? m : { ok: true, subscription: m.subscription };
   }
 
   /** The partitions this member owns now: by hand, or by the group. */
   async assignments(memberId: string): Promise<{ ok: true; partitions: TopicPartition[] } | Failure> {
-    const m = this.touch(memberId);
-    return "memberId" in m ? { ok: true, partitions: owned(m) } : m;
+    const m = this.members.touch(memberId);
+    return isFailure(m) ? m : { ok: true, partitions: owned(m) };
   }
 
-  /** Assigns partitions by hand (no group management for this member). */
+  /** Assigns partitions by hand (no group management for this member); each must exist. */
   async assignManually(memberId: string, partitions: TopicPartition[]): Promise<Ok | Failure> {
-    const m = this.touch(memberId);
-    if (!("memberId" in m)) return m;
+    const m = this.members.touch(memberId);
+    if (isFailure(m)) return m;
     for (const tp of partitions) {
       const problem = await partitionProblem(this.env, tp);
       if (problem !== null) return problem;
     }
-    return this.takePart(m, null, dedupe(partitions));
+    const unique = [...new Map(partitions.map((tp) => [tpKey(tp), { topic: tp.topic, partition: tp.partition }])).values()];
+    return this.membership.takePart(memberId, null, unique);
   }
 
-  /** Sets how a member takes part — a subscription, partitions by hand, or neither — and rebalances. */
-  private async takePart(m: MemberState, subscription: Subscription | null, manual: TopicPartition[] | null): Promise<Ok> {
-    m.subscription = subscription;
-    m.manual = manual;
-    if (manual !== null) m.positions = keepPositions(m.positions, manual);
-    this.saveMember(m);
-    await this.rebalance();
-    return OK;
-  }
-
-  // ---- HTTP consumption ---------------------------------------------------
+  // ---- HTTP consumption (the poll loop is consumer-poll.ts, in the Worker) --
 
   /**
    * A records request: counts as a heartbeat, auto-commits what was
    * returned so far, and says where to read each owned partition from.
    */
   async poll(memberId: string): Promise<PollOk | Failure> {
-    const m = this.touch(memberId);
-    if (!("memberId" in m)) return m;
-    if (m.config.autoCommit) this.commitPositions(m);
-    const missing = await this.resolvePositions(m, owned(m).filter((tp) => m.positions[tpKey(tp)] === undefined));
-    if (missing !== null) return missing;
-    this.saveMember(m);
-    return {
-      ok: true,
-      generation: this.generation,
-      format: m.config.format,
-      partitions: owned(m).map((tp) => ({ ...tp, offset: m.positions[tpKey(tp)]! })),
-    };
+    const m = this.members.touch(memberId);
+    if (isFailure(m)) return m;
+    if (m.config.autoCommit) this.offsets.write(positionsToCommit(m));
+    const problem = await resolvePositions(this.env, this.offsets, m, unresolved(m));
+    if (problem !== null) return problem;
+    this.members.save(m);
+    const partitions = owned(m).flatMap((tp) => {
+      const p = positionOf(m, tp);
+      return p === undefined ? [] : [{ ...tp, ...p }];
+    });
+    return { ok: true, generation: this.membership.generation, format: m.config.format, partitions };
   }
 
-  /** Moves positions past records returned to the member (ignored where it no longer owns, or moved meanwhile). */
-  async advance(memberId: string, moved: (TopicPartition & { from: number; next: number })[]): Promise<Ok | Failure> {
+  /**
+   * Moves positions past records returned to the member; a move counts
+   * only where it still owns the partition and has not moved meanwhile.
+   * `accepted`: the partitions whose records the member may be sent.
+   */
+  async advance(memberId: string, moves: PositionMove[]): Promise<{ ok: true; accepted: TopicPartition[] } | Failure> {
     const m = this.members.get(memberId);
     if (m === undefined) return noMember(memberId);
-    const mine = new Set(owned(m).map(tpKey));
-    for (const mv of moved) {
-      const k = tpKey(mv);
-      if (mine.has(k) && m.positions[k] === mv.from) m.positions[k] = mv.next;
-    }
-    this.saveMember(m);
-    return OK;
+    const accepted = advancePositions(m, moves);
+    this.members.save(m);
+    return { ok: true, accepted };
   }
 
-  /** A member's positions for `partitions` were out of range: reset them by auto.offset.reset. */
+  /** A member's positions for `partitions` were out of range (or their topic was created again): reset them by auto.offset.reset. */
   async resetPositions(memberId: string, partitions: TopicPartition[]): Promise<Ok | Failure> {
     const m = this.members.get(memberId);
     if (m === undefined) return noMember(memberId);
-    const problem = await this.resolvePositions(m, partitions, true);
+    const problem = await resolvePositions(this.env, this.offsets, m, partitions.filter((tp) => owns(m, tp)), true);
     if (problem !== null) return problem;
-    this.saveMember(m);
+    this.members.save(m);
     return OK;
   }
 
   /**
    * Commits offsets (or, with null, everything returned so far). A
    * partition the member does not own is 40904; an offset past the high
-   * watermark is 41601; nothing is committed then.
+   * watermark is 41601; a topic gone 40401, no leader 40404; nothing is
+   * committed then.
    */
   async commit(memberId: string, offsets: OffsetChange[] | null): Promise<Ok | Failure> {
-    const m = this.touch(memberId);
-    if (!("memberId" in m)) return m;
+    const m = this.members.touch(memberId);
+    if (isFailure(m)) return m;
     if (offsets === null) {
-      this.commitPositions(m);
+      this.offsets.write(positionsToCommit(m));
       return OK;
     }
-    const mine = new Set(owned(m).map(tpKey));
-    for (const o of offsets) {
-      if (!mine.has(tpKey(o))) return failure(ErrorCode.STALE_MEMBER, `member '${memberId}' does not own ${o.topic}-${o.partition} (generation ${this.generation})`);
+    const stale = offsets.find((o) => !owns(m, o));
+    if (stale !== undefined) {
+      return failure(ErrorCode.STALE_MEMBER, `member '${memberId}' does not own ${stale.topic}-${stale.partition} (generation ${this.membership.generation})`);
     }
-    const problem = await offsetsProblem(this.env, offsets);
-    if (problem !== null) return problem;
-    this.offsets.write(offsets);
+    const checked = await checkOffsets(this.env, offsets);
+    if (!checked.ok) return checked;
+    this.offsets.write(checked.offsets);
     return OK;
   }
 
-  /** Committed offsets of `partitions` (null: every partition the member owns). */
+  /** Committed offsets of `partitions` (null: every partition the member owns); a deleted topic has none. */
   async committed(memberId: string, partitions: TopicPartition[] | null): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
-    const m = this.touch(memberId);
-    if (!("memberId" in m)) return m;
-    const wanted = partitions ?? owned(m);
-    const offsets = wanted.flatMap((tp) => {
-      const c = this.offsets.get(tp);
-      return c === null ? [] : [c];
-    });
+    const m = this.members.touch(memberId);
+    if (isFailure(m)) return m;
+    const offsets: CommittedOffset[] = [];
+    for (const tp of partitions ?? owned(m)) {
+      const meta = await topicOf(this.env, tp.topic);
+      if (isFailure(meta) && meta.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) continue;
+      if (isFailure(meta)) return meta;
+      const c = this.offsets.get(tp, meta.topicId);
+      if (c !== null) offsets.push(c);
+    }
     return { ok: true, offsets };
   }
 
   /** Moves positions by offset, time, or to either end, for partitions the member owns (40904 otherwise). */
   async seek(memberId: string, targets: (TopicPartition & SeekTarget)[]): Promise<Ok | Failure> {
-    const m = this.touch(memberId);
-    if (!("memberId" in m)) return m;
-    const mine = new Set(owned(m).map(tpKey));
-    const next: Record<string, number> = {};
+    const m = this.members.touch(memberId);
+    if (isFailure(m)) return m;
+    const next: [TopicPartition, { offset: number; topicId: string }][] = [];
     for (const t of targets) {
-      if (!mine.has(tpKey(t))) return failure(ErrorCode.STALE_MEMBER, `member '${memberId}' does not own ${t.topic}-${t.partition}`);
-      const offset = await offsetFor(this.env, t, t);
-      if (typeof offset !== "number") return offset;
-      next[tpKey(t)] = offset;
+      if (!owns(m, t)) return failure(ErrorCode.STALE_MEMBER, `member '${memberId}' does not own ${t.topic}-${t.partition}`);
+      const found = await offsetFor(this.env, t, t);
+      if (isFailure(found)) return found;
+      next.push([t, found]);
     }
-    Object.assign(m.positions, next);
-    this.saveMember(m);
+    for (const [tp, position] of next) setPosition(m, tp, position);
+    this.members.save(m);
     this.delivery.repositioned(m);
     return OK;
   }
 
-  // ---- admin ----------------------------------------------------------------
+  // ---- admin (group-admin.ts) ----------------------------------------------
 
+  /** State, generation, assignor, and members with their partitions; 40405 for a group never joined. */
   async describe(groupId: string): Promise<GroupDescription | Failure> {
-    if (!this.exists(groupId)) return noGroup(groupId);
-    return {
-      ok: true,
-      groupId,
-      state: this.members.size === 0 ? "Empty" : "Stable",
-      generation: this.generation,
-      assignor: this.assignor,
-      members: [...this.members.values()].map((m) => ({ memberId: m.memberId, kind: m.kind, assignment: owned(m), subscription: m.subscription })),
-    };
+    return describeGroup(this.parts, groupId);
   }
 
   /** Lag per partition of every topic subscribed to or committed for: high watermark minus committed offset. */
   async lags(groupId: string): Promise<{ ok: true; rows: LagRow[] } | Failure> {
-    if (!this.exists(groupId)) return noGroup(groupId);
-    const owners = new Map<string, string>();
-    for (const m of this.members.values()) for (const tp of owned(m)) owners.set(tpKey(tp), m.memberId);
-    const counts = await this.topicCounts();
-    const topics = [...this.offsets.topics()];
-    for (const m of this.members.values()) topics.push(...subscribedTopics(m, counts), ...(m.manual ?? []).map((tp) => tp.topic));
-    return { ok: true, rows: await lagRows(this.env, topics.filter((t) => counts.has(t)), this.offsets, owners) };
+    return groupLags(this.parts, groupId);
   }
 
-  /** Sets committed offsets for a topic (or some of its partitions); only while the group has no live members. */
+  /** Sets committed offsets for a topic (or some of its partitions); only while the group has no live members (40903). */
   async resetOffsets(groupId: string, topic: string, partitions: number[] | null, target: SeekTarget): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
-    if (!this.exists(groupId)) return noGroup(groupId);
-    if (this.members.size > 0) return failure(ErrorCode.ILLEGAL_STATE, `group '${groupId}' has ${this.members.size} live member(s); offsets can be reset only while it has none`);
-    let meta: TopicMeta;
-    try {
-      meta = await topicMeta(this.env, topic);
-    } catch {
-      return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${topic}' does not exist`);
-    }
-    const list = partitions ?? Array.from({ length: meta.partitionsCount }, (_, p) => p);
-    const changes: OffsetChange[] = [];
-    for (const partition of list) {
-      if (partition >= meta.partitionsCount) return failure(ErrorCode.UNKNOWN_PARTITION, `topic '${topic}' has no partition ${partition}`);
-      const offset = await offsetFor(this.env, { topic, partition }, target);
-      if (typeof offset !== "number") return offset;
-      changes.push({ topic, partition, offset, metadata: null });
-    }
-    this.offsets.write(changes);
-    return { ok: true, offsets: changes.map((c) => ({ ...c, metadata: null })) };
+    return resetGroupOffsets(this.parts, groupId, topic, partitions, target);
   }
 
-  // ---- WebSocket subscribers (see ws-delivery.ts) -------------------------
+  // ---- lifecycle: WebSocket subscribers (ws-delivery.ts) and the alarm ------
 
   /** A partition this group watches has new records: deliver them. */
-  async notify(topic: string, partition: number): Promise<void> {
+  async notify(topic: string, partition: number): Promise<Ok | Failure> {
     this.delivery.arrived({ topic, partition });
+    return OK;
   }
 
   override async fetch(request: Request): Promise<Response> {
-    return this.delivery.accept(request);
+    try {
+      return await this.delivery.accept(request);
+    } catch (e) {
+      logBug("GroupCoordinator.fetch", e, this.logContext());
+      return Response.json({ error_code: ErrorCode.INTERNAL, message: "internal error; the server logged it" }, { status: 500 });
+    }
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await this.delivery.message(ws, message);
+    await this.delivery.message(ws, message).catch((e) => logBug("GroupCoordinator.webSocketMessage", e, this.logContext()));
   }
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
-    await this.delivery.closed(ws);
+    await this.delivery.closed(ws).catch((e) => logBug("GroupCoordinator.webSocketClose", e, this.logContext()));
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.delivery.closed(ws);
+    await this.delivery.closed(ws).catch((e) => logBug("GroupCoordinator.webSocketError", e, this.logContext()));
   }
 
-  /** Session timeouts, pattern subscriptions picking up new topics, pings to sockets. */
+  /**
+   * Session timeouts (a subscriber without a socket has left too),
+   * subscribed topics that changed, pings to sockets. A rebalance that
+   * cannot run now (the controller did not answer) is tried at the next alarm.
+   */
   override async alarm(): Promise<void> {
-    const nowMs = Date.now();
-    let changed = false;
-    for (const m of [...this.members.values()]) {
-      const lastMs = m.kind === "ws" ? this.delivery.lastSeenMs(m.memberId, m.lastSeenMs) : m.lastSeenMs;
-      if (nowMs - lastMs > m.config.sessionTimeoutMs) {
-        this.members.delete(m.memberId);
-        this.sql.exec("DELETE FROM members WHERE member_id = ?", m.memberId);
-        this.delivery.drop(m.memberId, 4408, "session timed out");
-        changed = true;
+    try {
+      const nowMs = Date.now();
+      const expired = (m: MemberState) => {
+        const lastMs = m.kind === "ws" ? this.delivery.lastSeenMs(m.memberId) : m.lastSeenMs;
+        return lastMs === null || nowMs - lastMs > m.config.sessionTimeoutMs;
+      };
+      if (this.members.all().some(expired) || (await this.membership.topicsChanged()) === true) {
+        await this.membership.removeWhere(expired, (memberId) => this.delivery.drop(memberId, 4408, "session timed out"));
       }
+      this.delivery.ping();
+      this.delivery.kickAll(); // a safety net for a lost notification (a partition that restarted, say)
+    } catch (e) {
+      logBug("GroupCoordinator.alarm", e, this.logContext());
+    } finally {
+      this.membership.schedule();
     }
-    const hasPattern = [...this.members.values()].some((m) => m.subscription !== null && "pattern" in m.subscription);
-    if (changed || (hasPattern && (await this.patternTopicsChanged()))) await this.rebalance();
-    this.delivery.ping();
-    this.delivery.kickAll(); // a safety net for a lost notification (a partition that restarted, say)
-    this.schedule();
-  }
-
-  // ---- internals ------------------------------------------------------------
-
-  /** Recomputes the assignment for every managed member and bumps the generation. */
-  rebalance(): Promise<void> {
-    const run = async () => {
-      const counts = await this.topicCounts();
-      const managed = [...this.members.values()].filter((m) => m.manual === null && m.subscription !== null);
-      const plan = assign(
-        this.assignor,
-        managed.map((m) => ({ memberId: m.memberId, topics: subscribedTopics(m, counts), owned: m.assignment })),
-        counts,
-      );
-      this.patternTopics = patternSignature(this.members, counts);
-      this.generation++;
-      this.setMeta("generation", String(this.generation));
-      for (const m of this.members.values()) {
-        if (m.manual === null) m.assignment = plan.get(m.memberId) ?? [];
-        m.positions = keepPositions(m.positions, owned(m));
-        this.saveMember(m);
-      }
-      await this.delivery.rebalanced();
-    };
-    this.rebalancing = this.rebalancing.then(run, run);
-    return this.rebalancing;
-  }
-
-  private async patternTopicsChanged(): Promise<boolean> {
-    return patternSignature(this.members, await this.topicCounts()) !== this.patternTopics;
-  }
-
-  private async topicCounts(): Promise<Map<string, number>> {
-    const { topics } = unwrap(await controllerStub(this.env).listTopics());
-    return new Map(topics.map((t) => [t.topicName, t.partitionsCount]));
-  }
-
-  /** The member (counting the call as a heartbeat), or 40403. */
-  touch(memberId: string): MemberState | Failure {
-    const m = this.members.get(memberId);
-    if (m === undefined) return noMember(memberId);
-    m.lastSeenMs = Date.now();
-    return m;
-  }
-
-  /** Fills in positions for `partitions`: the committed offset, else by auto.offset.reset (always so when `reset`). */
-  async resolvePositions(m: MemberState, partitions: TopicPartition[], reset = false): Promise<Failure | null> {
-    for (const tp of partitions) {
-      const committed = reset ? null : this.offsets.get(tp);
-      const offset = committed?.offset ?? (await offsetFor(this.env, tp, { to: m.config.autoOffsetReset }));
-      if (typeof offset !== "number") return offset;
-      m.positions[tpKey(tp)] = offset;
-    }
-    return null;
-  }
-
-  /** Commits the member's positions (what it was given so far) for the partitions it owns. */
-  commitPositions(m: MemberState): void {
-    this.offsets.write(owned(m).flatMap((tp) => {
-      const offset = m.positions[tpKey(tp)];
-      return offset === undefined ? [] : [{ ...tp, offset }];
-    }));
-  }
-
-  saveMember(m: MemberState): void {
-    this.members.set(m.memberId, m);
-    this.sql.exec("INSERT OR REPLACE INTO members (member_id, state) VALUES (?, ?)", m.memberId, JSON.stringify(m));
-  }
-
-  adoptGroupId(groupId: string): void {
-    if (this.groupId === groupId) return;
-    this.groupId = groupId;
-    this.setMeta("group_id", groupId);
-  }
-
-  /** This coordinator's group id. */
-  groupIdOf(): string {
-    return this.groupId;
-  }
-
-  private exists(groupId: string): boolean {
-    return this.groupId === groupId;
-  }
-
-  private setMeta(key: string, value: string): void {
-    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
-  }
-
-  /** Next alarm: the soonest session expiry, a pattern refresh, or a socket ping. */
-  schedule(): void {
-    if (this.members.size === 0) return;
-    const nowMs = Date.now();
-    const soonest = Math.min(...[...this.members.values()].map((m) => m.lastSeenMs + m.config.sessionTimeoutMs + 1));
-    const at = Math.max(nowMs + 100, Math.min(soonest, nowMs + limits.groupCheckIntervalMs));
-    void this.ctx.storage.getAlarm().then((current) => {
-      if (current === null || current > at) return this.ctx.storage.setAlarm(at);
-    });
   }
 }
 
-/** The partitions a member owns now: by hand, or by the group. */
-export function owned(m: MemberState): TopicPartition[] {
-  return m.manual ?? m.assignment;
-}
-
-function subscribedTopics(m: MemberState, counts: Map<string, number>): string[] {
-  if (m.subscription === null) return [];
-  if ("topics" in m.subscription) return m.subscription.topics.filter((t) => counts.has(t));
-  const re = new RegExp(`^(?:${m.subscription.pattern})$`);
-  return [...counts.keys()].filter((t) => re.test(t));
-}
-
-function patternSignature(members: Map<string, MemberState>, counts: Map<string, number>): string {
-  return [...members.values()]
-    .filter((m) => m.subscription !== null && "pattern" in m.subscription)
-    .map((m) => `${m.memberId}:${subscribedTopics(m, counts).map((t) => `${t}/${counts.get(t)}`).join(",")}`)
-    .join(";");
-}
-
-function keepPositions(positions: Record<string, number>, partitions: TopicPartition[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const tp of partitions) {
-    const k = tpKey(tp);
-    if (positions[k] !== undefined) out[k] = positions[k]!;
-  }
-  return out;
-}
-
-function dedupe(partitions: TopicPartition[]): TopicPartition[] {
-  const seen = new Map(partitions.map((tp) => [tpKey(tp), { topic: tp.topic, partition: tp.partition }]));
-  return [...seen.values()];
-}
-
-function noMember(memberId: string): Failure {
-  return failure(ErrorCode.CONSUMER_INSTANCE_NOT_FOUND, `consumer instance '${memberId}' not found (it may have timed out)`);
-}
-
-function noGroup(groupId: string): Failure {
-  return failure(ErrorCode.GROUP_NOT_FOUND, `consumer group '${groupId}' not found`);
-}
+guardRpc(GroupCoordinator, [
+  "createMember", "removeMember", "subscribe", "unsubscribe", "subscription", "assignments", "assignManually", "poll", "advance",
+  "resetPositions", "commit", "committed", "seek", "describe", "lags", "resetOffsets", "notify",
+]);

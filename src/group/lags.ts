@@ -1,22 +1,26 @@
 /** A group's lag per partition: high watermark minus committed offset. */
 import type { Env } from "../env";
-import { positionsOf } from "../fetch/offsets";
-import { topicMeta } from "../metadata/topic-cache";
+import { isFailure, type Failure } from "../errors";
+import { partitionPositions, topicOf } from "./lookups";
 import type { OffsetStore } from "./offset-store";
-import { tpKey, type LagRow } from "./types";
+import { tpKey, type LagRow, type TopicIndex } from "./types";
 
 /**
- * One row per partition of `topics` (the subscribed and the committed,
- * those that exist): committed offset (null if none), high watermark, lag
- * (from the log start when nothing is committed) and its owner, if any.
+ * One row per partition of `topics` (the subscribed and the committed, of
+ * those in `index`, every topic now): committed offset (null if none),
+ * high watermark, lag (from the log start when nothing is committed) and
+ * its owner, if any. A partition without a leader makes the whole answer
+ * a 40404, one whose leader does not answer a 50003.
  */
-export async function lagRows(env: Env, topics: string[], offsets: OffsetStore, owners: Map<string, string>): Promise<LagRow[]> {
+export async function lagRows(env: Env, topics: string[], index: TopicIndex, offsets: OffsetStore, owners: Map<string, string>): Promise<{ ok: true; rows: LagRow[] } | Failure> {
   const rows: LagRow[] = [];
-  for (const topic of [...new Set(topics)].sort()) {
-    const meta = await topicMeta(env, topic);
+  for (const topic of [...new Set(topics)].filter((t) => index.has(t)).sort()) {
+    const meta = await topicOf(env, topic, index.get(topic)!.topicId);
+    if (isFailure(meta)) return meta;
     for (let partition = 0; partition < meta.partitionsCount; partition++) {
-      const positions = await positionsOf(env, meta, partition);
-      const current = offsets.get({ topic, partition })?.offset ?? null;
+      const positions = await partitionPositions(env, meta, partition);
+      if (!positions.ok) return positions;
+      const current = offsets.get({ topic, partition }, meta.topicId)?.offset ?? null;
       rows.push({
         topic,
         partition,
@@ -27,5 +31,5 @@ export async function lagRows(env: Env, topics: string[], offsets: OffsetStore, 
       });
     }
   }
-  return rows;
+  return { ok: true, rows };
 }

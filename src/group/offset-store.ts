@@ -1,24 +1,42 @@
-/** A group's committed offsets, in the coordinator's SQLite. */
-import type { CommittedOffset, OffsetChange, TopicPartition } from "./types";
+/**
+ * A group's committed offsets, in the coordinator's SQLite. Each offset
+ * is stamped with the id of the topic it was committed in: an offset of
+ * another topic id (the topic was deleted, maybe created again) counts as
+ * absent and is dropped when met.
+ */
+import type { CommittedOffset, OffsetWrite, TopicIndex, TopicPartition } from "./types";
+
+type Row = {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata: string | null;
+  topic_id: string;
+};
 
 export class OffsetStore {
   constructor(private readonly sql: SqlStorage) {}
 
-  /** The committed offset of a partition, or null. */
-  get(tp: TopicPartition): CommittedOffset | null {
+  /** The committed offset of a partition of topic id `topicId`, or null (dropping one of another topic id). */
+  get(tp: TopicPartition, topicId: string): CommittedOffset | null {
     const row = this.sql
-      .exec<{ offset: number; metadata: string | null }>("SELECT offset, metadata FROM offsets WHERE topic = ? AND partition = ?", tp.topic, tp.partition)
+      .exec<Row>("SELECT topic, partition, offset, metadata, topic_id FROM offsets WHERE topic = ? AND partition = ?", tp.topic, tp.partition)
       .toArray()[0];
-    return row === undefined ? null : { ...tp, offset: row.offset, metadata: row.metadata };
+    if (row === undefined) return null;
+    if (row.topic_id !== "" && row.topic_id !== topicId) {
+      this.sql.exec("DELETE FROM offsets WHERE topic = ? AND partition = ?", tp.topic, tp.partition);
+      return null;
+    }
+    return { ...tp, offset: row.offset, metadata: row.metadata };
   }
 
   /** Commits offsets (replacing earlier ones), stamped with the time. */
-  write(offsets: OffsetChange[]): void {
+  write(offsets: OffsetWrite[]): void {
     const nowMs = Date.now();
     for (const o of offsets) {
       this.sql.exec(
-        "INSERT OR REPLACE INTO offsets (topic, partition, offset, metadata, committed_at_ms) VALUES (?, ?, ?, ?, ?)",
-        o.topic, o.partition, o.offset, o.metadata ?? null, nowMs,
+        "INSERT OR REPLACE INTO offsets (topic, partition, offset, metadata, committed_at_ms, topic_id) VALUES (?, ?, ?, ?, ?, ?)",
+        o.topic, o.partition, o.offset, o.metadata ?? null, nowMs, o.topicId,
       );
     }
   }
@@ -26,5 +44,22 @@ export class OffsetStore {
   /** Topics with any committed offset. */
   topics(): string[] {
     return this.sql.exec<{ topic: string }>("SELECT DISTINCT topic FROM offsets").toArray().map((r) => r.topic);
+  }
+
+  /**
+   * Drops the offsets of topics that no longer exist or were created again
+   * (another topic id) since; offsets stored before ids were kept take the
+   * current id of their topic.
+   */
+  forgetGone(topics: TopicIndex): void {
+    const stamps = this.sql.exec<{ topic: string; topic_id: string }>("SELECT DISTINCT topic, topic_id FROM offsets").toArray();
+    for (const { topic, topic_id } of stamps) {
+      const now = topics.get(topic);
+      if (now === undefined || (topic_id !== "" && topic_id !== now.topicId)) {
+        this.sql.exec("DELETE FROM offsets WHERE topic = ? AND topic_id = ?", topic, topic_id);
+      } else if (topic_id === "") {
+        this.sql.exec("UPDATE offsets SET topic_id = ? WHERE topic = ? AND topic_id = ''", now.topicId, topic);
+      }
+    }
   }
 }

@@ -11,4 +11,9 @@ export const GROUP_SCHEMA: string[] = [
      committed_at_ms INTEGER NOT NULL,
      PRIMARY KEY (topic, partition)
    );`,
+  // 2: committed offsets remember the id of the topic they were committed
+  // in, so a topic deleted and created again under the same name does not
+  // inherit them. '' marks an offset committed before this step (adopted
+  // by the topic of that name the next time the topics are listed).
+  `ALTER TABLE offsets ADD COLUMN topic_id TEXT NOT NULL DEFAULT '';`,
 ];

@@ -1,48 +1,66 @@
-/** Turning seek targets into offsets, and checking offsets to commit, against the partitions' leaders. */
+/**
+ * Turning seek targets into offsets, and checking offsets to commit,
+ * against the partitions' leaders. Every failure is the real one (unknown
+ * topic or partition, no leader, a leader that did not answer), as a result.
+ */
 import type { Env } from "../env";
-import { ErrorCode, failure, type Failure } from "../errors";
-import { offsetForTimestamp, positionsOf } from "../fetch/offsets";
-import { topicMeta } from "../metadata/topic-cache";
-import type { OffsetChange, SeekTarget, TopicPartition } from "./types";
+import { ErrorCode, failure, isFailure, type Failure } from "../errors";
+import { offsetForTimestamp } from "../fetch/offsets";
+import type { TopicMeta } from "../topic/types";
+import { asked, noPartition, partitionPositions, topicOf } from "./lookups";
+import type { OffsetChange, OffsetWrite, SeekTarget, TopicPartition } from "./types";
 
 /**
- * The offset a target names in a partition: an offset (41601 outside
- * [log start, high watermark]), the first at or after a time, or either end.
+ * The offset a target names in partition `partition` of `meta`: an offset
+ * (41601 outside [log start, high watermark], both inclusive), the first
+ * at or after a time (epoch ms), or either end.
  */
-export async function offsetFor(env: Env, tp: TopicPartition, target: SeekTarget): Promise<number | Failure> {
-  try {
-    const meta = await topicMeta(env, tp.topic);
-    if (tp.partition >= meta.partitionsCount) return failure(ErrorCode.UNKNOWN_PARTITION, `topic '${tp.topic}' has no partition ${tp.partition}`);
-    if ("timestamp" in target) return (await offsetForTimestamp(env, meta, tp.partition, target.timestamp)).offset;
-    const p = await positionsOf(env, meta, tp.partition);
-    if ("to" in target) return target.to === "earliest" ? p.logStartOffset : p.highWatermark;
-    if (target.offset < p.logStartOffset || target.offset > p.highWatermark) {
-      return failure(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${target.offset} is outside [${p.logStartOffset}, ${p.highWatermark}] for ${tp.topic}-${tp.partition}`);
-    }
-    return target.offset;
-  } catch (e) {
-    const err = e as { errorCode?: number; message: string };
-    return failure(err.errorCode ?? ErrorCode.RETRIABLE, err.message);
+export async function offsetIn(env: Env, meta: TopicMeta, partition: number, target: SeekTarget): Promise<number | Failure> {
+  if (partition >= meta.partitionsCount) return noPartition(meta.topicName, partition);
+  if ("timestamp" in target) {
+    const found = await asked(`the leader of ${meta.topicName}-${partition}`, () => offsetForTimestamp(env, meta, partition, target.timestamp));
+    return isFailure(found) ? found : found.offset;
   }
+  const p = await partitionPositions(env, meta, partition);
+  if (!p.ok) return p;
+  if ("to" in target) return target.to === "earliest" ? p.logStartOffset : p.highWatermark;
+  if (target.offset < p.logStartOffset || target.offset > p.highWatermark) {
+    return failure(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${target.offset} is outside [${p.logStartOffset}, ${p.highWatermark}] for ${meta.topicName}-${partition}`);
+  }
+  return target.offset;
 }
 
-/** 41601 when an offset to commit is negative or past its partition's high watermark; else null. */
-export async function offsetsProblem(env: Env, offsets: OffsetChange[]): Promise<Failure | null> {
+/** `offsetIn` for a partition named by topic name; also returns the topic id it was found in. */
+export async function offsetFor(env: Env, tp: TopicPartition, target: SeekTarget): Promise<{ offset: number; topicId: string } | Failure> {
+  const meta = await topicOf(env, tp.topic);
+  if (isFailure(meta)) return meta;
+  const offset = await offsetIn(env, meta, tp.partition, target);
+  return typeof offset === "number" ? { offset, topicId: meta.topicId } : offset;
+}
+
+/**
+ * Checks offsets to commit: each partition must exist (40401/40402) and
+ * have a leader that answers (40404/50003), and the offset must be from
+ * 0 to the high watermark (41601). Returns them stamped with their topic ids.
+ */
+export async function checkOffsets(env: Env, offsets: OffsetChange[]): Promise<{ ok: true; offsets: OffsetWrite[] } | Failure> {
+  const checked: OffsetWrite[] = [];
   for (const o of offsets) {
-    const p = await positionsOf(env, await topicMeta(env, o.topic), o.partition);
+    const meta = await topicOf(env, o.topic);
+    if (isFailure(meta)) return meta;
+    const p = await partitionPositions(env, meta, o.partition);
+    if (!p.ok) return p;
     if (!Number.isSafeInteger(o.offset) || o.offset < 0 || o.offset > p.highWatermark) {
       return failure(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${o.offset} for ${o.topic}-${o.partition} is past the high watermark ${p.highWatermark}`);
     }
+    checked.push({ ...o, topicId: meta.topicId });
   }
-  return null;
+  return { ok: true, offsets: checked };
 }
 
-/** 40402/40401 when a partition does not exist; else null. */
+/** Null when a partition exists; else why not (40401, 40402, or the controller did not answer). */
 export async function partitionProblem(env: Env, tp: TopicPartition): Promise<Failure | null> {
-  try {
-    const meta = await topicMeta(env, tp.topic);
-    return tp.partition < meta.partitionsCount ? null : failure(ErrorCode.UNKNOWN_PARTITION, `topic '${tp.topic}' has no partition ${tp.partition}`);
-  } catch {
-    return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${tp.topic}' does not exist`);
-  }
+  const meta = await topicOf(env, tp.topic);
+  if (isFailure(meta)) return meta;
+  return tp.partition < meta.partitionsCount ? null : noPartition(tp.topic, tp.partition);
 }

@@ -4,6 +4,10 @@ import type { Assignor, TopicPartition } from "./assignors";
 
 export type { TopicPartition };
 
+/** The plain success result of a coordinator RPC method. */
+export type Ok = { ok: true };
+export const OK: Ok = { ok: true };
+
 export interface MemberConfig {
   format: RecordFormat;
   autoOffsetReset: "earliest" | "latest";
@@ -14,6 +18,17 @@ export interface MemberConfig {
 
 export type Subscription = { topics: string[] } | { pattern: string };
 
+/**
+ * Where a member reads a partition next, in the topic it was resolved
+ * for: a topic deleted and created again under the same name has a new
+ * topic id, and a position of the old one means nothing there. A topic
+ * id of "" is a position stored before ids were kept (matches any id).
+ */
+export interface Position {
+  offset: number;
+  topicId: string;
+}
+
 export interface MemberState {
   memberId: string;
   kind: "http" | "ws";
@@ -23,8 +38,14 @@ export interface MemberState {
   manual: TopicPartition[] | null;
   /** What the group gave this member in the current generation. */
   assignment: TopicPartition[];
-  /** Next offset to deliver per owned partition ("topic\u0000partition"); absent until resolved. */
-  positions: Record<string, number>;
+  /** Next offset to deliver per owned partition (by `tpKey`); absent until resolved. */
+  positions: Record<string, Position>;
+  /**
+   * WebSocket subscribers only: partitions whose delivery waits at a
+   * record the member's format cannot show (by `tpKey`: that offset),
+   * until the subscriber seeks elsewhere.
+   */
+  blocked?: Record<string, number>;
   lastSeenMs: number;
 }
 
@@ -34,16 +55,20 @@ export interface CreateMemberArgs {
   assignor?: Assignor;
 }
 
-/** One partition to read for a poll, from `offset`. */
-export interface PollPartition extends TopicPartition {
-  offset: number;
-}
+/** One partition to read for a poll, from `offset` of topic id `topicId`. */
+export interface PollPartition extends TopicPartition, Position {}
 
 export interface PollOk {
   ok: true;
   generation: number;
   format: RecordFormat;
   partitions: PollPartition[];
+}
+
+/** A position moved past records returned to a member: from `from` to `next` (exclusive). */
+export interface PositionMove extends TopicPartition {
+  from: number;
+  next: number;
 }
 
 export interface CommittedOffset extends TopicPartition {
@@ -56,8 +81,16 @@ export interface OffsetChange extends TopicPartition {
   metadata?: string | null;
 }
 
+/** An offset to store, stamped with the id of the topic it was checked against. */
+export interface OffsetWrite extends OffsetChange {
+  topicId: string;
+}
+
 /** A partition's offset by number, by time, or at either end. */
 export type SeekTarget = { offset: number } | { timestamp: number } | { to: "earliest" | "latest" };
+
+/** Every topic that exists now, by name: its partition count and topic id. */
+export type TopicIndex = Map<string, { partitionsCount: number; topicId: string }>;
 
 export interface GroupDescription {
   ok: true;

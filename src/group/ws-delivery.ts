@@ -3,81 +3,67 @@
  * "ping" text frames are answered by the runtime without waking the
  * object. Each socket's credit (permits granted, records sent) lives in
  * its attachment, so it survives hibernation and rebalances: the server
- * never sends more records than granted. One pump per owned partition
- * long-polls the leader and sends what the credit allows; with no credit
- * nothing is read, so a slow subscriber never makes the server buffer.
- * A pump long-polls briefly (cheap while records keep coming); after a
- * quiet spell it leaves a watch on the partition and ends, and the
- * partition tells the coordinator when records arrive. So an idle
- * subscriber holds no read open, and the object can hibernate.
+ * never sends more records than granted. Delivery itself — one pump per
+ * owned partition — is in ws-pump.ts. Delivery sees the group only
+ * through `DeliveryHost`: what it needs, and nothing of the coordinator's
+ * insides.
  */
-import { ErrorCode, httpStatusOf } from "../errors";
-import { parseFormat, type RecordFormat } from "../fetch/format";
-import { renderBatches } from "../fetch/render";
+import type { Env } from "../env";
+import type { Failure } from "../errors";
 import { limits } from "../limits";
-import { callLeader } from "../metadata/leaders";
-import { topicMeta } from "../metadata/topic-cache";
-import type { FetchOk } from "../partition/types";
-import type { GroupCoordinator } from "./coordinator";
-import { owned } from "./coordinator";
 import { parseOffsets } from "./parse-offsets";
-import { tpKey, type MemberState, type TopicPartition } from "./types";
+import { owned, owns, positionOf, unresolved } from "./positions";
+import type { MemberConfig, MemberState, Ok, OffsetChange, SeekTarget, TopicPartition } from "./types";
+import { credit, errorResponse, sendError, SUBPROTOCOL, subscribeParams, type Credit } from "./ws-socket";
+import { Pumps } from "./ws-pump";
 
-interface Credit {
-  memberId: string;
-  /** Permits granted so far: the URL's plus every permit frame's. */
-  granted: number;
-  /** Records sent so far. Invariant: sent <= granted. */
-  sent: number;
-  lastSeenMs: number;
+/** What WebSocket delivery needs of its group. */
+export interface DeliveryHost {
+  /** The Worker's bindings: delivery reads partitions from their leaders. */
+  readonly env: Env;
+  /** The object's state: the subscribers' sockets live there. */
+  readonly ctx: DurableObjectState;
+  groupId(): string;
+  generation(): number;
+  member(memberId: string): MemberState | undefined;
+  members(): MemberState[];
+  /** Adds a subscriber subscribed to `topics`, with the rebalance that causes. */
+  join(groupId: string, config: MemberConfig, topics: string[]): Promise<{ ok: true; memberId: string } | Failure>;
+  /** Removes a member, with the rebalance that causes. */
+  leave(memberId: string): Promise<Ok | Failure>;
+  /** Commits offsets for a member, by the commit rules of the HTTP API. */
+  commit(memberId: string, offsets: OffsetChange[]): Promise<Ok | Failure>;
+  /** Moves a member's positions (seek). */
+  seek(memberId: string, targets: (TopicPartition & SeekTarget)[]): Promise<Ok | Failure>;
+  /** Resolves positions: committed offset, else auto.offset.reset (always the latter with `reset`). */
+  resolve(m: MemberState, partitions: TopicPartition[], reset?: boolean): Promise<Failure | null>;
+  /** Stores a member's changed state. */
+  save(m: MemberState): void;
 }
 
-const SUBPROTOCOL = "runnel.v1";
-
 export class WsDelivery {
-  /** The live pump of each (member, partition), by token; a seek starts a new one and the old one stops. */
-  private readonly pumps = new Map<string, number>();
-  private nextToken = 0;
+  private readonly pumps: Pumps;
 
-  constructor(private readonly group: GroupCoordinator) {
+  constructor(private readonly host: DeliveryHost) {
+    this.pumps = new Pumps(host);
     // Woken from hibernation: start delivering again where credit allows.
-    queueMicrotask(() => {
-      for (const ws of this.group.state.getWebSockets()) this.kick(credit(ws).memberId);
-    });
+    queueMicrotask(() => this.kickAll());
   }
 
   /** Upgrades `GET /ws/v1/consumer/{group}?topics=…` to a subscriber socket that joins the group. */
   async accept(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return errorResponse(426, "this endpoint needs a WebSocket upgrade");
-    const url = new URL(request.url);
-    const groupId = decodeURIComponent(url.pathname.split("/").pop() ?? "");
-    const topics = (url.searchParams.get("topics") ?? "").split(",").filter((t) => t.length > 0);
-    if (topics.length === 0) return errorResponse(400, "topics is required: a comma-separated list of topic names");
-    const reset = url.searchParams.get("auto_offset_reset") ?? "latest";
-    if (reset !== "earliest" && reset !== "latest") return errorResponse(400, "auto_offset_reset must be earliest or latest");
-    const permits = intOr(url.searchParams.get("permits"), 0);
-    const sessionTimeoutMs = intOr(url.searchParams.get("session_timeout_ms"), limits.sessionTimeoutMsDefault);
-    if (permits === null || permits > limits.wsPermitsMax) return errorResponse(400, `permits must be an integer from 0 to ${limits.wsPermitsMax}`);
-    if (sessionTimeoutMs === null || sessionTimeoutMs < limits.sessionTimeoutMsMin || sessionTimeoutMs > limits.sessionTimeoutMsMax) {
-      return errorResponse(400, `session_timeout_ms must be from ${limits.sessionTimeoutMsMin} to ${limits.sessionTimeoutMsMax}`);
-    }
-    let format: RecordFormat;
-    try {
-      format = parseFormat(url.searchParams.get("format") ?? undefined);
-    } catch (e) {
-      return errorResponse(400, (e as Error).message);
-    }
-    const created = await this.group.createMember(groupId, { config: { format, autoOffsetReset: reset, autoCommit: false, sessionTimeoutMs } }, "ws");
-    if (!created.ok) return errorResponse(created.error_code, created.message);
-    const member = this.group.members.get(created.memberId)!;
-    member.subscription = { topics };
-    this.group.saveMember(member);
+    const params = subscribeParams(new URL(request.url));
+    if (typeof params === "string") return errorResponse(400, params);
+    const config = { format: params.format, autoOffsetReset: params.autoOffsetReset, autoCommit: false, sessionTimeoutMs: params.sessionTimeoutMs };
+    const joined = await this.host.join(params.groupId, config, params.topics);
+    if (!joined.ok) return errorResponse(joined.error_code, joined.message);
     const pair = new WebSocketPair();
     const server = pair[1];
-    this.group.state.acceptWebSocket(server, [created.memberId]);
-    server.serializeAttachment({ memberId: created.memberId, granted: permits, sent: 0, lastSeenMs: Date.now() } satisfies Credit);
-    this.group.state.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
-    await this.group.rebalance();
+    this.host.ctx.acceptWebSocket(server, [joined.memberId]);
+    server.serializeAttachment({ memberId: joined.memberId, granted: params.permits, sent: 0, lastSeenMs: Date.now() } satisfies Credit);
+    this.host.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    await this.announce(server);
     const wantsProtocol = (request.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).includes(SUBPROTOCOL);
     return new Response(null, { status: 101, webSocket: pair[0], headers: wantsProtocol ? { "sec-websocket-protocol": SUBPROTOCOL } : {} });
   }
@@ -87,15 +73,11 @@ export class WsDelivery {
     const c = credit(ws);
     c.lastSeenMs = Date.now();
     ws.serializeAttachment(c);
-    const m = this.group.members.get(c.memberId);
-    if (m === undefined) {
-      ws.close(4404, "not a member any more");
-      return;
-    }
+    const m = this.host.member(c.memberId);
+    if (m === undefined) return ws.close(4404, "not a member any more");
     m.lastSeenMs = c.lastSeenMs;
     if (typeof raw !== "string" || raw.length > limits.wsClientFrameBytesMax) {
-      sendError(ws, 400, `frames must be JSON text of at most ${limits.wsClientFrameBytesMax} bytes`);
-      return;
+      return sendError(ws, 400, `frames must be JSON text of at most ${limits.wsClientFrameBytesMax} bytes`);
     }
     let frame: Record<string, unknown>;
     try {
@@ -124,13 +106,13 @@ export class WsDelivery {
     }
     c.granted += records as number;
     ws.serializeAttachment(c);
-    this.kick(c.memberId);
+    this.pumps.kick(c.memberId);
   }
 
   private async commit(ws: WebSocket, m: MemberState, frame: Record<string, unknown>): Promise<void> {
     const offsets = parseOffsets(frame.offsets);
     if (offsets === null) return sendError(ws, 400, "commit needs offsets: [{topic, partition, offset}]");
-    const result = await this.group.commit(m.memberId, offsets);
+    const result = await this.host.commit(m.memberId, offsets);
     if (!result.ok) return sendError(ws, result.error_code, result.message, frame.id);
     ws.send(JSON.stringify({ type: "ack", id: frame.id ?? null }));
   }
@@ -141,173 +123,76 @@ export class WsDelivery {
     if (typeof topic !== "string" || typeof partition !== "number" || target === null) {
       return sendError(ws, 400, "seek needs topic, partition and offset or timestamp");
     }
-    const result = await this.group.seek(m.memberId, [{ topic, partition, ...target }]);
+    const result = await this.host.seek(m.memberId, [{ topic, partition, ...target }]);
     if (!result.ok) sendError(ws, result.error_code, result.message);
   }
 
-  /** A socket closed: its member leaves the group at once. */
+  /**
+   * A socket closed: its member leaves the group at once. If the group
+   * cannot rebalance now, the member stays until the alarm finds it
+   * without a socket and tries again.
+   */
   async closed(ws: WebSocket): Promise<void> {
     const { memberId } = credit(ws);
-    if (this.group.members.has(memberId)) await this.group.removeMember(memberId);
+    if (this.host.member(memberId) !== undefined) await this.host.leave(memberId);
   }
 
   /** After a rebalance: every subscriber hears its partitions and where delivery starts, then delivery goes on. */
   async rebalanced(): Promise<void> {
-    for (const ws of this.group.state.getWebSockets()) {
-      const m = this.group.members.get(credit(ws).memberId);
-      if (m === undefined) {
-        ws.close(4404, "not a member any more");
-        continue;
-      }
-      const mine = owned(m);
-      await this.group.resolvePositions(m, mine.filter((tp) => m.positions[tpKey(tp)] === undefined));
-      this.group.saveMember(m);
-      const partitions = mine.map((tp) => ({ ...tp, offset: m.positions[tpKey(tp)] ?? null }));
-      ws.send(JSON.stringify({ type: "assignment", generation: this.group.generation, partitions }));
-      this.kick(m.memberId);
-    }
+    for (const ws of this.host.ctx.getWebSockets()) await this.announce(ws);
+  }
+
+  /** Tells one subscriber its partitions (resolving positions it lacks), and starts its pumps. */
+  private async announce(ws: WebSocket): Promise<void> {
+    if (ws.readyState !== WebSocket.OPEN) return; // closing: its close handler removes the member
+    const m = this.host.member(credit(ws).memberId);
+    if (m === undefined) return ws.close(4404, "not a member any more");
+    // A partition that cannot be resolved now shows offset null; its pump tries again.
+    for (const tp of unresolved(m)) await this.host.resolve(m, [tp]);
+    this.host.save(m);
+    if (ws.readyState !== WebSocket.OPEN) return;
+    const partitions = owned(m).map((tp) => ({ ...tp, offset: positionOf(m, tp)?.offset ?? null }));
+    ws.send(JSON.stringify({ type: "assignment", generation: this.host.generation(), partitions }));
+    this.pumps.kick(m.memberId);
   }
 
   /** Records arrived in a watched partition: start pumps for the subscribers that own it. */
   arrived(tp: TopicPartition): void {
-    const key = tpKey(tp);
-    for (const m of this.group.members.values()) {
-      if (m.kind === "ws" && owned(m).some((o) => tpKey(o) === key)) this.kick(m.memberId);
-    }
+    for (const m of this.host.members()) if (m.kind === "ws" && owns(m, tp)) this.pumps.kick(m.memberId);
   }
 
   /** Starts pumps wherever a subscriber has credit and none runs. */
   kickAll(): void {
-    for (const ws of this.group.state.getWebSockets()) this.kick(credit(ws).memberId);
+    for (const ws of this.host.ctx.getWebSockets()) this.pumps.kick(credit(ws).memberId);
   }
 
   /** A seek moved positions: fresh pumps start there at once; parked ones stop when they wake. */
   repositioned(m: MemberState): void {
-    this.kick(m.memberId, true);
+    this.pumps.kick(m.memberId, true);
   }
 
-  /** The last sign of life from a subscriber: a frame, or a ping the runtime answered. */
-  lastSeenMs(memberId: string, fallbackMs: number): number {
-    const ws = this.socketOf(memberId);
-    if (ws === null) return fallbackMs;
-    const auto = this.group.state.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+  /** Whether no pump runs (every subscriber is idle, waiting for credit or records). */
+  idle(): boolean {
+    return this.pumps.running() === 0;
+  }
+
+  /** The last sign of life from a subscriber (a frame, or a ping the runtime answered); null without a socket. */
+  lastSeenMs(memberId: string): number | null {
+    const ws = this.host.ctx.getWebSockets(memberId)[0];
+    if (ws === undefined) return null;
+    const auto = this.host.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
     return Math.max(credit(ws).lastSeenMs, auto);
   }
 
   /** Closes a member's socket (session timed out). */
   drop(memberId: string, code: number, reason: string): void {
-    this.socketOf(memberId)?.close(code, reason);
+    const ws = this.host.ctx.getWebSockets(memberId)[0];
+    if (ws?.readyState === WebSocket.OPEN) ws.close(code, reason);
   }
 
   /** Asks every subscriber for a sign of life. */
   ping(): void {
-    for (const ws of this.group.state.getWebSockets()) {
-      try {
-        ws.send('{"type":"ping"}');
-      } catch {
-        // closing already
-      }
-    }
+    // A socket closing already is skipped: its close handler removes the member.
+    for (const ws of this.host.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"ping"}');
   }
-
-  private groupId(): string {
-    return this.group.groupIdOf();
-  }
-
-  private socketOf(memberId: string): WebSocket | null {
-    return this.group.state.getWebSockets(memberId)[0] ?? null;
-  }
-
-  /** Starts a pump for each owned partition that has none (or a new one for each, when `restart`), if the socket has credit. */
-  private kick(memberId: string, restart = false): void {
-    const m = this.group.members.get(memberId);
-    const ws = this.socketOf(memberId);
-    if (m === undefined || ws === null) return;
-    const c = credit(ws);
-    if (c.granted <= c.sent) return;
-    for (const tp of owned(m)) {
-      const key = `${memberId}\u0001${tpKey(tp)}`;
-      if (this.pumps.has(key) && !restart) continue;
-      const token = ++this.nextToken;
-      this.pumps.set(key, token);
-      void this.pump(memberId, tp, () => this.pumps.get(key) === token).finally(() => {
-        if (this.pumps.get(key) === token) this.pumps.delete(key);
-        // Stored when a pump stops (out of credit, say), not per frame: a socket with no reads pending may hibernate.
-        const member = this.group.members.get(memberId);
-        if (member !== undefined) this.group.saveMember(member);
-      });
-    }
-  }
-
-  /** Delivers one partition to one subscriber while it owns it, has credit, and `live()` holds. */
-  private async pump(memberId: string, tp: TopicPartition, live: () => boolean): Promise<void> {
-    const key = tpKey(tp);
-    for (;;) {
-      if (!live()) return;
-      const ws = this.socketOf(memberId);
-      const m = this.group.members.get(memberId);
-      if (ws === null || m === undefined || !owned(m).some((o) => tpKey(o) === key)) return;
-      if (credit(ws).granted <= credit(ws).sent) return;
-      const from = m.positions[key];
-      if (from === undefined) {
-        if ((await this.group.resolvePositions(m, [tp])) !== null) return void (await sleep(500));
-        continue;
-      }
-      const meta = await topicMeta(this.group.bindings, tp.topic).catch(() => null);
-      if (meta === null) return;
-      const read = await callLeader<FetchOk>(this.group.bindings, meta, tp.partition, (leader) =>
-        leader.stub.read({ topicId: meta.topicId, offset: from, maxBytes: limits.wsFrameBytesMax, timeoutMs: limits.wsQuietWaitMs }),
-      ).catch(() => null);
-      if (read === null || !read.ok) {
-        if (read?.error_code === ErrorCode.OFFSET_OUT_OF_RANGE) await this.group.resolvePositions(m, [tp], true);
-        else await sleep(500);
-        continue;
-      }
-      const socketNow = this.socketOf(memberId);
-      const allowed = socketNow === null ? 0 : credit(socketNow).granted - credit(socketNow).sent;
-      if (allowed <= 0) return;
-      const rendered = await renderBatches(read.batches, from, allowed, tp.topic, tp.partition, m.config.format);
-      if (rendered.count === 0) {
-        // Quiet for a while: ask to be told, and stop (unless something arrived meanwhile).
-        const watch = await callLeader<{ ok: true; ready: boolean }>(this.group.bindings, meta, tp.partition, (leader) =>
-          leader.stub.watch(meta.topicId, this.groupId(), from),
-        ).catch(() => null);
-        if (watch?.ok && watch.ready) continue;
-        return;
-      }
-      // Things may have moved while reading: this pump replaced, ownership, position (a seek), credit.
-      if (!live()) return;
-      const now = this.group.members.get(memberId);
-      const socket = this.socketOf(memberId);
-      if (now === undefined || socket === null || now.positions[key] !== from || !owned(now).some((o) => tpKey(o) === key)) continue;
-      const c = credit(socket);
-      if (c.granted - c.sent < rendered.count) continue; // another partition's pump used the credit meanwhile: render again
-      const next = rendered.nextOffset;
-      socket.send(`{"type":"records","topic":${JSON.stringify(tp.topic)},"partition":${tp.partition},"records":[${rendered.json}],"next_offset":${next},"high_watermark":${read.highWatermark}}`);
-      c.sent += rendered.count;
-      socket.serializeAttachment(c);
-      now.positions[key] = next; // stored when the pump stops; commits are stored apart
-    }
-  }
-}
-
-function credit(ws: WebSocket): Credit {
-  return ws.deserializeAttachment() as Credit;
-}
-
-function sendError(ws: WebSocket, errorCode: number, message: string, id?: unknown): void {
-  ws.send(JSON.stringify({ type: "error", error_code: errorCode, message, ...(id === undefined ? {} : { id }) }));
-}
-
-function errorResponse(errorCode: number, message: string): Response {
-  return Response.json({ error_code: errorCode, message }, { status: httpStatusOf(errorCode) });
-}
-
-function intOr(value: string | null, fallback: number): number | null {
-  if (value === null || value === "") return fallback;
-  return /^\d{1,15}$/.test(value) ? Number(value) : null;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

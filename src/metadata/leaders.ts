@@ -1,31 +1,25 @@
 /**
  * Reaching the replica that serves a partition: its leader (from the
- * controller's metadata) or, for follower fetch, an in-sync follower. A
- * call that throws means the replica could not be reached: the
- * controller hears of it (and may elect another leader) and the caller
- * gets a retriable failure.
+ * controller's metadata) or, for follower fetch, an in-sync follower.
+ * When the leader cannot be reached (`isUnreachable`: a down broker, a
+ * call that threw or got no answer), the controller hears of it (and may
+ * elect another leader) and the caller gets a retriable failure.
  */
 import { brokersOf } from "../cluster/brokers";
+import { isUnreachable, reach, unreachableDetail } from "../cluster/reach";
+import { controllerStub } from "../controller/controller-stub";
 import type { Env } from "../env";
-import { ErrorCode, failure, RunnelError, type Failure } from "../errors";
-import { replicaStub } from "../partition/replica-stub";
+import { ErrorCode, retriable, RunnelError, type Failure } from "../errors";
+import { replicaOn, type ReplicaStub } from "../partition/replica-stub";
 import type { TopicMeta } from "../topic/types";
-import { controllerStub } from "./controller-stub";
 import { forgetTopic } from "./topic-cache";
 
-export type ReplicaStub = ReturnType<typeof replicaStub>;
+export type { ReplicaStub } from "../partition/replica-stub";
 
 export interface Leader {
   brokerId: number;
   leaderEpoch: number;
   stub: ReplicaStub;
-}
-
-/** The stub of `topic`'s partition replica on `brokerId`. */
-export function replicaOn(env: Env, topic: TopicMeta, partition: number, brokerId: number): ReplicaStub {
-  const broker = brokersOf(env).find((b) => b.id === brokerId);
-  if (broker === undefined) throw new RunnelError(ErrorCode.BROKER_NOT_FOUND, `broker ${brokerId} does not exist`);
-  return replicaStub(env, topic.topicId, partition, broker);
 }
 
 /** The current leader of a partition; 40404 when it has none. */
@@ -34,16 +28,16 @@ function leaderOf(env: Env, topic: TopicMeta, partition: number): Leader {
   if (role.leader < 0) {
     throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `partition ${partition} of '${topic.topicName}' has no leader available (no in-sync replica answers)`);
   }
-  return { brokerId: role.leader, leaderEpoch: role.leaderEpoch, stub: replicaOn(env, topic, partition, role.leader) };
+  return { brokerId: role.leader, leaderEpoch: role.leaderEpoch, stub: replicaOn(env, topic.topicId, partition, role.leader) };
 }
 
-/** The replica on `brokerId` for reading, which must be in the ISR (40404 otherwise). */
+/** The replica on `brokerId` for reading, which must be in the ISR (40406 for an unknown broker, 40404 otherwise). */
 export function inSyncReplica(env: Env, topic: TopicMeta, partition: number, brokerId: number): ReplicaStub {
   const role = topic.partitions[partition]!;
-  if (!brokersOf(env).some((b) => b.id === brokerId)) throw new RunnelError(ErrorCode.BROKER_NOT_FOUND, `broker ${brokerId} does not exist`);
+  const stub = replicaOn(env, topic.topicId, partition, brokerId);
   if (!role.replicas.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `broker ${brokerId} holds no replica of partition ${partition}`);
   if (!role.isr.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `the replica on broker ${brokerId} is not in the ISR of partition ${partition}`);
-  return replicaOn(env, topic, partition, brokerId);
+  return stub;
 }
 
 /**
@@ -61,9 +55,11 @@ export function replicaAt(env: Env, topic: TopicMeta, partition: number, locatio
 }
 
 /**
- * Calls the partition's leader. When it cannot be reached, or no longer
- * leads, the cached metadata is dropped, the controller is told (so it
- * can elect), and a retriable failure comes back.
+ * Calls the partition's leader (throws 40404 when it has none). When it
+ * cannot be reached the cached metadata is dropped, the controller is told
+ * (so it can elect), and a retriable BROKER_NOT_AVAILABLE failure comes
+ * back; when it no longer leads or no longer knows the topic id, the
+ * cached metadata is dropped and its failure comes back.
  */
 export async function callLeader<R extends { ok: true }>(
   env: Env,
@@ -72,25 +68,26 @@ export async function callLeader<R extends { ok: true }>(
   call: (leader: Leader) => unknown,
 ): Promise<R | Failure> {
   const leader = leaderOf(env, topic, partition);
-  try {
-    // RPC stubs type their results as unions of promises; the method's own result type is R | Failure.
-    const result = (await call(leader)) as R | Failure;
-    // A moved leader, or a replica that no longer knows this topic id (deleted or re-created): look again next time.
-    const stale = !result.ok && (result.error_code === ErrorCode.RETRIABLE || result.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    if (stale) forgetTopic(topic.topicName);
-    return result;
-  } catch (e) {
+  const context = { topicId: topic.topicId, partition, broker: leader.brokerId, leaderEpoch: leader.leaderEpoch };
+  const result = await reach<R>({ who: `broker ${leader.brokerId}`, where: "callLeader", context }, () => call(leader));
+  if (isUnreachable(result) && !result.ok) {
     forgetTopic(topic.topicName);
     await reportUnreachable(env, topic, partition, leader.leaderEpoch);
-    return failure(ErrorCode.RETRIABLE, `the leader of partition ${partition} (broker ${leader.brokerId}) did not answer: ${(e as Error).message}; retry`);
+    return retriable("BROKER_NOT_AVAILABLE", `the leader of partition ${partition} (broker ${leader.brokerId}) did not answer (${unreachableDetail(result)}); retry`);
   }
+  // A moved leader, or a replica that no longer knows this topic id (deleted or re-created): look again next time.
+  const stale = !result.ok && (result.error_code === ErrorCode.RETRIABLE || result.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (stale) forgetTopic(topic.topicName);
+  return result;
 }
 
-/** Tells the controller a leader did not answer; it elects another if the leader is indeed gone. */
+/**
+ * Tells the controller a leader did not answer; it elects another if the
+ * leader is indeed gone. Its refusals (the topic was deleted meanwhile)
+ * are expected; a controller out of reach is worth one warning line, as
+ * no election happens until the next report.
+ */
 async function reportUnreachable(env: Env, topic: TopicMeta, partition: number, leaderEpoch: number): Promise<void> {
-  try {
-    await controllerStub(env).leaderUnreachable({ topicId: topic.topicId, partition, leaderEpoch });
-  } catch (e) {
-    console.error("could not report an unreachable leader", e);
-  }
+  const args = { topicId: topic.topicId, partition, leaderEpoch };
+  await reach({ who: "the controller", where: "reportUnreachable", context: args, warnUnreachable: true }, () => controllerStub(env).leaderUnreachable(args));
 }

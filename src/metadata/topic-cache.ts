@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import { unwrap } from "../errors";
 import { limits } from "../limits";
 import type { TopicMeta } from "../topic/types";
-import { controllerStub } from "./controller-stub";
+import { controllerStub } from "../controller/controller-stub";
 
 const cache = new Map<string, { topic: TopicMeta; fetchedAtMs: number }>();
 

@@ -1,46 +1,48 @@
 /**
  * One replica's local log in SQLite: record batches (one per row), dense
- * offsets, segments, the time index, retention, truncation and producer
- * keys. Knows nothing of roles: the replica object decides who may write.
+ * offsets, the high watermark, truncation, retention and producer keys.
+ * Segments are kept by `Segments`, reads by `LogReads`. Knows nothing of
+ * roles: the replica object decides who may write.
  *
- * Invariant: logStartOffset <= highWatermark <= logEndOffset.
+ * Invariants, asserted after every change: log start offset <= high
+ * watermark <= log end offset; offsets are dense (each batch starts where
+ * the log ended).
  */
 import { assert, ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
 import { checkBatch, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../log/record-batch";
 import { resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topic/configs";
+import { LogReads } from "./log-reads";
 import { ProducerKeys } from "./producer-keys";
-import { nextExpiryMs, planRetention, type SegmentInfo } from "./retention";
+import { planRetention } from "./retention";
+import { Segments } from "./segments";
 import type { Positions, ProducerKeyRow } from "./types";
 
-interface ActiveSegment extends SegmentInfo {
-  createdAtMs: number;
-}
-
-type BatchRow = { base_offset: number; bytes: ArrayBuffer };
-
-
-/** The last batch a replica holds: enough to tell whether two histories agree there. */
-export interface BatchMark {
-  baseOffset: number;
-  crc: number;
-  leaderEpoch: number;
-}
+export type { BatchMark } from "./log-reads";
 
 export class PartitionLog implements Positions {
   configs: TopicConfigs;
   logStartOffset: number;
   highWatermark: number;
   logEndOffset: number;
-  /** Closed segments, oldest first. */
-  private closed: SegmentInfo[];
-  /** The segment appends go to; null until the first append after a roll by retention. */
-  private active: ActiveSegment | null;
+  private segments: Segments;
   /** Running max of batch max timestamps: the time index's last entry. */
   private timeIndexMs: number;
 
   /** Idempotency-Keys remembered with the batches they produced. */
   readonly keys: ProducerKeys;
+  /** Reading stored batches back. */
+  readonly reads: LogReads;
+
+  /**
+   * How often the high watermark is written to storage: every move for a
+   * replicated partition (a restarted leader must not serve less than it
+   * did before its followers answer again), at most once per
+   * `limits.hwCheckpointMs` for a single replica, whose high watermark is
+   * its log end again as soon as it starts.
+   */
+  hwCheckpointIntervalMs: number = limits.hwCheckpointMs;
+  private hwCheckpointAtMs = 0;
 
   private constructor(
     private readonly sql: SqlStorage,
@@ -48,6 +50,7 @@ export class PartitionLog implements Positions {
     readonly meta: Map<string, string>,
   ) {
     this.keys = new ProducerKeys(sql);
+    this.reads = new LogReads(sql, this);
     this.configs = resolveConfigs(JSON.parse(meta.get("configs") ?? "{}") as ConfigOverrides);
     this.logStartOffset = Number(meta.get("log_start_offset"));
     const last = sql.exec<{ last_offset: number; time_index_ms: number }>(
@@ -57,13 +60,7 @@ export class PartitionLog implements Positions {
     this.timeIndexMs = last?.time_index_ms ?? -1;
     // The checkpointed high watermark; never past what this replica holds.
     this.highWatermark = Math.min(Math.max(Number(meta.get("high_watermark") ?? "0"), this.logStartOffset), this.logEndOffset);
-    this.closed = sql
-      .exec<{ base_offset: number; last_offset: number; size_bytes: number; max_timestamp_ms: number }>(
-        "SELECT base_offset, last_offset, size_bytes, max_timestamp_ms FROM segments WHERE closed = 1 ORDER BY base_offset",
-      )
-      .toArray()
-      .map((r) => ({ baseOffset: r.base_offset, lastOffset: r.last_offset, sizeBytes: r.size_bytes, maxTimestampMs: r.max_timestamp_ms }));
-    this.active = this.loadActive();
+    this.segments = new Segments(sql);
     this.checkInvariants();
   }
 
@@ -165,9 +162,9 @@ export class PartitionLog implements Positions {
   }
 
   private insertBatch(batch: Uint8Array, nowMs: number): void {
-    const active = this.segmentFor(batch.length, nowMs);
     const h = readBatchHeader(batch);
     assert(h.baseOffset === this.logEndOffset, `batch at ${h.baseOffset} appended at log end ${this.logEndOffset}: offsets stay dense`);
+    const active = this.segments.forBatch(batch.length, this.logEndOffset, nowMs, this.configs);
     const lastOffset = h.baseOffset + h.recordCount - 1;
     this.timeIndexMs = Math.max(this.timeIndexMs, h.maxTimestampMs);
     this.sql.exec(
@@ -181,40 +178,6 @@ export class PartitionLog implements Positions {
     this.logEndOffset = lastOffset + 1;
   }
 
-  /** The active segment, rolled first when the batch would overfill it or it is too old. */
-  private segmentFor(batchBytes: number, nowMs: number): ActiveSegment {
-    const a = this.active;
-    const full = a !== null && a.sizeBytes > 0 && a.sizeBytes + batchBytes > this.configs["segment.bytes"];
-    const old = a !== null && a.sizeBytes > 0 && nowMs - a.createdAtMs >= this.configs["segment.ms"];
-    if (a !== null && !full && !old) return a;
-    if (a !== null) this.closeActive();
-    const next: ActiveSegment = { baseOffset: this.logEndOffset, lastOffset: this.logEndOffset - 1, sizeBytes: 0, maxTimestampMs: -1, createdAtMs: nowMs };
-    this.sql.exec("INSERT INTO segments (base_offset, created_at_ms) VALUES (?, ?)", next.baseOffset, nowMs);
-    this.active = next;
-    return next;
-  }
-
-  private closeActive(): void {
-    const a = this.active;
-    if (a === null) return;
-    this.sql.exec(
-      "UPDATE segments SET closed = 1, size_bytes = ?, max_timestamp_ms = ?, last_offset = ? WHERE base_offset = ?",
-      a.sizeBytes, a.maxTimestampMs, a.lastOffset, a.baseOffset,
-    );
-    if (a.sizeBytes > 0) this.closed.push({ baseOffset: a.baseOffset, lastOffset: a.lastOffset, sizeBytes: a.sizeBytes, maxTimestampMs: a.maxTimestampMs });
-    else this.sql.exec("DELETE FROM segments WHERE base_offset = ?", a.baseOffset);
-    this.active = null;
-  }
-
-  /**
-   * How often the high watermark is written to storage: every move for a
-   * replicated partition (a restarted leader must not serve less than it
-   * did before its followers answer again), at most once per
-   * `limits.hwCheckpointMs` for a single replica, whose high watermark is
-   * its log end again as soon as it starts.
-   */
-  hwCheckpointIntervalMs: number = limits.hwCheckpointMs;
-
   /** Moves the high watermark forward (never back, never past the log end), checkpointing as above. */
   advanceHighWatermark(offset: number): boolean {
     const next = Math.min(offset, this.logEndOffset);
@@ -227,81 +190,6 @@ export class PartitionLog implements Positions {
     }
     this.checkInvariants();
     return true;
-  }
-
-  private hwCheckpointAtMs = 0;
-
-  /** Whole batches from the one holding `offset`, below `endOffset`, up to about `maxBytes` (at least one). */
-  readBatches(offset: number, endOffset: number, maxBytes: number): Uint8Array[] | Failure {
-    if (offset >= endOffset) return [];
-    const cursor = this.sql.exec<BatchRow>(
-      `SELECT base_offset, bytes FROM batches
-       WHERE base_offset >= (SELECT base_offset FROM batches WHERE base_offset <= ?1 ORDER BY base_offset DESC LIMIT 1)
-         AND base_offset < ?2
-       ORDER BY base_offset`,
-      offset,
-      endOffset,
-    );
-    const out: Uint8Array[] = [];
-    let bytes = 0;
-    for (const row of cursor) {
-      const batch = new Uint8Array(row.bytes);
-      if (out.length > 0 && bytes + batch.length > maxBytes) break;
-      const problem = checkBatch(batch);
-      if (problem !== null) return corrupt(row.base_offset, problem);
-      out.push(batch);
-      bytes += batch.length;
-    }
-    assert(out.length > 0, `no batch holds offset ${offset} below ${endOffset}`);
-    return out;
-  }
-
-  /** The first batch whose running max timestamp is at or after `timestampMs`, below the high watermark. */
-  batchForTimestamp(timestampMs: number): Uint8Array | null | Failure {
-    const row = this.sql
-      .exec<BatchRow>(
-        `SELECT base_offset, bytes FROM batches WHERE time_index_ms >= ? AND base_offset < ?
-         ORDER BY time_index_ms, base_offset LIMIT 1`,
-        timestampMs,
-        this.highWatermark,
-      )
-      .toArray()[0];
-    if (row === undefined) return null;
-    const batch = new Uint8Array(row.bytes);
-    const problem = checkBatch(batch);
-    return problem === null ? batch : corrupt(row.base_offset, problem);
-  }
-
-  /** The last batch held, or null for an empty log. */
-  lastBatch(): BatchMark | null {
-    return this.markOf(this.sql.exec<BatchRow>("SELECT base_offset, bytes FROM batches ORDER BY base_offset DESC LIMIT 1").toArray()[0]);
-  }
-
-  /** The batch starting exactly at `baseOffset`, or null. */
-  batchAt(baseOffset: number): BatchMark | null {
-    return this.markOf(this.sql.exec<BatchRow>("SELECT base_offset, bytes FROM batches WHERE base_offset = ?", baseOffset).toArray()[0]);
-  }
-
-  private markOf(row: BatchRow | undefined): BatchMark | null {
-    if (row === undefined) return null;
-    const h = readBatchHeader(new Uint8Array(row.bytes));
-    return { baseOffset: row.base_offset, crc: h.crc, leaderEpoch: h.partitionLeaderEpoch };
-  }
-
-  /**
-   * Where epoch `epoch` ends in this log: the first offset written in a
-   * later epoch, or the log end when no later epoch has written.
-   */
-  endOffsetForEpoch(epoch: number): number {
-    const row = this.sql.exec<{ start: number | null }>("SELECT MIN(base_offset) AS start FROM batches WHERE leader_epoch > ?", epoch).one();
-    return row.start ?? this.logEndOffset;
-  }
-
-  /** The start of the batch holding `offset`, or the log end when `offset` is at or past it. */
-  batchBoundaryAtOrBelow(offset: number): number {
-    if (offset >= this.logEndOffset) return this.logEndOffset;
-    const row = this.sql.exec<{ base_offset: number }>("SELECT base_offset FROM batches WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1", offset).toArray()[0];
-    return row?.base_offset ?? this.logStartOffset;
   }
 
   /** Drops every batch at or after `offset` (a batch boundary) and the producer keys they carried. */
@@ -336,51 +224,40 @@ export class PartitionLog implements Positions {
     this.logStartOffset = fresh.logStartOffset;
     this.logEndOffset = fresh.logEndOffset;
     this.highWatermark = fresh.highWatermark;
-    this.closed = fresh.closed;
-    this.active = fresh.active;
+    this.segments = fresh.segments;
     this.timeIndexMs = fresh.timeIndexMs;
   }
 
   /** Deletes whole expired or excess segments below the high watermark; returns whether any went. */
   applyRetention(nowMs: number): boolean {
-    const segments: SegmentInfo[] = this.active === null ? [...this.closed] : [...this.closed, this.active];
     // Only segments wholly below the high watermark may go: retention never takes uncommitted records.
-    const eligible = segments.filter((s) => s.lastOffset < this.highWatermark);
+    const eligible = this.segments.all().filter((s) => s.lastOffset < this.highWatermark);
     const count = planRetention(eligible, { retentionMs: this.configs["retention.ms"], retentionBytes: this.configs["retention.bytes"] }, nowMs);
     if (count === 0) return false;
-    if (count > this.closed.length) this.closeActive();
-    const remaining = this.closed.slice(count);
-    const newStart = remaining[0]?.baseOffset ?? this.active?.baseOffset ?? this.logEndOffset;
+    const newStart = this.segments.startWithout(count, this.logEndOffset);
     assert(newStart > this.logStartOffset && newStart <= this.highWatermark, "retention moves the log start forward, never past the high watermark");
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM batches WHERE base_offset < ?", newStart);
       this.sql.exec("DELETE FROM segments WHERE base_offset < ?", newStart);
       this.setMeta("log_start_offset", String(newStart));
     });
-    this.closed = remaining;
+    this.segments.dropOldest(count);
     this.logStartOffset = newStart;
     this.checkInvariants();
     return true;
   }
 
-  /** When retention next has work, or null when the log holds nothing. */
+  /** When retention next has work (epoch ms), or null when the log holds nothing. */
   retentionDueMs(nowMs: number): number | null {
-    if (this.sizeBytes() === 0) return null;
-    const segments = this.active === null ? this.closed : [...this.closed, this.active];
-    const retentionBytes = this.configs["retention.bytes"];
-    let dueMs = nowMs + limits.retentionCheckIntervalMs;
-    if (retentionBytes >= 0 && this.sizeBytes() > retentionBytes && this.closed.length > 0) dueMs = nowMs;
-    const expiry = nextExpiryMs(segments, { retentionMs: this.configs["retention.ms"], retentionBytes });
-    if (expiry !== null) dueMs = Math.max(nowMs, Math.min(dueMs, expiry));
-    return dueMs;
+    return this.segments.retentionDueMs(nowMs, this.configs);
   }
 
   sizeBytes(): number {
-    return this.closed.reduce((sum, s) => sum + s.sizeBytes, this.active?.sizeBytes ?? 0);
+    return this.segments.sizeBytes();
   }
 
   segmentsCount(): number {
-    return this.closed.length + (this.active === null ? 0 : 1);
+    return this.segments.count();
   }
 
   private checkInvariants(): void {
@@ -389,29 +266,4 @@ export class PartitionLog implements Positions {
       `logStart ${this.logStartOffset} <= hw ${this.highWatermark} <= leo ${this.logEndOffset}`,
     );
   }
-
-  private loadActive(): ActiveSegment | null {
-    const seg = this.sql.exec<{ base_offset: number; created_at_ms: number }>("SELECT base_offset, created_at_ms FROM segments WHERE closed = 0").toArray();
-    assert(seg.length <= 1, "at most one active segment");
-    const s = seg[0];
-    if (s === undefined) return null;
-    const stats = this.sql
-      .exec<{ size: number | null; last: number | null; max_ts: number | null }>(
-        "SELECT SUM(size_bytes) AS size, MAX(last_offset) AS last, MAX(max_timestamp_ms) AS max_ts FROM batches WHERE base_offset >= ?",
-        s.base_offset,
-      )
-      .one();
-    return {
-      baseOffset: s.base_offset,
-      createdAtMs: s.created_at_ms,
-      sizeBytes: stats.size ?? 0,
-      lastOffset: stats.last ?? s.base_offset - 1,
-      maxTimestampMs: stats.max_ts ?? -1,
-    };
-  }
-}
-
-
-function corrupt(baseOffset: number, problem: string): Failure {
-  return failure(ErrorCode.CORRUPT_MESSAGE, `corrupt record batch at offset ${baseOffset}: ${problem}`);
 }

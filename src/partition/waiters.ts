@@ -1,6 +1,8 @@
 /**
- * Fetches parked at the high watermark, woken when it moves or when their
- * wait runs out. Bounded: past `capacity` a new waiter is refused.
+ * Calls parked until something moves — fetches at the high watermark,
+ * acks=all appends waiting for the ISR — woken all at once by `wakeAll`
+ * or each when its wait runs out. Bounded: past `capacity` a new waiter
+ * is refused.
  */
 export class Waiters {
   private readonly parked = new Set<() => void>();
@@ -21,7 +23,7 @@ export class Waiters {
     });
   }
 
-  /** Wakes every parked fetch. */
+  /** Wakes every parked call. */
   wakeAll(): void {
     for (const done of [...this.parked]) done();
   }

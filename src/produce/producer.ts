@@ -5,8 +5,9 @@
  * then appended with one call per partition leader. Reports come back in
  * the request's order.
  */
+import { logFailedCall } from "../cluster/reach";
 import type { Env } from "../env";
-import { assert, ErrorCode, RunnelError, type ErrorBody } from "../errors";
+import { assert, ErrorCode, failureOf, isFailure, RunnelError, type ErrorBody } from "../errors";
 import { limits } from "../limits";
 import { gzip } from "../log/compression";
 import {
@@ -14,6 +15,7 @@ import {
 } from "../log/record-batch";
 import { callLeader } from "../metadata/leaders";
 import type { AppendOk, ProducerStamp } from "../partition/types";
+import { logBug } from "../rpc/boundary";
 import { resolveConfigs } from "../topic/configs";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 
@@ -105,7 +107,7 @@ export async function sendAppends(
       leader.stub.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks, ...(producer ? { producer } : {}) }),
     );
     if (acks === 0) {
-      waitUntil(send);
+      waitUntil(send.then((result) => (result.ok ? undefined : unheard(topic, partition, result)), (e: unknown) => unheard(topic, partition, e)));
       for (const i of indexes) reports[i] = { ok: true, partition, offset: -1, timestampMs: records[i]!.record.timestampMs };
       return;
     }
@@ -124,6 +126,18 @@ export async function sendAppends(
   });
   await Promise.all(appends);
   return reports;
+}
+
+/**
+ * An acks=0 append failed. The client asked not to hear, so there is no
+ * one to give the failure to: it is one warning line (a bug, with its
+ * stack, when the error is not one of ours).
+ */
+function unheard(topic: TopicMeta, partition: number, e: unknown): void {
+  const context = { topicId: topic.topicId, topic: topic.topicName, partition, acks: 0 };
+  if (isFailure(e)) logFailedCall("sendAppends", e, context);
+  else if (e instanceof RunnelError) logFailedCall("sendAppends", failureOf(e), context);
+  else logBug("sendAppends", e, context);
 }
 
 /**

@@ -1,23 +1,21 @@
 /**
  * Consumer instances (REST-proxy v2): create, subscribe, assign, poll
  * records, commit, seek, delete. Instance state lives in the group's
- * coordinator, so any Worker can serve any request; records are read here,
- * in the Worker, straight from the partition leaders.
+ * coordinator, so any Worker can serve any request; the records request
+ * runs in the Worker (group/consumer-poll.ts), reading straight from the
+ * partition leaders.
  */
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
+import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { parseFormat } from "../fetch/format";
-import { renderBatches } from "../fetch/render";
 import type { TopicPartition } from "../group/assignors";
 import { ASSIGNORS, type Assignor } from "../group/assignors";
 import { groupStub } from "../group/group-stub";
-import type { PollPartition, SeekTarget } from "../group/types";
+import { pollRecords } from "../group/consumer-poll";
+import type { SeekTarget } from "../group/types";
 import { parseOffsets } from "../group/parse-offsets";
 import { limits } from "../limits";
-import { callLeader } from "../metadata/leaders";
-import { topicMeta } from "../metadata/topic-cache";
-import type { FetchOk } from "../partition/types";
 import { parseJson, readJsonObject, readText } from "./body";
 import { boundedIntParam } from "./params";
 import { baseUrl } from "./url";
@@ -100,50 +98,9 @@ consumerRoutes.post(`${I}/assignments`, async (c) => {
 consumerRoutes.get(`${I}/records`, async (c) => {
   const timeoutMs = boundedIntParam("timeout", c.req.query("timeout"), limits.consumerPollMsDefault, limits.fetchWaitMsMax);
   const maxBytes = boundedIntParam("max_bytes", c.req.query("max_bytes"), limits.fetchBytesDefault, limits.fetchBytesMax);
-  const coordinator = group(c);
-  const poll = unwrap(await coordinator.poll(instance(c)));
-  if (poll.partitions.length === 0) return c.body("[]", 200, { "content-type": "application/json" });
-  const share = Math.max(1, Math.ceil(maxBytes / poll.partitions.length));
-  // Nothing waiting first; only if no partition has records, wait on all and take the first that does.
-  let got = (await Promise.all(poll.partitions.map((p) => readPartition(c.env, p, share, 0)))).filter((r) => r !== null);
-  if (got.length === 0 && timeoutMs > 0) {
-    const first = await firstWithRecords(poll.partitions.map((p) => readPartition(c.env, p, share, timeoutMs)));
-    got = first === null ? [] : [first];
-  }
-  const outOfRange = poll.partitions.filter((p) => got.some((g) => g.outOfRange && g.topic === p.topic && g.partition === p.partition));
-  if (outOfRange.length > 0) await coordinator.resetPositions(instance(c), outOfRange);
-  const delivered = got.filter((g) => !g.outOfRange && g.text !== "");
-  await coordinator.advance(instance(c), delivered.map((g) => ({ topic: g.topic, partition: g.partition, from: g.from, next: g.next })));
-  const body = delivered.map((g) => g.text).join(",");
-  return c.body(`[${body}]`, 200, { "content-type": "application/json" });
-
-  async function readPartition(env: Env, p: PollPartition, bytes: number, waitMs: number) {
-    const meta = await topicMeta(env, p.topic);
-    const read = await callLeader<FetchOk>(env, meta, p.partition, (leader) =>
-      leader.stub.read({ topicId: meta.topicId, offset: p.offset, maxBytes: bytes, timeoutMs: waitMs }),
-    );
-    if (!read.ok) {
-      if ((read as Failure).error_code === ErrorCode.OFFSET_OUT_OF_RANGE) return { ...p, from: p.offset, next: p.offset, text: "", outOfRange: true };
-      return null; // a partition that cannot be read now is skipped this time
-    }
-    const rendered = await renderBatches(read.batches, p.offset, Number.MAX_SAFE_INTEGER, p.topic, p.partition, poll.format);
-    if (rendered.count === 0) return null;
-    return { ...p, from: p.offset, next: rendered.nextOffset, text: rendered.json, outOfRange: false };
-  }
+  const body = await pollRecords(c.env, group(c), instance(c), timeoutMs, maxBytes);
+  return c.body(body, 200, { "content-type": "application/json" });
 });
-
-/** The first of `reads` that found records (or was out of range), or null when none did. */
-function firstWithRecords<T>(reads: Promise<T | null>[]): Promise<T | null> {
-  return new Promise((resolve) => {
-    let pending = reads.length;
-    for (const r of reads) {
-      r.then(
-        (value) => (value !== null ? resolve(value) : --pending === 0 && resolve(null)),
-        () => --pending === 0 && resolve(null),
-      );
-    }
-  });
-}
 
 consumerRoutes.post(`${I}/offsets`, async (c) => {
   const text = await readText(c.req.raw, limits.adminRequestBytesMax);

@@ -4,10 +4,10 @@
  * "latency_ms"?}` and `POST /v3/clusters/{c}/brokers/{b}/restart`.
  */
 import { Hono, type Context } from "hono";
-import { brokersOf } from "../cluster/brokers";
+import { brokerById } from "../cluster/brokers";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError } from "../errors";
-import { faultsAllowed, faultsStub } from "../faults/faults";
+import { ErrorCode, RunnelError, unwrap } from "../errors";
+import { faultsAllowed, faultsStub } from "../faults/faults-stub";
 import { limits } from "../limits";
 import { readJsonObject } from "./body";
 import { intParam } from "./params";
@@ -20,7 +20,7 @@ const SLOW_LATENCY_MS_MAX = 60_000;
 function brokerParam(c: Context<{ Bindings: Env }>): number {
   if (!faultsAllowed(c.env)) throw new RunnelError(ErrorCode.FORBIDDEN, "fault injection is only available in development mode");
   const id = intParam("broker_id", c.req.param("b"));
-  if (!brokersOf(c.env).some((b) => b.id === id)) throw new RunnelError(ErrorCode.BROKER_NOT_FOUND, `broker ${id} does not exist`);
+  if (brokerById(c.env, id) === undefined) throw new RunnelError(ErrorCode.BROKER_NOT_FOUND, `broker ${id} does not exist`);
   return id;
 }
 
@@ -33,11 +33,11 @@ faultRoutes.post("/v3/clusters/:c/brokers/:b/faults", async (c) => {
   if (typeof latency !== "number" || !Number.isInteger(latency) || latency < 0 || latency > SLOW_LATENCY_MS_MAX) {
     throw new RunnelError(ErrorCode.BAD_REQUEST, `latency_ms must be an integer from 0 to ${SLOW_LATENCY_MS_MAX}`);
   }
-  await faultsStub(c.env).set(brokerId, mode === "heal" ? "none" : mode, latency);
+  unwrap(await faultsStub(c.env).set(brokerId, mode === "heal" ? "none" : mode, latency));
   return c.body(null, 204);
 });
 
 faultRoutes.post("/v3/clusters/:c/brokers/:b/restart", async (c) => {
-  await faultsStub(c.env).restart(brokerParam(c));
+  unwrap(await faultsStub(c.env).restart(brokerParam(c)));
   return c.body(null, 204);
 });

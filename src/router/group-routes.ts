@@ -45,7 +45,8 @@ function consumerView(c: C, g: GroupDescription, m: GroupDescription["members"][
 groupRoutes.get(G, async (c) => {
   const { groups: ids } = unwrap(await controllerStub(c.env).listGroups());
   const groups = (await Promise.all(ids.map(async (id) => groupStub(c.env, id).describe(id)))) as (GroupDescription | Failure)[];
-  const views = groups.filter((g): g is GroupDescription => g.ok).map((g) => groupView(c, g));
+  // A group listed but never joined (its first member was refused) is not shown; any other failure is the answer.
+  const views = groups.filter((g) => g.ok || g.error_code !== ErrorCode.GROUP_NOT_FOUND).map((g) => groupView(c, unwrap(g)));
   return c.json(list("ConsumerGroup", `${baseUrl(c)}${c.req.path}`, views));
 });
 

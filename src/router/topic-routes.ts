@@ -1,12 +1,13 @@
 /** Topic admin (v3): list, create, describe, grow, delete, configs, partitions, offsets. */
 import { Hono } from "hono";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
+import { reach } from "../cluster/reach";
+import { controllerStub } from "../controller/controller-stub";
+import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { offsetForTimestamp, positionsOf } from "../fetch/offsets";
 import { limits } from "../limits";
-import { replicaOn } from "../metadata/leaders";
-import { controllerStub } from "../metadata/controller-stub";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
+import { replicaOn } from "../partition/replica-stub";
 import type { DescribeOk } from "../partition/types";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 import { parseConfigChanges } from "../topic/validate";
@@ -110,15 +111,16 @@ export function partitionIn(topic: TopicInfo, raw: string | undefined): number {
 
 async function partitionView(env: Env, base: string, topic: TopicMeta, partition: number) {
   const role = topic.partitions[partition]!;
-  // Each replica's own view; one that does not answer shows null offsets.
+  // Each replica's own view. One that cannot be reached, or answers with
+  // a failure (its own boundary logs any bug), shows null offsets: the
+  // view is about what each replica can say right now.
   const states = await Promise.all(
     role.replicas.map(async (b) => {
-      try {
-        const d = (await replicaOn(env, topic, partition, b).describe(topic.topicId)) as DescribeOk | Failure;
-        return d.ok ? d : null;
-      } catch {
-        return null;
-      }
+      const stub = replicaOn(env, topic.topicId, partition, b);
+      const d = await reach<DescribeOk>({ who: `broker ${b}`, where: "partitionView", context: { topicId: topic.topicId, partition, broker: b } }, () =>
+        stub.describe(topic.topicId),
+      );
+      return d.ok ? d : null;
     }),
   );
   const leader = states[role.replicas.indexOf(role.leader)] ?? null;

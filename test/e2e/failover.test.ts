@@ -24,7 +24,14 @@ async function json(method: string, url: string, body?: unknown, headers: Record
   return { status: res.status, body: text === "" ? null : JSON.parse(text) };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Polls `check` every 50 ms until it returns true, failing after `timeoutMs`. */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe("a replication-factor-3 topic on the real server", () => {
   it("survives its leader's broker going down mid-stream with every acknowledged record once, in order", async () => {
@@ -41,12 +48,10 @@ describe("a replication-factor-3 topic on the real server", () => {
       if (i === 15) expect((await json("POST", `${C}/brokers/0/faults`, { mode: "down" })).status).toBe(204);
       const partition = i % 2;
       const records = [0, 1, 2].map((j) => ({ value: `r${i}-${j}`, partition }));
-      for (let attempt = 0; ; attempt++) {
+      await until(`batch ${i} acknowledged`, async () => {
         const res = await json("POST", `${server.url}/topics/e2e-failover`, { records }, { "content-type": "application/vnd.kafka.json.v2+json", "idempotency-key": `e2e-${i}` });
-        if (res.status === 200 && res.body.offsets.every((o: { error_code: number | null }) => o.error_code === null)) break;
-        expect(attempt).toBeLessThan(100);
-        await sleep(100);
-      }
+        return res.status === 200 && res.body.offsets.every((o: { error_code: number | null }) => o.error_code === null);
+      });
       acknowledged[partition]!.push(...records.map((r) => r.value));
     }
 
@@ -61,13 +66,11 @@ describe("a replication-factor-3 topic on the real server", () => {
     // Back again: broker 0 catches up, rejoins every ISR and holds the same log end.
     await json("POST", `${C}/brokers/0/faults`, { mode: "heal" });
     for (const p of [0, 1]) {
-      for (let tries = 0; ; tries++) {
+      await until(`broker 0 back in partition ${p}'s ISR with the same log end`, async () => {
         const state = await json("GET", `${C}/topics/e2e-failover/partitions/${p}`);
         const ends = state.body.replicas.map((r: { log_end_offset: number }) => r.log_end_offset);
-        if (state.body.isr.length === 3 && new Set(ends).size === 1) break;
-        expect(tries).toBeLessThan(200);
-        await sleep(100);
-      }
+        return state.body.isr.length === 3 && new Set(ends).size === 1 && ends[0] === acknowledged[p]!.length;
+      });
     }
   });
 });

@@ -20,6 +20,17 @@ async function json(method: string, url: string, body?: unknown) {
 
 type Frame = Record<string, any>;
 
+/** Checks `check` every 20 ms until it holds; fails naming `what` once `timeoutMs` passes. */
+async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** A WebSocket subscriber over the network, as a client would open it. */
 async function subscriber(base: string, group: string, query: string) {
   const ws = new WebSocket(`${base.replace("http", "ws")}/ws/v1/consumer/${group}?${query}`, "runnel.v1");
@@ -31,13 +42,7 @@ async function subscriber(base: string, group: string, query: string) {
     ws.addEventListener("open", resolve, { once: true });
     ws.addEventListener("error", reject, { once: true });
   });
-  const until = async (what: string, check: () => boolean, timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const until = (what: string, check: () => boolean, timeoutMs = 10_000) => waitFor(what, check, timeoutMs);
   const latest = () => [...frames].reverse().find((f) => f.type === "assignment");
   const records = () => frames.filter((f) => f.type === "records").flatMap((f) => f.records as Frame[]);
   return { ws, frames, until, latest, records };
@@ -65,6 +70,8 @@ describe("consumer groups on the real server", () => {
       await s.until("ack", () => s.frames.some((f) => f.type === "ack" && f.id === "done"));
       s.ws.close();
     }
+    // The server has seen both sockets close (their members left) before it stops.
+    await waitFor("the subscribers to leave", async () => (await json("GET", `${C}/consumer-groups/e2e-ws-g`)).body.consumers.length === 0);
 
     await server.stop();
     server = await startServer(port, dir);
@@ -76,8 +83,11 @@ describe("consumer groups on the real server", () => {
     const base = created.body.base_uri as string;
     await json("POST", `${base}/subscription`, { topics: ["e2e-ws"] });
     await json("POST", `${server.url}/topics/e2e-ws`, { records: [{ value: "after", partition: 2 }] });
-    let got: Frame[] = [];
-    for (let i = 0; i < 20 && got.length === 0; i++) got = (await json("GET", `${base}/records?timeout=200`)).body;
+    const got = await waitFor("the record produced after the restart", async () => {
+      const polled = await json("GET", `${base}/records?timeout=500`);
+      expect(polled.status).toBe(200);
+      return (polled.body as Frame[]).length > 0 ? (polled.body as Frame[]) : null;
+    });
     expect(got.map((r) => [r.partition, r.offset, r.value])).toEqual([[2, 10, "after"]]);
   });
 });

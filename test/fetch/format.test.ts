@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toBase64 } from "../../src/bytes/base64";
 import type { RecordFormat } from "../../src/fetch/format";
-import { renderBatches } from "../../src/fetch/render";
+import { renderBatches, UnrenderableRecord } from "../../src/fetch/render";
 import { gzip } from "../../src/log/compression";
 import { buildBatch, Compression, encodeRecords, setBaseOffset, setLogAppendTime, type RecordInput } from "../../src/log/record-batch";
 
@@ -62,9 +62,24 @@ describe("rendering records from batch bytes", () => {
     expect(JSON.parse(`[${out.json}]`)).toEqual(records.map((r, i) => expected(i, r, "string")));
   });
 
-  it("refuses json format for a record that is not JSON, naming its offset", async () => {
-    const bad = batchAt(42, [{ timestampMs: 0, key: null, value: utf8("not json"), headers: [] }]);
-    await expect(renderBatches([bad], 42, 10, "t", 0, "json")).rejects.toThrow(/offset 42/);
+  it("refuses json format for a record that is not JSON, naming its topic, partition and offset, and keeps the records before it", async () => {
+    const list: RecordInput[] = [
+      { timestampMs: 0, key: null, value: utf8("[1]"), headers: [] },
+      { timestampMs: 0, key: null, value: utf8("not json"), headers: [] },
+      { timestampMs: 0, key: null, value: utf8("[3]"), headers: [] },
+    ];
+    const refused = await renderBatches([batchAt(40, list)], 40, 10, "t.1", 3, "json").then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(UnrenderableRecord);
+    const e = refused as UnrenderableRecord;
+    expect(e).toMatchObject({ errorCode: 42206, topic: "t.1", partition: 3, offset: 41 });
+    expect(e.message).toMatch(/^record at offset 41 of topic 't.1' partition 3 is not JSON.*format=binary or format=string/);
+    expect(e.rendered.count).toBe(1);
+    expect(e.rendered.nextOffset).toBe(41);
+    expect(JSON.parse(`[${e.rendered.json}]`).map((r: { value: unknown }) => r.value)).toEqual([[1]]);
+    await expect(renderBatches([batchAt(40, list)], 40, 10, "t.1", 3, "string")).resolves.toMatchObject({ count: 3 });
   });
 
   it("names the offset of a batch whose records do not decode", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, createTopic, V3 } from "../helpers";
-import { assignment, consumer, fill, inOrderOnce, pollUntil, subscribe } from "./helpers";
+import { assignment, consumer, fill, inOrderOnce, pollUntil, subscribe, waitFor } from "./helpers";
 
 describe("HTTP consumer instances in a group", () => {
   it("split six partitions two each among three members, and together read every record once, in order", async () => {
@@ -40,14 +40,12 @@ describe("HTTP consumer instances in a group", () => {
     const p = first[0]!.partition;
     // It commits only the first four, then goes silent.
     expect((await call("POST", `${quiet}/offsets`, { offsets: [{ topic: "cg-timeout", partition: p, offset: 4 }] })).status).toBe(204);
-    const deadline = Date.now() + 5000;
-    while ((await assignment(busy)).length < 2 && Date.now() < deadline) {
-      await call("GET", `${busy}/records?timeout=100`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Asking for its assignment is busy's heartbeat; it reads nothing meanwhile.
+    await waitFor("busy to own both partitions", async () => (await assignment(busy)).length === 2);
     expect(await assignment(busy)).toEqual(["cg-timeout-0", "cg-timeout-1"]);
     expect((await call("GET", `${quiet}/records`)).body.error_code).toBe(40403);
     const later = await pollUntil(busy, 16);
+    expect(later).toHaveLength(16);
     const taken = later.filter((g) => g.partition === p).map((g) => g.value);
     expect(taken).toEqual(Array.from({ length: 6 }, (_, i) => `p${p}-${i + 4}`));
   });
@@ -69,8 +67,7 @@ describe("HTTP consumer instances in a group", () => {
     expect((await call("POST", `${m}/subscription`, { topic_pattern: "cgpat-.*" })).status).toBe(204);
     expect(await assignment(m)).toEqual(["cgpat-a-0"]);
     await createTopic("cgpat-b", 1);
-    const deadline = Date.now() + 12_000;
-    while ((await assignment(m)).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await waitFor("the new topic's partition", async () => (await assignment(m)).length === 2, 12_000);
     expect(await assignment(m)).toEqual(["cgpat-a-0", "cgpat-b-0"]);
     await call("DELETE", m); // a pattern member makes the coordinator look for new topics from its alarm
   });
@@ -87,6 +84,51 @@ describe("HTTP consumer instances in a group", () => {
     expect((await pollUntil(m, 6)).map((g) => g.offset)[0]).toBe(0);
     await call("POST", `${m}/positions/end`, { partitions: [{ topic: "cg-seek", partition: 0 }] });
     expect((await call("GET", `${m}/records?timeout=50`)).body).toEqual([]);
+  });
+
+  it("wait out their timeout when no record comes, and answer an empty array", async () => {
+    await createTopic("cg-wait", 2);
+    const m = await consumer("cg-wait-g");
+    await subscribe(m, ["cg-wait"]);
+    const startedAt = Date.now();
+    const res = await call("GET", `${m}/records?timeout=1500`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual([]);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1400); // the read waited (timers may fire a little early)
+  });
+
+  it("answer as soon as a record arrives during their wait", async () => {
+    await createTopic("cg-wake", 2);
+    const m = await consumer("cg-wake-g");
+    await subscribe(m, ["cg-wake"]);
+    const startedAt = Date.now();
+    const polled = call("GET", `${m}/records?timeout=8000`);
+    // The record is produced well into the wait (a stimulus, not a synchronisation): a read that did not wait answers [] first.
+    await new Promise((r) => setTimeout(r, 500));
+    await call("POST", "/topics/cg-wake/partitions/1", { records: [{ value: "late" }] });
+    const res = await polled;
+    expect(res.body.map((g: any) => [g.partition, g.offset, g.value])).toEqual([[1, 0, "late"]]);
+    expect(Date.now() - startedAt).toBeLessThan(8000);
+  });
+
+  it("refuse a record their json format cannot show with 42206 naming it, and go on past it after a seek", async () => {
+    await createTopic("cg-notjson", 1);
+    const produce = (values: string[]) =>
+      call("POST", "/topics/cg-notjson", { records: values.map((v) => ({ value: btoa(v) })) }, { "content-type": "application/vnd.kafka.binary.v2+json" });
+    expect((await produce(['{"n":0}', '{"n":1}', "not json", '{"n":3}'])).status).toBe(200);
+    const m = await consumer("cg-notjson-g");
+    await subscribe(m, ["cg-notjson"]);
+    expect((await pollUntil(m, 2)).map((g) => g.offset)).toEqual([0, 1]);
+    const refused = await call("GET", `${m}/records?timeout=0`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error_code).toBe(42206);
+    expect(refused.body.message).toMatch(/offset 2 of topic 'cg-notjson' partition 0 is not JSON/);
+    expect(refused.body.message).toMatch(/format.*fixed when it is created.*"binary" or "string"/);
+    await call("POST", `${m}/positions`, { offsets: [{ topic: "cg-notjson", partition: 0, offset: 3 }] });
+    expect((await pollUntil(m, 1)).map((g) => g.offset)).toEqual([3]);
+    const binary = await consumer("cg-notjson-b", { format: "binary" });
+    await subscribe(binary, ["cg-notjson"]);
+    expect((await pollUntil(binary, 4)).map((g) => atob(g.value))).toEqual(['{"n":0}', '{"n":1}', "not json", '{"n":3}']);
   });
 });
 

@@ -1,4 +1,5 @@
-import { call } from "../helpers";
+import { expect } from "vitest";
+import { call, V3 } from "../helpers";
 
 /** Creates a consumer instance; returns its base path. */
 export async function consumer(group: string, config: Record<string, unknown> = {}): Promise<string> {
@@ -12,9 +13,32 @@ export async function subscribe(base: string, topics: string[]) {
   if (res.status !== 204) throw new Error(`subscribe: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
+/** The partitions an instance owns now, as "topic-partition" (a request, so it counts as the instance's heartbeat). */
 export async function assignment(base: string): Promise<string[]> {
   const res = await call("GET", `${base}/assignments`);
+  if (res.status !== 200) throw new Error(`assignments: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.partitions.map((p: { topic: string; partition: number }) => `${p.topic}-${p.partition}`).sort();
+}
+
+/** A group's lag rows as [topic, partition, current_offset, log_end_offset, lag]. */
+export async function lags(group: string): Promise<[string, number, number | null, number, number][]> {
+  const res = await call("GET", `${V3}/consumer-groups/${group}/lags`);
+  if (res.status !== 200) throw new Error(`lags: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data.map((r: any) => [r.topic_name, r.partition_id, r.current_offset, r.log_end_offset, r.lag]);
+}
+
+/**
+ * Checks `check` every 20 ms until it returns a truthy value; fails the
+ * test naming `what` when `timeoutMs` passes first.
+ */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export interface Got {
@@ -44,11 +68,16 @@ export async function fill(topic: string, partitions: number, count: number) {
   if (res.status !== 200) throw new Error(`fill: ${JSON.stringify(res.body)}`);
 }
 
-/** Checks that every partition's records came in order, each exactly once. */
+/** Expects every partition's records to have come in order, each exactly once. */
 export function inOrderOnce(got: Got[], partitions: number, count: number): void {
   for (let p = 0; p < partitions; p++) {
     const values = got.filter((g) => g.partition === p).map((g) => g.value);
-    const expected = Array.from({ length: count }, (_, i) => `p${p}-${i}`);
-    if (JSON.stringify(values) !== JSON.stringify(expected)) throw new Error(`partition ${p}: got ${JSON.stringify(values.slice(0, 5))}… (${values.length}), expected ${count} in order`);
+    expect(values, `partition ${p}`).toEqual(Array.from({ length: count }, (_, i) => `p${p}-${i}`));
   }
+}
+
+/** Sets a broker down, slow or healthy again (development-mode faults). */
+export async function fault(broker: number, mode: "down" | "heal") {
+  const res = await call("POST", `${V3}/brokers/${broker}/faults`, { mode });
+  if (res.status !== 204) throw new Error(`fault ${broker} ${mode}: ${res.status} ${JSON.stringify(res.body)}`);
 }

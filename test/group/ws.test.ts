@@ -1,15 +1,25 @@
 import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { call, createTopic } from "../helpers";
-import { consumer, fill } from "./helpers";
+import { consumer, fill, lags, waitFor } from "./helpers";
 
 type Frame = Record<string, any>;
 
-// Deleting the topics wakes the subscribers' parked reads, so no pump is still calling when the file's environment closes.
+/** Runs `fn` inside group `group`'s coordinator, with the instance untyped (tests reach its insides). */
+function inCoordinator<R>(group: string, fn: (instance: any) => R): Promise<R> {
+  const stub = env.GROUPS.get(env.GROUPS.idFromName(group)) as unknown as DurableObjectStub;
+  return runInDurableObject<DurableObject, R>(stub, (instance) => fn(instance));
+}
+
+/** Whether no delivery pump runs in the group (each subscriber waits for credit or records): nothing more is sent until something changes. */
+const settled = (group: string) => inCoordinator(group, (instance) => instance.delivery.idle() as boolean);
+
+// Deleting the topics wakes the subscribers' parked reads; once every group's pumps have stopped, no pump calls when the environment closes.
 afterAll(async () => {
   const topics = (await call("GET", "/v3/clusters/runnel-local/topics")).body.data.map((t: Frame) => t.topic_name as string);
   for (const t of topics.filter((name: string) => name.startsWith("ws-"))) await call("DELETE", `/v3/clusters/runnel-local/topics/${t}`);
-  await new Promise((r) => setTimeout(r, 1000));
+  const groups = (await call("GET", "/v3/clusters/runnel-local/consumer-groups")).body.data.map((g: Frame) => g.consumer_group_id as string);
+  for (const g of groups) await waitFor(`${g}'s pumps to stop`, () => settled(g));
 }, 20_000);
 
 /** A subscriber socket that records every frame. */
@@ -24,16 +34,17 @@ async function subscriber(group: string, query: string) {
   ws.addEventListener("message", (e) => {
     if (e.data !== "pong") frames.push(JSON.parse(e.data as string)); // "pong": the runtime's answer to "ping"
   });
-  const until = async (what: string, check: () => boolean, timeoutMs = 5000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(frames).slice(0, 500)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const until = (what: string, check: () => boolean, timeoutMs = 5000) =>
+    waitFor(`${what}; frames: ${JSON.stringify(frames).slice(0, 500)}`, check, timeoutMs);
   const records = () => frames.filter((f) => f.type === "records").flatMap((f) => f.records.map((r: Frame) => ({ ...r, partition: f.partition })));
   const lastAssignment = () => [...frames].reverse().find((f) => f.type === "assignment");
   return { ws, frames, until, records, lastAssignment, protocol: res.headers.get("sec-websocket-protocol") };
+}
+
+/** Produces `values` (text, sent as bytes) to one partition. */
+async function produceText(topic: string, partition: number, values: string[]) {
+  const res = await call("POST", `/topics/${topic}/partitions/${partition}`, { records: values.map((v) => ({ value: btoa(v) })) }, { "content-type": "application/vnd.kafka.binary.v2+json" });
+  if (res.status !== 200) throw new Error(`produce: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 describe("WebSocket subscribers", () => {
@@ -59,11 +70,11 @@ describe("WebSocket subscribers", () => {
     await fill("ws-permits", 1, 20);
     const s = await subscriber("ws-permits-g", "topics=ws-permits&auto_offset_reset=earliest&permits=5&format=json");
     await s.until("five records", () => s.records().length === 5);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor("delivery to stop for want of credit", () => settled("ws-permits-g"));
     expect(s.records()).toHaveLength(5);
     s.ws.send(JSON.stringify({ type: "permit", records: 3 }));
     await s.until("eight records", () => s.records().length === 8);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor("delivery to stop again", () => settled("ws-permits-g"));
     expect(s.records().map((r) => r.value)).toEqual(Array.from({ length: 8 }, (_, i) => `p0-${i}`));
     s.ws.close();
   });
@@ -76,7 +87,7 @@ describe("WebSocket subscribers", () => {
     s.ws.send(JSON.stringify({ type: "seek", topic: "ws-hibernate", partition: 0, offset: 0 }));
     s.ws.send(JSON.stringify({ type: "permit", records: 3 }));
     await s.until("three records", () => s.records().length === 3);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor("delivery to stop (its position is stored then)", () => settled("ws-hibernate-g"));
     await evictDurableObject(env.GROUPS.get(env.GROUPS.idFromName("ws-hibernate-g")), { webSockets: "hibernate" });
     s.ws.send(JSON.stringify({ type: "permit", records: 10 }));
     await s.until("the other three", () => s.records().length === 6);
@@ -91,9 +102,8 @@ describe("WebSocket subscribers", () => {
     const topicId = (await call("GET", "/v3/clusters/runnel-local/topics/ws-idle")).body.topic_id;
     const leader = env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/0/0`));
     const watching = () => runInDurableObject(leader, (instance) => (instance as unknown as { watchers: Set<string> }).watchers.has("ws-idle-g"));
-    const deadline = Date.now() + 2000;
-    while (!(await watching()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(await watching()).toBe(true);
+    await waitFor("a watch on the partition", watching, 3000);
+    expect(await settled("ws-idle-g")).toBe(true);
     const sentAt = Date.now();
     await fill("ws-idle", 1, 1);
     await s.until("the record", () => s.records().length === 1, 1000);
@@ -109,7 +119,7 @@ describe("WebSocket subscribers", () => {
     s.ws.send(JSON.stringify({ type: "commit", id: "c1", offsets: [{ topic: "ws-commit", partition: 0, offset: 4 }] }));
     await s.until("the ack", () => s.frames.some((f) => f.type === "ack" && f.id === "c1"));
     s.ws.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor("the socket's member to leave", async () => (await call("GET", "/v3/clusters/runnel-local/consumer-groups/ws-commit-g")).body.consumers.length === 0);
     const next = await subscriber("ws-commit-g", "topics=ws-commit&auto_offset_reset=earliest&permits=10&format=json");
     await next.until("the rest", () => next.records().length === 2);
     expect(next.records().map((r) => r.offset)).toEqual([4, 5]);
@@ -156,6 +166,48 @@ describe("WebSocket subscribers", () => {
       clearInterval(timer);
       pinging.ws.close();
     }
+  });
+
+  it("get one error frame for a record their json format cannot show; that partition waits there until a seek while the others flow", async () => {
+    await createTopic("ws-notjson", 2);
+    await produceText("ws-notjson", 0, ['{"a":0}', "plain text", '{"a":2}']);
+    await produceText("ws-notjson", 1, ['{"b":0}', '{"b":1}']);
+    const s = await subscriber("ws-notjson-g", "topics=ws-notjson&auto_offset_reset=earliest&permits=100&format=json");
+    const of = (p: number) => s.records().filter((r) => r.partition === p).map((r) => r.offset);
+    const errors = () => s.frames.filter((f) => f.type === "error");
+    await s.until("the records before it, the other partition, and an error frame", () => of(0).length === 1 && of(1).length === 2 && errors().length === 1);
+    expect(errors()[0]).toEqual({
+      type: "error",
+      error_code: 42206,
+      message: expect.stringMatching(/offset 1 of topic 'ws-notjson' partition 0 is not JSON.*seek past it.*format=binary/),
+    });
+    await produceText("ws-notjson", 0, ['{"a":3}']);
+    await produceText("ws-notjson", 1, ['{"b":2}']);
+    await s.until("the other partition's new record", () => of(1).length === 3);
+    await waitFor("delivery to settle", () => settled("ws-notjson-g"));
+    expect(of(0)).toEqual([0]);
+    expect(errors()).toHaveLength(1);
+    s.ws.send(JSON.stringify({ type: "seek", topic: "ws-notjson", partition: 0, offset: 2 }));
+    await s.until("the records past it", () => of(0).length === 3);
+    expect(of(0)).toEqual([0, 2, 3]);
+    expect(s.records().filter((r) => r.partition === 0).map((r) => r.value)).toEqual([{ a: 0 }, { a: 2 }, { a: 3 }]);
+    s.ws.close();
+  });
+
+  it("start again from auto_offset_reset when their topic is deleted and created again", async () => {
+    await createTopic("ws-again", 1);
+    await fill("ws-again", 1, 5);
+    const s = await subscriber("ws-again-g", "topics=ws-again&auto_offset_reset=earliest&permits=100&format=json");
+    await s.until("five records", () => s.records().length === 5);
+    s.ws.send(JSON.stringify({ type: "commit", id: "c", offsets: [{ topic: "ws-again", partition: 0, offset: 5 }] }));
+    await s.until("the ack", () => s.frames.some((f) => f.type === "ack"));
+    expect((await call("DELETE", "/v3/clusters/runnel-local/topics/ws-again")).status).toBe(204);
+    await createTopic("ws-again", 1);
+    await fill("ws-again", 1, 8);
+    expect(await lags("ws-again-g")).toEqual([["ws-again", 0, null, 8, 8]]);
+    await s.until("the new topic's eight records", () => s.records().length === 13, 12_000);
+    expect(s.records().slice(5).map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    s.ws.close();
   });
 
   it("refuse a plain request and bad parameters with JSON errors", async () => {

@@ -1,7 +1,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { buildBatch, encodeRecords, readBatchHeader } from "../../src/log/record-batch";
+import type { Failure } from "../../src/errors";
 import type { PartitionReplica } from "../../src/partition/partition-replica";
+import type { FetchOk } from "../../src/partition/types";
 import type { ConfigOverrides } from "../../src/topic/configs";
 
 let counter = 0;
@@ -126,9 +128,56 @@ describe("a partition replica", () => {
 
   it("wakes a parked read when a wipe removes the partition", async () => {
     const { stub, topicId } = await replica();
-    const parked = stub.read({ topicId, offset: 0, maxBytes: 1000, timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 50));
+    const read = watched(stub.read({ topicId, offset: 0, maxBytes: 1000, timeoutMs: 10_000 }) as Promise<FetchOk | Failure>);
+    await parkedReads(stub, 1);
+    expect(read.settled).toBe(false); // it waits at the high watermark
     await stub.wipe();
-    expect(await parked).toMatchObject({ ok: false, error_code: 40401 });
+    expect(await read.promise).toMatchObject({ ok: false, error_code: 40401, message: expect.stringMatching(/deleted/) });
+  });
+
+  it("answers a read parked at the high watermark as soon as records arrive", async () => {
+    const { stub, topicId } = await replica();
+    const read = watched(stub.read({ topicId, offset: 0, maxBytes: 1000, timeoutMs: 10_000 }) as Promise<FetchOk | Failure>);
+    await parkedReads(stub, 1);
+    expect(read.settled).toBe(false);
+    await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["late"])] });
+    const result = await read.promise;
+    if (!result.ok) throw new Error(result.message);
+    expect(result.batches.map((b) => readBatchHeader(b).baseOffset)).toEqual([0]);
+    expect(await parkedReads(stub, 0)).toBe(0);
+  });
+
+  it("says why it does not know a topic id: deleted, or another topic's replica", async () => {
+    const { stub, topicId } = await replica();
+    expect(await stub.describe("someone-else")).toMatchObject({ ok: false, error_code: 40401, message: `this replica belongs to topic id ${topicId}, not someone-else` });
+    await stub.wipe();
+    expect(await stub.describe(topicId)).toMatchObject({ ok: false, error_code: 40401, message: expect.stringMatching(/its topic was deleted/) });
+  });
+
+  it("names Kafka's condition when it is not the leader of the caller's epoch", async () => {
+    const { stub, topicId } = await replica();
+    const res = await stub.append({ topicId, leaderEpoch: 3, acks: 1, batches: [batch(["a"])] });
+    expect(res).toMatchObject({ ok: false, error_code: 50003, error_name: "NOT_LEADER_OR_FOLLOWER" });
+    expect(res.ok === false && res.message.startsWith("NOT_LEADER_OR_FOLLOWER: broker 0 is not the leader of epoch 3")).toBe(true);
   });
 });
+
+/** A promise with a flag saying whether it has settled yet. */
+function watched<T>(promise: Promise<T>): { promise: Promise<T>; settled: boolean } {
+  const w = { promise, settled: false };
+  void promise.finally(() => {
+    w.settled = true;
+  });
+  return w;
+}
+
+/** Waits until exactly `count` reads are parked at the replica's high watermark (observed in the object), and returns it. */
+async function parkedReads(stub: DurableObjectStub<PartitionReplica>, count: number): Promise<number> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const parked = await runInDurableObject(stub, (instance: PartitionReplica) => instance.state?.fetchWaiters.size ?? 0);
+    if (parked === count) return parked;
+    if (Date.now() > deadline) throw new Error(`${parked} reads parked, expected ${count}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,5 +1,6 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { readBatchHeader } from "../../src/log/record-batch";
+import type { PartitionReplica } from "../../src/partition/partition-replica";
 import { call, V3 } from "../helpers";
 
 /** Polls `check` every 50 ms until it returns a truthy value or `timeoutMs` passes. */
@@ -83,12 +84,28 @@ export async function values(topic: string, p = 0, format: "json" | "string" = "
 
 /**
  * Deletes every topic whose name starts with one of `prefixes` and waits
- * for in-flight replication to settle, so no heartbeat is still calling
- * when the test file's environment closes.
+ * until each of their replicas is wiped and idle — no storage, no alarm,
+ * no call to a follower or the controller still in flight — so nothing is
+ * still calling when the test file's environment closes.
  */
 export async function quiesce(prefixes: string[]): Promise<void> {
   for (const b of [0, 1, 2]) await fault(b, "heal");
-  const topics = (await call("GET", `${V3}/topics`)).body.data.map((t: { topic_name: string }) => t.topic_name) as string[];
-  for (const t of topics.filter((name) => prefixes.some((p) => name.startsWith(p)))) await call("DELETE", `${V3}/topics/${t}`);
-  await new Promise((r) => setTimeout(r, 1500)); // longer than a heartbeat, so calls already sent have answered
+  const topics = (await call("GET", `${V3}/topics`)).body.data as { topic_name: string; topic_id: string; partitions_count: number; replication_factor: number }[];
+  const replicas: DurableObjectStub<PartitionReplica>[] = [];
+  for (const t of topics.filter((topic) => prefixes.some((p) => topic.topic_name.startsWith(p)))) {
+    for (let p = 0; p < t.partitions_count; p++) {
+      for (let j = 0; j < t.replication_factor; j++) replicas.push(env.PARTITIONS.get(env.PARTITIONS.idFromName(`${t.topic_id}/${p}/${(p + j) % 3}`)));
+    }
+    await call("DELETE", `${V3}/topics/${t.topic_name}`);
+  }
+  await waitFor("the deleted topics' replicas to be wiped and idle", async () => {
+    for (const stub of replicas) {
+      const idle = await runInDurableObject(stub, async (instance: PartitionReplica, state) => {
+        const busy = instance.retired?.leader.busy() ?? false;
+        return instance.state === null && !busy && (await state.storage.getAlarm()) === null;
+      });
+      if (!idle) return false;
+    }
+    return true;
+  });
 }
