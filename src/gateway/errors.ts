@@ -128,6 +128,15 @@ const BY_RUNNEL_CODE: Record<number, number> = {
   50004: KafkaCode.FENCED_LEADER_EPOCH,
 };
 
+/**
+ * Names a 50003 (retriable) message may start with whose Kafka codes
+ * clients treat as final: the retriable code that means the same to them.
+ */
+const RETRIABLE_INSTEAD: Record<string, number> = {
+  // "the leader of partition p did not answer": the client should refresh metadata and retry.
+  BROKER_NOT_AVAILABLE: KafkaCode.LEADER_NOT_AVAILABLE,
+};
+
 /** The Kafka code of a Kafka error name, or undefined for a name Kafka does not have. */
 export function kafkaCodeOfName(name: string): number | undefined {
   return Object.hasOwn(BY_NAME, name) ? BY_NAME[name as KafkaErrorName] : (KafkaCode as Record<string, number>)[name];
@@ -135,13 +144,14 @@ export function kafkaCodeOfName(name: string): number | undefined {
 
 /**
  * The Kafka error code for a Runnel HTTP error: a Kafka name at the start
- * of the message wins (`NOT_ENOUGH_REPLICAS: …`), then the code's meaning,
- * then UNKNOWN_SERVER_ERROR (5xx) or INVALID_REQUEST (other 4xx).
+ * of the message wins (`NOT_ENOUGH_REPLICAS: …`; on a 50003 always as a
+ * code clients retry), then the code's meaning, then UNKNOWN_SERVER_ERROR
+ * (5xx) or INVALID_REQUEST (other 4xx).
  */
 export function kafkaCodeOf(errorCode: number, message: string): number {
   const named = /^([A-Z][A-Z_]+[A-Z])(?::|\b)/.exec(message)?.[1];
   if (named !== undefined) {
-    const code = kafkaCodeOfName(named);
+    const code = (errorCode === 50003 ? RETRIABLE_INSTEAD[named] : undefined) ?? kafkaCodeOfName(named);
     if (code !== undefined) return code;
   }
   const known = BY_RUNNEL_CODE[errorCode];

@@ -8,6 +8,8 @@ describe("Runnel's HTTP errors as Kafka error codes", () => {
     [50003, "NOT_LEADER_OR_FOLLOWER: broker 1 is not the leader", KafkaCode.NOT_LEADER_OR_FOLLOWER],
     [50003, "REQUEST_TIMED_OUT waiting for the in-sync replicas; retry", KafkaCode.REQUEST_TIMED_OUT],
     [50003, "the leader of partition 0 (broker 1) did not answer", KafkaCode.REQUEST_TIMED_OUT],
+    [50003, "BROKER_NOT_AVAILABLE: the leader of partition 0 (broker 1) did not answer; retry", KafkaCode.LEADER_NOT_AVAILABLE],
+    [40406, "broker 7 does not exist", KafkaCode.BROKER_NOT_AVAILABLE],
     [40401, "topic 'x' does not exist", KafkaCode.UNKNOWN_TOPIC_OR_PARTITION],
     [40402, "topic 'x' has no partition 9", KafkaCode.UNKNOWN_TOPIC_OR_PARTITION],
     [40404, "partition 0 of 'x' has no leader available", KafkaCode.LEADER_NOT_AVAILABLE],
