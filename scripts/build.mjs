@@ -1,9 +1,11 @@
-// Bundles the Worker (src/index.ts) into one ES module for workerd.
+// Bundles the Worker (src/index.ts) into one ES module for workerd, and the
+// Kafka front door (src/gateway/gateway.ts) into one for Node.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 export const bundlePath = `${root}.runnel/build/index.js`;
+export const gatewayPath = `${root}.runnel/build/gateway.mjs`;
 
 /** Builds src/ into .runnel/build/index.js; returns the bundle's path. */
 export async function buildWorker() {
@@ -21,4 +23,19 @@ export async function buildWorker() {
     logLevel: "warning",
   });
   return bundlePath;
+}
+
+/** Builds the Kafka front door (a Node program, not part of the Worker) into .runnel/build/gateway.mjs; returns its path. */
+export async function buildGateway() {
+  await build({
+    entryPoints: [`${root}src/gateway/gateway.ts`],
+    outfile: gatewayPath,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    sourcemap: "linked",
+    logLevel: "warning",
+  });
+  return gatewayPath;
 }

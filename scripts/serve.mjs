@@ -1,5 +1,6 @@
-// `npm start [-- --port N] [--host H] [--persist-to DIR] [--mode M] [--admin-key SECRET]`:
-// serves Runnel locally with state on disk that survives restarts. --mode
+// `npm start [-- --port N] [--host H] [--persist-to DIR] [--mode M] [--admin-key SECRET] [--kafka-port N]`:
+// serves Runnel locally with state on disk that survives restarts, and the
+// Kafka protocol on --kafka-port (default 9092; 0 turns it off). --mode
 // production turns fault injection off (development is the default).
 // --admin-key (or the RUNNEL_ADMIN_KEY environment variable) turns
 // authentication on: the bootstrap key is admin.{SECRET}.
@@ -14,26 +15,31 @@ const { values } = parseArgs({
     "persist-to": { type: "string", default: ".runnel/state" },
     mode: { type: "string", default: "development" },
     "admin-key": { type: "string" },
+    "kafka-port": { type: "string", default: "9092" },
   },
 });
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a port number, got '${values.port}'`);
-  process.exit(2);
-}
+const port = portOption("--port", values.port);
+const kafkaPort = portOption("--kafka-port", values["kafka-port"]);
 const persistTo = resolve(values["persist-to"]);
 if (values.mode !== "development" && values.mode !== "production") {
   console.error(`--mode must be development or production, got '${values.mode}'`);
   process.exit(2);
 }
 const adminKey = values["admin-key"] ?? process.env.RUNNEL_ADMIN_KEY ?? "";
-const server = await startServer({ port, host: values.host, persistTo, mode: values.mode, adminKey: adminKey || undefined });
+let server;
+try {
+  server = await startServer({ port, host: values.host, persistTo, mode: values.mode, adminKey: adminKey || undefined, kafkaPort });
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
+}
 if (adminKey === "" && values.mode === "development") {
   console.warn("warning: authentication is OFF (development mode without an admin key): anyone who can reach this port may read, write and delete every topic. Set RUNNEL_ADMIN_KEY or --admin-key to turn it on.");
 } else if (adminKey === "") {
   console.warn("warning: production mode without an admin key refuses every request (503). Set RUNNEL_ADMIN_KEY or --admin-key.");
 }
 console.log(`Runnel is serving on ${server.url} (cluster runnel-local, ${values.mode} mode, authentication ${adminKey ? "on" : "off"}, state in ${persistTo})`);
+if (server.kafka !== null) console.log(`Kafka protocol on ${server.kafka.host}:${server.kafka.port}`);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -43,4 +49,13 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
     await server.stop();
     process.exit(0);
   });
+}
+
+function portOption(name, value) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535 || value === "") {
+    console.error(`${name} must be a port number, got '${value}'`);
+    process.exit(2);
+  }
+  return n;
 }

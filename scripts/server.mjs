@@ -1,7 +1,9 @@
 // Starts Runnel in workerd through Miniflare's API (no wrangler dev proxy
-// in front, which costs a lot of throughput), with on-disk state.
+// in front, which costs a lot of throughput), with on-disk state, and
+// optionally the Kafka protocol front door beside it.
+import { pathToFileURL } from "node:url";
 import { Miniflare, Log, LogLevel, convertV4MiniflareOptions } from "miniflare";
-import { buildWorker, root } from "./build.mjs";
+import { buildGateway, buildWorker, root } from "./build.mjs";
 
 process.env.WRANGLER_SEND_METRICS = "false";
 
@@ -12,10 +14,11 @@ process.env.WRANGLER_SEND_METRICS = "false";
  * authentication on; none by default), mode ("development", the
  * default, allows fault injection and serves open without an admin key;
  * "production" refuses faults and, without an admin key, every request —
- * wrangler.toml ships production, so this asks for development itself).
- * Returns { url, stop() }.
+ * wrangler.toml ships production, so this asks for development itself),
+ * kafkaPort (the Kafka front door's port on `host`; 0, the default here,
+ * runs none). Returns { url, kafka: { host, port } | null, stop() }.
  */
-export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode = "development", adminKey } = {}) {
+export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode = "development", adminKey, kafkaPort = 0 } = {}) {
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(`${root}wrangler.toml`);
   workerOptions.bindings = { ...workerOptions.bindings, MODE: mode, ...(adminKey ? { RUNNEL_ADMIN_KEY: adminKey } : {}) };
@@ -30,8 +33,26 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
   });
   // Per-request logging costs throughput; storage lives under persistTo.
   const mf = new Miniflare({ ...options, resourcePersistencePath: persistTo, logRequests: false, ...(inspectorPort ? { inspectorPort } : {}) });
-  const url = await mf.ready;
-  return { url: url.toString().replace(/\/$/, ""), mf, stop: () => mf.dispose() };
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  let gateway = null;
+  if (kafkaPort !== 0) {
+    try {
+      const { startGateway } = await import(pathToFileURL(await buildGateway()).href);
+      gateway = await startGateway({ url, host, port: kafkaPort, quiet: true });
+    } catch (e) {
+      await mf.dispose();
+      throw new Error(`could not serve the Kafka protocol on ${host}:${kafkaPort} (${e.message}); pick another --kafka-port, or 0 for none`);
+    }
+  }
+  return {
+    url,
+    mf,
+    kafka: gateway === null ? null : { host: gateway.host, port: gateway.port },
+    stop: async () => {
+      await gateway?.stop();
+      await mf.dispose();
+    },
+  };
 }
 
 // The bundle is one file, so wrangler's module rules have nothing to match.

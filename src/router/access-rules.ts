@@ -84,6 +84,8 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "POST", path: "/topics/:t/partitions/:p", need: topic("WRITE"), action: "topic.produce", quota: "produce" },
   { method: "GET", path: `${T}/:t/partitions/:p/records`, need: topic("READ"), action: "topic.fetch", quota: "consume" },
   { method: "GET", path: "/topics/:t/partitions/:p/records", need: topic("READ"), action: "topic.fetch", quota: "consume" },
+  { method: "POST", path: `${T}/:t/partitions/:p/batches`, need: topic("WRITE"), action: "topic.produce", quota: "produce" },
+  { method: "GET", path: `${T}/:t/partitions/:p/batches`, need: topic("READ"), action: "topic.fetch", quota: "consume" },
   // consumer instances (v2)
   { method: "POST", path: "/consumers/:g", need: group("READ"), action: "consumer.create" },
   { method: "DELETE", path: I, need: group("READ"), action: "consumer.delete", audit: true },

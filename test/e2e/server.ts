@@ -18,12 +18,19 @@ export async function freePort(): Promise<number> {
 
 export interface RunningServer {
   url: string;
+  /** Where the Kafka protocol is served, when it was asked for. */
+  kafka: { host: string; port: number } | null;
   stop(): Promise<void>;
 }
 
-/** Runs the server on `port` with state in `persistTo`; resolves once it serves. */
-export async function startServer(port: number, persistTo: string): Promise<RunningServer> {
-  const child: ChildProcess = spawn(process.execPath, ["scripts/serve.mjs", "--port", String(port), "--persist-to", persistTo], {
+/**
+ * Runs the server on `port` with state in `persistTo`, and the Kafka
+ * protocol on `kafkaPort` (0, the default, serves none); resolves once it serves.
+ */
+export async function startServer(port: number, persistTo: string, kafkaPort = 0): Promise<RunningServer> {
+  const args = ["scripts/serve.mjs", "--port", String(port), "--persist-to", persistTo, "--kafka-port", String(kafkaPort)];
+  const ready = kafkaPort === 0 ? "Runnel is serving on" : "Kafka protocol on";
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -33,7 +40,7 @@ export async function startServer(port: number, persistTo: string): Promise<Runn
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes("Runnel is serving on")) {
+      if (output.includes(ready)) {
         clearTimeout(timer);
         resolve();
       }
@@ -44,6 +51,7 @@ export async function startServer(port: number, persistTo: string): Promise<Runn
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    kafka: kafkaPort === 0 ? null : { host: "127.0.0.1", port: kafkaPort },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

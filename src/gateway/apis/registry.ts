@@ -1,0 +1,27 @@
+/**
+ * The APIs the front door serves, by key. ApiVersions advertises exactly
+ * these ranges (the non-flexible profile of the wire notes §1.3, plus
+ * ApiVersions v3), so no client is offered a version that is not decoded.
+ * A later API (InitProducerId, the consumer-group APIs, SASL) is one more
+ * file and one more line here.
+ */
+import type { ApiRange, KafkaApi } from "./api";
+import { apiVersions } from "./api-versions";
+import { createTopics } from "./create-topics";
+import { deleteTopics } from "./delete-topics";
+import { fetchApi } from "./fetch";
+import { listOffsets } from "./list-offsets";
+import { metadata } from "./metadata";
+import { produce } from "./produce";
+
+const APIS: KafkaApi[] = [produce, fetchApi, listOffsets, metadata, apiVersions, createTopics, deleteTopics];
+
+const BY_KEY = new Map<number, KafkaApi>(APIS.map((a) => [a.key, a]));
+
+/** The API with this key, or undefined when it is not served. */
+export function apiFor(key: number): KafkaApi | undefined {
+  return BY_KEY.get(key);
+}
+
+/** Every served API's key and version range, by key. */
+export const SERVED: readonly ApiRange[] = APIS.map(({ key, minVersion, maxVersion }) => ({ key, minVersion, maxVersion })).sort((a, b) => a.key - b.key);

@@ -1,0 +1,186 @@
+/**
+ * The calls the Kafka handlers make, each one request of Runnel's own
+ * HTTP API (API.md). An error answer becomes a `BackendError` carrying
+ * the Runnel error code and message, and the Kafka code they stand for.
+ */
+import { kafkaCodeOf, KafkaCode } from "../errors";
+import { gatewayLimits } from "../limits";
+import { type HttpClient, type HttpReply, UnreachableError } from "./http-client";
+
+/** An error answer from the Worker, or no answer at all (`kafkaCode` then REQUEST_TIMED_OUT). */
+export class BackendError extends Error {
+  override name = "BackendError";
+  constructor(
+    /** Runnel's error code; 0 when the Worker did not answer. */
+    readonly errorCode: number,
+    message: string,
+    readonly kafkaCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The Kafka code of anything a backend call threw: its own for a `BackendError`, else rethrown (a bug). */
+export function kafkaCodeOfError(e: unknown): number {
+  if (e instanceof BackendError) return e.kafkaCode;
+  throw e;
+}
+
+export interface TopicSummary {
+  name: string;
+  partitionsCount: number;
+  replicationFactor: number;
+}
+
+export interface CreateTopic {
+  name: string;
+  partitionsCount: number;
+  replicationFactor: number;
+  configs: { name: string; value: string }[];
+}
+
+export interface Appended {
+  baseOffset: number;
+  lastOffset: number;
+  /** Epoch ms the log stamped under LogAppendTime, else -1. */
+  logAppendTimeMs: number;
+}
+
+export interface FetchedBatches {
+  /** Whole stored batches, concatenated, as the Worker sent them. */
+  bytes: Buffer;
+  highWatermark: number;
+  logStartOffset: number;
+  nextOffset: number;
+}
+
+export const RECORD_BATCH_TYPE = "application/vnd.kafka.record-batch";
+
+export class RunnelApi {
+  private cluster: Promise<string> | null = null;
+
+  constructor(private readonly http: HttpClient) {}
+
+  /** The Worker's cluster id (asked once; asked again after a failure). */
+  clusterId(): Promise<string> {
+    if (this.cluster === null) {
+      this.cluster = this.json("GET", "/v3/clusters").then((b) => String(b.data[0].cluster_id));
+      this.cluster.catch(() => (this.cluster = null));
+    }
+    return this.cluster;
+  }
+
+  async listTopics(): Promise<TopicSummary[]> {
+    const body = await this.json("GET", await this.topicsPath());
+    return (body.data as Record<string, unknown>[]).map(summaryOf);
+  }
+
+  async getTopic(name: string): Promise<TopicSummary> {
+    return summaryOf(await this.json("GET", `${await this.topicsPath()}/${enc(name)}`));
+  }
+
+  async createTopic(t: CreateTopic): Promise<TopicSummary> {
+    const body = { topic_name: t.name, partitions_count: t.partitionsCount, replication_factor: t.replicationFactor, configs: t.configs };
+    return summaryOf(await this.json("POST", await this.topicsPath(), body));
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.call({ method: "DELETE", path: `${await this.topicsPath()}/${enc(name)}`, timeoutMs: gatewayLimits.httpTimeoutMs });
+  }
+
+  /** Log start offset and high watermark of a partition. */
+  async offsets(topic: string, partition: number): Promise<{ earliest: number; latest: number }> {
+    const b = await this.json("GET", `${await this.partitionPath(topic, partition)}/offsets`);
+    return { earliest: b.earliest_offset, latest: b.latest_offset };
+  }
+
+  /** The first offset at or after `timestampMs`, with its record's time; timestamp null when none is that recent. */
+  async offsetForTime(topic: string, partition: number, timestampMs: number): Promise<{ offset: number; timestampMs: number | null }> {
+    const b = await this.json("GET", `${await this.partitionPath(topic, partition)}/offsets?timestamp=${timestampMs}`);
+    return { offset: b.offset, timestampMs: b.timestamp };
+  }
+
+  /** Appends concatenated record batches as they are (record batches over HTTP). */
+  async produceBatches(topic: string, partition: number, batches: Uint8Array, acks: "0" | "1" | "all"): Promise<Appended> {
+    const reply = await this.call({
+      method: "POST",
+      path: `${await this.partitionPath(topic, partition)}/batches?acks=${acks}`,
+      headers: { "content-type": RECORD_BATCH_TYPE },
+      body: batches,
+      timeoutMs: gatewayLimits.produceTimeoutMs,
+    });
+    const b = JSON.parse(reply.body.toString("utf8"));
+    return { baseOffset: b.base_offset, lastOffset: b.last_offset, logAppendTimeMs: b.log_append_time };
+  }
+
+  /** Whole stored batches from the one holding `offset`, waiting up to `timeoutMs` at the high watermark. */
+  async fetchBatches(topic: string, partition: number, offset: number, maxBytes: number, timeoutMs: number, signal?: AbortSignal): Promise<FetchedBatches> {
+    const reply = await this.call({
+      method: "GET",
+      path: `${await this.partitionPath(topic, partition)}/batches?offset=${offset}&max_bytes=${maxBytes}&timeout_ms=${timeoutMs}`,
+      headers: { accept: RECORD_BATCH_TYPE },
+      timeoutMs: timeoutMs + gatewayLimits.httpSlackMs,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    return {
+      bytes: reply.body,
+      highWatermark: numberHeader(reply, "runnel-high-watermark"),
+      logStartOffset: numberHeader(reply, "runnel-log-start-offset"),
+      nextOffset: numberHeader(reply, "runnel-next-offset"),
+    };
+  }
+
+  private async topicsPath(): Promise<string> {
+    return `/v3/clusters/${enc(await this.clusterId())}/topics`;
+  }
+
+  private async partitionPath(topic: string, partition: number): Promise<string> {
+    return `${await this.topicsPath()}/${enc(topic)}/partitions/${partition}`;
+  }
+
+  private async json(method: "GET" | "POST", path: string, body?: unknown): Promise<any> {
+    const reply = await this.call({
+      method,
+      path,
+      timeoutMs: gatewayLimits.httpTimeoutMs,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+    });
+    return JSON.parse(reply.body.toString("utf8"));
+  }
+
+  /** One call; an error status becomes a `BackendError`, no answer a REQUEST_TIMED_OUT one. */
+  private async call(call: Parameters<HttpClient["request"]>[0]): Promise<HttpReply> {
+    let reply: HttpReply;
+    try {
+      reply = await this.http.request(call);
+    } catch (e) {
+      if (e instanceof UnreachableError) throw new BackendError(0, `the Worker did not answer: ${e.message}`, KafkaCode.REQUEST_TIMED_OUT);
+      throw e;
+    }
+    if (reply.status < 400) return reply;
+    const { errorCode, message } = errorBodyOf(reply);
+    throw new BackendError(errorCode, message, kafkaCodeOf(errorCode, message));
+  }
+}
+
+function errorBodyOf(reply: HttpReply): { errorCode: number; message: string } {
+  try {
+    const b = JSON.parse(reply.body.toString("utf8")) as { error_code?: unknown; message?: unknown };
+    if (typeof b.error_code === "number") return { errorCode: b.error_code, message: String(b.message ?? "") };
+  } catch {
+    // not a Runnel error body (a proxy in between, say): the status speaks
+  }
+  return { errorCode: reply.status, message: `HTTP ${reply.status}` };
+}
+
+function summaryOf(t: Record<string, unknown>): TopicSummary {
+  return { name: String(t.topic_name), partitionsCount: Number(t.partitions_count), replicationFactor: Number(t.replication_factor) };
+}
+
+function numberHeader(reply: HttpReply, name: string): number {
+  const value = Number(reply.headers[name]);
+  if (!Number.isSafeInteger(value)) throw new BackendError(500, `the Worker's answer lacks the ${name} header`, KafkaCode.UNKNOWN_SERVER_ERROR);
+  return value;
+}
+
+const enc = encodeURIComponent;

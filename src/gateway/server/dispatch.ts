@@ -1,0 +1,86 @@
+/**
+ * One request frame in, what to send back out: its response, nothing
+ * (Produce with acks=0), or a last answer before the connection closes.
+ * An unknown API key or an unsupported version of another API is answered
+ * with the request's correlation id and an error code (INVALID_REQUEST,
+ * UNSUPPORTED_VERSION) and then the connection closes, since its next
+ * bytes cannot be trusted to be what the client thinks; an unsupported
+ * ApiVersions version gets the v0 layout with the ranges, and the
+ * connection stays open for the client to retry lower.
+ */
+import { CloseConnection, type Context, type KafkaApi } from "../apis/api";
+import { versionNotServed } from "../apis/api-versions";
+import { apiFor, SERVED } from "../apis/registry";
+import { BackendError } from "../backend/runnel-api";
+import { frameResponse, readRequestRest, type RequestStart } from "../codec/frame";
+import { ProtocolError } from "../codec/reader";
+import { Writer } from "../codec/writer";
+import { KafkaCode } from "../errors";
+import { logBug, logWarn } from "../log";
+
+export type Outcome =
+  | { kind: "reply"; chunks: Uint8Array[] }
+  | { kind: "none" }
+  | { kind: "reply-and-close"; chunks: Uint8Array[]; reason: string }
+  | { kind: "close"; reason: string };
+
+/** Connection-level parts of a handler's context; the request's own parts are filled in here. */
+export type ConnectionContext = Omit<Context, "clientId" | "served">;
+
+const API_VERSIONS_KEY = 18;
+
+/** Serves one request frame (header already read into `start`). Never throws. */
+export async function dispatch(frame: Uint8Array, start: RequestStart, conn: ConnectionContext): Promise<Outcome> {
+  const api = apiFor(start.apiKey);
+  if (api === undefined) {
+    return { kind: "reply-and-close", chunks: errorOnly(start, KafkaCode.INVALID_REQUEST), reason: `unknown API key ${start.apiKey}` };
+  }
+  if (start.apiVersion < api.minVersion || start.apiVersion > api.maxVersion) {
+    if (start.apiKey === API_VERSIONS_KEY) return { kind: "reply", chunks: frameResponse(start.correlationId, [versionNotServed(SERVED)], false) };
+    const reason = `${api.name} v${start.apiVersion} is not served (v${api.minVersion}–${api.maxVersion})`;
+    return { kind: "reply-and-close", chunks: errorOnly(start, KafkaCode.UNSUPPORTED_VERSION), reason };
+  }
+  const flexible = api.flexibleFrom !== undefined && start.apiVersion >= api.flexibleFrom;
+  let req: unknown;
+  let ctx: Context;
+  try {
+    const { clientId, body } = readRequestRest(frame, flexible);
+    req = api.decode(body, start.apiVersion);
+    if (body.remaining !== 0) throw new ProtocolError(`${body.remaining} bytes left over after the request`);
+    ctx = { ...conn, clientId, served: SERVED };
+  } catch (e) {
+    if (!(e instanceof ProtocolError)) throw e;
+    return { kind: "close", reason: `${api.name} v${start.apiVersion} request does not parse: ${e.message}` };
+  }
+  let res: unknown;
+  try {
+    res = await answer(api, req, start, ctx);
+  } catch (e) {
+    if (!(e instanceof CloseConnection)) throw e;
+    return { kind: "close", reason: e.message };
+  }
+  if (res === null) return { kind: "none" };
+  const w = new Writer();
+  api.encode(w, res, start.apiVersion);
+  return { kind: "reply", chunks: frameResponse(start.correlationId, w.finish(), flexible && start.apiKey !== API_VERSIONS_KEY) };
+}
+
+/** The handler's response; when it fails, every part of the request answered with an error code. */
+async function answer(api: KafkaApi, req: unknown, start: RequestStart, ctx: Context): Promise<unknown> {
+  try {
+    return await api.handle(req, start.apiVersion, ctx);
+  } catch (e) {
+    if (e instanceof CloseConnection) throw e;
+    if (e instanceof BackendError) {
+      logWarn("kafka_request_failed", { api: api.name, client_id: ctx.clientId, error_code: e.errorCode, message: e.message });
+      return api.failed(req, e.kafkaCode, start.apiVersion, ctx);
+    }
+    logBug(`kafka ${api.name} v${start.apiVersion}`, e, { client_id: ctx.clientId });
+    return api.failed(req, KafkaCode.UNKNOWN_SERVER_ERROR, start.apiVersion, ctx);
+  }
+}
+
+/** A response of just the correlation id and an int16 error code. */
+function errorOnly(start: RequestStart, code: number): Uint8Array[] {
+  return frameResponse(start.correlationId, [new Writer().int16(code).toBytes()], false);
+}

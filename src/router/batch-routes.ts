@@ -1,0 +1,189 @@
+/**
+ * Record batches over HTTP (ext): Kafka's own bytes in and out, for the
+ * Kafka protocol front door and clients that batch.
+ *
+ * POST …/partitions/{p}/batches takes one or more concatenated magic-2
+ * batches (base offset 0, valid CRC-32C, records that decode) and stores
+ * them as they came, all or nothing: the leader sets only the base offset
+ * and the partition leader epoch, which lie outside the CRC — and, on a
+ * LogAppendTime topic, the timestamp type and max timestamp, recomputing
+ * the CRC, as Kafka does. GET …/batches returns stored batches whole and
+ * unchanged, from the one holding `offset`, below the high watermark.
+ */
+import { Hono } from "hono";
+import { readBounded } from "../bytes/read-bounded";
+import type { Env } from "../env";
+import { ErrorCode, RunnelError, type Failure } from "../errors";
+import { limits } from "../limits";
+import { gunzip } from "../log/compression";
+import { BATCH_HEADER_BYTES, checkBatch, Compression, compressionOf, decodeRecords, readBatchHeader } from "../log/record-batch";
+import { callLeader } from "../metadata/leaders";
+import { forgetTopic, topicMeta } from "../metadata/topic-cache";
+import type { AppendOk, FetchOk } from "../partition/types";
+import { parseAcks } from "../produce/producer";
+import { boundedIntParam, intParam } from "./params";
+import { partitionIn } from "./topic-routes";
+
+export const batchRoutes = new Hono<{ Bindings: Env }>();
+
+/** The media type of concatenated Kafka record batches. */
+export const RECORD_BATCH_TYPE = "application/vnd.kafka.record-batch";
+const PATH = "/v3/clusters/:c/topics/:t/partitions/:p/batches";
+/** Attributes bit 5: a control batch (transaction markers), which only a broker writes. */
+const CONTROL_BATCH = 0x20;
+
+batchRoutes.post(PATH, async (c) => {
+  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== RECORD_BATCH_TYPE) {
+    throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `content type '${c.req.header("content-type") ?? ""}' is not supported; send ${RECORD_BATCH_TYPE}`);
+  }
+  const acks = parseAcks(c.req.query("acks"));
+  const batches = await checkedBatches(await readBody(c.req.raw));
+  for (let attempt = 0; ; attempt++) {
+    const topic = await topicMeta(c.env, c.req.param("t"));
+    const partition = partitionIn(topic, c.req.param("p"));
+    const send = callLeader<AppendOk>(c.env, topic, partition, (leader) =>
+      leader.stub.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks }),
+    );
+    if (acks === 0) {
+      c.executionCtx.waitUntil(send);
+      return c.json({ base_offset: -1, last_offset: -1, log_append_time: -1 });
+    }
+    const result = await send;
+    if (!result.ok && result.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && attempt === 0) {
+      forgetTopic(topic.topicName); // the cached topic id may be of a deleted topic: look again once
+      continue;
+    }
+    if (!result.ok) throw named(result, "append");
+    return c.json({ base_offset: result.baseOffset, last_offset: result.lastOffset, log_append_time: result.logAppendTimeMs });
+  }
+});
+
+batchRoutes.get(PATH, async (c) => {
+  if (!acceptsBatches(c.req.header("accept"))) {
+    throw new RunnelError(ErrorCode.NOT_ACCEPTABLE, `this endpoint answers ${RECORD_BATCH_TYPE} only; the Accept header allows '${c.req.header("accept")}'`);
+  }
+  const offset = intParam("offset", c.req.query("offset"));
+  const maxBytes = boundedIntParam("max_bytes", c.req.query("max_bytes"), limits.fetchBytesDefault, limits.fetchBytesMax);
+  const timeoutMs = boundedIntParam("timeout_ms", c.req.query("timeout_ms"), 0, limits.fetchWaitMsMax);
+  for (let attempt = 0; ; attempt++) {
+    const topic = await topicMeta(c.env, c.req.param("t"));
+    const partition = partitionIn(topic, c.req.param("p"));
+    const result = await callLeader<FetchOk>(c.env, topic, partition, (leader) => leader.stub.read({ topicId: topic.topicId, offset, maxBytes, timeoutMs }));
+    if (!result.ok && result.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && attempt === 0) {
+      forgetTopic(topic.topicName);
+      continue;
+    }
+    if (!result.ok) throw named(result, "read");
+    return c.body(concat(result.batches), 200, {
+      "content-type": RECORD_BATCH_TYPE,
+      "runnel-high-watermark": String(result.highWatermark),
+      "runnel-log-start-offset": String(result.logStartOffset),
+      "runnel-next-offset": String(nextOffset(result.batches, offset)),
+    });
+  }
+});
+
+/** The body's bytes, at most `limits.produceRequestBytesMax` (413 past it, checked while reading). */
+async function readBody(request: Request): Promise<Uint8Array> {
+  const max = limits.produceRequestBytesMax;
+  if (Number(request.headers.get("content-length") ?? "0") > max) throw tooLarge(max);
+  if (request.body === null) return new Uint8Array(0);
+  const bytes = await readBounded(request.body, max);
+  if (bytes === null) throw tooLarge(max);
+  return bytes;
+}
+
+function tooLarge(bytesMax: number): RunnelError {
+  return new RunnelError(ErrorCode.PAYLOAD_TOO_LARGE, `request body is over the ${bytesMax}-byte limit`);
+}
+
+/**
+ * Splits a body into whole batches and checks each: framing, magic, CRC,
+ * base offset 0, no control or idempotent batch yet, and records that
+ * decode with dense offset deltas. Any problem refuses the whole body (42206).
+ */
+async function checkedBatches(body: Uint8Array): Promise<Uint8Array[]> {
+  if (body.length === 0) throw corrupt("the body holds no record batch");
+  const batches: Uint8Array[] = [];
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  for (let at = 0; at < body.length; ) {
+    if (body.length - at < BATCH_HEADER_BYTES) throw corrupt(`${body.length - at} bytes at byte ${at} are too few for a record batch`);
+    const end = at + 12 + view.getInt32(at + 8);
+    if (end < at + BATCH_HEADER_BYTES || end > body.length) throw corrupt(`record batch at byte ${at} says it ends at byte ${end} of ${body.length}`);
+    batches.push(await checkedBatch(body.subarray(at, end), batches.length));
+    at = end;
+  }
+  return batches;
+}
+
+async function checkedBatch(batch: Uint8Array, index: number): Promise<Uint8Array> {
+  const codec = compressionOf(readBatchHeader(batch).attributes);
+  if (codec !== Compression.NONE && codec !== Compression.GZIP) {
+    throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `UNSUPPORTED_COMPRESSION_TYPE: batch ${index} uses compression ${codec}; this cluster stores uncompressed and gzip batches`);
+  }
+  const problem = checkBatch(batch);
+  if (problem !== null) throw corrupt(`batch ${index}: ${problem}`);
+  const h = readBatchHeader(batch);
+  if (h.baseOffset !== 0) throw corrupt(`batch ${index}: base offset ${h.baseOffset}, a producer sends 0`);
+  if ((h.attributes & CONTROL_BATCH) !== 0) throw corrupt(`batch ${index} is a control batch, which only a broker writes`);
+  if (h.producerId >= 0) {
+    throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `UNKNOWN_PRODUCER_ID: batch ${index} carries producer id ${h.producerId}, which this cluster did not hand out (idempotent batches are not served yet)`);
+  }
+  let section = batch.subarray(BATCH_HEADER_BYTES);
+  try {
+    if (compressionOf(h.attributes) === Compression.GZIP) section = await gunzip(section, limits.fetchBytesMax);
+    const records = decodeRecords(h, section);
+    records.forEach((r, i) => {
+      if (r.offset !== i) throw new RangeError(`record ${i} has offset delta ${r.offset}`);
+    });
+  } catch (e) {
+    throw corrupt(`batch ${index}: ${(e as Error).message}`);
+  }
+  // Copy out of the body, so the batch travels over RPC without the rest of the body.
+  return batch.slice();
+}
+
+function corrupt(problem: string): RunnelError {
+  return new RunnelError(ErrorCode.INVALID_PAYLOAD, `CORRUPT_MESSAGE: ${problem}; nothing was stored`, undefined, "CORRUPT_MESSAGE");
+}
+
+/**
+ * A leader's failure as the error to answer: a refused append of corrupt
+ * batches is 42206 as API.md says, and a retriable (50003) message starts
+ * with its Kafka name.
+ */
+function named(f: Failure, call: "append" | "read"): RunnelError {
+  if (f.error_code === ErrorCode.CORRUPT_MESSAGE && call === "append") return corrupt(f.message);
+  const prefix = f.error_code === ErrorCode.RETRIABLE && !/^[A-Z][A-Z_]+[A-Z]\b/.test(f.message) ? `${f.error_name}: ` : "";
+  return new RunnelError(f.error_code, `${prefix}${f.message}`, undefined, f.error_name);
+}
+
+/** Whether an Accept header allows record batches (absent, `*\/*`, `application/*` or the type itself). */
+function acceptsBatches(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === "") return true;
+  return accept.split(",").some((part) => {
+    const [range, ...params] = part.split(";").map((s) => s.trim().toLowerCase());
+    const refused = params.some((p) => /^q=0(\.0*)?$/.test(p));
+    return !refused && (range === "*/*" || range === "application/*" || range === RECORD_BATCH_TYPE);
+  });
+}
+
+function concat(batches: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  if (batches.length === 1 && batches[0]!.buffer instanceof ArrayBuffer) return batches[0] as Uint8Array<ArrayBuffer>;
+  const out = new Uint8Array(batches.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of batches) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+/** The offset after the last returned batch; `offset` itself when none was. */
+function nextOffset(batches: Uint8Array[], offset: number): number {
+  const last = batches[batches.length - 1];
+  if (last === undefined) return offset;
+  const h = readBatchHeader(last);
+  return h.baseOffset + h.lastOffsetDelta + 1;
+}

@@ -1,0 +1,290 @@
+// The Kafka protocol front door against the real server, started as
+// `npm start` does: kafkajs 2.2.4 and kcat (librdkafka 2.0.2) unchanged,
+// and raw sockets for what clients never do on purpose.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CompressionTypes, Kafka, logLevel } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { produce } from "../../src/gateway/apis/produce";
+import { Reader } from "../../src/gateway/codec/reader";
+import { kafkajsRequest, ourDecode } from "../gateway/kafkajs";
+import { KafkaSocket, rawRequest } from "./kafka-socket";
+import { freePort, startServer, type RunningServer } from "./server";
+
+const CLUSTER = "runnel-local";
+const dir = mkdtempSync(join(tmpdir(), "runnel-kafka-"));
+let server: RunningServer;
+let base: string;
+let kafkaPort: number;
+let kafka: Kafka;
+
+beforeAll(async () => {
+  kafkaPort = await freePort();
+  server = await startServer(await freePort(), dir, kafkaPort);
+  base = `${server.url}/v3/clusters/${CLUSTER}`;
+  kafka = new Kafka({ clientId: "e2e", brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function http(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text === "" ? null : JSON.parse(text) };
+}
+
+async function createTopic(name: string, partitions = 1) {
+  const res = await http("POST", "/topics", { topic_name: name, partitions_count: partitions, configs: [{ name: "retention.ms", value: "-1" }] });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+}
+
+/** Every record of a partition over Runnel's HTTP fetch, keys, values and header values base64. */
+async function readHttp(topic: string, partition: number, from = 0): Promise<any[]> {
+  const res = await http("GET", `/topics/${topic}/partitions/${partition}/records?offset=${from}&format=binary`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.records;
+}
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+describe("kafkajs admin", () => {
+  it("creates, lists, reads offsets of and deletes topics", async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: "kj-admin", numPartitions: 3 }], waitForLeaders: true })).toBe(true);
+      expect(await admin.createTopics({ topics: [{ topic: "kj-admin", numPartitions: 3 }] })).toBe(false); // exists already
+      expect(await admin.listTopics()).toContain("kj-admin");
+      const offsets = await admin.fetchTopicOffsets("kj-admin");
+      expect(offsets.sort((a, b) => a.partition - b.partition)).toEqual([0, 1, 2].map((partition) => ({ partition, offset: "0", high: "0", low: "0" })));
+      await admin.deleteTopics({ topics: ["kj-admin"] });
+      expect(await admin.listTopics()).not.toContain("kj-admin");
+      expect((await http("GET", "/topics/kj-admin")).status).toBe(404);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
+
+describe("kafkajs producer", () => {
+  it("produces with acks 1, -1 and 0: keys, null keys, headers and timestamps read back over HTTP exactly", async () => {
+    await createTopic("kj-produce", 2);
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      const sent = [
+        { partition: 0, key: "user-1", value: "hello", headers: { trace: "t-1", empty: "" }, timestamp: "1700000000000" },
+        { partition: 0, key: null, value: "no key", timestamp: "1700000000005" },
+        { partition: 1, key: "user-2", value: "other partition", headers: { a: "1" }, timestamp: "1700000001234" },
+      ];
+      const first = await producer.send({ topic: "kj-produce", acks: 1, messages: sent });
+      expect(first.map((r) => [r.partition, r.errorCode, r.baseOffset]).sort()).toEqual([[0, 0, "0"], [1, 0, "0"]]);
+      const second = await producer.send({ topic: "kj-produce", acks: -1, messages: [{ partition: 0, key: "k", value: "all" }] });
+      expect(second[0]).toMatchObject({ partition: 0, errorCode: 0, baseOffset: "2" });
+      await producer.send({ topic: "kj-produce", acks: 0, messages: [{ partition: 0, key: "z", value: "fire and forget" }] });
+      const records = await waitForRecords("kj-produce", 0, 4);
+      expect(records.slice(0, 2)).toEqual([
+        { topic: "kj-produce", partition: 0, offset: 0, timestamp: 1_700_000_000_000, key: b64("user-1"), value: b64("hello"), headers: [{ name: "trace", value: b64("t-1") }, { name: "empty", value: "" }] },
+        { topic: "kj-produce", partition: 0, offset: 1, timestamp: 1_700_000_000_005, key: null, value: b64("no key"), headers: [] },
+      ]);
+      expect(records.slice(2).map((r) => [r.offset, Buffer.from(r.value, "base64").toString()])).toEqual([[2, "all"], [3, "fire and forget"]]);
+      expect(await readHttp("kj-produce", 1)).toEqual([
+        { topic: "kj-produce", partition: 1, offset: 0, timestamp: 1_700_000_001_234, key: b64("user-2"), value: b64("other partition"), headers: [{ name: "a", value: b64("1") }] },
+      ]);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it("produces gzip batches that Runnel's HTTP fetch decodes", async () => {
+    await createTopic("kj-gzip");
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      const messages = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `compressible value ${i} `.repeat(20) }));
+      await producer.send({ topic: "kj-gzip", compression: CompressionTypes.GZIP, messages });
+      const records = await readHttp("kj-gzip", 0);
+      expect(records.map((r) => [Buffer.from(r.key, "base64").toString(), Buffer.from(r.value, "base64").toString()])).toEqual(messages.map((m) => [m.key, m.value]));
+    } finally {
+      await producer.disconnect();
+    }
+  });
+});
+
+/** Reads a partition over HTTP until it holds `count` records (waiting at the high watermark, never sleeping). */
+async function waitForRecords(topic: string, partition: number, count: number): Promise<any[]> {
+  const records: any[] = [];
+  const deadline = Date.now() + 20_000;
+  while (records.length < count && Date.now() < deadline) {
+    const res = await http("GET", `/topics/${topic}/partitions/${partition}/records?offset=${records.length}&format=binary&timeout_ms=5000`);
+    records.push(...res.body.records);
+  }
+  return records;
+}
+
+describe("the Kafka port at the socket", () => {
+  it("sends nothing back for acks=0, and stores what kafkajs's gzip batch holds byte for byte", async () => {
+    await createTopic("raw-acks0");
+    const topicData = [{ topic: "raw-acks0", partitions: [{ partition: 0, messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: "gzip me ".repeat(30) })) }] }];
+    const frame = await kafkajsRequest("produce", 7, { acks: 0, timeout: 30000, compression: CompressionTypes.GZIP, topicData }, 100);
+    const sentBatch = Buffer.from(ourDecode(produce, frame).req.topics[0]!.partitions[0]!.records!);
+    const socket = await KafkaSocket.connect(kafkaPort);
+    try {
+      socket.write(Buffer.concat([frame, rawRequest(18, 0, 101)]));
+      expect((await socket.next()).correlationId).toBe(101);
+      // The batch lands, and the bytes read back are the client's, but for base offset and leader epoch.
+      const res = await fetch(`${base}/topics/raw-acks0/partitions/0/batches?offset=0&timeout_ms=10000`, { headers: { accept: "application/vnd.kafka.record-batch" } });
+      const stored = Buffer.from(await res.arrayBuffer());
+      expect(stored.readInt16BE(21) & 0x07).toBe(1); // gzip
+      expect(Buffer.concat([stored.subarray(8, 12), stored.subarray(16)])).toEqual(Buffer.concat([sentBatch.subarray(8, 12), sentBatch.subarray(16)]));
+      // Still nothing for correlation id 100: the next frame is the next request's.
+      socket.write(rawRequest(18, 0, 102));
+      expect((await socket.next()).correlationId).toBe(102);
+      expect(socket.received.map((f) => f.correlationId)).toEqual([101, 102]);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("answers a pipelined burst in request order, though a long-polling Fetch at its head finishes last", async () => {
+    await createTopic("raw-burst");
+    const fetchFrame = await kafkajsRequest("fetch", 11, { replicaId: -1, maxWaitTime: 1500, minBytes: 1, maxBytes: 1_000_000, topics: [{ topic: "raw-burst", partitions: [{ partition: 0, fetchOffset: "0", maxBytes: 1_000_000 }] }] }, 1);
+    const burst = [fetchFrame];
+    for (let id = 2; id <= 40; id++) burst.push(id % 2 === 0 ? rawRequest(18, 2, id) : await kafkajsRequest("metadata", 1, { topics: ["raw-burst"] }, id));
+    const socket = await KafkaSocket.connect(kafkaPort);
+    try {
+      socket.write(Buffer.concat(burst));
+      const ids: number[] = [];
+      for (let i = 0; i < burst.length; i++) ids.push((await socket.next()).correlationId);
+      expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("answers an unknown API key with its correlation id and INVALID_REQUEST, then closes", async () => {
+    const socket = await KafkaSocket.connect(kafkaPort);
+    socket.write(rawRequest(9999, 0, 55));
+    const frame = await socket.next();
+    expect([frame.correlationId, frame.body.readInt16BE(0)]).toEqual([55, 42]);
+    await socket.closed();
+  });
+
+  it("answers an unsupported ApiVersions version with error 35 and the ranges (v0 layout), and stays open", async () => {
+    const socket = await KafkaSocket.connect(kafkaPort);
+    try {
+      socket.write(rawRequest(18, 9, 77));
+      const frame = await socket.next();
+      const r = new Reader(frame.body);
+      expect([frame.correlationId, r.int16()]).toEqual([77, 35]);
+      const ranges = r.array((r) => [r.int16(), r.int16(), r.int16()]);
+      expect(ranges).toContainEqual([18, 0, 3]);
+      expect(ranges).toContainEqual([0, 0, 7]);
+      expect(r.remaining).toBe(0);
+      socket.write(rawRequest(18, 0, 78));
+      expect((await socket.next()).correlationId).toBe(78);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("answers an unsupported version of another API with UNSUPPORTED_VERSION, then closes", async () => {
+    const socket = await KafkaSocket.connect(kafkaPort);
+    socket.write(rawRequest(3, 9, 5));
+    const frame = await socket.next();
+    expect([frame.correlationId, frame.body.readInt16BE(0)]).toEqual([5, 35]);
+    await socket.closed();
+  });
+
+  it("closes a connection that sends hostile bytes, and only that one", async () => {
+    const bystander = await KafkaSocket.connect(kafkaPort);
+    const hostile = [
+      Buffer.from([0x7f, 0xff, 0xff, 0xff]), // an absurd size
+      Buffer.from([0xff, 0xff, 0xff, 0xfe]), // a negative size
+      Buffer.from([0, 0, 0, 3, 0, 1, 2]), // a frame too short for a header
+      rawRequest(3, 1, 9, Buffer.from([0, 0, 3, 0xe8])), // Metadata claiming 1000 topics with no bytes for them
+    ];
+    try {
+      for (const bytes of hostile) {
+        const socket = await KafkaSocket.connect(kafkaPort);
+        socket.write(bytes);
+        await socket.closed();
+      }
+      const truncated = await KafkaSocket.connect(kafkaPort);
+      truncated.write(Buffer.from([0, 0, 0, 100, 0, 18])); // then the client goes away mid-frame
+      truncated.close();
+      bystander.write(rawRequest(18, 0, 1));
+      expect((await bystander.next()).correlationId).toBe(1);
+      expect(bystander.isClosed).toBe(false);
+    } finally {
+      bystander.close();
+    }
+  });
+});
+
+const hasKcat = spawnSync("kcat", ["-V"]).status === 0;
+
+/** Runs kcat with `args` (and `input` on stdin); resolves with its stdout, rejects on a non-zero exit. */
+function kcat(args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("kcat", ["-b", `127.0.0.1:${kafkaPort}`, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (err += c));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`kcat ${args.join(" ")} exited with ${code}: ${err}`));
+    });
+    child.stdin.end(input ?? "");
+  });
+}
+
+describe.skipIf(!hasKcat)("kcat (librdkafka 2.0.2)", () => {
+  it("lists metadata naming the front door as the one broker and every partition's leader", async () => {
+    await createTopic("kc-meta", 3);
+    const meta = JSON.parse(await kcat(["-L", "-J", "-t", "kc-meta"]));
+    expect(meta.brokers).toEqual([{ id: 0, name: `127.0.0.1:${kafkaPort}` }]);
+    expect(meta.controllerid).toBe(0);
+    expect(meta.topics[0].topic).toBe("kc-meta");
+    expect(meta.topics[0].partitions.map((p: any) => [p.partition, p.leader])).toEqual([[0, 0], [1, 0], [2, 0]]);
+  });
+
+  it("produces with acks=all, and consumes from the beginning what kafkajs, HTTP and kcat wrote", async () => {
+    await createTopic("kc-round");
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    await producer.send({ topic: "kc-round", messages: [{ key: "from-kafkajs", value: "kj", headers: { h: "1" } }] });
+    await producer.disconnect();
+    const viaHttp = await http("POST", "/topics/kc-round/records", { key: { type: "STRING", data: "from-http" }, value: { type: "STRING", data: "web" }, headers: [{ name: "h", value: b64("2") }] });
+    expect(viaHttp.body.offset).toBe(1);
+    await kcat(["-P", "-t", "kc-round", "-p", "0", "-K", ":", "-H", "h=3", "-X", "acks=all"], "from-kcat:cat\n");
+    const lines = (await kcat(["-C", "-t", "kc-round", "-p", "0", "-o", "beginning", "-e", "-J", "-q"])).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((m) => [m.offset, m.key, m.payload, m.headers])).toEqual([
+      [0, "from-kafkajs", "kj", ["h", "1"]],
+      [1, "from-http", "web", ["h", "2"]],
+      [2, "from-kcat", "cat", ["h", "3"]],
+    ]);
+    // And what kcat wrote reads back over HTTP the same.
+    const records = await readHttp("kc-round", 0, 2);
+    expect(records.map((r) => [r.key, r.value, r.headers])).toEqual([[b64("from-kcat"), b64("cat"), [{ name: "h", value: b64("3") }]]]);
+  });
+
+  it("round-trips thousands of gzip-compressed records in order across many fetches", async () => {
+    await createTopic("kc-volume", 2);
+    const values = Array.from({ length: 3000 }, (_, i) => `${i}:${"payload ".repeat(40)}${i}`);
+    await kcat(["-P", "-t", "kc-volume", "-p", "1", "-z", "gzip", "-X", "acks=all", "-X", "batch.num.messages=500"], `${values.join("\n")}\n`);
+    // Stored as kcat sent it: gzip batches.
+    const first = await fetch(`${base}/topics/kc-volume/partitions/1/batches?offset=0&max_bytes=1`, { headers: { accept: "application/vnd.kafka.record-batch" } });
+    expect(Buffer.from(await first.arrayBuffer()).readInt16BE(21) & 0x07).toBe(1);
+    const out = (await kcat(["-C", "-t", "kc-volume", "-p", "1", "-o", "beginning", "-e", "-q", "-X", "fetch.message.max.bytes=65536", "-f", "%o %s\\n"])).trim().split("\n");
+    expect(out).toEqual(values.map((v, i) => `${i} ${v}`));
+  });
+});

@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { frameResponse, readRequestRest, readRequestStart } from "../../src/gateway/codec/frame";
+import { ProtocolError, Reader } from "../../src/gateway/codec/reader";
+import { Writer } from "../../src/gateway/codec/writer";
+import { FrameError, Framer } from "../../src/gateway/server/framer";
+import { hex, toHex } from "./kafkajs";
+
+describe("the protocol writer", () => {
+  it("writes big-endian integers, strings, bytes and arrays, nulls as -1", () => {
+    const w = new Writer()
+      .int8(-1)
+      .int16(0x0102)
+      .int32(-2)
+      .int64(0x0102030405)
+      .int64(-1)
+      .bool(true)
+      .string("ab")
+      .string(null)
+      .bytes(new Uint8Array([9, 8]))
+      .bytes(null)
+      .array([1, 2], (w, v) => w.int16(v))
+      .array(null, () => {});
+    expect(toHex(w.toBytes())).toBe(
+      "ff" + "0102" + "fffffffe" + "0000000102030405" + "ffffffffffffffff" + "01" + "00026162" + "ffff" + "000000020908" + "ffffffff" + "0000000200010002" + "ffffffff",
+    );
+  });
+
+  it("writes unsigned and zigzag varints, compact strings and arrays, empty tagged fields", () => {
+    const w = new Writer().uvarint(0).uvarint(127).uvarint(128).uvarint(300).varint(-1).varint(1).varint(-64).varint(64);
+    w.compactString("hi").compactString(null).compactArray([7], (w, v) => w.int8(v)).compactArray(null, () => {}).noTaggedFields();
+    expect(toHex(w.toBytes())).toBe("00" + "7f" + "8001" + "ac02" + "01" + "02" + "7f" + "8001" + "036869" + "00" + "0207" + "00" + "00");
+  });
+
+  it("grows its buffer under every kind of write", () => {
+    const w = new Writer();
+    const expected: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const small = new Uint8Array(i % 50).fill(i & 0xff);
+      w.raw(small).uvarint(300);
+      expected.push(...small, 0xac, 0x02);
+    }
+    expect([...w.toBytes()]).toEqual(expected);
+  });
+
+  it("keeps large byte fields by reference, in order", () => {
+    const big = new Uint8Array(10_000).fill(5);
+    const w = new Writer().int32(1).bytes(big).int16(2);
+    const chunks = w.finish();
+    expect(chunks).toHaveLength(3);
+    expect(chunks[1]).toBe(big);
+    expect(toHex(chunks[0]!)).toBe("00000001" + "00002710");
+    expect(toHex(chunks[2]!)).toBe("0002");
+  });
+});
+
+describe("the protocol reader", () => {
+  it("reads what the writer wrote", () => {
+    const bytes = new Writer()
+      .int8(-3)
+      .int16(-300)
+      .int32(123456789)
+      .int64(-2)
+      .int64(9_007_199_254_740_991)
+      .string("héllo")
+      .string(null)
+      .bytes(new Uint8Array([1, 2, 3]))
+      .bytes(null)
+      .array(["a", "b"], (w, s) => w.string(s))
+      .array(null, () => {})
+      .uvarint(300)
+      .varint(-12345)
+      .compactString("x")
+      .toBytes();
+    const r = new Reader(bytes);
+    expect([r.int8(), r.int16(), r.int32(), r.int64(), r.int64(), r.string(), r.nullableString()]).toEqual([-3, -300, 123456789, -2, 9_007_199_254_740_991, "héllo", null]);
+    expect([...r.nullableBytes()!]).toEqual([1, 2, 3]);
+    expect(r.nullableBytes()).toBeNull();
+    expect(r.array((r) => r.string())).toEqual(["a", "b"]);
+    expect(r.nullableArray((r) => r.string())).toBeNull();
+    expect([r.uvarint(), r.varint(), r.compactString(), r.remaining]).toEqual([300, -12345, "x", 0]);
+  });
+
+  it("skips tagged fields", () => {
+    const r = new Reader(hex("02 00 02 abcd 05 00 ff"));
+    r.skipTaggedFields();
+    expect(r.int8()).toBe(-1);
+  });
+
+  it("refuses fields that run past the frame, lying lengths and counts, and null where none may be", () => {
+    const cases: [string, (r: Reader) => unknown][] = [
+      ["000102", (r) => r.int32()],
+      ["0005616263", (r) => r.string()],
+      ["ffff", (r) => r.string()],
+      ["fffe", (r) => r.nullableString()],
+      ["0000000a0102", (r) => r.nullableBytes()],
+      ["fffffffe", (r) => r.nullableBytes()],
+      ["7fffffff", (r) => r.array((r) => r.int8())],
+      ["ffffffff", (r) => r.array((r) => r.int8())],
+      ["00000003 0001", (r) => r.array((r) => r.int16())],
+      ["0002c328", (r) => r.string()],
+      ["ffffffffff7f", (r) => r.uvarint()],
+      ["00", (r) => r.compactString()],
+      ["05616263", (r) => r.compactString()],
+      ["01 05 03 aa", (r) => r.skipTaggedFields()],
+    ];
+    for (const [bytes, read] of cases) expect(() => read(new Reader(hex(bytes))), bytes).toThrow(ProtocolError);
+  });
+});
+
+describe("request headers and response frames", () => {
+  it("reads header v1 (key, version, correlation id, client id) and v2 (then tagged fields)", () => {
+    const v1 = hex("0003 0004 0000002a 0003 636c69 ffffffff");
+    expect(readRequestStart(v1)).toEqual({ apiKey: 3, apiVersion: 4, correlationId: 42 });
+    const rest = readRequestRest(v1, false);
+    expect(rest.clientId).toBe("cli");
+    expect(rest.body.int32()).toBe(-1);
+    const v2 = hex("0012 0003 00000001 ffff 00 0361620000");
+    const flexible = readRequestRest(v2, true);
+    expect([flexible.clientId, flexible.body.compactString()]).toEqual([null, "ab"]);
+    expect(() => readRequestStart(hex("0012000300"))).toThrow(ProtocolError);
+  });
+
+  it("frames responses with header v0, or v1 with an empty tagged-field section", () => {
+    const body = [hex("0001"), hex("02")];
+    expect(toHex(Buffer.concat(frameResponse(9, body, false)))).toBe("00000007" + "00000009" + "0001" + "02");
+    expect(toHex(Buffer.concat(frameResponse(9, body, true)))).toBe("00000008" + "00000009" + "00" + "0001" + "02");
+  });
+});
+
+describe("the framer", () => {
+  it("cuts frames however the bytes arrive", () => {
+    const stream = hex("00000002 aaaa 00000000 00000003 bbbbbb");
+    for (const cut of [1, 2, 3, 5, 7, stream.length]) {
+      const framer = new Framer(100);
+      const frames: string[] = [];
+      for (let at = 0; at < stream.length; at += cut) frames.push(...framer.push(Buffer.from(stream.subarray(at, at + cut))).map(toHex));
+      expect(frames, `chunks of ${cut}`).toEqual(["aaaa", "", "bbbbbb"]);
+      expect(framer.pendingBytes).toBe(0);
+    }
+  });
+
+  it("refuses a size over the limit or below zero before reading the frame", () => {
+    expect(() => new Framer(100).push(Buffer.from(hex("00000065")))).toThrow(FrameError);
+    expect(() => new Framer(100).push(Buffer.from(hex("ffffffff")))).toThrow(FrameError);
+    expect(new Framer(100).push(Buffer.from(hex("00000064")))).toEqual([]);
+  });
+});

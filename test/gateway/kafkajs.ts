@@ -1,0 +1,54 @@
+// kafkajs 2.2.4's own protocol code, as an independent implementation to
+// check the front door's codec against: its request encoders make the
+// bytes a real client sends, its response decoders read what we answer.
+import { createRequire } from "node:module";
+import type { KafkaApi } from "../../src/gateway/apis/api";
+import { readRequestRest, readRequestStart } from "../../src/gateway/codec/frame";
+import { Writer } from "../../src/gateway/codec/writer";
+
+const require = createRequire(import.meta.url);
+const Request = require("kafkajs/src/protocol/request.js");
+
+/** kafkajs's request and response codec of one API version (`name` as in kafkajs/src/protocol/requests/). */
+function versionOf(name: string, version: number, args: unknown) {
+  const api = require(`kafkajs/src/protocol/requests/${name}/index.js`);
+  const made = api.protocol({ version })(args);
+  if (made === undefined) throw new Error(`kafkajs has no ${name} v${version}`);
+  return made as { request: { apiKey: number; apiVersion: number }; response: { decode(b: Buffer): Promise<any> } };
+}
+
+/** The whole request frame (size prefix included) kafkajs sends for `name` v`version` with `args`. */
+export async function kafkajsRequest(name: string, version: number, args: unknown, correlationId = 7, clientId = "kafkajs-test"): Promise<Buffer> {
+  const { request } = versionOf(name, version, args);
+  const encoder = await Request({ correlationId, clientId, request });
+  return encoder.buffer as Buffer;
+}
+
+/** Decodes a request frame (size prefix included) with our codec, checking the header and that nothing is left over. */
+export function ourDecode<Req>(api: KafkaApi<Req>, frame: Uint8Array): { req: Req; clientId: string | null; correlationId: number; version: number } {
+  const body = frame.subarray(4);
+  const start = readRequestStart(body);
+  if (start.apiKey !== api.key) throw new Error(`key ${start.apiKey}, expected ${api.key}`);
+  const rest = readRequestRest(body, api.flexibleFrom !== undefined && start.apiVersion >= api.flexibleFrom);
+  const req = api.decode(rest.body, start.apiVersion);
+  if (rest.body.remaining !== 0) throw new Error(`${rest.body.remaining} bytes left over`);
+  return { req, clientId: rest.clientId, correlationId: start.correlationId, version: start.apiVersion };
+}
+
+/** Encodes our response body and decodes it with kafkajs's decoder of the same version. */
+export async function kafkajsReads<Res>(api: KafkaApi<unknown, Res>, name: string, version: number, res: Res, args: unknown = {}): Promise<any> {
+  const w = new Writer();
+  api.encode(w, res, version);
+  const { response } = versionOf(name, version, args);
+  return response.decode(Buffer.from(w.toBytes()));
+}
+
+/** Our encoding of a response body, as bytes. */
+export function ourEncode<Res>(api: KafkaApi<unknown, Res>, res: Res, version: number): Uint8Array {
+  const w = new Writer();
+  api.encode(w, res, version);
+  return w.toBytes();
+}
+
+export const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ""), "hex"));
+export const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
