@@ -45,6 +45,10 @@ export const limits = {
   idempotencyKeyLengthMax: 255,
   /** How long the controller waits for a replica to answer before calling it unreachable. */
   replicaProbeMs: 2_000,
+  /** How often a Worker tells the controller, at most, that a partition it was asked for has no leader. */
+  leaderlessReportMs: 1_000,
+  /** Most leaderless partitions a Worker keeps report times for (then it starts over). */
+  leaderlessReportsTrackedMax: 10_000,
   /** Longest a consumer group id may be. */
   groupIdLengthMax: 255,
   /** Most members one consumer group may have. */

@@ -111,6 +111,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
       }));
       const unclean = resolveConfigs(topic.configs)["unclean.leader.election.enable"];
       const next = electAfterFailure(role, role.leader, reachable, unclean);
+      if (next === role) return { ok: true, role }; // still no replica to lead
       return { ok: true, role: await this.#handOver(topic, args.partition, next) };
     });
   }

@@ -10,7 +10,9 @@ import type { PartitionRole } from "../partition/types";
  * the failed leader leaves the ISR. When no in-sync replica is reachable,
  * a reachable out-of-sync replica leads only if `unclean` (and the ISR
  * becomes just it); otherwise the partition has no leader (-1) and keeps
- * its ISR, so the old leader can take over again when it returns.
+ * its ISR, so the old leader can take over again when it returns. A
+ * partition that already has no leader and still finds none keeps its
+ * role as it is (no new epoch for nothing).
  */
 export function electAfterFailure(role: PartitionRole, failed: number, reachable: ReadonlySet<number>, unclean: boolean): PartitionRole {
   const leaderEpoch = role.leaderEpoch + 1;
@@ -18,6 +20,7 @@ export function electAfterFailure(role: PartitionRole, failed: number, reachable
   if (inSync !== undefined) return { ...role, leader: inSync, leaderEpoch, isr: role.isr.filter((b) => b !== failed) };
   const anyone = role.replicas.find((b) => b !== failed && reachable.has(b));
   if (unclean && anyone !== undefined) return { ...role, leader: anyone, leaderEpoch, isr: [anyone] };
+  if (role.leader < 0) return role;
   return { ...role, leader: -1, leaderEpoch };
 }
 

@@ -10,6 +10,7 @@ import { isUnreachable, reach, unreachableDetail } from "../cluster/reach";
 import { controllerStub } from "../controller/controller-stub";
 import type { Env } from "../env";
 import { ErrorCode, retriable, RunnelError, type Failure } from "../errors";
+import { limits } from "../limits";
 import { replicaOn, type ReplicaStub } from "../partition/replica-stub";
 import type { TopicMeta } from "../topic/types";
 import { forgetTopic } from "./topic-cache";
@@ -22,14 +23,30 @@ export interface Leader {
   stub: ReplicaStub;
 }
 
-/** The current leader of a partition; 40404 when it has none. */
-function leaderOf(env: Env, topic: TopicMeta, partition: number): Leader {
+/**
+ * The current leader of a partition; 40404 when it has none. A partition
+ * without a leader is reported to the controller (at most once per
+ * `limits.leaderlessReportMs` per partition from this isolate), so that a
+ * replica that came back is elected: nothing else would ask for it.
+ */
+async function leaderOf(env: Env, topic: TopicMeta, partition: number): Promise<Leader> {
   const role = topic.partitions[partition]!;
   if (role.leader < 0) {
+    const key = `${topic.topicId}/${partition}`;
+    const nowMs = Date.now();
+    if (nowMs - (leaderlessReportedAtMs.get(key) ?? 0) >= limits.leaderlessReportMs) {
+      if (leaderlessReportedAtMs.size >= limits.leaderlessReportsTrackedMax) leaderlessReportedAtMs.clear();
+      leaderlessReportedAtMs.set(key, nowMs);
+      forgetTopic(topic.topicName);
+      await reportUnreachable(env, topic, partition, role.leaderEpoch);
+    }
     throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `partition ${partition} of '${topic.topicName}' has no leader available (no in-sync replica answers)`);
   }
   return { brokerId: role.leader, leaderEpoch: role.leaderEpoch, stub: replicaOn(env, topic.topicId, partition, role.leader) };
 }
+
+/** When this isolate last reported each leaderless partition ("topic id/partition"). */
+const leaderlessReportedAtMs = new Map<string, number>();
 
 /** The replica on `brokerId` for reading, which must be in the ISR (40406 for an unknown broker, 40404 otherwise). */
 export function inSyncReplica(env: Env, topic: TopicMeta, partition: number, brokerId: number): ReplicaStub {
@@ -67,7 +84,7 @@ export async function callLeader<R extends { ok: true }>(
   partition: number,
   call: (leader: Leader) => unknown,
 ): Promise<R | Failure> {
-  const leader = leaderOf(env, topic, partition);
+  const leader = await leaderOf(env, topic, partition);
   const context = { topicId: topic.topicId, partition, broker: leader.brokerId, leaderEpoch: leader.leaderEpoch };
   const result = await reach<R>({ who: `broker ${leader.brokerId}`, where: "callLeader", context }, () => call(leader));
   if (isUnreachable(result) && !result.ok) {

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { PartitionReplica } from "../../src/partition/partition-replica";
-import { call, createTopic, V3 } from "../helpers";
+import { call, createTopic, fetchStrings, V3 } from "../helpers";
 import { acked, batchMarks, errorCode, fault, partition, produce, replica, values, waitFor, quiesce } from "./helpers";
 
 const rf3 = (name: string, configs: { name: string; value: string }[] = []) => createTopic(name, 1, configs, 3);
@@ -110,6 +110,20 @@ describe("a replication-factor-3 partition", () => {
     expect(p.leader.broker_id).not.toBe(0);
     expect(p.leader_epoch).toBeGreaterThan(0);
     expect(await values("rep-failover")).toEqual(acknowledged);
+  });
+
+  it("elects the only replica again once its broker is back, though no client can reach a leader meanwhile", async () => {
+    await createTopic("rep-alone", 1, [], 1); // partition 0's only replica lives on broker 0
+    expect(acked(await produce("rep-alone", ["before"]))).toBe(true);
+    await fault(0, "down");
+    expect(errorCode(await produce("rep-alone", ["lost"]))).toBe(50003); // unreachable: the controller finds no one to elect
+    await waitFor("no leader", async () => (await partition("rep-alone")).leader === null);
+    expect(errorCode(await produce("rep-alone", ["refused"]))).toBe(40404);
+    await fault(0, "heal");
+    // Only clients ask for the partition now; their requests must bring it back.
+    await waitFor("a produce accepted again", async () => acked(await produce("rep-alone", ["after"])));
+    expect((await partition("rep-alone")).leader).toEqual({ broker_id: 0, related: expect.any(String) });
+    expect((await fetchStrings("rep-alone", 0, 0)).body.records.map((r: { value: string }) => r.value)).toEqual(['"before"', '"after"']);
   });
 
   it("truncates a returning leader's divergent suffix, takes it back into the ISR and makes it leader again", async () => {
@@ -221,15 +235,20 @@ describe("the ISR", () => {
 });
 
 describe("faults in production configuration", () => {
-  it("are refused with 403, and so is restart", async () => {
+  it("are refused with 403 even to the admin, and so is restart", async () => {
     const { app } = await import("../../src/router/app");
     const { env } = await import("cloudflare:test");
-    const production = { ...env, MODE: "production" };
+    const production = { ...env, MODE: "production", RUNNEL_ADMIN_KEY: "prod-secret" };
+    const admin = { authorization: "Bearer admin.prod-secret" };
     const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
-    const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mode: "down" }) };
+    const init = { method: "POST", headers: { "content-type": "application/json", ...admin }, body: JSON.stringify({ mode: "down" }) };
     const faults = await app.request(`${V3}/brokers/0/faults`, init, production, ctx);
     expect(faults.status).toBe(403);
     expect(await faults.json()).toMatchObject({ error_code: 403 });
-    expect((await app.request(`${V3}/brokers/0/restart`, { method: "POST" }, production, ctx)).status).toBe(403);
+    expect((await app.request(`${V3}/brokers/0/restart`, { method: "POST", headers: admin }, production, ctx)).status).toBe(403);
+    // Without an admin key, production refuses everything first.
+    const closed = await app.request(`${V3}/brokers/0/restart`, { method: "POST" }, { ...env, MODE: "production" }, ctx);
+    expect(closed.status).toBe(503);
+    expect(await closed.json()).toMatchObject({ error_code: 50301 });
   });
 });
