@@ -1,0 +1,62 @@
+/**
+ * zstd: standard frames (RFC 8878). Compression is the runtime's native
+ * libzstd (workerd's node:zlib) at Kafka's default level 3; decompression
+ * is fzstd, fed one frame at a time after zstd-frames.ts has checked each
+ * frame's declared sizes, and stopped as soon as its output passes the
+ * bound.
+ */
+import { Decompress } from "fzstd";
+import { constants, createZstdCompress } from "node:zlib";
+import { CompressionError, concat, pastLimit } from "./codec-support";
+import { zstdFrames } from "./zstd-frames";
+
+/** Kafka's default zstd level. */
+const LEVEL = 3;
+
+/**
+ * `bytes` compressed as one zstd frame. Streamed, with everything flushed
+ * before the frame ends: workerd's one-shot zstdCompressSync fails once
+ * its output passes one 40 KiB chunk, and so does a final write that
+ * still has more than a chunk to emit.
+ */
+export function zstdCompress(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const stream = createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: LEVEL } });
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    stream.on("data", (chunk) => {
+      chunks.push(chunk);
+      total += chunk.length;
+    });
+    stream.on("error", reject);
+    stream.on("end", () => resolve(concat(chunks, total)));
+    stream.write(bytes);
+    stream.flush(constants.ZSTD_e_flush, () => stream.end());
+  });
+}
+
+/** Thrown from fzstd's output callback to stop it at the bound. */
+const STOP = new Error("past the bound");
+
+/**
+ * Decompresses one or more zstd frames. Throws CompressionError when
+ * malformed or past `outputBytesMax`.
+ */
+export function zstdDecompress(bytes: Uint8Array, outputBytesMax: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (const frame of zstdFrames(bytes, outputBytesMax)) {
+    const decoder = new Decompress((chunk) => {
+      total += chunk.length;
+      if (total > outputBytesMax) throw STOP;
+      parts.push(chunk);
+    });
+    try {
+      decoder.push(frame.bytes, true);
+    } catch (e) {
+      if (e === STOP) throw pastLimit("zstd", outputBytesMax);
+      throw new CompressionError(`zstd: ${(e as Error).message}`);
+    }
+  }
+  return parts.length === 1 ? parts[0]! : concat(parts, total);
+}
