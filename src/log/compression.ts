@@ -6,11 +6,12 @@
  * cannot expand past `outputBytesMax`, and anything malformed is a
  * CompressionError, never a hang or a crash.
  */
-import { gunzipSync, gzipSync } from "node:zlib";
-import { CompressionError, pastLimit } from "./codec-support";
+import { gzipSync } from "node:zlib";
+import { CompressionError } from "./codec-support";
 import { lz4Compress, lz4Decompress } from "./lz4-frame";
 import { Compression } from "./record-batch";
 import { snappyCompress, snappyDecompress } from "./snappy";
+import { gunzipBounded, plain } from "./zlib-bounded";
 import { zstdCompress, zstdDecompress } from "./zstd";
 
 export { CompressionError } from "./codec-support";
@@ -69,7 +70,7 @@ export function decompress(codec: number, bytes: Uint8Array, outputBytesMax: num
       case Compression.NONE:
         return bytes;
       case Compression.GZIP:
-        return gunzip(bytes, outputBytesMax);
+        return gunzipBounded(bytes, outputBytesMax);
       case Compression.SNAPPY:
         return snappyDecompress(bytes, outputBytesMax);
       case Compression.LZ4:
@@ -81,29 +82,4 @@ export function decompress(codec: number, bytes: Uint8Array, outputBytesMax: num
     if (e instanceof CompressionError) throw e;
     throw new CompressionError(`${NAMES[codec]} records do not decompress: ${(e as Error).message}`);
   }
-}
-
-/**
- * workerd's zlib judges maxOutputLength by its buffer, which grows a 40 KiB
- * chunk at a time, so it may refuse output just under the cap: give it
- * one chunk and a byte of slack and judge the exact length here.
- */
-const ZLIB_SLACK_BYTES = 64 * 1024;
-
-function gunzip(bytes: Uint8Array, outputBytesMax: number): Uint8Array {
-  let out: Uint8Array;
-  try {
-    out = gunzipSync(bytes, { maxOutputLength: outputBytesMax + ZLIB_SLACK_BYTES });
-  } catch (e) {
-    // zlib signals its cap with a RangeError ("Memory limit exceeded").
-    if (e instanceof RangeError) throw pastLimit("gzip", outputBytesMax);
-    throw e;
-  }
-  if (out.length > outputBytesMax) throw pastLimit("gzip", outputBytesMax);
-  return plain(out);
-}
-
-/** A plain Uint8Array view of zlib's Buffer, so Buffer's own methods never leak out. */
-function plain(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

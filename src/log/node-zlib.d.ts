@@ -5,6 +5,8 @@ declare module "node:zlib" {
     /** Fails with a RangeError once the output would pass this many bytes. */
     maxOutputLength?: number;
     params?: Record<number, number>;
+    /** zstd: the input's size, written into the frame header as its content size. */
+    pledgedSrcSize?: number;
   }
   interface ZstdCompress {
     on(event: "data", listener: (chunk: Uint8Array) => void): this;
@@ -16,6 +18,7 @@ declare module "node:zlib" {
   }
   export function gzipSync(data: Uint8Array, options?: ZlibOptions): Uint8Array;
   export function gunzipSync(data: Uint8Array, options?: ZlibOptions): Uint8Array;
+  export function zstdDecompressSync(data: Uint8Array, options?: ZlibOptions): Uint8Array;
   export function createZstdCompress(options?: ZlibOptions): ZstdCompress;
   export const constants: {
     ZSTD_c_compressionLevel: number;

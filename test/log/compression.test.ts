@@ -36,6 +36,66 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** JSON events of about 100 bytes, as scripts/bench/codecs.mjs makes them. */
+function events(bytes: number): Uint8Array {
+  const kinds = ["click", "view", "purchase", "signup", "search"];
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (let i = 0; total < bytes; i++) {
+    const e = { id: 1_000_000 + i, user: `user-${(i * 7919) % 5000}`, type: kinds[i % 5], page: `/products/${(i * 31) % 997}`, ts: 1_700_000_000_000 + i * 13 };
+    parts.push(new TextEncoder().encode(JSON.stringify(e)));
+    total += parts.at(-1)!.length;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Where an LZ4 frame breaks the block rules liblz4 and lz4-java enforce:
+ * every match starts at least 12 bytes before its block's end, and the
+ * last 5 bytes of a block are literals.
+ */
+function lz4RuleBreaks(frame: Uint8Array): string[] {
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  const breaks: string[] = [];
+  for (let pos = 7, block = 0; ; block++) {
+    const word = view.getUint32(pos, true);
+    pos += 4;
+    if (word === 0) return breaks;
+    const size = word & 0x7fffffff;
+    if (word & 0x80000000) {
+      pos += size;
+      continue;
+    }
+    const end = pos + size;
+    const matchStarts: number[] = [];
+    let out = 0;
+    let lastLiterals = 0;
+    while (pos < end) {
+      const token = frame[pos++]!;
+      let literals = token >> 4;
+      if (literals === 15) for (let b = 255; b === 255; literals += b) b = frame[pos++]!;
+      pos += literals;
+      out += literals;
+      lastLiterals = literals;
+      if (pos >= end) break;
+      pos += 2;
+      let length = token & 15;
+      if (length === 15) for (let b = 255; b === 255; length += b) b = frame[pos++]!;
+      matchStarts.push(out);
+      out += length + 4;
+      lastLiterals = 0;
+    }
+    for (const m of matchStarts) if (m > out - 12) breaks.push(`block ${block}: a match starts ${out - m} bytes before its end`);
+    if (matchStarts.length > 0 && lastLiterals < 5) breaks.push(`block ${block}: ends with ${lastLiterals} literals`);
+  }
+}
+
 function readable(records: ReturnType<typeof decodeRecords>) {
   return records.map((r) => ({ offset: r.offset, timestampMs: r.timestampMs, key: text(r.key), value: text(r.value), headers: r.headers.map((h) => ({ name: h.name, value: text(h.value) })) }));
 }
@@ -124,6 +184,15 @@ describe("framings as Kafka clients write them", () => {
     expect([...packed.subarray(-4)]).toEqual([0, 0, 0, 0]);
   });
 
+  it("lz4: keeps the block rules liblz4 and lz4-java enforce (lz4js alone breaks them)", async () => {
+    const inputs = [events(MiB), events(70_000), sample(MiB), sample(200_000, true), new Uint8Array(300_000), events(17), events(30)];
+    for (const [i, input] of inputs.entries()) {
+      const packed = await compress(Compression.LZ4, input);
+      expect(lz4RuleBreaks(packed), `input ${i}`).toEqual([]);
+      expect(same(decompress(Compression.LZ4, packed, 2 * MiB), input), `input ${i}`).toBe(true);
+    }
+  });
+
   it("lz4: refuses a wrong header checksum", async () => {
     const packed = await compress(Compression.LZ4, sample(1000));
     packed[6]! ^= 1;
@@ -145,6 +214,20 @@ describe("framings as Kafka clients write them", () => {
     const packed = await compress(Compression.ZSTD, sample(300_000, true));
     expect([...packed.subarray(0, 4)]).toEqual([0x28, 0xb5, 0x2f, 0xfd]);
     expect(packed.indexOf(0x28, 4)).toBeGreaterThan(0); // sanity: there is data after the magic
+  });
+
+  it("zstd: decodes frames of exactly 40960 × 2^k bytes, with and without a content size (today's workerd zstd fails them)", async () => {
+    for (const size of [40_960, 81_920, 163_840]) {
+      const input = sample(size);
+      expect(same(decompress(Compression.ZSTD, await compress(Compression.ZSTD, input), MiB), input), `${size} bytes`).toBe(true);
+    }
+    const streamed = fromBase64(fixture.batches.zstd_streamed.base64).subarray(BATCH_HEADER_BYTES); // no content size
+    expect(decompress(Compression.ZSTD, streamed, MiB).length).toBe(fixture.records_section_bytes);
+  });
+
+  it("zstd: states the content size in the frame header, as librdkafka expects", async () => {
+    const packed = await compress(Compression.ZSTD, sample(70_000));
+    expect(packed[4]! & 0xc0).not.toBe(0); // Frame_Content_Size_flag
   });
 
   it("zstd: refuses a frame declaring a window past the bound before allocating it", () => {
