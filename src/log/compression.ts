@@ -8,7 +8,8 @@
  */
 import { gzipSync } from "node:zlib";
 import { CompressionError } from "./codec-support";
-import { lz4Compress, lz4Decompress } from "./lz4-frame";
+import { lz4Decompress } from "./lz4-read";
+import { lz4Compress } from "./lz4-write";
 import { Compression } from "./record-batch";
 import { snappyCompress, snappyDecompress } from "./snappy";
 import { gunzipBounded, plain } from "./zlib-bounded";
