@@ -2,8 +2,8 @@
  * zstd: standard frames (RFC 8878) through the runtime's native libzstd
  * (workerd's node:zlib), at Kafka's default level 3. Decompression goes
  * frame by frame, after zstd-frames.ts has checked each frame's declared
- * sizes; fzstd (pure JavaScript) decodes any frame native zstd fails on,
- * as today's workerd does on some valid ones, and gives the verdict.
+ * sizes; fzstd (pure JavaScript) decodes the valid frames today's
+ * workerd fails on.
  */
 import { Decompress } from "fzstd";
 import { constants, createZstdCompress } from "node:zlib";
@@ -51,12 +51,20 @@ export function zstdDecompress(bytes: Uint8Array, outputBytesMax: number): Uint8
   return parts.length === 1 ? parts[0]! : concat(parts, total);
 }
 
+/**
+ * One frame, natively. Today's workerd fails a valid frame whose output
+ * exactly fills its buffer (40960 × 2^k bytes) with "unexpected end of
+ * file"; the frame is whole (zstdFrames walked its blocks), so that
+ * failure goes to fzstd for the verdict. Any other failure (corruption, a
+ * checksum mismatch) is final.
+ */
 function decodeFrame(frame: Uint8Array, budget: number, outputBytesMax: number): Uint8Array {
   try {
     return zstdFrameBounded(frame, budget, outputBytesMax);
   } catch (e) {
     if (e instanceof CompressionError) throw e;
-    return fzstdFrame(frame, budget, outputBytesMax);
+    if (/unexpected end of file/i.test((e as Error).message)) return fzstdFrame(frame, budget, outputBytesMax);
+    throw new CompressionError(`zstd: ${(e as Error).message}`);
   }
 }
 

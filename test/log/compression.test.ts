@@ -225,6 +225,12 @@ describe("framings as Kafka clients write them", () => {
     expect(decompress(Compression.ZSTD, streamed, MiB).length).toBe(fixture.records_section_bytes);
   });
 
+  it("zstd: refuses a frame whose content checksum does not match", () => {
+    const streamed = fromBase64(fixture.batches.zstd_streamed.base64).slice(BATCH_HEADER_BYTES); // written with a checksum
+    streamed[streamed.length - 1]! ^= 1;
+    expect(() => decompress(Compression.ZSTD, streamed, MiB)).toThrow(/zstd: .*checksum/);
+  });
+
   it("zstd: states the content size in the frame header, as librdkafka expects", async () => {
     const packed = await compress(Compression.ZSTD, sample(70_000));
     expect(packed[4]! & 0xc0).not.toBe(0); // Frame_Content_Size_flag
