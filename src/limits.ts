@@ -9,6 +9,11 @@ export const limits = {
   produceRecordsMax: 20_000,
   /** Largest record batch stored as one row (SQLite rows stop at 2 MB). */
   batchBytesMax: 1024 * 1024,
+  /**
+   * Most bytes one batch's records section may decompress to. A batch
+   * past it is refused as corrupt (a decompression bomb), read or written.
+   */
+  batchDecompressedBytesMax: 16 * 1024 * 1024,
   /** Largest `max_bytes` a fetch may ask for. */
   fetchBytesMax: 16 * 1024 * 1024,
   /** Default `max_bytes` of a fetch. */

@@ -7,8 +7,8 @@ import { isUnreachable, reach, unreachableDetail } from "../cluster/reach";
 import type { Env } from "../env";
 import { ErrorCode, failure, RunnelError, unwrap, type Failure } from "../errors";
 import { limits } from "../limits";
-import { gunzip } from "../log/compression";
-import { BATCH_HEADER_BYTES, Compression, compressionOf, decodeRecords, readBatchHeader, type DecodedRecord } from "../log/record-batch";
+import { decompress } from "../log/compression";
+import { BATCH_HEADER_BYTES, compressionOf, decodeRecords, readBatchHeader, type DecodedRecord } from "../log/record-batch";
 import type { RecordFormat } from "./format";
 import { renderBatches, type Rendered } from "./render";
 import { callLeader, inSyncReplica, type ReplicaStub } from "../metadata/leaders";
@@ -55,9 +55,8 @@ async function readFollower(stub: ReplicaStub, brokerId: number, args: FetchArgs
 /** Decodes a whole stored batch (CRC already checked by the log). */
 export async function decodeBatch(batch: Uint8Array): Promise<DecodedRecord[]> {
   const header = readBatchHeader(batch);
-  let section = batch.subarray(BATCH_HEADER_BYTES);
   try {
-    if (compressionOf(header.attributes) === Compression.GZIP) section = await gunzip(section, limits.fetchBytesMax);
+    const section = decompress(compressionOf(header.attributes), batch.subarray(BATCH_HEADER_BYTES), limits.batchDecompressedBytesMax);
     return decodeRecords(header, section);
   } catch (e) {
     throw new RunnelError(ErrorCode.CORRUPT_MESSAGE, `corrupt record batch at offset ${header.baseOffset}: ${(e as Error).message}`);

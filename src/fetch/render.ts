@@ -6,8 +6,8 @@
 import { toBase64 } from "../bytes/base64";
 import { ErrorCode, RunnelError } from "../errors";
 import { limits } from "../limits";
-import { gunzip } from "../log/compression";
-import { BATCH_HEADER_BYTES, Compression, compressionOf, isLogAppendTime, readBatchHeader } from "../log/record-batch";
+import { decompress } from "../log/compression";
+import { BATCH_HEADER_BYTES, compressionOf, isLogAppendTime, readBatchHeader } from "../log/record-batch";
 import { Reader } from "../log/varint";
 import type { RecordFormat } from "./format";
 
@@ -68,9 +68,8 @@ export async function renderBatches(
   for (const batch of batches) {
     if (parts.length >= maxRecords) break;
     const h = readBatchHeader(batch);
-    let section = batch.subarray(BATCH_HEADER_BYTES);
     try {
-      if (compressionOf(h.attributes) === Compression.GZIP) section = await gunzip(section, limits.fetchBytesMax);
+      const section = decompress(compressionOf(h.attributes), batch.subarray(BATCH_HEADER_BYTES), limits.batchDecompressedBytesMax);
       nextOffset = renderSection(section, h.baseOffset, h.baseTimestampMs, isLogAppendTime(h.attributes) ? h.maxTimestampMs : -1, h.recordCount, fromOffset, maxRecords, prefix, format, parts) ?? nextOffset;
     } catch (e) {
       if (e instanceof NotJson) throw new UnrenderableRecord(topic, partition, e.offset, { json: parts.join(","), count: parts.length, nextOffset: e.offset });

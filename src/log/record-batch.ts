@@ -13,7 +13,7 @@ const CRC_START = 21;
 const COMPRESSION_MASK = 0x07;
 const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
 
-/** Compression codes of the attributes field (only none and gzip are served). */
+/** Compression codes of the attributes field (Kafka's; 5–7 are not codecs). */
 export const Compression = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const;
 
 export interface Header {
@@ -100,8 +100,9 @@ export function isLogAppendTime(attributes: number): boolean {
 }
 
 /**
- * Checks a whole batch's framing and CRC. Returns what is wrong, or null
- * when the batch is sound. Does not look inside the records section.
+ * Checks a whole batch's framing, codec code and CRC. Returns what is
+ * wrong, or null when the batch is sound. Does not look inside the records
+ * section (checkRecords in record-check.ts does).
  */
 export function checkBatch(bytes: Uint8Array): string | null {
   if (bytes.length < BATCH_HEADER_BYTES) return "record batch shorter than its 61-byte header";
@@ -111,7 +112,7 @@ export function checkBatch(bytes: Uint8Array): string | null {
   if (h.recordCount < 1) return "record batch holds no records";
   if (h.lastOffsetDelta !== h.recordCount - 1) return "record batch's last offset delta does not match its record count";
   const compression = compressionOf(h.attributes);
-  if (compression !== Compression.NONE && compression !== Compression.GZIP) return `record batch compression ${compression} is not supported`;
+  if (compression > Compression.ZSTD) return `record batch compression ${compression} is not one of Kafka's codecs (0-4)`;
   const crc = crc32c(bytes, CRC_START);
   if (crc !== h.crc) return `record batch CRC-32C mismatch: stored 0x${h.crc.toString(16)}, computed 0x${crc.toString(16)}`;
   return null;

@@ -9,7 +9,7 @@ import { logFailedCall } from "../cluster/reach";
 import type { Env } from "../env";
 import { assert, ErrorCode, failureOf, isFailure, RunnelError, type ErrorBody } from "../errors";
 import { limits } from "../limits";
-import { gzip } from "../log/compression";
+import { type Codec, codecOfConfig, compress } from "../log/compression";
 import {
   BATCH_HEADER_BYTES, buildBatch, Compression, recordCoreSize, sizeAt, writeBatchHeader, writeRecords, type RecordInput,
 } from "../log/record-batch";
@@ -77,12 +77,12 @@ export async function prepareAppends(topic: TopicInfo, records: Placed[]): Promi
     if (list === undefined) byPartition.set(records[i]!.partition, [i]);
     else list.push(i);
   }
-  const gzipped = configs["compression.type"] === "gzip";
+  const codec = codecOfConfig(configs["compression.type"]);
   return Promise.all(
     [...byPartition].map(async ([partition, indexes]) => ({
       partition,
       indexes,
-      batches: await encodeBatches(indexes.map((i) => records[i]!.record), indexes.map((i) => cores[i]!), sizeMax, gzipped),
+      batches: await encodeBatches(indexes.map((i) => records[i]!.record), indexes.map((i) => cores[i]!), sizeMax, codec),
     })),
   );
 }
@@ -142,10 +142,12 @@ function unheard(topic: TopicMeta, partition: number, e: unknown): void {
 
 /**
  * Encodes one partition's records (with their `recordCoreSize`s) into
- * batches of at most `sizeMax` bytes. Uncompressed batches are written in
- * place; gzip is used when asked and it saves space.
+ * batches of at most `sizeMax` bytes (judged before compression, so a
+ * batch fits whatever the codec). Uncompressed batches are written in
+ * place; with a codec, a batch is stored compressed only when that saves
+ * space (docs/compression.md).
  */
-async function encodeBatches(records: RecordInput[], cores: number[], sizeMax: number, gzipped: boolean): Promise<Uint8Array[]> {
+async function encodeBatches(records: RecordInput[], cores: number[], sizeMax: number, codec: Codec): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   let start = 0;
   while (start < records.length) {
@@ -167,9 +169,9 @@ async function encodeBatches(records: RecordInput[], cores: number[], sizeMax: n
     const batch = new Uint8Array(size);
     const written = writeRecords(batch, BATCH_HEADER_BYTES, group, groupCores, baseTimestampMs);
     assert(written === size, `batch sized ${size} bytes, written ${written}`);
-    const compressed = gzipped ? await gzip(batch.subarray(BATCH_HEADER_BYTES)) : null;
+    const compressed = codec === Compression.NONE ? null : await compress(codec, batch.subarray(BATCH_HEADER_BYTES));
     if (compressed !== null && compressed.length < size - BATCH_HEADER_BYTES) {
-      out.push(buildBatch({ ...header, recordsSection: compressed, compression: Compression.GZIP }));
+      out.push(buildBatch({ ...header, recordsSection: compressed, compression: codec }));
     } else {
       writeBatchHeader(batch, header);
       out.push(batch);

@@ -3,7 +3,8 @@
  * Kafka protocol front door and clients that batch.
  *
  * POST …/partitions/{p}/batches takes one or more concatenated magic-2
- * batches (base offset 0, valid CRC-32C, records that decode) and stores
+ * batches (base offset 0, valid CRC-32C, any codec, records that decode
+ * within `limits.batchDecompressedBytesMax`) and stores
  * them as they came, all or nothing: the leader sets only the base offset
  * and the partition leader epoch, which lie outside the CRC — and, on a
  * LogAppendTime topic, the timestamp type and max timestamp, recomputing
@@ -15,8 +16,8 @@ import { readBounded } from "../bytes/read-bounded";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, type Failure } from "../errors";
 import { limits } from "../limits";
-import { gunzip } from "../log/compression";
-import { BATCH_HEADER_BYTES, checkBatch, Compression, compressionOf, decodeRecords, readBatchHeader } from "../log/record-batch";
+import { BATCH_HEADER_BYTES, checkBatch, readBatchHeader } from "../log/record-batch";
+import { checkRecords } from "../log/record-check";
 import { callLeader } from "../metadata/leaders";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
 import type { AppendOk, FetchOk } from "../partition/types";
@@ -38,7 +39,7 @@ batchRoutes.post(PATH, async (c) => {
     throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `content type '${c.req.header("content-type") ?? ""}' is not supported; send ${RECORD_BATCH_TYPE}`);
   }
   const acks = parseAcks(c.req.query("acks"));
-  const batches = await checkedBatches(await readBody(c.req.raw));
+  const batches = checkedBatches(await readBody(c.req.raw));
   for (let attempt = 0; ; attempt++) {
     const topic = await topicMeta(c.env, c.req.param("t"));
     const partition = partitionIn(topic, c.req.param("p"));
@@ -103,7 +104,7 @@ function tooLarge(bytesMax: number): RunnelError {
  * base offset 0, no control or idempotent batch yet, and records that
  * decode with dense offset deltas. Any problem refuses the whole body (42206).
  */
-async function checkedBatches(body: Uint8Array): Promise<Uint8Array[]> {
+function checkedBatches(body: Uint8Array): Uint8Array[] {
   if (body.length === 0) throw corrupt("the body holds no record batch");
   const batches: Uint8Array[] = [];
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
@@ -111,17 +112,13 @@ async function checkedBatches(body: Uint8Array): Promise<Uint8Array[]> {
     if (body.length - at < BATCH_HEADER_BYTES) throw corrupt(`${body.length - at} bytes at byte ${at} are too few for a record batch`);
     const end = at + 12 + view.getInt32(at + 8);
     if (end < at + BATCH_HEADER_BYTES || end > body.length) throw corrupt(`record batch at byte ${at} says it ends at byte ${end} of ${body.length}`);
-    batches.push(await checkedBatch(body.subarray(at, end), batches.length));
+    batches.push(checkedBatch(body.subarray(at, end), batches.length));
     at = end;
   }
   return batches;
 }
 
-async function checkedBatch(batch: Uint8Array, index: number): Promise<Uint8Array> {
-  const codec = compressionOf(readBatchHeader(batch).attributes);
-  if (codec !== Compression.NONE && codec !== Compression.GZIP) {
-    throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `UNSUPPORTED_COMPRESSION_TYPE: batch ${index} uses compression ${codec}; this cluster stores uncompressed and gzip batches`);
-  }
+function checkedBatch(batch: Uint8Array, index: number): Uint8Array {
   const problem = checkBatch(batch);
   if (problem !== null) throw corrupt(`batch ${index}: ${problem}`);
   const h = readBatchHeader(batch);
@@ -130,16 +127,9 @@ async function checkedBatch(batch: Uint8Array, index: number): Promise<Uint8Arra
   if (h.producerId >= 0) {
     throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `UNKNOWN_PRODUCER_ID: batch ${index} carries producer id ${h.producerId}, which this cluster did not hand out (idempotent batches are not served yet)`);
   }
-  let section = batch.subarray(BATCH_HEADER_BYTES);
-  try {
-    if (compressionOf(h.attributes) === Compression.GZIP) section = await gunzip(section, limits.fetchBytesMax);
-    const records = decodeRecords(h, section);
-    records.forEach((r, i) => {
-      if (r.offset !== i) throw new RangeError(`record ${i} has offset delta ${r.offset}`);
-    });
-  } catch (e) {
-    throw corrupt(`batch ${index}: ${(e as Error).message}`);
-  }
+  // Every codec's records must decompress within bounds and decode, as Kafka's broker checks.
+  const inside = checkRecords(batch);
+  if (inside !== null) throw corrupt(`batch ${index}: ${inside}`);
   // Copy out of the body, so the batch travels over RPC without the rest of the body.
   return batch.slice();
 }

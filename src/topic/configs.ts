@@ -16,7 +16,8 @@ export interface TopicConfigs {
   "max.message.bytes": number;
   "min.insync.replicas": number;
   "cleanup.policy": "delete";
-  "compression.type": "producer" | "uncompressed" | "gzip";
+  /** The codec of batches the Worker encodes (JSON produce); Kafka's batches keep their own. */
+  "compression.type": "producer" | "uncompressed" | "gzip" | "snappy" | "lz4" | "zstd";
   "message.timestamp.type": "CreateTime" | "LogAppendTime";
   "unclean.leader.election.enable": boolean;
   /** A follower behind the leader for longer than this leaves the ISR (milliseconds). */
@@ -61,7 +62,7 @@ const SPECS: Record<ConfigName, Spec> = {
   "max.message.bytes": { default: "1048588", parse: integer(0, 2 ** 31 - 1), doc: "Kafka's default" },
   "min.insync.replicas": { default: "1", parse: integer(1, 2 ** 31 - 1), doc: "" },
   "cleanup.policy": { default: "delete", parse: oneOf("delete"), doc: "compaction is not offered" },
-  "compression.type": { default: "producer", parse: oneOf("producer", "uncompressed", "gzip"), doc: "" },
+  "compression.type": { default: "producer", parse: oneOf("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"), doc: "" },
   "message.timestamp.type": { default: "CreateTime", parse: oneOf("CreateTime", "LogAppendTime"), doc: "" },
   "unclean.leader.election.enable": { default: "false", parse: boolean, doc: "" },
   "replica.lag.time.max.ms": { default: "30000", parse: integer(1), doc: "" },

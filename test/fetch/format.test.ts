@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { toBase64 } from "../../src/bytes/base64";
 import type { RecordFormat } from "../../src/fetch/format";
 import { renderBatches, UnrenderableRecord } from "../../src/fetch/render";
-import { gzip } from "../../src/log/compression";
+import { compress } from "../../src/log/compression";
 import { buildBatch, Compression, encodeRecords, setBaseOffset, setLogAppendTime, type RecordInput } from "../../src/log/record-batch";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -56,7 +56,7 @@ describe("rendering records from batch bytes", () => {
   });
 
   it("reads gzip batches", async () => {
-    const section = await gzip(encodeRecords(records, 1000));
+    const section = await compress(Compression.GZIP, encodeRecords(records, 1000));
     const b = buildBatch({ recordsSection: section, recordCount: 3, baseTimestampMs: 1000, maxTimestampMs: 1001, compression: Compression.GZIP });
     const out = await renderBatches([b], 0, 10, "t.1", 3, "string");
     expect(JSON.parse(`[${out.json}]`)).toEqual(records.map((r, i) => expected(i, r, "string")));

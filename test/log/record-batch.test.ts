@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fixture from "../fixtures/kafkajs.json";
-import { gunzip, gzip } from "../../src/log/compression";
+import { decompress } from "../../src/log/compression";
 import {
   BATCH_HEADER_BYTES, buildBatch, checkBatch, Compression, compressionOf, decodeRecords, encodeRecords,
   readBatchHeader, recordSize, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type RecordInput,
@@ -38,12 +38,12 @@ describe("a record batch made by kafkajs", () => {
     expect(readable(records)).toEqual(fixture.records);
   });
 
-  it("decodes when gzip-compressed", async () => {
+  it("decodes when gzip-compressed", () => {
     const bytes = hex(fixture.gzip_hex);
     expect(checkBatch(bytes)).toBeNull();
     const h = readBatchHeader(bytes);
     expect(compressionOf(h.attributes)).toBe(Compression.GZIP);
-    const section = await gunzip(bytes.subarray(BATCH_HEADER_BYTES), 1 << 20);
+    const section = decompress(Compression.GZIP, bytes.subarray(BATCH_HEADER_BYTES), 1 << 20);
     expect(readable(decodeRecords(h, section))).toEqual(fixture.records);
   });
 
@@ -69,8 +69,8 @@ describe("our record batches", () => {
     { key: null, value: ascii("a"), headers: [], timestampMs: 1000 },
     { key: ascii("k"), value: null, headers: [{ name: "h", value: null }], timestampMs: 900 },
   ];
-  const batch = () =>
-    buildBatch({ recordsSection: encodeRecords(records, 1000), recordCount: 2, baseTimestampMs: 1000, maxTimestampMs: 1000 });
+  const fields = () => ({ recordsSection: encodeRecords(records, 1000), recordCount: 2, baseTimestampMs: 1000, maxTimestampMs: 1000 });
+  const batch = () => buildBatch(fields());
 
   it("keep their CRC when the base offset and leader epoch are set", () => {
     const b = batch();
@@ -100,19 +100,15 @@ describe("our record batches", () => {
     for (const r of records) expect(recordSize(r)).toBe(encodeRecords([{ ...r, timestampMs: 0 }], 0).length);
   });
 
-  it("survive a gzip round trip", async () => {
-    const section = encodeRecords(records, 1000);
-    expect([...(await gunzip(await gzip(section), 1 << 20))]).toEqual([...section]);
-  });
-
-  it("refuse to decompress past the limit", async () => {
-    await expect(gunzip(await gzip(new Uint8Array(10_000)), 1000)).rejects.toThrow(RangeError);
-  });
-
   it("fail the check when a byte under the CRC changes, naming the mismatch", () => {
     const b = batch();
     b[b.length - 1]! ^= 1;
     expect(checkBatch(b)).toMatch(/CRC-32C mismatch/);
+  });
+
+  it("pass the check with each of Kafka's codec codes and fail it with 5 to 7", () => {
+    for (const code of [0, 1, 2, 3, 4]) expect(checkBatch(buildBatch({ ...fields(), compression: code }))).toBeNull();
+    for (const code of [5, 6, 7]) expect(checkBatch(buildBatch({ ...fields(), compression: code }))).toMatch(`compression ${code} is not one of Kafka's codecs`);
   });
 
   it("fail the check on a wrong magic, length or record count", () => {

@@ -1,7 +1,8 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import fixture from "../fixtures/kafkajs.json";
-import { buildBatch, checkBatch, encodeRecords, readBatchHeader, setBaseOffset, type RecordInput } from "../../src/log/record-batch";
+import { compress } from "../../src/log/compression";
+import { buildBatch, checkBatch, Compression, encodeRecords, readBatchHeader, setBaseOffset, type RecordInput } from "../../src/log/record-batch";
 import { call, createTopic, V3 } from "../helpers";
 
 const TYPE = "application/vnd.kafka.record-batch";
@@ -103,12 +104,31 @@ describe("record batches over HTTP", () => {
       expect(res.body.message).toMatch(message);
     }
     const withProducer = buildBatch({ recordCount: 1, baseTimestampMs: 1, maxTimestampMs: 1, producerId: 7, producerEpoch: 0, baseSequence: 0, recordsSection: encodeRecords([{ key: null, value: utf8("z"), headers: [], timestampMs: 1 }], 1) });
-    const zstd = batchOf(["z"]);
-    zstd[22] = 4; // attributes: zstd (the CRC does not matter: the codec is refused first)
-    expect((await post("rb-malformed", zstd)).body).toMatchObject({ error_code: 42206, message: expect.stringMatching(/^UNSUPPORTED_COMPRESSION_TYPE: /) });
+    // A valid CRC over a records section that is not zstd at all: refused, since the records must decode.
+    const fakeZstd = buildBatch({ recordCount: 1, baseTimestampMs: 1, maxTimestampMs: 1, compression: Compression.ZSTD, recordsSection: encodeRecords([{ key: null, value: utf8("z"), headers: [], timestampMs: 1 }], 1) });
+    const notZstd = await post("rb-malformed", fakeZstd);
+    expect(notZstd.body).toMatchObject({ error_code: 42206, message: expect.stringMatching(/^CORRUPT_MESSAGE: batch 0: records section does not decode/) });
     const refused = await post("rb-malformed", withProducer);
     expect(refused.body).toMatchObject({ error_code: 42206, message: expect.stringMatching(/^UNKNOWN_PRODUCER_ID: /) });
     expect((await call("GET", `${V3}/topics/rb-malformed/partitions/0/offsets`)).body.latest_offset).toBe(0);
+  });
+
+  it("stores batches of every codec as they came", async () => {
+    await createTopic("rb-codecs");
+    const nowMs = Date.now();
+    const records = [{ key: utf8("k"), value: utf8("v".repeat(500)), headers: [], timestampMs: nowMs }];
+    let next = 0;
+    for (const codec of [Compression.GZIP, Compression.SNAPPY, Compression.LZ4, Compression.ZSTD]) {
+      const section = await compress(codec, encodeRecords(records, nowMs));
+      const sent = buildBatch({ recordCount: 1, baseTimestampMs: nowMs, maxTimestampMs: nowMs, compression: codec, recordsSection: section });
+      const res = await post("rb-codecs", sent);
+      expect(res.status, `codec ${codec}`).toBe(200);
+      expect(res.body).toMatchObject({ base_offset: next, last_offset: next });
+      const got = await get("rb-codecs", `offset=${next}`);
+      expect(got.status, new TextDecoder().decode(got.bytes.subarray(0, 200))).toBe(200);
+      expect(outsideLogFields(got.bytes)).toEqual(outsideLogFields(sent));
+      next++;
+    }
   });
 
   it("waits at the high watermark for new batches", async () => {

@@ -1,0 +1,22 @@
+/** What the codecs share: their error and joining decoded pieces. */
+
+/** A compressed records section that is malformed or expands past its bound. */
+export class CompressionError extends Error {
+  override name = "CompressionError";
+}
+
+/** The error for output past `outputBytesMax`, the whole section's bound. */
+export function pastLimit(codec: string, outputBytesMax: number): CompressionError {
+  return new CompressionError(`${codec} records decompress past ${outputBytesMax} bytes`);
+}
+
+/** `parts` joined into one new array of `total` bytes. */
+export function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
