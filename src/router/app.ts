@@ -12,6 +12,7 @@ import { fetchRoutes } from "./fetch-routes";
 import { groupRoutes } from "./group-routes";
 import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
+import { sseRoutes } from "./sse-routes";
 import { topicConfigRoutes } from "./topic-config-routes";
 import { topicRoutes } from "./topic-routes";
 import { v2Media } from "./v2-media";
@@ -41,6 +42,7 @@ app.route("/", faultRoutes);
 app.route("/", topicRoutes);
 app.route("/", topicConfigRoutes);
 app.route("/", produceRoutes);
+app.route("/", sseRoutes); // before fetchRoutes: the same path, chosen by Accept: text/event-stream
 app.route("/", fetchRoutes);
 app.route("/", batchRoutes);
 app.route("/", consumerRoutes);
