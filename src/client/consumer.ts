@@ -150,10 +150,15 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
     if (this.autoCommit && this.ws !== null) await this.commit().catch((e) => (error = e));
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
-    this.ws?.close(1000, "consumer closed");
+    const ws = this.ws;
     this.ws = null;
+    ws?.close(1000, "consumer closed");
     this.wake();
-    await this.connecting?.catch(() => {});
+    // A server that never answers the close frame must not hold us: wait a moment, then drop the connection (the ws package can).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.connecting?.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+    (ws as { terminate?: () => void } | null)?.terminate?.();
     if (error !== null) throw error;
   }
 
@@ -297,6 +302,9 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
     if (this.ws !== null && this.ws.readyState === 1) this.ws.send(JSON.stringify(frame));
   }
 }
+
+/** How long `close` waits for the server to answer the close frame. */
+const CLOSE_WAIT_MS = 1_000;
 
 /** base64url of an ASCII string (an API key), without padding. */
 function base64url(text: string): string {

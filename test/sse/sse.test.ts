@@ -107,7 +107,7 @@ describe("live tail errors are JSON answers before the stream starts", () => {
   it("an offset outside the log is 41601", async () => {
     await createTopic("sse-range");
     await produce("sse-range", 0, ["x"]);
-    for (const headers of [{}, { "last-event-id": "9" }]) {
+    for (const headers of [{}, { "last-event-id": "9" }] as Record<string, string>[]) {
       const res = await tail("/topics/sse-range/partitions/0/records?offset=5", headers);
       expect(res.status).toBe(416);
       expect(res.headers.get("content-type")).toMatch(/^application\/json/);
