@@ -108,7 +108,11 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
    * 40904.
    */
   async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
-    const list = offsets ?? this.state.uncommitted();
+    if (offsets === undefined) this.markConsumed(); // the record being handled is done when the application commits
+    await this.commitNow(offsets ?? this.state.uncommitted());
+  }
+
+  private async commitNow(list: TopicPartitionOffset[]): Promise<void> {
     if (list.length === 0) return;
     if (this.ws === null) throw new RunnelError(0, "the consumer is not connected; nothing was committed");
     const id = `c${++this.commitSeq}`;
@@ -135,6 +139,11 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
     }
     this.state.sought(topic, partition, offset);
     this.sendFrame({ type: "seek", topic, partition, offset });
+  }
+
+  /** Records received and not yet handed out (never more than `maxBufferedRecords`). */
+  get buffered(): number {
+    return this.state.buffered;
   }
 
   /** The partitions owned now, with where delivery of each started. */
@@ -169,6 +178,7 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
 
   /** Keeps a socket open until closed: connects, waits for it to drop, backs off, connects again. */
   private async connectLoop(): Promise<void> {
+    let refusals = 0;
     for (let attempt = 1; !this.closed; ) {
       let ws: SocketLike;
       try {
@@ -176,10 +186,13 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
       } catch (e) {
         const error = e instanceof RunnelError ? e : new RunnelError(0, String(e));
         if (error.status === 401 || error.status === 403 || error.status === 400 || error.errorCode === 40401) return this.fail(error, true);
+        // The server answers (the probe got through) yet refuses the upgrade, and this WebSocket cannot say why.
+        if (error.errorCode === REFUSED && ++refusals >= REFUSALS_MAX) return this.fail(new RunnelError(400, `the server refused the WebSocket subscription ${REFUSALS_MAX} times (check the topics and options); ${error.message}`, 400), true);
         this.report(error);
         await sleep(backoffMs(attempt++, this.options.reconnectBackoffMs ?? 250, this.options.reconnectBackoffMaxMs ?? 10_000));
         continue;
       }
+      refusals = 0;
       if (this.closed) return ws.close(1000, "consumer closed");
       const closedBy = await this.serve(ws);
       if (closedBy.status === 401 || closedBy.status === 403) return this.fail(closedBy, true);
@@ -200,9 +213,10 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
       return await openSocket(url, protocols, this.socketOptions);
     } catch (e) {
       // The upgrade refused: an HTTP GET of the same URL says why (426 means the request itself was fine).
+      if (e instanceof RunnelError && e.errorCode !== 0) throw e;
       const why = await this.http.raw({ path: url.slice(this.http.base.length) }).then(
         () => null,
-        (e2: RunnelError) => (e2.status === 426 ? null : e2),
+        (e2: RunnelError) => (e2.status === 426 ? new RunnelError(REFUSED, (e as Error).message) : e2),
       );
       throw why ?? e;
     }
@@ -274,13 +288,14 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
 
   private async backgroundCommit(): Promise<void> {
     if (this.ws === null || this.closed) return;
-    await this.commit().catch((e: RunnelError) => this.report(e));
+    // Not the record being handled now: only those the application has gone past.
+    await this.commitNow(this.state.uncommitted()).catch((e: RunnelError) => this.report(e));
   }
 
-  /** A background failure: to `onError`, else thrown from the next `next()` (a stale-member commit or a dropped connection is left alone). */
+  /** A background failure: to `onError`, else thrown from the next `next()` (a stale-member commit or a connection that failed, which is tried again, is left alone). */
   private report(e: RunnelError): void {
     if (this.options.onError !== undefined) this.options.onError(e);
-    else if (e.errorCode !== 40904 && e.errorCode !== 0) this.fail(e);
+    else if (e.errorCode !== 40904 && e.errorCode > 0) this.fail(e);
   }
 
   private fail(e: RunnelError, fatal = false): void {
@@ -302,6 +317,10 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
     if (this.ws !== null && this.ws.readyState === 1) this.ws.send(JSON.stringify(frame));
   }
 }
+
+/** Internal: an upgrade refused by a server that answers HTTP on the same URL. */
+const REFUSED = -1;
+const REFUSALS_MAX = 3;
 
 /** How long `close` waits for the server to answer the close frame. */
 const CLOSE_WAIT_MS = 1_000;

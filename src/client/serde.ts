@@ -7,8 +7,9 @@
  * objects, arrays) is `JSON.stringify`'d and sent as UTF-8.
  *
  * In (consuming), by the consumer's `format`: "string" (the default) gives
- * UTF-8 text, "json" parses it, "binary" gives Uint8Array. Header values
- * follow the same rule, except that "json" leaves them as text.
+ * UTF-8 text, "json" parses values (keys stay text), "binary" gives
+ * Uint8Array. Header values follow the same rule, except that "json"
+ * leaves them as text.
  */
 import { fromBase64 } from "../bytes/base64";
 import type { WireRecord } from "./consumer-state";
@@ -44,11 +45,11 @@ export function toHeaders(headers: HeadersInput | undefined): { name: string; va
 /** How a consumer shows keys and values. */
 export type Format = "string" | "json" | "binary";
 
-/** A key or value as it came over the wire (base64 when binary, text otherwise) in `format`. */
-export function decodeField(wire: string | null, format: Format, where: () => string): unknown {
+/** A key or value as it came over the wire (base64 when binary, text otherwise) in `format`; "json" parses values only (keys stay text). */
+export function decodeField(wire: string | null, format: Format, where: () => string, isKey = false): unknown {
   if (wire === null) return null;
   if (format === "binary") return fromBase64(wire);
-  if (format === "string") return wire;
+  if (format === "string" || isKey) return wire;
   try {
     return JSON.parse(wire);
   } catch {
@@ -83,7 +84,7 @@ export function decodeRecord(r: WireRecord, format: Format): ConsumerRecord {
     partition: r.partition,
     offset: r.offset,
     timestamp: r.timestamp,
-    key: decodeField(r.key, format, where),
+    key: decodeField(r.key, format, where, true),
     value: decodeField(r.value, format, where),
     headers: r.headers.map((h) => ({ name: h.name, value: decodeHeader(h.value, format) })),
   };

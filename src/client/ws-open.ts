@@ -30,6 +30,7 @@ export async function openSocket(url: string, protocols: string[], options: Sock
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? (await nodeWs());
   const ws = new Ctor(url.replace(/^http/, "ws"), protocols);
   await new Promise<void>((resolve, reject) => {
+    refusalOf(ws, reject);
     ws.addEventListener("open", () => resolve());
     ws.addEventListener("error", (e: { message?: string; error?: Error }) => reject(new RunnelError(0, `WebSocket to ${redact(url)} failed: ${e?.message ?? e?.error?.message ?? "no connection"}`)));
     ws.addEventListener("close", (e: { code: number; reason: string }) => reject(closeError(e.code, e.reason)));
@@ -41,6 +42,48 @@ export async function openSocket(url: string, protocols: string[], options: Sock
 export function closeError(code: number, reason: string): RunnelError {
   const status = code >= 4000 && code < 5000 ? code - 4000 : 0;
   return new RunnelError(status, reason || `WebSocket closed (${code})`, status);
+}
+
+interface UpgradeReply {
+  statusCode?: number;
+  on(event: "data", listener: (chunk: Uint8Array) => void): void;
+  on(event: "end", listener: () => void): void;
+}
+
+/**
+ * The ws package tells why an upgrade was refused (the answer's status
+ * and JSON body) through its `unexpected-response` event; other
+ * WebSockets say only that it failed.
+ */
+function refusalOf(ws: SocketLike, reject: (e: RunnelError) => void): void {
+  const emitter = ws as unknown as { on?: (event: string, listener: (req: { destroy(): void }, res: UpgradeReply) => void) => void };
+  if (typeof emitter.on !== "function") return;
+  emitter.on("unexpected-response", (req, res) => {
+    const chunks: Uint8Array[] = [];
+    res.on("data", (chunk) => chunks.push(chunk));
+    res.on("end", () => {
+      req.destroy();
+      const text = new TextDecoder().decode(concat(chunks));
+      let body: { error_code?: number; message?: string } = {};
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON
+      }
+      const status = res.statusCode ?? 0;
+      reject(new RunnelError(body.error_code ?? status, body.message ?? `WebSocket upgrade refused (HTTP ${status})`, status));
+    });
+  });
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 function isWorkers(): boolean {
