@@ -1,3 +1,4 @@
+/// <reference path="../log/lz4js.d.ts" />
 /**
  * Compression of a batch's records section on the client, with what each
  * runtime has: gzip through the standard CompressionStream (Node 18+,
