@@ -70,7 +70,8 @@ interface Admission {
 const STICKY_BYTES = 64 * 1024;
 
 export class Producer {
-  private readonly queues = new Map<string, PartitionQueue>();
+  /** Each topic's partition queues, by partition. */
+  private readonly queues = new Map<string, PartitionQueue[]>();
   private readonly admissions: Admission[] = [];
   private admitting = false;
   private bufferedBytes = 0;
@@ -155,8 +156,9 @@ export class Producer {
   /** Sends every batch now (no linger) and resolves once every record taken so far is answered. */
   async flush(): Promise<void> {
     while (this.admissions.length > 0 || this.admitting) await this.spaceFreed();
-    for (const q of this.queues.values()) q.flushNow();
-    await Promise.all([...this.queues.values()].map((q) => q.idle()));
+    const queues = this.allQueues();
+    for (const q of queues) q.flushNow();
+    await Promise.all(queues.map((q) => q.idle()));
   }
 
   /** Flushes, then refuses further sends. */
@@ -223,13 +225,21 @@ export class Producer {
   }
 
   private queue(topic: string, partition: number): PartitionQueue {
-    const key = `${partition}\u0000${topic}`;
-    let q = this.queues.get(key);
+    let ofTopic = this.queues.get(topic);
+    if (ofTopic === undefined) {
+      ofTopic = [];
+      this.queues.set(topic, ofTopic);
+    }
+    let q = ofTopic[partition];
     if (q === undefined) {
       q = new PartitionQueue(this.host, topic, partition);
-      this.queues.set(key, q);
+      ofTopic[partition] = q;
     }
     return q;
+  }
+
+  private allQueues(): PartitionQueue[] {
+    return [...this.queues.values()].flatMap((qs) => qs.filter((q) => q !== undefined));
   }
 
   private async post(topic: string, partition: number, body: Uint8Array): Promise<number> {

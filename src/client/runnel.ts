@@ -25,6 +25,8 @@ export interface RunnelOptions {
   WebSocket?: WebSocketConstructor;
   /** Give up on an HTTP request after this long (default 60,000 ms). */
   timeoutMs?: number;
+  /** Ask for gzip-compressed answers (default false; see docs/client.md). */
+  compressedResponses?: boolean;
 }
 
 export class Runnel {

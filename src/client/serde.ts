@@ -37,10 +37,13 @@ export function toBytes(value: Payload): Uint8Array | null {
 
 /** Headers as the record-batch codec takes them. */
 export function toHeaders(headers: HeadersInput | undefined): { name: string; value: Uint8Array | null }[] {
-  if (headers === undefined) return [];
+  if (headers === undefined) return NO_HEADERS;
   const list = Array.isArray(headers) ? headers : Object.entries(headers).map(([name, value]) => ({ name, value }));
   return list.map((h) => ({ name: h.name, value: h.value === null ? null : typeof h.value === "string" ? utf8.encode(h.value) : h.value }));
 }
+
+/** Shared by every record without headers; never changed. */
+const NO_HEADERS: { name: string; value: Uint8Array | null }[] = [];
 
 /** How a consumer shows keys and values. */
 export type Format = "string" | "json" | "binary";
@@ -78,6 +81,8 @@ export interface ConsumerRecord<V = unknown> {
 
 /** A record as the server sent it (format "binary" on the wire for binary, "string" otherwise), shown in `format`. */
 export function decodeRecord(r: WireRecord, format: Format): ConsumerRecord {
+  // Strings come as they are: the wire record is the consumed record (the common case, kept cheap).
+  if (format === "string" && r.headers.length === 0) return r as ConsumerRecord;
   const where = () => `the record at offset ${r.offset} of '${r.topic}' partition ${r.partition}`;
   return {
     topic: r.topic,
