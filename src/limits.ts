@@ -65,6 +65,16 @@ export const limits = {
   sessionTimeoutMsMax: 300_000,
   /** How often the coordinator checks sessions, patterns and sockets when nothing is due sooner. */
   groupCheckIntervalMs: 5_000,
+  /** Longest a subscription's `topic_pattern` may be (it is matched in linear time by RE2). */
+  topicPatternLengthMax: 1_000,
+  /**
+   * How long a rebalance waits after a member joins for more joins to
+   * arrive with it (Kafka's group.initial.rebalance.delay.ms): joins that
+   * arrive together make one generation.
+   */
+  groupJoinDelayMs: 100,
+  /** Longest joins that keep arriving may hold a rebalance back, from the first waiting join. */
+  groupJoinDelayMsMax: 1_000,
   /** Default `timeout` of a consumer instance's records request. */
   consumerPollMsDefault: 1_000,
   /** Most consumer groups one partition tells when records arrive (more look again from their alarm). */
