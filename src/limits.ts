@@ -68,13 +68,14 @@ export const limits = {
   /** Longest a subscription's `topic_pattern` may be (it is matched in linear time by RE2). */
   topicPatternLengthMax: 1_000,
   /**
-   * How long a rebalance waits after a member joins for more joins to
-   * arrive with it (Kafka's group.initial.rebalance.delay.ms): joins that
-   * arrive together make one generation.
+   * How long a rebalance waits for more member changes to arrive with the
+   * one that asked for it (Kafka's group.initial.rebalance.delay.ms):
+   * changes that arrive together make one generation. A join always
+   * waits; another change only when the group rebalanced this recently.
    */
-  groupJoinDelayMs: 100,
-  /** Longest joins that keep arriving may hold a rebalance back, from the first waiting join. */
-  groupJoinDelayMsMax: 1_000,
+  groupRebalanceDelayMs: 100,
+  /** Longest changes that keep arriving may hold a rebalance back, from the first waiting one. */
+  groupRebalanceDelayMsMax: 1_000,
   /** Default `timeout` of a consumer instance's records request. */
   consumerPollMsDefault: 1_000,
   /** Most consumer groups one partition tells when records arrive (more look again from their alarm). */

@@ -164,7 +164,7 @@ describe("a group's generation", () => {
     expect(res.body.message).not.toMatch(/generation/); // bug text stays in the log
     const lines = logged.mock.calls.map((c) => String(c[0]));
     // The rebalance runs in a batch of changes (change-batcher.ts), which logs the bug and answers each change with a 500.
-    expect(lines.some((l) => l.includes("ChangeBatcher.drain") && l.includes("generation only grows"))).toBe(true);
+    expect(lines.some((l) => l.includes("ChangeBatcher.run") && l.includes("generation only grows"))).toBe(true);
     expect(await assignment(m)).toEqual(["cgf-gen-0"]);
     await setStored(generation);
     expect((await call("DELETE", `${m}/subscription`)).status).toBe(204);
