@@ -10,11 +10,12 @@ import { apiVersions } from "./api-versions";
 import { createTopics } from "./create-topics";
 import { deleteTopics } from "./delete-topics";
 import { fetchApi } from "./fetch";
+import { initProducerId } from "./init-producer-id";
 import { listOffsets } from "./list-offsets";
 import { metadata } from "./metadata";
 import { produce } from "./produce";
 
-const APIS: KafkaApi[] = [produce, fetchApi, listOffsets, metadata, apiVersions, createTopics, deleteTopics];
+const APIS: KafkaApi[] = [produce, fetchApi, listOffsets, metadata, apiVersions, createTopics, deleteTopics, initProducerId];
 
 const BY_KEY = new Map<number, KafkaApi>(APIS.map((a) => [a.key, a]));
 

@@ -44,6 +44,8 @@ export interface Appended {
   lastOffset: number;
   /** Epoch ms the log stamped under LogAppendTime, else -1. */
   logAppendTimeMs: number;
+  /** The partition's log start offset when answered; -1 when not known. */
+  logStartOffset: number;
 }
 
 export interface FetchedBatches {
@@ -100,7 +102,17 @@ export class RunnelApi {
     return { offset: b.offset, timestampMs: b.timestamp };
   }
 
-  /** Appends concatenated record batches as they are (record batches over HTTP). */
+  /** A fresh producer id, epoch 0 (InitProducerId without a transactional id). */
+  async initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
+    const b = await this.json("POST", `/v3/clusters/${enc(await this.clusterId())}/producer-ids`, {});
+    return { producerId: b.producer_id, producerEpoch: b.producer_epoch };
+  }
+
+  /**
+   * Appends concatenated record batches as they are (record batches over
+   * HTTP). A retry of an idempotent producer's batches is answered with
+   * their original offsets.
+   */
   async produceBatches(topic: string, partition: number, batches: Uint8Array, acks: "0" | "1" | "all"): Promise<Appended> {
     const reply = await this.call({
       method: "POST",
@@ -110,7 +122,7 @@ export class RunnelApi {
       timeoutMs: gatewayLimits.produceTimeoutMs,
     });
     const b = JSON.parse(reply.body.toString("utf8"));
-    return { baseOffset: b.base_offset, lastOffset: b.last_offset, logAppendTimeMs: b.log_append_time };
+    return { baseOffset: b.base_offset, lastOffset: b.last_offset, logAppendTimeMs: b.log_append_time, logStartOffset: b.log_start_offset ?? -1 };
   }
 
   /** Whole stored batches from the one holding `offset`, waiting up to `timeoutMs` at the high watermark. */
