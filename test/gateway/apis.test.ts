@@ -200,10 +200,12 @@ it("advertises the non-flexible profile of the wire notes (§1.3)", () => {
     { key: 1, minVersion: 4, maxVersion: 11 },
     { key: 2, minVersion: 1, maxVersion: 3 },
     { key: 3, minVersion: 0, maxVersion: 6 },
+    { key: 17, minVersion: 0, maxVersion: 1 },
     { key: 18, minVersion: 0, maxVersion: 3 },
     { key: 19, minVersion: 0, maxVersion: 4 },
     { key: 20, minVersion: 0, maxVersion: 3 },
     { key: 22, minVersion: 0, maxVersion: 1 },
+    { key: 36, minVersion: 0, maxVersion: 1 },
   ]);
   expect(require.resolve("kafkajs/package.json")).toContain("kafkajs");
 });
