@@ -226,6 +226,7 @@ export class PartitionLog implements Positions {
   }
 
   private reload(): void {
+    this.keys.forgetCopies(); // storage may differ from what was remembered (a rolled-back transaction)
     const fresh = PartitionLog.open(this.sql, this.storage)!;
     this.logStartOffset = fresh.logStartOffset;
     this.logEndOffset = fresh.logEndOffset;

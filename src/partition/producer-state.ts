@@ -5,7 +5,7 @@
  * the leader applies their verdicts.
  *
  * The rules, as Kafka's: a batch that repeats one of the producer's last
- * `limits.producerBatchesRemembered` batches (same epoch, same first and
+ * `limits.producerBatchesKeptMax` batches (same epoch, same first and
  * last sequence) is a duplicate, answered with its original offsets and
  * appended again never; an older epoch is fenced (INVALID_PRODUCER_EPOCH);
  * a newer epoch, or a producer this partition does not know (never wrote

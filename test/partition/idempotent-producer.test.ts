@@ -156,3 +156,39 @@ describe("an idempotent producer's batches", () => {
     expect(await storedValues("idp-pipeline")).toEqual(Array.from({ length: 10 }, (_, i) => values(i)).flat());
   });
 });
+
+describe("a partition's copy of its producers' state", () => {
+  /** A fresh single-replica partition leading in epoch 0, outside any topic. */
+  async function bareReplica(name: string) {
+    const topicId = `${name}-${crypto.randomUUID()}`;
+    const stub = env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/0/0`));
+    await stub.init({ topicId, topicName: name, partition: 0, brokerId: 0, configs: {}, role: { leader: 0, leaderEpoch: 0, replicas: [0], isr: [0] } });
+    const append = (sequence: number, value: string) => stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [idempotentBatch(7, 0, sequence, [value])] });
+    return { stub, append };
+  }
+
+  it("follows a truncation: batches cut from the log are no longer retries", async () => {
+    const { stub, append } = await bareReplica("idp-truncated");
+    expect(await append(0, "a")).toMatchObject({ ok: true, baseOffset: 0 });
+    expect(await append(1, "b")).toMatchObject({ ok: true, baseOffset: 1 });
+    await runInDurableObject(stub, (r: PartitionReplica) => r.state!.log.truncateTo(1));
+    expect(await append(1, "b")).toMatchObject({ ok: true, baseOffset: 1, duplicate: false });
+    expect(await append(0, "a")).toMatchObject({ ok: true, baseOffset: 0, duplicate: true });
+  });
+
+  it("follows a transaction that rolled back: the batch it would have remembered is appended on retry", async () => {
+    const { stub, append } = await bareReplica("idp-rollback");
+    expect(await append(0, "a")).toMatchObject({ ok: true, baseOffset: 0 });
+    await runInDurableObject(stub, async (r: PartitionReplica) => {
+      const keys = r.state!.log.keys;
+      const insert = keys.insert.bind(keys);
+      keys.insert = (k) => {
+        insert(k);
+        throw new Error("test: storage failed after the key was written");
+      };
+      await expect(r.state!.leader.append({ topicId: r.state!.topicId, leaderEpoch: 0, acks: 1, batches: [idempotentBatch(7, 0, 1, ["b"])] })).rejects.toThrow(/test: storage failed/);
+      keys.insert = insert;
+    });
+    expect(await append(1, "b")).toMatchObject({ ok: true, baseOffset: 1, duplicate: false });
+  });
+});
