@@ -55,7 +55,7 @@ export const limits = {
   /** How many of a producer's latest batches a partition remembers to answer retries (Kafka's 5, its max in-flight requests). */
   producerBatchesKeptMax: 5,
   /** Most idempotent producers whose state a partition replica keeps in memory (the rest are read from storage when they write). */
-  producerStatesCachedMax: 1_000,
+  producerStatesCachedMax: 256,
   /** Producer ids stay below 2^53 so they are exact JavaScript numbers. */
   producerIdMax: Number.MAX_SAFE_INTEGER,
   /** Longest an Idempotency-Key may be (printable ASCII). */
