@@ -12,6 +12,7 @@ import { fetchRoutes } from "./fetch-routes";
 import { groupRoutes } from "./group-routes";
 import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
+import { producerIdRoutes } from "./producer-id-routes";
 import { sseRoutes } from "./sse-routes";
 import { topicConfigRoutes } from "./topic-config-routes";
 import { topicRoutes } from "./topic-routes";
@@ -45,6 +46,7 @@ app.route("/", produceRoutes);
 app.route("/", sseRoutes); // before fetchRoutes: the same path, chosen by Accept: text/event-stream
 app.route("/", fetchRoutes);
 app.route("/", batchRoutes);
+app.route("/", producerIdRoutes);
 app.route("/", consumerRoutes);
 app.route("/", groupRoutes);
 app.route("/", v2MetadataRoutes);
