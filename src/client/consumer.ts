@@ -11,34 +11,14 @@ import { RunnelError } from "./errors";
 import { seg, type Http } from "./http";
 import { ConsumerState, type TopicPartitionOffset, type WireRecord, tpKey } from "./consumer-state";
 
-export type { ConsumerRecord } from "./serde";
+import type { ConsumerOptions } from "./consumer-options";
 import { type ConsumerRecord, decodeRecord, type Format } from "./serde";
-import { backoffMs, sleep } from "./retry";
-import { closeError, openSocket, type SocketLike, type SocketOptions } from "./ws-open";
 
-export interface ConsumerOptions {
-  group: string;
-  topics: string[];
-  /** How keys and values are shown: "string" (default), "json" or "binary" (Uint8Array). */
-  format?: Format;
-  /** Where a partition without a committed offset starts (default "latest", as Kafka). */
-  autoOffsetReset?: "earliest" | "latest";
-  /** Commit consumed positions every `autoCommitIntervalMs` (default true, every 5,000 ms) and on close. */
-  autoCommit?: boolean;
-  autoCommitIntervalMs?: number;
-  /** Credit: the most records buffered or in flight at once (default 10,000). */
-  maxBufferedRecords?: number;
-  /** The group drops a silent member after this long (server default 45,000 ms). */
-  sessionTimeoutMs?: number;
-  /** Called after a rebalance with the partitions taken away (also when the socket drops) and those given (with where delivery starts). */
-  onRevoke?: (partitions: TopicPartitionOffset[]) => void | Promise<void>;
-  onAssign?: (partitions: TopicPartitionOffset[]) => void | Promise<void>;
-  /** Failures in the background (auto-commit, reconnects). Default: thrown from the next `next()`; a stale-member commit (40904) is ignored. */
-  onError?: (e: RunnelError) => void;
-  /** Wait between reconnects: from `reconnectBackoffMs` (default 250) doubling to `reconnectBackoffMaxMs` (default 10,000). */
-  reconnectBackoffMs?: number;
-  reconnectBackoffMaxMs?: number;
-}
+export type { ConsumerOptions } from "./consumer-options";
+export type { ConsumerRecord } from "./serde";
+import { backoffMs, sleep } from "./retry";
+import { openSubscription, REFUSED } from "./subscription";
+import { closeError, type SocketLike, type SocketOptions } from "./ws-open";
 
 export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerRecord<V>> {
   private readonly state: ConsumerState;
@@ -203,23 +183,9 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
     }
   }
 
-  private async open(): Promise<SocketLike> {
+  private open(): Promise<SocketLike> {
     const o = this.options;
-    const query = new URLSearchParams({ topics: o.topics.join(","), auto_offset_reset: o.autoOffsetReset ?? "latest", permits: String(this.state.window), format: this.format === "binary" ? "binary" : "string" });
-    if (o.sessionTimeoutMs !== undefined) query.set("session_timeout_ms", String(o.sessionTimeoutMs));
-    const url = `${this.http.base}/ws/v1/consumer/${seg(o.group)}?${query}`;
-    const protocols = ["runnel.v1", ...(this.http.key === undefined ? [] : [`runnel.auth.${base64url(this.http.key)}`])];
-    try {
-      return await openSocket(url, protocols, this.socketOptions);
-    } catch (e) {
-      // The upgrade refused: an HTTP GET of the same URL says why (426 means the request itself was fine).
-      if (e instanceof RunnelError && e.errorCode !== 0) throw e;
-      const why = await this.http.raw({ path: url.slice(this.http.base.length) }).then(
-        () => null,
-        (e2: RunnelError) => (e2.status === 426 ? new RunnelError(REFUSED, (e as Error).message) : e2),
-      );
-      throw why ?? e;
-    }
+    return openSubscription(this.http, this.socketOptions, { ...o, window: this.state.window, wireFormat: this.format === "binary" ? "binary" : "string" });
   }
 
   /** Handles one socket until it closes; resolves with why (status 200: it had been assigned partitions). */
@@ -318,14 +284,7 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
   }
 }
 
-/** Internal: an upgrade refused by a server that answers HTTP on the same URL. */
-const REFUSED = -1;
 const REFUSALS_MAX = 3;
 
 /** How long `close` waits for the server to answer the close frame. */
 const CLOSE_WAIT_MS = 1_000;
-
-/** base64url of an ASCII string (an API key), without padding. */
-function base64url(text: string): string {
-  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}

@@ -114,7 +114,8 @@ export class PartitionQueue {
 
   private async run(): Promise<void> {
     for (;;) {
-      if (this.sealed.length === 0 && this.open !== null && this.lingerDue) this.seal();
+      // An open batch whose linger ran out while a request was in flight goes with the next one.
+      if (this.open !== null && this.lingerDue) this.seal();
       if (this.sealed.length === 0) break;
       const batches = [this.sealed.shift()!];
       let bytes = batches[0]!.countedBytes;
