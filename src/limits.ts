@@ -101,6 +101,13 @@ export const limits = {
   accessDecisionsCachedMax: 100_000,
   /** The window over which a quota's rate is enforced: accepted units stay within rate × window. */
   quotaWindowMs: 10_000,
+  /**
+   * Latest record timestamp a client may give: the last millisecond of
+   * year 9999, the latest RFC 3339 can write (reports are RFC 3339). It
+   * also keeps every timestamp delta within a batch inside the ±2^52 that
+   * varints hold exactly. The earliest is 0 (1970-01-01).
+   */
+  timestampMsMax: 253_402_300_799_999,
   /** Offsets stay below 2^53 so they are exact JavaScript numbers. */
   offsetMax: Number.MAX_SAFE_INTEGER,
 } as const;
