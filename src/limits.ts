@@ -28,8 +28,24 @@ export const limits = {
   partitionsCountMax: 1_024,
   /** Longest a topic name may be. */
   topicNameLengthMax: 249,
+  /**
+   * Deepest nesting of arrays and objects a JSON body may have (the
+   * request is a 400 past it): far beyond any real record or admin body,
+   * far below the ~2,000 levels at which workerd's structured clone (every
+   * Durable Object call) runs out of stack.
+   */
+  jsonDepthMax: 128,
   /** Largest body of an admin request. */
   adminRequestBytesMax: 1024 * 1024,
+  /**
+   * Most bytes of a refused request body that are read and thrown away
+   * before the refusal is sent, so the client, still sending, hears it
+   * (src/bytes/read-bounded.ts); a longer body gets its answer and a
+   * closed connection.
+   */
+  refusedBodyDrainBytesMax: 256 * 1024 * 1024,
+  /** Longest a refused request body is drained before the refusal is sent all the same. */
+  refusedBodyDrainMsMax: 10_000,
   /** How long a Worker trusts its cached copy of a topic's metadata. */
   metadataCacheMs: 1_000,
   /** How often the retention check runs when nothing is due sooner. */

@@ -144,7 +144,8 @@ async function topicNameInBody(c: C): Promise<string | null> {
   const body = c.req.raw.clone().body;
   if (body === null) return null;
   try {
-    const bytes = await readBounded(body, limits.adminRequestBytesMax);
+    // A copy: never drained (its twin would buffer what it skips); the route reads the original.
+    const bytes = await readBounded(body, limits.adminRequestBytesMax, 0);
     if (bytes === null) return null;
     const name = (JSON.parse(new TextDecoder().decode(bytes)) as { topic_name?: unknown }).topic_name;
     return typeof name === "string" ? name : null;

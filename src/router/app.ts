@@ -5,6 +5,7 @@ import { ErrorCode, RunnelError } from "../errors";
 import { authenticate, guardRoutes } from "./access";
 import { accessRoutes } from "./access-routes";
 import { batchRoutes } from "./batch-routes";
+import { drainUnreadBody } from "./body";
 import { clusterRoutes } from "./cluster-routes";
 import { consumerRoutes } from "./consumer-routes";
 import { faultRoutes } from "./fault-routes";
@@ -19,6 +20,8 @@ import { v2MetadataRoutes } from "./v2-metadata-routes";
 
 // strict: false — a trailing slash on any route is the same route.
 export const app = new Hono<{ Bindings: Env }>({ strict: false });
+// First: a body left unread by a refusal is drained before the answer leaves.
+app.use("*", drainUnreadBody);
 app.use("*", requestId);
 // v2 media types wrap everything after them, errors of authentication included.
 app.use("*", v2Media);

@@ -1,6 +1,19 @@
 /** Reading request bodies within a byte limit, and parsing them as JSON. */
-import { readBounded } from "../bytes/read-bounded";
+import type { MiddlewareHandler } from "hono";
+import { drainUnread, readBounded } from "../bytes/read-bounded";
 import { ErrorCode, RunnelError } from "../errors";
+import { limits } from "../limits";
+
+/**
+ * Middleware: once the answer is ready, drains (bounded) a request body
+ * no route read — a request refused before its body was looked at — so
+ * a client still sending hears the answer instead of a reset connection.
+ */
+export const drainUnreadBody: MiddlewareHandler = async (c, next) => {
+  const request = c.req.raw; // routes may replace c.req.raw; the connection's body is this one
+  await next();
+  if (c.res.status !== 101) await drainUnread(request);
+};
 
 /** The body as text; 413 past `bytesMax` (checked while reading, not trusted from headers). */
 export async function readText(request: Request, bytesMax: number): Promise<string> {
@@ -20,13 +33,41 @@ function tooLarge(bytesMax: number): RunnelError {
   return new RunnelError(ErrorCode.PAYLOAD_TOO_LARGE, `request body is over the ${bytesMax}-byte limit`);
 }
 
-/** Parses JSON text; a 400 naming the problem when it is not JSON. */
-export function parseJson(text: string): unknown {
+/**
+ * Parses JSON text; a 400 naming the problem when it is not JSON, or when
+ * it nests deeper than `limits.jsonDepthMax` (checked first, unless the
+ * text came from a `JsonValueSplitter`, which checks it while splitting).
+ */
+export function parseJson(text: string, depthChecked = false): unknown {
+  if (!depthChecked && jsonDepthOver(text, limits.jsonDepthMax)) throw tooDeep();
   try {
     return JSON.parse(text);
   } catch (e) {
     throw new RunnelError(ErrorCode.BAD_REQUEST, `malformed JSON: ${(e as Error).message}`);
   }
+}
+
+function tooDeep(): RunnelError {
+  return new RunnelError(ErrorCode.BAD_REQUEST, `malformed JSON: nested deeper than ${limits.jsonDepthMax} levels`);
+}
+
+/** Whether JSON text opens more than `depthMax` arrays and objects inside one another (strings skipped). */
+export function jsonDepthOver(text: string, depthMax: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34) {
+      // A string: skip to its closing quote, past escaped characters.
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === 92) i++;
+        else if (s === 34) break;
+      }
+    } else if (ch === 123 || ch === 91) {
+      if (++depth > depthMax) return true;
+    } else if (ch === 125 || ch === 93) depth--;
+  }
+  return false;
 }
 
 /** The body as a JSON object; 422 / 42206 when it is empty (as Confluent's), 400 when it is anything else. */
@@ -44,53 +85,61 @@ export async function readJsonObject(request: Request, bytesMax: number): Promis
  * Splits a stream of concatenated JSON values (whitespace or newlines
  * between them allowed) into the text of each value as soon as it is
  * complete. Feed text with `push`; `end` returns an unfinished tail, if any.
- * It only finds value boundaries; parsing is the caller's.
+ * It only finds value boundaries (parsing is the caller's). Each character
+ * is looked at once, however the text is cut into pieces. A value nested
+ * deeper than `limits.jsonDepthMax` stops the splitter: `push` returns
+ * the values completed before it, and the next `push` or `end` throws a 400.
  */
 export class JsonValueSplitter {
-  private buffer = "";
-  private pos = 0;
-  private start = -1;
+  /** Pieces of the unfinished value, joined once it completes. */
+  private pending: string[] = [];
+  private inValue = false;
   private depth = 0;
   private inString = false;
   private escaped = false;
+  private failure: RunnelError | null = null;
 
   /** Adds text; returns the values it completed, in order. */
   push(text: string): string[] {
-    this.buffer += text;
+    if (this.failure !== null) throw this.failure;
     const out: string[] = [];
-    const b = this.buffer;
-    for (let i = this.pos; i < b.length; i++) {
-      const ch = b.charCodeAt(i);
+    let from = 0; // where the current value starts in `text` (0 when it began in an earlier piece)
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
       if (this.inString) {
         if (this.escaped) this.escaped = false;
         else if (ch === 92) this.escaped = true; // backslash: the next character is escaped
         else if (ch === 34) this.inString = false;
         continue;
       }
-      if (this.start < 0) {
+      if (!this.inValue) {
         if (ch === 32 || ch === 10 || ch === 13 || ch === 9) continue;
-        this.start = i;
+        this.inValue = true;
+        from = i;
       }
       if (ch === 34) this.inString = true;
-      else if (ch === 123 || ch === 91) this.depth++;
-      else if (ch === 125 || ch === 93) this.depth--;
+      else if (ch === 123 || ch === 91) {
+        if (++this.depth > limits.jsonDepthMax) {
+          this.failure = tooDeep();
+          return out;
+        }
+      } else if (ch === 125 || ch === 93) this.depth--;
       if (this.depth <= 0 && (ch === 125 || ch === 93)) {
-        out.push(b.slice(this.start, i + 1));
-        this.start = -1;
+        const piece = text.slice(from, i + 1);
+        out.push(this.pending.length === 0 ? piece : this.pending.join("") + piece);
+        this.pending = [];
+        this.inValue = false;
         this.depth = 0;
       }
     }
-    // Keep only the unfinished value, so the buffer never holds finished ones.
-    const keep = this.start < 0 ? b.length : this.start;
-    this.buffer = b.slice(keep);
-    if (this.start >= 0) this.start = 0;
-    this.pos = this.buffer.length;
+    if (this.inValue && from < text.length) this.pending.push(text.slice(from));
     return out;
   }
 
   /** The text of an unfinished value at the end ("" when there is none). */
   end(): string {
-    return this.start < 0 ? "" : this.buffer;
+    if (this.failure !== null) throw this.failure;
+    return this.inValue ? this.pending.join("") : "";
   }
 }
 
