@@ -47,7 +47,11 @@ export function headersOf(spec: unknown): Field<Header[]> {
   if (!Array.isArray(spec)) return bad("headers must be an array of {name, value}");
   const out: Header[] = [];
   for (const h of spec as unknown[]) {
-    if (typeof h !== "object" || h === null) return bad("headers must be an array of {name, value}");
+    if (typeof h !== "object" || h === null || Array.isArray(h)) return bad("headers must be an array of {name, value}");
+    // A misspelt field ("valu") must not turn into a header with a null value.
+    for (const field in h) {
+      if (field !== "name" && field !== "value") return bad(`unknown field '${field.slice(0, 64)}' in a header (expected name, value)`);
+    }
     const { name, value } = h as { name?: unknown; value?: unknown };
     if (typeof name !== "string" || name.length === 0) return bad("every header needs a non-empty string name");
     const bytes = dataBytes(`header '${name}'`, "BINARY", value);
