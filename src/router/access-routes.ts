@@ -76,7 +76,7 @@ accessRoutes.delete(`${C3}/acls`, async (c) => {
 });
 
 accessRoutes.put(`${C3}/quotas/:principal`, async (c) => {
-  const principal = decodeURIComponent(c.req.param("principal"));
+  const principal = c.req.param("principal"); // decoded by Hono already: decoding again breaks on a literal '%' 
   const problem = principalProblem(principal, true);
   if (problem !== null) throw new RunnelError(ErrorCode.BAD_REQUEST, problem);
   const quota = parseQuota(principal, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
@@ -91,7 +91,7 @@ accessRoutes.get(`${C3}/quotas`, async (c) => {
 });
 
 accessRoutes.delete(`${C3}/quotas/:principal`, async (c) => {
-  unwrap(await access(c).deleteQuota(decodeURIComponent(c.req.param("principal"))));
+  unwrap(await access(c).deleteQuota(c.req.param("principal")));
   forgetAccess();
   return c.body(null, 204);
 });

@@ -176,7 +176,7 @@ function auditResourceOf(c: C): string {
   if (p("t") !== undefined) return `TOPIC:${p("t")}`;
   if (p("g") !== undefined) return `GROUP:${p("g")}`;
   if (p("k") !== undefined) return `KEY:${p("k")}`;
-  if (p("principal") !== undefined) return `QUOTA:${decodeURIComponent(p("principal")!)}`;
+  if (p("principal") !== undefined) return `QUOTA:${p("principal")}`;
   if (p("b") !== undefined) return `BROKER:${p("b")}`;
   return `CLUSTER:${CLUSTER_RESOURCE}`;
 }

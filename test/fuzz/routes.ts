@@ -26,12 +26,15 @@ export const DEFAULT_PARAMS: RouteParams = {
   principal: "User:fz",
 };
 
+/** A path segment for `value`; a lone surrogate becomes a byte sequence that is not UTF-8 (as a hostile client could send). */
+function segment(value: string): string {
+  return encodeURIComponent(value.replace(/[\ud800-\udfff]/g, "\ufffd")).replaceAll("%EF%BF%BD", "%ED%A0%80");
+}
+
 /** The route's path with every parameter filled in (an `:action{x}` segment becomes `x`). */
 export function concretePath(rule: AccessRule, params: Partial<RouteParams> = {}): string {
   const all = { ...DEFAULT_PARAMS, ...params };
-  return rule.path
-    .replace(/:action\{([^}]+)\}/g, "$1")
-    .replace(/:([a-z]+)/g, (_, name: string) => encodeURIComponent(all[name as keyof RouteParams] ?? name));
+  return rule.path.replace(/:action\{([^}]+)\}/g, "$1").replace(/:([a-z]+)/g, (_, name: string) => segment(all[name as keyof RouteParams] ?? name));
 }
 
 /** The routes that take a request body. */
