@@ -88,4 +88,13 @@ describe("content types and nulls", () => {
     }
     expect((await call("GET", `${V3}/topics/strict-null`)).status).toBe(404);
   });
+
+  it("a quota path whose principal holds a literal '%' is a 4xx, not a 500 (it was URI-decoded twice)", async () => {
+    for (const method of ["PUT", "DELETE"]) {
+      const res = await call(method, `${V3}/quotas/User%3Aa%25zz`, method === "PUT" ? { request_rate: 5 } : undefined);
+      expect([method, res.status < 500, res.body.error_code < 500]).toEqual([method, true, true]);
+    }
+    expect((await call("PUT", `${V3}/quotas/User%3Aencoded`, { request_rate: 5 })).body.principal).toBe("User:encoded");
+    expect((await call("DELETE", `${V3}/quotas/User%3Aencoded`)).status).toBe(204);
+  });
 });
