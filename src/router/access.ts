@@ -45,12 +45,21 @@ export async function describable<T>(c: C, type: ResourceType, items: T[], nameO
   return items.filter((item) => state.allowed(principalIn(c), type, nameOf(item), "DESCRIBE"));
 }
 
+/**
+ * Production without an admin key answers every request 503 / 50301:
+ * runs before anything else looks at the request (media types included).
+ */
+export const refuseUnconfigured: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  if (authMode(c.env) === "closed") {
+    throw new RunnelError(ErrorCode.NOT_CONFIGURED, "authentication is not configured: set the RUNNEL_ADMIN_KEY secret (wrangler secret put RUNNEL_ADMIN_KEY)");
+  }
+  await next();
+};
+
 /** Finds who is asking; see the module comment. */
 export const authenticate: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const mode = authMode(c.env);
-  if (mode === "closed") {
-    throw new RunnelError(ErrorCode.NOT_CONFIGURED, "authentication is not configured: set the RUNNEL_ADMIN_KEY secret (wrangler secret put RUNNEL_ADMIN_KEY)");
-  }
+  if (mode === "closed") return refuseUnconfigured(c, next);
   if (mode === "open") {
     await next();
     markOpen(c);

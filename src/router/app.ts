@@ -2,7 +2,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError } from "../errors";
-import { authenticate, guardRoutes } from "./access";
+import { authenticate, guardRoutes, refuseUnconfigured } from "./access";
 import { accessRoutes } from "./access-routes";
 import { batchRoutes } from "./batch-routes";
 import { drainUnreadBody } from "./body";
@@ -23,6 +23,8 @@ export const app = new Hono<{ Bindings: Env }>({ strict: false });
 // First: a body left unread by a refusal is drained before the answer leaves.
 app.use("*", drainUnreadBody);
 app.use("*", requestId);
+// A production deployment without an admin key refuses everything, before any other check.
+app.use("*", refuseUnconfigured);
 // v2 media types wrap everything after them, errors of authentication included.
 app.use("*", v2Media);
 app.use("*", authenticate);
