@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { limits } from "../../src/limits";
 import { JsonValueSplitter, jsonDepthOver } from "../../src/router/body";
@@ -67,6 +68,20 @@ describe("deeply nested JSON", () => {
     expect(res.status).toBe(200);
     expect(lines(res.text)).toEqual([expect.objectContaining({ error_code: 200, offset: 0 }), { error_code: 400, message: expect.stringMatching(/nested deeper/) }]);
     expect(await highWatermark("deep-stream")).toBe(1);
+  });
+
+  it("depth is measured exactly, whatever the strings hold (property, fixed seed)", () => {
+    const depthOf = (v: unknown): number =>
+      typeof v === "object" && v !== null ? 1 + Math.max(0, ...Object.values(v as Record<string, unknown>).map(depthOf)) : 0;
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        const text = JSON.stringify(value);
+        const depth = depthOf(value);
+        expect(jsonDepthOver(text, depth)).toBe(false);
+        if (depth > 0) expect(jsonDepthOver(text, depth - 1)).toBe(true);
+      }),
+      { seed: 42, numRuns: 500 },
+    );
   });
 
   it("depth is counted outside strings only", () => {
