@@ -114,13 +114,11 @@ export class JsonValueSplitter {
     const out: string[] = [];
     let from = 0; // where the current value starts in `text` (0 when it began in an earlier piece)
     for (let i = 0; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (ch === 92) this.escaped = true; // backslash: the next character is escaped
-        else if (ch === 34) this.inString = false;
+        i = this.skipString(text, i) - 1;
         continue;
       }
+      const ch = text.charCodeAt(i);
       if (!this.inValue) {
         if (ch === 32 || ch === 10 || ch === 13 || ch === 9) continue;
         this.inValue = true;
@@ -143,6 +141,35 @@ export class JsonValueSplitter {
     }
     if (this.inValue && from < text.length) this.pending.push(text.slice(from));
     return out;
+  }
+
+  /**
+   * From `i` inside a string: the index just past its closing quote, or
+   * the end of `text` when the string goes on into the next piece. A quote
+   * closes the string after an even run of backslashes; a piece that ends
+   * in an odd run leaves the next piece's first character escaped.
+   */
+  private skipString(text: string, i: number): number {
+    if (this.escaped) {
+      this.escaped = false;
+      i++;
+    }
+    for (;;) {
+      const quote = text.indexOf('"', i);
+      const stop = quote < 0 ? text.length : quote;
+      let before = stop - 1;
+      while (before >= i && text.charCodeAt(before) === 92) before--;
+      const odd = (stop - 1 - before) % 2 === 1;
+      if (quote < 0) {
+        this.escaped = odd;
+        return text.length;
+      }
+      i = quote + 1;
+      if (!odd) {
+        this.inString = false;
+        return i;
+      }
+    }
   }
 
   /** The text of an unfinished value at the end ("" when there is none). */

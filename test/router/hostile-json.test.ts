@@ -84,6 +84,27 @@ describe("deeply nested JSON", () => {
     );
   });
 
+  it("the splitter finds every value, however the text is cut into pieces (property, fixed seed)", () => {
+    const values = fc.array(fc.dictionary(fc.string({ unit: fc.constantFrom("a", '"', "\\", "{", "}", "[", "]", " ") }), fc.jsonValue({ maxDepth: 3 })), { minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(values, fc.array(fc.nat({ max: 400 }), { maxLength: 8 }), fc.constantFrom("", "\n", " \r\n\t"), (objects, cuts, gap) => {
+        const texts = objects.map((o) => JSON.stringify(o));
+        const whole = texts.join(gap);
+        const points = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
+        const splitter = new JsonValueSplitter();
+        const got: string[] = [];
+        let last = 0;
+        for (const p of [...points, whole.length]) {
+          got.push(...splitter.push(whole.slice(last, p)));
+          last = p;
+        }
+        expect(splitter.end()).toBe("");
+        expect(got).toEqual(texts);
+      }),
+      { seed: 7, numRuns: 500 },
+    );
+  });
+
   it("depth is counted outside strings only", () => {
     expect(jsonDepthOver(`["${"[".repeat(1000)}"]`, 2)).toBe(false);
     expect(jsonDepthOver(`["\\"", [[1]]]`, 2)).toBe(true);
