@@ -15,6 +15,7 @@ import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
 import { topicConfigRoutes } from "./topic-config-routes";
 import { topicRoutes } from "./topic-routes";
+import { refuseMalformedPath } from "./url";
 import { v2Media } from "./v2-media";
 import { v2MetadataRoutes } from "./v2-metadata-routes";
 
@@ -25,6 +26,8 @@ app.use("*", drainUnreadBody);
 app.use("*", requestId);
 // A production deployment without an admin key refuses everything, before any other check.
 app.use("*", refuseUnconfigured);
+// A path that does not decode names nothing (src/router/url.ts).
+app.use("*", refuseMalformedPath);
 // v2 media types wrap everything after them, errors of authentication included.
 app.use("*", v2Media);
 app.use("*", authenticate);

@@ -211,7 +211,7 @@ export const timeoutValue = fc.constantFrom("0", "10", "-1", "abc", "1e3", "3000
 
 /** Path parameters: ordinary, or hostile in one place. */
 export const paramOverride = sometimes(
-  fc.record({ name: fc.constantFrom("t", "p", "g", "i", "k", "b", "name", "principal"), value: fc.oneof(hostileString, fc.constantFrom("-1", "2147483648", "1e3", "0x0", "%", "%zz", "User:__proto__")) }),
+  fc.record({ name: fc.constantFrom("t", "p", "g", "i", "k", "b", "name", "principal"), value: fc.oneof(hostileString, fc.constantFrom("-1", "2147483648", "1e3", "0x0", "%", "%zz", "User:__proto__", "raw:%zz", "raw:%", "raw:%E0%A4%A", "raw:%ED%A0%80", "raw:a%2Fb", "raw:%00")) }),
   3,
 );
 

@@ -26,8 +26,13 @@ export const DEFAULT_PARAMS: RouteParams = {
   principal: "User:fz",
 };
 
-/** A path segment for `value`; a lone surrogate becomes a byte sequence that is not UTF-8 (as a hostile client could send). */
-function segment(value: string): string {
+/**
+ * A path segment for `value`: encoded, except that a lone surrogate becomes
+ * a byte sequence that is not UTF-8, and a value starting `raw:` goes in as
+ * it is (a malformed escape, as a hostile client could send).
+ */
+export function segment(value: string): string {
+  if (value.startsWith("raw:")) return value.slice(4);
   return encodeURIComponent(value.replace(/[\ud800-\udfff]/g, "\ufffd")).replaceAll("%EF%BF%BD", "%ED%A0%80");
 }
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { limits } from "../../src/limits";
 import { call, createTopic, V3 } from "../helpers";
 import { hostileString, hostileValue, PROTO_KEYS, sometimes } from "./arbitraries";
+import { segment } from "./routes";
 import { expectAlive, marks, WITNESS, within } from "./witness";
 
 const SEED = 8_082_026;
@@ -62,7 +63,7 @@ const otherFrame: fc.Arbitrary<FrameSpec> = fc.oneof(
 );
 
 const subscription = fc.record({
-  group: sometimes(hostileString, 8),
+  group: sometimes(fc.oneof(hostileString, fc.constantFrom("raw:%zz", "raw:%E0%A4%A", "raw:%ED%A0%80", "raw:a%2Fb")), 8),
   topics: sometimes(fc.oneof(hostileString, fc.constantFrom(`${TOPIC},${TOPIC}`, `${TOPIC},nowhere`, ",,", "")), 6),
   permits: sometimes(fc.constantFrom("-1", "0", "1e3", "99999999999", "abc", String(limits.wsPermitsMax + 1), "5"), 6),
   format: sometimes(fc.constantFrom("avro", "", "JSON", "__proto__", "json", "string"), 8),
@@ -81,7 +82,7 @@ async function exercise(spec: Spec, run: number): Promise<void> {
   if (spec.permits !== null) q.set("permits", spec.permits);
   if (spec.format !== null) q.set("format", spec.format);
   if (spec.session !== null) q.set("session_timeout_ms", spec.session);
-  const path = `/ws/v1/consumer/${encodeURIComponent(group.replace(/[\ud800-\udfff]/g, "\ufffd"))}?${q}`;
+  const path = `/ws/v1/consumer/${segment(group)}?${q}`;
   const headers: Record<string, string> = { upgrade: "websocket" };
   if (spec.protocol !== undefined) headers["sec-websocket-protocol"] = spec.protocol;
   const res = await within(ANSWER_MS_MAX, `upgrade ${path}`, SELF.fetch(`http://runnel.test${path}`, { headers }));

@@ -97,4 +97,14 @@ describe("content types and nulls", () => {
     expect((await call("PUT", `${V3}/quotas/User%3Aencoded`, { request_rate: 5 })).body.principal).toBe("User:encoded");
     expect((await call("DELETE", `${V3}/quotas/User%3Aencoded`)).status).toBe(204);
   });
+
+  it("a path with a percent-escape that does not decode is a 400 on every kind of route (it was a 500 on the WebSocket route)", async () => {
+    for (const bad of ["%zz", "%E0%A4%A", "%ED%A0%80", "%"]) {
+      for (const path of [`/ws/v1/consumer/${bad}?topics=x`, `${V3}/topics/${bad}`, `/topics/${bad}/partitions/0`, `/consumers/${bad}/instances/i/records`]) {
+        const res = await send("GET", path, null, { upgrade: path.startsWith("/ws") ? "websocket" : "" });
+        expect([path, res.status, res.json?.error_code]).toEqual([path, 400, 400]);
+      }
+    }
+    expect((await call("GET", `${V3}/topics/a%2Eb`)).status).toBe(404); // a well-formed escape is fine
+  });
 });
