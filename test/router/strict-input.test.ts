@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fromBase64, isStrictBase64, toBase64 } from "../../src/bytes/base64";
 import { call, createTopic, V3 } from "../helpers";
@@ -24,6 +25,9 @@ const NOT_BASE64 = [
   "-_8=", // the URL-safe alphabet
   "aGVsbG8=\u0000",
   "aGVsbG8＝", // a full-width equals sign
+  "aGVsbA= =", // a space inside the padding
+  "aGVsbA\n==",
+  " ",
 ];
 
 describe("base64 is strict RFC 4648", () => {
@@ -54,6 +58,23 @@ describe("base64 is strict RFC 4648", () => {
         expect(fromBase64(text)).toEqual(bytes);
       }
     }
+  });
+
+  it("the runtime-backed decoder accepts exactly what the reference check accepts (property, fixed seed)", () => {
+    const chars = fc.constantFrom(..."AQgw+/=9z ".split(""), "\n", "-");
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 12 }).map((cs) => cs.join("")), (text) => {
+        let decoded: Uint8Array | null = null;
+        try {
+          decoded = fromBase64(text);
+        } catch {
+          /* refused */
+        }
+        expect(decoded !== null, JSON.stringify(text)).toBe(isStrictBase64(text));
+        if (decoded !== null) expect([...decoded]).toEqual([...atob(text)].map((c) => c.charCodeAt(0)));
+      }),
+      { seed: 4648, numRuns: 3000 },
+    );
   });
 
   it("a v2 binary record, a v3 BINARY key and a header value with embedded spaces are each refused whole (42206)", async () => {
