@@ -62,6 +62,18 @@ export const limits = {
   replicationHeartbeatMsMax: 1_000,
   /** How long an Idempotency-Key is remembered. */
   idempotencyKeyMs: 15 * 60 * 1000,
+  /**
+   * How long a partition remembers an idempotent producer after its last
+   * batch there (Kafka's producer.id.expiration.ms); past it, the producer
+   * must start again at sequence 0.
+   */
+  producerIdExpirationMs: 24 * 60 * 60 * 1000,
+  /** How many of a producer's latest batches a partition remembers to answer retries (Kafka's 5, its max in-flight requests). */
+  producerBatchesKeptMax: 5,
+  /** Most idempotent producers whose state a partition replica keeps in memory (the rest are read from storage when they write). */
+  producerStatesCachedMax: 256,
+  /** Producer ids stay below 2^53 so they are exact JavaScript numbers. */
+  producerIdMax: Number.MAX_SAFE_INTEGER,
   /** Longest an Idempotency-Key may be (printable ASCII). */
   idempotencyKeyLengthMax: 255,
   /** How long the controller waits for a replica to answer before calling it unreachable. */
@@ -81,6 +93,17 @@ export const limits = {
   sessionTimeoutMsMax: 300_000,
   /** How often the coordinator checks sessions, patterns and sockets when nothing is due sooner. */
   groupCheckIntervalMs: 5_000,
+  /** Longest a subscription's `topic_pattern` may be (it is matched in linear time by RE2). */
+  topicPatternLengthMax: 1_000,
+  /**
+   * How long a rebalance waits for more member changes to arrive with the
+   * one that asked for it (Kafka's group.initial.rebalance.delay.ms):
+   * changes that arrive together make one generation. A join always
+   * waits; another change only when the group rebalanced this recently.
+   */
+  groupRebalanceDelayMs: 100,
+  /** Longest changes that keep arriving may hold a rebalance back, from the first waiting one. */
+  groupRebalanceDelayMsMax: 1_000,
   /** Default `timeout` of a consumer instance's records request. */
   consumerPollMsDefault: 1_000,
   /** Most consumer groups one partition tells when records arrive (more look again from their alarm). */

@@ -28,4 +28,7 @@ export const CONTROLLER_SCHEMA: string[] = [
    );`,
   // 3: consumer groups, for listing (each group's state lives in its coordinator).
   `CREATE TABLE groups (group_id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL);`,
+  // 4: the producer id counter: the next id InitProducerId hands out.
+  `CREATE TABLE producer_ids (singleton INTEGER PRIMARY KEY CHECK (singleton = 0), next_id INTEGER NOT NULL);
+   INSERT INTO producer_ids (singleton, next_id) VALUES (0, 0);`,
 ];

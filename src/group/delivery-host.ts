@@ -18,10 +18,10 @@ export function deliveryHost(ctx: DurableObjectState, g: GroupParts, calls: Memb
     generation: () => g.membership.generation,
     member: (memberId) => g.members.get(memberId),
     members: () => g.members.all(),
-    join: (groupId, config, topics) => g.membership.add(groupId, { config }, "ws", { topics }),
+    join: (groupId, config, topics, memberId, principal) => g.membership.add(groupId, { name: memberId, principal, config }, "ws", { topics }),
     leave: (memberId) => calls.removeMember(memberId),
-    commit: (memberId, offsets) => calls.commit(memberId, offsets),
-    seek: (memberId, targets) => calls.seek(memberId, targets),
+    commit: (memberId, offsets, principal) => calls.commit(memberId, offsets, principal),
+    seek: (memberId, targets, principal) => calls.seek(memberId, targets, principal),
     resolve: (m, partitions, reset) => resolvePositions(g.env, g.offsets, m, partitions, reset),
     save: (m) => g.members.save(m),
   };

@@ -8,7 +8,7 @@
  * DESCRIBE (lists are filtered); group admin → DESCRIBE, offset resets →
  * DELETE on the group; keys, ACLs, quotas, audit, faults → ALTER on the
  * cluster. Cluster and broker descriptions need only a valid key, as
- * Kafka shows brokers to every client. A test checks every route has a rule.
+ * Kafka shows brokers to every client, and so does a producer id. A test checks every route has a rule.
  */
 import type { Operation } from "../access/acl";
 
@@ -86,6 +86,8 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: "/topics/:t/partitions/:p/records", need: topic("READ"), action: "topic.fetch", quota: "consume" },
   { method: "POST", path: `${T}/:t/partitions/:p/batches`, need: topic("WRITE"), action: "topic.produce", quota: "produce" },
   { method: "GET", path: `${T}/:t/partitions/:p/batches`, need: topic("READ"), action: "topic.fetch", quota: "consume" },
+  // Kafka asks IDEMPOTENT_WRITE on the cluster or WRITE on any topic; an id alone writes nothing (every batch still needs WRITE on its topic).
+  { method: "POST", path: `${C}/producer-ids`, need: authenticated, action: "producer.init" },
   // consumer instances (v2)
   { method: "POST", path: "/consumers/:g", need: group("READ"), action: "consumer.create" },
   { method: "DELETE", path: I, need: group("READ"), action: "consumer.delete", audit: true },
@@ -95,6 +97,7 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${I}/assignments`, need: group("READ"), action: "consumer.assignments" },
   { method: "POST", path: `${I}/assignments`, need: group("READ"), action: "consumer.assign" },
   { method: "GET", path: `${I}/records`, need: group("READ"), action: "consumer.records", quota: "consume" },
+  { method: "GET", path: `${I}/topics/:t`, need: group("READ"), action: "consumer.records", quota: "consume" },
   { method: "POST", path: `${I}/offsets`, need: group("READ"), action: "consumer.commit" },
   { method: "GET", path: `${I}/offsets`, need: group("READ"), action: "consumer.committed" },
   { method: "POST", path: `${I}/positions`, need: group("READ"), action: "consumer.seek" },
@@ -104,7 +107,11 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: G, need: authenticated, action: "group.list" },
   { method: "GET", path: `${G}/:g`, need: group("DESCRIBE"), action: "group.describe" },
   { method: "GET", path: `${G}/:g/consumers`, need: group("DESCRIBE"), action: "group.describe" },
+  { method: "GET", path: `${G}/:g/consumers/:m`, need: group("DESCRIBE"), action: "group.describe" },
+  { method: "GET", path: `${G}/:g/consumers/:m/assignments`, need: group("DESCRIBE"), action: "group.describe" },
+  { method: "GET", path: `${G}/:g/consumers/:m/assignments/:t/partitions/:p`, need: group("DESCRIBE"), action: "group.describe" },
   { method: "GET", path: `${G}/:g/lags`, need: group("DESCRIBE"), action: "group.describe" },
+  { method: "GET", path: `${G}/:g/lags/:t/partitions/:p`, need: group("DESCRIBE"), action: "group.describe" },
   { method: "GET", path: `${G}/:g/lag-summary`, need: group("DESCRIBE"), action: "group.describe" },
   { method: "POST", path: `${G}/:g/:action{offsets:reset}`, need: group("DELETE"), action: "group.offsets.reset", audit: true },
   { method: "GET", path: "/ws/v1/consumer/:g", need: { on: "subscription" }, action: "consumer.subscribe" },

@@ -37,9 +37,12 @@ export interface ServerOptions {
 
 /**
  * Runs the server on `port` with state in `persistTo`, and the Kafka
- * protocol on `kafkaPort` (0, the default, serves none); resolves once it serves.
+ * protocol on `kafkaPort` (0, the default, serves none); the fourth
+ * argument is the admin key (authentication on) or `ServerOptions`.
+ * Resolves once it serves.
  */
-export async function startServer(port: number, persistTo: string, kafkaPort = 0, options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(port: number, persistTo: string, kafkaPort = 0, adminKeyOrOptions: string | ServerOptions = {}): Promise<RunningServer> {
+  const options: ServerOptions = typeof adminKeyOrOptions === "string" ? { adminKey: adminKeyOrOptions } : adminKeyOrOptions;
   const args = ["scripts/serve.mjs", "--port", String(port), "--persist-to", persistTo, "--kafka-port", String(kafkaPort)];
   if (options.mode !== undefined) args.push("--mode", options.mode);
   if (options.adminKey !== undefined) args.push("--admin-key", options.adminKey);
