@@ -42,8 +42,11 @@ export function concretePath(rule: AccessRule, params: Partial<RouteParams> = {}
   return rule.path.replace(/:action\{([^}]+)\}/g, "$1").replace(/:([a-z]+)/g, (_, name: string) => segment(all[name as keyof RouteParams] ?? name));
 }
 
+/** POSTs that take no body (and so ignore one). */
+const BODYLESS = /\/(restart|producer-ids)$/;
+
 /** The routes that take a request body. */
-export const BODY_ROUTES: AccessRule[] = ACCESS_RULES.filter((r) => r.method !== "GET" && r.method !== "DELETE" && !r.path.includes("/restart"));
+export const BODY_ROUTES: AccessRule[] = ACCESS_RULES.filter((r) => r.method !== "GET" && r.method !== "DELETE" && !BODYLESS.test(r.path));
 
 /** Every route but WebSocket upgrades and fault injection (which would break the objects on purpose). */
 export const HTTP_ROUTES: AccessRule[] = ACCESS_RULES.filter((r) => !r.path.startsWith("/ws/") && !r.path.includes("/faults") && !r.path.includes("/restart"));
