@@ -35,6 +35,14 @@ export const limits = {
    * Durable Object call) runs out of stack.
    */
   jsonDepthMax: 128,
+  /**
+   * Most items (array elements and object members, counted as commas and
+   * opening brackets) a JSON body may hold in all; past it the body is a
+   * 413 before it is parsed. A parsed item costs tens of bytes of heap: a
+   * 16 MiB body of tiny records parsed grew workerd by 100 MiB, past what
+   * one Worker isolate has (128 MiB); a million items stays near 40 MiB.
+   */
+  jsonItemsMax: 1_000_000,
   /** Largest body of an admin request. */
   adminRequestBytesMax: 1024 * 1024,
   /**

@@ -18,7 +18,8 @@ import { limits } from "../limits";
 import { topicMeta } from "../metadata/topic-cache";
 import { parseV3Record } from "../produce/parse-v3";
 import { logBug } from "../rpc/boundary";
-import { JsonValueSplitter, parseJson, readText, splitJsonValues } from "./body";
+import { readText } from "./body";
+import { JsonValueSplitter, parseJson, splitJsonValues } from "./json-text";
 import { requestIdOf } from "./on-error";
 import { requireJson, run, tooManyRecords, v3Report, type C, type Entry } from "./produce-run";
 

@@ -1,13 +1,14 @@
 import fc from "fast-check";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { limits } from "../../src/limits";
-import { JsonValueSplitter, jsonDepthOver } from "../../src/router/body";
+import { JsonValueSplitter, jsonShapeProblem } from "../../src/router/json-text";
 import { call, createTopic, V3 } from "../helpers";
 import { BODY_ROUTES, concretePath } from "../fuzz/routes";
 import { highWatermark, lines, send, streamOf } from "./hostile-helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
+const jsonDepthOver = (text: string, depthMax: number) => jsonShapeProblem(text, depthMax, Number.POSITIVE_INFINITY) === "depth";
 const arrays = (depth: number, inner = "") => "[".repeat(depth) + inner + "]".repeat(depth);
 const objects = (depth: number, inner = "1") => '{"a":'.repeat(depth) + inner + "}".repeat(depth);
 
@@ -115,6 +116,25 @@ describe("deeply nested JSON", () => {
 });
 
 describe("huge JSON", () => {
+  it("a body of more than jsonItemsMax items is a 413 before it is parsed, on every produce path, and appends nothing", async () => {
+    await createTopic("many-items");
+    const ones = (n: number) => Array.from({ length: n }, () => "1").join(",");
+    const over = limits.jsonItemsMax + 1;
+    const v2 = await call("POST", "/topics/many-items", `{"records":[{"value":[${ones(over)}]}]}`, { "content-type": "application/vnd.kafka.json.v2+json" });
+    expect([v2.status, v2.body.message]).toEqual([413, `the body holds more than ${limits.jsonItemsMax} JSON items (array elements and object members)`]);
+    const v3 = await call("POST", `${V3}/topics/many-items/records`, `{"value":{"type":"JSON","data":[${ones(over)}]}}`);
+    expect(v3.status).toBe(413);
+    const streamed = await send("POST", `${V3}/topics/many-items/records`, streamOf([`{"value":{"type":"JSON","data":[${ones(over)}]}}`]), { "content-type": "application/json" });
+    expect(lines(streamed.text).at(-1)).toMatchObject({ error_code: 413 });
+    expect(await highWatermark("many-items")).toBe(0);
+  });
+
+  it("items are counted outside strings, as commas and opening brackets", () => {
+    expect(jsonShapeProblem('[1,2,{"a":[3]}]', 128, 5)).toBeNull(); // [ , , { [ → 5
+    expect(jsonShapeProblem('[1,2,{"a":[3,4]}]', 128, 5)).toBe("items");
+    expect(jsonShapeProblem(`["${",".repeat(100)}"]`, 128, 1)).toBeNull();
+  });
+
   it("splitting a streamed body is linear: one 16 MiB value in 4 KiB pieces takes well under a second", () => {
     // It used to rescan the whole unfinished value at every piece: 4 MiB took 13 s, 16 MiB minutes.
     const splitter = new JsonValueSplitter();
