@@ -20,12 +20,7 @@ beforeAll(async () => {
   // The bin as `npm install` builds it.
   await promisify(execFile)(process.execPath, ["scripts/build-client.mjs"], { cwd: root });
   open = await startServer(await freePort(), join(dir, "open"));
-  process.env.RUNNEL_ADMIN_KEY = "cli-test-secret";
-  try {
-    secured = await startServer(await freePort(), join(dir, "secured"));
-  } finally {
-    delete process.env.RUNNEL_ADMIN_KEY;
-  }
+  secured = await startServer(await freePort(), join(dir, "secured"), 0, "cli-test-secret");
 }, 180_000);
 
 afterAll(async () => {
