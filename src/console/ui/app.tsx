@@ -3,14 +3,14 @@
  * open), then shows the page the URL's fragment names inside the shell
  * (header, navigation, main).
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ErrorBox } from "./error-box";
 import { AccessPage } from "./access";
 import { GroupPage } from "./group";
 import { GroupsPage } from "./groups";
 import { MessagesPage } from "./messages";
 import { OverviewPage } from "./overview";
-import { href, type Route, useRoute } from "./router";
+import { href, navigate, type Route, useRoute } from "./router";
 import { forgetKey, openSession, pageAuth, type Session, storedKey } from "./session";
 import { SignIn } from "./sign-in";
 import { TopicPage } from "./topic";
@@ -32,7 +32,7 @@ export function App() {
       },
     );
   };
-
+  // Once, on load: a kept key or an open server goes straight in.
   useEffect(() => {
     const key = auth === "on" ? storedKey() : undefined;
     if (auth === "off" || key !== undefined) start(key);
@@ -44,6 +44,7 @@ export function App() {
         session={boot.session}
         onSignOut={() => {
           forgetKey();
+          navigate(href.overview()); // whoever signs in next starts at the overview
           setBoot({ state: "signed-out", error: null });
         }}
       />
@@ -77,10 +78,12 @@ const NAV: { label: string; href: string; pages: Route["page"][]; auth?: true }[
 function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
   const route = useRoute();
   const routeKey = JSON.stringify(route);
-  // A new page: focus its heading, so keyboard and screen-reader users start there.
-
+  const first = useRef(true);
+  // A new page (not the first: a page load starts at the top, with the skip link):
+  // focus its heading, so keyboard and screen-reader users start there.
   useEffect(() => {
-    document.querySelector<HTMLElement>("main h1")?.focus();
+    if (first.current) first.current = false;
+    else document.querySelector<HTMLElement>("main h1")?.focus();
   }, [routeKey]);
   const keyId = session.key?.slice(0, session.key.indexOf("."));
   return (

@@ -24,7 +24,7 @@ export function Chart({ label, options, data, shape, height = 220 }: ChartProps)
   const plot = useRef<uPlot | null>(null);
   const dataRef = useRef(data);
   dataRef.current = data;
-
+  // Made again only when the shape changes; data goes in by setData below.
   useEffect(() => {
     const el = box.current;
     if (el === null) return;

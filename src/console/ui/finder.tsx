@@ -67,7 +67,7 @@ export function Finder(props: FinderProps) {
     setFound(page);
     props.onFound(page);
   });
-
+  // A link to a record shows it at once.
   useEffect(() => {
     if (props.offset !== null) void search.run(props.offset);
   }, []);

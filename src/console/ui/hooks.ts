@@ -27,7 +27,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
       (error: unknown) => mine === seq.current && setState((s) => ({ data: s.data, error, loading: false })),
     );
   }, []);
-
+  // The caller names what the load depends on.
   useEffect(() => {
     setState({ data: undefined, error: null, loading: true });
     run();

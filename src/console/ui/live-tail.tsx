@@ -18,7 +18,6 @@ export function LiveTail({ session, topic, partition, view }: { session: Session
   const [received, setReceived] = useState(0);
   const [error, setError] = useState<RunnelError | null>(null);
   // A different partition is a different tail.
-
   useEffect(() => {
     setRecords([]);
     setReceived(0);

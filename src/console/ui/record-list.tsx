@@ -59,8 +59,8 @@ function RecordItem({ record, view }: { record: BrowsedRecord; view: View }) {
             <span class="muted">none</span>
           ) : (
             <ul class="headers-list">
+              {/* Header names may repeat; their order is the record's: keyed by position. */}
               {record.headers.map((h, i) => (
-
                 <li key={i}>
                   <span class="header-name">{h.name}</span>
                   <Bytes bytes={h.value} view={view} label={`header ${h.name}`} />

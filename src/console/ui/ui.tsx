@@ -1,5 +1,5 @@
 /** Shared pieces of every page: headings, sections, labelled fields, scrollable tables, confirmations, formatting. */
-import type { ComponentChildren } from "preact";
+import { type ComponentChildren, cloneElement, type VNode } from "preact";
 import { useId, useRef } from "preact/hooks";
 
 /** A page: its heading (focused when the page opens, for keyboard and screen-reader users) and its content. */
@@ -29,15 +29,25 @@ export function Section({ title, children, actions }: { title: string; children:
   );
 }
 
-/** A control with its visible label (the label wraps it, so it names it). */
-export function Field({ label, children, hint, wide }: { label: string; children: ComponentChildren; hint?: string; wide?: boolean }) {
+/**
+ * A control (the one child) with its visible label, tied to it by id,
+ * and a hint below that describes it (aria-describedby).
+ */
+export function Field({ label, children, hint, wide }: { label: string; children: VNode<any>; hint?: string; wide?: boolean }) {
+  const id = useId();
+  const hintId = `${id}-hint`;
   return (
-    // biome-ignore lint/a11y/noLabelWithoutControl: the control is among the children
-    <label class={wide ? "field wide" : "field"}>
-      <span class="field-label">{label}</span>
-      {children}
-      {hint === undefined ? null : <span class="field-hint">{hint}</span>}
-    </label>
+    <div class={wide ? "field wide" : "field"}>
+      <label class="field-label" for={id}>
+        {label}
+      </label>
+      {cloneElement(children, { id, "aria-describedby": hint === undefined ? undefined : hintId })}
+      {hint === undefined ? null : (
+        <span class="field-hint" id={hintId}>
+          {hint}
+        </span>
+      )}
+    </div>
   );
 }
 
