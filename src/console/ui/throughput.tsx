@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import type uPlot from "uplot";
+import { RunnelError } from "../../client/errors";
 import { Chart, COLOURS } from "./chart";
 import { ErrorBox } from "./error-box";
 import { SCRAPE_EVERY_MS, Throughput, type Rates } from "./metrics";
@@ -36,10 +37,15 @@ export function useThroughput(session: Session): ThroughputState {
     const scrape = () =>
       history.scrape(session.http).then(
         () => live && setState({ points: history.times.length, error: null }),
-        (error: unknown) => live && setState({ points: history.times.length, error }),
+        (error: unknown) => {
+          if (!live) return;
+          setState({ points: history.times.length, error });
+          // A refusal (no /metrics, no DESCRIBE on the cluster) will not change by asking again; overload (429) may.
+          if (error instanceof RunnelError && error.status >= 400 && error.status < 500 && error.status !== 429) clearInterval(timer);
+        },
       );
-    void scrape();
     const timer = setInterval(() => document.visibilityState === "visible" && void scrape(), SCRAPE_EVERY_MS);
+    void scrape();
     return () => {
       live = false;
       clearInterval(timer);
