@@ -103,6 +103,17 @@ describe("the console, authentication off", () => {
       40_000,
     );
     expect(await page.locator(".chart canvas").count()).toBeGreaterThan(0);
+    // A few more points, with records read too, so the picture shows both lines (one scrape every 5 s).
+    let reads = 0;
+    await until(
+      "four points on the chart",
+      async () => {
+        await produce(server.url, "console-flow", { value: { type: "STRING", data: "tick" } });
+        await call(server.url, "GET", `${CLUSTER}/topics/console-flow/partitions/${reads++ % 2}/records?offset=0&max_bytes=2048`);
+        return Number(await page.locator("[data-points]").getAttribute("data-points")) >= 4;
+      },
+      40_000,
+    );
     await shoot(page, "overview");
   });
 
@@ -362,19 +373,23 @@ describe("the console, authentication on", () => {
     await page.getByRole("heading", { name: "Keys and ACLs" }).focus();
     await shoot(page, "access");
 
-    // Alice may do what her ACL says, and sees the API's 40301 for the rest.
+    // Alice may do what her ACL says, and sees the API's refusal (403) for the rest.
     await signOut(page);
     watch.allow(403, "/metrics");
     watch.allow(403, "/keys");
     watch.allow(403, "/acls");
     await signIn(page, alice);
-    await page.getByRole("alert").filter({ hasText: "40301" }).first().waitFor(); // /metrics needs DESCRIBE on the cluster
+    const deniedMetrics = await call(server.url, "GET", "/metrics", undefined, alice); // needs DESCRIBE on the cluster
+    expect(deniedMetrics.status).toBe(403);
+    await page.getByRole("alert").filter({ hasText: deniedMetrics.body.message }).waitFor();
     await page.getByRole("link", { name: "Topics", exact: true }).click();
     await page.getByLabel("Name").fill("alice-orders");
     await page.getByRole("button", { name: "Create topic" }).click();
     await page.getByRole("heading", { name: "Topic alice-orders" }).waitFor();
     await page.getByRole("link", { name: "Keys and ACLs" }).click();
-    await page.getByRole("alert").filter({ hasText: "40301" }).first().waitFor();
+    const deniedKeys = await call(server.url, "GET", `${CLUSTER}/keys`, undefined, alice);
+    expect(deniedKeys.status).toBe(403);
+    await until("keys and ACLs both refused", async () => (await page.getByRole("alert").filter({ hasText: deniedKeys.body.message }).count()) === 2);
 
     await signOut(page);
     await signIn(page, ADMIN);

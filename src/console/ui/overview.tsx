@@ -48,7 +48,8 @@ function TopicRates({ session, throughput }: { session: Session; throughput: Thr
   return (
     <Section title="Topics">
       <p>
-        {formatCount(list.length)} topics, {formatCount(partitions)} partitions. <a href={href.topics()}>Create or manage topics</a>
+        {formatCount(list.length)} topic{list.length === 1 ? "" : "s"}, {formatCount(partitions)} partition{partitions === 1 ? "" : "s"}.{" "}
+        <a href={href.topics()}>Create or manage topics</a>
       </p>
       <ErrorBox error={topics.error} />
       <Table label="Topics and their rates" head={["Topic", "Partitions", "Replication", "In", "Out"]}>

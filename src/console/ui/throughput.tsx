@@ -9,9 +9,12 @@ import type uPlot from "uplot";
 import { RunnelError } from "../../client/errors";
 import { Chart, COLOURS } from "./chart";
 import { ErrorBox } from "./error-box";
-import { SCRAPE_EVERY_MS, Throughput, type Rates } from "./metrics";
+import { HISTORY_POINTS, SCRAPE_EVERY_MS, Throughput, type Rates } from "./metrics";
 import type { Session } from "./session";
 import { formatRate } from "./ui";
+
+/** The chart's widest window (what the history holds). */
+const HISTORY_SECONDS = (HISTORY_POINTS * SCRAPE_EVERY_MS) / 1000;
 
 const histories = new WeakMap<Session, Throughput>();
 
@@ -65,7 +68,11 @@ function options(width: number, height: number): uPlot.Options {
       { label: "records out", stroke: COLOURS[1], width: 2, value: rate },
     ],
     axes: [{}, { values: (_, splits) => splits.map((v) => formatRate(v)), size: 64 }],
-    scales: { y: { range: (_, _min, max) => [0, Math.max(1, max * 1.1)] } },
+    scales: {
+      // The last minutes up to the newest point: at least 2, at most the 10 kept.
+      x: { range: (_, min, max) => [max - Math.min(HISTORY_SECONDS, Math.max(120, max - min)), max] },
+      y: { range: (_, _min, max) => [0, Math.max(1, max * 1.1)] },
+    },
     cursor: { drag: { x: false, y: false } },
   };
 }
@@ -86,7 +93,9 @@ export function ThroughputChart({ state }: { state: ThroughputState }) {
         <span class="muted">records per second, from /metrics every {SCRAPE_EVERY_MS / 1000} s{points < 2 ? " (the first points take a few seconds)" : ""}</span>
       </p>
       <ErrorBox error={error} />
-      <Chart label="Records in and out per second over the last minutes" options={options} data={data} shape="throughput" />
+      <div data-points={points}>
+        <Chart label="Records in and out per second over the last minutes" options={options} data={data} shape="throughput" />
+      </div>
     </div>
   );
 }
