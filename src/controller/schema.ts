@@ -28,4 +28,31 @@ export const CONTROLLER_SCHEMA: string[] = [
    );`,
   // 3: consumer groups, for listing (each group's state lives in its coordinator).
   `CREATE TABLE groups (group_id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL);`,
+  // 4: monitoring. Counters of leadership events (GET /metrics); alert
+  // rules with their state (inactive, pending or firing, since when); and
+  // webhook deliveries still to send or retry, oldest first per alert.
+  `CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+   CREATE TABLE alert_rules (
+     name TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     target TEXT,
+     threshold REAL NOT NULL,
+     for_ms INTEGER NOT NULL,
+     webhook_url TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL,
+     state TEXT NOT NULL DEFAULT 'inactive',
+     since_ms INTEGER,
+     value REAL,
+     evaluated_at_ms INTEGER
+   );
+   CREATE TABLE alert_deliveries (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     alert TEXT NOT NULL,
+     webhook_url TEXT NOT NULL,
+     body TEXT NOT NULL,
+     first_attempt_ms INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_ms INTEGER NOT NULL
+   );
+   CREATE INDEX alert_deliveries_by_alert ON alert_deliveries (alert, id);`,
 ];

@@ -13,7 +13,7 @@ import type { Env } from "../env";
 import { ErrorCode, failure, isFailure, type Failure } from "../errors";
 import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
 import { applySchema } from "../storage/schema";
-import { describeGroup, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
+import { describeGroup, GroupCounters, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
 import { topicOf } from "./lookups";
 import { MemberStore, noMember } from "./member-store";
 import { Membership } from "./membership";
@@ -44,12 +44,11 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
     this.membership = new Membership(sql, ctx.storage, () => this.env, this.members, this.offsets, () => this.delivery.rebalanced());
     const self = this;
     this.parts = {
-      get env() {
-        return self.env;
-      },
+      get env() { return self.env; },
       membership: this.membership,
       members: this.members,
       offsets: this.offsets,
+      counters: new GroupCounters(ctx),
     };
     this.delivery = new WsDelivery(deliveryHost(ctx, this.parts, this));
     // Sockets survive hibernation but not a restart: a subscriber without one has left (if the group cannot rebalance now, the alarm retries).
@@ -238,6 +237,9 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
     return resetGroupOffsets(this.parts, groupId, topic, partitions, target);
   }
 
+  /** State, members, sockets, committed offsets and counters for GET /metrics (group/metrics.ts); 40405 for a group never joined. */
+  async metrics(): Promise<ReturnType<GroupCounters["snapshot"]>> { return this.parts.counters.snapshot(this.parts); }
+
   // ---- lifecycle: WebSocket subscribers (ws-delivery.ts) and the alarm ------
 
   /** A partition this group watches has new records: deliver them. */
@@ -294,5 +296,5 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
 
 guardRpc(GroupCoordinator, [
   "createMember", "removeMember", "subscribe", "unsubscribe", "subscription", "assignments", "assignManually", "poll", "advance",
-  "resetPositions", "commit", "committed", "seek", "describe", "lags", "resetOffsets", "notify",
+  "resetPositions", "commit", "committed", "seek", "describe", "lags", "resetOffsets", "notify", "metrics",
 ]);

@@ -2,6 +2,7 @@
 import type { Env } from "../env";
 import { ErrorCode, failure, isFailure, type Failure } from "../errors";
 import { lagRows } from "./lags";
+import type { GroupCounters } from "./metrics";
 import { topicIndex, topicOf } from "./lookups";
 import type { MemberStore } from "./member-store";
 import { noGroup, subscribedTopics, type Membership } from "./membership";
@@ -10,12 +11,16 @@ import { owned } from "./positions";
 import { offsetIn } from "./seek";
 import { tpKey, type CommittedOffset, type GroupDescription, type LagRow, type OffsetWrite, type SeekTarget } from "./types";
 
+export { GroupCounters } from "./metrics";
+
 /** The parts of a group the admin calls read. */
 export interface GroupParts {
   readonly env: Env;
   readonly membership: Membership;
   readonly members: MemberStore;
   readonly offsets: OffsetStore;
+  /** Records delivered, and the group's answer to a scrape (GET /metrics). */
+  readonly counters: GroupCounters;
 }
 
 /** State, generation, assignor, and members with their partitions; 40405 when this coordinator never served `groupId`. */

@@ -53,6 +53,7 @@ export class LeaderSide {
     if (refused !== null) return refused;
     const key = args.producer === undefined ? null : { ...args.producer, expiresAtMs: nowMs + limits.idempotencyKeyMs };
     const { baseOffset, logAppendTimeMs } = log.appendAsLeader(args.batches, r.role.leaderEpoch, nowMs, key);
+    r.counters.appended(log.logEndOffset - baseOffset, args.batches);
     this.advanceHighWatermark();
     this.replicator?.kickAll();
     r.schedule(nowMs);

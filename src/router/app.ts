@@ -3,13 +3,16 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError } from "../errors";
 import { authenticate, guardRoutes } from "./access";
+import { countRequests } from "../metrics/count-requests";
 import { accessRoutes } from "./access-routes";
+import { alertRoutes } from "./alert-routes";
 import { batchRoutes } from "./batch-routes";
 import { clusterRoutes } from "./cluster-routes";
 import { consumerRoutes } from "./consumer-routes";
 import { faultRoutes } from "./fault-routes";
 import { fetchRoutes } from "./fetch-routes";
 import { groupRoutes } from "./group-routes";
+import { metricsRoutes } from "./metrics-routes";
 import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
 import { topicConfigRoutes } from "./topic-config-routes";
@@ -19,6 +22,7 @@ import { v2MetadataRoutes } from "./v2-metadata-routes";
 
 // strict: false — a trailing slash on any route is the same route.
 export const app = new Hono<{ Bindings: Env }>({ strict: false });
+app.use("*", countRequests);
 app.use("*", requestId);
 // v2 media types wrap everything after them, errors of authentication included.
 app.use("*", v2Media);
@@ -46,6 +50,8 @@ app.route("/", batchRoutes);
 app.route("/", consumerRoutes);
 app.route("/", groupRoutes);
 app.route("/", v2MetadataRoutes);
+app.route("/", metricsRoutes);
+app.route("/", alertRoutes);
 
 app.notFound((c) => c.json({ error_code: ErrorCode.NOT_FOUND, message: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
