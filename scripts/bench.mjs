@@ -20,7 +20,9 @@
 // --profile FILE (CPU-profile workerd) --auth true|false (true: what
 // authentication costs — the replication-factor-1 run on two more servers
 // in development mode, one serving open and one with authentication on:
-// auth_off_ and auth_on_ figures)
+// auth_off_ and auth_on_ figures) --scrape true|false (false; true: what
+// scraping costs — the replication-factor-1 run again, plain and then
+// while GET /metrics is scraped every second: scrape_ figures)
 //
 // The main server runs as a deployment would: production mode (no fault
 // checks) with authentication on; every request carries the key of
@@ -33,6 +35,7 @@ import { httpClient } from "./bench/http.mjs";
 import { pct, produce, valueMaker, Verifier } from "./bench/load.mjs";
 import { watchServerMemory } from "./bench/memory.mjs";
 import { startProfiler } from "./bench/profiler.mjs";
+import { scrapeScenario } from "./bench/scrape-scenario.mjs";
 import { wsScenario } from "./bench/ws-scenario.mjs";
 import { startServer } from "./server.mjs";
 
@@ -53,6 +56,7 @@ const { values: opts } = parseArgs({
     "state-dir": { type: "string" },
     profile: { type: "string" },
     auth: { type: "string", default: "true" },
+    scrape: { type: "string", default: "false" },
   },
 });
 const RECORDS = Number(opts.records);
@@ -132,6 +136,10 @@ const result = { records: RECORDS, record_bytes: RECORD_BYTES, partitions: PARTI
 for (const rf of opts.rf.split(",").filter((r) => r !== "" && r !== "none").map(Number)) {
   const figures = await scenario(rf);
   for (const [k, v] of Object.entries(figures)) result[rf === 1 ? k : `rf${rf}_${k}`] = v;
+}
+if (opts.scrape === "true") {
+  const admin = httpClient(server.url, { authorization: `Bearer admin.${ADMIN_SECRET}` }); // the scraper: DESCRIBE on the cluster
+  Object.assign(result, await scrapeScenario({ run: (topic) => scenario(1, client, topic), http: admin.http }));
 }
 if (opts.ws !== "false") {
   const common = { base: server.url, post, key: BENCH_KEY, records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH, value };
