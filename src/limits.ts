@@ -96,6 +96,8 @@ export const limits = {
   metricsRouterSeriesMax: 10_000,
   /** An isolate's gauges (open SSE streams) count until it has not reported for this long. */
   metricsIsolateStaleMs: 60_000,
+  /** How long the metrics object remembers an isolate it has not heard from (the batch number that makes a retried batch count once). */
+  metricsIsolateForgetMs: 60 * 60 * 1000,
   // ---- alerts ----
   /** Most alert rules a cluster may hold. */
   alertRulesMax: 100,

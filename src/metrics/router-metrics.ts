@@ -25,9 +25,6 @@ const SCHEMA = [
    CREATE TABLE isolates (isolate_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL, gauges TEXT NOT NULL, seen_at_ms INTEGER NOT NULL);`,
 ];
 
-/** Isolates not heard from for this many stale periods are forgotten (their batch numbers are no longer needed). */
-const FORGET_AFTER_STALE_PERIODS = 60;
-
 type IsolateRow = { lastSeq: number; gauges: GaugeValue[]; seenAtMs: number };
 
 export class RouterMetrics extends DurableObject<Env> implements LogContext {
@@ -125,7 +122,7 @@ export class RouterMetrics extends DurableObject<Env> implements LogContext {
   #prune(nowMs: number): void {
     if (nowMs - this.#prunedAtMs < limits.metricsIsolateStaleMs) return;
     this.#prunedAtMs = nowMs;
-    const before = nowMs - limits.metricsIsolateStaleMs * FORGET_AFTER_STALE_PERIODS;
+    const before = nowMs - limits.metricsIsolateForgetMs;
     for (const [id, row] of this.#isolates) if (row.seenAtMs < before) this.#isolates.delete(id);
     this.#sql.exec("DELETE FROM isolates WHERE seen_at_ms < ?", before);
   }
