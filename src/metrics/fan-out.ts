@@ -36,7 +36,8 @@ export async function fanOut<T extends { ok: true }>(calls: Call<T>[], inFlightM
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlightMax, calls.length) }, worker));
-  return results.map((r) => r ?? { ok: false, missing: "timeout" });
+  // Array.from, not map: map skips the holes left by calls never started.
+  return Array.from(results, (r) => r ?? { ok: false, missing: "timeout" });
 }
 
 /** One call's answer, or why it is missing, by `deadlineMs`. */

@@ -47,10 +47,10 @@ export interface Gathered {
 
 type Planned = { kind: "partition"; topic: ScrapedTopic; partition: number; call: Call<PartitionMetricsOk> } | { kind: "group"; call: Call<GroupMetricsOk> };
 
-/** Gathers one scrape (see the module comment). `limitsNow` lets tests shorten the time limit. */
-export async function gather(env: Env, limitsNow: { scrapeMs: number; callsMax: number } = { scrapeMs: limits.metricsScrapeMs, callsMax: limits.metricsScrapeCallsMax }): Promise<Gathered> {
+/** Gathers one scrape (see the module comment). */
+export async function gather(env: Env): Promise<Gathered> {
   const startedMs = Date.now();
-  const fanOutDeadlineMs = startedMs + limitsNow.scrapeMs - limits.metricsAggregatorCallMs;
+  const fanOutDeadlineMs = startedMs + limits.metricsScrapeMs - limits.metricsAggregatorCallMs;
   const g: Gathered = { controller: null, replicas: [], groups: [], router: null, asked: new Map(), missing: new Map(), seconds: 0 };
   const miss = (kind: ObjectKind, why: MissingWhy) => g.missing.set(`${kind}/${why}`, (g.missing.get(`${kind}/${why}`) ?? 0) + 1);
   const ask = (kind: ObjectKind, n = 1) => g.asked.set(kind, (g.asked.get(kind) ?? 0) + n);
@@ -61,8 +61,8 @@ export async function gather(env: Env, limitsNow: { scrapeMs: number; callsMax: 
   else miss("controller", controller.missing);
 
   const planned = g.controller === null ? [] : plan(env, g.controller);
-  const taken = planned.slice(0, limitsNow.callsMax);
-  for (const p of planned.slice(limitsNow.callsMax)) miss(p.kind, "limit");
+  const taken = planned.slice(0, limits.metricsScrapeCallsMax);
+  for (const p of planned.slice(limits.metricsScrapeCallsMax)) miss(p.kind, "limit");
   for (const p of planned) ask(p.kind);
   const answers = await fanOut<PartitionMetricsOk | GroupMetricsOk>(taken.map((p) => p.call as Call<PartitionMetricsOk | GroupMetricsOk>), limits.metricsScrapeCallsInFlightMax, fanOutDeadlineMs);
   answers.forEach((a, i) => {
@@ -79,7 +79,7 @@ export async function gather(env: Env, limitsNow: { scrapeMs: number; callsMax: 
     routerCounters.count(SCRAPE.errors.name, { object: object!, reason: reason! }, n);
   }
   ask("router");
-  g.router = await routerCounters.exchange(env, Math.max(startedMs + limitsNow.scrapeMs - Date.now(), 1));
+  g.router = await routerCounters.exchange(env, Math.max(startedMs + limits.metricsScrapeMs - Date.now(), 1));
   if (g.router === null) {
     miss("router", "timeout");
     routerCounters.count(SCRAPE.errors.name, { object: "router", reason: "timeout" }); // shown by the next scrape that reaches it
