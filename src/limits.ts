@@ -65,6 +65,17 @@ export const limits = {
   sessionTimeoutMsMax: 300_000,
   /** How often the coordinator checks sessions, patterns and sockets when nothing is due sooner. */
   groupCheckIntervalMs: 5_000,
+  /** Longest a subscription's `topic_pattern` may be (it is matched in linear time by RE2). */
+  topicPatternLengthMax: 1_000,
+  /**
+   * How long a rebalance waits for more member changes to arrive with the
+   * one that asked for it (Kafka's group.initial.rebalance.delay.ms):
+   * changes that arrive together make one generation. A join always
+   * waits; another change only when the group rebalanced this recently.
+   */
+  groupRebalanceDelayMs: 100,
+  /** Longest changes that keep arriving may hold a rebalance back, from the first waiting one. */
+  groupRebalanceDelayMsMax: 1_000,
   /** Default `timeout` of a consumer instance's records request. */
   consumerPollMsDefault: 1_000,
   /** Most consumer groups one partition tells when records arrive (more look again from their alarm). */

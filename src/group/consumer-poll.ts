@@ -10,7 +10,9 @@
  */
 import type { Env } from "../env";
 import { ErrorCode, errorOf, RunnelError, unwrap, type Failure } from "../errors";
+import type { RecordFormat } from "../fetch/format";
 import type { UnrenderableRecord } from "../fetch/render";
+import { limits } from "../limits";
 import type { GroupCoordinator } from "./coordinator";
 import { readAt, type MemberRead } from "./partition-read";
 import { tpKey, type Ok, type PollOk, type PollPartition, type PositionMove, type TopicPartition } from "./types";
@@ -23,13 +25,38 @@ interface Outcome {
   read: MemberRead;
 }
 
-/**
- * Polls member `memberId`: a JSON array of records (text), waiting up to
- * `timeoutMs` when no owned partition has any, reading at most about
- * `maxBytes` (shared out among the partitions; at least one batch each).
- */
-export async function pollRecords(env: Env, coordinator: CoordinatorStub, memberId: string, timeoutMs: number, maxBytes: number): Promise<string> {
-  const poll = unwrap((await coordinator.poll(memberId)) as PollOk | Failure);
+/** What a records request asks for. */
+export interface PollRequest {
+  memberId: string;
+  /** Who asks: every topic read needs READ for this principal. */
+  principal: string;
+  /** How long to wait (ms) when no owned partition has records; absent: the instance's `consumer.request.timeout.ms`, else `consumerPollMsDefault`. */
+  timeoutMs?: number | undefined;
+  /** About how many bytes to read, shared out among the partitions (at least one batch each). */
+  maxBytes: number;
+  /** Only this topic's partitions (the v1 read of one topic); absent: every owned partition. */
+  topic?: string;
+  /** The formats the client accepts; an instance of another format is 40601, before anything is read. */
+  formats: readonly RecordFormat[];
+}
+
+/** Records polled: a JSON array (text) in the instance's `format`. */
+export interface Polled {
+  json: string;
+  format: RecordFormat;
+}
+
+/** Polls a member; see `PollRequest`. */
+export async function pollRecords(env: Env, coordinator: CoordinatorStub, req: PollRequest): Promise<Polled> {
+  const { memberId, maxBytes } = req;
+  const poll = unwrap((await coordinator.poll(memberId, req.principal, req.topic, [...req.formats])) as PollOk | Failure);
+  const timeoutMs = req.timeoutMs ?? poll.requestTimeoutMs ?? limits.consumerPollMsDefault;
+  const json = await pollPartitions(env, coordinator, memberId, poll, timeoutMs, maxBytes);
+  return { json, format: poll.format };
+}
+
+/** Reads the partitions of `poll`, waiting up to `timeoutMs` when none has records; the JSON array of what the coordinator accepted. */
+async function pollPartitions(env: Env, coordinator: CoordinatorStub, memberId: string, poll: PollOk, timeoutMs: number, maxBytes: number): Promise<string> {
   if (poll.partitions.length === 0) return "[]";
   const share = Math.max(1, Math.ceil(maxBytes / poll.partitions.length));
   const read = (p: PollPartition, waitMs: number) =>

@@ -10,18 +10,21 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import type { RecordFormat } from "../fetch/format";
 import { ErrorCode, failure, isFailure, type Failure } from "../errors";
 import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
 import { applySchema } from "../storage/schema";
 import { describeGroup, GroupCounters, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
-import { topicOf } from "./lookups";
 import { MemberStore, noMember } from "./member-store";
 import { Membership } from "./membership";
 import { OffsetStore } from "./offset-store";
-import { advancePositions, owned, owns, positionOf, positionsToCommit, resolvePositions, setPosition, unresolved } from "./positions";
+import { advancePositions, owned, owns, positionsToCommit, resolvePositions, setPosition } from "./positions";
 import { deliveryHost } from "./delivery-host";
+import { commitOffsets, committedOffsets, formatMismatch, pollPlan, subscriptionOf } from "./member-calls";
 import { GROUP_SCHEMA } from "./schema";
-import { checkOffsets, offsetFor, partitionProblem } from "./seek";
+import { unreadable } from "./topic-access";
+import { patternProblem } from "./topic-pattern";
+import { offsetFor, partitionProblem } from "./seek";
 import {
   OK, tpKey, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type Ok, type OffsetChange,
   type PollOk, type PositionMove, type SeekTarget, type Subscription, type TopicPartition,
@@ -44,7 +47,9 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
     this.membership = new Membership(sql, ctx.storage, () => this.env, this.members, this.offsets, () => this.delivery.rebalanced());
     const self = this;
     this.parts = {
-      get env() { return self.env; },
+      get env() {
+        return self.env;
+      },
       membership: this.membership,
       members: this.members,
       offsets: this.offsets,
@@ -66,7 +71,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
 
   // ---- members ------------------------------------------------------------
 
-  /** Adds a member (an HTTP instance unless `kind` says ws). A taken name is 40903. */
+  /** Adds a member (an HTTP instance unless `kind` says ws). A taken name is 40902. */
   async createMember(groupId: string, args: CreateMemberArgs, kind: "http" | "ws" = "http"): Promise<{ ok: true; memberId: string } | Failure> {
     return this.membership.add(groupId, args, kind, null);
   }
@@ -83,25 +88,25 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
     });
   }
 
-  /** Subscribes a member to a topic list or a pattern (a full-match regex). */
-  async subscribe(memberId: string, subscription: Subscription): Promise<Ok | Failure> {
-    if ("pattern" in subscription) {
-      try {
-        new RegExp(`^(?:${subscription.pattern})$`);
-      } catch (e) {
-        return failure(ErrorCode.BAD_REQUEST, `topic_pattern is not a valid regular expression: ${(e as Error).message}`);
-      }
-    }
-    return this.membership.takePart(memberId, subscription, null);
+  /**
+   * Subscribes a member, as `principal`, to a topic list (each topic it
+   * may READ, else 403 naming it) or a pattern (RE2, matching whole
+   * names; 42206 when it cannot be matched; it takes only topics the
+   * principal may READ).
+   */
+  async subscribe(memberId: string, subscription: Subscription, principal: string): Promise<Ok | Failure> {
+    const problem = "pattern" in subscription ? patternProblem(subscription.pattern) : await unreadable(this.env, principal, subscription.topics, "consumer.subscribe");
+    return problem ?? this.membership.takePart(memberId, subscription, null, principal);
   }
 
-  async unsubscribe(memberId: string): Promise<Ok | Failure> {
-    return this.membership.takePart(memberId, null, null);
+  /** Drops a member's subscription and any partitions assigned by hand. */
+  async unsubscribe(memberId: string, principal: string): Promise<Ok | Failure> {
+    return this.membership.takePart(memberId, null, null, principal);
   }
 
-  async subscription(memberId: string): Promise<{ ok: true; subscription: Subscription | null } | Failure> {
-    const m = this.members.touch(memberId);
-    return isFailure(m) ? m : { ok: true, subscription: m.subscription };
+  /** A member's subscription and the topics it names or matches now. */
+  async subscription(memberId: string): Promise<{ ok: true; subscription: Subscription | null; topics: string[] } | Failure> {
+    return subscriptionOf(this.parts, memberId);
   }
 
   /** The partitions this member owns now: by hand, or by the group. */
@@ -110,36 +115,47 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
     return isFailure(m) ? m : { ok: true, partitions: owned(m) };
   }
 
-  /** Assigns partitions by hand (no group management for this member); each must exist. */
-  async assignManually(memberId: string, partitions: TopicPartition[]): Promise<Ok | Failure> {
+  /** Assigns partitions by hand (no group management for this member); each must exist, and `principal` may READ it. */
+  async assignManually(memberId: string, partitions: TopicPartition[], principal: string): Promise<Ok | Failure> {
     const m = this.members.touch(memberId);
     if (isFailure(m)) return m;
+    const denied = await unreadable(this.env, principal, partitions.map((tp) => tp.topic), "consumer.assign");
+    if (denied !== null) return denied;
     for (const tp of partitions) {
       const problem = await partitionProblem(this.env, tp);
       if (problem !== null) return problem;
     }
     const unique = [...new Map(partitions.map((tp) => [tpKey(tp), { topic: tp.topic, partition: tp.partition }])).values()];
-    return this.membership.takePart(memberId, null, unique);
+    return this.membership.takePart(memberId, null, unique, principal);
   }
 
   // ---- HTTP consumption (the poll loop is consumer-poll.ts, in the Worker) --
 
   /**
-   * A records request: counts as a heartbeat, auto-commits what was
-   * returned so far, and says where to read each owned partition from.
+   * A records request by `principal`: counts as a heartbeat, auto-commits
+   * what was returned so far, and says where to read each owned partition
+   * from (only those of `topic`, when given); 40601 when the client
+   * accepts none of the instance's `formats`. See member-calls.ts.
    */
-  async poll(memberId: string): Promise<PollOk | Failure> {
+  async poll(memberId: string, principal: string, topic: string | undefined, formats: RecordFormat[]): Promise<PollOk | Failure> {
+    return pollPlan(this.parts, memberId, principal, topic, formats);
+  }
+
+  /**
+   * The v1 read of one topic (`GET …/topics/{t}`), before its poll: the first such read
+   * subscribes a member that takes no part yet to that topic; a member
+   * that takes part in another way (other topics, a pattern, by hand) is 40901.
+   */
+  async subscribeOnce(memberId: string, topic: string, principal: string, formats: RecordFormat[]): Promise<Ok | Failure> {
     const m = this.members.touch(memberId);
     if (isFailure(m)) return m;
-    if (m.config.autoCommit) this.offsets.write(positionsToCommit(m));
-    const problem = await resolvePositions(this.env, this.offsets, m, unresolved(m));
-    if (problem !== null) return problem;
-    this.members.save(m);
-    const partitions = owned(m).flatMap((tp) => {
-      const p = positionOf(m, tp);
-      return p === undefined ? [] : [{ ...tp, ...p }];
-    });
-    return { ok: true, generation: this.membership.generation, format: m.config.format, partitions };
+    const mismatch = formatMismatch(m, formats);
+    if (mismatch !== null) return mismatch;
+    if (m.manual === null && m.subscription !== null && "topics" in m.subscription && m.subscription.topics.includes(topic)) return OK;
+    if (m.manual !== null || m.subscription !== null) {
+      return failure(ErrorCode.ALREADY_SUBSCRIBED, `consumer instance '${memberId}' is already subscribed to other topics; a v1 instance reads one topic`);
+    }
+    return this.subscribe(memberId, { topics: [topic] }, principal);
   }
 
   /**
@@ -166,47 +182,25 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
   }
 
   /**
-   * Commits offsets (or, with null, everything returned so far). A
-   * partition the member does not own is 40904; an offset past the high
-   * watermark is 41601; a topic gone 40401, no leader 40404; nothing is
-   * committed then.
+   * Commits offsets by `principal` (or, with null, everything returned so
+   * far): each the next offset to read, or with `lastConsumed` the last
+   * offset consumed (stored as offset + 1); see member-calls.ts.
    */
-  async commit(memberId: string, offsets: OffsetChange[] | null): Promise<Ok | Failure> {
-    const m = this.members.touch(memberId);
-    if (isFailure(m)) return m;
-    if (offsets === null) {
-      this.offsets.write(positionsToCommit(m));
-      return OK;
-    }
-    const stale = offsets.find((o) => !owns(m, o));
-    if (stale !== undefined) {
-      return failure(ErrorCode.STALE_MEMBER, `member '${memberId}' does not own ${stale.topic}-${stale.partition} (generation ${this.membership.generation})`);
-    }
-    const checked = await checkOffsets(this.env, offsets);
-    if (!checked.ok) return checked;
-    this.offsets.write(checked.offsets);
-    return OK;
+  async commit(memberId: string, offsets: OffsetChange[] | null, principal: string, lastConsumed = false): Promise<Ok | Failure> {
+    return commitOffsets(this.parts, memberId, offsets, principal, lastConsumed);
   }
 
-  /** Committed offsets of `partitions` (null: every partition the member owns); a deleted topic has none. */
-  async committed(memberId: string, partitions: TopicPartition[] | null): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
-    const m = this.members.touch(memberId);
-    if (isFailure(m)) return m;
-    const offsets: CommittedOffset[] = [];
-    for (const tp of partitions ?? owned(m)) {
-      const meta = await topicOf(this.env, tp.topic);
-      if (isFailure(meta) && meta.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) continue;
-      if (isFailure(meta)) return meta;
-      const c = this.offsets.get(tp, meta.topicId);
-      if (c !== null) offsets.push(c);
-    }
-    return { ok: true, offsets };
+  /** Committed offsets of `partitions` (null: every partition the member owns; others need READ); a deleted topic has none. */
+  async committed(memberId: string, partitions: TopicPartition[] | null, principal: string): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
+    return committedOffsets(this.parts, memberId, partitions, principal);
   }
 
-  /** Moves positions by offset, time, or to either end, for partitions the member owns (40904 otherwise). */
-  async seek(memberId: string, targets: (TopicPartition & SeekTarget)[]): Promise<Ok | Failure> {
+  /** Moves positions by offset, time, or to either end, for partitions the member owns (40904 otherwise) of topics `principal` may READ (403). */
+  async seek(memberId: string, targets: (TopicPartition & SeekTarget)[], principal: string): Promise<Ok | Failure> {
     const m = this.members.touch(memberId);
     if (isFailure(m)) return m;
+    const denied = await unreadable(this.env, principal, targets.map((t) => t.topic), "consumer.seek");
+    if (denied !== null) return denied;
     const next: [TopicPartition, { offset: number; topicId: string }][] = [];
     for (const t of targets) {
       if (!owns(m, t)) return failure(ErrorCode.STALE_MEMBER, `member '${memberId}' does not own ${t.topic}-${t.partition}`);
@@ -238,7 +232,9 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
   }
 
   /** State, members, sockets, committed offsets and counters for GET /metrics (group/metrics.ts); 40405 for a group never joined. */
-  async metrics(): Promise<ReturnType<GroupCounters["snapshot"]>> { return this.parts.counters.snapshot(this.parts); }
+  async metrics(): Promise<ReturnType<GroupCounters["snapshot"]>> {
+    return this.parts.counters.snapshot(this.parts);
+  }
 
   // ---- lifecycle: WebSocket subscribers (ws-delivery.ts) and the alarm ------
 
@@ -278,6 +274,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
     try {
       const nowMs = Date.now();
       const expired = (m: MemberState) => {
+        if (m.kind === "ws" && this.delivery.joining(m.memberId)) return false; // its socket is being accepted
         const lastMs = m.kind === "ws" ? this.delivery.lastSeenMs(m.memberId) : m.lastSeenMs;
         return lastMs === null || nowMs - lastMs > m.config.sessionTimeoutMs;
       };
@@ -295,6 +292,6 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
 }
 
 guardRpc(GroupCoordinator, [
-  "createMember", "removeMember", "subscribe", "unsubscribe", "subscription", "assignments", "assignManually", "poll", "advance",
+  "createMember", "removeMember", "subscribe", "unsubscribe", "subscription", "assignments", "assignManually", "poll", "subscribeOnce", "advance",
   "resetPositions", "commit", "committed", "seek", "describe", "lags", "resetOffsets", "notify", "metrics",
 ]);

@@ -9,7 +9,8 @@ import { noGroup, subscribedTopics, type Membership } from "./membership";
 import type { OffsetStore } from "./offset-store";
 import { owned } from "./positions";
 import { offsetIn } from "./seek";
-import { tpKey, type CommittedOffset, type GroupDescription, type LagRow, type OffsetWrite, type SeekTarget } from "./types";
+import { topicReadability } from "./topic-access";
+import { tpKey, type CommittedOffset, type GroupDescription, type LagRow, type MemberState, type OffsetWrite, type SeekTarget } from "./types";
 
 export { GroupCounters } from "./metrics";
 
@@ -29,7 +30,7 @@ export function describeGroup(g: GroupParts, groupId: string): GroupDescription 
   return {
     ok: true,
     groupId,
-    state: g.members.size === 0 ? "Empty" : "Stable",
+    state: g.membership.rebalancing ? "PREPARING_REBALANCE" : g.members.size === 0 ? "EMPTY" : "STABLE",
     generation: g.membership.generation,
     assignor: g.membership.assignor,
     members: g.members.all().map((m) => ({ memberId: m.memberId, kind: m.kind, assignment: owned(m), subscription: m.subscription })),
@@ -46,11 +47,12 @@ export async function groupLags(g: GroupParts, groupId: string): Promise<{ ok: t
   const listed = await topicIndex(g.env);
   if (!listed.ok) return listed;
   g.offsets.forgetGone(listed.topics);
-  const owners = new Map<string, string>();
+  const readable = await topicReadability(g.env);
+  const owners = new Map<string, MemberState>();
   const topics = g.offsets.topics();
   for (const m of g.members.all()) {
-    for (const tp of owned(m)) owners.set(tpKey(tp), m.memberId);
-    topics.push(...subscribedTopics(m, listed.topics), ...(m.manual ?? []).map((tp) => tp.topic));
+    for (const tp of owned(m)) owners.set(tpKey(tp), m);
+    topics.push(...subscribedTopics(m, listed.topics, readable), ...(m.manual ?? []).map((tp) => tp.topic));
   }
   return lagRows(g.env, topics, listed.topics, g.offsets, owners);
 }

@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import { isFailure, type Failure } from "../errors";
 import { partitionPositions, topicOf } from "./lookups";
 import type { OffsetStore } from "./offset-store";
-import { tpKey, type LagRow, type TopicIndex } from "./types";
+import { tpKey, type LagRow, type MemberState, type TopicIndex } from "./types";
 
 /**
  * One row per partition of `topics` (the subscribed and the committed, of
@@ -12,7 +12,7 @@ import { tpKey, type LagRow, type TopicIndex } from "./types";
  * its owner, if any. A partition without a leader makes the whole answer
  * a 40404, one whose leader does not answer a 50003.
  */
-export async function lagRows(env: Env, topics: string[], index: TopicIndex, offsets: OffsetStore, owners: Map<string, string>): Promise<{ ok: true; rows: LagRow[] } | Failure> {
+export async function lagRows(env: Env, topics: string[], index: TopicIndex, offsets: OffsetStore, owners: Map<string, MemberState>): Promise<{ ok: true; rows: LagRow[] } | Failure> {
   const rows: LagRow[] = [];
   for (const topic of [...new Set(topics)].filter((t) => index.has(t)).sort()) {
     const meta = await topicOf(env, topic, index.get(topic)!.topicId);
@@ -27,9 +27,15 @@ export async function lagRows(env: Env, topics: string[], index: TopicIndex, off
         currentOffset: current,
         logEndOffset: positions.highWatermark,
         lag: positions.highWatermark - (current ?? positions.logStartOffset),
-        consumerId: owners.get(tpKey({ topic, partition })) ?? "",
+        consumerId: owners.get(tpKey({ topic, partition }))?.memberId ?? "",
+        clientId: clientIdOf(owners.get(tpKey({ topic, partition }))),
       });
     }
   }
   return { ok: true, rows };
+}
+
+/** The client id a member shows in the v3 admin views ("" for no member): what kind of client it is. */
+export function clientIdOf(m: Pick<MemberState, "kind"> | undefined): string {
+  return m === undefined ? "" : m.kind === "ws" ? "websocket" : "http";
 }

@@ -54,8 +54,13 @@ export class MemberStore {
   }
 }
 
-/** A member stored before positions carried topic ids: its positions match any id (""). */
+/**
+ * A member stored before positions carried topic ids: its positions match
+ * any id (""). One stored before members kept a principal acts as the
+ * principal of requests served open.
+ */
 function upgrade(m: MemberState): MemberState {
+  m.principal ??= "User:ANONYMOUS";
   for (const [k, p] of Object.entries(m.positions as Record<string, Position | number>)) {
     if (typeof p === "number") m.positions[k] = { offset: p, topicId: "" };
   }

@@ -10,18 +10,21 @@ import type { Env } from "../env";
 import { assert, ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
 import { assign, type Assignor } from "./assignors";
+import { ChangeBatcher, type PendingChange } from "./change-batcher";
 import { registerGroup, topicIndex } from "./lookups";
 import type { MemberStore } from "./member-store";
 import type { OffsetStore } from "./offset-store";
 import { keepPositions } from "./positions";
+import { topicReadability, type TopicReadable } from "./topic-access";
+import { patternMatches } from "./topic-pattern";
 import { OK, type CreateMemberArgs, type MemberState, type Ok, type Subscription, type TopicIndex, type TopicPartition } from "./types";
 
 export class Membership {
   private groupIdNow: string;
   private generationNow: number;
   private assignorNow: Assignor;
-  /** Changes run one at a time, in order. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Changes run in batches (change-batcher.ts), one batch at a time, in order. */
+  private readonly batcher: ChangeBatcher;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -36,6 +39,7 @@ export class Membership {
     this.groupIdNow = this.meta("group_id") ?? "";
     this.generationNow = Number(this.meta("generation") ?? "0");
     this.assignorNow = (this.meta("assignor") as Assignor | undefined) ?? "range";
+    this.batcher = new ChangeBatcher((batch) => this.runBatch(batch), () => ({ group: this.groupIdNow, generation: this.generationNow }));
   }
 
   get groupId(): string {
@@ -50,6 +54,11 @@ export class Membership {
     return this.assignorNow;
   }
 
+  /** Whether a rebalance is waiting or running (joins being gathered, say). */
+  get rebalancing(): boolean {
+    return this.batcher.busy;
+  }
+
   /** Whether this coordinator serves group `groupId` (it has had a member). */
   serves(groupId: string): boolean {
     return this.groupIdNow === groupId;
@@ -57,22 +66,24 @@ export class Membership {
 
   /**
    * Adds a member (subscribed to `subscription`, if given, in the same
-   * change). A taken name is 40903, a full group 42901; the group is
-   * listed with the controller first (a retriable failure if it cannot be).
+   * change: a join, gathered with others arriving together). A taken name
+   * is 40902, a full group 42901; the group is listed with the controller
+   * first (a retriable failure if it cannot be).
    */
   async add(groupId: string, args: CreateMemberArgs, kind: "http" | "ws", subscription: Subscription | null): Promise<{ ok: true; memberId: string } | Failure> {
     const listed = await this.register(groupId);
     if (!listed.ok) return listed;
     const memberId = args.name ?? `${kind}-${crypto.randomUUID()}`;
     const join = (): Failure | null => {
-      if (this.members.has(memberId)) return failure(ErrorCode.ILLEGAL_STATE, `consumer instance '${memberId}' already exists in group '${groupId}'`);
+      if (this.members.has(memberId)) return failure(ErrorCode.CONSUMER_ALREADY_EXISTS, `consumer instance '${memberId}' already exists in group '${groupId}'`);
       if (this.members.size >= limits.groupMembersMax) return failure(ErrorCode.OVERLOADED, `group '${groupId}' has the most members allowed (${limits.groupMembersMax})`);
       if (this.members.size === 0 && args.assignor !== undefined) this.setMeta("assignor", (this.assignorNow = args.assignor));
-      this.members.save({ memberId, kind, config: args.config, subscription, manual: null, assignment: [], positions: {}, lastSeenMs: Date.now() });
+      const m: MemberState = { memberId, kind, principal: args.principal, config: args.config, subscription, manual: null, assignment: [], positions: {}, lastSeenMs: Date.now() };
+      this.members.save(m);
       return null;
     };
     // A member without a subscription owns nothing yet: no rebalance.
-    const joined = subscription === null ? (join() ?? OK) : await this.change(join);
+    const joined = subscription === null ? (join() ?? OK) : await this.batcher.submit(join, true);
     if (!joined.ok) return joined;
     this.schedule();
     return { ok: true, memberId };
@@ -80,23 +91,35 @@ export class Membership {
 
   /**
    * Applies `apply` (a synchronous member change, which re-checks what it
-   * needs and returns a failure having changed nothing) and rebalances.
-   * With no `apply`, just rebalances (a topic appeared, say).
+   * needs and returns a failure having changed nothing) and rebalances,
+   * together with whatever other changes are waiting. With no `apply`,
+   * just rebalances (a topic appeared, say). `join`: the change starts a
+   * member taking part, so it may wait a little for others (see change-batcher.ts).
    */
-  change(apply: () => Failure | null = () => null): Promise<Ok | Failure> {
-    const run = async (): Promise<Ok | Failure> => {
-      const listed = await topicIndex(this.env());
-      if (!listed.ok) return listed;
-      const generation = this.nextGeneration();
-      const problem = apply();
-      if (problem !== null) return problem;
-      this.applyPlan(listed.topics, generation);
+  change(apply: () => Failure | null = () => null, join = false): Promise<Ok | Failure> {
+    return this.batcher.submit(apply, join);
+  }
+
+  /**
+   * One batch of changes and the one rebalance they cause: the topics are
+   * listed first (when the controller cannot answer, nothing changes and
+   * every change hears why); each change is applied or refused on its
+   * own; then one new generation, if any change was applied.
+   */
+  private async runBatch(batch: PendingChange[]): Promise<void> {
+    const listed = await topicIndex(this.env());
+    if (!listed.ok) {
+      for (const p of batch) p.settle(listed);
+      return;
+    }
+    const readable = await topicReadability(this.env());
+    const generation = this.nextGeneration();
+    const outcomes = batch.map((p) => p.apply());
+    if (outcomes.some((o) => o === null)) {
+      this.applyPlan(listed.topics, readable, generation);
       await this.rebalanced();
-      return OK;
-    };
-    const next = this.queue.then(run);
-    this.queue = next.catch(() => undefined);
-    return next;
+    }
+    for (const [i, p] of batch.entries()) p.settle(outcomes[i] ?? OK);
   }
 
   /**
@@ -117,28 +140,38 @@ export class Membership {
 
   /**
    * Sets how a member takes part — a subscription, partitions by hand
-   * (`manual`), or neither — and rebalances. Counts as a heartbeat.
+   * (`manual`), or neither — and rebalances; `principal` is whom it acts
+   * as from now on. As in Kafka, a member subscribes in one way at a
+   * time: topics, a pattern, or by hand (40901 for another way; the same
+   * way again replaces, and neither clears). Counts as a heartbeat.
    */
-  takePart(memberId: string, subscription: Subscription | null, manual: TopicPartition[] | null): Promise<Ok | Failure> {
+  takePart(memberId: string, subscription: Subscription | null, manual: TopicPartition[] | null, principal: string): Promise<Ok | Failure> {
     const touched = this.members.touch(memberId);
     if (!("memberId" in touched)) return Promise.resolve(touched);
-    return this.change(() => {
+    const apply = (): Failure | null => {
       const m = this.members.touch(memberId);
       if (!("memberId" in m)) return m;
+      const other = otherWay(m, subscription, manual);
+      if (other !== null) return failure(ErrorCode.ALREADY_SUBSCRIBED, `consumer instance '${memberId}' is already subscribed ${other}; unsubscribe first (DELETE …/subscription)`);
       m.subscription = subscription;
       m.manual = manual;
+      m.principal = principal;
       return null;
-    });
+    };
+    return this.change(apply, subscription !== null);
   }
 
   /**
    * Whether the subscribed topics changed since the last rebalance: a new
-   * topic matching a pattern, more partitions, a topic deleted or created again.
+   * topic matching a pattern, more partitions, a topic deleted or created
+   * again, a topic a pattern member may now read or no longer read.
    */
   async topicsChanged(): Promise<boolean | Failure> {
     if (!this.members.all().some((m) => m.subscription !== null)) return false;
     const listed = await topicIndex(this.env());
-    return listed.ok ? topicsSignature(this.members.all(), listed.topics) !== (this.meta("topics_seen") ?? "") : listed;
+    if (!listed.ok) return listed;
+    const readable = await topicReadability(this.env());
+    return topicsSignature(this.members.all(), listed.topics, readable) !== (this.meta("topics_seen") ?? "");
   }
 
   /** Next alarm: the soonest session expiry, a pattern refresh, or a socket ping. */
@@ -162,14 +195,15 @@ export class Membership {
   }
 
   /** The assignment for every managed member in `generation`; positions kept where they still hold. */
-  private applyPlan(topics: TopicIndex, generation: number): void {
+  private applyPlan(topics: TopicIndex, readable: TopicReadable, generation: number): void {
     const counts = new Map([...topics].map(([name, t]) => [name, t.partitionsCount]));
     const all = this.members.all();
     const managed = all.filter((m) => m.manual === null && m.subscription !== null);
-    const plan = assign(this.assignorNow, managed.map((m) => ({ memberId: m.memberId, topics: subscribedTopics(m, topics), owned: m.assignment })), counts);
+    const wants = managed.map((m) => ({ memberId: m.memberId, topics: subscribedTopics(m, topics, readable), owned: m.assignment }));
+    const plan = assign(this.assignorNow, wants, counts);
     this.generationNow = generation;
     this.setMeta("generation", String(generation));
-    this.setMeta("topics_seen", topicsSignature(all, topics));
+    this.setMeta("topics_seen", topicsSignature(all, topics, readable));
     for (const m of all) {
       if (m.manual === null) m.assignment = plan.get(m.memberId) ?? [];
       keepPositions(m, topics);
@@ -178,7 +212,7 @@ export class Membership {
     this.offsets.forgetGone(topics);
   }
 
-  /** Lists the group with the controller, once; adopts the group id. */
+/** Lists the group with the controller, once; adopts the group id. */
   private async register(groupId: string): Promise<Ok | Failure> {
     if (this.groupIdNow === groupId && this.meta("registered") === "1") return OK;
     const listed = await registerGroup(this.env(), groupId);
@@ -197,18 +231,29 @@ export class Membership {
   }
 }
 
-/** The topics a member's subscription names or matches, of those that exist. */
-export function subscribedTopics(m: MemberState, topics: TopicIndex): string[] {
+/**
+ * The topics a member's subscription names, or its pattern matches, of
+ * those that exist; a pattern takes only topics its member may READ (as
+ * Kafka clients see only the topics they may describe).
+ */
+export function subscribedTopics(m: MemberState, topics: TopicIndex, readable: TopicReadable): string[] {
   if (m.subscription === null) return [];
   if ("topics" in m.subscription) return m.subscription.topics.filter((t) => topics.has(t));
-  const re = new RegExp(`^(?:${m.subscription.pattern})$`);
-  return [...topics.keys()].filter((t) => re.test(t));
+  const { pattern } = m.subscription;
+  return [...topics.keys()].filter((t) => patternMatches(pattern, t) && readable(m.principal, t));
 }
 
 /** What the subscriptions resolve to: every subscribed topic with its partition count and id. */
-function topicsSignature(members: MemberState[], topics: TopicIndex): string {
-  const names = new Set(members.flatMap((m) => subscribedTopics(m, topics)));
+function topicsSignature(members: MemberState[], topics: TopicIndex, readable: TopicReadable): string {
+  const names = new Set(members.flatMap((m) => subscribedTopics(m, topics, readable)));
   return [...names].sort().map((t) => `${t}/${topics.get(t)!.partitionsCount}/${topics.get(t)!.topicId}`).join(",");
+}
+
+/** How `m` already takes part that a new subscription or manual assignment would conflict with (Kafka's rule), or null. */
+function otherWay(m: MemberState, subscription: Subscription | null, manual: TopicPartition[] | null): string | null {
+  const now = m.manual !== null ? "by hand (POST …/assignments)" : m.subscription === null ? null : "topics" in m.subscription ? "to topics" : "to a pattern";
+  const wanted = manual !== null ? "by hand (POST …/assignments)" : subscription === null ? null : "topics" in subscription ? "to topics" : "to a pattern";
+  return now !== null && wanted !== null && now !== wanted ? now : null;
 }
 
 /** 40405: this coordinator does not serve that group. */

@@ -12,7 +12,7 @@ import type { Failure } from "../errors";
 import { CounterSet } from "../metrics/counter-set";
 import type { GroupParts } from "./group-admin";
 import { noGroup } from "./membership";
-import type { Subscription, TopicPartition } from "./types";
+import type { TopicPartition } from "./types";
 
 /** One committed offset, with the id of the topic it was committed in ("" before ids were kept). */
 export interface CommittedRow extends TopicPartition {
@@ -31,8 +31,12 @@ export interface GroupMetricsOk {
   /** Open WebSocket subscriber sockets. */
   websockets: number;
   committed: CommittedRow[];
-  /** Every distinct subscription of a member (topic lists and patterns). */
-  subscriptions: Subscription[];
+  /**
+   * The topics the members' subscriptions resolved to at the last
+   * rebalance (patterns matched, and only topics each member may read):
+   * what the group's lags cover besides its committed offsets.
+   */
+  subscribedTopics: string[];
   /** Topics members read by hand-assigned partitions. */
   manualTopics: string[];
   /** Records sent to WebSocket subscribers, per topic. */
@@ -61,8 +65,6 @@ export class GroupCounters {
     const groupId = g.membership.groupId;
     if (groupId === "") return noGroup("(none)");
     const members = g.members.all();
-    const subscriptions = new Map<string, Subscription>();
-    for (const m of members) if (m.subscription !== null) subscriptions.set(JSON.stringify(m.subscription), m.subscription);
     const committed = this.sql
       .exec<{ topic: string; partition: number; offset: number; topic_id: string }>("SELECT topic, partition, offset, topic_id FROM offsets")
       .toArray()
@@ -75,9 +77,15 @@ export class GroupCounters {
       generation: g.membership.generation,
       websockets: this.ctx.getWebSockets().length,
       committed,
-      subscriptions: [...subscriptions.values()],
+      subscribedTopics: this.subscribedTopics(),
       manualTopics: [...new Set(members.flatMap((m) => (m.manual ?? []).map((tp) => tp.topic)))],
       delivered: this.counters.flushed(),
     };
+  }
+
+  /** The subscribed topics membership.ts noted at the last rebalance (`topics_seen`: "name/partitions/topic id" joined by commas). */
+  private subscribedTopics(): string[] {
+    const seen = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'topics_seen'").toArray()[0]?.value ?? "";
+    return seen === "" ? [] : seen.split(",").map((entry) => entry.slice(0, entry.indexOf("/")));
   }
 }

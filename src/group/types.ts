@@ -14,6 +14,8 @@ export interface MemberConfig {
   autoCommit: boolean;
   /** A member silent this long leaves the group. */
   sessionTimeoutMs: number;
+  /** Default `timeout` of a records request (`consumer.request.timeout.ms`); absent: `consumerPollMsDefault`. */
+  requestTimeoutMs?: number;
 }
 
 export type Subscription = { topics: string[] } | { pattern: string };
@@ -32,6 +34,12 @@ export interface Position {
 export interface MemberState {
   memberId: string;
   kind: "http" | "ws";
+  /**
+   * Who the member acts as where no request says (a rebalance matching
+   * its pattern, its WebSocket frames): the principal it joined or last
+   * subscribed as.
+   */
+  principal: string;
   config: MemberConfig;
   subscription: Subscription | null;
   /** Partitions assigned by hand (no group management for this member), or null. */
@@ -51,6 +59,7 @@ export interface MemberState {
 
 export interface CreateMemberArgs {
   name?: string;
+  principal: string;
   config: MemberConfig;
   assignor?: Assignor;
 }
@@ -62,6 +71,8 @@ export interface PollOk {
   ok: true;
   generation: number;
   format: RecordFormat;
+  /** The instance's `consumer.request.timeout.ms`, if it set one. */
+  requestTimeoutMs?: number;
   partitions: PollPartition[];
 }
 
@@ -95,7 +106,8 @@ export type TopicIndex = Map<string, { partitionsCount: number; topicId: string 
 export interface GroupDescription {
   ok: true;
   groupId: string;
-  state: "Empty" | "Stable" | "PreparingRebalance" | "CompletingRebalance" | "Dead";
+  /** Confluent's spelling of Kafka's group states. */
+  state: "EMPTY" | "STABLE" | "PREPARING_REBALANCE";
   generation: number;
   assignor: Assignor;
   members: { memberId: string; kind: "http" | "ws"; assignment: TopicPartition[]; subscription: Subscription | null }[];
@@ -105,7 +117,9 @@ export interface LagRow extends TopicPartition {
   currentOffset: number | null;
   logEndOffset: number;
   lag: number;
+  /** The member that owns the partition now, or "". */
   consumerId: string;
+  clientId: string;
 }
 
 /** "topic\u0000partition": the key of a partition in maps. */

@@ -14,7 +14,7 @@ import { limits } from "../limits";
 import { parseOffsets } from "./parse-offsets";
 import { owned, owns, positionOf, unresolved } from "./positions";
 import type { MemberConfig, MemberState, Ok, OffsetChange, SeekTarget, TopicPartition } from "./types";
-import { credit, errorResponse, sendError, SUBPROTOCOL, subscribeParams, type Credit } from "./ws-socket";
+import { ANONYMOUS, credit, errorResponse, offeredProtocols, PRINCIPAL_HEADER, sendError, SUBPROTOCOL, subscribeParams, type Credit } from "./ws-socket";
 import { Pumps } from "./ws-pump";
 
 /** What WebSocket delivery needs of its group. */
@@ -27,14 +27,14 @@ export interface DeliveryHost {
   generation(): number;
   member(memberId: string): MemberState | undefined;
   members(): MemberState[];
-  /** Adds a subscriber subscribed to `topics`, with the rebalance that causes. */
-  join(groupId: string, config: MemberConfig, topics: string[]): Promise<{ ok: true; memberId: string } | Failure>;
+  /** Adds subscriber `memberId` (acting as `principal`) subscribed to `topics`, with the rebalance that causes. */
+  join(groupId: string, config: MemberConfig, topics: string[], memberId: string, principal: string): Promise<{ ok: true; memberId: string } | Failure>;
   /** Removes a member, with the rebalance that causes. */
   leave(memberId: string): Promise<Ok | Failure>;
-  /** Commits offsets for a member, by the commit rules of the HTTP API. */
-  commit(memberId: string, offsets: OffsetChange[]): Promise<Ok | Failure>;
-  /** Moves a member's positions (seek). */
-  seek(memberId: string, targets: (TopicPartition & SeekTarget)[]): Promise<Ok | Failure>;
+  /** Commits offsets (each the next offset to read) for a member as `principal`, by the commit rules of the HTTP API. */
+  commit(memberId: string, offsets: OffsetChange[], principal: string): Promise<Ok | Failure>;
+  /** Moves a member's positions (seek) as `principal`. */
+  seek(memberId: string, targets: (TopicPartition & SeekTarget)[], principal: string): Promise<Ok | Failure>;
   /** Resolves positions: committed offset, else auto.offset.reset (always the latter with `reset`). */
   resolve(m: MemberState, partitions: TopicPartition[], reset?: boolean): Promise<Failure | null>;
   /** Stores a member's changed state. */
@@ -45,6 +45,8 @@ export interface DeliveryHost {
 
 export class WsDelivery {
   private readonly pumps: Pumps;
+  /** Subscribers whose upgrade is joining the group: members whose socket is not accepted yet (not "socketless"). */
+  private readonly joiningNow = new Set<string>();
 
   constructor(private readonly host: DeliveryHost) {
     this.pumps = new Pumps(host);
@@ -52,22 +54,42 @@ export class WsDelivery {
     queueMicrotask(() => this.kickAll());
   }
 
-  /** Upgrades `GET /ws/v1/consumer/{group}?topics=…` to a subscriber socket that joins the group. */
+  /**
+   * Upgrades `GET /ws/v1/consumer/{group}?topics=…` to a subscriber
+   * socket that joins the group (gathered with other joins arriving
+   * together: see change-batcher.ts). An upgrade that offers subprotocols
+   * must offer `runnel.v1` (400 otherwise); one that offers none is served.
+   */
   async accept(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return errorResponse(426, "this endpoint needs a WebSocket upgrade");
+    const offered = offeredProtocols(request);
+    if (offered.length > 0 && !offered.includes(SUBPROTOCOL)) {
+      return errorResponse(400, `this endpoint speaks the WebSocket subprotocol '${SUBPROTOCOL}', which the upgrade does not offer`);
+    }
     const params = subscribeParams(new URL(request.url));
     if (typeof params === "string") return errorResponse(400, params);
     const config = { format: params.format, autoOffsetReset: params.autoOffsetReset, autoCommit: false, sessionTimeoutMs: params.sessionTimeoutMs };
-    const joined = await this.host.join(params.groupId, config, params.topics);
-    if (!joined.ok) return errorResponse(joined.error_code, joined.message);
-    const pair = new WebSocketPair();
-    const server = pair[1];
-    this.host.ctx.acceptWebSocket(server, [joined.memberId]);
-    server.serializeAttachment({ memberId: joined.memberId, granted: params.permits, sent: 0, lastSeenMs: Date.now() } satisfies Credit);
-    this.host.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
-    await this.announce(server);
-    const wantsProtocol = (request.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).includes(SUBPROTOCOL);
-    return new Response(null, { status: 101, webSocket: pair[0], headers: wantsProtocol ? { "sec-websocket-protocol": SUBPROTOCOL } : {} });
+    const principal = request.headers.get(PRINCIPAL_HEADER) ?? ANONYMOUS;
+    const memberId = `ws-${crypto.randomUUID()}`;
+    this.joiningNow.add(memberId);
+    try {
+      const joined = await this.host.join(params.groupId, config, params.topics, memberId, principal);
+      if (!joined.ok) return errorResponse(joined.error_code, joined.message);
+      const pair = new WebSocketPair();
+      const server = pair[1];
+      this.host.ctx.acceptWebSocket(server, [memberId]);
+      server.serializeAttachment({ memberId, principal, granted: params.permits, sent: 0, lastSeenMs: Date.now() } satisfies Credit);
+      this.host.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+      await this.announce(server);
+      return new Response(null, { status: 101, webSocket: pair[0], headers: offered.length > 0 ? { "sec-websocket-protocol": SUBPROTOCOL } : {} });
+    } finally {
+      this.joiningNow.delete(memberId);
+    }
+  }
+
+  /** Whether `memberId` is a subscriber still joining (its socket not accepted yet). */
+  joining(memberId: string): boolean {
+    return this.joiningNow.has(memberId);
   }
 
   /** A frame from a subscriber: permit, commit, seek or pong; anything else gets an error frame. */
@@ -89,8 +111,8 @@ export class WsDelivery {
       return sendError(ws, 400, "malformed frame: expected a JSON object with a type");
     }
     if (frame.type === "permit") return this.permit(ws, c, frame.records);
-    if (frame.type === "commit") return this.commit(ws, m, frame);
-    if (frame.type === "seek") return this.seek(ws, m, frame);
+    if (frame.type === "commit") return this.commit(ws, c, frame);
+    if (frame.type === "seek") return this.seek(ws, c, frame);
     if (frame.type === "pong" || frame.type === "ping") return;
     sendError(ws, 400, `unknown frame type '${String(frame.type)}'`);
   }
@@ -111,21 +133,21 @@ export class WsDelivery {
     this.pumps.kick(c.memberId);
   }
 
-  private async commit(ws: WebSocket, m: MemberState, frame: Record<string, unknown>): Promise<void> {
+  private async commit(ws: WebSocket, c: Credit, frame: Record<string, unknown>): Promise<void> {
     const offsets = parseOffsets(frame.offsets);
     if (offsets === null) return sendError(ws, 400, "commit needs offsets: [{topic, partition, offset}]");
-    const result = await this.host.commit(m.memberId, offsets);
+    const result = await this.host.commit(c.memberId, offsets, c.principal);
     if (!result.ok) return sendError(ws, result.error_code, result.message, frame.id);
     ws.send(JSON.stringify({ type: "ack", id: frame.id ?? null }));
   }
 
-  private async seek(ws: WebSocket, m: MemberState, frame: Record<string, unknown>): Promise<void> {
+  private async seek(ws: WebSocket, c: Credit, frame: Record<string, unknown>): Promise<void> {
     const { topic, partition, offset, timestamp } = frame;
     const target = typeof offset === "number" ? { offset } : typeof timestamp === "number" ? { timestamp } : null;
     if (typeof topic !== "string" || typeof partition !== "number" || target === null) {
       return sendError(ws, 400, "seek needs topic, partition and offset or timestamp");
     }
-    const result = await this.host.seek(m.memberId, [{ topic, partition, ...target }]);
+    const result = await this.host.seek(c.memberId, [{ topic, partition, ...target }], c.principal);
     if (!result.ok) sendError(ws, result.error_code, result.message);
   }
 

@@ -18,6 +18,7 @@ import { limits } from "../limits";
 import { callLeader } from "../metadata/leaders";
 import { logBug } from "../rpc/boundary";
 import { asked } from "./lookups";
+import { readDenied, topicReadability } from "./topic-access";
 import { readAt, type MemberRead } from "./partition-read";
 import { owned, owns, positionOf, setPosition } from "./positions";
 import { tpKey, type MemberState, type Position, type TopicPartition } from "./types";
@@ -26,6 +27,9 @@ import { credit, room, sendError } from "./ws-socket";
 
 type Found = Extract<MemberRead, { kind: "records" }>;
 
+/** Most pumps remembered as having told their subscriber of a denied topic. */
+const toldDeniedMax = 10_000;
+
 /** Pause before reading a partition again that could not be read (no leader, a leader that did not answer). */
 const retryPauseMs = 500;
 
@@ -33,6 +37,8 @@ export class Pumps {
   /** The live pump of each (member, partition), by token; a seek starts a new one and the old one stops. */
   private readonly live = new Map<string, number>();
   private nextToken = 0;
+  /** Pumps (by key) that told their subscriber it may not READ the topic: told once, until it may again. */
+  private readonly toldDenied = new Set<string>();
 
   constructor(private readonly host: DeliveryHost) {}
 
@@ -51,7 +57,7 @@ export class Pumps {
       if (this.live.has(key) && !restart) continue;
       const token = ++this.nextToken;
       this.live.set(key, token);
-      this.pump(memberId, tp, () => this.live.get(key) === token)
+      this.pump(memberId, tp, key, () => this.live.get(key) === token)
         .catch((e) => logBug("WsDelivery.pump", e, { group: this.host.groupId(), member: memberId, topic: tp.topic, partition: tp.partition }))
         .finally(() => {
           if (this.live.get(key) === token) this.live.delete(key);
@@ -62,12 +68,16 @@ export class Pumps {
     }
   }
 
-  /** Delivers one partition to one subscriber while it owns it, has credit, and `live()` holds. */
-  private async pump(memberId: string, tp: TopicPartition, live: () => boolean): Promise<void> {
+  /**
+   * Delivers one partition to one subscriber while it owns it, has
+   * credit, may READ its topic, and `live()` holds.
+   */
+  private async pump(memberId: string, tp: TopicPartition, key: string, live: () => boolean): Promise<void> {
     for (;;) {
       const ws = this.socketOf(memberId);
       const m = this.host.member(memberId);
       if (!live() || ws === null || m === undefined || !owns(m, tp) || room(ws) === 0) return;
+      if (!(await this.mayRead(ws, tp, key))) return;
       const position = positionOf(m, tp);
       if (position === undefined) {
         const problem = await this.host.resolve(m, [tp]);
@@ -124,6 +134,25 @@ export class Pumps {
     this.host.save(m);
     const ws = this.socketOf(m.memberId);
     if (ws !== null) sendError(ws, why.error_code, why.message);
+  }
+
+  /**
+   * Whether the socket's principal may READ `tp`'s topic now; the first
+   * time it may not, the subscriber gets an error frame (403) saying so.
+   */
+  private async mayRead(ws: WebSocket, tp: TopicPartition, key: string): Promise<boolean> {
+    const { principal } = credit(ws);
+    if ((await topicReadability(this.host.env))(principal, tp.topic)) {
+      this.toldDenied.delete(key);
+      return true;
+    }
+    if (!this.toldDenied.has(key)) {
+      if (this.toldDenied.size >= toldDeniedMax) this.toldDenied.clear(); // at worst a subscriber is told twice
+      this.toldDenied.add(key);
+      const denied = readDenied(this.host.env, principal, tp.topic, "consumer.records");
+      sendError(ws, denied.error_code, denied.message);
+    }
+    return false;
   }
 
   /** The member's socket while it is open (a closing one's handler removes the member). */

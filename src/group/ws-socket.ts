@@ -10,8 +10,25 @@ import { limits } from "../limits";
 /** The subprotocol subscribers offer (`Sec-WebSocket-Protocol`). */
 export const SUBPROTOCOL = "runnel.v1";
 
+/**
+ * The header the router sets on an upgrade it passes to the coordinator:
+ * the principal the upgrade was authenticated as (it replaces any such
+ * header a client sent).
+ */
+export const PRINCIPAL_HEADER = "runnel-principal";
+
+/** The principal of requests served open, as Kafka names it (the router's `ANONYMOUS`). */
+export const ANONYMOUS = "User:ANONYMOUS";
+
+/** The subprotocols an upgrade offers (`Sec-WebSocket-Protocol`, comma-separated), in order. */
+export function offeredProtocols(request: Request): string[] {
+  return (request.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).filter((p) => p.length > 0);
+}
+
 export interface Credit {
   memberId: string;
+  /** Who the socket acts as: the principal its upgrade was authenticated as. */
+  principal: string;
   /** Permits granted so far: the URL's plus every permit frame's. */
   granted: number;
   /** Records sent so far. Invariant: sent <= granted. */
@@ -19,9 +36,11 @@ export interface Credit {
   lastSeenMs: number;
 }
 
-/** The credit of a subscriber socket. */
+/** The credit of a subscriber socket (one accepted before sockets kept a principal acts as the anonymous one). */
 export function credit(ws: WebSocket): Credit {
-  return ws.deserializeAttachment() as Credit;
+  const c = ws.deserializeAttachment() as Credit;
+  c.principal ??= ANONYMOUS;
+  return c;
 }
 
 /** Records the socket may still be sent (0 when none). */

@@ -3,8 +3,8 @@
  * group's committed offsets and subscriptions (from its coordinator) and
  * each partition's high watermark and log start offset (from its
  * leader). The same rule as `GET …/consumer-groups/{g}/lags`: one row per
- * partition of every existing topic the group is subscribed to, reads by
- * hand, or has committed offsets for; lag = high watermark − committed
+ * partition of every existing topic the group is subscribed to (as of its
+ * last rebalance), reads by hand, or has committed offsets for; lag = high watermark − committed
  * offset, from the log start when nothing is committed (or the offset was
  * committed in an earlier topic of that name).
  */
@@ -54,23 +54,8 @@ export function groupLag(
   return { rows, complete };
 }
 
-/** The existing topics whose lag the group has: committed, subscribed (by list or pattern) and read by hand; sorted. */
+/** The existing topics whose lag the group has: committed, subscribed and read by hand; sorted. */
 export function topicsOf(g: GroupMetricsOk, topics: ReadonlyMap<string, TopicRef>): string[] {
-  const names = new Set<string>([...g.committed.map((o) => o.topic), ...g.manualTopics]);
-  for (const s of g.subscriptions) {
-    if ("topics" in s) for (const t of s.topics) names.add(t);
-    else {
-      const re = patternOf(s.pattern);
-      if (re !== null) for (const t of topics.keys()) if (re.test(t)) names.add(t);
-    }
-  }
+  const names = new Set<string>([...g.committed.map((o) => o.topic), ...g.subscribedTopics, ...g.manualTopics]);
   return [...names].filter((t) => topics.has(t)).sort();
-}
-
-function patternOf(pattern: string): RegExp | null {
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch {
-    return null; // refused when subscribed: cannot happen, and matches nothing if it did
-  }
 }

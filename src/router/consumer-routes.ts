@@ -1,22 +1,26 @@
 /**
- * Consumer instances (REST-proxy v2): create, subscribe, assign, poll
- * records, commit, seek, delete. Instance state lives in the group's
- * coordinator, so any Worker can serve any request; the records request
- * runs in the Worker (group/consumer-poll.ts), reading straight from the
- * partition leaders.
+ * Consumer instances (REST-proxy v2, and the v1 read of one topic that
+ * old clients use): create, subscribe, assign, poll records, commit,
+ * seek, delete. Instance state lives in the group's coordinator, so any
+ * Worker can serve any request; the records request runs in the Worker
+ * (group/consumer-poll.ts), reading straight from the partition leaders.
+ * Every call acts as the request's principal: the router checked READ on
+ * the group; the coordinator checks READ on every topic.
  */
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
-import { parseFormat } from "../fetch/format";
+import type { RecordFormat } from "../fetch/format";
 import type { TopicPartition } from "../group/assignors";
-import { ASSIGNORS, type Assignor } from "../group/assignors";
-import { groupStub } from "../group/group-stub";
+import { consumerCreateOf } from "../group/consumer-config";
 import { pollRecords } from "../group/consumer-poll";
-import type { SeekTarget } from "../group/types";
+import { groupStub } from "../group/group-stub";
 import { parseOffsets } from "../group/parse-offsets";
+import type { SeekTarget, Subscription } from "../group/types";
 import { limits } from "../limits";
+import { principalIn } from "./access";
 import { parseJson, readJsonObject, readText } from "./body";
+import { embeddedType, negotiate, V2_OFFERS } from "./media";
 import { boundedIntParam } from "./params";
 import { baseUrl } from "./url";
 
@@ -28,31 +32,8 @@ const group = (c: C) => groupStub(c.env, c.req.param("g")!);
 const instance = (c: C) => c.req.param("i")!;
 
 consumerRoutes.post("/consumers/:g", async (c) => {
-  const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
-  const name = body.name;
-  if (name !== undefined && (typeof name !== "string" || !/^[\w.-]{1,255}$/.test(name))) {
-    throw new RunnelError(ErrorCode.BAD_REQUEST, "name must be 1 to 255 letters, digits, '.', '_' or '-'");
-  }
-  const format = parseFormat(body.format === undefined ? undefined : String(body.format));
-  const reset = body["auto.offset.reset"] ?? "latest";
-  if (reset !== "earliest" && reset !== "latest") throw new RunnelError(ErrorCode.BAD_REQUEST, "auto.offset.reset must be earliest or latest");
-  const autoCommit = String(body["auto.commit.enable"] ?? "true");
-  if (autoCommit !== "true" && autoCommit !== "false") throw new RunnelError(ErrorCode.BAD_REQUEST, "auto.commit.enable must be true or false");
-  const sessionTimeoutMs = Number(body["session.timeout.ms"] ?? limits.sessionTimeoutMsDefault);
-  if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < limits.sessionTimeoutMsMin || sessionTimeoutMs > limits.sessionTimeoutMsMax) {
-    throw new RunnelError(ErrorCode.BAD_REQUEST, `session.timeout.ms must be from ${limits.sessionTimeoutMsMin} to ${limits.sessionTimeoutMsMax}`);
-  }
-  const strategy = body["partition.assignment.strategy"];
-  if (strategy !== undefined && !ASSIGNORS.includes(strategy as Assignor)) {
-    throw new RunnelError(ErrorCode.BAD_REQUEST, `partition.assignment.strategy must be one of ${ASSIGNORS.join(", ")}`);
-  }
-  const created = unwrap(
-    await group(c).createMember(c.req.param("g"), {
-      ...(name === undefined ? {} : { name: name as string }),
-      ...(strategy === undefined ? {} : { assignor: strategy as Assignor }),
-      config: { format, autoOffsetReset: reset, autoCommit: autoCommit === "true", sessionTimeoutMs },
-    }),
-  );
+  const create = consumerCreateOf(await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  const created = unwrap(await group(c).createMember(c.req.param("g"), { ...create, principal: principalIn(c) }));
   return c.json({ instance_id: created.memberId, base_uri: `${baseUrl(c)}/consumers/${c.req.param("g")}/instances/${created.memberId}` });
 });
 
@@ -62,25 +43,18 @@ consumerRoutes.delete(I, async (c) => {
 });
 
 consumerRoutes.post(`${I}/subscription`, async (c) => {
-  const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
-  if (typeof body.topic_pattern === "string") {
-    unwrap(await group(c).subscribe(instance(c), { pattern: body.topic_pattern }));
-  } else if (Array.isArray(body.topics) && body.topics.length > 0 && body.topics.every((t) => typeof t === "string")) {
-    unwrap(await group(c).subscribe(instance(c), { topics: body.topics as string[] }));
-  } else {
-    throw new RunnelError(ErrorCode.BAD_REQUEST, 'subscription needs "topics": [names] or "topic_pattern": regex');
-  }
+  const subscription = subscriptionOf(await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  unwrap(await group(c).subscribe(instance(c), subscription, principalIn(c)));
   return c.body(null, 204);
 });
 
 consumerRoutes.get(`${I}/subscription`, async (c) => {
-  const { subscription } = unwrap(await group(c).subscription(instance(c)));
-  if (subscription === null) return c.json({ topics: [] });
-  return c.json("pattern" in subscription ? { topic_pattern: subscription.pattern, topics: [] } : { topics: subscription.topics });
+  const { subscription, topics } = unwrap(await group(c).subscription(instance(c)));
+  return c.json(subscription !== null && "pattern" in subscription ? { topics, topic_pattern: subscription.pattern } : { topics });
 });
 
 consumerRoutes.delete(`${I}/subscription`, async (c) => {
-  unwrap(await group(c).unsubscribe(instance(c)));
+  unwrap(await group(c).unsubscribe(instance(c), principalIn(c)));
   return c.body(null, 204);
 });
 
@@ -91,37 +65,36 @@ consumerRoutes.get(`${I}/assignments`, async (c) => {
 
 consumerRoutes.post(`${I}/assignments`, async (c) => {
   const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
-  unwrap(await group(c).assignManually(instance(c), partitionList(body.partitions)));
+  unwrap(await group(c).assignManually(instance(c), partitionList(body.partitions), principalIn(c)));
   return c.body(null, 204);
 });
 
-consumerRoutes.get(`${I}/records`, async (c) => {
-  const timeoutMs = boundedIntParam("timeout", c.req.query("timeout"), limits.consumerPollMsDefault, limits.fetchWaitMsMax);
-  const maxBytes = boundedIntParam("max_bytes", c.req.query("max_bytes"), limits.fetchBytesDefault, limits.fetchBytesMax);
-  const body = await pollRecords(c.env, group(c), instance(c), timeoutMs, maxBytes);
-  return c.body(body, 200, { "content-type": "application/json" });
+consumerRoutes.get(`${I}/records`, async (c) => records(c));
+
+/** The v1 read of one topic: the first read subscribes the instance to it (Confluent's v1 consumer API, which kafka-rest 0.0.x speaks). */
+consumerRoutes.get(`${I}/topics/:t`, async (c) => {
+  unwrap(await group(c).subscribeOnce(instance(c), c.req.param("t"), principalIn(c), acceptedFormats(c)));
+  return records(c, c.req.param("t"));
 });
 
 consumerRoutes.post(`${I}/offsets`, async (c) => {
   const text = await readText(c.req.raw, limits.adminRequestBytesMax);
-  const body = text.trim() === "" ? {} : (parseJson(text) as Record<string, unknown>);
-  const list = body.offsets ?? body.partitions;
-  if (list === undefined) {
-    unwrap(await group(c).commit(instance(c), null));
-  } else {
-    const offsets = parseOffsets(list);
-    if (offsets === null) throw new RunnelError(ErrorCode.BAD_REQUEST, "offsets must be [{topic, partition, offset}]");
-    unwrap(await group(c).commit(instance(c), offsets));
-  }
-  return c.body(null, 204);
+  const body = text.trim() === "" ? {} : parseJson(text);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new RunnelError(ErrorCode.BAD_REQUEST, "the body must be a JSON object (or empty)");
+  const list = (body as Record<string, unknown>).offsets ?? (body as Record<string, unknown>).partitions;
+  const offsets = list === undefined ? null : parseOffsets(list);
+  if (offsets === null && list !== undefined) throw new RunnelError(ErrorCode.BAD_REQUEST, "offsets must be [{topic, partition, offset}]");
+  // The REST meaning: each posted offset is the last one consumed; the group stores offset + 1.
+  unwrap(await group(c).commit(instance(c), offsets, principalIn(c), true));
+  return c.json([]);
 });
 
 consumerRoutes.get(`${I}/offsets`, async (c) => {
   const text = await readText(c.req.raw, limits.adminRequestBytesMax);
   const body = text.trim() === "" ? {} : (parseJson(text) as Record<string, unknown>);
   const partitions = body.partitions === undefined ? null : partitionList(body.partitions);
-  const { offsets } = unwrap(await group(c).committed(instance(c), partitions));
-  return c.json({ offsets });
+  const { offsets } = unwrap(await group(c).committed(instance(c), partitions, principalIn(c)));
+  return c.json({ offsets: offsets.map((o) => ({ ...o, metadata: o.metadata ?? "" })) });
 });
 
 consumerRoutes.post(`${I}/positions`, async (c) => {
@@ -139,7 +112,7 @@ consumerRoutes.post(`${I}/positions`, async (c) => {
     if (offsets === null) throw new RunnelError(ErrorCode.BAD_REQUEST, "positions need offsets: [{topic, partition, offset}] or timestamps");
     targets = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
   }
-  unwrap(await group(c).seek(instance(c), targets));
+  unwrap(await group(c).seek(instance(c), targets, principalIn(c)));
   return c.body(null, 204);
 });
 
@@ -147,9 +120,51 @@ for (const end of ["beginning", "end"] as const) {
   consumerRoutes.post(`${I}/positions/${end}`, async (c) => {
     const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
     const to = end === "beginning" ? "earliest" : "latest";
-    unwrap(await group(c).seek(instance(c), partitionList(body.partitions).map((tp) => ({ ...tp, to }))));
+    unwrap(await group(c).seek(instance(c), partitionList(body.partitions).map((tp) => ({ ...tp, to })), principalIn(c)));
     return c.body(null, 204);
   });
+}
+
+/**
+ * A records answer: the instance's format decides the embedded type. An
+ * `Accept` that names another embedded format is 406 / 40601, refused
+ * before anything is read; a format-less one (`application/vnd.kafka.v2+json`,
+ * `application/json`, none) gets the instance's format.
+ */
+async function records(c: C, topic?: string) {
+  const accept = c.req.header("accept");
+  const formats = acceptedFormats(c);
+  const timeout = c.req.query("timeout");
+  const timeoutMs = timeout === undefined ? undefined : boundedIntParam("timeout", timeout, limits.consumerPollMsDefault, limits.fetchWaitMsMax);
+  const maxBytes = boundedIntParam("max_bytes", c.req.query("max_bytes"), limits.fetchBytesDefault, limits.fetchBytesMax);
+  const polled = await pollRecords(c.env, group(c), { memberId: instance(c), principal: principalIn(c), timeoutMs, maxBytes, formats, ...(topic === undefined ? {} : { topic }) });
+  return c.body(polled.json, 200, { "content-type": negotiate(accept, recordOffers(polled.format)) ?? embeddedType(polled.format) });
+}
+
+/** The record formats the request's `Accept` allows. */
+function acceptedFormats(c: C): RecordFormat[] {
+  return (["binary", "json", "string"] as const).filter((f) => negotiate(c.req.header("accept"), recordOffers(f)) !== null);
+}
+
+/** The types a records answer in `format` may take, best first: its embedded type (v2, then v1), then the format-less ones. */
+function recordOffers(format: RecordFormat): string[] {
+  return [embeddedType(format), `application/vnd.kafka.${format}.v1+json`, ...V2_OFFERS];
+}
+
+/** `{"topics": [...]}` or `{"topic_pattern": "…"}` — one of them (two at once is 40901); anything else is 42206. */
+function subscriptionOf(body: Record<string, unknown>): Subscription {
+  const { topics, topic_pattern: pattern } = body;
+  if (topics !== undefined && pattern !== undefined) {
+    throw new RunnelError(ErrorCode.ALREADY_SUBSCRIBED, "subscribe to topics or to a topic_pattern, not both at once");
+  }
+  if (pattern !== undefined) {
+    if (typeof pattern !== "string") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "topic_pattern must be a string (a regular expression)");
+    return { pattern };
+  }
+  if (!Array.isArray(topics) || topics.length === 0 || topics.length > limits.topicsCountMax || !topics.every((t) => typeof t === "string")) {
+    throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `subscription needs "topics": [1 to ${limits.topicsCountMax} topic names] or "topic_pattern": a regular expression`);
+  }
+  return { topics: [...new Set(topics as string[])] };
 }
 
 /** `[{topic, partition}]`, or 400. */

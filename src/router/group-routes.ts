@@ -1,13 +1,19 @@
-/** Consumer-group admin (v3): list, describe, consumers, lags, lag summary, offsets:reset; and the WebSocket consumer. */
+/**
+ * Consumer-group admin (v3): list, describe, consumers and their
+ * assignments, lags (all, or one partition's), lag summary,
+ * offsets:reset; and the WebSocket consumer. Shapes are group-views.ts.
+ */
 import { Hono, type Context } from "hono";
+import { controllerStub } from "../controller/controller-stub";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
 import { groupStub } from "../group/group-stub";
-import type { GroupDescription, SeekTarget } from "../group/types";
+import type { GroupDescription, LagRow, SeekTarget } from "../group/types";
+import { PRINCIPAL_HEADER } from "../group/ws-socket";
 import { limits } from "../limits";
-import { controllerStub } from "../controller/controller-stub";
-import { describable } from "./access";
+import { describable, principalIn } from "./access";
 import { readJsonObject } from "./body";
+import { assignmentView, consumerView, groupView, lagSummaryView, lagView, type ViewBase } from "./group-views";
 import { baseUrl } from "./url";
 import { list } from "./views";
 
@@ -15,32 +21,32 @@ export const groupRoutes = new Hono<{ Bindings: Env }>();
 type C = Context<{ Bindings: Env }>;
 const G = "/v3/clusters/:c/consumer-groups";
 
-function groupView(c: C, g: GroupDescription) {
-  const self = `${baseUrl(c)}/v3/clusters/${c.env.CLUSTER_ID}/consumer-groups/${g.groupId}`;
-  return {
-    kind: "KafkaConsumerGroup",
-    metadata: { self },
-    cluster_id: c.env.CLUSTER_ID,
-    consumer_group_id: g.groupId,
-    is_simple: false,
-    partition_assignor: g.assignor,
-    state: g.state,
-    generation: g.generation,
-    coordinator: { related: self },
-    consumers: g.members.map((m) => consumerView(c, g, m)),
-    lag_summary: { related: `${self}/lag-summary` },
-  };
+const base = (c: C): ViewBase => ({ url: baseUrl(c), clusterId: c.env.CLUSTER_ID });
+const groupId = (c: C) => c.req.param("g")!;
+const self = (c: C) => `${baseUrl(c)}${c.req.path}`;
+
+/** The group in the path, described (40405 when it was never joined). */
+async function described(c: C): Promise<GroupDescription> {
+  return unwrap(await groupStub(c.env, groupId(c)).describe(groupId(c)));
 }
 
-function consumerView(c: C, g: GroupDescription, m: GroupDescription["members"][number]) {
-  return {
-    kind: "KafkaConsumer",
-    cluster_id: c.env.CLUSTER_ID,
-    consumer_group_id: g.groupId,
-    consumer_id: m.memberId,
-    client_id: m.kind === "ws" ? "websocket" : "http",
-    assignments: m.assignment.map((tp) => ({ topic_name: tp.topic, partition_id: tp.partition })),
-  };
+/** The member `:m` of the group in the path (40403 when it has none of that id). */
+async function member(c: C): Promise<GroupDescription["members"][number]> {
+  const m = (await described(c)).members.find((x) => x.memberId === c.req.param("m"));
+  if (m === undefined) throw new RunnelError(ErrorCode.CONSUMER_INSTANCE_NOT_FOUND, `consumer '${c.req.param("m")}' is not a member of group '${groupId(c)}'`);
+  return m;
+}
+
+/** The group's lag rows, of the topics the principal may DESCRIBE (as Kafka's OffsetFetch shows only those). */
+async function lagRowsOf(c: C): Promise<LagRow[]> {
+  return describable(c, "TOPIC", unwrap(await groupStub(c.env, groupId(c)).lags(groupId(c))).rows, (r) => r.topic);
+}
+
+/** The partition named by `:t` and `:p`; a `:p` that is not a number is a 404. */
+function partitionIn(c: C): { topic: string; partition: number } {
+  const p = c.req.param("p")!;
+  if (!/^\d{1,9}$/.test(p)) throw new RunnelError(ErrorCode.NOT_FOUND, `partition '${p}' is not a partition number`);
+  return { topic: c.req.param("t")!, partition: Number(p) };
 }
 
 groupRoutes.get(G, async (c) => {
@@ -48,49 +54,48 @@ groupRoutes.get(G, async (c) => {
   const ids = await describable(c, "GROUP", all, (g) => g);
   const groups = (await Promise.all(ids.map(async (id) => groupStub(c.env, id).describe(id)))) as (GroupDescription | Failure)[];
   // A group listed but never joined (its first member was refused) is not shown; any other failure is the answer.
-  const views = groups.filter((g) => g.ok || g.error_code !== ErrorCode.GROUP_NOT_FOUND).map((g) => groupView(c, unwrap(g)));
-  return c.json(list("ConsumerGroup", `${baseUrl(c)}${c.req.path}`, views));
+  const views = groups.filter((g) => g.ok || g.error_code !== ErrorCode.GROUP_NOT_FOUND).map((g) => groupView(base(c), unwrap(g)));
+  return c.json(list("ConsumerGroup", self(c), views));
 });
 
-groupRoutes.get(`${G}/:g`, async (c) => {
-  return c.json(groupView(c, unwrap(await groupStub(c.env, c.req.param("g")).describe(c.req.param("g")))));
-});
+groupRoutes.get(`${G}/:g`, async (c) => c.json(groupView(base(c), await described(c))));
 
 groupRoutes.get(`${G}/:g/consumers`, async (c) => {
-  const g = unwrap(await groupStub(c.env, c.req.param("g")).describe(c.req.param("g")));
-  return c.json(list("Consumer", `${baseUrl(c)}${c.req.path}`, g.members.map((m) => consumerView(c, g, m))));
+  const g = await described(c);
+  return c.json(list("Consumer", self(c), g.members.map((m) => consumerView(base(c), g.groupId, m))));
+});
+
+groupRoutes.get(`${G}/:g/consumers/:m`, async (c) => c.json(consumerView(base(c), groupId(c), await member(c))));
+
+groupRoutes.get(`${G}/:g/consumers/:m/assignments`, async (c) => {
+  const m = await member(c);
+  return c.json(list("ConsumerAssignment", self(c), m.assignment.map((tp) => assignmentView(base(c), groupId(c), m.memberId, tp))));
+});
+
+groupRoutes.get(`${G}/:g/consumers/:m/assignments/:t/partitions/:p`, async (c) => {
+  const m = await member(c);
+  const tp = partitionIn(c);
+  if (!m.assignment.some((a) => a.topic === tp.topic && a.partition === tp.partition)) {
+    throw new RunnelError(ErrorCode.NOT_FOUND, `consumer '${m.memberId}' is not assigned ${tp.topic}-${tp.partition}`);
+  }
+  return c.json(assignmentView(base(c), groupId(c), m.memberId, tp));
 });
 
 groupRoutes.get(`${G}/:g/lags`, async (c) => {
-  const { rows } = unwrap(await groupStub(c.env, c.req.param("g")).lags(c.req.param("g")));
-  const data = rows.map((r) => ({
-    kind: "KafkaConsumerLag",
-    cluster_id: c.env.CLUSTER_ID,
-    consumer_group_id: c.req.param("g"),
-    topic_name: r.topic,
-    partition_id: r.partition,
-    current_offset: r.currentOffset,
-    log_end_offset: r.logEndOffset,
-    lag: r.lag,
-    consumer_id: r.consumerId,
-  }));
-  return c.json(list("ConsumerLag", `${baseUrl(c)}${c.req.path}`, data));
+  const rows = await lagRowsOf(c);
+  return c.json(list("ConsumerLag", self(c), rows.map((r) => lagView(base(c), groupId(c), r))));
 });
 
-groupRoutes.get(`${G}/:g/lag-summary`, async (c) => {
-  const { rows } = unwrap(await groupStub(c.env, c.req.param("g")).lags(c.req.param("g")));
-  const max = rows.reduce<(typeof rows)[number] | null>((a, r) => (a === null || r.lag > a.lag ? r : a), null);
-  return c.json({
-    kind: "KafkaConsumerGroupLagSummary",
-    cluster_id: c.env.CLUSTER_ID,
-    consumer_group_id: c.req.param("g"),
-    max_lag: max?.lag ?? 0,
-    total_lag: rows.reduce((sum, r) => sum + r.lag, 0),
-    max_lag_topic_name: max?.topic ?? null,
-    max_lag_partition_id: max?.partition ?? null,
-    max_lag_consumer_id: max?.consumerId ?? null,
-  });
+groupRoutes.get(`${G}/:g/lags/:t/partitions/:p`, async (c) => {
+  const tp = partitionIn(c);
+  const row = (await lagRowsOf(c)).find((r) => r.topic === tp.topic && r.partition === tp.partition);
+  if (row === undefined) {
+    throw new RunnelError(ErrorCode.NOT_FOUND, `group '${groupId(c)}' has no lag for ${tp.topic}-${tp.partition}: it neither subscribes to that partition's topic nor committed an offset for it`);
+  }
+  return c.json(lagView(base(c), groupId(c), row));
 });
+
+groupRoutes.get(`${G}/:g/lag-summary`, async (c) => c.json(lagSummaryView(base(c), groupId(c), await lagRowsOf(c))));
 
 groupRoutes.post(`${G}/:g/:action{offsets:reset}`, async (c) => {
   const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
@@ -99,17 +104,28 @@ groupRoutes.post(`${G}/:g/:action{offsets:reset}`, async (c) => {
   if (partitions !== null && (!Array.isArray(partitions) || !partitions.every((p) => Number.isInteger(p) && p >= 0))) {
     throw new RunnelError(ErrorCode.BAD_REQUEST, "partitions must be a list of partition numbers");
   }
-  let target: SeekTarget;
-  if (body.to === "earliest" || body.to === "latest") target = { to: body.to };
-  else if (body.to === "offset" && Number.isInteger(body.offset)) target = { offset: body.offset as number };
-  else if (body.to === "timestamp" && (typeof body.timestamp === "number" || typeof body.timestamp === "string")) {
-    const ms = typeof body.timestamp === "number" ? body.timestamp : Date.parse(body.timestamp);
-    if (!Number.isFinite(ms)) throw new RunnelError(ErrorCode.BAD_REQUEST, "timestamp must be epoch ms or RFC 3339");
-    target = { timestamp: ms };
-  } else throw new RunnelError(ErrorCode.BAD_REQUEST, 'to must be "earliest", "latest", "offset" (with offset) or "timestamp" (with timestamp)');
-  const result = unwrap(await groupStub(c.env, c.req.param("g")).resetOffsets(c.req.param("g"), body.topic, partitions as number[] | null, target));
+  const result = unwrap(await groupStub(c.env, groupId(c)).resetOffsets(groupId(c), body.topic, partitions as number[] | null, resetTarget(body)));
   return c.json({ data: result.offsets.map((o) => ({ topic_name: o.topic, partition_id: o.partition, offset: o.offset })) });
 });
 
-/** WebSocket subscriptions are accepted by the group's coordinator itself. */
-groupRoutes.get("/ws/v1/consumer/:g", (c) => groupStub(c.env, c.req.param("g")).fetch(c.req.raw));
+/** What an offsets:reset body asks for: an end, an offset, or a time (epoch ms or RFC 3339). */
+function resetTarget(body: Record<string, unknown>): SeekTarget {
+  if (body.to === "earliest" || body.to === "latest") return { to: body.to };
+  if (body.to === "offset" && Number.isInteger(body.offset)) return { offset: body.offset as number };
+  if (body.to === "timestamp" && (typeof body.timestamp === "number" || typeof body.timestamp === "string")) {
+    const ms = typeof body.timestamp === "number" ? body.timestamp : Date.parse(body.timestamp);
+    if (!Number.isFinite(ms)) throw new RunnelError(ErrorCode.BAD_REQUEST, "timestamp must be epoch ms or RFC 3339");
+    return { timestamp: ms };
+  }
+  throw new RunnelError(ErrorCode.BAD_REQUEST, 'to must be "earliest", "latest", "offset" (with offset) or "timestamp" (with timestamp)');
+}
+
+/**
+ * WebSocket subscriptions are accepted by the group's coordinator itself;
+ * it learns the upgrade's principal from the router (never from the client).
+ */
+groupRoutes.get("/ws/v1/consumer/:g", (c) => {
+  const headers = new Headers(c.req.raw.headers);
+  headers.set(PRINCIPAL_HEADER, principalIn(c));
+  return groupStub(c.env, groupId(c)).fetch(new Request(c.req.raw, { headers }));
+});

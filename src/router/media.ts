@@ -30,6 +30,9 @@ export const V2_RECORD_OFFERS: readonly string[] = [
   embeddedType("json"),
   embeddedType("string"),
   ...V2_OFFERS,
+  // v1 clients (kafka-rest 0.0.x) ask for their records in these.
+  "application/vnd.kafka.binary.v1+json",
+  "application/vnd.kafka.json.v1+json",
 ];
 
 interface Range {
@@ -103,7 +106,7 @@ export function negotiate(accept: string | null | undefined, offers: readonly st
 
 /** The embedded format a negotiated response type stands for (format-less types mean binary). */
 export function formatOfType(type: string): EmbeddedFormat {
-  const m = /^application\/vnd\.kafka\.(binary|json|string)\.v2\+json$/.exec(type);
+  const m = /^application\/vnd\.kafka\.(binary|json|string)\.v[12]\+json$/.exec(type);
   return (m?.[1] as EmbeddedFormat | undefined) ?? "binary";
 }
 

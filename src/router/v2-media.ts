@@ -10,8 +10,8 @@ import { ErrorCode, RunnelError } from "../errors";
 import { isJsonType, negotiate, V2_JSON, V2_OFFERS, V2_RECORD_OFFERS } from "./media";
 
 const V2_PATH = /^\/(?:topics|brokers|consumers)(?:\/|$)/;
-/** GETs that answer records in an embedded format. */
-const RECORDS_PATH = /^\/(?:topics\/[^/]+\/partitions\/[^/]+|consumers\/[^/]+\/instances\/[^/]+)\/records\/?$/;
+/** GETs that answer records in an embedded format (the last: a v1 consumer's read of one topic). */
+const RECORDS_PATH = /^\/(?:(?:topics\/[^/]+\/partitions\/[^/]+|consumers\/[^/]+\/instances\/[^/]+)\/records|consumers\/[^/]+\/instances\/[^/]+\/topics\/[^/]+)\/?$/;
 const KEY = "v2MediaType";
 
 /** The response type this v2 request negotiated (V2_JSON when the middleware did not run). */
@@ -46,7 +46,7 @@ export const v2Media: MiddlewareHandler = async (c, next) => {
   const type = c.res.headers.get("content-type");
   if (type === null || !type.startsWith("application/json")) return; // routes that chose their own type keep it
   // Embedded types belong to records only; any other JSON answer (errors too) is plain v2.
-  const answer = /\.(binary|json|string)\.v2\+json$/.test(chosen) ? V2_JSON : chosen;
+  const answer = /\.(binary|json|string)\.v[12]\+json$/.test(chosen) ? V2_JSON : chosen;
   try {
     c.res.headers.set("content-type", answer);
   } catch {

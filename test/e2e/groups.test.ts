@@ -89,5 +89,18 @@ describe("consumer groups on the real server", () => {
       return (polled.body as Frame[]).length > 0 ? (polled.body as Frame[]) : null;
     });
     expect(got.map((r) => [r.partition, r.offset, r.value])).toEqual([[2, 10, "after"]]);
+
+    // Its commit has the REST meaning (the last offset consumed); the group stores the next one to read,
+    // which is what GET …/offsets, the lags and a WebSocket subscriber of the group see.
+    expect((await json("POST", `${base}/offsets`, { offsets: [{ topic: "e2e-ws", partition: 2, offset: 10 }] })).status).toBe(200);
+    const committed = await json("GET", `${base}/offsets`); // (fetch sends no GET body: every partition it owns)
+    expect(committed.body.offsets.find((o: Frame) => o.partition === 2)).toEqual({ topic: "e2e-ws", partition: 2, offset: 11, metadata: "" });
+    const after = await json("GET", `${server.url}/v3/clusters/runnel-local/consumer-groups/e2e-ws-g/lags/e2e-ws/partitions/2`);
+    expect(after.body).toMatchObject({ current_offset: 11, log_end_offset: 11, lag: 0 });
+    expect((await json("DELETE", base)).status).toBe(204);
+    const c = await subscriber(server.url, "e2e-ws-g", "topics=e2e-ws&permits=0");
+    await c.until("c's assignment", () => c.latest()?.partitions.length === 4);
+    expect(c.latest()!.partitions.find((p: Frame) => p.partition === 2).offset).toBe(11);
+    c.ws.close();
   });
 });

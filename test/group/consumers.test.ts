@@ -38,8 +38,8 @@ describe("HTTP consumer instances in a group", () => {
     expect(quietOwns).toHaveLength(1);
     const first = await pollUntil(quiet, 10);
     const p = first[0]!.partition;
-    // It commits only the first four, then goes silent.
-    expect((await call("POST", `${quiet}/offsets`, { offsets: [{ topic: "cg-timeout", partition: p, offset: 4 }] })).status).toBe(204);
+    // It commits only the first four (the last it consumed is offset 3: the group stores 4), then goes silent.
+    expect((await call("POST", `${quiet}/offsets`, { offsets: [{ topic: "cg-timeout", partition: p, offset: 3 }] })).status).toBe(200);
     // Asking for its assignment is busy's heartbeat; it reads nothing meanwhile.
     await waitFor("busy to own both partitions", async () => (await assignment(busy)).length === 2);
     expect(await assignment(busy)).toEqual(["cg-timeout-0", "cg-timeout-1"]);
@@ -56,9 +56,9 @@ describe("HTTP consumer instances in a group", () => {
     const m = await consumer("cg-commit-g");
     await subscribe(m, ["cg-commit"]);
     await pollUntil(m, 5);
-    expect((await call("POST", `${m}/offsets`)).status).toBe(204);
+    expect((await call("POST", `${m}/offsets`)).status).toBe(200);
     const committed = await call("GET", `${m}/offsets`);
-    expect(committed.body.offsets).toEqual([{ topic: "cg-commit", partition: 0, offset: 5, metadata: null }]);
+    expect(committed.body.offsets).toEqual([{ topic: "cg-commit", partition: 0, offset: 5, metadata: "" }]);
   });
 
   it("subscribe by pattern and pick up a topic created later", async () => {
@@ -141,10 +141,10 @@ describe("consumer group admin", () => {
     const groups = await call("GET", `${V3}/consumer-groups`);
     expect(groups.body.data.map((g: any) => g.consumer_group_id)).toContain("cg-admin-g");
     const g = await call("GET", `${V3}/consumer-groups/cg-admin-g`);
-    expect(g.body).toMatchObject({ consumer_group_id: "cg-admin-g", state: "Stable", partition_assignor: "range" });
+    expect(g.body).toMatchObject({ consumer_group_id: "cg-admin-g", state: "STABLE", partition_assignor: "range" });
     expect(g.body.consumers[0].assignments).toHaveLength(2);
     await pollUntil(m, 10);
-    await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-admin", partition: 0, offset: 2 }] });
+    await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-admin", partition: 0, offset: 1 }] }); // stored as 2
     const lags = await call("GET", `${V3}/consumer-groups/cg-admin-g/lags`);
     expect(lags.body.data).toEqual([
       expect.objectContaining({ topic_name: "cg-admin", partition_id: 0, current_offset: 2, log_end_offset: 5, lag: 3 }),
@@ -185,18 +185,24 @@ describe("consumer bad input", () => {
     await fill("cg-bad", 2, 3);
     const m = await consumer("cg-bad-g");
     const regex = await call("POST", `${m}/subscription`, { topic_pattern: "([unclosed" });
-    expect(regex.body).toMatchObject({ error_code: 400, message: expect.stringMatching(/regular expression/) });
+    expect(regex.body).toMatchObject({ error_code: 42206, message: expect.stringMatching(/regular expression/) });
     await call("POST", `${m}/assignments`, { partitions: [{ topic: "cg-bad", partition: 0 }] });
+    expect((await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-bad", partition: 0, offset: 3 }] })).status).toBe(416); // stores 4, past the high watermark 3
     const past = await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-bad", partition: 0, offset: 99 }] });
     expect(past.status).toBe(416);
     expect(past.body.error_code).toBe(41601);
     const notMine = await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-bad", partition: 1, offset: 1 }] });
     expect(notMine.status).toBe(409);
     expect(notMine.body.error_code).toBe(40904);
-    expect((await call("POST", `/consumers/cg-bad-g`, { format: "avro" })).body.error_code).toBe(400);
-    expect((await call("POST", `/consumers/cg-bad-g`, { "auto.offset.reset": "middle" })).body.error_code).toBe(400);
+    expect((await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-bad", partition: 0, offset: 2 }] })).status).toBe(200); // the last record
+    expect((await call("POST", `/consumers/cg-bad-g`, { format: "avro" })).body.error_code).toBe(42204);
+    expect((await call("POST", `/consumers/cg-bad-g`, { "auto.offset.reset": "middle" })).body.error_code).toBe(42204);
+    expect((await call("POST", `/consumers/cg-bad-g`, { "auto.offset.reset": "constructor" })).body.error_code).toBe(42204);
+    expect((await call("POST", `/consumers/cg-bad-g`, { "session.timeout.ms": "10s" })).body.error_code).toBe(42204);
     const dup = await call("POST", `/consumers/cg-bad-g`, { name: "same" });
     expect(dup.status).toBe(200);
-    expect((await call("POST", `/consumers/cg-bad-g`, { name: "same" })).body.error_code).toBe(40903);
+    const taken = await call("POST", `/consumers/cg-bad-g`, { name: "same" });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error_code).toBe(40902);
   });
 });

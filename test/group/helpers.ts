@@ -1,3 +1,4 @@
+import { SELF } from "cloudflare:test";
 import { expect } from "vitest";
 import { call, V3 } from "../helpers";
 
@@ -81,3 +82,25 @@ export async function fault(broker: number, mode: "down" | "heal") {
   const res = await call("POST", `${V3}/brokers/${broker}/faults`, { mode });
   if (res.status !== 204) throw new Error(`fault ${broker} ${mode}: ${res.status} ${JSON.stringify(res.body)}`);
 }
+
+export type Frame = Record<string, any>;
+
+/** A subscriber socket that records every frame (offering `protocols`, by default runnel.v1). */
+export async function subscriber(group: string, query: string, protocols = "runnel.v1") {
+  const res = await SELF.fetch(`http://runnel.test/ws/v1/consumer/${group}?${query}`, {
+    headers: { upgrade: "websocket", "sec-websocket-protocol": protocols },
+  });
+  if (res.status !== 101) throw new Error(`upgrade: ${res.status} ${await res.text()}`);
+  const ws = res.webSocket!;
+  ws.accept();
+  const frames: Frame[] = [];
+  ws.addEventListener("message", (e) => {
+    if (e.data !== "pong") frames.push(JSON.parse(e.data as string)); // "pong": the runtime's answer to "ping"
+  });
+  const until = (what: string, check: () => boolean, timeoutMs = 5000) =>
+    waitFor(`${what}; frames: ${JSON.stringify(frames).slice(0, 500)}`, check, timeoutMs);
+  const records = () => frames.filter((f) => f.type === "records").flatMap((f) => f.records.map((r: Frame) => ({ ...r, partition: f.partition })));
+  const lastAssignment = () => [...frames].reverse().find((f) => f.type === "assignment");
+  return { ws, frames, until, records, lastAssignment, protocol: res.headers.get("sec-websocket-protocol") };
+}
+

@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { call, createTopic } from "../helpers";
-import { consumer, fill, lags, waitFor } from "./helpers";
+import { consumer, fill, lags, subscriber, waitFor } from "./helpers";
 
 type Frame = Record<string, any>;
 
@@ -21,25 +21,6 @@ afterAll(async () => {
   const groups = (await call("GET", "/v3/clusters/runnel-local/consumer-groups")).body.data.map((g: Frame) => g.consumer_group_id as string);
   for (const g of groups) await waitFor(`${g}'s pumps to stop`, () => settled(g));
 }, 20_000);
-
-/** A subscriber socket that records every frame. */
-async function subscriber(group: string, query: string) {
-  const res = await SELF.fetch(`http://runnel.test/ws/v1/consumer/${group}?${query}`, {
-    headers: { upgrade: "websocket", "sec-websocket-protocol": "runnel.v1" },
-  });
-  if (res.status !== 101) throw new Error(`upgrade: ${res.status} ${await res.text()}`);
-  const ws = res.webSocket!;
-  ws.accept();
-  const frames: Frame[] = [];
-  ws.addEventListener("message", (e) => {
-    if (e.data !== "pong") frames.push(JSON.parse(e.data as string)); // "pong": the runtime's answer to "ping"
-  });
-  const until = (what: string, check: () => boolean, timeoutMs = 5000) =>
-    waitFor(`${what}; frames: ${JSON.stringify(frames).slice(0, 500)}`, check, timeoutMs);
-  const records = () => frames.filter((f) => f.type === "records").flatMap((f) => f.records.map((r: Frame) => ({ ...r, partition: f.partition })));
-  const lastAssignment = () => [...frames].reverse().find((f) => f.type === "assignment");
-  return { ws, frames, until, records, lastAssignment, protocol: res.headers.get("sec-websocket-protocol") };
-}
 
 /** Produces `values` (text, sent as bytes) to one partition. */
 async function produceText(topic: string, partition: number, values: string[]) {
