@@ -89,6 +89,18 @@ describe("GET /metrics", () => {
     expect(after.value("runnel_group_members", g)).toBe(0);
   });
 
+  it("covers the topics a pattern subscription matched, as GET …/lags does", async () => {
+    await createTopic("m-pat-a", 1);
+    await fill("m-pat-a", 1, 3);
+    const base = await consumer("m-pat-g");
+    expect((await call("POST", `${base}/subscription`, { topic_pattern: "m-pat-.*" })).status).toBe(204);
+    const rows = await lags("m-pat-g");
+    expect(rows).toEqual([["m-pat-a", 0, null, 3, 3]]);
+    const m = await scrape();
+    expect(m.samples("runnel_group_lag", { group: "m-pat-g" }).map((s) => [s.labels.topic, s.labels.partition, s.value])).toEqual([["m-pat-a", "0", 3]]);
+    expect((await call("DELETE", base)).status).toBe(204);
+  });
+
   it("gathers the router's counters from the metrics object, so what one scrape showed the next one shows too", async () => {
     const first = await scrapeUntil("the scrape route counted", (m) => m.sum("runnel_http_requests_total", { route: "/metrics" }) > 0);
     expect(first).toBe(true);
