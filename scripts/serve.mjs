@@ -3,7 +3,8 @@
 // Kafka protocol on --kafka-port (default 9092; 0 turns it off). --mode
 // production turns fault injection off (development is the default).
 // --admin-key (or the RUNNEL_ADMIN_KEY environment variable) turns
-// authentication on: the bootstrap key is admin.{SECRET}.
+// authentication on: the bootstrap key is admin.{SECRET}, and Kafka clients
+// authenticate with SASL/PLAIN (key id / secret as user name / password).
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { startServer } from "./server.mjs";
@@ -39,7 +40,10 @@ if (adminKey === "" && values.mode === "development") {
   console.warn("warning: production mode without an admin key refuses every request (503). Set RUNNEL_ADMIN_KEY or --admin-key.");
 }
 console.log(`Runnel is serving on ${server.url} (cluster runnel-local, ${values.mode} mode, authentication ${adminKey ? "on" : "off"}, state in ${persistTo})`);
-if (server.kafka !== null) console.log(`Kafka protocol on ${server.kafka.host}:${server.kafka.port}`);
+if (server.kafka !== null) {
+  const sasl = server.kafka.sasl === "required" ? " (SASL/PLAIN required: user name = key id, password = secret)" : "";
+  console.log(`Kafka protocol on ${server.kafka.host}:${server.kafka.port}${sasl}`);
+}
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"]) {

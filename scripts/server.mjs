@@ -16,7 +16,8 @@ process.env.WRANGLER_SEND_METRICS = "false";
  * "production" refuses faults and, without an admin key, every request —
  * wrangler.toml ships production, so this asks for development itself),
  * kafkaPort (the Kafka front door's port on `host`; 0, the default here,
- * runs none). Returns { url, kafka: { host, port } | null, stop() }.
+ * runs none; with an admin key its clients must authenticate with
+ * SASL/PLAIN). Returns { url, kafka: { host, port, sasl } | null, stop() }.
  */
 export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode = "development", adminKey, kafkaPort = 0 } = {}) {
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
@@ -38,7 +39,8 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
   if (kafkaPort !== 0) {
     try {
       const { startGateway } = await import(pathToFileURL(await buildGateway()).href);
-      gateway = await startGateway({ url, host, port: kafkaPort, quiet: true });
+      // With authentication on, Kafka clients bring their own keys (SASL/PLAIN); the front door gets none.
+      gateway = await startGateway({ url, host, port: kafkaPort, quiet: true, sasl: adminKey ? "required" : "off" });
     } catch (e) {
       await mf.dispose();
       throw new Error(`could not serve the Kafka protocol on ${host}:${kafkaPort} (${e.message}); pick another --kafka-port, or 0 for none`);
@@ -47,7 +49,7 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
   return {
     url,
     mf,
-    kafka: gateway === null ? null : { host: gateway.host, port: gateway.port },
+    kafka: gateway === null ? null : { host: gateway.host, port: gateway.port, sasl: adminKey ? "required" : "off" },
     stop: async () => {
       await gateway?.stop();
       await mf.dispose();

@@ -46,6 +46,18 @@ export const limits = {
   replicationHeartbeatMsMax: 1_000,
   /** How long an Idempotency-Key is remembered. */
   idempotencyKeyMs: 15 * 60 * 1000,
+  /**
+   * How long a partition remembers an idempotent producer after its last
+   * batch there (Kafka's producer.id.expiration.ms); past it, the producer
+   * must start again at sequence 0.
+   */
+  producerIdExpirationMs: 24 * 60 * 60 * 1000,
+  /** How many of a producer's latest batches a partition remembers to answer retries (Kafka's 5, its max in-flight requests). */
+  producerBatchesKeptMax: 5,
+  /** Most idempotent producers whose state a partition replica keeps in memory (the rest are read from storage when they write). */
+  producerStatesCachedMax: 256,
+  /** Producer ids stay below 2^53 so they are exact JavaScript numbers. */
+  producerIdMax: Number.MAX_SAFE_INTEGER,
   /** Longest an Idempotency-Key may be (printable ASCII). */
   idempotencyKeyLengthMax: 255,
   /** How long the controller waits for a replica to answer before calling it unreachable. */

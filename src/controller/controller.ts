@@ -26,6 +26,7 @@ import { Alerting } from "./alerting";
 import { electAfterFailure, preferredLeaderRole } from "./election";
 import { answers, tellRole } from "./hand-over";
 import { ControllerCounters, controllerMetrics, type ControllerMetricsOk } from "./metrics";
+import { ProducerIds } from "./producer-ids";
 import { ReplicaTasks } from "./replica-tasks";
 import { CONTROLLER_SCHEMA } from "./schema";
 import { TopicStore } from "./topic-store";
@@ -39,6 +40,8 @@ export class Controller extends DurableObject<Env> implements LogContext {
   readonly store: TopicStore;
   /** Wipes, config pushes and replica creation owed. Not reachable over RPC. */
   readonly tasks: ReplicaTasks;
+  /** The producer id counter. Not reachable over RPC. */
+  readonly producerIds: ProducerIds;
   /** Counters of leadership events (GET /metrics). Not reachable over RPC. */
   readonly counters: ControllerCounters;
   /** Alert rules, evaluated from the alarm. Not reachable over RPC. */
@@ -54,8 +57,19 @@ export class Controller extends DurableObject<Env> implements LogContext {
     applySchema(this.#sql, CONTROLLER_SCHEMA);
     this.store = new TopicStore(this.#sql, env);
     this.tasks = new ReplicaTasks(this.#sql, ctx.storage, env, this.store);
+    this.producerIds = new ProducerIds(this.#sql);
     this.counters = new ControllerCounters(this.#sql);
     this.alerting = new Alerting(this.#sql, ctx.storage, env, this.store, this.counters);
+  }
+
+  /** Hands out a fresh producer id, epoch 0 (Kafka's InitProducerId without a transactional id). Never the same id twice. */
+  async initProducerId(): Promise<{ ok: true; producerId: number; producerEpoch: number } | Failure> {
+    return this.producerIds.next();
+  }
+
+  /** How many producer ids were handed out: every id below `issued` was, none at or above it. */
+  async producerIdsIssued(): Promise<{ ok: true; issued: number } | Failure> {
+    return { ok: true, issued: this.producerIds.issued() };
   }
 
   /** Notes a consumer group, so that it is listed. Idempotent. */
@@ -272,7 +286,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
 }
 
 guardRpc(Controller, [
-  "registerGroup", "listGroups", "listTopics", "getTopic", "alterIsr", "leaderUnreachable", "createTopic", "deleteTopic", "increasePartitions",
+  "initProducerId", "producerIdsIssued", "registerGroup", "listGroups", "listTopics", "getTopic", "alterIsr", "leaderUnreachable", "createTopic", "deleteTopic", "increasePartitions",
   "alterConfigs", "metrics", "alerts",
 ]);
 

@@ -28,7 +28,10 @@ export const CONTROLLER_SCHEMA: string[] = [
    );`,
   // 3: consumer groups, for listing (each group's state lives in its coordinator).
   `CREATE TABLE groups (group_id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL);`,
-  // 4: monitoring. Counters of leadership events (GET /metrics); alert
+  // 4: the producer id counter: the next id InitProducerId hands out.
+  `CREATE TABLE producer_ids (singleton INTEGER PRIMARY KEY CHECK (singleton = 0), next_id INTEGER NOT NULL);
+   INSERT INTO producer_ids (singleton, next_id) VALUES (0, 0);`,
+  // 5: monitoring. Counters of leadership events (GET /metrics); alert
   // rules with their state (inactive, pending or firing, since when); and
   // webhook deliveries still to send or retry, oldest first per alert.
   `CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);

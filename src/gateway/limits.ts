@@ -22,6 +22,8 @@ export const gatewayLimits = {
   httpSlackMs: 10_000,
   /** Timeout of an HTTP call that does not wait on purpose (metadata, admin). */
   httpTimeoutMs: 30_000,
+  /** Largest SASL/PLAIN token (user name and password): the Worker's bound on an Authorization header. */
+  saslTokenBytesMax: limits.authorizationHeaderLengthMax,
   /** Timeout of a produce call: the Worker's acks=all wait plus slack. */
   produceTimeoutMs: limits.produceAckWaitMsMax + 10_000,
 } as const;

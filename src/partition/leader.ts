@@ -12,10 +12,14 @@ import { ErrorCode, failure, isFailure, retriable, type Failure } from "../error
 import { limits } from "../limits";
 import { logBug } from "../rpc/boundary";
 import type { PartitionLog } from "./partition-log";
+import { checkSequence, idempotentAppendOf, type IdempotentAppend } from "./producer-state";
 import type { ReplicaState } from "./replica-state";
 import { Replicator } from "./replicator";
 import type { AppendArgs, AppendOk, KeyCheckOk, PartitionRole } from "./types";
 import { Waiters } from "./waiters";
+
+/** An append's outcome before it is acknowledged. */
+type Done = Omit<AppendOk, "ok" | "highWatermark" | "logStartOffset">;
 
 /** The controller's answers to an ISR proposal that need no log line: the epoch moved on, the topic was deleted, or its bug (logged there). */
 const EXPECTED_REFUSALS = new Set<number>([ErrorCode.FENCED_LEADER_EPOCH, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.INTERNAL]);
@@ -33,7 +37,13 @@ export class LeaderSide {
     private readonly watchers: Set<string>,
   ) {}
 
-  /** Appends whole batches atomically at the log end, answering per `acks`. */
+  /**
+   * Appends whole batches atomically at the log end, answering per `acks`.
+   * A retry (the same Idempotency-Key, or idempotent batches this
+   * partition already holds) is answered with the original offsets and
+   * appends nothing; idempotent batches out of sequence or of a fenced
+   * epoch are refused (producer-state.ts).
+   */
   async append(args: AppendArgs): Promise<AppendOk | Failure> {
     const r = this.replica;
     const log = r.log;
@@ -42,17 +52,15 @@ export class LeaderSide {
     if (args.acks === -1 && r.role.isr.length < minInsync) {
       return retriable("NOT_ENOUGH_REPLICAS", `${r.role.isr.length} in-sync replicas, min.insync.replicas is ${minInsync}`);
     }
-    const nowMs = Date.now();
-    const known = args.producer === undefined ? null : log.keys.find(args.producer.key, nowMs);
-    if (known !== null) {
-      if (known.fingerprint !== args.producer!.fingerprint) return failure(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records");
-      const lastOffset = known.baseOffset + known.recordCount - 1;
-      return this.acknowledge(args, log, { baseOffset: known.baseOffset, lastOffset, logAppendTimeMs: -1, duplicate: true, requestTimeMs: known.requestTimeMs });
-    }
     const refused = log.refuseBatches(args.batches);
     if (refused !== null) return refused;
-    const key = args.producer === undefined ? null : { ...args.producer, expiresAtMs: nowMs + limits.idempotencyKeyMs };
-    const { baseOffset, logAppendTimeMs } = log.appendAsLeader(args.batches, r.role.leaderEpoch, nowMs, key);
+    const nowMs = Date.now();
+    const idempotent = idempotentAppendOf(args.batches);
+    if (isFailure(idempotent)) return idempotent;
+    const earlier = this.earlierAppend(args, idempotent, nowMs);
+    if (earlier !== null) return isFailure(earlier) ? earlier : this.acknowledge(args, log, earlier);
+    const key = args.producer === undefined ? null : { ...args.producer, expiresAtMs: nowMs + limits.idempotencyKeyMs, producer: null };
+    const { baseOffset, logAppendTimeMs } = log.appendAsLeader(args.batches, r.role.leaderEpoch, nowMs, key, idempotent);
     r.counters.appended(log.logEndOffset - baseOffset, args.batches);
     this.advanceHighWatermark();
     this.replicator?.kickAll();
@@ -61,8 +69,28 @@ export class LeaderSide {
     return this.acknowledge(args, log, { baseOffset, lastOffset: log.logEndOffset - 1, logAppendTimeMs, duplicate: false, requestTimeMs });
   }
 
+  /**
+   * What an earlier append of the same records got (a retry), a refusal
+   * of the batches' producer state, or null when they are to be appended.
+   */
+  private earlierAppend(args: AppendArgs, idempotent: IdempotentAppend | null, nowMs: number): Done | Failure | null {
+    const log = this.replica.log;
+    if (args.producer !== undefined) {
+      const known = log.keys.find(args.producer.key, nowMs);
+      if (known === null) return null;
+      if (known.fingerprint !== args.producer.fingerprint) return failure(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records");
+      const lastOffset = known.baseOffset + known.recordCount - 1;
+      return { baseOffset: known.baseOffset, lastOffset, logAppendTimeMs: -1, duplicate: true, requestTimeMs: known.requestTimeMs };
+    }
+    if (idempotent === null) return null;
+    const verdict = checkSequence(idempotent, log.keys.producerBatches(idempotent.producerId, nowMs));
+    if (isFailure(verdict) || verdict.kind === "append") return isFailure(verdict) ? verdict : null;
+    const logAppendTimeMs = log.configs["message.timestamp.type"] === "LogAppendTime" ? verdict.appendedAtMs : -1;
+    return { baseOffset: verdict.baseOffset, lastOffset: verdict.lastOffset, logAppendTimeMs, duplicate: true, requestTimeMs: -1 };
+  }
+
   /** Answers an append once `acks` is satisfied: at once for 0 and 1, when the ISR has it for all. */
-  private async acknowledge(args: AppendArgs, log: PartitionLog, done: Omit<AppendOk, "ok" | "highWatermark">): Promise<AppendOk | Failure> {
+  private async acknowledge(args: AppendArgs, log: PartitionLog, done: Done): Promise<AppendOk | Failure> {
     const r = this.replica;
     const end = done.lastOffset + 1;
     const deadlineMs = Date.now() + limits.produceAckWaitMsMax;
@@ -81,7 +109,7 @@ export class LeaderSide {
       const parked = this.ackWaiters.wait(leftMs);
       await (parked === false ? new Promise((resolve) => setTimeout(resolve, 10)) : parked);
     }
-    return { ok: true, ...done, highWatermark: log.highWatermark };
+    return { ok: true, ...done, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset };
   }
 
   /** Whether this partition saw producer key `key`: not at all, with `fingerprint`, or with another request. */

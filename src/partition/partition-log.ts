@@ -13,7 +13,8 @@ import { limits } from "../limits";
 import { checkBatch, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../log/record-batch";
 import { resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topic/configs";
 import { LogReads } from "./log-reads";
-import { ProducerKeys } from "./producer-keys";
+import { producerBatchKey, ProducerKeys } from "./producer-keys";
+import type { IdempotentAppend } from "./producer-state";
 import { planRetention } from "./retention";
 import { Segments } from "./segments";
 import type { Positions, ProducerKeyRow } from "./types";
@@ -107,23 +108,28 @@ export class PartitionLog implements Positions {
   /**
    * Appends new batches at the log end as leader of `leaderEpoch`:
    * assigns offsets, stamps the epoch (and the time under LogAppendTime),
-   * and records the producer key with the offsets its records got, all in
-   * one transaction.
+   * and records the Idempotency-Key with the offsets its records got, or
+   * each idempotent batch with its own — all in one transaction.
    */
   appendAsLeader(
     batches: Uint8Array[],
     leaderEpoch: number,
     nowMs: number,
     key: Omit<ProducerKeyRow, "baseOffset" | "recordCount"> | null,
+    idempotent: IdempotentAppend | null,
   ): { baseOffset: number; logAppendTimeMs: number } {
     const logAppendTime = this.configs["message.timestamp.type"] === "LogAppendTime";
     const baseOffset = this.logEndOffset;
     this.transaction(() => {
-      for (const batch of batches) {
-        setBaseOffset(batch, this.logEndOffset);
+      for (let i = 0; i < batches.length; i++) {
+        const batch = batches[i]!;
+        const batchBase = this.logEndOffset;
+        setBaseOffset(batch, batchBase);
         setPartitionLeaderEpoch(batch, leaderEpoch);
         if (logAppendTime) setLogAppendTime(batch, nowMs);
         this.insertBatch(batch, nowMs);
+        const mark = idempotent?.batches[i];
+        if (mark !== undefined) this.keys.insert(producerRow(mark, batchBase, nowMs));
       }
       if (key !== null) this.keys.insert({ ...key, baseOffset, recordCount: this.logEndOffset - baseOffset });
     });
@@ -220,6 +226,7 @@ export class PartitionLog implements Positions {
   }
 
   private reload(): void {
+    this.keys.forgetCopies(); // storage may differ from what was remembered (a rolled-back transaction)
     const fresh = PartitionLog.open(this.sql, this.storage)!;
     this.logStartOffset = fresh.logStartOffset;
     this.logEndOffset = fresh.logEndOffset;
@@ -266,4 +273,11 @@ export class PartitionLog implements Positions {
       `logStart ${this.logStartOffset} <= hw ${this.highWatermark} <= leo ${this.logEndOffset}`,
     );
   }
+}
+
+/** The row remembering an idempotent producer's batch appended at `baseOffset` at `nowMs`. */
+function producerRow(mark: IdempotentAppend["batches"][number], baseOffset: number, nowMs: number): ProducerKeyRow {
+  const { recordCount, ...producer } = mark;
+  const expiresAtMs = nowMs + limits.producerIdExpirationMs;
+  return { key: producerBatchKey(producer), fingerprint: "", baseOffset, recordCount, requestTimeMs: nowMs, expiresAtMs, producer };
 }

@@ -1,9 +1,16 @@
 /**
- * A replica's remembered producer keys (Idempotency-Keys): the offsets each
- * keyed request got here, until the key expires. Rows are written in the
- * same transaction as the batches they describe.
+ * A replica's remembered producer keys: the offsets each keyed request
+ * got here, until the key expires. Two kinds share the one table:
+ * Idempotency-Keys (one row per request), and the batches of Kafka's
+ * idempotent producers (one row per batch, keyed in a name space no
+ * Idempotency-Key can reach, and only the newest
+ * `limits.producerBatchesKeptMax` kept per producer). Rows are written
+ * in the same transaction as the batches they describe, and travel to
+ * followers with them; followers keep them by the same rules, so a new
+ * leader answers retries as the old one would.
  */
-import type { ProducerKeyRow } from "./types";
+import { limits } from "../limits";
+import type { ProducerBatchMark, ProducerKeyRow } from "./types";
 
 type KeyRowSql = {
   key: string;
@@ -12,11 +19,30 @@ type KeyRowSql = {
   record_count: number;
   request_time_ms: number;
   expires_at_ms: number;
+  producer_id: number | null;
+  producer_epoch: number | null;
+  first_sequence: number | null;
+  last_sequence: number | null;
 };
+
+/**
+ * The key of an idempotent producer's batch. It starts with a control
+ * character, which an Idempotency-Key (printable ASCII) never holds.
+ */
+export function producerBatchKey(m: ProducerBatchMark): string {
+  return `\u0001kafka:${m.producerId}:${m.producerEpoch}:${m.firstSequence}`;
+}
 
 export class ProducerKeys {
   /** The soonest expiry: undefined when not known yet, null when there are no keys. */
   private soonestExpiryMs: number | null | undefined = undefined;
+  /**
+   * A copy of recently used producers' remembered batches, newest first,
+   * exactly as stored (least recently used dropped past
+   * `limits.producerStatesCachedMax`), so checking an idempotent batch
+   * reads no storage. Dropped whenever storage changes under it otherwise.
+   */
+  private readonly producers = new Map<number, ProducerKeyRow[]>();
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -26,30 +52,82 @@ export class ProducerKeys {
     return row === undefined ? null : toRow(row);
   }
 
-  /** Keys of batches starting in [from, to). */
-  between(from: number, to: number): ProducerKeyRow[] {
-    return this.sql.exec<KeyRowSql>("SELECT * FROM producer_keys WHERE base_offset >= ? AND base_offset < ?", from, to).toArray().map(toRow);
+  /** An idempotent producer's remembered batches, newest first (none once it expired). */
+  producerBatches(producerId: number, nowMs: number): ProducerKeyRow[] {
+    const rows = this.stored(producerId);
+    // Expiry is judged by the newest batch: a producer expires after it stopped writing, not batch by batch.
+    return rows.length === 0 || rows[0]!.expiresAtMs <= nowMs ? [] : rows;
   }
 
+  /** Keys of batches starting in [from, to), in offset order. */
+  between(from: number, to: number): ProducerKeyRow[] {
+    return this.sql.exec<KeyRowSql>("SELECT * FROM producer_keys WHERE base_offset >= ? AND base_offset < ? ORDER BY base_offset", from, to).toArray().map(toRow);
+  }
+
+  /**
+   * Remembers a key. A producer's batch (inserted in offset order) also
+   * forgets that producer's batches of older epochs and all but its
+   * newest `limits.producerBatchesKeptMax`.
+   */
   insert(k: ProducerKeyRow): void {
     const soonest = this.nextExpiryMs();
     this.soonestExpiryMs = soonest === null ? k.expiresAtMs : Math.min(soonest, k.expiresAtMs);
+    const p = k.producer;
+    const before = p === null ? [] : this.stored(p.producerId);
     this.sql.exec(
-      "INSERT OR REPLACE INTO producer_keys (key, fingerprint, base_offset, record_count, request_time_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT OR REPLACE INTO producer_keys (key, fingerprint, base_offset, record_count, request_time_ms, expires_at_ms, producer_id, producer_epoch, first_sequence, last_sequence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       k.key, k.fingerprint, k.baseOffset, k.recordCount, k.requestTimeMs, k.expiresAtMs,
+      p?.producerId ?? null, p?.producerEpoch ?? null, p?.firstSequence ?? null, p?.lastSequence ?? null,
     );
+    if (p === null) return;
+    const kept = [k];
+    for (const r of before) {
+      if (r.key === k.key) continue;
+      if (r.producer!.producerEpoch >= p.producerEpoch && kept.length < limits.producerBatchesKeptMax) kept.push(r);
+      else this.sql.exec("DELETE FROM producer_keys WHERE key = ?", r.key);
+    }
+    this.cache(p.producerId, kept);
+  }
+
+  /** Forgets the copy of producers' batches: storage changed under it (truncation, expiry, a rolled-back transaction). */
+  forgetCopies(): void {
+    this.producers.clear();
+  }
+
+  /** The producer's stored batches, newest first: from the copy, else read (and kept). */
+  private stored(producerId: number): ProducerKeyRow[] {
+    const copy = this.producers.get(producerId);
+    if (copy !== undefined) {
+      this.cache(producerId, copy); // now the most recently used
+      return copy;
+    }
+    const rows = this.sql
+      .exec<KeyRowSql>("SELECT * FROM producer_keys WHERE producer_id = ? ORDER BY base_offset DESC LIMIT ?", producerId, limits.producerBatchesKeptMax)
+      .toArray()
+      .map(toRow);
+    this.cache(producerId, rows);
+    return rows;
+  }
+
+  private cache(producerId: number, rows: ProducerKeyRow[]): void {
+    this.producers.delete(producerId);
+    this.producers.set(producerId, rows);
+    if (this.producers.size > limits.producerStatesCachedMax) this.producers.delete(this.producers.keys().next().value!);
   }
 
   /** Forgets keys of batches at or after `offset` (all with 0), for truncation. */
   dropFrom(offset: number): void {
     this.sql.exec("DELETE FROM producer_keys WHERE base_offset >= ?", offset);
     this.soonestExpiryMs = undefined;
+    this.forgetCopies();
   }
 
   /** Forgets keys past their time. */
   expire(nowMs: number): void {
     this.sql.exec("DELETE FROM producer_keys WHERE expires_at_ms <= ?", nowMs);
     this.soonestExpiryMs = undefined;
+    this.forgetCopies();
   }
 
   /** When the oldest key expires, or null (kept in memory; read from storage once). */
@@ -62,5 +140,15 @@ export class ProducerKeys {
 }
 
 function toRow(r: KeyRowSql): ProducerKeyRow {
-  return { key: r.key, fingerprint: r.fingerprint, baseOffset: r.base_offset, recordCount: r.record_count, requestTimeMs: r.request_time_ms, expiresAtMs: r.expires_at_ms };
+  const producer =
+    r.producer_id === null ? null : { producerId: r.producer_id, producerEpoch: r.producer_epoch!, firstSequence: r.first_sequence!, lastSequence: r.last_sequence! };
+  return {
+    key: r.key,
+    fingerprint: r.fingerprint,
+    baseOffset: r.base_offset,
+    recordCount: r.record_count,
+    requestTimeMs: r.request_time_ms,
+    expiresAtMs: r.expires_at_ms,
+    producer,
+  };
 }

@@ -38,4 +38,12 @@ export const PARTITION_SCHEMA: string[] = [
    );
    CREATE INDEX producer_keys_by_offset ON producer_keys (base_offset);
    CREATE INDEX producer_keys_by_expiry ON producer_keys (expires_at_ms);`,
+  // 3: Kafka's idempotent producers share the producer keys: a row per
+  // batch of a producer id (null for Idempotency-Keys), with its epoch and
+  // the sequences of its first and last records, newest few per producer.
+  `ALTER TABLE producer_keys ADD COLUMN producer_id INTEGER;
+   ALTER TABLE producer_keys ADD COLUMN producer_epoch INTEGER;
+   ALTER TABLE producer_keys ADD COLUMN first_sequence INTEGER;
+   ALTER TABLE producer_keys ADD COLUMN last_sequence INTEGER;
+   CREATE INDEX producer_keys_by_producer ON producer_keys (producer_id, base_offset) WHERE producer_id IS NOT NULL;`,
 ];

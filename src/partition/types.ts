@@ -31,14 +31,33 @@ export interface ProducerStamp {
   requestTimeMs: number;
 }
 
-/** A remembered producer key: the offsets its records got here. */
+/**
+ * What an idempotent Kafka producer's batch is remembered by (Kafka's
+ * batch metadata): the producer, its epoch, and the sequences of the
+ * batch's first and last records (inclusive).
+ */
+export interface ProducerBatchMark {
+  producerId: number;
+  producerEpoch: number;
+  firstSequence: number;
+  lastSequence: number;
+}
+
+/**
+ * A remembered producer key: the offsets its records got here. Either an
+ * Idempotency-Key (`producer` null) or one batch of an idempotent Kafka
+ * producer (`producer` set; `fingerprint` empty). Both live in one table
+ * and travel to followers with their batches.
+ */
 export interface ProducerKeyRow {
   key: string;
   fingerprint: string;
   baseOffset: number;
   recordCount: number;
+  /** Idempotency-Key: the first attempt's time. Kafka batch: the time it was appended (its LogAppendTime). */
   requestTimeMs: number;
   expiresAtMs: number;
+  producer: ProducerBatchMark | null;
 }
 
 export interface AppendArgs {
@@ -62,7 +81,9 @@ export interface AppendOk {
   /** The time the log stamped on the records under LogAppendTime, else -1. */
   logAppendTimeMs: number;
   highWatermark: number;
-  /** True when an earlier request with the same producer key already appended these records. */
+  /** The log start offset when answered (Kafka's Produce v5+ reports it). */
+  logStartOffset: number;
+  /** True when an earlier request with the same producer key, or the same idempotent batches, already appended these records. */
   duplicate: boolean;
   /** The producer stamp's request time of the original request, or -1. */
   requestTimeMs: number;

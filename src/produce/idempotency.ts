@@ -3,12 +3,40 @@
  * partition it writes, the key and a fingerprint of the whole request
  * (its records and their partitions). A partition that already appended
  * under that key answers with the original offsets instead of appending.
- * The key maps onto Kafka's producer id / epoch / sequence later: a Kafka
- * front door can use "pid:epoch:sequence" as the key.
+ *
+ * Kafka's idempotent producer is the other way in: record batches that
+ * carry a producer id handed out by the controller (`producerIdIssued`
+ * checks that), an epoch and sequences, checked per partition by its
+ * leader (src/partition/producer-state.ts). Both kinds of key share the
+ * partition's producer-key storage.
  */
-import { ErrorCode, RunnelError } from "../errors";
+import { controllerStub } from "../controller/controller-stub";
+import type { Env } from "../env";
+import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { limits } from "../limits";
 import type { Placed } from "./producer";
+
+/** Every producer id below this one was handed out (this isolate's last look at the controller's counter). */
+let issuedBelow = 0;
+
+/**
+ * Refuses (42206 naming UNKNOWN_PRODUCER_ID) a producer id the controller
+ * never handed out. Asks the controller only for an id at or above the
+ * highest this isolate knows to be issued, so a producer's batches cost
+ * one question per isolate.
+ */
+export async function producerIdIssued(env: Env, producerId: number): Promise<void> {
+  if (producerId < issuedBelow) return;
+  const { issued } = unwrap(await controllerStub(env).producerIdsIssued());
+  issuedBelow = Math.max(issuedBelow, issued);
+  if (producerId < issuedBelow) return;
+  throw new RunnelError(
+    ErrorCode.INVALID_PAYLOAD,
+    `UNKNOWN_PRODUCER_ID: producer id ${producerId} was not handed out by this cluster (POST /v3/clusters/{c}/producer-ids gives one); nothing was stored`,
+    undefined,
+    "UNKNOWN_PRODUCER_ID",
+  );
+}
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 

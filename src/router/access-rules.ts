@@ -7,8 +7,9 @@
  * ALTER; configs → DESCRIBE_CONFIGS / ALTER_CONFIGS; describe and lists →
  * DESCRIBE (lists are filtered); group admin → DESCRIBE, offset resets →
  * DELETE on the group; keys, ACLs, quotas, audit, faults, alert rules →
- * ALTER on the cluster; metrics → DESCRIBE on the cluster. Cluster and broker descriptions need only a valid key, as
- * Kafka shows brokers to every client. A test checks every route has a rule.
+ * ALTER on the cluster; metrics → DESCRIBE on the cluster. Cluster and
+ * broker descriptions need only a valid key, as Kafka shows brokers to
+ * every client, and so does a producer id. A test checks every route has a rule.
  */
 import type { Operation } from "../access/acl";
 
@@ -86,6 +87,8 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: "/topics/:t/partitions/:p/records", need: topic("READ"), action: "topic.fetch", quota: "consume" },
   { method: "POST", path: `${T}/:t/partitions/:p/batches`, need: topic("WRITE"), action: "topic.produce", quota: "produce" },
   { method: "GET", path: `${T}/:t/partitions/:p/batches`, need: topic("READ"), action: "topic.fetch", quota: "consume" },
+  // Kafka asks IDEMPOTENT_WRITE on the cluster or WRITE on any topic; an id alone writes nothing (every batch still needs WRITE on its topic).
+  { method: "POST", path: `${C}/producer-ids`, need: authenticated, action: "producer.init" },
   // consumer instances (v2)
   { method: "POST", path: "/consumers/:g", need: group("READ"), action: "consumer.create" },
   { method: "DELETE", path: I, need: group("READ"), action: "consumer.delete", audit: true },

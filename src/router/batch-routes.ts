@@ -8,19 +8,25 @@
  * them as they came, all or nothing: the leader sets only the base offset
  * and the partition leader epoch, which lie outside the CRC — and, on a
  * LogAppendTime topic, the timestamp type and max timestamp, recomputing
- * the CRC, as Kafka does. GET …/batches returns stored batches whole and
+ * the CRC, as Kafka does. Batches with a producer id are Kafka's
+ * idempotent producer: the id must have been handed out here
+ * (producer-id-routes.ts), and the partition's leader checks epoch and
+ * sequences (src/partition/producer-state.ts), answering a retry with its
+ * original offsets. GET …/batches returns stored batches whole and
  * unchanged, from the one holding `offset`, below the high watermark.
  */
 import { Hono } from "hono";
 import { readBounded } from "../bytes/read-bounded";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError, type Failure } from "../errors";
+import { ErrorCode, errorOf, isFailure, RunnelError, type Failure } from "../errors";
 import { limits } from "../limits";
 import { BATCH_HEADER_BYTES, checkBatch, readBatchHeader } from "../log/record-batch";
 import { checkRecords } from "../log/record-check";
 import { callLeader } from "../metadata/leaders";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
+import { idempotentAppendOf } from "../partition/producer-state";
 import type { AppendOk, FetchOk } from "../partition/types";
+import { producerIdIssued } from "../produce/idempotency";
 import { parseAcks } from "../produce/producer";
 import { boundedIntParam, intParam } from "./params";
 import { partitionIn } from "./topic-routes";
@@ -40,6 +46,9 @@ batchRoutes.post(PATH, async (c) => {
   }
   const acks = parseAcks(c.req.query("acks"));
   const batches = checkedBatches(await readBody(c.req.raw));
+  const idempotent = idempotentAppendOf(batches);
+  if (isFailure(idempotent)) throw errorOf(idempotent);
+  if (idempotent !== null) await producerIdIssued(c.env, idempotent.producerId);
   for (let attempt = 0; ; attempt++) {
     const topic = await topicMeta(c.env, c.req.param("t"));
     const partition = partitionIn(topic, c.req.param("p"));
@@ -48,7 +57,7 @@ batchRoutes.post(PATH, async (c) => {
     );
     if (acks === 0) {
       c.executionCtx.waitUntil(send);
-      return c.json({ base_offset: -1, last_offset: -1, log_append_time: -1 });
+      return c.json({ base_offset: -1, last_offset: -1, log_append_time: -1, log_start_offset: -1 });
     }
     const result = await send;
     if (!result.ok && result.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && attempt === 0) {
@@ -56,7 +65,8 @@ batchRoutes.post(PATH, async (c) => {
       continue;
     }
     if (!result.ok) throw named(result, "append");
-    return c.json({ base_offset: result.baseOffset, last_offset: result.lastOffset, log_append_time: result.logAppendTimeMs });
+    const { baseOffset, lastOffset, logAppendTimeMs, logStartOffset } = result;
+    return c.json({ base_offset: baseOffset, last_offset: lastOffset, log_append_time: logAppendTimeMs, log_start_offset: logStartOffset });
   }
 });
 
@@ -101,8 +111,8 @@ function tooLarge(bytesMax: number): RunnelError {
 
 /**
  * Splits a body into whole batches and checks each: framing, magic, CRC,
- * base offset 0, no control or idempotent batch yet, and records that
- * decode with dense offset deltas. Any problem refuses the whole body (42206).
+ * base offset 0, no control batch, and records that decode with dense
+ * offset deltas. Any problem refuses the whole body (42206).
  */
 function checkedBatches(body: Uint8Array): Uint8Array[] {
   if (body.length === 0) throw corrupt("the body holds no record batch");
@@ -124,9 +134,6 @@ function checkedBatch(batch: Uint8Array, index: number): Uint8Array {
   const h = readBatchHeader(batch);
   if (h.baseOffset !== 0) throw corrupt(`batch ${index}: base offset ${h.baseOffset}, a producer sends 0`);
   if ((h.attributes & CONTROL_BATCH) !== 0) throw corrupt(`batch ${index} is a control batch, which only a broker writes`);
-  if (h.producerId >= 0) {
-    throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `UNKNOWN_PRODUCER_ID: batch ${index} carries producer id ${h.producerId}, which this cluster did not hand out (idempotent batches are not served yet)`);
-  }
   // Every codec's records must decompress within bounds and decode, as Kafka's broker checks.
   const inside = checkRecords(batch);
   if (inside !== null) throw corrupt(`batch ${index}: ${inside}`);

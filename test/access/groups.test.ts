@@ -138,7 +138,9 @@ async function socket(key: string, path: string) {
   const ws = res.webSocket!;
   const frames: Record<string, any>[] = [];
   let closed: number | null = null;
-  ws.addEventListener("message", (e) => frames.push(JSON.parse(e.data as string)));
+  ws.addEventListener("message", (e) => {
+    frames.push(JSON.parse(e.data as string));
+  });
   ws.addEventListener("close", (e) => {
     closed = e.code;
   });

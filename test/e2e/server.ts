@@ -25,10 +25,12 @@ export interface RunningServer {
 
 /**
  * Runs the server on `port` with state in `persistTo`, and the Kafka
- * protocol on `kafkaPort` (0, the default, serves none); resolves once it serves.
+ * protocol on `kafkaPort` (0, the default, serves none); with `adminKey`,
+ * authentication is on. Resolves once it serves.
  */
-export async function startServer(port: number, persistTo: string, kafkaPort = 0): Promise<RunningServer> {
+export async function startServer(port: number, persistTo: string, kafkaPort = 0, adminKey?: string): Promise<RunningServer> {
   const args = ["scripts/serve.mjs", "--port", String(port), "--persist-to", persistTo, "--kafka-port", String(kafkaPort)];
+  if (adminKey !== undefined) args.push("--admin-key", adminKey);
   const ready = kafkaPort === 0 ? "Runnel is serving on" : "Kafka protocol on";
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,

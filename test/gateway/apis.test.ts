@@ -8,6 +8,7 @@ import { apiVersions, versionNotServed } from "../../src/gateway/apis/api-versio
 import { createTopics } from "../../src/gateway/apis/create-topics";
 import { deleteTopics } from "../../src/gateway/apis/delete-topics";
 import { fetchApi } from "../../src/gateway/apis/fetch";
+import { initProducerId } from "../../src/gateway/apis/init-producer-id";
 import { listOffsets } from "../../src/gateway/apis/list-offsets";
 import { metadata } from "../../src/gateway/apis/metadata";
 import { produce } from "../../src/gateway/apis/produce";
@@ -77,11 +78,13 @@ describe("Produce", () => {
     expect(readBatchHeader(batch)).toMatchObject({ baseOffset: 0, recordCount: 2, baseTimestampMs: 1_700_000_000_000, producerId: -1 });
     // The batch is the request's own bytes, not a copy.
     expect(batch.buffer).toBe(frame.buffer);
-    const res = { topics: [{ name: "t", partitions: [{ index: 2, errorCode: 0, baseOffset: 41, logAppendTimeMs: -1 }, { index: 3, errorCode: 19, baseOffset: -1, logAppendTimeMs: -1 }] }] };
+    const res = {
+      topics: [{ name: "t", partitions: [{ index: 2, errorCode: 0, baseOffset: 41, logAppendTimeMs: -1, logStartOffset: 12 }, { index: 3, errorCode: 19, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 }] }],
+    };
     const d = await kafkajsReads(produce, "produce", v, res);
     expect(d.topics[0].topicName).toBe("t");
     expect(d.topics[0].partitions.map((p: any) => [p.partition, p.errorCode, p.baseOffset])).toEqual([[2, 0, "41"], [3, 19, "-1"]]);
-    if (v >= 5) expect(d.topics[0].partitions[0].logStartOffset).toBe("-1");
+    if (v >= 5) expect(d.topics[0].partitions[0].logStartOffset).toBe("12");
   });
 
   it.each(range(0, 2))("v%i (legacy message sets): reads kafkajs's request and answers UNSUPPORTED_FOR_MESSAGE_FORMAT", async (v) => {
@@ -95,8 +98,32 @@ describe("Produce", () => {
   });
 
   it("v7 response byte vector", () => {
-    const res = { topics: [{ name: "t", partitions: [{ index: 0, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1 }] }] };
-    expect(toHex(ourEncode(produce, res, 7))).toBe("00000001" + "000174" + "00000001" + "00000000" + "0000" + "0000000000000005" + "ffffffffffffffff" + "ffffffffffffffff" + "00000000");
+    const res = { topics: [{ name: "t", partitions: [{ index: 0, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1, logStartOffset: 2 }] }] };
+    expect(toHex(ourEncode(produce, res, 7))).toBe("00000001" + "000174" + "00000001" + "00000000" + "0000" + "0000000000000005" + "ffffffffffffffff" + "0000000000000002" + "00000000");
+  });
+
+  it("reads kafkajs's idempotent batch: producer id, epoch and base sequence as the client set them", async () => {
+    const topicData = [{ topic: "t", partitions: [{ partition: 0, firstSequence: 5, messages: [{ value: "a" }, { value: "b" }] }] }];
+    const frame = await kafkajsRequest("produce", 7, { acks: -1, timeout: 30000, producerId: 42, producerEpoch: 3, topicData });
+    const batch = ourDecode(produce, frame).req.topics[0]!.partitions[0]!.records!;
+    expect(readBatchHeader(batch)).toMatchObject({ producerId: 42, producerEpoch: 3, baseSequence: 5, recordCount: 2 });
+  });
+});
+
+describe("InitProducerId", () => {
+  it.each(range(0, 1))("v%i: reads kafkajs's request, and kafkajs reads the answer", async (v) => {
+    const { req } = ourDecode(initProducerId, await kafkajsRequest("initProducerId", v, { transactionalId: null, transactionTimeout: 60000 }));
+    expect(req).toEqual({ transactionalId: null, transactionTimeoutMs: 60000 });
+    const d = await kafkajsReads(initProducerId, "initProducerId", v, { errorCode: 0, producerId: 2 ** 40 + 3, producerEpoch: 0 });
+    expect(d).toMatchObject({ errorCode: 0, producerId: String(2 ** 40 + 3), producerEpoch: 0 });
+  });
+
+  it("v1 byte vectors, and a transactional id refused without asking the Worker", async () => {
+    const frame = hex("00000018 0016 0001 00000004 0002 7478 0003 6b6964 0000ea60");
+    expect(ourDecode(initProducerId, frame).req).toEqual({ transactionalId: "kid", transactionTimeoutMs: 60000 });
+    expect(toHex(ourEncode(initProducerId, { errorCode: 0, producerId: 7, producerEpoch: 0 }, 1))).toBe("00000000" + "0000" + "0000000000000007" + "0000");
+    const refused = await initProducerId.handle({ transactionalId: "kid", transactionTimeoutMs: 1 }, 1, {} as never);
+    expect(refused).toEqual({ errorCode: 53, producerId: -1, producerEpoch: -1 });
   });
 });
 
@@ -173,9 +200,12 @@ it("advertises the non-flexible profile of the wire notes (§1.3)", () => {
     { key: 1, minVersion: 4, maxVersion: 11 },
     { key: 2, minVersion: 1, maxVersion: 3 },
     { key: 3, minVersion: 0, maxVersion: 6 },
+    { key: 17, minVersion: 0, maxVersion: 1 },
     { key: 18, minVersion: 0, maxVersion: 3 },
     { key: 19, minVersion: 0, maxVersion: 4 },
     { key: 20, minVersion: 0, maxVersion: 3 },
+    { key: 22, minVersion: 0, maxVersion: 1 },
+    { key: 36, minVersion: 0, maxVersion: 1 },
   ]);
   expect(require.resolve("kafkajs/package.json")).toContain("kafkajs");
 });

@@ -4,6 +4,7 @@ import { fetchApi, type FetchRequest } from "../../src/gateway/apis/fetch";
 import { fetchPartitions } from "../../src/gateway/apis/fetch-partitions";
 import { BackendError, type FetchedBatches, type RunnelApi } from "../../src/gateway/backend/runnel-api";
 import { KafkaCode } from "../../src/gateway/errors";
+import { SaslSession } from "../../src/gateway/server/sasl-session";
 
 /** A stand-in stored batch of `size` bytes: only its length field (bytes 8–11) matters here. */
 function batch(size: number, fill: number): Buffer {
@@ -21,7 +22,8 @@ function contextWith(fetchBatches: (partition: number, timeoutMs: number, signal
       return fetchBatches(partition, timeoutMs, signal);
     },
   } as unknown as RunnelApi;
-  return { api, self: { nodeId: 0, host: "h", port: 1 }, clientId: "test", served: [], inOrder: (_k, work) => work() };
+  const session = new SaslSession("off", api);
+  return { api, session, self: { nodeId: 0, host: "h", port: 1 }, clientId: "test", served: [], inOrder: (_k, work) => work(), closeAfterReply: () => undefined };
 }
 
 function request(partitions: number[], over: Partial<FetchRequest> = {}): FetchRequest {

@@ -45,7 +45,7 @@ describe("a partition log's invariants", () => {
     await runInDurableObject(stub, (instance: PartitionReplica) => {
       const log = instance.state!.log;
       log.highWatermark = log.logEndOffset + 5; // as a bug would leave it
-      expect(() => log.appendAsLeader([batch(["b"])], 0, Date.now(), null)).toThrow(/assertion failed: logStart 0 <= hw 6 <= leo 2/);
+      expect(() => log.appendAsLeader([batch(["b"])], 0, Date.now(), null, null)).toThrow(/assertion failed: logStart 0 <= hw 6 <= leo 2/);
     });
   });
 
@@ -55,7 +55,7 @@ describe("a partition log's invariants", () => {
     await runInDurableObject(stub, (instance: PartitionReplica) => {
       const log = instance.state!.log;
       log.logStartOffset = 3;
-      expect(() => log.appendAsLeader([batch(["b"])], 0, Date.now(), null)).toThrow(/assertion failed: logStart 3 <= hw 1 <= leo 2/);
+      expect(() => log.appendAsLeader([batch(["b"])], 0, Date.now(), null, null)).toThrow(/assertion failed: logStart 3 <= hw 1 <= leo 2/);
     });
   });
 

@@ -54,7 +54,7 @@ describe("record batches over HTTP", () => {
     const plain = kafkajsBatch("uncompressed_hex");
     const gzipped = kafkajsBatch("gzip_hex");
     const res = await post("rb-stored", join(plain, gzipped), "?acks=all");
-    expect(res).toEqual({ status: 200, body: { base_offset: 0, last_offset: 5, log_append_time: -1 } });
+    expect(res).toEqual({ status: 200, body: { base_offset: 0, last_offset: 5, log_append_time: -1, log_start_offset: 0 } });
     const got = await get("rb-stored", "offset=0");
     expect(got.status).toBe(200);
     expect(got.headers.get("content-type")).toBe(TYPE);
@@ -103,7 +103,8 @@ describe("record batches over HTTP", () => {
       expect(res.body.message).toMatch(/^CORRUPT_MESSAGE: /);
       expect(res.body.message).toMatch(message);
     }
-    const withProducer = buildBatch({ recordCount: 1, baseTimestampMs: 1, maxTimestampMs: 1, producerId: 7, producerEpoch: 0, baseSequence: 0, recordsSection: encodeRecords([{ key: null, value: utf8("z"), headers: [], timestampMs: 1 }], 1) });
+    // A producer id far beyond any the controller handed out.
+    const withProducer = buildBatch({ recordCount: 1, baseTimestampMs: 1, maxTimestampMs: 1, producerId: 2 ** 40, producerEpoch: 0, baseSequence: 0, recordsSection: encodeRecords([{ key: null, value: utf8("z"), headers: [], timestampMs: 1 }], 1) });
     // A valid CRC over a records section that is not zstd at all: refused, since the records must decode.
     const fakeZstd = buildBatch({ recordCount: 1, baseTimestampMs: 1, maxTimestampMs: 1, compression: Compression.ZSTD, recordsSection: encodeRecords([{ key: null, value: utf8("z"), headers: [], timestampMs: 1 }], 1) });
     const notZstd = await post("rb-malformed", fakeZstd);
@@ -193,7 +194,7 @@ describe("record batches over HTTP", () => {
   it("answers acks=0 at once and still appends", async () => {
     await createTopic("rb-acks0");
     const res = await post("rb-acks0", batchOf(["a"]), "?acks=0");
-    expect(res.body).toEqual({ base_offset: -1, last_offset: -1, log_append_time: -1 });
+    expect(res.body).toEqual({ base_offset: -1, last_offset: -1, log_append_time: -1, log_start_offset: -1 });
     const got = await get("rb-acks0", "offset=0&timeout_ms=10000");
     expect(got.headers.get("runnel-next-offset")).toBe("1");
   });

@@ -8,6 +8,7 @@
 import type { RunnelApi } from "../backend/runnel-api";
 import type { Reader } from "../codec/reader";
 import type { Writer } from "../codec/writer";
+import type { SaslSession } from "../server/sasl-session";
 
 /** The one broker the front door names in Metadata: itself. */
 export interface BrokerAddress {
@@ -18,7 +19,10 @@ export interface BrokerAddress {
 
 /** What a handler may use besides its request. */
 export interface Context {
+  /** The Worker's API as this connection may call it: with the client's own credentials when SASL is required. */
   api: RunnelApi;
+  /** This connection's SASL state. */
+  session: SaslSession;
   /** This connection's view of the front door (the address the client connected to, or the advertised one). */
   self: BrokerAddress;
   /** The request's client id (null when the client sent none). */
@@ -32,6 +36,8 @@ export interface Context {
    * connection would.
    */
   inOrder<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /** Closes the connection once this request's response is written (a failed SASL exchange). */
+  closeAfterReply(reason: string): void;
 }
 
 export interface ApiRange {

@@ -3,7 +3,8 @@
  * −1 partitions or replication factor take Runnel's defaults (1);
  * manual replica assignments are refused (Runnel places replicas itself).
  * `validate_only` checks the name, the counts and that the topic does not
- * exist yet, and creates nothing.
+ * exist yet, and creates nothing. A principal without CREATE (on the
+ * cluster or the topic) is answered TOPIC_AUTHORIZATION_FAILED, as Kafka 2.x and later answer it.
  */
 import { BackendError } from "../backend/runnel-api";
 import type { Reader } from "../codec/reader";
@@ -100,7 +101,8 @@ async function createOne(ctx: Context, t: TopicToCreate, validateOnly: boolean):
     return { name: t.name, errorCode: KafkaCode.NONE, errorMessage: null };
   } catch (e) {
     if (!(e instanceof BackendError)) throw e;
-    const code = e.errorCode === 400 ? (BAD_FIELD.find(([re]) => re.test(e.message))?.[1] ?? KafkaCode.INVALID_REQUEST) : e.kafkaCode;
+    const code =
+      e.errorCode === 400 ? (BAD_FIELD.find(([re]) => re.test(e.message))?.[1] ?? KafkaCode.INVALID_REQUEST) : e.errorCode === 403 ? KafkaCode.TOPIC_AUTHORIZATION_FAILED : e.kafkaCode;
     return refused(t.name, code, e.message);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * DeleteTopics (key 20), v0–3 (v2 and v3 have v1's layout):
  * `DELETE /v3/clusters/{c}/topics/{t}` per topic. A topic that does not
- * exist is UNKNOWN_TOPIC_OR_PARTITION, as in Kafka.
+ * exist is UNKNOWN_TOPIC_OR_PARTITION, as in Kafka; a principal without
+ * DELETE on it is answered TOPIC_AUTHORIZATION_FAILED, as Kafka answers it.
  */
 import { BackendError } from "../backend/runnel-api";
 import type { Reader } from "../codec/reader";
@@ -37,7 +38,7 @@ export const deleteTopics: KafkaApi<DeleteTopicsRequest, DeleteTopicsResponse> =
           return { name, errorCode: KafkaCode.NONE };
         } catch (e) {
           if (!(e instanceof BackendError)) throw e;
-          return { name, errorCode: e.kafkaCode };
+          return { name, errorCode: e.errorCode === 403 ? KafkaCode.TOPIC_AUTHORIZATION_FAILED : e.kafkaCode };
         }
       }),
     };

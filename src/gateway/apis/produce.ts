@@ -28,6 +28,8 @@ export interface PartitionProduced {
   errorCode: number;
   baseOffset: number;
   logAppendTimeMs: number;
+  /** v5+; -1 when not known. */
+  logStartOffset: number;
 }
 
 export interface ProduceResponse {
@@ -78,7 +80,7 @@ export const produce: KafkaApi<ProduceRequest, ProduceResponse> = {
       w.array(t.partitions, (w, p) => {
         w.int32(p.index).int16(p.errorCode).int64(p.baseOffset);
         if (version >= 2) w.int64(p.logAppendTimeMs);
-        if (version >= 5) w.int64(-1); // log_start_offset: not known here
+        if (version >= 5) w.int64(p.logStartOffset);
       });
     });
     if (version >= 1) w.int32(0); // throttle_time_ms
@@ -90,18 +92,22 @@ export const produce: KafkaApi<ProduceRequest, ProduceResponse> = {
 };
 
 async function appendOne(ctx: Context, topic: string, index: number, records: Uint8Array | null, acks: "1" | "all"): Promise<PartitionProduced> {
-  if (records === null || records.length === 0) return { index, errorCode: KafkaCode.INVALID_RECORD, baseOffset: -1, logAppendTimeMs: -1 };
+  if (records === null || records.length === 0) return refusedPartition(index, KafkaCode.INVALID_RECORD);
   try {
     const done = await ctx.inOrder(`${topic}/${index}`, () => ctx.api.produceBatches(topic, index, records, acks));
-    return { index, errorCode: KafkaCode.NONE, baseOffset: done.baseOffset, logAppendTimeMs: done.logAppendTimeMs };
+    return { index, errorCode: KafkaCode.NONE, baseOffset: done.baseOffset, logAppendTimeMs: done.logAppendTimeMs, logStartOffset: done.logStartOffset };
   } catch (e) {
     if (!(e instanceof BackendError)) throw e;
-    return { index, errorCode: e.kafkaCode, baseOffset: -1, logAppendTimeMs: -1 };
+    return refusedPartition(index, e.kafkaCode);
   }
 }
 
 function answerAll(req: ProduceRequest, code: number): ProduceResponse {
   return {
-    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ index: p.index, errorCode: code, baseOffset: -1, logAppendTimeMs: -1 })) })),
+    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => refusedPartition(p.index, code)) })),
   };
+}
+
+function refusedPartition(index: number, errorCode: number): PartitionProduced {
+  return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
 }

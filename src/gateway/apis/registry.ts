@@ -2,19 +2,24 @@
  * The APIs the front door serves, by key. ApiVersions advertises exactly
  * these ranges (the non-flexible profile of the wire notes §1.3, plus
  * ApiVersions v3), so no client is offered a version that is not decoded.
- * A later API (InitProducerId, the consumer-group APIs, SASL) is one more
- * file and one more line here.
+ * A later API (the consumer-group APIs) is one more file and one more
+ * entry here.
  */
 import type { ApiRange, KafkaApi } from "./api";
 import { apiVersions } from "./api-versions";
 import { createTopics } from "./create-topics";
 import { deleteTopics } from "./delete-topics";
 import { fetchApi } from "./fetch";
+import { initProducerId } from "./init-producer-id";
 import { listOffsets } from "./list-offsets";
 import { metadata } from "./metadata";
 import { produce } from "./produce";
+import { saslAuthenticate } from "./sasl-authenticate";
+import { saslHandshake } from "./sasl-handshake";
 
-const APIS: KafkaApi[] = [produce, fetchApi, listOffsets, metadata, apiVersions, createTopics, deleteTopics];
+const APIS: KafkaApi[] = [
+  produce, fetchApi, listOffsets, metadata, saslHandshake, apiVersions, createTopics, deleteTopics, initProducerId, saslAuthenticate,
+];
 
 const BY_KEY = new Map<number, KafkaApi>(APIS.map((a) => [a.key, a]));
 

@@ -1,7 +1,8 @@
 /**
  * The front door's one way to the Worker: HTTP/1.1 with keep-alive
- * connections (node:http), a timeout on every call, and the `--key` sent
- * as `Authorization: Bearer` when given. Answers come back as status,
+ * connections (node:http) shared by every client connection, and a
+ * timeout on every call. Which key a call carries is the caller's
+ * business (`RunnelApi`). Answers come back as status,
  * headers and raw bytes; turning error bodies into Kafka codes is the
  * caller's business (`BackendError`).
  */
@@ -37,8 +38,6 @@ class StaleSocketError extends Error {}
 export interface HttpClientOptions {
   /** The Worker's base URL, e.g. http://127.0.0.1:8787. */
   url: string;
-  /** `{key_id}.{secret}`, sent as a bearer token; none when absent. */
-  key?: string;
   /** Keep-alive connections kept per Worker origin (default 64). */
   socketsMax?: number;
 }
@@ -47,7 +46,6 @@ export class HttpClient {
   private readonly base: URL;
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
-  private readonly auth: Record<string, string>;
 
   constructor(options: HttpClientOptions) {
     this.base = new URL(options.url);
@@ -55,7 +53,6 @@ export class HttpClient {
     this.transport = this.base.protocol === "https:" ? https : http;
     const agentOptions = { keepAlive: true, maxSockets: options.socketsMax ?? 64, maxFreeSockets: options.socketsMax ?? 64 };
     this.agent = this.base.protocol === "https:" ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.auth = options.key === undefined ? {} : { authorization: `Bearer ${options.key}` };
   }
 
   /**
@@ -76,7 +73,7 @@ export class HttpClient {
   private once(call: HttpCall): Promise<HttpReply> {
     return new Promise((resolve, reject) => {
       const body = typeof call.body === "string" ? Buffer.from(call.body) : call.body;
-      const headers: Record<string, string> = { ...this.auth, ...call.headers };
+      const headers: Record<string, string> = { ...call.headers };
       if (body !== undefined) headers["content-length"] = String(body.length);
       const req = this.transport.request(
         {

@@ -44,6 +44,8 @@ export interface Appended {
   lastOffset: number;
   /** Epoch ms the log stamped under LogAppendTime, else -1. */
   logAppendTimeMs: number;
+  /** The partition's log start offset when answered; -1 when not known. */
+  logStartOffset: number;
 }
 
 export interface FetchedBatches {
@@ -56,18 +58,50 @@ export interface FetchedBatches {
 
 export const RECORD_BATCH_TYPE = "application/vnd.kafka.record-batch";
 
-export class RunnelApi {
-  private cluster: Promise<string> | null = null;
+/** What every `RunnelApi` of one front door shares: the Worker's cluster id, once known. */
+interface Shared {
+  cluster: Promise<string> | null;
+}
 
-  constructor(private readonly http: HttpClient) {}
+export class RunnelApi {
+  private readonly auth: Record<string, string>;
+
+  /**
+   * Calls the Worker through `http`, each call carrying `key`
+   * (`{key_id}.{secret}`) as `Authorization: Bearer` when given.
+   */
+  constructor(
+    private readonly http: HttpClient,
+    key?: string,
+    private readonly shared: Shared = { cluster: null },
+  ) {
+    this.auth = key === undefined ? {} : { authorization: `Bearer ${key}` };
+  }
+
+  /** The same API whose calls carry `key` instead (a client connection's own credentials). */
+  withKey(key: string): RunnelApi {
+    return new RunnelApi(this.http, key, this.shared);
+  }
 
   /** The Worker's cluster id (asked once; asked again after a failure). */
   clusterId(): Promise<string> {
-    if (this.cluster === null) {
-      this.cluster = this.json("GET", "/v3/clusters").then((b) => String(b.data[0].cluster_id));
-      this.cluster.catch(() => (this.cluster = null));
+    if (this.shared.cluster === null) {
+      const asked = this.json("GET", "/v3/clusters").then((b) => String(b.data[0].cluster_id));
+      this.shared.cluster = asked;
+      asked.catch(() => {
+        if (this.shared.cluster === asked) this.shared.cluster = null;
+      });
     }
-    return this.cluster;
+    return this.shared.cluster;
+  }
+
+  /**
+   * Whether this API's key is one the Worker accepts: resolves when it
+   * is, rejects with the Worker's answer (401 for a bad key) otherwise.
+   * Asks every time, never from a cache.
+   */
+  async checkCredentials(): Promise<void> {
+    await this.json("GET", "/v3/clusters");
   }
 
   async listTopics(): Promise<TopicSummary[]> {
@@ -100,7 +134,17 @@ export class RunnelApi {
     return { offset: b.offset, timestampMs: b.timestamp };
   }
 
-  /** Appends concatenated record batches as they are (record batches over HTTP). */
+  /** A fresh producer id, epoch 0 (InitProducerId without a transactional id). */
+  async initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
+    const b = await this.json("POST", `/v3/clusters/${enc(await this.clusterId())}/producer-ids`, {});
+    return { producerId: b.producer_id, producerEpoch: b.producer_epoch };
+  }
+
+  /**
+   * Appends concatenated record batches as they are (record batches over
+   * HTTP). A retry of an idempotent producer's batches is answered with
+   * their original offsets.
+   */
   async produceBatches(topic: string, partition: number, batches: Uint8Array, acks: "0" | "1" | "all"): Promise<Appended> {
     const reply = await this.call({
       method: "POST",
@@ -110,7 +154,7 @@ export class RunnelApi {
       timeoutMs: gatewayLimits.produceTimeoutMs,
     });
     const b = JSON.parse(reply.body.toString("utf8"));
-    return { baseOffset: b.base_offset, lastOffset: b.last_offset, logAppendTimeMs: b.log_append_time };
+    return { baseOffset: b.base_offset, lastOffset: b.last_offset, logAppendTimeMs: b.log_append_time, logStartOffset: b.log_start_offset ?? -1 };
   }
 
   /** Whole stored batches from the one holding `offset`, waiting up to `timeoutMs` at the high watermark. */
@@ -152,7 +196,7 @@ export class RunnelApi {
   private async call(call: Parameters<HttpClient["request"]>[0]): Promise<HttpReply> {
     let reply: HttpReply;
     try {
-      reply = await this.http.request(call);
+      reply = await this.http.request({ ...call, headers: { ...this.auth, ...call.headers } });
     } catch (e) {
       if (e instanceof UnreachableError) throw new BackendError(0, `the Worker did not answer: ${e.message}`, KafkaCode.REQUEST_TIMED_OUT);
       throw e;

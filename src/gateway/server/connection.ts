@@ -7,7 +7,10 @@
  * `inflightBytesMax` request bytes, or while the client is not reading
  * its responses, this connection stops reading; after
  * `connectionIdleMsMax` without traffic it is closed. A frame that cannot be served closes this connection only,
- * with a log line; other connections never notice.
+ * with a log line; other connections never notice. When SASL is required
+ * the connection keeps its client's credentials (`SaslSession`); after a
+ * SaslHandshake v0 the next frame is a raw SASL/PLAIN token, answered
+ * with an empty raw token, or the connection closes.
  */
 import type { Socket } from "node:net";
 import type { BrokerAddress } from "../apis/api";
@@ -18,15 +21,21 @@ import { gatewayLimits } from "../limits";
 import { logBug, logWarn } from "../log";
 import { type ConnectionContext, dispatch, type Outcome } from "./dispatch";
 import { FrameError, Framer } from "./framer";
+import { type SaslMode, SaslSession } from "./sasl-session";
 
 export interface ConnectionOptions {
+  /** The Worker's API without a client's credentials. */
   api: RunnelApi;
+  /** Whether clients must authenticate with SASL/PLAIN before anything else. */
+  sasl: SaslMode;
   /** The node id the front door gives itself in Metadata. */
   nodeId: number;
   /** Host and port to name in Metadata; default: the address this connection was accepted on. */
   advertisedHost?: string;
   advertisedPort?: number;
 }
+
+const SASL_HANDSHAKE = 17;
 
 interface Slot {
   outcome: Outcome | null;
@@ -44,6 +53,8 @@ export class Connection {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly ctx: ConnectionContext;
   private readonly remote: string;
+  /** A SaslHandshake v0 was read: the next frame is a raw SASL token, not a request. */
+  private rawTokenNext = false;
 
   constructor(
     private readonly socket: Socket,
@@ -56,7 +67,7 @@ export class Connection {
       port: options.advertisedPort ?? socket.localPort ?? 9092,
     };
     this.ctx = {
-      api: options.api,
+      session: new SaslSession(options.sasl, options.api),
       self,
       inOrder: (key, work) => this.inOrder(key, work),
     };
@@ -94,6 +105,11 @@ export class Connection {
   }
 
   private serve(frame: Buffer): void {
+    if (this.rawTokenNext) {
+      this.rawTokenNext = false;
+      this.track(frame.length, this.rawToken(frame), "kafka raw SASL token");
+      return;
+    }
     let start: ReturnType<typeof readRequestStart>;
     try {
       start = readRequestStart(frame);
@@ -102,22 +118,37 @@ export class Connection {
       this.refuse(e.message);
       return;
     }
+    if (start.apiKey === SASL_HANDSHAKE && start.apiVersion === 0 && this.ctx.session.mode === "required") this.rawTokenNext = true;
+    this.track(frame.length, dispatch(frame, start, this.ctx), `kafka request key ${start.apiKey} v${start.apiVersion}`);
+  }
+
+  /** Takes the place of one request in the response order: its outcome is written when every earlier one is. */
+  private track(bytes: number, work: Promise<Outcome>, what: string): void {
     const slot: Slot = { outcome: null };
     this.slots.push(slot);
     this.inflight++;
-    this.inflightBytes += frame.length;
-    dispatch(frame, start, this.ctx)
+    this.inflightBytes += bytes;
+    work
       .catch((e: unknown): Outcome => {
-        logBug(`kafka request key ${start.apiKey} v${start.apiVersion}`, e, { remote: this.remote });
+        logBug(what, e, { remote: this.remote });
         return { kind: "close", reason: "the front door failed on this request (logged as a bug)" };
       })
       .then((outcome) => {
         slot.outcome = outcome;
         this.inflight--;
-        this.inflightBytes -= frame.length;
+        this.inflightBytes -= bytes;
         this.flush();
         this.readIfRoom();
       });
+  }
+
+  /** A raw SASL/PLAIN token after SaslHandshake v0: an empty raw token back when the credentials hold, else the connection closes. */
+  private async rawToken(token: Buffer): Promise<Outcome> {
+    const session = this.ctx.session;
+    const release = await session.turn();
+    const problem = await session.authenticate(token).finally(release);
+    if (problem === null) return { kind: "reply", chunks: [new Uint8Array(4)] }; // size 0: an empty token
+    return { kind: "close", reason: `SASL/PLAIN authentication failed: ${problem}` };
   }
 
   /** Writes every finished response at the head of the queue, in order. */

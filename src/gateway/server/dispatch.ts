@@ -6,7 +6,10 @@
  * UNSUPPORTED_VERSION) and then the connection closes, since its next
  * bytes cannot be trusted to be what the client thinks; an unsupported
  * ApiVersions version gets the v0 layout with the ranges, and the
- * connection stays open for the client to retry lower.
+ * connection stays open for the client to retry lower. When SASL is
+ * required, a request the connection's SASL state does not allow yet
+ * (anything but ApiVersions and the SASL exchange before authentication)
+ * is answered with ILLEGAL_SASL_STATE, and the connection closes.
  */
 import { CloseConnection, type Context, type KafkaApi } from "../apis/api";
 import { versionNotServed } from "../apis/api-versions";
@@ -24,10 +27,13 @@ export type Outcome =
   | { kind: "reply-and-close"; chunks: Uint8Array[]; reason: string }
   | { kind: "close"; reason: string };
 
-/** Connection-level parts of a handler's context; the request's own parts are filled in here. */
-export type ConnectionContext = Omit<Context, "clientId" | "served">;
+/** Connection-level parts of a handler's context; the request's own parts (and the API as the SASL state has it now) are filled in here. */
+export type ConnectionContext = Omit<Context, "clientId" | "served" | "api" | "closeAfterReply">;
 
 const API_VERSIONS_KEY = 18;
+const SASL_KEYS = new Set([17, 36]);
+
+const isSasl = (apiKey: number) => SASL_KEYS.has(apiKey);
 
 /** Serves one request frame (header already read into `start`). Never throws. */
 export async function dispatch(frame: Uint8Array, start: RequestStart, conn: ConnectionContext): Promise<Outcome> {
@@ -42,27 +48,56 @@ export async function dispatch(frame: Uint8Array, start: RequestStart, conn: Con
   }
   const flexible = api.flexibleFrom !== undefined && start.apiVersion >= api.flexibleFrom;
   let req: unknown;
-  let ctx: Context;
+  let clientId: string | null;
   try {
-    const { clientId, body } = readRequestRest(frame, flexible);
-    req = api.decode(body, start.apiVersion);
-    if (body.remaining !== 0) throw new ProtocolError(`${body.remaining} bytes left over after the request`);
-    ctx = { ...conn, clientId, served: SERVED };
+    const rest = readRequestRest(frame, flexible);
+    clientId = rest.clientId;
+    req = api.decode(rest.body, start.apiVersion);
+    if (rest.body.remaining !== 0) throw new ProtocolError(`${rest.body.remaining} bytes left over after the request`);
   } catch (e) {
     if (!(e instanceof ProtocolError)) throw e;
     return { kind: "close", reason: `${api.name} v${start.apiVersion} request does not parse: ${e.message}` };
   }
-  let res: unknown;
+  const session = conn.session;
+  // Before authentication, requests take turns, so one pipelined behind SaslAuthenticate sees its outcome.
+  const release = session.authenticated ? null : await session.turn();
   try {
-    res = await answer(api, req, start, ctx);
-  } catch (e) {
-    if (!(e instanceof CloseConnection)) throw e;
-    return { kind: "close", reason: e.message };
+    return await serve(api, req, start, { ...conn, api: session.api, clientId, served: SERVED }, flexible, release);
+  } finally {
+    release?.();
   }
-  if (res === null) return { kind: "none" };
+}
+
+/** Answers a decoded request: refused when the SASL state does not allow it, else by its handler. */
+async function serve(
+  api: KafkaApi,
+  req: unknown,
+  start: RequestStart,
+  conn: Omit<Context, "closeAfterReply">,
+  flexible: boolean,
+  release: (() => void) | null,
+): Promise<Outcome> {
+  let closeReason: string | null = null;
+  const ctx: Context = { ...conn, closeAfterReply: (reason) => (closeReason ??= reason) };
+  const refusal = conn.session.refusal(start.apiKey);
+  let res: unknown;
+  if (refusal !== null) {
+    closeReason = `${api.name} refused: ${refusal}`;
+    res = api.failed(req, KafkaCode.ILLEGAL_SASL_STATE, start.apiVersion, ctx);
+  } else {
+    if (!isSasl(start.apiKey)) release?.(); // only the SASL exchange changes what later requests may do
+    try {
+      res = await answer(api, req, start, ctx);
+    } catch (e) {
+      if (!(e instanceof CloseConnection)) throw e;
+      return { kind: "close", reason: e.message };
+    }
+  }
+  if (res === null) return closeReason === null ? { kind: "none" } : { kind: "close", reason: closeReason };
   const w = new Writer();
   api.encode(w, res, start.apiVersion);
-  return { kind: "reply", chunks: frameResponse(start.correlationId, w.finish(), flexible && start.apiKey !== API_VERSIONS_KEY) };
+  const chunks = frameResponse(start.correlationId, w.finish(), flexible && start.apiKey !== API_VERSIONS_KEY);
+  return closeReason === null ? { kind: "reply", chunks } : { kind: "reply-and-close", chunks, reason: closeReason };
 }
 
 /** The handler's response; when it fails, every part of the request answered with an error code. */
