@@ -24,7 +24,8 @@ export interface CommittedRow extends TopicPartition {
 export interface GroupMetricsOk {
   ok: true;
   groupId: string;
-  state: "Empty" | "Stable";
+  /** As the v3 group describes it (group-admin.ts). */
+  state: "EMPTY" | "PREPARING_REBALANCE" | "STABLE";
   members: number;
   /** Rebalances so far (the generation). */
   generation: number;
@@ -72,7 +73,7 @@ export class GroupCounters {
     return {
       ok: true,
       groupId,
-      state: members.length === 0 ? "Empty" : "Stable",
+      state: g.membership.rebalancing ? "PREPARING_REBALANCE" : members.length === 0 ? "EMPTY" : "STABLE",
       members: members.length,
       generation: g.membership.generation,
       websockets: this.ctx.getWebSockets().length,

@@ -73,8 +73,8 @@ describe("GET /metrics", () => {
     const m = await scrape();
     const g = { group: "m-group-g" };
     expect(m.value("runnel_group_members", g)).toBe(1);
-    expect(m.value("runnel_group_state", { ...g, state: "Stable" })).toBe(1);
-    expect(m.value("runnel_group_state", { ...g, state: "Empty" })).toBe(0);
+    expect(m.value("runnel_group_state", { ...g, state: "STABLE" })).toBe(1);
+    expect(m.value("runnel_group_state", { ...g, state: "EMPTY" })).toBe(0);
     const rebalances = m.value("runnel_group_rebalances_total", g);
     expect(rebalances).toBeGreaterThanOrEqual(1);
     // The same lag as GET …/lags: high watermark 5 minus the committed offset, from the log start when nothing is committed.
@@ -85,7 +85,7 @@ describe("GET /metrics", () => {
     expect((await call("DELETE", base)).status).toBe(204); // leaving is a rebalance
     const after = await scrape();
     expect(after.value("runnel_group_rebalances_total", g)).toBe(rebalances + 1);
-    expect(after.value("runnel_group_state", { ...g, state: "Empty" })).toBe(1);
+    expect(after.value("runnel_group_state", { ...g, state: "EMPTY" })).toBe(1);
     expect(after.value("runnel_group_members", g)).toBe(0);
   });
 
