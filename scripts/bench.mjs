@@ -139,7 +139,7 @@ for (const rf of opts.rf.split(",").filter((r) => r !== "" && r !== "none").map(
 }
 if (opts.scrape === "true") {
   const admin = httpClient(server.url, { authorization: `Bearer admin.${ADMIN_SECRET}` }); // the scraper: DESCRIBE on the cluster
-  Object.assign(result, await scrapeScenario({ run: (topic) => scenario(1, client, topic), http: admin.http }));
+  Object.assign(result, await scrapeScenario({ run: (topic) => scenario(1, client, topic), http: admin.http, cpuSeconds: () => memory.cpuSeconds(), records: RECORDS }));
 }
 if (opts.ws !== "false") {
   const common = { base: server.url, post, key: BENCH_KEY, records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH, value };

@@ -24,6 +24,9 @@ export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const NEEDS_ESCAPE = /[\\"\n]/;
+/** Label names already checked (a scrape writes the same few on thousands of samples). */
+const checkedLabelNames = new Set<string>();
 
 export class Exposition {
   private readonly lines = new Map<Family, string[]>();
@@ -84,7 +87,10 @@ function labelText(labels: Labels): string {
   const entries = Object.entries(labels);
   if (entries.length === 0) return "";
   const parts = entries.map(([k, v]) => {
-    assert(LABEL_NAME.test(k) && !k.startsWith("__"), `label name ${k}`);
+    if (!checkedLabelNames.has(k)) {
+      assert(LABEL_NAME.test(k) && !k.startsWith("__"), `label name ${k}`);
+      checkedLabelNames.add(k);
+    }
     return `${k}="${escapeLabelValue(String(v))}"`;
   });
   return `{${parts.join(",")}}`;
@@ -92,6 +98,7 @@ function labelText(labels: Labels): string {
 
 /** A label value with backslash, double quote and newline escaped. */
 export function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
