@@ -1,6 +1,6 @@
 /**
  * What every route needs, as API.md lists it (Kafka's operations):
- * produce → WRITE on the topic; fetch → READ; consumer instances and
+ * produce → WRITE on the topic; fetch and live tails → READ; consumer instances and
  * WebSocket subscriptions → READ on the group (and on every topic they
  * read or commit, checked where the topics are known); create topic →
  * CREATE on the cluster or the topic; delete → DELETE; partitions →
@@ -85,6 +85,8 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "POST", path: "/topics/:t/partitions/:p", need: topic("WRITE"), action: "topic.produce", quota: "produce" },
   { method: "GET", path: `${T}/:t/partitions/:p/records`, need: topic("READ"), action: "topic.fetch", quota: "consume" },
   { method: "GET", path: "/topics/:t/partitions/:p/records", need: topic("READ"), action: "topic.fetch", quota: "consume" },
+  // live tails (SSE): the per-partition one shares the fetch route's path and rule
+  { method: "GET", path: `${T}/:t/records`, need: topic("READ"), action: "topic.tail", quota: "consume" },
   { method: "POST", path: `${T}/:t/partitions/:p/batches`, need: topic("WRITE"), action: "topic.produce", quota: "produce" },
   { method: "GET", path: `${T}/:t/partitions/:p/batches`, need: topic("READ"), action: "topic.fetch", quota: "consume" },
   // Kafka asks IDEMPOTENT_WRITE on the cluster or WRITE on any topic; an id alone writes nothing (every batch still needs WRITE on its topic).

@@ -17,6 +17,7 @@ import { metricsRoutes } from "./metrics-routes";
 import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
 import { producerIdRoutes } from "./producer-id-routes";
+import { sseRoutes } from "./sse-routes";
 import { topicConfigRoutes } from "./topic-config-routes";
 import { topicRoutes } from "./topic-routes";
 import { refuseMalformedPath } from "./url";
@@ -54,6 +55,7 @@ app.route("/", faultRoutes);
 app.route("/", topicRoutes);
 app.route("/", topicConfigRoutes);
 app.route("/", produceRoutes);
+app.route("/", sseRoutes); // before fetchRoutes: the same path, chosen by Accept: text/event-stream
 app.route("/", fetchRoutes);
 app.route("/", batchRoutes);
 app.route("/", producerIdRoutes);
