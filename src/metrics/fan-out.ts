@@ -28,29 +28,44 @@ export interface Call<T> {
 /** Runs `calls` as described above; the results are in the calls' order. */
 export async function fanOut<T extends { ok: true }>(calls: Call<T>[], inFlightMax: number, deadlineMs: number): Promise<(T | Missing)[]> {
   const results: (T | Missing | undefined)[] = new Array(calls.length);
+  const deadline = lateAt(deadlineMs); // one timer for every call
   let next = 0;
   const worker = async () => {
     while (next < calls.length && Date.now() < deadlineMs) {
       const i = next++;
-      results[i] = await answerBy<T>(calls[i]!, deadlineMs);
+      results[i] = await answerOrLate<T>(calls[i]!, deadline.late);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(inFlightMax, calls.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(inFlightMax, calls.length) }, worker));
+  } finally {
+    deadline.clear();
+  }
   // Array.from, not map: map skips the holes left by calls never started.
   return Array.from(results, (r) => r ?? { ok: false, missing: "timeout" });
 }
 
 /** One call's answer, or why it is missing, by `deadlineMs`. */
 export async function answerBy<T extends { ok: true }>(c: Call<T>, deadlineMs: number): Promise<T | Missing> {
+  const deadline = lateAt(deadlineMs);
+  try {
+    return await answerOrLate(c, deadline.late);
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function answerOrLate<T extends { ok: true }>(c: Call<T>, late: Promise<"late">): Promise<T | Missing> {
+  const answer = await Promise.race([reach<T>({ who: c.who, where: "metrics.fanOut" }, c.call), late]);
+  if (answer === "late") return { ok: false, missing: "timeout" };
+  return answer.ok ? answer : { ok: false, missing: "unreachable", failure: answer };
+}
+
+/** A promise of "late" at `deadlineMs`, and how to stop its timer. */
+function lateAt(deadlineMs: number): { late: Promise<"late">; clear: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<"late">((resolve) => {
     timer = setTimeout(() => resolve("late"), Math.max(0, deadlineMs - Date.now()));
   });
-  try {
-    const answer = await Promise.race([reach<T>({ who: c.who, where: "metrics.fanOut" }, c.call), late]);
-    if (answer === "late") return { ok: false, missing: "timeout" };
-    return answer.ok ? answer : { ok: false, missing: "unreachable", failure: answer };
-  } finally {
-    clearTimeout(timer);
-  }
+  return { late, clear: () => clearTimeout(timer) };
 }
