@@ -54,7 +54,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
       membership: this.membership,
       members: this.members,
       offsets: this.offsets,
-      counters: new GroupCounters(ctx),
+      counters: new GroupCounters(ctx), // delivered records, and the answer to a scrape (group/metrics.ts)
     };
     this.delivery = new WsDelivery(deliveryHost(ctx, this.parts, this));
     // Sockets survive hibernation but not a restart: a subscriber without one has left (if the group cannot rebalance now, the alarm retries).
@@ -216,6 +216,8 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
   }
 
   // ---- admin (group-admin.ts) ----------------------------------------------
+  /** State, members, sockets, committed offsets and counters for GET /metrics (group/metrics.ts); 40405 for a group never joined. */
+  async metrics(): Promise<ReturnType<GroupCounters["snapshot"]>> { return this.parts.counters.snapshot(this.parts); }
 
   /** State, generation, assignor, and members with their partitions; 40405 for a group never joined. */
   async describe(groupId: string): Promise<GroupDescription | Failure> {
@@ -230,11 +232,6 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
   /** Sets committed offsets for a topic (or some of its partitions); only while the group has no live members (40903). */
   async resetOffsets(groupId: string, topic: string, partitions: number[] | null, target: SeekTarget): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
     return resetGroupOffsets(this.parts, groupId, topic, partitions, target);
-  }
-
-  /** State, members, sockets, committed offsets and counters for GET /metrics (group/metrics.ts); 40405 for a group never joined. */
-  async metrics(): Promise<ReturnType<GroupCounters["snapshot"]>> {
-    return this.parts.counters.snapshot(this.parts);
   }
 
   // ---- lifecycle: WebSocket subscribers (ws-delivery.ts) and the alarm ------

@@ -70,7 +70,7 @@ describe("alert rules evaluated from the controller's alarm", () => {
   });
 
   it("wait for_ms before firing, and fire on an under-replicated partition", async () => {
-    await createTopic("al-isr", 1, [{ name: "replica.lag.time.max.ms", value: "300" }], 3);
+    await createTopic("al-isr", 1, [{ name: "replica.lag.time.max.ms", value: "1000" }], 3);
     await create({ name: "al-ur", kind: "under_replicated", target: "al-isr", threshold: 0, for_ms: 500, webhook_url: "http://hooks.test/ur" });
     await fault(1, "down");
     await waitFor("the ISR to shrink", async () => {
