@@ -37,7 +37,13 @@ export function describeGroup(g: GroupParts, groupId: string): GroupDescription 
     state: CONFLUENT_STATE[groupState(g)],
     generation: g.membership.generation,
     assignor: g.membership.assignor,
-    members: g.members.all().map((m) => ({ memberId: m.memberId, kind: m.kind, assignment: owned(m), subscription: m.subscription })),
+    members: g.members.all().map((m) => ({
+      memberId: m.memberId,
+      kind: m.kind,
+      assignment: owned(m),
+      subscription: m.subscription,
+      ...(m.kafka === undefined ? {} : { kafka: { clientId: m.kafka.clientId } }),
+    })),
   };
 }
 

@@ -36,7 +36,7 @@ export async function lagRows(env: Env, topics: string[], index: TopicIndex, off
 }
 
 /** The client id a member shows in the v3 admin views ("" for no member): what kind of client it is, or a Kafka client's own id. */
-export function clientIdOf(m: (Pick<MemberState, "kind"> & Partial<Pick<MemberState, "kafka">>) | undefined): string {
+export function clientIdOf(m: { kind: MemberState["kind"]; kafka?: { clientId: string } } | undefined): string {
   if (m === undefined) return "";
   if (m.kind === "kafka") return m.kafka?.clientId ?? "kafka";
   return m.kind === "ws" ? "websocket" : "http";

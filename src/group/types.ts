@@ -136,7 +136,8 @@ export interface GroupDescription {
   state: "EMPTY" | "STABLE" | "PREPARING_REBALANCE" | "COMPLETING_REBALANCE";
   generation: number;
   assignor: Assignor;
-  members: { memberId: string; kind: MemberKind; assignment: TopicPartition[]; subscription: Subscription | null }[];
+  /** Each member; a Kafka member with its client id. */
+  members: { memberId: string; kind: MemberKind; assignment: TopicPartition[]; subscription: Subscription | null; kafka?: { clientId: string } }[];
 }
 
 export interface LagRow extends TopicPartition {
