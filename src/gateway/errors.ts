@@ -157,14 +157,20 @@ export function kafkaCodeOfName(name: string): number | undefined {
 /**
  * The Kafka error code for a Runnel HTTP error: a Kafka name at the start
  * of the message wins (`NOT_ENOUGH_REPLICAS: …`; on a 50003 always as a
- * code clients retry), then the code's meaning, then UNKNOWN_SERVER_ERROR
- * (5xx) or INVALID_REQUEST (other 4xx).
+ * code clients retry), then, for a 403, the kind of resource it names
+ * (TOPIC_, GROUP_ or CLUSTER_AUTHORIZATION_FAILED), then the code's
+ * meaning, then UNKNOWN_SERVER_ERROR (5xx) or INVALID_REQUEST (other 4xx).
  */
 export function kafkaCodeOf(errorCode: number, message: string): number {
   const named = /^([A-Z][A-Z_]+[A-Z])(?::|\b)/.exec(message)?.[1];
   if (named !== undefined) {
     const code = (errorCode === 50003 ? RETRIABLE_INSTEAD[named] : undefined) ?? kafkaCodeOfName(named);
     if (code !== undefined) return code;
+  }
+  if (errorCode === 403 || errorCode === 40301) {
+    // The router's denial names the resource: "… may not READ GROUP 'g'".
+    const on = /may not [A-Z_]+ (TOPIC|GROUP|CLUSTER) /.exec(message)?.[1];
+    if (on !== undefined) return KafkaCode[`${on as "TOPIC" | "GROUP" | "CLUSTER"}_AUTHORIZATION_FAILED`];
   }
   const known = BY_RUNNEL_CODE[errorCode];
   if (known !== undefined) return known;
