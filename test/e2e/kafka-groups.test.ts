@@ -319,7 +319,11 @@ function kcatGroup(group: string, topic: string, extra: string[] = []) {
   const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
   void exited.then(() => clearTimeout(timer));
   const got = () => lines.map((l) => l.split(" ")).map(([p, o, v]) => ({ partition: Number(p), offset: Number(o), value: v! }));
-  return { child, got, exited, stderr: () => err, stop: () => (child.kill("SIGTERM"), exited) };
+  const stop = () => {
+    child.kill("SIGTERM"); // kcat closes its consumer: it commits and leaves the group
+    return exited;
+  };
+  return { child, got, exited, stderr: () => err, stop };
 }
 
 describe.skipIf(!hasKcat)("kcat -G (librdkafka 2.0.2)", () => {
