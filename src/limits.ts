@@ -28,8 +28,32 @@ export const limits = {
   partitionsCountMax: 1_024,
   /** Longest a topic name may be. */
   topicNameLengthMax: 249,
+  /**
+   * Deepest nesting of arrays and objects a JSON body may have (the
+   * request is a 400 past it): far beyond any real record or admin body,
+   * far below the ~2,000 levels at which workerd's structured clone (every
+   * Durable Object call) runs out of stack.
+   */
+  jsonDepthMax: 128,
+  /**
+   * Most items (array elements and object members, counted as commas and
+   * opening brackets) a JSON body may hold in all; past it the body is a
+   * 413 before it is parsed. A parsed item costs tens of bytes of heap: a
+   * 16 MiB body of tiny records parsed grew workerd by 100 MiB, past what
+   * one Worker isolate has (128 MiB); a million items stays near 40 MiB.
+   */
+  jsonItemsMax: 1_000_000,
   /** Largest body of an admin request. */
   adminRequestBytesMax: 1024 * 1024,
+  /**
+   * Most bytes of a refused request body that are read and thrown away
+   * before the refusal is sent, so the client, still sending, hears it
+   * (src/bytes/read-bounded.ts); a longer body gets its answer and a
+   * closed connection.
+   */
+  refusedBodyDrainBytesMax: 256 * 1024 * 1024,
+  /** Longest a refused request body is drained before the refusal is sent all the same. */
+  refusedBodyDrainMsMax: 10_000,
   /** How long a Worker trusts its cached copy of a topic's metadata. */
   metadataCacheMs: 1_000,
   /** How often the retention check runs when nothing is due sooner. */
@@ -139,6 +163,13 @@ export const limits = {
   accessDecisionsCachedMax: 100_000,
   /** The window over which a quota's rate is enforced: accepted units stay within rate × window. */
   quotaWindowMs: 10_000,
+  /**
+   * Latest record timestamp a client may give: the last millisecond of
+   * year 9999, the latest RFC 3339 can write (reports are RFC 3339). It
+   * also keeps every timestamp delta within a batch inside the ±2^52 that
+   * varints hold exactly. The earliest is 0 (1970-01-01).
+   */
+  timestampMsMax: 253_402_300_799_999,
   /** Offsets stay below 2^53 so they are exact JavaScript numbers. */
   offsetMax: Number.MAX_SAFE_INTEGER,
 } as const;

@@ -8,6 +8,7 @@
  * through `DeliveryHost`: what it needs, and nothing of the coordinator's
  * insides.
  */
+import { parseTimestamp } from "../produce/timestamps";
 import type { Env } from "../env";
 import type { Failure } from "../errors";
 import { limits } from "../limits";
@@ -141,7 +142,11 @@ export class WsDelivery {
 
   private async seek(ws: WebSocket, c: Credit, frame: Record<string, unknown>): Promise<void> {
     const { topic, partition, offset, timestamp } = frame;
-    const target = typeof offset === "number" ? { offset } : typeof timestamp === "number" ? { timestamp } : null;
+    const ms = timestamp === undefined ? null : parseTimestamp(timestamp);
+    if (typeof ms === "string") return sendError(ws, 400, ms);
+    const validOffset = typeof offset === "number" && Number.isSafeInteger(offset) && offset >= 0;
+    if (offset !== undefined && !validOffset) return sendError(ws, 400, "seek offset must be a non-negative integer");
+    const target = validOffset ? { offset: offset as number } : ms !== null ? { timestamp: ms } : null;
     if (typeof topic !== "string" || typeof partition !== "number" || target === null) {
       return sendError(ws, 400, "seek needs topic, partition and offset or timestamp");
     }

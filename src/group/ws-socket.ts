@@ -72,7 +72,12 @@ export interface SubscribeParams {
 
 /** Parses `GET /ws/v1/consumer/{group}?topics=…&auto_offset_reset=&permits=&session_timeout_ms=&format=`; a string says what is wrong. */
 export function subscribeParams(url: URL): SubscribeParams | string {
-  const groupId = decodeURIComponent(url.pathname.split("/").pop() ?? "");
+  let groupId: string;
+  try {
+    groupId = decodeURIComponent(url.pathname.split("/").pop() ?? "");
+  } catch {
+    return "the group id in the path is not valid percent-encoded UTF-8";
+  }
   const topics = (url.searchParams.get("topics") ?? "").split(",").filter((t) => t.length > 0);
   if (topics.length === 0) return "topics is required: a comma-separated list of topic names";
   const reset = url.searchParams.get("auto_offset_reset") ?? "latest";

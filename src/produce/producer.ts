@@ -18,6 +18,7 @@ import type { AppendOk, ProducerStamp } from "../partition/types";
 import { logBug } from "../rpc/boundary";
 import { resolveConfigs } from "../topic/configs";
 import type { TopicInfo, TopicMeta } from "../topic/types";
+import { isTimestampMs } from "./timestamps";
 
 /** `acks`: 0 answers at once, 1 once the leader has the records, -1 (all) once the ISR has them. */
 export type Acks = 0 | 1 | -1;
@@ -67,6 +68,8 @@ export async function prepareAppends(topic: TopicInfo, records: Placed[]): Promi
   const cores = new Array<number>(records.length);
   const byPartition = new Map<number, number[]>();
   for (let i = 0; i < records.length; i++) {
+    // Parsers refuse bad timestamps; one slipping through would be reported after its append.
+    assert(isTimestampMs(records[i]!.record.timestampMs), `record ${i} has timestamp ${records[i]!.record.timestampMs}, outside [0, timestampMsMax]`);
     const core = recordCoreSize(records[i]!.record);
     const alone = BATCH_HEADER_BYTES + sizeAt(core, 0, 0);
     if (alone > sizeMax) {

@@ -4,6 +4,7 @@
  */
 import { fromBase64 } from "../bytes/base64";
 import type { Header } from "../log/record-batch";
+import { parseTimestamp } from "./timestamps";
 
 const utf8 = new TextEncoder();
 
@@ -46,7 +47,11 @@ export function headersOf(spec: unknown): Field<Header[]> {
   if (!Array.isArray(spec)) return bad("headers must be an array of {name, value}");
   const out: Header[] = [];
   for (const h of spec as unknown[]) {
-    if (typeof h !== "object" || h === null) return bad("headers must be an array of {name, value}");
+    if (typeof h !== "object" || h === null || Array.isArray(h)) return bad("headers must be an array of {name, value}");
+    // A misspelt field ("valu") must not turn into a header with a null value.
+    for (const field in h) {
+      if (field !== "name" && field !== "value") return bad(`unknown field '${field.slice(0, 64)}' in a header (expected name, value)`);
+    }
     const { name, value } = h as { name?: unknown; value?: unknown };
     if (typeof name !== "string" || name.length === 0) return bad("every header needs a non-empty string name");
     const bytes = dataBytes(`header '${name}'`, "BINARY", value);
@@ -56,20 +61,11 @@ export function headersOf(spec: unknown): Field<Header[]> {
   return ok(out);
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-
-/** A timestamp as epoch ms or RFC 3339; `nowMs` when absent. */
+/** A timestamp as epoch ms or RFC 3339, within [0, limits.timestampMsMax]; `nowMs` when absent. */
 export function timestampOf(spec: unknown, nowMs: number): Field<number> {
   if (spec === undefined || spec === null) return ok(nowMs);
-  if (typeof spec === "number") {
-    return Number.isSafeInteger(spec) && spec >= 0 ? ok(spec) : bad("timestamp must be a non-negative integer of epoch milliseconds");
-  }
-  if (typeof spec === "string") {
-    if (/^\d{1,15}$/.test(spec)) return ok(Number(spec));
-    const ms = RFC3339.test(spec) ? Date.parse(spec) : NaN;
-    return Number.isNaN(ms) || ms < 0 ? bad(`timestamp '${spec}' is neither epoch milliseconds nor RFC 3339`) : ok(ms);
-  }
-  return bad("timestamp must be epoch milliseconds or an RFC 3339 string");
+  const ms = parseTimestamp(spec);
+  return typeof ms === "string" ? bad(ms) : ok(ms);
 }
 
 /** An optional partition number field. */

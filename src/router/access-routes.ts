@@ -76,7 +76,7 @@ accessRoutes.delete(`${C3}/acls`, async (c) => {
 });
 
 accessRoutes.put(`${C3}/quotas/:principal`, async (c) => {
-  const principal = decodeURIComponent(c.req.param("principal"));
+  const principal = c.req.param("principal"); // decoded by Hono already: decoding again breaks on a literal '%' 
   const problem = principalProblem(principal, true);
   if (problem !== null) throw new RunnelError(ErrorCode.BAD_REQUEST, problem);
   const quota = parseQuota(principal, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
@@ -91,7 +91,7 @@ accessRoutes.get(`${C3}/quotas`, async (c) => {
 });
 
 accessRoutes.delete(`${C3}/quotas/:principal`, async (c) => {
-  unwrap(await access(c).deleteQuota(decodeURIComponent(c.req.param("principal"))));
+  unwrap(await access(c).deleteQuota(c.req.param("principal")));
   forgetAccess();
   return c.body(null, 204);
 });
@@ -126,7 +126,8 @@ function parseQuota(principal: string, body: Record<string, unknown>): Quota {
     return v;
   };
   const quota = { principal, producer_byte_rate: rate("producer_byte_rate"), consumer_byte_rate: rate("consumer_byte_rate"), request_rate: rate("request_rate") };
-  const unknown = Object.keys(body).filter((k) => !(k in quota) || k === "principal");
+  // Own fields only: `in` would let "constructor" or "__proto__" through as known.
+  const unknown = Object.keys(body).filter((k) => !Object.hasOwn(quota, k) || k === "principal");
   if (unknown.length > 0) throw new RunnelError(ErrorCode.BAD_REQUEST, `unknown quota field '${unknown[0]}'`);
   if (quota.producer_byte_rate === null && quota.consumer_byte_rate === null && quota.request_rate === null) {
     throw new RunnelError(ErrorCode.BAD_REQUEST, "a quota sets at least one of producer_byte_rate, consumer_byte_rate, request_rate");

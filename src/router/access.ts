@@ -45,12 +45,21 @@ export async function describable<T>(c: C, type: ResourceType, items: T[], nameO
   return items.filter((item) => state.allowed(principalIn(c), type, nameOf(item), "DESCRIBE"));
 }
 
+/**
+ * Production without an admin key answers every request 503 / 50301:
+ * runs before anything else looks at the request (media types included).
+ */
+export const refuseUnconfigured: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  if (authMode(c.env) === "closed") {
+    throw new RunnelError(ErrorCode.NOT_CONFIGURED, "authentication is not configured: set the RUNNEL_ADMIN_KEY secret (wrangler secret put RUNNEL_ADMIN_KEY)");
+  }
+  await next();
+};
+
 /** Finds who is asking; see the module comment. */
 export const authenticate: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const mode = authMode(c.env);
-  if (mode === "closed") {
-    throw new RunnelError(ErrorCode.NOT_CONFIGURED, "authentication is not configured: set the RUNNEL_ADMIN_KEY secret (wrangler secret put RUNNEL_ADMIN_KEY)");
-  }
+  if (mode === "closed") return refuseUnconfigured(c, next);
   if (mode === "open") {
     await next();
     markOpen(c);
@@ -144,7 +153,8 @@ async function topicNameInBody(c: C): Promise<string | null> {
   const body = c.req.raw.clone().body;
   if (body === null) return null;
   try {
-    const bytes = await readBounded(body, limits.adminRequestBytesMax);
+    // A copy: never drained (its twin would buffer what it skips); the route reads the original.
+    const bytes = await readBounded(body, limits.adminRequestBytesMax, 0);
     if (bytes === null) return null;
     const name = (JSON.parse(new TextDecoder().decode(bytes)) as { topic_name?: unknown }).topic_name;
     return typeof name === "string" ? name : null;
@@ -175,7 +185,7 @@ function auditResourceOf(c: C): string {
   if (p("t") !== undefined) return `TOPIC:${p("t")}`;
   if (p("g") !== undefined) return `GROUP:${p("g")}`;
   if (p("k") !== undefined) return `KEY:${p("k")}`;
-  if (p("principal") !== undefined) return `QUOTA:${decodeURIComponent(p("principal")!)}`;
+  if (p("principal") !== undefined) return `QUOTA:${p("principal")}`;
   if (p("b") !== undefined) return `BROKER:${p("b")}`;
   return `CLUSTER:${CLUSTER_RESOURCE}`;
 }

@@ -2,9 +2,10 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError } from "../errors";
-import { authenticate, guardRoutes } from "./access";
+import { authenticate, guardRoutes, refuseUnconfigured } from "./access";
 import { accessRoutes } from "./access-routes";
 import { batchRoutes } from "./batch-routes";
+import { drainUnreadBody } from "./body";
 import { clusterRoutes } from "./cluster-routes";
 import { consumerRoutes } from "./consumer-routes";
 import { faultRoutes } from "./fault-routes";
@@ -16,12 +17,19 @@ import { produceRoutes } from "./produce-routes";
 import { producerIdRoutes } from "./producer-id-routes";
 import { topicConfigRoutes } from "./topic-config-routes";
 import { topicRoutes } from "./topic-routes";
+import { refuseMalformedPath } from "./url";
 import { v2Media } from "./v2-media";
 import { v2MetadataRoutes } from "./v2-metadata-routes";
 
 // strict: false — a trailing slash on any route is the same route.
 export const app = new Hono<{ Bindings: Env }>({ strict: false });
+// First: a body left unread by a refusal is drained before the answer leaves.
+app.use("*", drainUnreadBody);
 app.use("*", requestId);
+// A production deployment without an admin key refuses everything, before any other check.
+app.use("*", refuseUnconfigured);
+// A path that does not decode names nothing (src/router/url.ts).
+app.use("*", refuseMalformedPath);
 // v2 media types wrap everything after them, errors of authentication included.
 app.use("*", v2Media);
 app.use("*", authenticate);

@@ -7,6 +7,7 @@
  * Every call acts as the request's principal: the router checked READ on
  * the group; the coordinator checks READ on every topic.
  */
+import { parseTimestamp } from "../produce/timestamps";
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
@@ -103,8 +104,8 @@ consumerRoutes.post(`${I}/positions`, async (c) => {
   if (body.timestamps !== undefined) {
     if (!Array.isArray(body.timestamps)) throw new RunnelError(ErrorCode.BAD_REQUEST, "timestamps must be [{topic, partition, timestamp}]");
     targets = body.timestamps.map((t: Record<string, unknown>) => {
-      const ms = typeof t.timestamp === "string" ? Date.parse(t.timestamp) : t.timestamp;
-      if (typeof ms !== "number" || !Number.isFinite(ms)) throw new RunnelError(ErrorCode.BAD_REQUEST, "each timestamp must be epoch ms or RFC 3339");
+      const ms = parseTimestamp(t.timestamp);
+      if (typeof ms === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, ms);
       return { ...partitionList([t])[0]!, timestamp: ms };
     });
   } else {

@@ -3,6 +3,7 @@
  * assignments, lags (all, or one partition's), lag summary,
  * offsets:reset; and the WebSocket consumer. Shapes are group-views.ts.
  */
+import { parseTimestamp } from "../produce/timestamps";
 import { Hono, type Context } from "hono";
 import { controllerStub } from "../controller/controller-stub";
 import type { Env } from "../env";
@@ -113,8 +114,8 @@ function resetTarget(body: Record<string, unknown>): SeekTarget {
   if (body.to === "earliest" || body.to === "latest") return { to: body.to };
   if (body.to === "offset" && Number.isInteger(body.offset)) return { offset: body.offset as number };
   if (body.to === "timestamp" && (typeof body.timestamp === "number" || typeof body.timestamp === "string")) {
-    const ms = typeof body.timestamp === "number" ? body.timestamp : Date.parse(body.timestamp);
-    if (!Number.isFinite(ms)) throw new RunnelError(ErrorCode.BAD_REQUEST, "timestamp must be epoch ms or RFC 3339");
+    const ms = parseTimestamp(body.timestamp);
+    if (typeof ms === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, ms);
     return { timestamp: ms };
   }
   throw new RunnelError(ErrorCode.BAD_REQUEST, 'to must be "earliest", "latest", "offset" (with offset) or "timestamp" (with timestamp)');

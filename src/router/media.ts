@@ -119,12 +119,13 @@ const V2_REQUEST = /^application\/vnd\.kafka(?:\.(binary|json|avro|jsonschema|pr
  * The embedded format a v2 request body is in, from its Content-Type:
  * `vnd.kafka[.format][.v1|.v2]+json`, `application/json` (json), or
  * `application/octet-stream` (binary, a Confluent leftover). A type
- * without a format means binary. An absent type is taken as JSON, for
- * `curl -d` users. Null for anything else (a 415).
+ * without a format means binary. Null for anything else, an absent type
+ * too (a 415): guessing would store base64 text as JSON strings, or JSON
+ * as bytes, and Confluent's guess (binary) differs from a JSON client's.
  */
 export function requestFormat(contentType: string | null | undefined): RequestFormat | null {
   const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type === "" || type === "application/json") return "json";
+  if (type === "application/json") return "json";
   if (type === "application/octet-stream") return "binary";
   const m = V2_REQUEST.exec(type);
   if (m === null) return null;

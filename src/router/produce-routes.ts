@@ -48,10 +48,11 @@ function entryId(entry: unknown, index: number): string {
 
 // v2: atomic batch; an error anywhere refuses the whole request, and an empty or malformed body is a 42206.
 async function produceV2(c: C, fixedPartition?: number) {
-  const format = requestFormat(c.req.header("content-type"));
+  const sent = c.req.header("content-type");
+  const format = requestFormat(sent);
   if (format !== "binary" && format !== "json") {
-    const why = format === null ? "is not a v2 type" : `needs a schema registry, which Runnel does not have`;
-    throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `content type '${c.req.header("content-type")}' ${why}; use application/vnd.kafka.binary.v2+json or application/vnd.kafka.json.v2+json`);
+    const why = sent === undefined ? "no Content-Type says whether values are base64 (binary) or JSON" : format === null ? `content type '${sent}' is not a v2 type` : `content type '${sent}' needs a schema registry, which Runnel does not have`;
+    throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `${why}; use application/vnd.kafka.binary.v2+json or application/vnd.kafka.json.v2+json`);
   }
   const text = await readText(c.req.raw, limits.produceRequestBytesMax);
   if (text.trim() === "") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, 'the body is empty; send {"records": [...]}');

@@ -12,12 +12,14 @@
  * `Idempotency-Key` the body is read whole, as the key covers the whole
  * request.
  */
+import { drain } from "../bytes/read-bounded";
 import { ErrorCode, RunnelError } from "../errors";
 import { limits } from "../limits";
 import { topicMeta } from "../metadata/topic-cache";
 import { parseV3Record } from "../produce/parse-v3";
 import { logBug } from "../rpc/boundary";
-import { JsonValueSplitter, parseJson, readText, splitJsonValues } from "./body";
+import { readText } from "./body";
+import { JsonValueSplitter, parseJson, splitJsonValues } from "./json-text";
 import { requestIdOf } from "./on-error";
 import { requireJson, run, tooManyRecords, v3Report, type C, type Entry } from "./produce-run";
 
@@ -34,7 +36,7 @@ export async function produceV3(c: C): Promise<Response> {
   const texts = splitJsonValues(await readText(c.req.raw, limits.produceRequestBytesMax));
   if (texts.length === 0) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "the body holds no record");
   if (texts.length > limits.produceRecordsMax) throw tooManyRecords(texts.length);
-  const values = texts.map(parseJson);
+  const values = texts.map((t) => parseJson(t, true));
   const nowMs = Date.now();
   const entries = values.map((v) => parseV3Record(v, nowMs));
   if (entries.length === 1) {
@@ -86,7 +88,6 @@ async function pump(c: C, reader: ReadableStreamDefaultReader<Uint8Array>, write
     if (last.length > 0) await send(await appendAll(c, last));
     if (splitter.end().trim() !== "") await send([new RunnelError(ErrorCode.BAD_REQUEST, "malformed JSON: the body ends inside a record").body()]);
   } catch (e) {
-    await reader.cancel().catch(() => {}); // the client may have gone already
     if (e instanceof RunnelError) await send([e.body()]);
     else {
       // A bug: logged once, and the client's last line names the request id instead of the internal text.
@@ -94,6 +95,8 @@ async function pump(c: C, reader: ReadableStreamDefaultReader<Uint8Array>, write
       logBug(`${c.req.method} ${c.req.routePath}`, e, { request_id: id });
       await send([{ error_code: ErrorCode.INTERNAL, message: `internal error; the server logged it with request id ${id}` }]);
     }
+    // Nothing more is appended; the rest of the body is read and dropped so the client, still sending, gets its reports.
+    await drain(reader, limits.refusedBodyDrainBytesMax);
   } finally {
     await writer.close().catch(() => {}); // the client may have gone already
   }

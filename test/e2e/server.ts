@@ -20,21 +20,37 @@ export interface RunningServer {
   url: string;
   /** Where the Kafka protocol is served, when it was asked for. */
   kafka: { host: string; port: number } | null;
+  /** Everything the server printed so far (stdout and stderr). */
+  output(): string;
   stop(): Promise<void>;
+}
+
+/** How to start the server, as a user would (all optional). */
+export interface ServerOptions {
+  /** `--mode` (serve.mjs's default, development, when absent). */
+  mode?: "development" | "production";
+  /** `--admin-key`: turns authentication on. */
+  adminKey?: string;
+  /** Extra environment variables (e.g. RUNNEL_ADMIN_KEY); RUNNEL_ADMIN_KEY is removed from the inherited ones unless given here. */
+  env?: Record<string, string>;
 }
 
 /**
  * Runs the server on `port` with state in `persistTo`, and the Kafka
- * protocol on `kafkaPort` (0, the default, serves none); with `adminKey`,
- * authentication is on. Resolves once it serves.
+ * protocol on `kafkaPort` (0, the default, serves none); the fourth
+ * argument is the admin key (authentication on) or `ServerOptions`.
+ * Resolves once it serves.
  */
-export async function startServer(port: number, persistTo: string, kafkaPort = 0, adminKey?: string): Promise<RunningServer> {
+export async function startServer(port: number, persistTo: string, kafkaPort = 0, adminKeyOrOptions: string | ServerOptions = {}): Promise<RunningServer> {
+  const options: ServerOptions = typeof adminKeyOrOptions === "string" ? { adminKey: adminKeyOrOptions } : adminKeyOrOptions;
   const args = ["scripts/serve.mjs", "--port", String(port), "--persist-to", persistTo, "--kafka-port", String(kafkaPort)];
-  if (adminKey !== undefined) args.push("--admin-key", adminKey);
+  if (options.mode !== undefined) args.push("--mode", options.mode);
+  if (options.adminKey !== undefined) args.push("--admin-key", options.adminKey);
   const ready = kafkaPort === 0 ? "Runnel is serving on" : "Kafka protocol on";
+  const { RUNNEL_ADMIN_KEY: _inherited, ...inherited } = process.env;
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    env: { ...inherited, WRANGLER_SEND_METRICS: "false", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -54,6 +70,7 @@ export async function startServer(port: number, persistTo: string, kafkaPort = 0
   return {
     url: `http://127.0.0.1:${port}`,
     kafka: kafkaPort === 0 ? null : { host: "127.0.0.1", port: kafkaPort },
+    output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -96,3 +96,44 @@ describe("many subscribers joining one group at once", () => {
     expect(left.generation - group.generation).toBeLessThanOrEqual(count / 10);
   }, 60_000);
 });
+
+describe("timestamps and offsets in group requests", () => {
+  const BAD = [-1, 1.5, 8_640_000_000_000_001, 1e300, "2026-02-30T00:00:00Z", "yesterday"];
+
+  it("refuse a seek of a consumer instance to a timestamp that is not one, and move nothing", async () => {
+    await createTopic("gh-ts-seek");
+    const m = await consumer("gh-ts-seek-g");
+    expect((await call("POST", `${m}/assignments`, { partitions: [{ topic: "gh-ts-seek", partition: 0 }] })).status).toBe(204);
+    for (const timestamp of BAD) {
+      const res = await call("POST", `${m}/positions`, { timestamps: [{ topic: "gh-ts-seek", partition: 0, timestamp }] });
+      expect(res.status, String(timestamp)).toBe(400);
+      expect(res.body.message).toMatch(/timestamp/);
+    }
+  });
+
+  it("refuse an offsets reset to a timestamp that is not one, and keep the committed offsets", async () => {
+    await createTopic("gh-ts-reset");
+    await call("POST", "/topics/gh-ts-reset", { records: [{ value: 1 }, { value: 2 }] }, { "content-type": "application/vnd.kafka.json.v2+json" });
+    const reset = (body: Record<string, unknown>) => call("POST", `${V3}/consumer-groups/gh-ts-reset-g/offsets:reset`, { topic: "gh-ts-reset", ...body });
+    const m = await consumer("gh-ts-reset-g");
+    expect((await call("DELETE", m)).status).toBe(204);
+    expect((await reset({ to: "offset", offset: 1 })).status).toBe(200);
+    for (const timestamp of BAD) expect((await reset({ to: "timestamp", timestamp })).status, String(timestamp)).toBe(400);
+    const lag = (await call("GET", `${V3}/consumer-groups/gh-ts-reset-g/lags`)).body.data[0];
+    expect(lag.current_offset).toBe(1);
+  });
+
+  it("answer a WebSocket seek to a bad offset or timestamp with an error frame, and keep the socket open", async () => {
+    await createTopic("gh-ts-ws");
+    const s = await subscriber("gh-ts-ws-g", "topics=gh-ts-ws&permits=10");
+    await s.until("the assignment", () => s.lastAssignment() !== undefined);
+    const frames = [{ offset: 0.5 }, { offset: -3 }, { timestamp: -1 }, { timestamp: 1.5 }, { timestamp: 1e300 }, { timestamp: "2026-02-30T00:00:00Z" }];
+    for (const f of frames) s.ws.send(JSON.stringify({ type: "seek", topic: "gh-ts-ws", partition: 0, ...f }));
+    await s.until("an error frame per bad seek", () => s.frames.filter((f) => f.type === "error").length === frames.length);
+    expect(s.frames.filter((f) => f.type === "error").every((f) => f.error_code === 400)).toBe(true);
+    s.ws.send(JSON.stringify({ type: "seek", topic: "gh-ts-ws", partition: 0, offset: 0 }));
+    s.ws.send("not json");
+    await s.until("the socket still answers", () => s.frames.filter((f) => f.type === "error").length === frames.length + 1);
+    s.ws.close(1000);
+  });
+});

@@ -45,11 +45,12 @@ describe("v2 request content types", () => {
     expect(requestFormat("application/vnd.kafka+json")).toBe("binary");
     expect(requestFormat("application/vnd.kafka.v2+json")).toBe("binary");
     expect(requestFormat("application/json")).toBe("json");
-    expect(requestFormat(undefined)).toBe("json");
     expect(requestFormat("application/vnd.kafka.avro.v2+json")).toBe("avro");
   });
 
-  it("refuse anything else", () => {
+  it("refuse anything else, and no type at all (values would be guessed base64 or JSON)", () => {
+    expect(requestFormat(undefined)).toBeNull();
+    expect(requestFormat("")).toBeNull();
     for (const t of ["application/vnd.kafka.v3+json", "application/vnd.kafka", "application/vnd.kafka+binary", "text/plain"]) expect(requestFormat(t), t).toBeNull();
   });
 });
