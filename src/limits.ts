@@ -125,6 +125,8 @@ export const limits = {
   kafkaProtocolsMax: 16,
   /** Longest a Kafka client id or protocol name may be. */
   kafkaNameLengthMax: 255,
+  /** Most partitions one Kafka OffsetCommit or OffsetFetch may name. */
+  kafkaOffsetsPerRequestMax: 10_000,
   /** Longest the metadata of a Kafka offset commit may be (Kafka's offset.metadata.max.bytes). */
   kafkaOffsetMetadataLengthMax: 4096,
   /** Default `timeout` of a consumer instance's records request. */

@@ -77,11 +77,14 @@ export class KafkaMembers {
     return this.park(joined.memberId, a.rebalanceTimeoutMs, checked.owned);
   }
 
-  private add(groupId: string, a: KafkaJoinArgs, checked: JoinChecked): Promise<{ ok: true; memberId: string } | Failure> {
+  /** A new member, named after its client id. A full group is GROUP_MAX_SIZE_REACHED. */
+  private async add(groupId: string, a: KafkaJoinArgs, checked: JoinChecked): Promise<{ ok: true; memberId: string } | Failure> {
     const memberId = `${a.clientId.slice(0, 64) || "kafka"}-${crypto.randomUUID()}`;
     const config: MemberConfig = { format: "binary", autoOffsetReset: "latest", autoCommit: false, sessionTimeoutMs: a.sessionTimeoutMs };
     const kafka: KafkaMemberInfo = { ...infoOf(a), joinedGeneration: 0, syncedGeneration: 0, held: [] };
-    return this.g.membership.add(groupId, { name: memberId, principal: a.principal, config }, "kafka", { topics: checked.topics }, { kafka });
+    const added = await this.g.membership.add(groupId, { name: memberId, principal: a.principal, config }, "kafka", { topics: checked.topics }, { kafka });
+    if (added.ok || added.error_code !== ErrorCode.OVERLOADED) return added;
+    return failure(ErrorCode.OVERLOADED, `GROUP_MAX_SIZE_REACHED: ${added.message}`, "GROUP_MAX_SIZE_REACHED");
   }
 
   /** A member joining again: new protocols or topics rebalance the group; the same ones only wait for it to settle. */

@@ -45,15 +45,37 @@ async function committer(g: GroupParts, groupId: string, a: KafkaCommitArgs): Pr
   return (tp) => (may.has(tpKey(tp)) ? null : current ? "ILLEGAL_GENERATION" : "REBALANCE_IN_PROGRESS");
 }
 
-/** One offset checked against its partition: its write, or Kafka's name for why not. */
-async function checked(g: GroupParts, o: Offset): Promise<OffsetWrite | string> {
-  if ((o.metadata?.length ?? 0) > limits.kafkaOffsetMetadataLengthMax) return "OFFSET_METADATA_TOO_LARGE";
-  const meta = await topicOf(g.env, o.topic);
-  if (isFailure(meta)) return meta.error_name;
-  const p = await partitionPositions(g.env, meta, o.partition);
-  if (!p.ok) return p.error_name;
-  if (!Number.isSafeInteger(o.offset) || o.offset < 0 || o.offset > p.highWatermark) return "OFFSET_OUT_OF_RANGE";
-  return { topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata, topicId: meta.topicId };
+/**
+ * Each offset checked against its partition: its write, or Kafka's name
+ * for why not. Topic by topic (each looked up once), each distinct
+ * partition's positions asked of its leader once, the partitions of a
+ * topic at once.
+ */
+async function checkAll(g: GroupParts, offsets: Offset[], allowed: (tp: TopicPartition) => string | null): Promise<(OffsetWrite | string)[]> {
+  const outcomes: (OffsetWrite | string)[] = [];
+  const byTopic = new Map<string, number[]>();
+  offsets.forEach((o, i) => {
+    const refused = allowed(o) ?? ((o.metadata?.length ?? 0) > limits.kafkaOffsetMetadataLengthMax ? "OFFSET_METADATA_TOO_LARGE" : null);
+    if (refused !== null) outcomes[i] = refused;
+    else byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), i]);
+  });
+  for (const [topic, indexes] of byTopic) {
+    const meta = await topicOf(g.env, topic);
+    if (isFailure(meta)) {
+      for (const i of indexes) outcomes[i] = meta.error_name;
+      continue;
+    }
+    const partitions = [...new Set(indexes.map((i) => offsets[i]!.partition))];
+    const positions = new Map(await Promise.all(partitions.map(async (p) => [p, await partitionPositions(g.env, meta, p)] as const)));
+    for (const i of indexes) {
+      const o = offsets[i]!;
+      const p = positions.get(o.partition)!;
+      if (!p.ok) outcomes[i] = p.error_name;
+      else if (!Number.isSafeInteger(o.offset) || o.offset < 0 || o.offset > p.highWatermark) outcomes[i] = "OFFSET_OUT_OF_RANGE";
+      else outcomes[i] = { topic, partition: o.partition, offset: o.offset, metadata: o.metadata, topicId: meta.topicId };
+    }
+  }
+  return outcomes;
 }
 
 /**
@@ -65,7 +87,7 @@ async function checked(g: GroupParts, o: Offset): Promise<OffsetWrite | string> 
 export async function kafkaCommit(g: GroupParts, groupId: string, a: KafkaCommitArgs): Promise<{ ok: true; partitions: KafkaPartitionResult[] } | Failure> {
   const allowed = await committer(g, groupId, a);
   if (typeof allowed !== "function") return allowed;
-  const outcomes = await Promise.all(a.offsets.map(async (o) => allowed(o) ?? (await checked(g, o))));
+  const outcomes = await checkAll(g, a.offsets, allowed);
   g.offsets.write(outcomes.filter((o): o is OffsetWrite => typeof o !== "string"));
   return {
     ok: true,

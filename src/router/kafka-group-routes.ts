@@ -40,9 +40,14 @@ const Leave = v.strictObject({ member_ids: v.pipe(v.array(name), v.minLength(1),
 const Commit = v.strictObject({
   member_id: name,
   generation_id: int,
-  offsets: v.array(v.strictObject({ topic: v.string(), partition: v.pipe(int, v.minValue(0)), offset: int, metadata: v.nullable(v.string()) })),
+  offsets: v.pipe(
+    v.array(v.strictObject({ topic: v.string(), partition: v.pipe(int, v.minValue(0)), offset: int, metadata: v.nullable(v.string()) })),
+    v.maxLength(limits.kafkaOffsetsPerRequestMax),
+  ),
 });
-const Offsets = v.strictObject({ topics: v.nullable(v.array(v.strictObject({ topic: v.string(), partitions: v.array(v.pipe(int, v.minValue(0))) }))) });
+const Offsets = v.strictObject({
+  topics: v.nullable(v.array(v.strictObject({ topic: v.string(), partitions: v.array(v.pipe(int, v.minValue(0))) }))),
+});
 
 /** The group in the path; INVALID_GROUP_ID when its id is too long for one. */
 function group(c: C) {
@@ -115,6 +120,8 @@ kafkaGroupRoutes.post(`${K}/commit`, async (c) => {
 
 kafkaGroupRoutes.post(`${K}/offsets`, async (c) => {
   const b = parseBody(Offsets, await body(c));
+  const count = (b.topics ?? []).reduce((n, t) => n + t.partitions.length, 0);
+  if (count > limits.kafkaOffsetsPerRequestMax) throw new RunnelError(ErrorCode.BAD_REQUEST, `an offset fetch names at most ${limits.kafkaOffsetsPerRequestMax} partitions`);
   const denied = b.topics === null ? new Set<string>() : await deniedTopics(c, b.topics.map((t) => t.topic), "DESCRIBE", "consumer.committed");
   const asking = b.topics === null ? null : b.topics.filter((t) => !denied.has(t.topic));
   const found = (await asked(async () => await group(c).kafkaCommitted(c.req.param("g")!, asking))).offsets;
