@@ -12,7 +12,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { RecordFormat } from "../fetch/format";
-import { ErrorCode, isFailure, type Failure } from "../errors";
+import { ErrorCode, type Failure } from "../errors";
 import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
 import { applySchema } from "../storage/schema";
 import { describeGroup, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
@@ -20,13 +20,13 @@ import { kafkaDescribe } from "./kafka-describe";
 import { KafkaMembers } from "./kafka-members";
 import { kafkaCommit, kafkaCommitted } from "./kafka-offsets";
 import type { KafkaCommitArgs, KafkaCommittedOffset, KafkaDescription, KafkaJoinArgs, KafkaJoinOk, KafkaPartitionResult, KafkaSyncOk } from "./kafka-types";
-import { MemberStore, noMember } from "./member-store";
+import { MemberStore } from "./member-store";
 import { Membership } from "./membership";
 import { OffsetStore } from "./offset-store";
-import { owned, positionsToCommit } from "./positions";
 import { deliveryHost } from "./delivery-host";
 import {
-  advanceMember, assignByHand, commitOffsets, committedOffsets, pollPlan, resetMemberPositions, seekMember, subscribeOncePlan, subscriptionOf,
+  advanceMember, assignByHand, commitOffsets, committedOffsets, ownedBy, pollPlan, removeOne, resetMemberPositions, seekMember, subscribeOncePlan,
+  subscriptionOf,
 } from "./member-calls";
 import { GROUP_SCHEMA } from "./schema";
 import { unreadable } from "./topic-access";
@@ -86,14 +86,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
 
   /** Removes a member (leaving the group: its partitions are reassigned; an auto-committing one commits first). */
   async removeMember(memberId: string): Promise<Ok | Failure> {
-    if (!this.members.has(memberId)) return noMember(memberId);
-    return this.membership.change(() => {
-      const m = this.members.get(memberId);
-      if (m === undefined) return noMember(memberId);
-      if (m.config.autoCommit) this.offsets.write(positionsToCommit(m));
-      this.members.delete(memberId);
-      return null;
-    });
+    return removeOne(this.parts, memberId);
   }
 
   /**
@@ -119,8 +112,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
 
   /** The partitions this member owns now: by hand, or by the group. */
   async assignments(memberId: string): Promise<{ ok: true; partitions: TopicPartition[] } | Failure> {
-    const m = this.members.touch(memberId);
-    return isFailure(m) ? m : { ok: true, partitions: owned(m) };
+    return ownedBy(this.parts, memberId);
   }
 
   /** Assigns partitions by hand (no group management for this member); each must exist, and `principal` may READ it. */

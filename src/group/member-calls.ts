@@ -194,3 +194,21 @@ export async function resetMemberPositions(g: GroupParts, memberId: string, part
   g.members.save(m);
   return OK;
 }
+
+/** Removes a member: it leaves the group (its partitions are reassigned; an auto-committing one commits first). */
+export function removeOne(g: GroupParts, memberId: string): Promise<Ok | Failure> {
+  if (!g.members.has(memberId)) return Promise.resolve(noMember(memberId));
+  return g.membership.change(() => {
+    const m = g.members.get(memberId);
+    if (m === undefined) return noMember(memberId);
+    if (m.config.autoCommit) g.offsets.write(positionsToCommit(m));
+    g.members.delete(memberId);
+    return null;
+  });
+}
+
+/** The partitions a member owns now (by hand, or by the group); counts as a heartbeat. */
+export function ownedBy(g: GroupParts, memberId: string): { ok: true; partitions: TopicPartition[] } | Failure {
+  const m = g.members.touch(memberId);
+  return isFailure(m) ? m : { ok: true, partitions: owned(m) };
+}
