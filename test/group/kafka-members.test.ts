@@ -2,8 +2,8 @@
 // Worker's …/kafka/… routes: join, sync, heartbeat, rebalances, generations,
 // session and rebalance timeouts, leaving.
 import { describe, expect, it } from "vitest";
-import { createTopic } from "../helpers";
-import { waitFor } from "./helpers";
+import { call, createTopic, V3 } from "../helpers";
+import { assignment, consumer, subscribe, waitFor } from "./helpers";
 import { assigned, commit, describeKafka, heartbeat, join, joinAndSync, kafkaError, leave, subscription, sync } from "./kafka-helpers";
 
 /** Whether `p` has settled (without waiting for it). */
@@ -72,6 +72,24 @@ describe("a Kafka member", () => {
     expect(again.body.generation_id).toBe(a.generation);
     const changed = await join("km-same-g", { memberId: a.memberId, topics: ["km-same", "km-other"] });
     expect(changed.body.generation_id).toBeGreaterThan(a.generation);
+  });
+
+  it("whose SyncGroup comes while a rebalance is gathering waits for it, and then hears the group moved on", async () => {
+    await createTopic("km-hold", 2);
+    const joined = await join("km-hold-g", { topics: ["km-hold"] });
+    const generation = joined.body.generation_id;
+    // An HTTP instance subscribing makes a change the group gathers for groupRebalanceDelayMs before it rebalances.
+    const instance = await consumer("km-hold-g");
+    const subscribing = subscribe(instance, ["km-hold"]);
+    await waitFor("the change to be gathered", async () => (await describeKafka("km-hold-g")).body.state === "PreparingRebalance");
+    const synced = await sync("km-hold-g", joined.body.member_id, generation);
+    expect(kafkaError(synced)).toBe("REBALANCE_IN_PROGRESS");
+    // It was answered once the rebalance had run, not while it was being gathered.
+    expect((await call("GET", `${V3}/consumer-groups/km-hold-g`)).body.generation).toBeGreaterThan(generation);
+    await subscribing;
+    const again = await joinAndSync("km-hold-g", { memberId: joined.body.member_id, topics: ["km-hold"] });
+    expect(again.generation).toBeGreaterThan(generation);
+    expect([...again.partitions, ...(await assignment(instance))].sort()).toEqual(["km-hold-0", "km-hold-1"]);
   });
 
   it("is removed once its session times out without heartbeats, and the others rebalance", async () => {
