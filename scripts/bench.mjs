@@ -1,5 +1,6 @@
-// `npm run bench`: starts the local server on a fresh directory and, over
-// the HTTP API, produces records in batches from concurrent producers to a
+// `npm run bench`: starts the local server on a fresh directory and,
+// through the TypeScript client (runnel/client: what a user of the client
+// gets), produces records in batches from concurrent producers to a
 // 4-partition topic while consumers fetch them back at the same time —
 // once with replication factor 1 and once with 3 (acks=all). Checks every
 // record came back exactly once and in order per producer within its
@@ -20,7 +21,10 @@
 // --profile FILE (CPU-profile workerd) --auth true|false (true: what
 // authentication costs — the replication-factor-1 run on two more servers
 // in development mode, one serving open and one with authentication on:
-// auth_off_ and auth_on_ figures)
+// auth_off_ and auth_on_ figures) --via LIST (client, the default, and/or
+// raw: the hand-written path of v2 JSON over node:http and raw WebSocket
+// frames; figures of a path other than the first are prefixed with its
+// name, so `--via client,raw` compares the two in one run)
 //
 // The main server runs as a deployment would: production mode (no fault
 // checks) with authentication on; every request carries the key of
@@ -29,8 +33,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { buildClient } from "./build-client.mjs";
 import { httpClient } from "./bench/http.mjs";
-import { pct, produce, valueMaker, Verifier } from "./bench/load.mjs";
+import { pct, produce, Verifier } from "./bench/load.mjs";
+import { clientPath, rawPath } from "./bench/paths.mjs";
 import { watchServerMemory } from "./bench/memory.mjs";
 import { startProfiler } from "./bench/profiler.mjs";
 import { wsScenario } from "./bench/ws-scenario.mjs";
@@ -53,6 +59,7 @@ const { values: opts } = parseArgs({
     "state-dir": { type: "string" },
     profile: { type: "string" },
     auth: { type: "string", default: "true" },
+    via: { type: "string", default: "client" },
   },
 });
 const RECORDS = Number(opts.records);
@@ -69,9 +76,11 @@ const server = await startServer({ port: Number(opts.port), persistTo: dir, quie
 const profiler = opts.profile ? await startProfiler(9229) : null;
 const memory = watchServerMemory();
 const BENCH_KEY = await benchKey(server.url);
-const client = httpClient(server.url, { authorization: `Bearer ${BENCH_KEY}` });
-const { post } = client;
-
+const VIA = opts.via.split(",").filter((v) => v !== "");
+for (const v of VIA) if (v !== "client" && v !== "raw") throw new Error(`--via takes client and/or raw, got '${v}'`);
+await buildClient(); // the bench imports runnel/client: build it from the source being measured
+/** The path named `via` to `url` with `key` (null: none). */
+const pathTo = (via, url, key) => (via === "client" ? clientPath(url, key, RECORD_BYTES) : rawPath(url, key, RECORD_BYTES));
 /** A key of User:bench with CREATE, WRITE and READ on topics and READ on groups named bench-…, made by the admin. */
 async function benchKey(url) {
   const admin = httpClient(url, { authorization: `Bearer admin.${ADMIN_SECRET}` });
@@ -84,26 +93,21 @@ async function benchKey(url) {
   return `${key.key_id}.${key.secret}`;
 }
 
-const value = valueMaker(RECORD_BYTES);
-
 /**
  * Produces and consumes RECORDS records on a fresh topic of replication
- * factor `rf` through the client `{ http, post }`; returns its figures.
+ * factor `rf` through `path`; returns its figures.
  */
-async function scenario(rf, { http, post } = client, topic = `bench-rf${rf}`) {
-  await post(`/v3/clusters/${CLUSTER}/topics`, JSON.stringify({ topic_name: topic, partitions_count: PARTITIONS, replication_factor: rf }));
+async function scenario(rf, path, topic) {
+  await path.createTopic(topic, PARTITIONS, rf);
   const verifier = new Verifier(PARTITIONS);
   let consumeDoneMs = 0;
 
   async function consumer(partition) {
     let offset = 0;
     while (verifier.count < RECORDS) {
-      const path = `/v3/clusters/${CLUSTER}/topics/${topic}/partitions/${partition}/records?offset=${offset}&timeout_ms=500&max_bytes=${FETCH_BYTES}&format=string`;
-      const res = await http("GET", path);
-      if (res.status !== 200) throw new Error(`fetch ${partition}@${offset}: ${res.status} ${res.text.slice(0, 300)}`);
-      const body = JSON.parse(res.text);
+      const fetched = await path.fetch(topic, partition, offset, FETCH_BYTES);
       const nowMs = Date.now();
-      for (const r of body.records) {
+      for (const r of fetched.records) {
         if (r.offset !== offset) throw new Error(`partition ${partition}: offset ${r.offset}, expected ${offset}`);
         verifier.check(partition, r.value, nowMs);
         offset++;
@@ -113,11 +117,13 @@ async function scenario(rf, { http, post } = client, topic = `bench-rf${rf}`) {
   }
 
   const startedMs = performance.now();
+  const cpuBefore = process.cpuUsage();
   const consumers = Array.from({ length: PARTITIONS }, (_, p) => consumer(p));
-  const produceLatenciesMs = await produce({ post, topic, records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH, value });
+  const produceLatenciesMs = await produce({ path, topic, records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH });
   const produceDoneMs = performance.now();
   const stall = new Promise((_, reject) => setTimeout(() => reject(new Error(`consumers stalled at ${verifier.count}`)), 60_000));
   await Promise.race([Promise.all(consumers), stall]);
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     produce_records_per_s: Math.round(RECORDS / ((produceDoneMs - startedMs) / 1000)),
     consume_records_per_s: Math.round(RECORDS / ((consumeDoneMs - startedMs) / 1000)),
@@ -125,33 +131,44 @@ async function scenario(rf, { http, post } = client, topic = `bench-rf${rf}`) {
     produce_p99_ms: pct(produceLatenciesMs, 0.99),
     e2e_p99_ms: pct(verifier.e2eMs, 0.99),
     records_verified: verifier.count,
+    // The benchmark's own CPU (producers, consumers, checks) while the scenario ran: what the path costs a client.
+    scenario_client_cpu_s: Math.round((cpu.user + cpu.system) / 1e5) / 10,
   };
 }
 
-const result = { records: RECORDS, record_bytes: RECORD_BYTES, partitions: PARTITIONS, producers: PRODUCERS, batch_records: BATCH, acks: "all" };
+const result = { records: RECORDS, record_bytes: RECORD_BYTES, partitions: PARTITIONS, producers: PRODUCERS, batch_records: BATCH, acks: "all", via: VIA.join(",") };
+/** Figures of the first path as they are; of another, prefixed with its name. */
+const named = (via, key) => (via === VIA[0] ? key : `${via}_${key}`);
+const paths = await Promise.all(VIA.map((via) => pathTo(via, server.url, BENCH_KEY)));
 for (const rf of opts.rf.split(",").filter((r) => r !== "" && r !== "none").map(Number)) {
-  const figures = await scenario(rf);
-  for (const [k, v] of Object.entries(figures)) result[rf === 1 ? k : `rf${rf}_${k}`] = v;
+  for (const path of paths) {
+    const figures = await scenario(rf, path, `bench-rf${rf}-${path.name}`);
+    for (const [k, v] of Object.entries(figures)) result[named(path.name, rf === 1 ? k : `rf${rf}_${k}`)] = v;
+  }
 }
 if (opts.ws !== "false") {
-  const common = { base: server.url, post, key: BENCH_KEY, records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH, value };
-  const full = await wsScenario({ ...common, topic: "bench-ws" });
+  const common = { records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH };
   // Half the 250,000 records/s target, paced; producers send small requests, as a latency-minded producer would.
   const halfBatch = Number(opts["latency-batch"]);
   const halfProducers = Number(opts["latency-producers"]);
-  const half = await wsScenario({ ...common, batch: halfBatch, producers: halfProducers, topic: "bench-ws-half", ratePerS: Number(opts["latency-rate"]) });
-  Object.assign(result, {
-    ws_delivered_records_per_s: full.delivered_records_per_s,
-    ws_e2e_p99_ms: full.e2e_p99_ms,
-    ws_records_verified: full.records_verified,
-    ws_half_load_batch_records: halfBatch,
-    ws_half_load_producers: halfProducers,
-    ws_half_load_records_per_s: half.delivered_records_per_s,
-    ws_half_load_e2e_p50_ms: half.e2e_p50_ms,
-    ws_half_load_e2e_p99_ms: half.e2e_p99_ms,
-    ws_half_load_records_verified: half.records_verified,
-  });
+  for (const path of paths) {
+    const full = await wsScenario({ ...common, path, topic: `bench-ws-${path.name}` });
+    const half = await wsScenario({ ...common, path, batch: halfBatch, producers: halfProducers, topic: `bench-ws-half-${path.name}`, ratePerS: Number(opts["latency-rate"]) });
+    const figures = {
+      ws_delivered_records_per_s: full.delivered_records_per_s,
+      ws_e2e_p99_ms: full.e2e_p99_ms,
+      ws_records_verified: full.records_verified,
+      ws_half_load_batch_records: halfBatch,
+      ws_half_load_producers: halfProducers,
+      ws_half_load_records_per_s: half.delivered_records_per_s,
+      ws_half_load_e2e_p50_ms: half.e2e_p50_ms,
+      ws_half_load_e2e_p99_ms: half.e2e_p99_ms,
+      ws_half_load_records_verified: half.records_verified,
+    };
+    for (const [k, v] of Object.entries(figures)) result[named(path.name, k)] = v;
+  }
 }
+for (const path of paths) await path.close();
 /**
  * What authentication costs: the replication-factor-1 run on a server in
  * development mode serving open, then on one with authentication on
@@ -164,8 +181,10 @@ async function authScenarios() {
     const authDir = mkdtempSync(join(opts["state-dir"] ?? tmpdir(), `runnel-bench-auth-${auth}-`));
     const s = await startServer({ port: 0, persistTo: authDir, quiet: true, mode: "development", adminKey: auth === "on" ? ADMIN_SECRET : undefined });
     try {
-      const headers = auth === "on" ? { authorization: `Bearer ${await benchKey(s.url)}` } : {};
-      const figures = await scenario(1, httpClient(s.url, headers), `bench-auth-${auth}`);
+      const key = auth === "on" ? await benchKey(s.url) : null;
+      const path = await pathTo(VIA[0], s.url, key);
+      const figures = await scenario(1, path, `bench-auth-${auth}`);
+      await path.close();
       out[`auth_${auth}_produce_records_per_s`] = figures.produce_records_per_s;
       out[`auth_${auth}_consume_records_per_s`] = figures.consume_records_per_s;
     } finally {

@@ -141,6 +141,14 @@ export const limits = {
   wsFrameBytesMax: 1024 * 1024,
   /** Longest a text frame from a subscriber may be. */
   wsClientFrameBytesMax: 64 * 1024,
+  /** Longest a live tail (SSE) stays silent: a `: ping` comment goes out after this long without an event (API.md: at least every 15 s). */
+  ssePingMs: 10_000,
+  /** Most bytes one live-tail read takes from a partition (at least one batch); its events are written before the next read. */
+  sseReadBytesMax: 1024 * 1024,
+  /** The same for each partition of a topic-wide live tail, which keeps one read per partition. */
+  sseTopicReadBytesMax: 64 * 1024,
+  /** How long a live tail waits before reading again after a retriable failure, or a read that could not wait. */
+  sseRetryMs: 1_000,
   /** Longest a principal name may be (`User:…`). */
   principalLengthMax: 255,
   /** Longest an ACL's resource name may be. */

@@ -34,6 +34,8 @@ export async function enforceQuotas(c: C, state: AccessState, principal: string,
 export async function chargeConsumed(c: C, state: AccessState, principal: string): Promise<void> {
   const quota = state.quotas.get(principal);
   if (quota === undefined || quota.consumer_byte_rate === null || c.res.status !== 200) return;
+  // A live tail (SSE) never ends: it charges each event as it writes it (src/router/sse-routes.ts).
+  if (c.res.headers.get("content-type")?.startsWith("text/event-stream")) return;
   const declared = c.res.headers.get("content-length");
   const bytes = declared !== null ? Number(declared) : (await c.res.clone().arrayBuffer()).byteLength;
   unwrap(await quotaStub(c.env, principal).charge("consumer_bytes", bytes));

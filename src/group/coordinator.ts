@@ -36,6 +36,7 @@ import {
   type PollOk, type PositionMove, type SeekTarget, type Subscription, type TopicPartition,
 } from "./types";
 import { WsDelivery } from "./ws-delivery";
+import { answerClose } from "./ws-socket";
 
 export class GroupCoordinator extends DurableObject<Env> implements LogContext {
   private readonly members: MemberStore;
@@ -250,8 +251,13 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
     await this.delivery.message(ws, message).catch((e) => logBug("GroupCoordinator.webSocketMessage", e, this.logContext()));
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
-    await this.delivery.closed(ws).catch((e) => logBug("GroupCoordinator.webSocketClose", e, this.logContext()));
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      await this.delivery.closed(ws).catch((e) => logBug("GroupCoordinator.webSocketClose", e, this.logContext()));
+    } finally {
+      // The Hibernation API does not answer a client's Close frame: without ours the client waits in CLOSING, then sees 1006.
+      answerClose(ws, code, reason);
+    }
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

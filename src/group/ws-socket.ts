@@ -101,3 +101,12 @@ function intOr(value: string | null, fallback: number): number | null {
   if (value === null || value === "") return fallback;
   return /^\d{1,15}$/.test(value) ? Number(value) : null;
 }
+
+/** Sends the Close frame that completes a client-initiated close; codes a peer may not send (1005, 1006, 1015) become 1000. */
+export function answerClose(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, reason);
+  } catch {
+    // Already closed: nothing to answer.
+  }
+}

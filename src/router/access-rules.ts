@@ -1,9 +1,10 @@
 /**
  * What every route needs, as API.md lists it (Kafka's operations):
- * produce → WRITE on the topic; fetch → READ; consumer instances and
- * WebSocket subscriptions and Kafka consumers → READ on the group (and on
- * every topic they read or commit, checked where the topics are known;
- * DESCRIBE on each topic whose committed offsets a Kafka client fetches); create topic →
+ * produce → WRITE on the topic; fetch and live tails → READ; consumer
+ * instances, WebSocket subscriptions and Kafka consumers → READ on the
+ * group (and on every topic they read or commit, checked where the topics
+ * are known; DESCRIBE on each topic whose committed offsets a Kafka client
+ * fetches); create topic →
  * CREATE on the cluster or the topic; delete → DELETE; partitions →
  * ALTER; configs → DESCRIBE_CONFIGS / ALTER_CONFIGS; describe and lists →
  * DESCRIBE (lists are filtered); group admin → DESCRIBE, offset resets →
@@ -85,6 +86,8 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "POST", path: "/topics/:t/partitions/:p", need: topic("WRITE"), action: "topic.produce", quota: "produce" },
   { method: "GET", path: `${T}/:t/partitions/:p/records`, need: topic("READ"), action: "topic.fetch", quota: "consume" },
   { method: "GET", path: "/topics/:t/partitions/:p/records", need: topic("READ"), action: "topic.fetch", quota: "consume" },
+  // live tails (SSE): the per-partition one shares the fetch route's path and rule
+  { method: "GET", path: `${T}/:t/records`, need: topic("READ"), action: "topic.tail", quota: "consume" },
   { method: "POST", path: `${T}/:t/partitions/:p/batches`, need: topic("WRITE"), action: "topic.produce", quota: "produce" },
   { method: "GET", path: `${T}/:t/partitions/:p/batches`, need: topic("READ"), action: "topic.fetch", quota: "consume" },
   // Kafka asks IDEMPOTENT_WRITE on the cluster or WRITE on any topic; an id alone writes nothing (every batch still needs WRITE on its topic).

@@ -15,6 +15,7 @@ import { kafkaGroupRoutes } from "./kafka-group-routes";
 import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
 import { producerIdRoutes } from "./producer-id-routes";
+import { sseRoutes } from "./sse-routes";
 import { topicConfigRoutes } from "./topic-config-routes";
 import { topicRoutes } from "./topic-routes";
 import { refuseMalformedPath } from "./url";
@@ -51,6 +52,7 @@ app.route("/", faultRoutes);
 app.route("/", topicRoutes);
 app.route("/", topicConfigRoutes);
 app.route("/", produceRoutes);
+app.route("/", sseRoutes); // before fetchRoutes: the same path, chosen by Accept: text/event-stream
 app.route("/", fetchRoutes);
 app.route("/", batchRoutes);
 app.route("/", producerIdRoutes);

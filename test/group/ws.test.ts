@@ -46,6 +46,20 @@ describe("WebSocket subscribers", () => {
     a.ws.close();
   });
 
+  it("answer a client's Close frame with theirs, completing the close handshake", async () => {
+    await createTopic("ws-close", 1);
+    const s = await subscriber("ws-close-g", "topics=ws-close");
+    await s.until("the assignment", () => s.lastAssignment() !== undefined);
+    let closed: { code: number; reason: string } | null = null;
+    s.ws.addEventListener("close", (e) => {
+      closed = { code: e.code, reason: e.reason };
+    });
+    s.ws.close(4000, "done here");
+    // Without the server's Close frame the client stays CLOSING for many seconds, then reports 1006.
+    await s.until("the server's Close frame", () => closed !== null, 3000);
+    expect(closed).toEqual({ code: 4000, reason: "done here" });
+  });
+
   it("never have more records in flight than permitted", async () => {
     await createTopic("ws-permits", 1);
     await fill("ws-permits", 1, 20);

@@ -1,0 +1,56 @@
+/**
+ * The `runnel` command line (npx runnel …), built on the TypeScript
+ * client. Global options: --url / RUNNEL_URL (default
+ * http://127.0.0.1:8787), --key / RUNNEL_KEY, --json. Exit status 0 on
+ * success; 1 with the API's message on stderr when the server refused; 2
+ * for a mistake in the command line.
+ */
+import { Command, CommanderError } from "commander";
+import { RunnelError } from "../client/errors";
+import { aclCommands, keyCommands } from "./access";
+import { consumeCommand } from "./consume";
+import { type GlobalOptions, UsageError } from "./context";
+import { groupCommands } from "./groups";
+import { produceCommand } from "./produce";
+import { topicCommands } from "./topics";
+
+const program = new Command("runnel")
+  .description("Runnel from the command line: topics, produce, consume, groups, offsets, keys and ACLs")
+  .option("--url <url>", "the server (env RUNNEL_URL)", process.env.RUNNEL_URL || "http://127.0.0.1:8787")
+  .option("--key <key>", "an API key, {key_id}.{secret} (env RUNNEL_KEY)", process.env.RUNNEL_KEY || undefined)
+  .option("--json", "machine-readable output (JSON; consume: one JSON object per line)")
+  .showHelpAfterError()
+  .exitOverride();
+
+const globals = () => program.opts<GlobalOptions>();
+topicCommands(program, globals);
+produceCommand(program, globals);
+consumeCommand(program, globals);
+groupCommands(program, globals);
+keyCommands(program, globals);
+aclCommands(program, globals);
+
+let status = 0;
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  status = exitWith(e);
+}
+// Exit once stdout has taken everything: an idle keep-alive connection or a socket still closing must not keep the command alive.
+process.stdout.write("", () => process.exit(status));
+
+/** Reports a failure on stderr; returns the exit status. */
+function exitWith(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander printed it (help and version exit 0)
+  if (e instanceof UsageError) {
+    process.stderr.write(`runnel: ${e.message}\n`);
+    return 2;
+  }
+  if (e instanceof RunnelError) {
+    const code = e.errorCode === 0 ? "" : ` (error_code ${e.errorCode}${e.requestId === null ? "" : `, request ${e.requestId}`})`;
+    process.stderr.write(`runnel: ${e.message}${code}\n`);
+    return 1;
+  }
+  process.stderr.write(`runnel: ${e instanceof Error ? e.message : String(e)}\n`);
+  return 1;
+}

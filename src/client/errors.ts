@@ -1,0 +1,41 @@
+/**
+ * The client's one error type. Every failure the API reports carries its
+ * `error_code` (API.md's catalogue: 40401 topic not found, 41601 offset
+ * out of range, …), the HTTP status, the message as the server wrote it,
+ * and the request id the server logged it under. Failures that never
+ * reached an answer (refused connection, reset, timeout) have error code
+ * 0 and status 0.
+ */
+export class RunnelError extends Error {
+  override name = "RunnelError";
+
+  constructor(
+    /** The API's `error_code`; 0 when no answer came. */
+    readonly errorCode: number,
+    message: string,
+    /** The HTTP status (0 when no answer came, or for a WebSocket close). */
+    readonly status = 0,
+    /** The server's `Runnel-Request-Id` of the failed request, when it gave one. */
+    readonly requestId: string | null = null,
+    /** Seconds the server asked to wait (`Retry-After` of a 429). */
+    readonly retryAfterS: number | null = null,
+  ) {
+    super(message);
+  }
+
+  /** Kafka's error name when the message starts with one (`NOT_ENOUGH_REPLICAS: …`), else null. */
+  get kafkaName(): string | null {
+    return /^([A-Z][A-Z_]+[A-Z])\b/.exec(this.message)?.[1] ?? null;
+  }
+
+  /** Whether the request got no answer at all (it may or may not have been applied). */
+  get unanswered(): boolean {
+    return this.errorCode === 0;
+  }
+}
+
+/** An error for a request that got no answer: `cause` says why. */
+export function unanswered(what: string, cause: unknown): RunnelError {
+  const why = cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause);
+  return new RunnelError(0, `${what}: no answer (${why})`);
+}

@@ -1,0 +1,96 @@
+/**
+ * How the client turns keys, values and headers into bytes, and back.
+ *
+ * Out (producing): a string is its UTF-8 bytes as they are (not JSON-quoted);
+ * a Uint8Array (a Node Buffer too) or ArrayBuffer is sent unchanged; null
+ * and undefined are a null key or value; anything else (numbers, booleans,
+ * objects, arrays) is `JSON.stringify`'d and sent as UTF-8.
+ *
+ * In (consuming), by the consumer's `format`: "string" (the default) gives
+ * UTF-8 text, "json" parses values (keys stay text), "binary" gives
+ * Uint8Array. Header values follow the same rule, except that "json"
+ * leaves them as text.
+ */
+import { fromBase64 } from "../bytes/base64";
+import type { WireRecord } from "./consumer-state";
+import { RunnelError } from "./errors";
+
+/** A key, value or header value as the application gives it. */
+export type Payload = string | Uint8Array | ArrayBuffer | null | undefined | number | boolean | object;
+
+/** Headers: an object of name → value, or a list (names may repeat). */
+export type HeadersInput = Record<string, string | Uint8Array | null> | { name: string; value: string | Uint8Array | null }[];
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** The bytes of a key or value (null for none). */
+export function toBytes(value: Payload): Uint8Array | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") return utf8.encode(value);
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new RunnelError(400, `a ${typeof value} cannot be sent as a key or value`);
+  return utf8.encode(json);
+}
+
+/** Headers as the record-batch codec takes them. */
+export function toHeaders(headers: HeadersInput | undefined): { name: string; value: Uint8Array | null }[] {
+  if (headers === undefined) return NO_HEADERS;
+  const list = Array.isArray(headers) ? headers : Object.entries(headers).map(([name, value]) => ({ name, value }));
+  return list.map((h) => ({ name: h.name, value: h.value === null ? null : typeof h.value === "string" ? utf8.encode(h.value) : h.value }));
+}
+
+/** Shared by every record without headers; never changed. */
+const NO_HEADERS: { name: string; value: Uint8Array | null }[] = [];
+
+/** How a consumer shows keys and values. */
+export type Format = "string" | "json" | "binary";
+
+/** A key or value as it came over the wire (base64 when binary, text otherwise) in `format`; "json" parses values only (keys stay text). */
+export function decodeField(wire: string | null, format: Format, where: () => string, isKey = false): unknown {
+  if (wire === null) return null;
+  if (format === "binary") return fromBase64(wire);
+  if (format === "string" || isKey) return wire;
+  try {
+    return JSON.parse(wire);
+  } catch {
+    throw new RunnelError(42206, `${where()} is not JSON; consume it with format "string" or "binary"`);
+  }
+}
+
+/** A header value (always base64 on the wire): bytes for "binary", UTF-8 text otherwise. */
+export function decodeHeader(wire: string | null, format: Format): string | Uint8Array | null {
+  if (wire === null) return null;
+  const bytes = fromBase64(wire);
+  return format === "binary" ? bytes : utf8Decoder.decode(bytes);
+}
+
+/** A consumed record. `key` and `value` follow the format; header values are text unless it is "binary". */
+export interface ConsumerRecord<V = unknown> {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** Epoch ms. */
+  timestamp: number;
+  key: unknown;
+  value: V;
+  headers: { name: string; value: string | Uint8Array | null }[];
+}
+
+/** A record as the server sent it (format "binary" on the wire for binary, "string" otherwise), shown in `format`. */
+export function decodeRecord(r: WireRecord, format: Format): ConsumerRecord {
+  // Strings come as they are: the wire record is the consumed record (the common case, kept cheap).
+  if (format === "string" && r.headers.length === 0) return r as ConsumerRecord;
+  const where = () => `the record at offset ${r.offset} of '${r.topic}' partition ${r.partition}`;
+  return {
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    timestamp: r.timestamp,
+    key: decodeField(r.key, format, where, true),
+    value: decodeField(r.value, format, where),
+    headers: r.headers.map((h) => ({ name: h.name, value: decodeHeader(h.value, format) })),
+  };
+}

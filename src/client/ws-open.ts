@@ -1,0 +1,123 @@
+/**
+ * Opening a WebSocket wherever the client runs: a constructor passed in;
+ * in Cloudflare Workers, a fetch() upgrade (through the `fetch` given, so
+ * a service binding works); the runtime's global WebSocket (browsers,
+ * Node 22+, Deno, Bun); else, only in Node, the `ws` package, imported
+ * when first needed under a name bundlers do not follow, so browser
+ * bundles never contain it.
+ */
+import { RunnelError } from "./errors";
+import type { FetchLike } from "./http";
+
+/** The part of a WebSocket the consumer uses (the WHATWG shape). */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: "open" | "message" | "close" | "error", listener: (event: any) => void): void;
+}
+
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => SocketLike;
+
+export interface SocketOptions {
+  WebSocket?: WebSocketConstructor;
+  fetch?: FetchLike;
+}
+
+/** Opens `url` (http or https; the ws scheme is derived) offering `protocols`; resolves once it is open. */
+export async function openSocket(url: string, protocols: string[], options: SocketOptions): Promise<SocketLike> {
+  if (options.WebSocket === undefined && isWorkers()) return workersSocket(url, protocols, options.fetch ?? ((u, i) => fetch(u, i)));
+  const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? (await nodeWs());
+  const ws = new Ctor(url.replace(/^http/, "ws"), protocols);
+  await new Promise<void>((resolve, reject) => {
+    refusalOf(ws, reject);
+    ws.addEventListener("open", () => resolve());
+    ws.addEventListener("error", (e: { message?: string; error?: Error }) => reject(new RunnelError(0, `WebSocket to ${redact(url)} failed: ${e?.message ?? e?.error?.message ?? "no connection"}`)));
+    ws.addEventListener("close", (e: { code: number; reason: string }) => reject(closeError(e.code, e.reason)));
+  });
+  return ws;
+}
+
+/** The `RunnelError` of a close code: 4xxx codes follow the HTTP status (4401 → 401). */
+export function closeError(code: number, reason: string): RunnelError {
+  const status = code >= 4000 && code < 5000 ? code - 4000 : 0;
+  return new RunnelError(status, reason || `WebSocket closed (${code})`, status);
+}
+
+interface UpgradeReply {
+  statusCode?: number;
+  on(event: "data", listener: (chunk: Uint8Array) => void): void;
+  on(event: "end", listener: () => void): void;
+}
+
+/**
+ * The ws package tells why an upgrade was refused (the answer's status
+ * and JSON body) through its `unexpected-response` event; other
+ * WebSockets say only that it failed.
+ */
+function refusalOf(ws: SocketLike, reject: (e: RunnelError) => void): void {
+  const emitter = ws as unknown as { on?: (event: string, listener: (req: { destroy(): void }, res: UpgradeReply) => void) => void };
+  if (typeof emitter.on !== "function") return;
+  emitter.on("unexpected-response", (req, res) => {
+    const chunks: Uint8Array[] = [];
+    res.on("data", (chunk) => chunks.push(chunk));
+    res.on("end", () => {
+      req.destroy();
+      const text = new TextDecoder().decode(concat(chunks));
+      let body: { error_code?: number; message?: string } = {};
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON
+      }
+      const status = res.statusCode ?? 0;
+      reject(new RunnelError(body.error_code ?? status, body.message ?? `WebSocket upgrade refused (HTTP ${status})`, status));
+    });
+  });
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+function isWorkers(): boolean {
+  return (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
+}
+
+async function workersSocket(url: string, protocols: string[], fetchFn: FetchLike): Promise<SocketLike> {
+  const res = (await fetchFn(url, { headers: { upgrade: "websocket", "sec-websocket-protocol": protocols.join(", ") } })) as Response & { webSocket?: SocketLike & { accept(): void } };
+  const ws = res.webSocket;
+  if (ws === undefined || ws === null) {
+    const text = await res.text();
+    let body: { error_code?: number; message?: string } = {};
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    throw new RunnelError(body.error_code ?? res.status, body.message ?? `WebSocket upgrade refused (HTTP ${res.status})`, res.status);
+  }
+  ws.accept();
+  return ws;
+}
+
+async function nodeWs(): Promise<WebSocketConstructor> {
+  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
+  if (!isNode) throw new RunnelError(400, "this runtime has no WebSocket; pass one as the WebSocket option");
+  const name = "ws"; // a variable, so bundlers leave it to Node
+  const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as { WebSocket?: WebSocketConstructor; default?: WebSocketConstructor };
+  const Ctor = mod.WebSocket ?? mod.default;
+  if (Ctor === undefined) throw new RunnelError(400, "the ws package has no WebSocket export");
+  return Ctor;
+}
+
+/** `url` without an access_token. */
+function redact(url: string): string {
+  return url.replace(/access_token=[^&]*/, "access_token=…");
+}
