@@ -11,6 +11,7 @@ import { consumerRoutes } from "./consumer-routes";
 import { faultRoutes } from "./fault-routes";
 import { fetchRoutes } from "./fetch-routes";
 import { groupRoutes } from "./group-routes";
+import { kafkaGroupRoutes } from "./kafka-group-routes";
 import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
 import { producerIdRoutes } from "./producer-id-routes";
@@ -57,6 +58,7 @@ app.route("/", batchRoutes);
 app.route("/", producerIdRoutes);
 app.route("/", consumerRoutes);
 app.route("/", groupRoutes);
+app.route("/", kafkaGroupRoutes);
 app.route("/", v2MetadataRoutes);
 
 app.notFound((c) => c.json({ error_code: ErrorCode.NOT_FOUND, message: `no route for ${c.req.method} ${c.req.path}` }, 404));
