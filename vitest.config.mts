@@ -9,7 +9,7 @@ export default defineConfig({
         // Unit and API tests inside workerd, against the real Durable Objects.
         // Development mode without an admin key: served open, faults on demand.
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { MODE: "development" } } })],
-        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/compat/**", "test/access/**", "test/gateway/**"], testTimeout: 20_000 },
+        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/compat/**", "test/access/**", "test/gateway/**", "test/docs/**"], testTimeout: 20_000 },
       },
       {
         // The same Worker with authentication on (the admin key's secret is "test-admin-secret").
@@ -23,7 +23,7 @@ export default defineConfig({
       },
       {
         // The Kafka front door's own code (a Node process, not the Worker): codec byte vectors and its TCP server.
-        test: { name: "node", include: ["test/gateway/**/*.test.ts"], environment: "node", testTimeout: 20_000 },
+        test: { name: "node", include: ["test/gateway/**/*.test.ts", "test/docs/**/*.test.ts"], environment: "node", testTimeout: 20_000 },
       },
       {
         // End-to-end tests: start the real local server (`npm start`) and talk HTTP to it.

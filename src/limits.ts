@@ -112,6 +112,23 @@ export const limits = {
   groupRebalanceDelayMs: 100,
   /** Longest changes that keep arriving may hold a rebalance back, from the first waiting one. */
   groupRebalanceDelayMsMax: 1_000,
+  /**
+   * Longest a Kafka member's JoinGroup is held waiting for the group's
+   * other Kafka members to rejoin (its rebalance_timeout_ms is capped to
+   * this); members that have not rejoined by then are removed, as Kafka
+   * does. librdkafka asks max.poll.interval.ms (300 s), kafkajs 60 s.
+   */
+  kafkaRebalanceTimeoutMsMax: 300_000,
+  /** Most bytes of subscription metadata a Kafka member may join with, all its protocols together. */
+  kafkaMemberMetadataBytesMax: 64 * 1024,
+  /** Most protocols (assignors) a Kafka member may offer. */
+  kafkaProtocolsMax: 16,
+  /** Longest a Kafka client id or protocol name may be. */
+  kafkaNameLengthMax: 255,
+  /** Most partitions one Kafka OffsetCommit or OffsetFetch may name. */
+  kafkaOffsetsPerRequestMax: 10_000,
+  /** Longest the metadata of a Kafka offset commit may be (Kafka's offset.metadata.max.bytes). */
+  kafkaOffsetMetadataLengthMax: 4096,
   /** Default `timeout` of a consumer instance's records request. */
   consumerPollMsDefault: 1_000,
   /** Most consumer groups one partition tells when records arrive (more look again from their alarm). */

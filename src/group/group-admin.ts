@@ -1,6 +1,7 @@
 /** Group admin (v3): describe, lags, and offset resets while the group has no members. */
 import type { Env } from "../env";
 import { ErrorCode, failure, isFailure, type Failure } from "../errors";
+import { groupState } from "./kafka-describe";
 import { lagRows } from "./lags";
 import type { GroupCounters } from "./metrics";
 import { topicIndex, topicOf } from "./lookups";
@@ -13,6 +14,14 @@ import { topicReadability } from "./topic-access";
 import { tpKey, type CommittedOffset, type GroupDescription, type LagRow, type MemberState, type OffsetWrite, type SeekTarget } from "./types";
 
 export { GroupCounters } from "./metrics";
+
+/** Kafka's group states in Confluent's spelling. */
+const CONFLUENT_STATE = {
+  Empty: "EMPTY",
+  Stable: "STABLE",
+  PreparingRebalance: "PREPARING_REBALANCE",
+  CompletingRebalance: "COMPLETING_REBALANCE",
+} as const;
 
 /** The parts of a group the admin calls read. */
 export interface GroupParts {
@@ -30,10 +39,16 @@ export function describeGroup(g: GroupParts, groupId: string): GroupDescription 
   return {
     ok: true,
     groupId,
-    state: g.membership.rebalancing ? "PREPARING_REBALANCE" : g.members.size === 0 ? "EMPTY" : "STABLE",
+    state: CONFLUENT_STATE[groupState(g)],
     generation: g.membership.generation,
     assignor: g.membership.assignor,
-    members: g.members.all().map((m) => ({ memberId: m.memberId, kind: m.kind, assignment: owned(m), subscription: m.subscription })),
+    members: g.members.all().map((m) => ({
+      memberId: m.memberId,
+      kind: m.kind,
+      assignment: owned(m),
+      subscription: m.subscription,
+      ...(m.kafka === undefined ? {} : { kafka: { clientId: m.kafka.clientId } }),
+    })),
   };
 }
 

@@ -11,8 +11,17 @@
 import type { Failure } from "../errors";
 import { CounterSet } from "../metrics/counter-set";
 import type { GroupParts } from "./group-admin";
+import { groupState } from "./kafka-describe";
 import { noGroup } from "./membership";
 import type { TopicPartition } from "./types";
+
+/** Kafka's group states in Confluent's spelling, as `GET …/consumer-groups/{g}` shows them. */
+const CONFLUENT_STATE = {
+  Empty: "EMPTY",
+  Stable: "STABLE",
+  PreparingRebalance: "PREPARING_REBALANCE",
+  CompletingRebalance: "COMPLETING_REBALANCE",
+} as const;
 
 /** One committed offset, with the id of the topic it was committed in ("" before ids were kept). */
 export interface CommittedRow extends TopicPartition {
@@ -25,7 +34,7 @@ export interface GroupMetricsOk {
   ok: true;
   groupId: string;
   /** As the v3 group describes it (group-admin.ts). */
-  state: "EMPTY" | "PREPARING_REBALANCE" | "STABLE";
+  state: (typeof CONFLUENT_STATE)[keyof typeof CONFLUENT_STATE];
   members: number;
   /** Rebalances so far (the generation). */
   generation: number;
@@ -73,7 +82,7 @@ export class GroupCounters {
     return {
       ok: true,
       groupId,
-      state: g.membership.rebalancing ? "PREPARING_REBALANCE" : members.length === 0 ? "EMPTY" : "STABLE",
+      state: CONFLUENT_STATE[groupState(g)],
       members: members.length,
       generation: g.membership.generation,
       websockets: this.ctx.getWebSockets().length,

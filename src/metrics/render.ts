@@ -10,7 +10,7 @@ import type { Gathered } from "./scrape";
 import { ALERTS, ALL_FAMILIES, CLUSTER, GROUP, LATENCY_BOUNDS_S, PARTITION, REPLICA, SCRAPE } from "./series";
 
 const BY_NAME = new Map(ALL_FAMILIES.map((f) => [f.name, f]));
-const GROUP_STATES = ["EMPTY", "PREPARING_REBALANCE", "STABLE"] as const;
+const GROUP_STATES = ["EMPTY", "PREPARING_REBALANCE", "COMPLETING_REBALANCE", "STABLE"] as const;
 
 /** The exposition text of a scrape. */
 export function render(g: Gathered): string {

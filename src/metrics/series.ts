@@ -55,7 +55,7 @@ export const REQUESTS = {
 /** Consumer groups (label group). */
 export const GROUP = {
   members: gauge("runnel_group_members", "Members of the group (consumer instances and WebSocket subscribers)."),
-  state: gauge("runnel_group_state", "1 for the group's current state (EMPTY, PREPARING_REBALANCE or STABLE, as the v3 group describes it), 0 for the others."),
+  state: gauge("runnel_group_state", "1 for the group's current state (EMPTY, PREPARING_REBALANCE, COMPLETING_REBALANCE or STABLE, as the v3 group describes it), 0 for the others."),
   rebalances: counter("runnel_group_rebalances_total", "Rebalances of the group (its generation)."),
   lag: gauge("runnel_group_lag", "High watermark minus the group's committed offset, per partition (from the log start when nothing is committed)."),
   websockets: gauge("runnel_websocket_subscribers", "Open WebSocket subscriber sockets of the group."),

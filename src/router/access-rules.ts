@@ -1,8 +1,10 @@
 /**
  * What every route needs, as API.md lists it (Kafka's operations):
- * produce → WRITE on the topic; fetch and live tails → READ; consumer instances and
- * WebSocket subscriptions → READ on the group (and on every topic they
- * read or commit, checked where the topics are known); create topic →
+ * produce → WRITE on the topic; fetch and live tails → READ; consumer
+ * instances, WebSocket subscriptions and Kafka consumers → READ on the
+ * group (and on every topic they read or commit, checked where the topics
+ * are known; DESCRIBE on each topic whose committed offsets a Kafka client
+ * fetches); create topic →
  * CREATE on the cluster or the topic; delete → DELETE; partitions →
  * ALTER; configs → DESCRIBE_CONFIGS / ALTER_CONFIGS; describe and lists →
  * DESCRIBE (lists are filtered); group admin → DESCRIBE, offset resets →
@@ -118,6 +120,14 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${G}/:g/lag-summary`, need: group("DESCRIBE"), action: "group.describe" },
   { method: "POST", path: `${G}/:g/:action{offsets:reset}`, need: group("DELETE"), action: "group.offsets.reset", audit: true },
   { method: "GET", path: "/ws/v1/consumer/:g", need: { on: "subscription" }, action: "consumer.subscribe" },
+  // Kafka consumers through the front door (ext); topics are checked in the routes, as Kafka checks them
+  { method: "POST", path: `${G}/:g/kafka/join`, need: group("READ"), action: "consumer.join" },
+  { method: "POST", path: `${G}/:g/kafka/sync`, need: group("READ"), action: "consumer.sync" },
+  { method: "POST", path: `${G}/:g/kafka/heartbeat`, need: group("READ"), action: "consumer.heartbeat" },
+  { method: "POST", path: `${G}/:g/kafka/leave`, need: group("READ"), action: "consumer.leave", audit: true },
+  { method: "POST", path: `${G}/:g/kafka/commit`, need: group("READ"), action: "consumer.commit" },
+  { method: "POST", path: `${G}/:g/kafka/offsets`, need: group("READ"), action: "consumer.committed" },
+  { method: "GET", path: `${G}/:g/kafka`, need: group("DESCRIBE"), action: "group.describe" },
   // keys, ACLs, quotas, audit
   { method: "POST", path: `${C}/keys`, need: cluster("ALTER"), action: "key.create", audit: true },
   { method: "GET", path: `${C}/keys`, need: cluster("ALTER"), action: "key.list" },
