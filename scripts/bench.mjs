@@ -25,8 +25,8 @@
 // raw: the hand-written path of v2 JSON over node:http and raw WebSocket
 // frames; figures of a path other than the first are prefixed with its
 // name, so `--via client,raw` compares the two in one run) --scrape
-// true|false (false; true: what scraping costs — the replication-factor-1
-// run of the first path again, plain and while GET /metrics is scraped
+// true|false (true: what scraping costs — the replication-factor-1 run of
+// the first path four more times, plain and while GET /metrics is scraped
 // every second: scrape_ figures; see bench/scrape-scenario.mjs)
 //
 // The main server runs as a deployment would: production mode (no fault
@@ -64,7 +64,7 @@ const { values: opts } = parseArgs({
     profile: { type: "string" },
     auth: { type: "string", default: "true" },
     via: { type: "string", default: "client" },
-    scrape: { type: "string", default: "false" },
+    scrape: { type: "string", default: "true" },
   },
 });
 const RECORDS = Number(opts.records);
@@ -151,7 +151,7 @@ for (const rf of opts.rf.split(",").filter((r) => r !== "" && r !== "none").map(
     for (const [k, v] of Object.entries(figures)) result[named(path.name, rf === 1 ? k : `rf${rf}_${k}`)] = v;
   }
 }
-if (opts.scrape === "true") {
+if (opts.scrape !== "false") {
   const admin = httpClient(server.url, { authorization: `Bearer admin.${ADMIN_SECRET}` }); // the scraper: DESCRIBE on the cluster
   Object.assign(result, await scrapeScenario({ run: (topic) => scenario(1, paths[0], topic), http: admin.http, cpuSeconds: () => memory.cpuSeconds(), records: RECORDS }));
 }
