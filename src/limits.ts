@@ -149,6 +149,50 @@ export const limits = {
   sseTopicReadBytesMax: 64 * 1024,
   /** How long a live tail waits before reading again after a retriable failure, or a read that could not wait. */
   sseRetryMs: 1_000,
+  // ---- metrics (GET /metrics) ----
+  /**
+   * Counters held in memory are written to storage at most this long
+   * after they move (objects), or sent to the metrics object at most this
+   * often (each Worker isolate); always before a scrape shows them.
+   */
+  metricsFlushMs: 1_000,
+  /** Longest a scrape gathers; an object that has not answered by then is left out (and counted in runnel_scrape_errors_total). */
+  metricsScrapeMs: 5_000,
+  /** Of `metricsScrapeMs`, what is kept for the last call of a scrape: the router's counters, from the metrics object. */
+  metricsAggregatorCallMs: 1_000,
+  /** Most calls one scrape has in flight at once. */
+  metricsScrapeCallsInFlightMax: 32,
+  /** Most objects (partition replicas and group coordinators) one scrape asks; the rest are left out and counted. */
+  metricsScrapeCallsMax: 2_000,
+  /** Most distinct router series (label sets) kept; new ones past it are dropped and counted. */
+  metricsRouterSeriesMax: 10_000,
+  /** An isolate's gauges (open SSE streams) count until it has not reported for this long. */
+  metricsIsolateStaleMs: 60_000,
+  /** How long the metrics object remembers an isolate it has not heard from (the batch number that makes a retried batch count once). */
+  metricsIsolateForgetMs: 60 * 60 * 1000,
+  // ---- alerts ----
+  /** Most alert rules a cluster may hold. */
+  alertRulesMax: 100,
+  /** Longest an alert rule's name may be (`[a-zA-Z0-9._-]`). */
+  alertNameLengthMax: 128,
+  /** Longest a webhook URL may be. */
+  alertWebhookUrlLengthMax: 2_048,
+  /** Longest `for_ms` an alert rule may ask for. */
+  alertForMsMax: 24 * 60 * 60 * 1000,
+  /** How often the controller evaluates its alert rules while it has any. */
+  alertEvalIntervalMs: 5_000,
+  /** The window `produce_error_rate` is measured over. */
+  alertRateWindowMs: 60_000,
+  /** Longest a webhook may take to answer one delivery. */
+  alertWebhookTimeoutMs: 5_000,
+  /** The first retry of a failed delivery comes this long after it; each next one twice as long after the last. */
+  alertRetryFirstMs: 1_000,
+  /** The longest pause between two attempts of one delivery. */
+  alertRetryPauseMsMax: 60_000,
+  /** A delivery is retried until this long after its first attempt (then dropped, with a warning line). */
+  alertRetryForMs: 10 * 60 * 1000,
+  /** Most webhook deliveries waiting to be sent or retried; past it the oldest are dropped. */
+  alertDeliveriesQueuedMax: 10_000,
   /** Longest a principal name may be (`User:…`). */
   principalLengthMax: 255,
   /** Longest an ACL's resource name may be. */

@@ -15,7 +15,7 @@ import type { RecordFormat } from "../fetch/format";
 import { ErrorCode, type Failure } from "../errors";
 import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
 import { applySchema } from "../storage/schema";
-import { describeGroup, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
+import { describeGroup, GroupCounters, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
 import { kafkaDescribe } from "./kafka-describe";
 import { KafkaMembers } from "./kafka-members";
 import { kafkaCommit, kafkaCommitted } from "./kafka-offsets";
@@ -61,7 +61,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
       },
       membership: this.membership,
       members: this.members,
-      offsets: this.offsets,
+      offsets: this.offsets, counters: new GroupCounters(ctx), // counters: delivered records, the answer to a scrape (group/metrics.ts)
     };
     this.delivery = new WsDelivery(deliveryHost(ctx, this.parts, this));
     this.kafka = new KafkaMembers(this.parts);
@@ -177,6 +177,8 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
   }
 
   // ---- admin (group-admin.ts) ----------------------------------------------
+  /** State, members, sockets, committed offsets and counters for GET /metrics (group/metrics.ts); 40405 for a group never joined. */
+  async metrics(): Promise<ReturnType<GroupCounters["snapshot"]>> { return this.parts.counters.snapshot(this.parts); }
 
   /** State, generation, assignor, and members with their partitions; 40405 for a group never joined. */
   async describe(groupId: string): Promise<GroupDescription | Failure> {
@@ -293,6 +295,6 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
 
 guardRpc(GroupCoordinator, [
   "createMember", "removeMember", "subscribe", "unsubscribe", "subscription", "assignments", "assignManually", "poll", "subscribeOnce", "advance",
-  "resetPositions", "commit", "committed", "seek", "describe", "lags", "resetOffsets", "notify",
+  "resetPositions", "commit", "committed", "seek", "describe", "lags", "resetOffsets", "notify", "metrics",
   "kafkaJoin", "kafkaSync", "kafkaHeartbeat", "kafkaLeave", "kafkaCommit", "kafkaCommitted", "kafkaDescribe",
 ]);

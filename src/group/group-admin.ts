@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import { ErrorCode, failure, isFailure, type Failure } from "../errors";
 import { groupState } from "./kafka-describe";
 import { lagRows } from "./lags";
+import type { GroupCounters } from "./metrics";
 import { topicIndex, topicOf } from "./lookups";
 import type { MemberStore } from "./member-store";
 import { noGroup, subscribedTopics, type Membership } from "./membership";
@@ -11,6 +12,8 @@ import { owned } from "./positions";
 import { offsetIn } from "./seek";
 import { topicReadability } from "./topic-access";
 import { tpKey, type CommittedOffset, type GroupDescription, type LagRow, type MemberState, type OffsetWrite, type SeekTarget } from "./types";
+
+export { GroupCounters } from "./metrics";
 
 /** Kafka's group states in Confluent's spelling. */
 const CONFLUENT_STATE = {
@@ -26,6 +29,8 @@ export interface GroupParts {
   readonly membership: Membership;
   readonly members: MemberStore;
   readonly offsets: OffsetStore;
+  /** Records delivered, and the group's answer to a scrape (GET /metrics). */
+  readonly counters: GroupCounters;
 }
 
 /** State, generation, assignor, and members with their partitions; 40405 when this coordinator never served `groupId`. */

@@ -8,9 +8,10 @@
  * CREATE on the cluster or the topic; delete → DELETE; partitions →
  * ALTER; configs → DESCRIBE_CONFIGS / ALTER_CONFIGS; describe and lists →
  * DESCRIBE (lists are filtered); group admin → DESCRIBE, offset resets →
- * DELETE on the group; keys, ACLs, quotas, audit, faults → ALTER on the
- * cluster. Cluster and broker descriptions need only a valid key, as
- * Kafka shows brokers to every client, and so does a producer id. A test checks every route has a rule.
+ * DELETE on the group; keys, ACLs, quotas, audit, faults, alert rules →
+ * ALTER on the cluster; metrics → DESCRIBE on the cluster. Cluster and
+ * broker descriptions need only a valid key, as Kafka shows brokers to
+ * every client, and so does a producer id. A test checks every route has a rule.
  */
 import type { Operation } from "../access/acl";
 
@@ -140,4 +141,10 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${C}/quotas`, need: cluster("ALTER"), action: "quota.list" },
   { method: "DELETE", path: `${C}/quotas/:principal`, need: cluster("ALTER"), action: "quota.delete", audit: true },
   { method: "GET", path: `${C}/audit`, need: cluster("ALTER"), action: "audit.read" },
+  // metrics and alerts
+  { method: "GET", path: "/metrics", need: cluster("DESCRIBE"), action: "metrics.scrape" },
+  { method: "POST", path: `${C}/alerts`, need: cluster("ALTER"), action: "alert.create", audit: true },
+  { method: "GET", path: `${C}/alerts`, need: cluster("ALTER"), action: "alert.list" },
+  { method: "GET", path: `${C}/alerts/:name`, need: cluster("ALTER"), action: "alert.describe" },
+  { method: "DELETE", path: `${C}/alerts/:name`, need: cluster("ALTER"), action: "alert.delete", audit: true },
 ];
