@@ -65,8 +65,16 @@ const { values: opts } = parseArgs({
     auth: { type: "string", default: "true" },
     via: { type: "string", default: "client" },
     scrape: { type: "string", default: "true" },
+    help: { type: "boolean", default: false },
   },
 });
+if (opts.help) {
+  // The comment at the top of this file is the help: print it.
+  const { readFileSync } = await import("node:fs");
+  const text = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  console.log(text.slice(0, text.findIndex((l) => !l.startsWith("//"))).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+  process.exit(0);
+}
 const RECORDS = Number(opts.records);
 const RECORD_BYTES = Number(opts["record-bytes"]);
 const PARTITIONS = Number(opts.partitions);
