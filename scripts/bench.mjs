@@ -24,7 +24,10 @@
 // auth_off_ and auth_on_ figures) --via LIST (client, the default, and/or
 // raw: the hand-written path of v2 JSON over node:http and raw WebSocket
 // frames; figures of a path other than the first are prefixed with its
-// name, so `--via client,raw` compares the two in one run)
+// name, so `--via client,raw` compares the two in one run) --scrape
+// true|false (true: what scraping costs — the replication-factor-1 run of
+// the first path four more times, plain and while GET /metrics is scraped
+// every second: scrape_ figures; see bench/scrape-scenario.mjs)
 //
 // The main server runs as a deployment would: production mode (no fault
 // checks) with authentication on; every request carries the key of
@@ -39,6 +42,7 @@ import { pct, produce, Verifier } from "./bench/load.mjs";
 import { clientPath, rawPath } from "./bench/paths.mjs";
 import { watchServerMemory } from "./bench/memory.mjs";
 import { startProfiler } from "./bench/profiler.mjs";
+import { scrapeScenario } from "./bench/scrape-scenario.mjs";
 import { wsScenario } from "./bench/ws-scenario.mjs";
 import { startServer } from "./server.mjs";
 
@@ -60,8 +64,17 @@ const { values: opts } = parseArgs({
     profile: { type: "string" },
     auth: { type: "string", default: "true" },
     via: { type: "string", default: "client" },
+    scrape: { type: "string", default: "true" },
+    help: { type: "boolean", default: false },
   },
 });
+if (opts.help) {
+  // The comment at the top of this file is the help: print it.
+  const { readFileSync } = await import("node:fs");
+  const text = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  console.log(text.slice(0, text.findIndex((l) => !l.startsWith("//"))).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+  process.exit(0);
+}
 const RECORDS = Number(opts.records);
 const RECORD_BYTES = Number(opts["record-bytes"]);
 const PARTITIONS = Number(opts.partitions);
@@ -145,6 +158,10 @@ for (const rf of opts.rf.split(",").filter((r) => r !== "" && r !== "none").map(
     const figures = await scenario(rf, path, `bench-rf${rf}-${path.name}`);
     for (const [k, v] of Object.entries(figures)) result[named(path.name, rf === 1 ? k : `rf${rf}_${k}`)] = v;
   }
+}
+if (opts.scrape !== "false") {
+  const admin = httpClient(server.url, { authorization: `Bearer admin.${ADMIN_SECRET}` }); // the scraper: DESCRIBE on the cluster
+  Object.assign(result, await scrapeScenario({ run: (topic) => scenario(1, paths[0], topic), http: admin.http, cpuSeconds: () => memory.cpuSeconds(), records: RECORDS }));
 }
 if (opts.ws !== "false") {
   const common = { records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH };

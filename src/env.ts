@@ -3,6 +3,7 @@ import type { PrincipalQuota } from "./access/principal-quota";
 import type { Controller } from "./controller/controller";
 import type { Faults } from "./faults/faults";
 import type { GroupCoordinator } from "./group/coordinator";
+import type { RouterMetrics } from "./metrics/router-metrics";
 import type { PartitionReplica } from "./partition/partition-replica";
 
 /** Bindings and vars from wrangler.toml. */
@@ -21,4 +22,6 @@ export interface Env {
   GROUPS: DurableObjectNamespace<GroupCoordinator>;
   ACCESS: DurableObjectNamespace<AccessControl>;
   QUOTAS: DurableObjectNamespace<PrincipalQuota>;
+  /** The Worker's own counters, gathered from every isolate (metrics/router-metrics.ts). */
+  ROUTER_METRICS: DurableObjectNamespace<RouterMetrics>;
 }

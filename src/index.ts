@@ -6,6 +6,7 @@ export { PrincipalQuota } from "./access/principal-quota";
 export { Controller } from "./controller/controller";
 export { Faults } from "./faults/faults";
 export { GroupCoordinator } from "./group/coordinator";
+export { RouterMetrics } from "./metrics/router-metrics";
 export { PartitionReplica } from "./partition/partition-replica";
 
 export default app;

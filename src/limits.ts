@@ -112,6 +112,23 @@ export const limits = {
   groupRebalanceDelayMs: 100,
   /** Longest changes that keep arriving may hold a rebalance back, from the first waiting one. */
   groupRebalanceDelayMsMax: 1_000,
+  /**
+   * Longest a Kafka member's JoinGroup is held waiting for the group's
+   * other Kafka members to rejoin (its rebalance_timeout_ms is capped to
+   * this); members that have not rejoined by then are removed, as Kafka
+   * does. librdkafka asks max.poll.interval.ms (300 s), kafkajs 60 s.
+   */
+  kafkaRebalanceTimeoutMsMax: 300_000,
+  /** Most bytes of subscription metadata a Kafka member may join with, all its protocols together. */
+  kafkaMemberMetadataBytesMax: 64 * 1024,
+  /** Most protocols (assignors) a Kafka member may offer. */
+  kafkaProtocolsMax: 16,
+  /** Longest a Kafka client id or protocol name may be. */
+  kafkaNameLengthMax: 255,
+  /** Most partitions one Kafka OffsetCommit or OffsetFetch may name. */
+  kafkaOffsetsPerRequestMax: 10_000,
+  /** Longest the metadata of a Kafka offset commit may be (Kafka's offset.metadata.max.bytes). */
+  kafkaOffsetMetadataLengthMax: 4096,
   /** Default `timeout` of a consumer instance's records request. */
   consumerPollMsDefault: 1_000,
   /** Most consumer groups one partition tells when records arrive (more look again from their alarm). */
@@ -132,6 +149,50 @@ export const limits = {
   sseTopicReadBytesMax: 64 * 1024,
   /** How long a live tail waits before reading again after a retriable failure, or a read that could not wait. */
   sseRetryMs: 1_000,
+  // ---- metrics (GET /metrics) ----
+  /**
+   * Counters held in memory are written to storage at most this long
+   * after they move (objects), or sent to the metrics object at most this
+   * often (each Worker isolate); always before a scrape shows them.
+   */
+  metricsFlushMs: 1_000,
+  /** Longest a scrape gathers; an object that has not answered by then is left out (and counted in runnel_scrape_errors_total). */
+  metricsScrapeMs: 5_000,
+  /** Of `metricsScrapeMs`, what is kept for the last call of a scrape: the router's counters, from the metrics object. */
+  metricsAggregatorCallMs: 1_000,
+  /** Most calls one scrape has in flight at once. */
+  metricsScrapeCallsInFlightMax: 32,
+  /** Most objects (partition replicas and group coordinators) one scrape asks; the rest are left out and counted. */
+  metricsScrapeCallsMax: 2_000,
+  /** Most distinct router series (label sets) kept; new ones past it are dropped and counted. */
+  metricsRouterSeriesMax: 10_000,
+  /** An isolate's gauges (open SSE streams) count until it has not reported for this long. */
+  metricsIsolateStaleMs: 60_000,
+  /** How long the metrics object remembers an isolate it has not heard from (the batch number that makes a retried batch count once). */
+  metricsIsolateForgetMs: 60 * 60 * 1000,
+  // ---- alerts ----
+  /** Most alert rules a cluster may hold. */
+  alertRulesMax: 100,
+  /** Longest an alert rule's name may be (`[a-zA-Z0-9._-]`). */
+  alertNameLengthMax: 128,
+  /** Longest a webhook URL may be. */
+  alertWebhookUrlLengthMax: 2_048,
+  /** Longest `for_ms` an alert rule may ask for. */
+  alertForMsMax: 24 * 60 * 60 * 1000,
+  /** How often the controller evaluates its alert rules while it has any. */
+  alertEvalIntervalMs: 5_000,
+  /** The window `produce_error_rate` is measured over. */
+  alertRateWindowMs: 60_000,
+  /** Longest a webhook may take to answer one delivery. */
+  alertWebhookTimeoutMs: 5_000,
+  /** The first retry of a failed delivery comes this long after it; each next one twice as long after the last. */
+  alertRetryFirstMs: 1_000,
+  /** The longest pause between two attempts of one delivery. */
+  alertRetryPauseMsMax: 60_000,
+  /** A delivery is retried until this long after its first attempt (then dropped, with a warning line). */
+  alertRetryForMs: 10 * 60 * 1000,
+  /** Most webhook deliveries waiting to be sent or retried; past it the oldest are dropped. */
+  alertDeliveriesQueuedMax: 10_000,
   /** Longest a principal name may be (`User:…`). */
   principalLengthMax: 255,
   /** Longest an ACL's resource name may be. */

@@ -21,8 +21,11 @@ import { applySchema } from "../storage/schema";
 import { resolveConfigs, type ConfigOverrides } from "../topic/configs";
 import type { ConfigChange, CreateTopicArgs, TopicInfo, TopicMeta } from "../topic/types";
 import { integerProblem, parseConfigList, topicNameProblem } from "../topic/validate";
+import type { AlertRequest, AlertsOk } from "./alert-rules";
+import { Alerting } from "./alerting";
 import { electAfterFailure, preferredLeaderRole } from "./election";
 import { answers, tellRole } from "./hand-over";
+import { ControllerCounters, controllerMetrics, type ControllerMetricsOk } from "./metrics";
 import { ProducerIds } from "./producer-ids";
 import { ReplicaTasks } from "./replica-tasks";
 import { CONTROLLER_SCHEMA } from "./schema";
@@ -39,6 +42,10 @@ export class Controller extends DurableObject<Env> implements LogContext {
   readonly tasks: ReplicaTasks;
   /** The producer id counter. Not reachable over RPC. */
   readonly producerIds: ProducerIds;
+  /** Counters of leadership events (GET /metrics). Not reachable over RPC. */
+  readonly counters: ControllerCounters;
+  /** Alert rules, evaluated from the alarm. Not reachable over RPC. */
+  readonly alerting: Alerting;
   /** `limits.topicsCountMax`; tests lower it to reach it. */
   topicsCountMax: number = limits.topicsCountMax;
   /** Admin changes run one at a time, so a create cannot race a delete. */
@@ -51,6 +58,8 @@ export class Controller extends DurableObject<Env> implements LogContext {
     this.store = new TopicStore(this.#sql, env);
     this.tasks = new ReplicaTasks(this.#sql, ctx.storage, env, this.store);
     this.producerIds = new ProducerIds(this.#sql);
+    this.counters = new ControllerCounters(this.#sql);
+    this.alerting = new Alerting(this.#sql, ctx.storage, env, this.store, this.counters);
   }
 
   /** Hands out a fresh producer id, epoch 0 (Kafka's InitProducerId without a transactional id). Never the same id twice. */
@@ -100,6 +109,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
       const isr = role.replicas.filter((b) => args.isr.includes(b));
       if (!isr.includes(role.leader)) return failure(ErrorCode.BAD_REQUEST, "the leader must stay in its ISR");
       let next: PartitionRole = { ...role, isr };
+      this.counters.roleChanged(role, next);
       this.store.saveRole(topic.topicId, args.partition, next);
       const preferred = preferredLeaderRole(next);
       if (preferred !== null) next = await this.#handOver(topic, args.partition, preferred);
@@ -210,7 +220,21 @@ export class Controller extends DurableObject<Env> implements LogContext {
     });
   }
 
-  /** Retries the wipes and config pushes replicas missed. A bug is logged and the alarm set again, never dropped. */
+  /** Topics with their partitions' roles, groups, counters and alert states, for GET /metrics (see metrics.ts). */
+  async metrics(): Promise<ControllerMetricsOk | Failure> {
+    return controllerMetrics(this.#sql, this.store, this.counters);
+  }
+
+  /** Creates, lists, reads or deletes alert rules (see alerting.ts). */
+  async alerts(request: AlertRequest): Promise<AlertsOk | Failure> {
+    return this.alerting.handle(request);
+  }
+
+  /**
+   * Retries the wipes and config pushes replicas missed, then evaluates
+   * the alert rules and delivers their notices. A bug is logged and the
+   * alarm set again, never dropped.
+   */
   override async alarm(): Promise<void> {
     try {
       await this.tasks.settleAll();
@@ -218,6 +242,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
       logBug("Controller.alarm", e, this.logContext());
       await this.tasks.retryLater();
     }
+    await this.alerting.alarm();
   }
 
   logContext(): Record<string, unknown> {
@@ -241,6 +266,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
 
   /** Records a new role and tells the replicas (see hand-over.ts). */
   async #handOver(topic: TopicInfo, partition: number, role: PartitionRole): Promise<PartitionRole> {
+    this.counters.roleChanged(this.store.roles(topic)[partition], role);
     this.store.saveRole(topic.topicId, partition, role);
     await tellRole(this.env, topic.topicId, partition, role);
     return role;
@@ -261,7 +287,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
 
 guardRpc(Controller, [
   "initProducerId", "producerIdsIssued", "registerGroup", "listGroups", "listTopics", "getTopic", "alterIsr", "leaderUnreachable", "createTopic", "deleteTopic", "increasePartitions",
-  "alterConfigs",
+  "alterConfigs", "metrics", "alerts",
 ]);
 
 function unknownTopic(name: string): Failure {

@@ -31,4 +31,31 @@ export const CONTROLLER_SCHEMA: string[] = [
   // 4: the producer id counter: the next id InitProducerId hands out.
   `CREATE TABLE producer_ids (singleton INTEGER PRIMARY KEY CHECK (singleton = 0), next_id INTEGER NOT NULL);
    INSERT INTO producer_ids (singleton, next_id) VALUES (0, 0);`,
+  // 5: monitoring. Counters of leadership events (GET /metrics); alert
+  // rules with their state (inactive, pending or firing, since when); and
+  // webhook deliveries still to send or retry, oldest first per alert.
+  `CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+   CREATE TABLE alert_rules (
+     name TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     target TEXT,
+     threshold REAL NOT NULL,
+     for_ms INTEGER NOT NULL,
+     webhook_url TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL,
+     state TEXT NOT NULL DEFAULT 'inactive',
+     since_ms INTEGER,
+     value REAL,
+     evaluated_at_ms INTEGER
+   );
+   CREATE TABLE alert_deliveries (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     alert TEXT NOT NULL,
+     webhook_url TEXT NOT NULL,
+     body TEXT NOT NULL,
+     first_attempt_ms INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_ms INTEGER NOT NULL
+   );
+   CREATE INDEX alert_deliveries_by_alert ON alert_deliveries (alert, id);`,
 ];

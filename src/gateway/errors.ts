@@ -18,15 +18,21 @@ export const KafkaCode = {
   REQUEST_TIMED_OUT: 7,
   BROKER_NOT_AVAILABLE: 8,
   MESSAGE_TOO_LARGE: 10,
+  OFFSET_METADATA_TOO_LARGE: 12,
   NETWORK_EXCEPTION: 13,
+  COORDINATOR_LOAD_IN_PROGRESS: 14,
   COORDINATOR_NOT_AVAILABLE: 15,
+  NOT_COORDINATOR: 16,
   INVALID_TOPIC_EXCEPTION: 17,
   RECORD_LIST_TOO_LARGE: 18,
   NOT_ENOUGH_REPLICAS: 19,
   NOT_ENOUGH_REPLICAS_AFTER_APPEND: 20,
   INVALID_REQUIRED_ACKS: 21,
   ILLEGAL_GENERATION: 22,
+  INCONSISTENT_GROUP_PROTOCOL: 23,
+  INVALID_GROUP_ID: 24,
   UNKNOWN_MEMBER_ID: 25,
+  INVALID_SESSION_TIMEOUT: 26,
   REBALANCE_IN_PROGRESS: 27,
   TOPIC_AUTHORIZATION_FAILED: 29,
   GROUP_AUTHORIZATION_FAILED: 30,
@@ -56,6 +62,7 @@ export const KafkaCode = {
   FENCED_LEADER_EPOCH: 74,
   UNSUPPORTED_COMPRESSION_TYPE: 76,
   INVALID_RECORD: 87,
+  GROUP_MAX_SIZE_REACHED: 81,
   THROTTLING_QUOTA_EXCEEDED: 89,
 } as const satisfies Record<string, number>;
 
@@ -76,6 +83,10 @@ const BY_NAME: Record<KafkaErrorName, number> = {
   ILLEGAL_GENERATION: KafkaCode.ILLEGAL_GENERATION,
   UNKNOWN_MEMBER_ID: KafkaCode.UNKNOWN_MEMBER_ID,
   REBALANCE_IN_PROGRESS: KafkaCode.REBALANCE_IN_PROGRESS,
+  INCONSISTENT_GROUP_PROTOCOL: KafkaCode.INCONSISTENT_GROUP_PROTOCOL,
+  INVALID_SESSION_TIMEOUT: KafkaCode.INVALID_SESSION_TIMEOUT,
+  INVALID_GROUP_ID: KafkaCode.INVALID_GROUP_ID,
+  GROUP_MAX_SIZE_REACHED: KafkaCode.GROUP_MAX_SIZE_REACHED,
   TOPIC_AUTHORIZATION_FAILED: KafkaCode.TOPIC_AUTHORIZATION_FAILED,
   GROUP_AUTHORIZATION_FAILED: KafkaCode.GROUP_AUTHORIZATION_FAILED,
   CLUSTER_AUTHORIZATION_FAILED: KafkaCode.CLUSTER_AUTHORIZATION_FAILED,
@@ -148,14 +159,20 @@ export function kafkaCodeOfName(name: string): number | undefined {
 /**
  * The Kafka error code for a Runnel HTTP error: a Kafka name at the start
  * of the message wins (`NOT_ENOUGH_REPLICAS: …`; on a 50003 always as a
- * code clients retry), then the code's meaning, then UNKNOWN_SERVER_ERROR
- * (5xx) or INVALID_REQUEST (other 4xx).
+ * code clients retry), then, for a 403, the kind of resource it names
+ * (TOPIC_, GROUP_ or CLUSTER_AUTHORIZATION_FAILED), then the code's
+ * meaning, then UNKNOWN_SERVER_ERROR (5xx) or INVALID_REQUEST (other 4xx).
  */
 export function kafkaCodeOf(errorCode: number, message: string): number {
   const named = /^([A-Z][A-Z_]+[A-Z])(?::|\b)/.exec(message)?.[1];
   if (named !== undefined) {
     const code = (errorCode === 50003 ? RETRIABLE_INSTEAD[named] : undefined) ?? kafkaCodeOfName(named);
     if (code !== undefined) return code;
+  }
+  if (errorCode === 403 || errorCode === 40301) {
+    // The router's denial names the resource: "… may not READ GROUP 'g'".
+    const on = /may not [A-Z_]+ (TOPIC|GROUP|CLUSTER) /.exec(message)?.[1];
+    if (on !== undefined) return KafkaCode[`${on as "TOPIC" | "GROUP" | "CLUSTER"}_AUTHORIZATION_FAILED`];
   }
   const known = BY_RUNNEL_CODE[errorCode];
   if (known !== undefined) return known;

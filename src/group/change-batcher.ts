@@ -40,6 +40,8 @@ export class ChangeBatcher {
     private readonly runBatch: BatchRunner,
     /** Names the group in a bug report. */
     private readonly context: () => Record<string, unknown>,
+    /** Told when a batch has ended and no change is waiting (every change so far has settled). */
+    private readonly settled: () => void = () => undefined,
   ) {}
 
   /** Whether changes are waiting or a batch is running (the group is preparing a rebalance). */
@@ -79,7 +81,16 @@ export class ChangeBatcher {
       this.running = false;
       this.lastBatchEndMs = Date.now();
       if (this.pending.length > 0) this.plan(this.lastBatchEndMs);
+      else this.tellSettled();
     });
+  }
+
+  private tellSettled(): void {
+    try {
+      this.settled();
+    } catch (e) {
+      logBug("ChangeBatcher.settled", e, this.context());
+    }
   }
 
   private async run(batch: PendingChange[]): Promise<void> {

@@ -3,30 +3,36 @@
  * Durable Object: only its RPC surface and lifecycle are here. Members and
  * rebalances are membership.ts (stored by member-store.ts), read positions
  * positions.ts, committed offsets offset-store.ts, admin group-admin.ts,
- * WebSocket subscribers ws-delivery.ts (through a narrow host interface);
- * the v2 poll loop runs in the Worker (consumer-poll.ts). Every RPC method
+ * WebSocket subscribers ws-delivery.ts (through a narrow host interface),
+ * Kafka consumers kafka-members.ts and kafka-offsets.ts; the v2 poll loop
+ * runs in the Worker (consumer-poll.ts). Every RPC method
  * is wrapped by the error boundary (`guardRpc`) and returns `{ ok: true, … }
  * | Failure`; the internals are instance fields, which RPC does not expose.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { RecordFormat } from "../fetch/format";
-import { ErrorCode, failure, isFailure, type Failure } from "../errors";
+import { ErrorCode, type Failure } from "../errors";
 import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
 import { applySchema } from "../storage/schema";
-import { describeGroup, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
-import { MemberStore, noMember } from "./member-store";
+import { describeGroup, GroupCounters, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
+import { kafkaDescribe } from "./kafka-describe";
+import { KafkaMembers } from "./kafka-members";
+import { kafkaCommit, kafkaCommitted } from "./kafka-offsets";
+import type { KafkaCommitArgs, KafkaCommittedOffset, KafkaDescription, KafkaJoinArgs, KafkaJoinOk, KafkaPartitionResult, KafkaSyncOk } from "./kafka-types";
+import { MemberStore } from "./member-store";
 import { Membership } from "./membership";
 import { OffsetStore } from "./offset-store";
-import { advancePositions, owned, owns, positionsToCommit, resolvePositions, setPosition } from "./positions";
 import { deliveryHost } from "./delivery-host";
-import { commitOffsets, committedOffsets, formatMismatch, pollPlan, subscriptionOf } from "./member-calls";
+import {
+  advanceMember, assignByHand, commitOffsets, committedOffsets, ownedBy, pollPlan, removeOne, resetMemberPositions, seekMember, subscribeOncePlan,
+  subscriptionOf,
+} from "./member-calls";
 import { GROUP_SCHEMA } from "./schema";
 import { unreadable } from "./topic-access";
 import { patternProblem } from "./topic-pattern";
-import { offsetFor, partitionProblem } from "./seek";
 import {
-  OK, tpKey, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type Ok, type OffsetChange,
+  OK, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type Ok, type OffsetChange,
   type PollOk, type PositionMove, type SeekTarget, type Subscription, type TopicPartition,
 } from "./types";
 import { WsDelivery } from "./ws-delivery";
@@ -37,6 +43,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
   private readonly offsets: OffsetStore;
   private readonly membership: Membership;
   private readonly delivery: WsDelivery;
+  private readonly kafka: KafkaMembers;
   private readonly parts: GroupParts;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -45,7 +52,8 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
     applySchema(sql, GROUP_SCHEMA);
     this.members = new MemberStore(sql);
     this.offsets = new OffsetStore(sql);
-    this.membership = new Membership(sql, ctx.storage, () => this.env, this.members, this.offsets, () => this.delivery.rebalanced());
+    const settled = () => this.kafka.settled();
+    this.membership = new Membership(sql, ctx.storage, () => this.env, this.members, this.offsets, () => this.delivery.rebalanced(), settled);
     const self = this;
     this.parts = {
       get env() {
@@ -53,9 +61,10 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
       },
       membership: this.membership,
       members: this.members,
-      offsets: this.offsets,
+      offsets: this.offsets, counters: new GroupCounters(ctx), // counters: delivered records, the answer to a scrape (group/metrics.ts)
     };
     this.delivery = new WsDelivery(deliveryHost(ctx, this.parts, this));
+    this.kafka = new KafkaMembers(this.parts);
     // Sockets survive hibernation but not a restart: a subscriber without one has left (if the group cannot rebalance now, the alarm retries).
     const socketless = (m: MemberState) => m.kind === "ws" && ctx.getWebSockets(m.memberId).length === 0;
     if (this.members.all().some(socketless)) {
@@ -78,14 +87,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
 
   /** Removes a member (leaving the group: its partitions are reassigned; an auto-committing one commits first). */
   async removeMember(memberId: string): Promise<Ok | Failure> {
-    if (!this.members.has(memberId)) return noMember(memberId);
-    return this.membership.change(() => {
-      const m = this.members.get(memberId);
-      if (m === undefined) return noMember(memberId);
-      if (m.config.autoCommit) this.offsets.write(positionsToCommit(m));
-      this.members.delete(memberId);
-      return null;
-    });
+    return removeOne(this.parts, memberId);
   }
 
   /**
@@ -111,22 +113,12 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
 
   /** The partitions this member owns now: by hand, or by the group. */
   async assignments(memberId: string): Promise<{ ok: true; partitions: TopicPartition[] } | Failure> {
-    const m = this.members.touch(memberId);
-    return isFailure(m) ? m : { ok: true, partitions: owned(m) };
+    return ownedBy(this.parts, memberId);
   }
 
   /** Assigns partitions by hand (no group management for this member); each must exist, and `principal` may READ it. */
   async assignManually(memberId: string, partitions: TopicPartition[], principal: string): Promise<Ok | Failure> {
-    const m = this.members.touch(memberId);
-    if (isFailure(m)) return m;
-    const denied = await unreadable(this.env, principal, partitions.map((tp) => tp.topic), "consumer.assign");
-    if (denied !== null) return denied;
-    for (const tp of partitions) {
-      const problem = await partitionProblem(this.env, tp);
-      if (problem !== null) return problem;
-    }
-    const unique = [...new Map(partitions.map((tp) => [tpKey(tp), { topic: tp.topic, partition: tp.partition }])).values()];
-    return this.membership.takePart(memberId, null, unique, principal);
+    return assignByHand(this.parts, memberId, partitions, principal);
   }
 
   // ---- HTTP consumption (the poll loop is consumer-poll.ts, in the Worker) --
@@ -147,15 +139,8 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
    * that takes part in another way (other topics, a pattern, by hand) is 40901.
    */
   async subscribeOnce(memberId: string, topic: string, principal: string, formats: RecordFormat[]): Promise<Ok | Failure> {
-    const m = this.members.touch(memberId);
-    if (isFailure(m)) return m;
-    const mismatch = formatMismatch(m, formats);
-    if (mismatch !== null) return mismatch;
-    if (m.manual === null && m.subscription !== null && "topics" in m.subscription && m.subscription.topics.includes(topic)) return OK;
-    if (m.manual !== null || m.subscription !== null) {
-      return failure(ErrorCode.ALREADY_SUBSCRIBED, `consumer instance '${memberId}' is already subscribed to other topics; a v1 instance reads one topic`);
-    }
-    return this.subscribe(memberId, { topics: [topic] }, principal);
+    const first = subscribeOncePlan(this.parts, memberId, topic, formats);
+    return first === "subscribe" ? this.subscribe(memberId, { topics: [topic] }, principal) : first;
   }
 
   /**
@@ -164,21 +149,12 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
    * `accepted`: the partitions whose records the member may be sent.
    */
   async advance(memberId: string, moves: PositionMove[]): Promise<{ ok: true; accepted: TopicPartition[] } | Failure> {
-    const m = this.members.get(memberId);
-    if (m === undefined) return noMember(memberId);
-    const accepted = advancePositions(m, moves);
-    this.members.save(m);
-    return { ok: true, accepted };
+    return advanceMember(this.parts, memberId, moves);
   }
 
   /** A member's positions for `partitions` were out of range (or their topic was created again): reset them by auto.offset.reset. */
   async resetPositions(memberId: string, partitions: TopicPartition[]): Promise<Ok | Failure> {
-    const m = this.members.get(memberId);
-    if (m === undefined) return noMember(memberId);
-    const problem = await resolvePositions(this.env, this.offsets, m, partitions.filter((tp) => owns(m, tp)), true);
-    if (problem !== null) return problem;
-    this.members.save(m);
-    return OK;
+    return resetMemberPositions(this.parts, memberId, partitions);
   }
 
   /**
@@ -197,24 +173,12 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
 
   /** Moves positions by offset, time, or to either end, for partitions the member owns (40904 otherwise) of topics `principal` may READ (403). */
   async seek(memberId: string, targets: (TopicPartition & SeekTarget)[], principal: string): Promise<Ok | Failure> {
-    const m = this.members.touch(memberId);
-    if (isFailure(m)) return m;
-    const denied = await unreadable(this.env, principal, targets.map((t) => t.topic), "consumer.seek");
-    if (denied !== null) return denied;
-    const next: [TopicPartition, { offset: number; topicId: string }][] = [];
-    for (const t of targets) {
-      if (!owns(m, t)) return failure(ErrorCode.STALE_MEMBER, `member '${memberId}' does not own ${t.topic}-${t.partition}`);
-      const found = await offsetFor(this.env, t, t);
-      if (isFailure(found)) return found;
-      next.push([t, found]);
-    }
-    for (const [tp, position] of next) setPosition(m, tp, position);
-    this.members.save(m);
-    this.delivery.repositioned(m);
-    return OK;
+    return seekMember(this.parts, memberId, targets, principal, (m) => this.delivery.repositioned(m));
   }
 
   // ---- admin (group-admin.ts) ----------------------------------------------
+  /** State, members, sockets, committed offsets and counters for GET /metrics (group/metrics.ts); 40405 for a group never joined. */
+  async metrics(): Promise<ReturnType<GroupCounters["snapshot"]>> { return this.parts.counters.snapshot(this.parts); }
 
   /** State, generation, assignor, and members with their partitions; 40405 for a group never joined. */
   async describe(groupId: string): Promise<GroupDescription | Failure> {
@@ -229,6 +193,43 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
   /** Sets committed offsets for a topic (or some of its partitions); only while the group has no live members (40903). */
   async resetOffsets(groupId: string, topic: string, partitions: number[] | null, target: SeekTarget): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
     return resetGroupOffsets(this.parts, groupId, topic, partitions, target);
+  }
+
+  // ---- Kafka consumers through the front door (kafka-members.ts, kafka-offsets.ts) --
+
+  /** JoinGroup: answered once the group has settled, with the generation and the shared protocol. */
+  async kafkaJoin(groupId: string, args: KafkaJoinArgs): Promise<KafkaJoinOk | Failure> {
+    return this.kafka.join(groupId, args);
+  }
+
+  /** SyncGroup: the member's partitions in the generation it joined. */
+  async kafkaSync(memberId: string, generation: number): Promise<KafkaSyncOk | Failure> {
+    return this.kafka.sync(memberId, generation);
+  }
+
+  /** Heartbeat: REBALANCE_IN_PROGRESS once the member must join again. */
+  async kafkaHeartbeat(memberId: string, generation: number): Promise<Ok | Failure> {
+    return this.kafka.heartbeat(memberId, generation);
+  }
+
+  /** LeaveGroup: the members leave at once; unknown ones are named. */
+  async kafkaLeave(memberIds: string[]): Promise<{ ok: true; members: { memberId: string; error: string | null }[] } | Failure> {
+    return this.kafka.leave(memberIds);
+  }
+
+  /** OffsetCommit: each partition's outcome (each offset is the next to read). */
+  async kafkaCommit(groupId: string, args: KafkaCommitArgs): Promise<{ ok: true; partitions: KafkaPartitionResult[] } | Failure> {
+    return kafkaCommit(this.parts, groupId, args);
+  }
+
+  /** OffsetFetch: committed offsets (-1 where none; `topics` null: every one committed). */
+  async kafkaCommitted(groupId: string, topics: { topic: string; partitions: number[] }[] | null): Promise<{ ok: true; offsets: KafkaCommittedOffset[] } | Failure> {
+    return kafkaCommitted(this.parts, groupId, topics);
+  }
+
+  /** DescribeGroups: the group in Kafka's terms, every member included. */
+  async kafkaDescribe(groupId: string): Promise<KafkaDescription> {
+    return kafkaDescribe(this.parts, groupId);
   }
 
   // ---- lifecycle: WebSocket subscribers (ws-delivery.ts) and the alarm ------
@@ -274,6 +275,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
     try {
       const nowMs = Date.now();
       const expired = (m: MemberState) => {
+        if (m.kind === "kafka") return this.kafka.expired(m, nowMs);
         if (m.kind === "ws" && this.delivery.joining(m.memberId)) return false; // its socket is being accepted
         const lastMs = m.kind === "ws" ? this.delivery.lastSeenMs(m.memberId) : m.lastSeenMs;
         return lastMs === null || nowMs - lastMs > m.config.sessionTimeoutMs;
@@ -293,5 +295,6 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
 
 guardRpc(GroupCoordinator, [
   "createMember", "removeMember", "subscribe", "unsubscribe", "subscription", "assignments", "assignManually", "poll", "subscribeOnce", "advance",
-  "resetPositions", "commit", "committed", "seek", "describe", "lags", "resetOffsets", "notify",
+  "resetPositions", "commit", "committed", "seek", "describe", "lags", "resetOffsets", "notify", "metrics",
+  "kafkaJoin", "kafkaSync", "kafkaHeartbeat", "kafkaLeave", "kafkaCommit", "kafkaCommitted", "kafkaDescribe",
 ]);

@@ -24,5 +24,6 @@ export function deliveryHost(ctx: DurableObjectState, g: GroupParts, calls: Memb
     seek: (memberId, targets, principal) => calls.seek(memberId, targets, principal),
     resolve: (m, partitions, reset) => resolvePositions(g.env, g.offsets, m, partitions, reset),
     save: (m) => g.members.save(m),
+    delivered: (tp, records) => g.counters.delivered(tp, records),
   };
 }

@@ -1,7 +1,9 @@
 /** Group admin (v3): describe, lags, and offset resets while the group has no members. */
 import type { Env } from "../env";
 import { ErrorCode, failure, isFailure, type Failure } from "../errors";
+import { groupState } from "./kafka-describe";
 import { lagRows } from "./lags";
+import type { GroupCounters } from "./metrics";
 import { topicIndex, topicOf } from "./lookups";
 import type { MemberStore } from "./member-store";
 import { noGroup, subscribedTopics, type Membership } from "./membership";
@@ -11,12 +13,24 @@ import { offsetIn } from "./seek";
 import { topicReadability } from "./topic-access";
 import { tpKey, type CommittedOffset, type GroupDescription, type LagRow, type MemberState, type OffsetWrite, type SeekTarget } from "./types";
 
+export { GroupCounters } from "./metrics";
+
+/** Kafka's group states in Confluent's spelling. */
+const CONFLUENT_STATE = {
+  Empty: "EMPTY",
+  Stable: "STABLE",
+  PreparingRebalance: "PREPARING_REBALANCE",
+  CompletingRebalance: "COMPLETING_REBALANCE",
+} as const;
+
 /** The parts of a group the admin calls read. */
 export interface GroupParts {
   readonly env: Env;
   readonly membership: Membership;
   readonly members: MemberStore;
   readonly offsets: OffsetStore;
+  /** Records delivered, and the group's answer to a scrape (GET /metrics). */
+  readonly counters: GroupCounters;
 }
 
 /** State, generation, assignor, and members with their partitions; 40405 when this coordinator never served `groupId`. */
@@ -25,10 +39,16 @@ export function describeGroup(g: GroupParts, groupId: string): GroupDescription 
   return {
     ok: true,
     groupId,
-    state: g.membership.rebalancing ? "PREPARING_REBALANCE" : g.members.size === 0 ? "EMPTY" : "STABLE",
+    state: CONFLUENT_STATE[groupState(g)],
     generation: g.membership.generation,
     assignor: g.membership.assignor,
-    members: g.members.all().map((m) => ({ memberId: m.memberId, kind: m.kind, assignment: owned(m), subscription: m.subscription })),
+    members: g.members.all().map((m) => ({
+      memberId: m.memberId,
+      kind: m.kind,
+      assignment: owned(m),
+      subscription: m.subscription,
+      ...(m.kafka === undefined ? {} : { kafka: { clientId: m.kafka.clientId } }),
+    })),
   };
 }
 

@@ -35,7 +35,9 @@ export async function lagRows(env: Env, topics: string[], index: TopicIndex, off
   return { ok: true, rows };
 }
 
-/** The client id a member shows in the v3 admin views ("" for no member): what kind of client it is. */
-export function clientIdOf(m: Pick<MemberState, "kind"> | undefined): string {
-  return m === undefined ? "" : m.kind === "ws" ? "websocket" : "http";
+/** The client id a member shows in the v3 admin views ("" for no member): what kind of client it is, or a Kafka client's own id. */
+export function clientIdOf(m: { kind: MemberState["kind"]; kafka?: { clientId: string } } | undefined): string {
+  if (m === undefined) return "";
+  if (m.kind === "kafka") return m.kafka?.clientId ?? "kafka";
+  return m.kind === "ws" ? "websocket" : "http";
 }

@@ -1,7 +1,7 @@
 /**
  * The coordinator's member calls that read or move offsets — a records
- * request's plan, commits, committed offsets, the subscription view —
- * over the group's parts. Each is done as the principal of the request:
+ * request's plan, commits, committed offsets, the subscription view,
+ * seeks, assignment by hand — over the group's parts. Each is done as the principal of the request:
  * every topic it reads or commits needs READ (topic-access.ts).
  */
 import { ErrorCode, failure, isFailure, type Failure } from "../errors";
@@ -9,10 +9,11 @@ import type { RecordFormat } from "../fetch/format";
 import type { GroupParts } from "./group-admin";
 import { topicIndex, topicOf } from "./lookups";
 import { subscribedTopics } from "./membership";
-import { owned, owns, positionOf, positionsToCommit, resolvePositions, unresolved } from "./positions";
-import { checkOffsets } from "./seek";
+import { noMember } from "./member-store";
+import { advancePositions, owned, owns, positionOf, positionsToCommit, resolvePositions, setPosition, unresolved } from "./positions";
+import { checkOffsets, offsetFor, partitionProblem } from "./seek";
 import { readDenied, topicReadability, unreadable } from "./topic-access";
-import { OK, type CommittedOffset, type MemberState, type Ok, type OffsetChange, type PollOk, type Subscription, type TopicPartition } from "./types";
+import { OK, tpKey, type CommittedOffset, type MemberState, type Ok, type OffsetChange, type PollOk, type PositionMove, type SeekTarget, type Subscription, type TopicPartition } from "./types";
 
 /**
  * A records request of `memberId` by `principal`: counts as a heartbeat,
@@ -112,4 +113,102 @@ export async function subscriptionOf(g: GroupParts, memberId: string): Promise<{
   const listed = await topicIndex(g.env);
   if (!listed.ok) return listed;
   return { ok: true, subscription: m.subscription, topics: subscribedTopics(m, listed.topics, await topicReadability(g.env)).sort() };
+}
+
+/**
+ * The v1 read of one topic, before its poll: OK when the member already
+ * reads just that topic, "subscribe" when it takes no part yet (the caller
+ * subscribes it), 40901 when it takes part in another way, 40601 for a
+ * format the client does not accept.
+ */
+export function subscribeOncePlan(g: GroupParts, memberId: string, topic: string, formats: RecordFormat[]): Ok | Failure | "subscribe" {
+  const m = g.members.touch(memberId);
+  if (isFailure(m)) return m;
+  const mismatch = formatMismatch(m, formats);
+  if (mismatch !== null) return mismatch;
+  if (m.manual === null && m.subscription !== null && "topics" in m.subscription && m.subscription.topics.includes(topic)) return OK;
+  if (m.manual !== null || m.subscription !== null) {
+    return failure(ErrorCode.ALREADY_SUBSCRIBED, `consumer instance '${memberId}' is already subscribed to other topics; a v1 instance reads one topic`);
+  }
+  return "subscribe";
+}
+
+/** Assigns partitions by hand (no group management for this member); each must exist, and `principal` may READ it. */
+export async function assignByHand(g: GroupParts, memberId: string, partitions: TopicPartition[], principal: string): Promise<Ok | Failure> {
+  const m = g.members.touch(memberId);
+  if (isFailure(m)) return m;
+  const denied = await unreadable(g.env, principal, partitions.map((tp) => tp.topic), "consumer.assign");
+  if (denied !== null) return denied;
+  for (const tp of partitions) {
+    const problem = await partitionProblem(g.env, tp);
+    if (problem !== null) return problem;
+  }
+  const unique = [...new Map(partitions.map((tp) => [tpKey(tp), { topic: tp.topic, partition: tp.partition }])).values()];
+  return g.membership.takePart(memberId, null, unique, principal);
+}
+
+/**
+ * Moves positions by offset, time, or to either end, for partitions the
+ * member owns (40904 otherwise) of topics `principal` may READ (403);
+ * `repositioned` hears of the member after (its deliveries restart there).
+ */
+export async function seekMember(
+  g: GroupParts,
+  memberId: string,
+  targets: (TopicPartition & SeekTarget)[],
+  principal: string,
+  repositioned: (m: MemberState) => void,
+): Promise<Ok | Failure> {
+  const m = g.members.touch(memberId);
+  if (isFailure(m)) return m;
+  const denied = await unreadable(g.env, principal, targets.map((t) => t.topic), "consumer.seek");
+  if (denied !== null) return denied;
+  const next: [TopicPartition, { offset: number; topicId: string }][] = [];
+  for (const t of targets) {
+    if (!owns(m, t)) return failure(ErrorCode.STALE_MEMBER, `member '${memberId}' does not own ${t.topic}-${t.partition}`);
+    const found = await offsetFor(g.env, t, t);
+    if (isFailure(found)) return found;
+    next.push([t, found]);
+  }
+  for (const [tp, position] of next) setPosition(m, tp, position);
+  g.members.save(m);
+  repositioned(m);
+  return OK;
+}
+
+/** Moves a member's positions past records returned to it (see `advancePositions`); the partitions whose move counted. */
+export function advanceMember(g: GroupParts, memberId: string, moves: PositionMove[]): { ok: true; accepted: TopicPartition[] } | Failure {
+  const m = g.members.get(memberId);
+  if (m === undefined) return noMember(memberId);
+  const accepted = advancePositions(m, moves);
+  g.members.save(m);
+  return { ok: true, accepted };
+}
+
+/** Resets a member's positions in `partitions` (those it owns) by its auto.offset.reset: they were out of range, or their topic was created again. */
+export async function resetMemberPositions(g: GroupParts, memberId: string, partitions: TopicPartition[]): Promise<Ok | Failure> {
+  const m = g.members.get(memberId);
+  if (m === undefined) return noMember(memberId);
+  const problem = await resolvePositions(g.env, g.offsets, m, partitions.filter((tp) => owns(m, tp)), true);
+  if (problem !== null) return problem;
+  g.members.save(m);
+  return OK;
+}
+
+/** Removes a member: it leaves the group (its partitions are reassigned; an auto-committing one commits first). */
+export function removeOne(g: GroupParts, memberId: string): Promise<Ok | Failure> {
+  if (!g.members.has(memberId)) return Promise.resolve(noMember(memberId));
+  return g.membership.change(() => {
+    const m = g.members.get(memberId);
+    if (m === undefined) return noMember(memberId);
+    if (m.config.autoCommit) g.offsets.write(positionsToCommit(m));
+    g.members.delete(memberId);
+    return null;
+  });
+}
+
+/** The partitions a member owns now (by hand, or by the group); counts as a heartbeat. */
+export function ownedBy(g: GroupParts, memberId: string): { ok: true; partitions: TopicPartition[] } | Failure {
+  const m = g.members.touch(memberId);
+  return isFailure(m) ? m : { ok: true, partitions: owned(m) };
 }

@@ -10,6 +10,7 @@ import type { Env } from "../env";
 import { assert, ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
 import { assign, type Assignor } from "./assignors";
+import { chooseProtocol } from "./kafka-protocol";
 import { ChangeBatcher, type PendingChange } from "./change-batcher";
 import { registerGroup, topicIndex } from "./lookups";
 import type { MemberStore } from "./member-store";
@@ -17,7 +18,7 @@ import type { OffsetStore } from "./offset-store";
 import { keepPositions } from "./positions";
 import { topicReadability, type TopicReadable } from "./topic-access";
 import { patternMatches } from "./topic-pattern";
-import { OK, type CreateMemberArgs, type MemberState, type Ok, type Subscription, type TopicIndex, type TopicPartition } from "./types";
+import { OK, type CreateMemberArgs, type MemberKind, type MemberState, type Ok, type Subscription, type TopicIndex, type TopicPartition } from "./types";
 
 export class Membership {
   private groupIdNow: string;
@@ -35,11 +36,13 @@ export class Membership {
     private readonly offsets: OffsetStore,
     /** Told after every rebalance (WebSocket subscribers hear their partitions). */
     private readonly rebalanced: () => Promise<void>,
+    /** Told when every change so far has settled (Kafka members waiting in JoinGroup may be answered). */
+    settled: () => void = () => undefined,
   ) {
     this.groupIdNow = this.meta("group_id") ?? "";
     this.generationNow = Number(this.meta("generation") ?? "0");
     this.assignorNow = (this.meta("assignor") as Assignor | undefined) ?? "range";
-    this.batcher = new ChangeBatcher((batch) => this.runBatch(batch), () => ({ group: this.groupIdNow, generation: this.generationNow }));
+    this.batcher = new ChangeBatcher((batch) => this.runBatch(batch), () => ({ group: this.groupIdNow, generation: this.generationNow }), settled);
   }
 
   get groupId(): string {
@@ -68,9 +71,15 @@ export class Membership {
    * Adds a member (subscribed to `subscription`, if given, in the same
    * change: a join, gathered with others arriving together). A taken name
    * is 40902, a full group 42901; the group is listed with the controller
-   * first (a retriable failure if it cannot be).
+   * first (a retriable failure if it cannot be). `extra`: a Kafka member's own state.
    */
-  async add(groupId: string, args: CreateMemberArgs, kind: "http" | "ws", subscription: Subscription | null): Promise<{ ok: true; memberId: string } | Failure> {
+  async add(
+    groupId: string,
+    args: CreateMemberArgs,
+    kind: MemberKind,
+    subscription: Subscription | null,
+    extra: Pick<MemberState, "kafka"> = {},
+  ): Promise<{ ok: true; memberId: string } | Failure> {
     const listed = await this.register(groupId);
     if (!listed.ok) return listed;
     const memberId = args.name ?? `${kind}-${crypto.randomUUID()}`;
@@ -78,7 +87,7 @@ export class Membership {
       if (this.members.has(memberId)) return failure(ErrorCode.CONSUMER_ALREADY_EXISTS, `consumer instance '${memberId}' already exists in group '${groupId}'`);
       if (this.members.size >= limits.groupMembersMax) return failure(ErrorCode.OVERLOADED, `group '${groupId}' has the most members allowed (${limits.groupMembersMax})`);
       if (this.members.size === 0 && args.assignor !== undefined) this.setMeta("assignor", (this.assignorNow = args.assignor));
-      const m: MemberState = { memberId, kind, principal: args.principal, config: args.config, subscription, manual: null, assignment: [], positions: {}, lastSeenMs: Date.now() };
+      const m: MemberState = { memberId, kind, principal: args.principal, config: args.config, subscription, manual: null, assignment: [], positions: {}, lastSeenMs: Date.now(), ...extra };
       this.members.save(m);
       return null;
     };
@@ -200,7 +209,8 @@ export class Membership {
     const all = this.members.all();
     const managed = all.filter((m) => m.manual === null && m.subscription !== null);
     const wants = managed.map((m) => ({ memberId: m.memberId, topics: subscribedTopics(m, topics, readable), owned: m.assignment }));
-    const plan = assign(this.assignorNow, wants, counts);
+    // While Kafka members take part, the protocol they share picks the assignor.
+    const plan = assign(chooseProtocol(all)?.assignor ?? this.assignorNow, wants, counts);
     this.generationNow = generation;
     this.setMeta("generation", String(generation));
     this.setMeta("topics_seen", topicsSignature(all, topics, readable));
@@ -212,8 +222,8 @@ export class Membership {
     this.offsets.forgetGone(topics);
   }
 
-/** Lists the group with the controller, once; adopts the group id. */
-  private async register(groupId: string): Promise<Ok | Failure> {
+  /** Lists the group with the controller, once; adopts the group id (a group used only to store offsets is listed too). */
+  async register(groupId: string): Promise<Ok | Failure> {
     if (this.groupIdNow === groupId && this.meta("registered") === "1") return OK;
     const listed = await registerGroup(this.env(), groupId);
     if (!listed.ok) return listed;

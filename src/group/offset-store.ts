@@ -41,6 +41,14 @@ export class OffsetStore {
     }
   }
 
+  /** Every committed offset, with the id of the topic it was committed in ("" before ids were kept). */
+  all(): (CommittedOffset & { topicId: string })[] {
+    return this.sql
+      .exec<Row>("SELECT topic, partition, offset, metadata, topic_id FROM offsets ORDER BY topic, partition")
+      .toArray()
+      .map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, metadata: r.metadata, topicId: r.topic_id }));
+  }
+
   /** Topics with any committed offset. */
   topics(): string[] {
     return this.sql.exec<{ topic: string }>("SELECT DISTINCT topic FROM offsets").toArray().map((r) => r.topic);

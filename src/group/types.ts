@@ -31,9 +31,33 @@ export interface Position {
   topicId: string;
 }
 
+/** How a member takes part: an HTTP consumer instance, a WebSocket subscriber, or a Kafka consumer (through the front door). */
+export type MemberKind = "http" | "ws" | "kafka";
+
+/** A Kafka consumer's part of its member state: what it joined with, and where it is in the group's generations. */
+export interface KafkaMemberInfo {
+  clientId: string;
+  /** The address it connects from, as Kafka shows it ("/127.0.0.1"). */
+  clientHost: string;
+  /** How long its JoinGroup may wait for the group's other Kafka members to rejoin (capped by `kafkaRebalanceTimeoutMsMax`). */
+  rebalanceTimeoutMs: number;
+  /** The protocols (assignor names) it offered, in its order, each with its subscription metadata (base64). */
+  protocols: { name: string; metadata: string }[];
+  /** The generation its last JoinGroup was answered with; 0 before the first answer. */
+  joinedGeneration: number;
+  /** The generation its last SyncGroup was answered with; 0 before the first. */
+  syncedGeneration: number;
+  /**
+   * The partitions it may still be reading and may commit with the
+   * generation it last joined: what its last SyncGroup gave it, until its
+   * next JoinGroup is answered (then what it says it still owns).
+   */
+  held: TopicPartition[];
+}
+
 export interface MemberState {
   memberId: string;
-  kind: "http" | "ws";
+  kind: MemberKind;
   /**
    * Who the member acts as where no request says (a rebalance matching
    * its pattern, its WebSocket frames): the principal it joined or last
@@ -54,6 +78,8 @@ export interface MemberState {
    * until the subscriber seeks elsewhere.
    */
   blocked?: Record<string, number>;
+  /** Kafka members only. */
+  kafka?: KafkaMemberInfo;
   lastSeenMs: number;
 }
 
@@ -107,10 +133,11 @@ export interface GroupDescription {
   ok: true;
   groupId: string;
   /** Confluent's spelling of Kafka's group states. */
-  state: "EMPTY" | "STABLE" | "PREPARING_REBALANCE";
+  state: "EMPTY" | "STABLE" | "PREPARING_REBALANCE" | "COMPLETING_REBALANCE";
   generation: number;
   assignor: Assignor;
-  members: { memberId: string; kind: "http" | "ws"; assignment: TopicPartition[]; subscription: Subscription | null }[];
+  /** Each member; a Kafka member with its client id. */
+  members: { memberId: string; kind: MemberKind; assignment: TopicPartition[]; subscription: Subscription | null; kafka?: { clientId: string } }[];
 }
 
 export interface LagRow extends TopicPartition {

@@ -40,6 +40,8 @@ export interface DeliveryHost {
   resolve(m: MemberState, partitions: TopicPartition[], reset?: boolean): Promise<Failure | null>;
   /** Stores a member's changed state. */
   save(m: MemberState): void;
+  /** Counts records sent to a subscriber (GET /metrics). */
+  delivered(tp: TopicPartition, records: number): void;
 }
 
 export class WsDelivery {

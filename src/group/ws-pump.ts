@@ -114,6 +114,7 @@ export class Pumps {
     socket.send(`{"type":"records","topic":${JSON.stringify(tp.topic)},"partition":${tp.partition},"records":[${read.rendered.json}],"next_offset":${next},"high_watermark":${read.highWatermark}}`);
     c.sent += read.rendered.count;
     socket.serializeAttachment(c);
+    this.host.delivered(tp, read.rendered.count);
     setPosition(m, tp, { offset: next, topicId: read.meta.topicId }); // stored when the pump stops; commits are stored apart
   }
 

@@ -61,6 +61,7 @@ export class LeaderSide {
     if (earlier !== null) return isFailure(earlier) ? earlier : this.acknowledge(args, log, earlier);
     const key = args.producer === undefined ? null : { ...args.producer, expiresAtMs: nowMs + limits.idempotencyKeyMs, producer: null };
     const { baseOffset, logAppendTimeMs } = log.appendAsLeader(args.batches, r.role.leaderEpoch, nowMs, key, idempotent);
+    r.counters.appended(log.logEndOffset - baseOffset, args.batches);
     this.advanceHighWatermark();
     this.replicator?.kickAll();
     r.schedule(nowMs);

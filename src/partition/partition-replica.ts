@@ -21,6 +21,7 @@ import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
 import { applySchema } from "../storage/schema";
 import type { ConfigOverrides } from "../topic/configs";
 import * as follower from "./follower";
+import type { PartitionMetricsOk } from "./metrics";
 import { PartitionLog } from "./partition-log";
 import { ReplicaState } from "./replica-state";
 import { PARTITION_SCHEMA } from "./schema";
@@ -109,6 +110,7 @@ export class PartitionReplica extends DurableObject<Env> implements LogContext {
     }
     const batches = r.log.reads.readBatches(args.offset, r.log.highWatermark, Math.min(args.maxBytes, limits.fetchBytesMax));
     if (!Array.isArray(batches)) return batches;
+    r.counters.served(args.offset, batches);
     return { ok: true, batches, ...positions(r.log) };
   }
 
@@ -134,6 +136,14 @@ export class PartitionReplica extends DurableObject<Env> implements LogContext {
     const { brokerId, log } = r;
     const sizes = { sizeBytes: log.sizeBytes(), segmentsCount: log.segmentsCount() };
     return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes };
+  }
+
+  /** Positions, size and counters for GET /metrics (see metrics.ts); the counters are stored before they are shown. */
+  async metrics(topicId: string): Promise<PartitionMetricsOk | Failure> {
+    const r = await this.#open(topicId);
+    if (!(r instanceof ReplicaState)) return r;
+    const sizes = { sizeBytes: r.log.sizeBytes(), segmentsCount: r.log.segmentsCount() };
+    return { ok: true, ...positions(r.log), brokerId: r.brokerId, isLeader: r.isLeader(), leaderEpoch: r.role.leaderEpoch, ...sizes, ...r.counters.snapshot() };
   }
 
   /** Answers if this replica's broker is up (the controller's probe before an election). */
@@ -240,7 +250,7 @@ export class PartitionReplica extends DurableObject<Env> implements LogContext {
 }
 
 guardRpc(PartitionReplica, [
-  "init", "setConfigs", "append", "producerKeyState", "read", "watch", "batchForTimestamp", "describe", "ping", "assumeRole",
+  "init", "setConfigs", "append", "producerKeyState", "read", "watch", "batchForTimestamp", "describe", "metrics", "ping", "assumeRole",
   "handshake", "truncate", "resetTo", "replicate", "wipe",
 ]);
 

@@ -13,6 +13,7 @@ import { assert, type Failure } from "../errors";
 import { limits } from "../limits";
 import type { ConfigOverrides } from "../topic/configs";
 import { LeaderSide } from "./leader";
+import { PartitionCounters } from "./metrics";
 import type { PartitionLog } from "./partition-log";
 import type { PartitionRole } from "./types";
 import { Waiters } from "./waiters";
@@ -35,6 +36,8 @@ export class ReplicaState {
   /** Fetches parked at the high watermark. */
   readonly fetchWaiters = new Waiters(limits.fetchWaitersMax);
   readonly leader: LeaderSide;
+  /** Records and bytes in and out, for GET /metrics. */
+  readonly counters: PartitionCounters;
 
   constructor(
     readonly log: PartitionLog,
@@ -42,6 +45,7 @@ export class ReplicaState {
   ) {
     this.current = JSON.parse(log.meta.get("role")!) as PartitionRole;
     if (this.current.replicas.length > 1) log.hwCheckpointIntervalMs = 0;
+    this.counters = new PartitionCounters(log);
     this.leader = new LeaderSide(this, deps.watchers);
     if (this.isLeader()) this.leader.lead(Date.now());
   }
@@ -102,6 +106,7 @@ export class ReplicaState {
   /** Ends this memory (a restart or a wipe replaces it): parked reads wake, acks=all waits end, leading stops. */
   stop(): void {
     this.isStopped = true;
+    this.counters.stop();
     this.fetchWaiters.wakeAll();
     this.leader.stop();
   }

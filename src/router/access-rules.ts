@@ -1,16 +1,19 @@
 /**
  * What every route needs, as API.md lists it (Kafka's operations):
- * produce → WRITE on the topic; fetch and live tails → READ; consumer instances and
- * WebSocket subscriptions → READ on the group (and on every topic they
- * read or commit, checked where the topics are known); create topic →
+ * produce → WRITE on the topic; fetch and live tails → READ; consumer
+ * instances, WebSocket subscriptions and Kafka consumers → READ on the
+ * group (and on every topic they read or commit, checked where the topics
+ * are known; DESCRIBE on each topic whose committed offsets a Kafka client
+ * fetches); create topic →
  * CREATE on the cluster or the topic; delete → DELETE; partitions →
  * ALTER; configs → DESCRIBE_CONFIGS / ALTER_CONFIGS; describe and lists →
  * DESCRIBE (lists are filtered); group admin → DESCRIBE, offset resets →
- * DELETE on the group; keys, ACLs, quotas, audit, faults → ALTER on the
- * cluster. Cluster and broker descriptions need only a valid key, as
- * Kafka shows brokers to every client, and so does a producer id. The
- * console's page and assets need no key (the page signs in; what it
- * fetches passes these rules). A test checks every route has a rule.
+ * DELETE on the group; keys, ACLs, quotas, audit, faults, alert rules →
+ * ALTER on the cluster; metrics → DESCRIBE on the cluster. Cluster and
+ * broker descriptions need only a valid key, as Kafka shows brokers to
+ * every client, and so does a producer id. The console's page and assets
+ * need no key (the page signs in; what it fetches passes these rules).
+ * A test checks every route has a rule.
  */
 import type { Operation } from "../access/acl";
 
@@ -124,6 +127,14 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${G}/:g/lag-summary`, need: group("DESCRIBE"), action: "group.describe" },
   { method: "POST", path: `${G}/:g/:action{offsets:reset}`, need: group("DELETE"), action: "group.offsets.reset", audit: true },
   { method: "GET", path: "/ws/v1/consumer/:g", need: { on: "subscription" }, action: "consumer.subscribe" },
+  // Kafka consumers through the front door (ext); topics are checked in the routes, as Kafka checks them
+  { method: "POST", path: `${G}/:g/kafka/join`, need: group("READ"), action: "consumer.join" },
+  { method: "POST", path: `${G}/:g/kafka/sync`, need: group("READ"), action: "consumer.sync" },
+  { method: "POST", path: `${G}/:g/kafka/heartbeat`, need: group("READ"), action: "consumer.heartbeat" },
+  { method: "POST", path: `${G}/:g/kafka/leave`, need: group("READ"), action: "consumer.leave", audit: true },
+  { method: "POST", path: `${G}/:g/kafka/commit`, need: group("READ"), action: "consumer.commit" },
+  { method: "POST", path: `${G}/:g/kafka/offsets`, need: group("READ"), action: "consumer.committed" },
+  { method: "GET", path: `${G}/:g/kafka`, need: group("DESCRIBE"), action: "group.describe" },
   // keys, ACLs, quotas, audit
   { method: "POST", path: `${C}/keys`, need: cluster("ALTER"), action: "key.create", audit: true },
   { method: "GET", path: `${C}/keys`, need: cluster("ALTER"), action: "key.list" },
@@ -137,4 +148,10 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${C}/quotas`, need: cluster("ALTER"), action: "quota.list" },
   { method: "DELETE", path: `${C}/quotas/:principal`, need: cluster("ALTER"), action: "quota.delete", audit: true },
   { method: "GET", path: `${C}/audit`, need: cluster("ALTER"), action: "audit.read" },
+  // metrics and alerts
+  { method: "GET", path: "/metrics", need: cluster("DESCRIBE"), action: "metrics.scrape" },
+  { method: "POST", path: `${C}/alerts`, need: cluster("ALTER"), action: "alert.create", audit: true },
+  { method: "GET", path: `${C}/alerts`, need: cluster("ALTER"), action: "alert.list" },
+  { method: "GET", path: `${C}/alerts/:name`, need: cluster("ALTER"), action: "alert.describe" },
+  { method: "DELETE", path: `${C}/alerts/:name`, need: cluster("ALTER"), action: "alert.delete", audit: true },
 ];

@@ -2,8 +2,10 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError } from "../errors";
+import { countRequests } from "../metrics/count-requests";
 import { authenticate, guardRoutes, refuseUnconfigured } from "./access";
 import { accessRoutes } from "./access-routes";
+import { alertRoutes } from "./alert-routes";
 import { batchRoutes } from "./batch-routes";
 import { drainUnreadBody } from "./body";
 import { clusterRoutes } from "./cluster-routes";
@@ -12,6 +14,8 @@ import { consumerRoutes } from "./consumer-routes";
 import { faultRoutes } from "./fault-routes";
 import { fetchRoutes } from "./fetch-routes";
 import { groupRoutes } from "./group-routes";
+import { kafkaGroupRoutes } from "./kafka-group-routes";
+import { metricsRoutes } from "./metrics-routes";
 import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
 import { producerIdRoutes } from "./producer-id-routes";
@@ -26,6 +30,7 @@ import { v2MetadataRoutes } from "./v2-metadata-routes";
 export const app = new Hono<{ Bindings: Env }>({ strict: false });
 // First: a body left unread by a refusal is drained before the answer leaves.
 app.use("*", drainUnreadBody);
+app.use("*", countRequests);
 app.use("*", requestId);
 // A production deployment without an admin key refuses everything, before any other check.
 app.use("*", refuseUnconfigured);
@@ -59,7 +64,10 @@ app.route("/", batchRoutes);
 app.route("/", producerIdRoutes);
 app.route("/", consumerRoutes);
 app.route("/", groupRoutes);
+app.route("/", kafkaGroupRoutes);
 app.route("/", v2MetadataRoutes);
+app.route("/", metricsRoutes);
+app.route("/", alertRoutes);
 
 app.notFound((c) => c.json({ error_code: ErrorCode.NOT_FOUND, message: `no route for ${c.req.method} ${c.req.path}` }, 404));
 

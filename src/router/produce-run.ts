@@ -9,6 +9,7 @@ import type { Env } from "../env";
 import { ErrorCode, RunnelError, type ErrorBody } from "../errors";
 import { limits } from "../limits";
 import { callLeader } from "../metadata/leaders";
+import { markProduceFailures } from "../metrics/count-requests";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
 import type { KeyCheckOk, ProducerStamp } from "../partition/types";
 import { fingerprintOf, parseIdempotencyKey } from "../produce/idempotency";
@@ -73,6 +74,7 @@ export async function run(
       continue;
     }
     for (let k = 0; k < reports.length; k++) outcomes[at[k]!] = reports[k]!;
+    markProduceFailures(c, outcomes);
     return { topic, outcomes };
   }
 }

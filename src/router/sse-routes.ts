@@ -25,6 +25,7 @@ import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { parseFormat } from "../fetch/format";
 import { positionsOf } from "../fetch/offsets";
 import { limits } from "../limits";
+import { meteredBody, sseOpened } from "../metrics/sse";
 import { topicMeta } from "../metadata/topic-cache";
 import type { TopicMeta } from "../topic/types";
 import { principalIn } from "./access";
@@ -57,7 +58,15 @@ sseRoutes.get("/v3/clusters/:c/topics/:t/partitions/:p/records", async (c, next)
         : (await positionsOf(c.env, topic, partition)).highWatermark;
   const tail = new PartitionTail(c.env, topic, partition, offset, format, limits.sseReadBytesMax);
   const first = await tail.next(0); // 41601 here, before the stream, when the offset is outside the log
-  return stream(sseBody(tail, first, (e) => `id: ${e.nextOffset}\nevent: records\ndata: [${e.json}]\n\n`, await quotaPacer(c)));
+  const pacer = await quotaPacer(c);
+  const meter = sseOpened(c.env, c.executionCtx, topic.topicName); // GET /metrics: open streams, records sent
+  let sent = offset;
+  const formatEvent = (e: TailEvent) => {
+    meter.delivered(e.nextOffset - sent);
+    sent = e.nextOffset;
+    return `id: ${e.nextOffset}\nevent: records\ndata: [${e.json}]\n\n`;
+  };
+  return stream(meteredBody(sseBody(tail, first, formatEvent, pacer), meter));
 });
 
 sseRoutes.get("/v3/clusters/:c/topics/:t/records", async (c) => {
@@ -81,12 +90,15 @@ sseRoutes.get("/v3/clusters/:c/topics/:t/records", async (c) => {
   // Every partition's first read before the stream: an offset outside its log is a 41601 answer.
   const first = (await Promise.all(tails.map((t) => t.next(0)))).flat();
   const written = [...starts];
+  const pacer = await quotaPacer(c);
+  const meter = sseOpened(c.env, c.executionCtx, topic.topicName); // GET /metrics: open streams, records sent
   const formatEvent = (e: TailEvent) => {
+    meter.delivered(e.nextOffset - written[e.partition]!);
     written[e.partition] = e.nextOffset;
     const id = written.map((o, p) => `${p}:${o}`).join(",");
     return `id: ${id}\nevent: records\ndata: {"partition":${e.partition},"records":[${e.json}]}\n\n`;
   };
-  return stream(sseBody(new TopicTail(tails), first, formatEvent, await quotaPacer(c)));
+  return stream(meteredBody(sseBody(new TopicTail(tails), first, formatEvent, pacer), meter));
 });
 
 /** `Last-Event-ID` of a topic-wide stream: `p:offset` pairs joined by commas; partitions it leaves out start at `from`. */

@@ -194,12 +194,21 @@ describe("DeleteTopics", () => {
   });
 });
 
-it("advertises the non-flexible profile of the wire notes (§1.3)", () => {
+it("advertises the non-flexible profile of the wire notes (§1.3), with the versions librdkafka 2.0.2's feature checks look for (FindCoordinator 0, OffsetCommit 1–2, OffsetFetch 1)", () => {
   expect(SERVED).toEqual([
     { key: 0, minVersion: 0, maxVersion: 7 },
     { key: 1, minVersion: 4, maxVersion: 11 },
     { key: 2, minVersion: 1, maxVersion: 3 },
     { key: 3, minVersion: 0, maxVersion: 6 },
+    { key: 8, minVersion: 1, maxVersion: 7 },
+    { key: 9, minVersion: 1, maxVersion: 5 },
+    { key: 10, minVersion: 0, maxVersion: 2 },
+    { key: 11, minVersion: 0, maxVersion: 5 },
+    { key: 12, minVersion: 0, maxVersion: 3 },
+    { key: 13, minVersion: 0, maxVersion: 3 },
+    { key: 14, minVersion: 0, maxVersion: 3 },
+    { key: 15, minVersion: 0, maxVersion: 2 },
+    { key: 16, minVersion: 0, maxVersion: 2 },
     { key: 17, minVersion: 0, maxVersion: 1 },
     { key: 18, minVersion: 0, maxVersion: 3 },
     { key: 19, minVersion: 0, maxVersion: 4 },

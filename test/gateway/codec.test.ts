@@ -42,6 +42,30 @@ describe("the protocol writer", () => {
     expect([...w.toBytes()]).toEqual(expected);
   });
 
+  it("grows its buffer in the middle of a fixed-size integer, at every alignment (a Fetch of six partitions met this)", () => {
+    const writes = { 1: "int8", 2: "int16", 4: "int32", 8: "int64" } as const;
+    for (const [size, method] of Object.entries(writes)) {
+      for (let skew = 0; skew < 8; skew++) {
+        const w = new Writer();
+        const expected = new DataView(new ArrayBuffer(skew + 200 * Number(size)));
+        for (let i = 0; i < skew; i++) {
+          w.int8(7);
+          expected.setInt8(i, 7);
+        }
+        for (let i = 0; i < 200; i++) {
+          const at = skew + i * Number(size);
+          const v = -(i + 1);
+          (w[method] as (v: number) => Writer).call(w, v);
+          if (size === "8") expected.setBigInt64(at, BigInt(v));
+          else if (size === "4") expected.setInt32(at, v);
+          else if (size === "2") expected.setInt16(at, v);
+          else expected.setInt8(at, v);
+        }
+        expect(Buffer.from(w.toBytes()), `${method} after ${skew} bytes`).toEqual(Buffer.from(expected.buffer));
+      }
+    }
+  });
+
   it("keeps large byte fields by reference, in order", () => {
     const big = new Uint8Array(10_000).fill(5);
     const w = new Writer().int32(1).bytes(big).int16(2);

@@ -23,7 +23,7 @@ function contextWith(fetchBatches: (partition: number, timeoutMs: number, signal
     },
   } as unknown as RunnelApi;
   const session = new SaslSession("off", api);
-  return { api, session, self: { nodeId: 0, host: "h", port: 1 }, clientId: "test", served: [], inOrder: (_k, work) => work(), closeAfterReply: () => undefined };
+  return { api, session, self: { nodeId: 0, host: "h", port: 1 }, clientId: "test", clientHost: "/127.0.0.1", served: [], inOrder: (_k, work) => work(), closeAfterReply: () => undefined };
 }
 
 function request(partitions: number[], over: Partial<FetchRequest> = {}): FetchRequest {

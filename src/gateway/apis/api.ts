@@ -27,6 +27,8 @@ export interface Context {
   self: BrokerAddress;
   /** The request's client id (null when the client sent none). */
   clientId: string | null;
+  /** Where the client connects from, as Kafka names it in DescribeGroups ("/127.0.0.1"). */
+  clientHost: string;
   /** Every API served, for ApiVersions. */
   served: readonly ApiRange[];
   /**

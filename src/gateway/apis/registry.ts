@@ -2,23 +2,32 @@
  * The APIs the front door serves, by key. ApiVersions advertises exactly
  * these ranges (the non-flexible profile of the wire notes §1.3, plus
  * ApiVersions v3), so no client is offered a version that is not decoded.
- * A later API (the consumer-group APIs) is one more file and one more
- * entry here.
+ * A later API is one more file and one more entry here.
  */
 import type { ApiRange, KafkaApi } from "./api";
 import { apiVersions } from "./api-versions";
 import { createTopics } from "./create-topics";
 import { deleteTopics } from "./delete-topics";
+import { describeGroups } from "./describe-groups";
 import { fetchApi } from "./fetch";
+import { findCoordinator } from "./find-coordinator";
+import { heartbeatApi } from "./heartbeat";
 import { initProducerId } from "./init-producer-id";
+import { joinGroupApi } from "./join-group";
+import { leaveGroupApi } from "./leave-group";
+import { listGroups } from "./list-groups";
 import { listOffsets } from "./list-offsets";
 import { metadata } from "./metadata";
+import { offsetCommit } from "./offset-commit";
+import { offsetFetch } from "./offset-fetch";
 import { produce } from "./produce";
 import { saslAuthenticate } from "./sasl-authenticate";
 import { saslHandshake } from "./sasl-handshake";
+import { syncGroupApi } from "./sync-group";
 
 const APIS: KafkaApi[] = [
-  produce, fetchApi, listOffsets, metadata, saslHandshake, apiVersions, createTopics, deleteTopics, initProducerId, saslAuthenticate,
+  produce, fetchApi, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroupApi, heartbeatApi, leaveGroupApi, syncGroupApi,
+  describeGroups, listGroups, saslHandshake, apiVersions, createTopics, deleteTopics, initProducerId, saslAuthenticate,
 ];
 
 const BY_KEY = new Map<number, KafkaApi>(APIS.map((a) => [a.key, a]));

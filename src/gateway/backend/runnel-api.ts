@@ -174,6 +174,23 @@ export class RunnelApi {
     };
   }
 
+  /**
+   * A call to a group's Kafka routes (`…/consumer-groups/{g}/kafka[/action]`,
+   * API.md): the JSON answer, or null for 204. Waits up to `timeoutMs`.
+   */
+  async groupCall(method: "GET" | "POST", groupId: string, action: string, body?: unknown, timeoutMs: number = gatewayLimits.httpTimeoutMs): Promise<any> {
+    const path = `/v3/clusters/${enc(await this.clusterId())}/consumer-groups/${enc(groupId)}/kafka${action === "" ? "" : `/${action}`}`;
+    const json = body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+    const reply = await this.call({ method, path, timeoutMs, ...json });
+    return reply.body.length === 0 ? null : JSON.parse(reply.body.toString("utf8"));
+  }
+
+  /** The ids of the groups this connection may describe. */
+  async listGroups(): Promise<string[]> {
+    const b = await this.json("GET", `/v3/clusters/${enc(await this.clusterId())}/consumer-groups`);
+    return (b.data as { consumer_group_id: string }[]).map((g) => g.consumer_group_id);
+  }
+
   private async topicsPath(): Promise<string> {
     return `/v3/clusters/${enc(await this.clusterId())}/topics`;
   }

@@ -35,17 +35,20 @@ export class Writer {
   }
 
   int8(v: number): this {
-    this.view.setInt8(this.room(1), v);
+    const at = this.room(1); // may replace this.view: take the position first
+    this.view.setInt8(at, v);
     return this;
   }
 
   int16(v: number): this {
-    this.view.setInt16(this.room(2), v);
+    const at = this.room(2); // may replace this.view: take the position first
+    this.view.setInt16(at, v);
     return this;
   }
 
   int32(v: number): this {
-    this.view.setInt32(this.room(4), v);
+    const at = this.room(4); // may replace this.view: take the position first
+    this.view.setInt32(at, v);
     return this;
   }
 

@@ -69,6 +69,7 @@ export class Connection {
     this.ctx = {
       session: new SaslSession(options.sasl, options.api),
       self,
+      clientHost: `/${plainAddress(socket.remoteAddress ?? "")}`,
       inOrder: (key, work) => this.inOrder(key, work),
     };
     socket.setNoDelay(true);
