@@ -111,8 +111,8 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
       </header>
       {session.auth === "off" ? (
         <p class="banner" role="note">
-          Authentication is off: this server runs in development mode without an admin key, so anyone who can reach it may read, write and delete
-          every topic. Start it with <code>--admin-key</code> (or <code>RUNNEL_ADMIN_KEY</code>) to require keys.
+          Authentication is off (development mode without an admin key): anyone who can reach this server may read, write and delete everything.
+          Start it with <code>--admin-key</code> (or <code>RUNNEL_ADMIN_KEY</code>) to require keys.
         </p>
       ) : null}
       <nav aria-label="Sections">

@@ -84,7 +84,7 @@ function ConfigRow(props: { config: Row; edited: string | null | undefined; onEd
         />
       </td>
       <td>
-        {c.is_default ? <span class="muted">default</span> : <span class="badge">{String(c.source ?? "set").toLowerCase().replaceAll("_", " ")}</span>}{" "}
+        {c.is_default ? <span class="muted">default</span> : <span class="badge">set</span>}{" "}
         {c.is_default || c.is_read_only ? null : (
           <button type="button" class="quiet" disabled={props.busy} onClick={props.onDefault} aria-label={`Set ${c.name} back to its default`}>
             Default

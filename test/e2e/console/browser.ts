@@ -85,9 +85,10 @@ export async function watchedPage(browser: Browser, origin: string): Promise<Pag
   return new PageWatch(await browser.context.newPage(), origin);
 }
 
-/** Saves a screenshot of what the page shows now as .runnel/screenshots/{name}.png. */
+/** Saves a screenshot of the top of the page as .runnel/screenshots/{name}.png. */
 export async function shoot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
