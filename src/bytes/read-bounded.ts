@@ -12,6 +12,7 @@
  * before the refusal is sent.
  */
 import { limits } from "../limits";
+import { concatBytes } from "./concat";
 
 /**
  * All bytes of `stream`, or null as soon as they exceed `bytesMax`. Past
@@ -38,13 +39,7 @@ export async function readBounded(
     chunks.push(value);
   }
   if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let pos = 0;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }
 
 /**

@@ -6,6 +6,7 @@
  * when first needed under a name bundlers do not follow, so browser
  * bundles never contain it.
  */
+import { concatBytes } from "../bytes/concat";
 import { RunnelError } from "./errors";
 import type { FetchLike } from "./http";
 
@@ -63,7 +64,7 @@ function refusalOf(ws: SocketLike, reject: (e: RunnelError) => void): void {
     res.on("data", (chunk) => chunks.push(chunk));
     res.on("end", () => {
       req.destroy();
-      const text = new TextDecoder().decode(concat(chunks));
+      const text = new TextDecoder().decode(concatBytes(chunks));
       let body: { error_code?: number; message?: string } = {};
       try {
         body = JSON.parse(text);
@@ -74,16 +75,6 @@ function refusalOf(ws: SocketLike, reject: (e: RunnelError) => void): void {
       reject(new RunnelError(body.error_code ?? status, body.message ?? `WebSocket upgrade refused (HTTP ${status})`, status));
     });
   });
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 function isWorkers(): boolean {

@@ -11,12 +11,4 @@ export function pastLimit(codec: string, outputBytesMax: number): CompressionErr
 }
 
 /** `parts` joined into one new array of `total` bytes. */
-export function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
+export { concatBytes as concat } from "../bytes/concat";

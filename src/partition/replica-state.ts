@@ -153,7 +153,18 @@ export class ReplicaState {
 
   private setAlarm(atMs: number, force: boolean): void {
     if (!force && this.alarmAtMs !== null && this.alarmAtMs <= atMs) return;
+    const known = force || this.alarmAtMs !== null;
     this.alarmAtMs = atMs;
-    void this.deps.storage.setAlarm(atMs);
+    if (known) {
+      void this.deps.storage.setAlarm(atMs);
+      return;
+    }
+    // Memory does not know what is pending (a restart, new configs). A pending alarm is never
+    // moved later: one due sooner just runs early and schedules again, while moving it later as
+    // it is being dispatched makes workerd cancel that run.
+    void this.deps.storage.getAlarm().then((pendingMs) => {
+      if (pendingMs === null || pendingMs > atMs) return this.deps.storage.setAlarm(atMs);
+      if (this.alarmAtMs === atMs) this.alarmAtMs = pendingMs;
+    });
   }
 }

@@ -17,6 +17,7 @@
  */
 import { Hono } from "hono";
 import { readBounded } from "../bytes/read-bounded";
+import { concatBytes } from "../bytes/concat";
 import type { Env } from "../env";
 import { ErrorCode, errorOf, isFailure, RunnelError, type Failure } from "../errors";
 import { limits } from "../limits";
@@ -168,13 +169,7 @@ function acceptsBatches(accept: string | undefined): boolean {
 
 function concat(batches: Uint8Array[]): Uint8Array<ArrayBuffer> {
   if (batches.length === 1 && batches[0]!.buffer instanceof ArrayBuffer) return batches[0] as Uint8Array<ArrayBuffer>;
-  const out = new Uint8Array(batches.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of batches) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
+  return concatBytes(batches);
 }
 
 /** The offset after the last returned batch; `offset` itself when none was. */
