@@ -3,7 +3,7 @@
  * open), then shows the page the URL's fragment names inside the shell
  * (header, navigation, main).
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ErrorBox } from "./error-box";
 import { AccessPage } from "./access";
 import { GroupPage } from "./group";
@@ -80,8 +80,9 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
   const routeKey = JSON.stringify(route);
   const first = useRef(true);
   // A new page (not the first: a page load starts at the top, with the skip link):
-  // focus its heading, so keyboard and screen-reader users start there.
-  useEffect(() => {
+  // focus its heading, so keyboard and screen-reader users start there. A layout effect:
+  // focus moves in the same commit that shows the page, never a frame later.
+  useLayoutEffect(() => {
     if (first.current) first.current = false;
     else document.querySelector<HTMLElement>("main h1")?.focus();
   }, [routeKey]);
