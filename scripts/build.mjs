@@ -2,13 +2,15 @@
 // Kafka front door (src/gateway/gateway.ts) into one for Node.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
+import { buildConsole } from "./build-console.mjs";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 export const bundlePath = `${root}.runnel/build/index.js`;
 export const gatewayPath = `${root}.runnel/build/gateway.mjs`;
 
-/** Builds src/ into .runnel/build/index.js; returns the bundle's path. */
+/** Builds src/ into .runnel/build/index.js, the console's assets first (scripts/build-console.mjs); returns the bundle's path. */
 export async function buildWorker() {
+  await buildConsole();
   await build({
     entryPoints: [`${root}src/index.ts`],
     outfile: bundlePath,

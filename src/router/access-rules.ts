@@ -11,11 +11,15 @@
  * DELETE on the group; keys, ACLs, quotas, audit, faults, alert rules →
  * ALTER on the cluster; metrics → DESCRIBE on the cluster. Cluster and
  * broker descriptions need only a valid key, as Kafka shows brokers to
- * every client, and so does a producer id. A test checks every route has a rule.
+ * every client, and so does a producer id. The console's page and assets
+ * need no key (the page signs in; what it fetches passes these rules).
+ * A test checks every route has a rule.
  */
 import type { Operation } from "../access/acl";
 
 export type Need =
+  /** No key at all: only the console's page and assets (registered before authentication; the page signs in itself). */
+  | { on: "none" }
   | { on: "authenticated" }
   | { on: "cluster"; op: Operation }
   /** The topic in the path (`:t`). */
@@ -51,6 +55,9 @@ const group = (op: Operation) => ({ on: "group", op }) as const;
 
 /** The rule of every route. */
 export const ACCESS_RULES: AccessRule[] = [
+  // the web console (console-routes.ts): served before authentication
+  { method: "GET", path: "/console", need: { on: "none" }, action: "console.page" },
+  { method: "GET", path: "/console/:asset", need: { on: "none" }, action: "console.asset" },
   // cluster and brokers
   { method: "GET", path: "/v3/clusters", need: authenticated, action: "cluster.describe" },
   { method: "GET", path: C, need: authenticated, action: "cluster.describe" },

@@ -127,6 +127,7 @@ async function deniedBy(c: C, state: AccessState, principal: string, rule: Acces
   const check = (type: ResourceType, name: string, operation: Operation): Denial | null =>
     state.allowed(principal, type, name, operation) ? null : { type, name, operation };
   switch (need.on) {
+    case "none":
     case "authenticated":
       return null;
     case "cluster":

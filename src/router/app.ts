@@ -9,6 +9,7 @@ import { alertRoutes } from "./alert-routes";
 import { batchRoutes } from "./batch-routes";
 import { drainUnreadBody } from "./body";
 import { clusterRoutes } from "./cluster-routes";
+import { consoleRoutes } from "./console-routes";
 import { consumerRoutes } from "./consumer-routes";
 import { faultRoutes } from "./fault-routes";
 import { fetchRoutes } from "./fetch-routes";
@@ -37,6 +38,7 @@ app.use("*", refuseUnconfigured);
 app.use("*", refuseMalformedPath);
 // v2 media types wrap everything after them, errors of authentication included.
 app.use("*", v2Media);
+app.route("/", consoleRoutes); // before authentication: the console's page signs in itself (access-rules.ts)
 app.use("*", authenticate);
 
 // Every /v3/clusters/{c}... route belongs to this cluster only.

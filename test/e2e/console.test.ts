@@ -1,0 +1,407 @@
+// The web console end to end, in Debian's Chromium driven by playwright-core,
+// against the real server as `npm start` runs it: create a topic, produce
+// from the page, find the message in the browser, watch the live tail
+// receive a record produced over HTTP, reset a group's offsets, sign in
+// with a key, keys and ACLs, one flow by keyboard alone, and phone width.
+// Every page is watched: any console error, page error or request to
+// another origin fails the test (error answers the test provokes on purpose
+// are allowed by status and path). Screenshots: .runnel/screenshots/.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CLUSTER, call, consumerThatCommitted, produce } from "./console/api";
+import { type Browser, openBrowser, overflowX, type PageWatch, shoot, unlabelled, until, watchedPage } from "./console/browser";
+import { focused, signIn, signOut, tabTo } from "./console/pages";
+import { freePort, type RunningServer, startServer } from "./server";
+
+const dirs: string[] = [];
+const servers: RunningServer[] = [];
+let browser: Browser;
+const watches: PageWatch[] = [];
+
+async function serve(adminKey?: string): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), "runnel-e2e-console-"));
+  dirs.push(dir);
+  const server = await startServer(await freePort(), dir, 0, adminKey === undefined ? {} : { adminKey });
+  servers.push(server);
+  return server;
+}
+
+/** A watched page of the console at `fragment` (e.g. "#/topics") on `server`, once it is signed in or asks for a key. */
+async function open(server: RunningServer, fragment: string): Promise<PageWatch> {
+  const watch = await watchedPage(browser, server.url);
+  watches.push(watch);
+  await watch.page.goto(`${server.url}/console${fragment}`);
+  // Signed in (the navigation shows) or asked for a key.
+  await watch.page.locator('nav[aria-label="Sections"], input[name="key"]').first().waitFor();
+  return watch;
+}
+
+beforeAll(async () => {
+  browser = await openBrowser();
+});
+
+afterEach(async () => {
+  const issues = watches.flatMap((w) => w.issues());
+  for (const w of watches.splice(0)) await w.page.close();
+  expect(issues).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const s of servers) await s.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("the console, authentication off", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await serve();
+  });
+
+  it("serves its page and assets without a key, with a Content-Security-Policy allowing this origin only and no inline code", async () => {
+    const res = await fetch(`${server.url}/console`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("runnel-auth")).toBe("off");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "require-trusted-types-for 'script'"]) {
+      expect(csp).toContain(directive);
+    }
+    const html = await res.text();
+    expect(html.match(/<script\b[^>]*>/g)).toEqual([expect.stringMatching(/^<script type="module" src="\/console\/app\.[0-9a-f]{12}\.js">$/)]);
+    expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
+    const assets = [...html.matchAll(/"\/console\/([\w.]+)"/g)].map((m) => m[1]!);
+    expect(assets).toHaveLength(3); // icon, stylesheet, script
+    for (const asset of assets) {
+      const got = await fetch(`${server.url}/console/${asset}`);
+      expect(got.status).toBe(200);
+      expect(got.headers.get("cache-control")).toContain("immutable");
+      expect(got.headers.get("x-content-type-options")).toBe("nosniff");
+      await got.arrayBuffer();
+    }
+    const missing = await call(server.url, "GET", "/console/app.000000000000.js");
+    expect(missing).toEqual({ status: 404, body: { error_code: 404, message: "the console has no asset 'app.000000000000.js'" } });
+  });
+
+  it("overview: says authentication is off, lists brokers and topics, and charts records per second from /metrics", async () => {
+    expect((await call(server.url, "POST", `${CLUSTER}/topics`, { topic_name: "console-flow", partitions_count: 2 })).status).toBe(201);
+    const { page } = await open(server, "#/");
+    await page.getByText("Authentication is off", { exact: true }).waitFor();
+    expect(await page.getByRole("link", { name: "Keys and ACLs" }).count()).toBe(0);
+    await until("three brokers", async () => (await page.locator('[aria-label="Brokers"] tbody tr').count()) === 3);
+    await page.getByRole("link", { name: "console-flow" }).waitFor();
+    // Records flowing: the figures leave "–" once two scrapes apart have seen them.
+    await until(
+      "a records-in rate above 0",
+      async () => {
+        await produce(server.url, "console-flow", { value: { type: "STRING", data: "tick" } });
+        const text = (await page.getByTestId("rate-in").textContent()) ?? "–";
+        return text !== "–" && Number.parseFloat(text) > 0;
+      },
+      40_000,
+    );
+    expect(await page.locator(".chart canvas").count()).toBeGreaterThan(0);
+    // A few more points, with records read too, so the picture shows both lines (one scrape every 5 s).
+    let reads = 0;
+    await until(
+      "four points on the chart",
+      async () => {
+        await produce(server.url, "console-flow", { value: { type: "STRING", data: "tick" } });
+        await call(server.url, "GET", `${CLUSTER}/topics/console-flow/partitions/${reads++ % 2}/records?offset=0&max_bytes=2048`);
+        return Number(await page.locator("[data-points]").getAttribute("data-points")) >= 4;
+      },
+      40_000,
+    );
+    await shoot(page, "overview");
+  });
+
+  it("creates a topic, refuses a bad config exactly as the API does, saves a good one, and produces a message from the page", async () => {
+    const watch = await open(server, "#/topics");
+    const { page } = watch;
+    await page.getByLabel("Name").fill("console-orders");
+    await page.getByLabel("Partitions", { exact: true }).fill("3");
+    await page.getByRole("button", { name: "Create topic" }).click();
+    await page.getByRole("heading", { name: "Topic console-orders" }).waitFor();
+    const rows = page.locator('[aria-label="Partitions of console-orders"] tbody tr');
+    await until("three partitions", async () => (await rows.count()) === 3);
+    // Partition, leader, replicas, ISR, log start, high watermark, log end.
+    expect(await rows.nth(2).locator("th, td").allTextContents()).toEqual(["2", "2", "2", "2", "0", "0", "0", "Browse"]);
+
+    const refused = await call(server.url, "POST", `${CLUSTER}/topics/console-orders/configs:alter`, { data: [{ name: "retention.ms", value: "soon" }] });
+    expect(refused.status).toBe(400);
+    watch.allow(400, "configs:alter");
+    const retention = page.getByLabel("retention.ms");
+    await retention.fill("soon");
+    await page.getByRole("button", { name: /^Save/ }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "retention.ms" });
+    await alert.waitFor();
+    expect(await alert.locator(".error-code").textContent()).toBe(String(refused.body.error_code));
+    expect(await alert.locator(".error-message").textContent()).toBe(refused.body.message);
+    await retention.press("Escape"); // puts the saved value back
+    expect(await retention.inputValue()).toBe("604800000");
+    await retention.fill("3600000");
+    await page.getByRole("button", { name: /^Save/ }).click();
+    await page.getByText("Saved retention.ms.").waitFor();
+    expect((await call(server.url, "GET", `${CLUSTER}/topics/console-orders/configs/retention.ms`)).body.value).toBe("3600000");
+
+    await page.getByLabel("Partition", { exact: true }).selectOption("1");
+    await page.getByLabel("Key", { exact: true }).fill("customer-7");
+    await page.getByLabel("Value", { exact: true }).fill('{"total": 42}');
+    await page.getByLabel("Value format").selectOption("json");
+    await page.getByRole("button", { name: "Add header" }).click();
+    await page.getByLabel("Header 1 name").fill("trace");
+    await page.getByLabel("Header 1 value").fill("t-1");
+    await page.getByRole("button", { name: "Produce", exact: true }).click();
+    await page.getByText("Produced to partition 1 at offset 0.").waitFor();
+    const fetched = await call(server.url, "GET", `${CLUSTER}/topics/console-orders/partitions/1/records?offset=0&format=string`);
+    expect(fetched.body.records).toMatchObject([{ offset: 0, key: "customer-7", value: '{"total": 42}', headers: [{ name: "trace", value: btoa("t-1") }] }]);
+    await until("the high watermark of partition 1 at 1", async () => (await rows.nth(1).locator("td").nth(4).textContent()) === "1");
+    await shoot(page, "topic");
+  });
+
+  it("message browser: finds the message, shows it as string, JSON, base64 and hex, and shows a hostile value as inert text", async () => {
+    const hostile = '<img src=x onerror="window.pwned=1">\u202eevil';
+    const sent = await produce(server.url, "console-orders", {
+      partition_id: 2,
+      key: { type: "BINARY", data: btoa("\xff\x00A") },
+      value: { type: "STRING", data: hostile },
+      headers: [{ name: "<b>h</b>", value: btoa("<script>window.pwned=2</script>") }],
+    });
+    expect(sent.status).toBe(200);
+    const { page } = await open(server, "#/messages/console-orders?partition=1&offset=0");
+    const record = page.locator('[aria-label="Found records"] li.record').first();
+    await record.waitFor();
+    const value = record.locator('pre[data-field="value"]');
+    expect(await record.locator('pre[data-field="key"]').textContent()).toBe("customer-7");
+    expect(await value.textContent()).toBe('{"total": 42}');
+    expect(await record.locator('pre[data-field="header trace"]').textContent()).toBe("t-1");
+    await page.getByLabel("JSON", { exact: true }).check();
+    expect(await value.textContent()).toBe('{\n  "total": 42\n}');
+    await page.getByLabel("Base64", { exact: true }).check();
+    expect(await value.textContent()).toBe(btoa('{"total": 42}'));
+    await page.getByLabel("Hex", { exact: true }).check();
+    expect(await value.textContent()).toBe("7b 22 74 6f 74 61 6c 22 3a 20 34 32 7d");
+
+    await page.getByLabel("String", { exact: true }).check();
+    await page.getByLabel("Partition", { exact: true }).selectOption("2");
+    await page.getByLabel("From").selectOption("oldest");
+    await page.getByRole("button", { name: "Show messages" }).click();
+    const bad = page.locator('[aria-label="Found records"] li.record[data-partition="2"]').first();
+    await bad.waitFor();
+    expect(await bad.locator('pre[data-field="value"]').textContent()).toBe('<img src=x onerror="window.pwned=1">\\u202eevil');
+    expect(await bad.locator(".note").first().textContent()).toContain("not valid UTF-8");
+    expect(await bad.locator(".header-name").textContent()).toBe("<b>h</b>");
+    expect(await page.locator("main img, main b, main script").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    await page.getByLabel("Hex", { exact: true }).check();
+    expect(await bad.locator('pre[data-field="key"]').textContent()).toBe("ff 00 41");
+  });
+
+  it("live tail: a record produced over HTTP appears on the page", async () => {
+    const { page } = await open(server, "#/messages/console-orders?partition=0");
+    await page.getByRole("button", { name: "Start live tail" }).click();
+    await page.getByText("Live: new records appear here as they are appended.").waitFor();
+    const sent = await produce(server.url, "console-orders", { partition_id: 0, key: { type: "STRING", data: "k-tail" }, value: { type: "STRING", data: "tail-me" } });
+    expect(sent.status).toBe(200);
+    const live = page.locator('[aria-label="Live records, newest first"] li.record');
+    await live.filter({ hasText: "tail-me" }).waitFor();
+    expect(await live.first().getAttribute("data-offset")).toBe(String(sent.body.offset));
+    await page.getByText("1 new record received.").waitFor();
+    await shoot(page, "messages");
+    await page.getByRole("button", { name: "Stop live tail" }).click();
+    await page.getByText("Stopped.", { exact: true }).waitFor();
+  });
+
+  it("consumer group: members, lag per partition, the API's 40903 while a member is live, and a reset once it left", async () => {
+    const instance = await consumerThatCommitted(server.url, "console-billing", "console-orders", "billing-1");
+    for (let i = 0; i < 2; i++) expect((await produce(server.url, "console-orders", { partition_id: 0, value: { type: "STRING", data: `late-${i}` } })).status).toBe(200);
+    const watch = await open(server, "#/groups");
+    const { page } = watch;
+    await page.getByRole("link", { name: "console-billing" }).click();
+    await page.getByRole("heading", { name: "Group console-billing" }).waitFor();
+    await page.locator('[aria-label="Members and their partitions"]').getByText("billing-1").waitFor();
+    const lagRows = page.locator('[aria-label="Committed offsets and lag"] tbody tr');
+    await until("three lag rows", async () => (await lagRows.count()) === 3);
+    expect(await lagRows.nth(0).locator("td").allTextContents()).toEqual(["console-orders", "0", "1", "3", "2", "billing-1"]);
+    await page.locator(".chart canvas").first().waitFor();
+    await shoot(page, "group");
+
+    watch.allow(409, "offsets:reset");
+    await page.getByRole("button", { name: "Reset offsets" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "40903" });
+    await alert.waitFor();
+    const refused = await call(server.url, "POST", `${CLUSTER}/consumer-groups/console-billing/offsets:reset`, { topic: "console-orders", to: "earliest" });
+    expect(refused.status).toBe(409);
+    expect(await alert.locator(".error-code").textContent()).toBe("40903");
+    expect(await alert.locator(".error-message").textContent()).toBe(refused.body.message);
+
+    expect((await call(server.url, "DELETE", instance)).status).toBe(204);
+    await page.getByText("No live members.").waitFor();
+    await page.getByRole("button", { name: "Reset offsets" }).click();
+    await page.getByText("Reset 3 partitions:").waitFor();
+    const lags = await call(server.url, "GET", `${CLUSTER}/consumer-groups/console-billing/lags`);
+    expect(lags.body.data.map((r: { current_offset: number }) => r.current_offset)).toEqual([0, 0, 0]);
+    await until("the lag table at the reset offsets", async () => (await lagRows.nth(0).locator("td").nth(2).textContent()) === "0");
+  });
+
+  it("keyboard: creates and deletes a topic without the mouse, focus always visible, Escape backs out of the dialog", async () => {
+    const { page } = await open(server, "#/");
+    await page.keyboard.press("Tab"); // a page load starts at the top: the skip link first
+    const skip = await focused(page);
+    expect(skip).toMatchObject({ tag: "BUTTON", text: "Skip to content", ringVisible: true });
+    const link = await tabTo(page, "the Topics link", (f) => f.tag === "A" && f.text === "Topics");
+    expect(link.ringVisible).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Topics", exact: true }).waitFor();
+    expect((await focused(page)).tag).toBe("H1"); // a new page starts at its heading
+    const name = await tabTo(page, "the Name field", (f) => f.tag === "INPUT" && f.label === "Name");
+    expect(name.ringVisible).toBe(true);
+    await page.keyboard.type("console-keys");
+    await page.keyboard.press("Tab");
+    expect((await focused(page)).label).toBe("Partitions");
+    await page.keyboard.press("Backspace");
+    await page.keyboard.type("2");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Topic console-keys" }).waitFor();
+    expect((await call(server.url, "GET", `${CLUSTER}/topics/console-keys`)).body.partitions_count).toBe(2);
+
+    const del = await tabTo(page, "Delete topic", (f) => f.tag === "BUTTON" && f.text === "Delete topic");
+    expect(del.ringVisible).toBe(true);
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    expect((await focused(page)).text).toBe("Cancel");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect((await focused(page)).text).toBe("Delete topic");
+    expect((await call(server.url, "GET", `${CLUSTER}/topics/console-keys`)).status).toBe(200);
+    await page.keyboard.press("Enter");
+    await dialog.waitFor();
+    await page.keyboard.press("Tab");
+    expect((await focused(page)).text).toBe("Delete");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Topics", exact: true }).waitFor();
+    expect((await call(server.url, "GET", `${CLUSTER}/topics/console-keys`)).status).toBe(404);
+  });
+
+  it("reads at phone width (390 px): no page scrolls sideways, and every control has a label", async () => {
+    const { page } = await open(server, "#/");
+    await page.setViewportSize({ width: 390, height: 844 });
+    const pages: [string, string, string][] = [
+      ["overview", "#/", "Overview"],
+      ["topics", "#/topics", "Topics"],
+      ["topic", "#/topics/console-orders", "Topic console-orders"],
+      ["messages", "#/messages/console-orders?partition=1&offset=0", "Messages of console-orders"],
+      ["groups", "#/groups", "Consumer groups"],
+      ["group", "#/groups/console-billing", "Group console-billing"],
+    ];
+    for (const [name, fragment, heading] of pages) {
+      await page.goto(`${server.url}/console${fragment}`);
+      await page.getByRole("heading", { name: heading, exact: true }).waitFor();
+      await page.waitForLoadState("networkidle");
+      expect(await overflowX(page), name).toBe(0);
+      expect(await unlabelled(page), name).toEqual([]);
+      await shoot(page, `phone-${name}`);
+    }
+  });
+});
+
+describe("the console, authentication on", () => {
+  const SECRET = "console-e2e-secret";
+  const ADMIN = `admin.${SECRET}`;
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await serve(SECRET);
+  });
+
+  it("signs in: a wrong key is refused as the API wrote it, the right one goes in, and the key never enters a URL", async () => {
+    const watch = await open(server, "");
+    const { page } = watch;
+    const urls: string[] = [];
+    page.on("request", (r) => urls.push(r.url()));
+    await page.getByRole("heading", { name: "Sign in to the Runnel console" }).waitFor();
+    await shoot(page, "sign-in");
+    const refused = await call(server.url, "GET", "/v3/clusters", undefined, "admin.wrong-secret");
+    expect(refused.status).toBe(401);
+    watch.allow(401, "/v3/clusters");
+    await page.getByLabel("API key").fill("admin.wrong-secret");
+    await page.getByLabel("API key").press("Enter");
+    const alert = page.getByRole("alert");
+    await alert.locator(".error-code").waitFor();
+    expect(await alert.locator(".error-code").textContent()).toBe("401");
+    expect(await alert.locator(".error-message").textContent()).toBe(refused.body.message);
+
+    await signIn(page, ADMIN);
+    await page.getByRole("link", { name: "Keys and ACLs" }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem("runnel.console.key"))).toBe(ADMIN);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    await page.reload(); // the tab keeps its session
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    await signOut(page);
+    expect(await page.evaluate(() => sessionStorage.getItem("runnel.console.key"))).toBeNull();
+    expect(urls.filter((u) => u.includes(SECRET))).toEqual([]);
+    expect(page.url()).not.toContain(SECRET);
+  });
+
+  it("keys and ACLs: makes a key and shows its secret once, gives it an ACL, signs in with it, then disables and deletes it", async () => {
+    const watch = await open(server, "");
+    const { page } = watch;
+    await signIn(page, ADMIN);
+    await page.getByRole("link", { name: "Keys and ACLs" }).click();
+    await page.getByRole("heading", { name: "Keys and ACLs" }).waitFor();
+    const keysSection = page.locator("section").filter({ has: page.locator("h2", { hasText: /^API keys$/ }) });
+    await keysSection.getByLabel("Principal").fill("User:alice");
+    await keysSection.getByLabel("Description").fill("console e2e");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const alice = await page.getByLabel("New API key").inputValue();
+    const [keyId, secret] = alice.split(".");
+    expect(secret?.length).toBeGreaterThan(20);
+    await page.locator('[aria-label="API keys"]').getByText(keyId!, { exact: true }).waitFor();
+
+    const aclSection = page.locator("section").filter({ has: page.locator("h2", { hasText: /^ACLs$/ }) });
+    await aclSection.getByLabel("Resource name").fill("alice-");
+    await aclSection.getByLabel("Pattern").selectOption("PREFIXED");
+    await aclSection.getByLabel("Principal").fill("User:alice");
+    await aclSection.getByLabel("Operation").selectOption("ALL");
+    await page.getByRole("button", { name: "Add ACL" }).click();
+    const aclRow = page.locator('[aria-label="ACLs"] tbody tr').filter({ hasText: "alice-" });
+    await aclRow.waitFor();
+    await page.getByRole("button", { name: "Done, hide it" }).click();
+    expect(await page.content()).not.toContain(secret!); // shown once: gone from the page, and never listed
+    await page.getByRole("heading", { name: "Keys and ACLs" }).focus();
+    await shoot(page, "access");
+
+    // Alice may do what her ACL says, and sees the API's refusal (403) for the rest.
+    await signOut(page);
+    watch.allow(403, "/metrics");
+    watch.allow(403, "/keys");
+    watch.allow(403, "/acls");
+    await signIn(page, alice);
+    const deniedMetrics = await call(server.url, "GET", "/metrics", undefined, alice); // needs DESCRIBE on the cluster
+    expect(deniedMetrics.status).toBe(403);
+    await page.getByRole("alert").filter({ hasText: deniedMetrics.body.message }).waitFor();
+    await page.getByRole("link", { name: "Topics", exact: true }).click();
+    await page.getByLabel("Name").fill("alice-orders");
+    await page.getByRole("button", { name: "Create topic" }).click();
+    await page.getByRole("heading", { name: "Topic alice-orders" }).waitFor();
+    await page.getByRole("link", { name: "Keys and ACLs" }).click();
+    const deniedKeys = await call(server.url, "GET", `${CLUSTER}/keys`, undefined, alice);
+    expect(deniedKeys.status).toBe(403);
+    await until("keys and ACLs both refused", async () => (await page.getByRole("alert").filter({ hasText: deniedKeys.body.message }).count()) === 2);
+
+    await signOut(page);
+    await signIn(page, ADMIN);
+    await page.getByRole("link", { name: "Keys and ACLs" }).click();
+    await page.getByRole("button", { name: `Disable key ${keyId}` }).click();
+    await page.getByRole("button", { name: `Enable key ${keyId}` }).waitFor();
+    expect((await call(server.url, "GET", "/v3/clusters", undefined, alice)).status).toBe(401);
+    await page.getByRole("button", { name: `Delete key ${keyId}` }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Delete key" }).click();
+    await page.locator('[aria-label="API keys"]').getByText(keyId!, { exact: true }).waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Delete ACL: ALLOW User:alice ALL on TOPIC alice-" }).click();
+    await aclRow.waitFor({ state: "detached" });
+    expect((await call(server.url, "GET", `${CLUSTER}/acls?principal=User:alice`, undefined, ADMIN)).body.data).toEqual([]);
+  });
+});
