@@ -168,5 +168,7 @@ describe("WebSocket subscriptions with authentication on", () => {
     await s.until("the ack", () => s.frames.some((f) => f.type === "ack" && f.id === "ok"));
     expect(s.closed()).toBeNull();
     s.ws.close(1000, "done");
+    // The coordinator has seen the close, so nothing of this socket runs on as the environment closes.
+    await waitFor("gus to leave", async () => (await as(ADMIN, "GET", `${V3}/consumer-groups/ga-ws-g/consumers`)).body.data.length === 0);
   });
 });

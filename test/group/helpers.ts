@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { expect } from "vitest";
 import { call, V3 } from "../helpers";
 
@@ -104,3 +104,21 @@ export async function subscriber(group: string, query: string, protocols = "runn
   return { ws, frames, until, records, lastAssignment, protocol: res.headers.get("sec-websocket-protocol") };
 }
 
+
+/**
+ * Teardown for files with WebSocket subscribers: deletes the topics named
+ * `topicPrefix`… (waking parked reads), then waits until no group's delivery
+ * pump runs, so none calls into the environment as it closes.
+ */
+export async function stopPumps(topicPrefix: string): Promise<void> {
+  const topics = (await call("GET", `${V3}/topics`)).body.data.map((t: { topic_name: string }) => t.topic_name);
+  for (const t of topics.filter((name: string) => name.startsWith(topicPrefix))) await call("DELETE", `${V3}/topics/${t}`);
+  const groups = (await call("GET", `${V3}/consumer-groups`)).body.data.map((g: { consumer_group_id: string }) => g.consumer_group_id);
+  for (const g of groups) await waitFor(`${g}'s pumps to stop`, () => pumpsIdle(g));
+}
+
+/** Whether no delivery pump runs in group `group` (each subscriber waits for credit or records). */
+function pumpsIdle(group: string): Promise<boolean> {
+  const stub = env.GROUPS.get(env.GROUPS.idFromName(group)) as unknown as DurableObjectStub;
+  return runInDurableObject<DurableObject, boolean>(stub, (instance) => (instance as unknown as { delivery: { idle(): boolean } }).delivery.idle());
+}

@@ -2,11 +2,14 @@
 // backtracking engine run for ever, upgrades offering unknown
 // subprotocols, and hundreds of subscribers joining one group at once.
 import { SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { patternMatches, patternProblem } from "../../src/group/topic-pattern";
 import { limits } from "../../src/limits";
 import { call, createTopic, V3 } from "../helpers";
-import { assignment, consumer, subscriber, waitFor, type Frame } from "./helpers";
+import { assignment, consumer, stopPumps, subscriber, waitFor, type Frame } from "./helpers";
+
+// No delivery pump may still run when the environment closes.
+afterAll(() => stopPumps("gh-"), 20_000);
 
 describe("subscription patterns", () => {
   it("are matched in linear time: (a+)+$ against a 31-character name answers at once (it froze a backtracking engine)", async () => {

@@ -3,14 +3,15 @@
 // each other's committed offsets.
 import { afterAll, describe, expect, it } from "vitest";
 import { call, createTopic, V3 } from "../helpers";
-import { consumer, fill, lags, pollUntil, subscribe, subscriber, waitFor } from "./helpers";
+import { consumer, fill, lags, pollUntil, stopPumps, subscribe, subscriber, waitFor } from "./helpers";
 import { assigned, commit, describeKafka, fetchOffsets, heartbeat, join, joinAndSync, kafkaError, leave, sync } from "./kafka-helpers";
 
 type Sub = Awaited<ReturnType<typeof subscriber>>;
 const open: Sub[] = [];
-afterAll(() => {
+afterAll(async () => {
   for (const s of open) s.ws.close();
-});
+  await stopPumps("km-");
+}, 20_000);
 
 const names = (s: Sub) => (s.lastAssignment()?.partitions ?? []).map((p: { topic: string; partition: number }) => `${p.topic}-${p.partition}`).sort();
 

@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { call, createTopic } from "../helpers";
-import { consumer, fill, lags, subscriber, waitFor } from "./helpers";
+import { consumer, fill, lags, stopPumps, subscriber, waitFor } from "./helpers";
 
 type Frame = Record<string, any>;
 
@@ -15,12 +15,7 @@ function inCoordinator<R>(group: string, fn: (instance: any) => R): Promise<R> {
 const settled = (group: string) => inCoordinator(group, (instance) => instance.delivery.idle() as boolean);
 
 // Deleting the topics wakes the subscribers' parked reads; once every group's pumps have stopped, no pump calls when the environment closes.
-afterAll(async () => {
-  const topics = (await call("GET", "/v3/clusters/runnel-local/topics")).body.data.map((t: Frame) => t.topic_name as string);
-  for (const t of topics.filter((name: string) => name.startsWith("ws-"))) await call("DELETE", `/v3/clusters/runnel-local/topics/${t}`);
-  const groups = (await call("GET", "/v3/clusters/runnel-local/consumer-groups")).body.data.map((g: Frame) => g.consumer_group_id as string);
-  for (const g of groups) await waitFor(`${g}'s pumps to stop`, () => settled(g));
-}, 20_000);
+afterAll(() => stopPumps("ws-"), 20_000);
 
 /** Produces `values` (text, sent as bytes) to one partition. */
 async function produceText(topic: string, partition: number, values: string[]) {
