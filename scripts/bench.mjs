@@ -27,7 +27,12 @@
 // name, so `--via client,raw` compares the two in one run) --scrape
 // true|false (true: what scraping costs — the replication-factor-1 run of
 // the first path four more times, plain and while GET /metrics is scraped
-// every second: scrape_ figures; see bench/scrape-scenario.mjs)
+// every second: scrape_ figures; see bench/scrape-scenario.mjs) --kafka
+// true|false (true, the default when kcat is installed: the same records
+// through the Kafka front door, produced by kcat -P — librdkafka, acks=all,
+// idempotent, SASL/PLAIN — while kcat -C reads them back: kafka_ figures;
+// the front door runs in the benchmark's process, so its CPU counts as the
+// client's; see bench/kafka-scenario.mjs)
 //
 // The main server runs as a deployment would: production mode (no fault
 // checks) with authentication on; every request carries the key of
@@ -35,9 +40,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 import { buildClient } from "./build-client.mjs";
 import { httpClient } from "./bench/http.mjs";
+import { kafkaScenario } from "./bench/kafka-scenario.mjs";
 import { pct, produce, Verifier } from "./bench/load.mjs";
 import { clientPath, rawPath } from "./bench/paths.mjs";
 import { watchServerMemory } from "./bench/memory.mjs";
@@ -65,6 +73,7 @@ const { values: opts } = parseArgs({
     auth: { type: "string", default: "true" },
     via: { type: "string", default: "client" },
     scrape: { type: "string", default: "true" },
+    kafka: { type: "string", default: spawnSync("kcat", ["-V"]).status === 0 ? "true" : "false" },
     help: { type: "boolean", default: false },
   },
 });
@@ -85,7 +94,8 @@ const CLUSTER = "runnel-local";
 
 const dir = mkdtempSync(join(opts["state-dir"] ?? tmpdir(), "runnel-bench-"));
 const ADMIN_SECRET = "bench-admin-secret";
-const server = await startServer({ port: Number(opts.port), persistTo: dir, quiet: true, inspectorPort: opts.profile ? 9229 : undefined, mode: "production", adminKey: ADMIN_SECRET });
+const kafkaPort = opts.kafka === "false" ? 0 : await freePort();
+const server = await startServer({ port: Number(opts.port), persistTo: dir, quiet: true, inspectorPort: opts.profile ? 9229 : undefined, mode: "production", adminKey: ADMIN_SECRET, kafkaPort });
 const profiler = opts.profile ? await startProfiler(9229) : null;
 const memory = watchServerMemory();
 const BENCH_KEY = await benchKey(server.url);
@@ -94,6 +104,16 @@ for (const v of VIA) if (v !== "client" && v !== "raw") throw new Error(`--via t
 await buildClient(); // the bench imports runnel/client: build it from the source being measured
 /** The path named `via` to `url` with `key` (null: none). */
 const pathTo = (via, url, key) => (via === "client" ? clientPath(url, key, RECORD_BYTES) : rawPath(url, key, RECORD_BYTES));
+/** A TCP port free on 127.0.0.1 now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
+}
 /** A key of User:bench with CREATE, WRITE and READ on topics and READ on groups named bench-…, made by the admin. */
 async function benchKey(url) {
   const admin = httpClient(url, { authorization: `Bearer admin.${ADMIN_SECRET}` });
@@ -184,6 +204,10 @@ if (opts.ws !== "false") {
     };
     for (const [k, v] of Object.entries(figures)) result[named(path.name, k)] = v;
   }
+}
+if (server.kafka !== null) {
+  const createTopic = (topic, partitions, rf) => paths[0].createTopic(topic, partitions, rf);
+  Object.assign(result, await kafkaScenario({ kafka: server.kafka, key: BENCH_KEY, createTopic, topic: "bench-kafka", records: RECORDS, recordBytes: RECORD_BYTES, partitions: PARTITIONS }));
 }
 for (const path of paths) await path.close();
 /**
