@@ -23,8 +23,14 @@
 // in development mode, one serving open and one with authentication on:
 // auth_off_ and auth_on_ figures) --via LIST (client, the default, and/or
 // raw: the hand-written path of v2 JSON over node:http and raw WebSocket
-// frames; figures of a path other than the first are prefixed with its
-// name, so `--via client,raw` compares the two in one run) --scrape
+// frames; batches: record batches both ways — the client's producer, and
+// fetches of the stored batches as bytes, decoded by the benchmark; figures
+// of a path other than the first are prefixed with its name, so `--via
+// batches,raw` compares record batches with JSON in one run) --compare
+// LIST (batches,raw; none skips: the replication-factor-1 run once more
+// through each of these paths, its figures prefixed with the path's name
+// — record batches both ways against v2 JSON both ways, with the server's
+// CPU per record of each) --scrape
 // true|false (true: what scraping costs — the replication-factor-1 run of
 // the first path four more times, plain and while GET /metrics is scraped
 // every second: scrape_ figures; see bench/scrape-scenario.mjs) --kafka
@@ -47,6 +53,7 @@ import { buildClient } from "./build-client.mjs";
 import { httpClient } from "./bench/http.mjs";
 import { kafkaScenario } from "./bench/kafka-scenario.mjs";
 import { pct, produce, Verifier } from "./bench/load.mjs";
+import { batchesPath } from "./bench/batches-path.mjs";
 import { clientPath, rawPath } from "./bench/paths.mjs";
 import { watchServerMemory } from "./bench/memory.mjs";
 import { startProfiler } from "./bench/profiler.mjs";
@@ -73,6 +80,7 @@ const { values: opts } = parseArgs({
     auth: { type: "string", default: "true" },
     via: { type: "string", default: "client" },
     scrape: { type: "string", default: "true" },
+    compare: { type: "string", default: "batches,raw" },
     kafka: { type: "string", default: spawnSync("kcat", ["-V"]).status === 0 ? "true" : "false" },
     help: { type: "boolean", default: false },
   },
@@ -100,10 +108,10 @@ const profiler = opts.profile ? await startProfiler(9229) : null;
 const memory = watchServerMemory();
 const BENCH_KEY = await benchKey(server.url);
 const VIA = opts.via.split(",").filter((v) => v !== "");
-for (const v of VIA) if (v !== "client" && v !== "raw") throw new Error(`--via takes client and/or raw, got '${v}'`);
+for (const v of VIA) if (!["client", "raw", "batches"].includes(v)) throw new Error(`--via takes client, raw and/or batches, got '${v}'`);
 await buildClient(); // the bench imports runnel/client: build it from the source being measured
 /** The path named `via` to `url` with `key` (null: none). */
-const pathTo = (via, url, key) => (via === "client" ? clientPath(url, key, RECORD_BYTES) : rawPath(url, key, RECORD_BYTES));
+const pathTo = (via, url, key) => ({ client: clientPath, raw: rawPath, batches: batchesPath })[via](url, key, RECORD_BYTES);
 /** A TCP port free on 127.0.0.1 now. */
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -151,6 +159,7 @@ async function scenario(rf, path, topic) {
 
   const startedMs = performance.now();
   const cpuBefore = process.cpuUsage();
+  const serverCpuBeforeS = memory.cpuSeconds();
   const consumers = Array.from({ length: PARTITIONS }, (_, p) => consumer(p));
   const produceLatenciesMs = await produce({ path, topic, records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH });
   const produceDoneMs = performance.now();
@@ -164,6 +173,8 @@ async function scenario(rf, path, topic) {
     produce_p99_ms: pct(produceLatenciesMs, 0.99),
     e2e_p99_ms: pct(verifier.e2eMs, 0.99),
     records_verified: verifier.count,
+    // The server's CPU per record produced and consumed, while the scenario ran.
+    server_cpu_us_per_record: Math.round(((memory.cpuSeconds() - serverCpuBeforeS) * 1e6) / RECORDS * 100) / 100,
     // The benchmark's own CPU (producers, consumers, checks) while the scenario ran: what the path costs a client.
     scenario_client_cpu_s: Math.round((cpu.user + cpu.system) / 1e5) / 10,
   };
@@ -178,6 +189,12 @@ for (const rf of opts.rf.split(",").filter((r) => r !== "" && r !== "none").map(
     const figures = await scenario(rf, path, `bench-rf${rf}-${path.name}`);
     for (const [k, v] of Object.entries(figures)) result[named(path.name, rf === 1 ? k : `rf${rf}_${k}`)] = v;
   }
+}
+for (const via of opts.compare.split(",").filter((v) => v !== "" && v !== "none" && !VIA.includes(v))) {
+  const path = await pathTo(via, server.url, BENCH_KEY);
+  const figures = await scenario(1, path, `bench-compare-${via}`);
+  await path.close();
+  for (const [k, v] of Object.entries(figures)) result[`${via}_${k}`] = v;
 }
 if (opts.scrape !== "false") {
   const admin = httpClient(server.url, { authorization: `Bearer admin.${ADMIN_SECRET}` }); // the scraper: DESCRIBE on the cluster

@@ -23,6 +23,20 @@ export function httpClient(base, headers = {}) {
     });
   }
 
+  /** A GET answered with bytes; resolves to { status, headers, body } (body a Buffer). */
+  function getBytes(path, accept) {
+    return new Promise((resolve, reject) => {
+      const req = request({ agent, hostname, port, method: "GET", path, headers: { ...headers, accept } }, (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
   /** POSTs and parses the JSON answer; throws on a status of 300 or more. */
   async function post(path, body, contentType = "application/json") {
     const res = await http("POST", path, body, contentType);
@@ -30,5 +44,5 @@ export function httpClient(base, headers = {}) {
     return JSON.parse(res.text);
   }
 
-  return { http, post };
+  return { http, getBytes, post };
 }

@@ -35,8 +35,11 @@ export function watchServerMemory() {
       sample();
       return peak;
     },
-    /** CPU seconds workerd has used so far. */
-    cpuSeconds: () => cpuTicks / 100,
+    /** CPU seconds workerd has used so far (read now). */
+    cpuSeconds: () => {
+      sample();
+      return cpuTicks / 100;
+    },
   };
 }
 
