@@ -18,7 +18,7 @@ import { BATCH_HEADER_BYTES, Compression, compressionOf, type DecodedRecord, dec
 import { RunnelError } from "./errors";
 
 /** The error code of a batch that does not decode (API.md's 50001, CORRUPT_MESSAGE). */
-export const CORRUPT_MESSAGE = 50001;
+const CORRUPT_MESSAGE = 50001;
 const MAGIC = 2;
 
 /** A malformed or oversized records section; `decodeBatches` names its batch. */
@@ -65,7 +65,7 @@ function batchAt(body: Uint8Array, at: number): Uint8Array {
 }
 
 /** A records section decompressed with the codec `code` (none: the section itself), at most `outputBytesMax` bytes. */
-export async function decompressSection(code: number, section: Uint8Array, outputBytesMax: number): Promise<Uint8Array> {
+async function decompressSection(code: number, section: Uint8Array, outputBytesMax: number): Promise<Uint8Array> {
   switch (code) {
     case Compression.NONE:
       return section;
