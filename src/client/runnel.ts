@@ -51,7 +51,7 @@ export class Runnel {
     return new Consumer<V>(this.http, this.clusterPath, { WebSocket: this.options.WebSocket, fetch: this.options.fetch }, options);
   }
 
-  /** One stateless fetch of `partition` from `offset`, without a group (the CLI's consume without --group uses it). */
+  /** One stateless fetch of `partition` from `offset` (inclusive), without a group: the stored record batches, decoded in the client (the CLI's consume without --group and the console's message browser use it). */
   async fetch(topic: string, partition: number, offset: number, options: FetchOptions = {}): Promise<Fetched> {
     return fetchRecords(this.http, await this.clusterPath(), topic, partition, offset, options);
   }

@@ -12,6 +12,7 @@
  * leaves them as text.
  */
 import { fromBase64 } from "../bytes/base64";
+import type { DecodedRecord } from "../log/record-batch";
 import type { WireRecord } from "./consumer-state";
 import { RunnelError } from "./errors";
 
@@ -53,8 +54,13 @@ export function decodeField(wire: string | null, format: Format, where: () => st
   if (wire === null) return null;
   if (format === "binary") return fromBase64(wire);
   if (format === "string" || isKey) return wire;
+  return parseJson(wire, where);
+}
+
+/** `text` parsed as JSON; a RunnelError 42206 naming `where()` when it is not JSON. */
+function parseJson(text: string, where: () => string): unknown {
   try {
-    return JSON.parse(wire);
+    return JSON.parse(text);
   } catch {
     throw new RunnelError(42206, `${where()} is not JSON; consume it with format "string" or "binary"`);
   }
@@ -93,4 +99,35 @@ export function decodeRecord(r: WireRecord, format: Format): ConsumerRecord {
     value: decodeField(r.value, format, where),
     headers: r.headers.map((h) => ({ name: h.name, value: decodeHeader(h.value, format) })),
   };
+}
+
+/** Where a record is, as a 42206 names it. */
+const recordAt = (topic: string, partition: number, offset: number) => () => `the record at offset ${offset} of '${topic}' partition ${partition}`;
+
+/**
+ * A record decoded from a fetched batch (batch-decode.ts), shown in
+ * `format` exactly as `decodeRecord` shows the same record sent as JSON:
+ * UTF-8 text for "string" (and for keys and header values under "json"),
+ * parsed values for "json" (a RunnelError 42206 when one is not JSON),
+ * copies of the bytes for "binary".
+ */
+export function recordOfBatch(topic: string, partition: number, r: DecodedRecord, format: Format): ConsumerRecord {
+  const where = recordAt(topic, partition, r.offset);
+  return {
+    topic,
+    partition,
+    offset: r.offset,
+    timestamp: r.timestampMs,
+    key: fieldOf(r.key, format, true, where),
+    value: fieldOf(r.value, format, false, where),
+    headers: r.headers.length === 0 ? [] : r.headers.map((h) => ({ name: h.name, value: h.value === null ? null : format === "binary" ? h.value.slice() : utf8Decoder.decode(h.value) })),
+  };
+}
+
+/** A key or value's bytes in `format`; "json" parses values only. Binary is a copy, so a record does not hold the whole answer. */
+function fieldOf(bytes: Uint8Array | null, format: Format, isKey: boolean, where: () => string): unknown {
+  if (bytes === null) return null;
+  if (format === "binary") return bytes.slice();
+  const text = utf8Decoder.decode(bytes);
+  return format === "string" || isKey ? text : parseJson(text, where);
 }

@@ -52,7 +52,7 @@ export function instrumentedFetch() {
   };
   const f = async (input: string, init?: RequestInit) => {
     const send = () => fetch(input, init);
-    if (!input.includes("/batches")) return send();
+    if (!input.includes("/batches") || init?.method !== "POST") return send(); // fetches read batches too: only appends count
     state.batchPosts++;
     const intercept = state.intercept;
     return intercept === null ? send() : intercept(send);
