@@ -1,7 +1,7 @@
 /** Group admin (v3): describe, lags, and offset resets while the group has no members. */
 import type { Env } from "../env";
 import { ErrorCode, failure, isFailure, type Failure } from "../errors";
-import { groupState } from "./kafka-describe";
+import { confluentGroupState } from "./kafka-describe";
 import { lagRows } from "./lags";
 import type { GroupCounters } from "./metrics";
 import { topicIndex, topicOf } from "./lookups";
@@ -15,13 +15,6 @@ import { tpKey, type CommittedOffset, type GroupDescription, type LagRow, type M
 
 export { GroupCounters } from "./metrics";
 
-/** Kafka's group states in Confluent's spelling. */
-const CONFLUENT_STATE = {
-  Empty: "EMPTY",
-  Stable: "STABLE",
-  PreparingRebalance: "PREPARING_REBALANCE",
-  CompletingRebalance: "COMPLETING_REBALANCE",
-} as const;
 
 /** The parts of a group the admin calls read. */
 export interface GroupParts {
@@ -39,7 +32,7 @@ export function describeGroup(g: GroupParts, groupId: string): GroupDescription 
   return {
     ok: true,
     groupId,
-    state: CONFLUENT_STATE[groupState(g)],
+    state: confluentGroupState(g),
     generation: g.membership.generation,
     assignor: g.membership.assignor,
     members: g.members.all().map((m) => ({

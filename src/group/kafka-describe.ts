@@ -27,6 +27,22 @@ export function groupState(g: GroupParts): Exclude<KafkaGroupState, "Dead"> {
   return g.members.size === 0 ? "Empty" : "Stable";
 }
 
+/** Kafka's group states in Confluent's spelling. */
+const CONFLUENT_STATE = {
+  Empty: "EMPTY",
+  Stable: "STABLE",
+  PreparingRebalance: "PREPARING_REBALANCE",
+  CompletingRebalance: "COMPLETING_REBALANCE",
+} as const;
+
+/** A group's state as the v3 API and `/metrics` show it (Confluent's spelling of `groupState`). */
+export type ConfluentGroupState = (typeof CONFLUENT_STATE)[keyof typeof CONFLUENT_STATE];
+
+/** `groupState(g)` in Confluent's spelling. */
+export function confluentGroupState(g: GroupParts): ConfluentGroupState {
+  return CONFLUENT_STATE[groupState(g)];
+}
+
 /**
  * DescribeGroups for `groupId`: Dead for a group never used; otherwise
  * its state, protocol type "consumer", the protocol its Kafka members

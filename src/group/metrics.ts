@@ -11,17 +11,10 @@
 import type { Failure } from "../errors";
 import { CounterSet } from "../metrics/counter-set";
 import type { GroupParts } from "./group-admin";
-import { groupState } from "./kafka-describe";
+import { type ConfluentGroupState, confluentGroupState } from "./kafka-describe";
 import { noGroup } from "./membership";
 import type { TopicPartition } from "./types";
 
-/** Kafka's group states in Confluent's spelling, as `GET …/consumer-groups/{g}` shows them. */
-const CONFLUENT_STATE = {
-  Empty: "EMPTY",
-  Stable: "STABLE",
-  PreparingRebalance: "PREPARING_REBALANCE",
-  CompletingRebalance: "COMPLETING_REBALANCE",
-} as const;
 
 /** One committed offset, with the id of the topic it was committed in ("" before ids were kept). */
 export interface CommittedRow extends TopicPartition {
@@ -34,7 +27,7 @@ export interface GroupMetricsOk {
   ok: true;
   groupId: string;
   /** As the v3 group describes it (group-admin.ts). */
-  state: (typeof CONFLUENT_STATE)[keyof typeof CONFLUENT_STATE];
+  state: ConfluentGroupState;
   members: number;
   /** Rebalances so far (the generation). */
   generation: number;
@@ -82,7 +75,7 @@ export class GroupCounters {
     return {
       ok: true,
       groupId,
-      state: CONFLUENT_STATE[groupState(g)],
+      state: confluentGroupState(g),
       members: members.length,
       generation: g.membership.generation,
       websockets: this.ctx.getWebSockets().length,
