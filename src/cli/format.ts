@@ -7,6 +7,7 @@
  */
 import type { ConsumerRecord } from "../client/serde";
 import { UsageError } from "./context";
+import { concatBytes } from "../bytes/concat";
 
 const utf8 = new TextEncoder();
 type Part = string | ((r: ConsumerRecord) => Uint8Array | string);
@@ -52,14 +53,7 @@ export function compileFormat(format: string): (r: ConsumerRecord) => Uint8Array
   if (text !== "") parts.push(text);
   const fixed = parts.map((p) => (typeof p === "string" ? utf8.encode(p) : p));
   return (r) => {
-    const pieces = fixed.map((p) => (p instanceof Uint8Array ? p : toBytes(p(r))));
-    const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of pieces) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(fixed.map((p) => (p instanceof Uint8Array ? p : toBytes(p(r)))));
   };
 }
 

@@ -10,6 +10,7 @@ import { type Identity, OpenBatch, type Pending, type SealedBatch } from "./batc
 import { RunnelError } from "./errors";
 import type { RecordInput } from "../log/record-batch";
 import { backoffMs, sleep, verdictOn } from "./retry";
+import { concatBytes } from "../bytes/concat";
 
 /** What a partition queue needs of its producer. */
 export interface QueueHost {
@@ -196,14 +197,7 @@ export class PartitionQueue {
       parts.push(await b.frame(identity, this.nextSequence));
       if (fresh && identity !== null) this.nextSequence = (this.nextSequence + b.recordCount) % 2 ** 31;
     }
-    if (parts.length === 1) return parts[0]!;
-    const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      body.set(p, at);
-      at += p.length;
-    }
-    return body;
+    return parts.length === 1 ? parts[0]! : concatBytes(parts);
   }
 }
 

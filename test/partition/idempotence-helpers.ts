@@ -2,6 +2,7 @@
 import { SELF } from "cloudflare:test";
 import { buildBatch, encodeRecords } from "../../src/log/record-batch";
 import { call, V3 } from "../helpers";
+import { concatBytes } from "../../src/bytes/concat";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -28,13 +29,7 @@ export function idempotentBatch(producerId: number, epoch: number, sequence: num
 
 /** Concatenates batches into one body. */
 export function join(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** POSTs a body of record batches to partition `p` of `topic`. */

@@ -4,6 +4,7 @@ import fixture from "../fixtures/kafkajs.json";
 import { compress } from "../../src/log/compression";
 import { buildBatch, checkBatch, Compression, encodeRecords, readBatchHeader, setBaseOffset, type RecordInput } from "../../src/log/record-batch";
 import { call, createTopic, V3 } from "../helpers";
+import { concatBytes } from "../../src/bytes/concat";
 
 const TYPE = "application/vnd.kafka.record-batch";
 const hex = (s: string) => new Uint8Array(s.match(/../g)!.map((b) => parseInt(b, 16)));
@@ -22,13 +23,7 @@ function batchOf(values: string[], timestampMs = Date.now()): Uint8Array {
 }
 
 function join(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 async function post(topic: string, body: Uint8Array, query = "", contentType = TYPE) {

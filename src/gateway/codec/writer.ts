@@ -5,6 +5,7 @@
  * to be framed.
  */
 import { assert } from "../../errors";
+import { concatBytes } from "../../bytes/concat";
 
 const utf8 = new TextEncoder();
 /** Byte fields at least this long are kept by reference instead of copied. */
@@ -170,13 +171,6 @@ export class Writer {
   /** Everything written, as one array (tests and small responses). */
   toBytes(): Uint8Array {
     const chunks = this.finish();
-    if (chunks.length === 1) return chunks[0]!;
-    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
   }
 }
