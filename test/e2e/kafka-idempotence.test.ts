@@ -1,9 +1,4 @@
-// Kafka's idempotent producer through the front door, against the real
-// server started as `npm start` does: kafkajs `idempotent: true` (one and
-// five requests in flight, and a retry after the front door's answer was
-// lost), a Produce request sent twice on a raw socket, and kcat with
-// `enable.idempotence=true`. Every record lands once and in order.
-import { spawn, spawnSync } from "node:child_process";
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,6 +10,7 @@ import { readBatchHeader } from "../../src/log/record-batch";
 import { kafkajsRequest } from "../gateway/kafkajs";
 import { KafkaSocket, rawRequest } from "./kafka-socket";
 import { freePort, startServer, type RunningServer } from "./server";
+import { hasKcat, kcatOut } from "./kcat";
 
 const CLUSTER = "runnel-local";
 const dir = mkdtempSync(join(tmpdir(), "runnel-kafka-idem-"));
@@ -177,7 +173,6 @@ function partitionAnswer(body: Buffer): { errorCode: number; baseOffset: number 
   return { errorCode: body.readInt16BE(at), baseOffset: Number(body.readBigInt64BE(at + 2)) };
 }
 
-const hasKcat = spawnSync("kcat", ["-V"]).status === 0;
 
 describe.skipIf(!hasKcat)("kcat (librdkafka 2.0.2) with enable.idempotence=true", () => {
   it("produces with acks=all as an idempotent producer: every record once, in order", async () => {
@@ -192,23 +187,6 @@ describe.skipIf(!hasKcat)("kcat (librdkafka 2.0.2) with enable.idempotence=true"
   });
 });
 
-/** Runs kcat against the front door with `args` (and `input` on stdin); resolves with its stdout, rejects on a non-zero exit. */
-function kcat(args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("kcat", ["-b", `127.0.0.1:${kafkaPort}`, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.stdout.on("data", (c) => (out += c));
-    child.stderr.on("data", (c) => (err += c));
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code === 0 && !/error/i.test(err)) resolve(out);
-      else reject(new Error(`kcat ${args.join(" ")} exited with ${code}: ${err}`));
-    });
-    child.stdin.end(input ?? "");
-  });
-}
 
 /**
  * A TCP proxy in front of a front door that can lose one Produce answer on
@@ -283,4 +261,9 @@ function frames(each: (frame: Buffer) => void): (chunk: Buffer) => void {
       buffered = buffered.subarray(4 + size);
     }
   };
+}
+
+/** kcat against this file's front door: its stdout, rejecting on a non-zero exit or any error on stderr. */
+function kcat(args: string[], input?: string): Promise<string> {
+  return kcatOut(kafkaPort, args, input, true);
 }

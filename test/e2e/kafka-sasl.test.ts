@@ -1,13 +1,11 @@
-// SASL/PLAIN through the front door against `npm start -- --admin-key …`:
-// Kafka clients authenticate with Runnel keys (key id / secret as user
-// name / password) and get exactly their keys' ACLs — kafkajs and kcat.
-import { spawn, spawnSync } from "node:child_process";
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startServer, type RunningServer } from "./server";
+import { hasKcat, type KcatRun, runKcat, saslArgs } from "./kcat";
 
 const ADMIN_SECRET = "e2e-sasl-admin-secret";
 const dir = mkdtempSync(join(tmpdir(), "runnel-kafka-sasl-"));
@@ -129,25 +127,7 @@ function kafkaTypeOf(e: unknown): string | undefined {
   return err?.type ?? err?.cause?.type ?? err?.errors?.[0]?.type;
 }
 
-const hasKcat = spawnSync("kcat", ["-V"]).status === 0;
 
-/** kcat with SASL/PLAIN as `who` (key id, secret); resolves with exit code, stdout and stderr. */
-function kcat(user: string, password: string, args: string[], input = ""): Promise<{ code: number | null; out: string; err: string }> {
-  const sasl = ["-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=PLAIN", "-X", `sasl.username=${user}`, "-X", `sasl.password=${password}`];
-  return new Promise((resolve) => {
-    const child = spawn("kcat", ["-b", `127.0.0.1:${kafkaPort}`, ...sasl, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.stdout.on("data", (c) => (out += c));
-    child.stderr.on("data", (c) => (err += c));
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-    child.stdin.end(input);
-  });
-}
 
 describe.skipIf(!hasKcat)("kcat with SASL_PLAINTEXT / PLAIN", () => {
   it("produces as the writer (acks=all), consumes as the reader, and refuses the reader's produce and a wrong password", async () => {
@@ -164,3 +144,8 @@ describe.skipIf(!hasKcat)("kcat with SASL_PLAINTEXT / PLAIN", () => {
     expect(await storedValues()).toEqual(["kj-1", "kj-2", "kc-1", "kc-2"]);
   });
 });
+
+/** kcat with SASL/PLAIN as `user` (key id) and `password` (secret); resolves with exit code, stdout and stderr. */
+function kcat(user: string, password: string, args: string[], input = ""): Promise<KcatRun> {
+  return runKcat(kafkaPort, [...saslArgs(user, password), ...args], input, 30_000);
+}

@@ -1,7 +1,4 @@
-// The Kafka protocol front door against the real server, started as
-// `npm start` does: kafkajs 2.2.4 and kcat (librdkafka 2.0.2) unchanged,
-// and raw sockets for what clients never do on purpose.
-import { spawn, spawnSync } from "node:child_process";
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +9,7 @@ import { Reader } from "../../src/gateway/codec/reader";
 import { kafkajsRequest, ourDecode } from "../gateway/kafkajs";
 import { KafkaSocket, rawRequest } from "./kafka-socket";
 import { freePort, startServer, type RunningServer } from "./server";
+import { hasKcat, kcatOut } from "./kcat";
 
 const CLUSTER = "runnel-local";
 const dir = mkdtempSync(join(tmpdir(), "runnel-kafka-"));
@@ -227,25 +225,8 @@ describe("the Kafka port at the socket", () => {
   });
 });
 
-const hasKcat = spawnSync("kcat", ["-V"]).status === 0;
-
-/** Runs kcat with `args` (and `input` on stdin); resolves with its stdout, rejects on a non-zero exit. */
-function kcat(args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("kcat", ["-b", `127.0.0.1:${kafkaPort}`, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.stdout.on("data", (c) => (out += c));
-    child.stderr.on("data", (c) => (err += c));
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`kcat ${args.join(" ")} exited with ${code}: ${err}`));
-    });
-    child.stdin.end(input ?? "");
-  });
-}
+/** kcat against this file's front door: its stdout, rejecting on a non-zero exit. */
+const kcat = (args: string[], input?: string) => kcatOut(kafkaPort, args, input);
 
 describe.skipIf(!hasKcat)("kcat (librdkafka 2.0.2)", () => {
   it("lists metadata naming the front door as the one broker and every partition's leader", async () => {

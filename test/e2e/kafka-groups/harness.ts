@@ -1,7 +1,7 @@
 // The Kafka consumer-group end-to-end harness: a server on a fresh state
 // directory with the Kafka protocol on, kafkajs and kcat consumers in
 // groups, and the HTTP calls the tests check them with.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,7 +56,7 @@ export function values(consumers: Running[]): string[] {
 }
 
 /** Whether kcat is on the PATH. */
-export const hasKcat = spawnSync("kcat", ["-V"]).status === 0;
+export { hasKcat } from "../kcat";
 
 /**
  * Registers the file's hook (the server stopped and its state removed
