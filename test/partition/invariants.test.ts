@@ -113,3 +113,25 @@ describe("a bug in a replica's alarm", () => {
     expect(next).toBeGreaterThanOrEqual(before + 4_000);
   });
 });
+
+describe("a replica's alarm when its memory does not know what is pending", () => {
+  const pending = (stub: Awaited<ReturnType<typeof replica>>["stub"]) => runInDurableObject(stub, (_: PartitionReplica, state) => state.storage.getAlarm());
+
+  it("is never moved later by new configs (workerd would cancel a run being dispatched), but is moved sooner", async () => {
+    const { stub, topicId } = await replica();
+    await stub.setConfigs(topicId, { "retention.ms": String(60 * 60_000) });
+    await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["a"])] }); // retention now has a log to look at
+    const first = await pending(stub);
+    expect(first).not.toBeNull();
+    // Longer retention is due later: memory forgot its alarm, and must not move the pending one later.
+    expect(await stub.setConfigs(topicId, { "retention.ms": String(24 * 60 * 60_000) })).toEqual({ ok: true });
+    expect(await pending(stub)).toBe(first);
+    // Shorter retention is due sooner: the alarm moves to it.
+    expect(await stub.setConfigs(topicId, { "retention.ms": "60000" })).toEqual({ ok: true });
+    const deadline = Date.now() + 5_000;
+    let now = await pending(stub);
+    while (now === first && Date.now() < deadline) now = await pending(stub);
+    expect(now).not.toBeNull();
+    expect(now!).toBeLessThan(first!);
+  });
+});
