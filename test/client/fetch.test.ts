@@ -99,3 +99,19 @@ describe("fetch reads record batches", () => {
     expect(empty).toEqual({ records: [], nextOffset: 0, highWatermark: 0, logStartOffset: 0 });
   });
 });
+
+describe("the client's fetch against a server that answers batches without their offsets", () => {
+  it("is a RunnelError naming the missing header, not records with NaN offsets", async () => {
+    const runnel = new Runnel({
+      url: "http://runnel.test",
+      // An empty batches answer without Runnel-Next-Offset and the other two headers, as an older server would send.
+      fetch: async (input, init) =>
+        new URL(input).pathname.endsWith("/batches")
+          ? new Response(new Uint8Array(0), { status: 200, headers: { "content-type": "application/vnd.kafka.record-batch" } })
+          : SELF.fetch(input, init),
+    });
+    const e = await runnel.fetch("any", 0, 0).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RunnelError);
+    expect((e as RunnelError).message).toMatch(/runnel-next-offset/);
+  });
+});
