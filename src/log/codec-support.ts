@@ -1,4 +1,4 @@
-/** What the codecs share: their error and joining decoded pieces. */
+/** What the codecs share: their error. */
 
 /** A compressed records section that is malformed or expands past its bound. */
 export class CompressionError extends Error {
@@ -10,5 +10,3 @@ export function pastLimit(codec: string, outputBytesMax: number): CompressionErr
   return new CompressionError(`${codec} records decompress past ${outputBytesMax} bytes`);
 }
 
-/** `parts` joined into one new array of `total` bytes. */
-export { concatBytes as concat } from "../bytes/concat";

@@ -8,7 +8,8 @@
  * The raw codec is snappyjs.
  */
 import { compress as compressRaw, uncompress as uncompressRaw } from "snappyjs";
-import { CompressionError, concat, pastLimit } from "./codec-support";
+import { concatBytes } from "../bytes/concat";
+import { CompressionError, pastLimit } from "./codec-support";
 
 const XERIAL_MAGIC = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00];
 const XERIAL_HEADER_BYTES = 16;
@@ -61,7 +62,7 @@ export function snappyDecompress(bytes: Uint8Array, outputBytesMax: number): Uin
     total += part.length;
     pos += length;
   }
-  return concat(parts, total);
+  return concatBytes(parts, total);
 }
 
 function isXerial(bytes: Uint8Array): boolean {

@@ -7,7 +7,8 @@
  */
 import { Decompress } from "fzstd";
 import { constants, createZstdCompress } from "node:zlib";
-import { CompressionError, concat, pastLimit } from "./codec-support";
+import { concatBytes } from "../bytes/concat";
+import { CompressionError, pastLimit } from "./codec-support";
 import { zstdFrameBounded } from "./zlib-bounded";
 import { zstdFrames } from "./zstd-frames";
 
@@ -30,7 +31,7 @@ export function zstdCompress(bytes: Uint8Array): Promise<Uint8Array> {
       total += chunk.length;
     });
     stream.on("error", reject);
-    stream.on("end", () => resolve(concat(chunks, total)));
+    stream.on("end", () => resolve(concatBytes(chunks, total)));
     stream.write(bytes);
     stream.flush(constants.ZSTD_e_flush, () => stream.end());
   });
@@ -48,7 +49,7 @@ export function zstdDecompress(bytes: Uint8Array, outputBytesMax: number): Uint8
     parts.push(part);
     total += part.length;
   }
-  return parts.length === 1 ? parts[0]! : concat(parts, total);
+  return parts.length === 1 ? parts[0]! : concatBytes(parts, total);
 }
 
 /**
@@ -86,5 +87,5 @@ function fzstdFrame(frame: Uint8Array, budget: number, outputBytesMax: number): 
     if (e === STOP) throw pastLimit("zstd", outputBytesMax);
     throw new CompressionError(`zstd: ${(e as Error).message}`);
   }
-  return concat(parts, total);
+  return concatBytes(parts, total);
 }
