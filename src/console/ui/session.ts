@@ -4,7 +4,6 @@
  * TypeScript client made from it. With authentication off there is no key.
  */
 import type { Admin } from "../../client/admin";
-import { RunnelError } from "../../client/errors";
 import { Http } from "../../client/http";
 import { Runnel } from "../../client/runnel";
 
@@ -71,9 +70,4 @@ export async function openSession(auth: "on" | "off", key: string | undefined): 
     }
   }
   return { auth, key, runnel, admin, http: new Http({ url, key }), clusterId };
-}
-
-/** Whether `e` says the key no longer works (then the console asks for one again). */
-export function isSignedOut(e: unknown): boolean {
-  return e instanceof RunnelError && e.errorCode === 401;
 }

@@ -20,12 +20,6 @@ export class BackendError extends Error {
   }
 }
 
-/** The Kafka code of anything a backend call threw: its own for a `BackendError`, else rethrown (a bug). */
-export function kafkaCodeOfError(e: unknown): number {
-  if (e instanceof BackendError) return e.kafkaCode;
-  throw e;
-}
-
 export interface TopicSummary {
   name: string;
   partitionsCount: number;
