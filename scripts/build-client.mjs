@@ -5,7 +5,7 @@
 // `runnel` bin, for Node). Fails if the client bundle would import a
 // Node built-in, which browsers and Workers lack.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { build } from "esbuild";
 import { root } from "./build.mjs";
@@ -58,6 +58,9 @@ export async function buildCli() {
     sourcemap: "linked",
     logLevel: "warning",
   });
+  // npm links a bin before `prepare` builds it, so the link's target never
+  // got its execute bit; `npx runnel` on a fresh clone would be refused.
+  chmodSync(`${dist}/cli/runnel.mjs`, 0o755);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
