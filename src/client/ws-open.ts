@@ -30,13 +30,15 @@ export async function openSocket(url: string, protocols: string[], options: Sock
   if (options.WebSocket === undefined && isWorkers()) return workersSocket(url, protocols, options.fetch ?? ((u, i) => fetch(u, i)));
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? (await nodeWs());
   const ws = new Ctor(url.replace(/^http/, "ws"), protocols);
+  // Listening from the start: the ws package can hand over the first frame in the same tick as "open".
+  const held = new HeldSocket(ws);
   await new Promise<void>((resolve, reject) => {
     refusalOf(ws, reject);
     ws.addEventListener("open", () => resolve());
     ws.addEventListener("error", (e: { message?: string; error?: Error }) => reject(new RunnelError(0, `WebSocket to ${redact(url)} failed: ${e?.message ?? e?.error?.message ?? "no connection"}`)));
     ws.addEventListener("close", (e: { code: number; reason: string }) => reject(closeError(e.code, e.reason)));
   });
-  return ws;
+  return held;
 }
 
 /** The `RunnelError` of a close code: 4xxx codes follow the HTTP status (4401 → 401). */
@@ -94,8 +96,9 @@ async function workersSocket(url: string, protocols: string[], fetchFn: FetchLik
     }
     throw new RunnelError(body.error_code ?? res.status, body.message ?? `WebSocket upgrade refused (HTTP ${res.status})`, res.status);
   }
+  const held = new HeldSocket(ws);
   ws.accept();
-  return ws;
+  return held;
 }
 
 async function nodeWs(): Promise<WebSocketConstructor> {
@@ -112,3 +115,61 @@ async function nodeWs(): Promise<WebSocketConstructor> {
 function redact(url: string): string {
   return url.replace(/access_token=[^&]*/, "access_token=…");
 }
+
+/**
+ * A socket whose messages and close are held until someone listens for
+ * them, then handed over in order: whoever opened it may start listening
+ * a few ticks after "open", and a frame that came in between (the
+ * group's first assignment) must not be lost.
+ */
+class HeldSocket implements SocketLike {
+  private readonly listeners = new Map<string, ((event: any) => void)[]>();
+  private readonly held = new Map<string, unknown[]>();
+
+  constructor(private readonly ws: SocketLike) {
+    for (const type of HELD_TYPES) ws.addEventListener(type, (event) => this.dispatch(type, event));
+  }
+
+  get readyState(): number {
+    return this.ws.readyState;
+  }
+
+  send(data: string): void {
+    this.ws.send(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
+  }
+
+  /** Drops the connection without a closing handshake, where the socket can (the ws package). */
+  terminate(): void {
+    (this.ws as { terminate?: () => void }).terminate?.();
+  }
+
+  addEventListener(type: "open" | "message" | "close" | "error", listener: (event: any) => void): void {
+    if (type !== "message" && type !== "close") {
+      this.ws.addEventListener(type, listener);
+      return;
+    }
+    const list = this.listeners.get(type) ?? [];
+    list.push(listener);
+    this.listeners.set(type, list);
+    const waiting = this.held.get(type);
+    this.held.delete(type);
+    for (const event of waiting ?? []) listener(event);
+  }
+
+  private dispatch(type: string, event: unknown): void {
+    const list = this.listeners.get(type);
+    if (list !== undefined) {
+      for (const listener of list) listener(event);
+      return;
+    }
+    const waiting = this.held.get(type) ?? [];
+    waiting.push(event);
+    this.held.set(type, waiting);
+  }
+}
+
+const HELD_TYPES = ["message", "close"] as const;
