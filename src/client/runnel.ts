@@ -21,11 +21,11 @@ export interface RunnelOptions {
   cluster?: string;
   /** A fetch to use instead of the runtime's (a service binding's, say). */
   fetch?: FetchLike;
-  /** A WebSocket constructor to use instead of the runtime's (in Node 20: the ws package's, else it is imported). */
+  /** A WebSocket constructor to use instead of the default (in Node the ws package's, elsewhere the runtime's). */
   WebSocket?: WebSocketConstructor;
   /** Give up on an HTTP request after this long (default 60,000 ms). */
   timeoutMs?: number;
-  /** Ask for gzip-compressed answers (default false; see docs/client.md). */
+  /** Ask for gzip-compressed answers, and in Node for compressed WebSocket frames (permessage-deflate); default false, see docs/client.md. */
   compressedResponses?: boolean;
 }
 
@@ -48,7 +48,7 @@ export class Runnel {
 
   /** A consumer in `group` reading `topics`, connected at once. */
   consumer<V = unknown>(options: ConsumerOptions): Consumer<V> {
-    return new Consumer<V>(this.http, this.clusterPath, { WebSocket: this.options.WebSocket, fetch: this.options.fetch }, options);
+    return new Consumer<V>(this.http, this.clusterPath, { WebSocket: this.options.WebSocket, fetch: this.options.fetch, compressedFrames: this.options.compressedResponses }, options);
   }
 
   /** One stateless fetch of `partition` from `offset` (inclusive), without a group: the stored record batches, decoded in the client (the CLI's consume without --group and the console's message browser use it). */

@@ -1,10 +1,12 @@
 /**
  * Opening a WebSocket wherever the client runs: a constructor passed in;
  * in Cloudflare Workers, a fetch() upgrade (through the `fetch` given, so
- * a service binding works); the runtime's global WebSocket (browsers,
- * Node 22+, Deno, Bun); else, only in Node, the `ws` package, imported
- * when first needed under a name bundlers do not follow, so browser
- * bundles never contain it.
+ * a service binding works); in Node, the `ws` package (imported when first
+ * needed under a name bundlers do not follow, so browser bundles never
+ * contain it), with permessage-deflate only when asked for: Node's global
+ * WebSocket always negotiates it, and inflating every frame was the
+ * consumer's largest cost; elsewhere (browsers, Deno, Bun), the runtime's
+ * global WebSocket.
  */
 import { concatBytes } from "../bytes/concat";
 import { RunnelError } from "./errors";
@@ -23,12 +25,15 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 export interface SocketOptions {
   WebSocket?: WebSocketConstructor;
   fetch?: FetchLike;
+  /** Offer permessage-deflate where the client chooses (the ws package in Node); default false. */
+  compressedFrames?: boolean;
 }
 
 /** Opens `url` (http or https; the ws scheme is derived) offering `protocols`; resolves once it is open. */
 export async function openSocket(url: string, protocols: string[], options: SocketOptions): Promise<SocketLike> {
   if (options.WebSocket === undefined && isWorkers()) return workersSocket(url, protocols, options.fetch ?? ((u, i) => fetch(u, i)));
-  const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? (await nodeWs());
+  const Ctor = options.WebSocket ?? (await nodeWs(options.compressedFrames ?? false)) ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (Ctor === undefined) throw new RunnelError(400, "this runtime has no WebSocket; pass one as the WebSocket option");
   const ws = new Ctor(url.replace(/^http/, "ws"), protocols);
   // Listening from the start: the ws package can hand over the first frame in the same tick as "open".
   const held = new HeldSocket(ws);
@@ -101,15 +106,31 @@ async function workersSocket(url: string, protocols: string[], fetchFn: FetchLik
   return held;
 }
 
-async function nodeWs(): Promise<WebSocketConstructor> {
-  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
-  if (!isNode) throw new RunnelError(400, "this runtime has no WebSocket; pass one as the WebSocket option");
-  const name = "ws"; // a variable, so bundlers leave it to Node
-  const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as { WebSocket?: WebSocketConstructor; default?: WebSocketConstructor };
-  const Ctor = mod.WebSocket ?? mod.default;
-  if (Ctor === undefined) throw new RunnelError(400, "the ws package has no WebSocket export");
-  return Ctor;
+/** In Node, the ws package's WebSocket with permessage-deflate as `compressed` says; undefined elsewhere, or when it cannot be imported (a bundle without it). */
+function nodeWs(compressed: boolean): Promise<WebSocketConstructor | undefined> {
+  let found = nodeWsFound.get(compressed);
+  if (found === undefined) nodeWsFound.set(compressed, (found = importNodeWs(compressed)));
+  return found;
 }
+
+/** Imported once per setting, not per socket. */
+const nodeWsFound = new Map<boolean, Promise<WebSocketConstructor | undefined>>();
+
+async function importNodeWs(compressed: boolean): Promise<WebSocketConstructor | undefined> {
+  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
+  if (!isNode) return undefined;
+  const name = "ws"; // a variable, so bundlers leave it to Node
+  const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ name).catch(() => null)) as { WebSocket?: WsConstructor; default?: WsConstructor } | null;
+  const Ws = mod?.WebSocket ?? mod?.default;
+  if (Ws === undefined) return undefined;
+  return class extends Ws {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { perMessageDeflate: compressed });
+    }
+  };
+}
+
+type WsConstructor = new (url: string, protocols?: string | string[], options?: { perMessageDeflate?: boolean }) => SocketLike;
 
 /** `url` without an access_token. */
 function redact(url: string): string {
