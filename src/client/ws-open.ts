@@ -141,7 +141,8 @@ function redact(url: string): string {
  * A socket whose messages and close are held until someone listens for
  * them, then handed over in order: whoever opened it may start listening
  * a few ticks after "open", and a frame that came in between (the
- * group's first assignment) must not be lost.
+ * group's first assignment) must not be lost. What is held is bounded by
+ * the records of credit the subscription granted.
  */
 class HeldSocket implements SocketLike {
   private readonly listeners = new Map<string, ((event: any) => void)[]>();
