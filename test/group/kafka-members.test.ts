@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { call, createTopic, V3 } from "../helpers";
 import { assignment, consumer, subscribe, waitFor } from "./helpers";
-import { assigned, commit, describeKafka, heartbeat, join, joinAndSync, kafkaError, leave, subscription, sync } from "./kafka-helpers";
+import { limits } from "../../src/limits";
+import { assigned, commit, describeKafka, fetchOffsets, heartbeat, join, joinAndSync, kafkaError, leave, subscription, sync } from "./kafka-helpers";
 
 /** Whether `p` has settled (without waiting for it). */
 async function settled(p: Promise<unknown>): Promise<boolean> {
@@ -148,5 +149,31 @@ describe("a Kafka member", () => {
     // A subscription of a later version (owned partitions, as cooperative clients send) reads too.
     const coop = await joinAndSync("km-bad-g", { topics: ["km-bad"], metadata: subscription(["km-bad"], 1, [["km-bad", [0]]]), protocols: ["cooperative-sticky"] });
     expect(coop.partitions).toEqual(["km-bad-0"]);
+  });
+
+  it("refuses a group id too long for one INVALID_GROUP_ID, on every route", async () => {
+    const long = "g".repeat(limits.groupIdLengthMax + 1);
+    const replies = [
+      await join(long, { topics: ["km-bad"] }),
+      await sync(long, "m", 1),
+      await heartbeat(long, "m", 1),
+      await leave(long, "m"),
+      await commit(long, "", -1, []),
+      await fetchOffsets(long, null),
+      await describeKafka(long),
+    ];
+    expect(replies.map((r) => [r.status, kafkaError(r)])).toEqual(replies.map(() => [400, "INVALID_GROUP_ID"]));
+  });
+
+  it("refuses a JoinGroup carrying too much metadata and an offset fetch naming too many partitions, changing nothing", async () => {
+    await createTopic("km-big", 1);
+    const heavy = await join("km-big-g", { topics: ["km-big"], metadata: btoa("x".repeat(limits.kafkaMemberMetadataBytesMax + 1)) });
+    expect(heavy.status).toBe(400);
+    expect(heavy.body.message).toContain(`at most ${limits.kafkaMemberMetadataBytesMax} are accepted`);
+    expect((await describeKafka("km-big-g")).body).toMatchObject({ state: "Dead", members: [] });
+    const partitions = Array.from({ length: limits.kafkaOffsetsPerRequestMax + 1 }, (_, i) => i);
+    const many = await fetchOffsets("km-big-g", [{ topic: "km-big", partitions }]);
+    expect(many.status).toBe(400);
+    expect(many.body.message).toContain(`at most ${limits.kafkaOffsetsPerRequestMax} partitions`);
   });
 });
