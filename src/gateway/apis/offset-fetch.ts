@@ -48,7 +48,9 @@ export const offsetFetch: KafkaApi<OffsetFetchRequest, OffsetFetchResponse> = {
       const found = await fetchOffsets(ctx.api, req.groupId, req.topics?.map((t) => ({ topic: t.name, partitions: t.partitions })) ?? null);
       const topics = new Map<string, FetchedOffset[]>();
       for (const o of found) {
-        topics.set(o.topic, [...(topics.get(o.topic) ?? []), { index: o.partition, offset: o.offset, metadata: o.metadata, errorCode: outcomeCode(o.error) }]);
+        const fetched = { index: o.partition, offset: o.offset, metadata: o.metadata, errorCode: outcomeCode(o.error) };
+        if (topics.has(o.topic)) topics.get(o.topic)!.push(fetched); // not a copy per partition (quadratic in a topic's partitions)
+        else topics.set(o.topic, [fetched]);
       }
       return { errorCode: KafkaCode.NONE, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) };
     } catch (e) {
