@@ -151,6 +151,29 @@ describe("a Kafka member", () => {
     expect(coop.partitions).toEqual(["km-bad-0"]);
   });
 
+  it("whose JoinGroup is waiting is answered REBALANCE_IN_PROGRESS when it joins again, and UNKNOWN_MEMBER_ID when it leaves", async () => {
+    await createTopic("km-wait", 2);
+    const a = await joinAndSync("km-wait-g", { topics: ["km-wait"], clientId: "client-a" });
+    const first = join("km-wait-g", { topics: ["km-wait"], clientId: "client-b" });
+    const members = (await waitFor("b to be a member", async () => {
+      const ids: string[] = (await describeKafka("km-wait-g")).body.members.map((m: { member_id: string }) => m.member_id);
+      return ids.length === 2 ? ids : null;
+    })) as string[];
+    const b = members.find((id) => id !== a.memberId)!;
+    expect(await settled(first)).toBe(false); // held: a has not joined again
+
+    // The client gave up on its JoinGroup and sent another: the older one is answered, the newer one waits.
+    const second = join("km-wait-g", { memberId: b, topics: ["km-wait"] });
+    expect(kafkaError(await first)).toBe("REBALANCE_IN_PROGRESS");
+    expect(await settled(second)).toBe(false);
+
+    // It leaves while waiting: its JoinGroup is answered, and a has the group to itself.
+    expect((await leave("km-wait-g", b)).body.members).toEqual([{ member_id: b, error: null }]);
+    expect(kafkaError(await second)).toBe("UNKNOWN_MEMBER_ID");
+    const again = await joinAndSync("km-wait-g", { memberId: a.memberId, topics: ["km-wait"] });
+    expect(again.partitions).toEqual(["km-wait-0", "km-wait-1"]);
+  });
+
   it("refuses a group id too long for one INVALID_GROUP_ID, on every route", async () => {
     const long = "g".repeat(limits.groupIdLengthMax + 1);
     const replies = [
