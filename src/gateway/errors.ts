@@ -157,6 +157,16 @@ export function kafkaCodeOfName(name: string): number | undefined {
 }
 
 /**
+ * The Kafka code of one partition's or member's outcome in a Worker
+ * answer: NONE for null (no error), else its name's code;
+ * UNKNOWN_SERVER_ERROR for a name Kafka does not have, or no outcome.
+ */
+export function outcomeCode(name: string | null | undefined): number {
+  if (name === null) return KafkaCode.NONE;
+  return (name === undefined ? undefined : kafkaCodeOfName(name)) ?? KafkaCode.UNKNOWN_SERVER_ERROR;
+}
+
+/**
  * The Kafka error code for a Runnel HTTP error: a Kafka name at the start
  * of the message wins (`NOT_ENOUGH_REPLICAS: …`; on a 50003 always as a
  * code clients retry), then, for a 403, the kind of resource it names

@@ -56,11 +56,16 @@ function group(c: C) {
   return groupStub(c.env, g);
 }
 
-/** A coordinator call's success; its failure thrown; no answer at all a retriable COORDINATOR_NOT_AVAILABLE. */
-async function asked<R extends { ok: boolean }>(call: () => Promise<R>): Promise<Extract<R, { ok: true }>> {
+/**
+ * A call to the path's group coordinator: its success; its failure thrown;
+ * no answer at all a retriable COORDINATOR_NOT_AVAILABLE. The group id is
+ * checked first, so a bad one stays the client's INVALID_GROUP_ID.
+ */
+async function asked<R extends { ok: boolean }>(c: C, call: (coordinator: ReturnType<typeof groupStub>) => Promise<R>): Promise<Extract<R, { ok: true }>> {
+  const coordinator = group(c);
   let result: R;
   try {
-    result = await call();
+    result = await call(coordinator);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new RunnelError(ErrorCode.RETRIABLE, `COORDINATOR_NOT_AVAILABLE: the group's coordinator did not answer (${why}); retry`, undefined, "COORDINATOR_NOT_AVAILABLE");
@@ -86,25 +91,25 @@ kafkaGroupRoutes.post(`${K}/join`, async (c) => {
     protocols: b.protocols,
     principal: principalIn(c),
   };
-  const joined = await asked(async () => await group(c).kafkaJoin(c.req.param("g")!, args));
+  const joined = await asked(c, async (g) => await g.kafkaJoin(c.req.param("g")!, args));
   return c.json({ generation_id: joined.generation, protocol_name: joined.protocol, leader_id: joined.leaderId, member_id: joined.memberId });
 });
 
 kafkaGroupRoutes.post(`${K}/sync`, async (c) => {
   const b = parseBody(Member, await body(c));
-  const synced = await asked(async () => await group(c).kafkaSync(b.member_id, b.generation_id));
+  const synced = await asked(c, async (g) => await g.kafkaSync(b.member_id, b.generation_id));
   return c.json({ protocol_name: synced.protocol, assignment: synced.assignment, partitions: synced.partitions });
 });
 
 kafkaGroupRoutes.post(`${K}/heartbeat`, async (c) => {
   const b = parseBody(Member, await body(c));
-  await asked(async () => await group(c).kafkaHeartbeat(b.member_id, b.generation_id));
+  await asked(c, async (g) => await g.kafkaHeartbeat(b.member_id, b.generation_id));
   return c.body(null, 204);
 });
 
 kafkaGroupRoutes.post(`${K}/leave`, async (c) => {
   const b = parseBody(Leave, await body(c));
-  const left = await asked(async () => await group(c).kafkaLeave(b.member_ids));
+  const left = await asked(c, async (g) => await g.kafkaLeave(b.member_ids));
   return c.json({ members: left.members.map((m) => ({ member_id: m.memberId, error: m.error })) });
 });
 
@@ -113,7 +118,7 @@ kafkaGroupRoutes.post(`${K}/commit`, async (c) => {
   const denied = await deniedTopics(c, b.offsets.map((o) => o.topic), "READ", "consumer.commit");
   const allowed = b.offsets.filter((o) => !denied.has(o.topic));
   const args = { memberId: b.member_id, generation: b.generation_id, offsets: allowed };
-  const done = allowed.length === 0 && denied.size > 0 ? [] : (await asked(async () => await group(c).kafkaCommit(c.req.param("g")!, args))).partitions;
+  const done = allowed.length === 0 && denied.size > 0 ? [] : (await asked(c, async (g) => await g.kafkaCommit(c.req.param("g")!, args))).partitions;
   const refused: KafkaPartitionResult[] = b.offsets.filter((o) => denied.has(o.topic)).map((o) => ({ topic: o.topic, partition: o.partition, error: "TOPIC_AUTHORIZATION_FAILED" }));
   return c.json({ partitions: [...done, ...refused] });
 });
@@ -124,7 +129,7 @@ kafkaGroupRoutes.post(`${K}/offsets`, async (c) => {
   if (count > limits.kafkaOffsetsPerRequestMax) throw new RunnelError(ErrorCode.BAD_REQUEST, `an offset fetch names at most ${limits.kafkaOffsetsPerRequestMax} partitions`);
   const denied = b.topics === null ? new Set<string>() : await deniedTopics(c, b.topics.map((t) => t.topic), "DESCRIBE", "consumer.committed");
   const asking = b.topics === null ? null : b.topics.filter((t) => !denied.has(t.topic));
-  const found = (await asked(async () => await group(c).kafkaCommitted(c.req.param("g")!, asking))).offsets;
+  const found = (await asked(c, async (g) => await g.kafkaCommitted(c.req.param("g")!, asking))).offsets;
   // Kafka leaves topics the principal may not DESCRIBE out of an all-topics fetch.
   const shown: KafkaCommittedOffset[] = [];
   for (const o of found) if (b.topics !== null || (await mayDo(c, "TOPIC", o.topic, "DESCRIBE"))) shown.push(o);
@@ -135,7 +140,7 @@ kafkaGroupRoutes.post(`${K}/offsets`, async (c) => {
 });
 
 kafkaGroupRoutes.get(K, async (c) => {
-  const d = await asked(async () => await group(c).kafkaDescribe(c.req.param("g")!));
+  const d = await asked(c, async (g) => await g.kafkaDescribe(c.req.param("g")!));
   return c.json({
     group_id: c.req.param("g"),
     state: d.state,

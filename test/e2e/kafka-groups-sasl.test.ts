@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kafkaGroupsHarness, waitFor } from "./kafka-groups/harness";
-import { freePort, startServer, type RunningServer } from "./server";
+import { adminCall, freePort, startServer, type RunningServer } from "./server";
 
 const { consume } = kafkaGroupsHarness();
 
@@ -20,15 +20,7 @@ describe("with authentication on (SASL/PLAIN)", () => {
   let saslPort: number;
   const keys: Record<string, { keyId: string; secret: string }> = {};
 
-  async function admin(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${saslServer.url}/v3/clusters/runnel-local${path}`, {
-      method,
-      headers: { "content-type": "application/json", authorization: `Bearer admin.${ADMIN_SECRET}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text === "" ? null : JSON.parse(text) };
-  }
+  const admin = (method: string, path: string, body?: unknown) => adminCall(ADMIN_SECRET, method, `${saslServer.url}/v3/clusters/runnel-local${path}`, body);
 
   beforeAll(async () => {
     saslPort = await freePort();

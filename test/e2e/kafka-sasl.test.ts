@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startServer, type RunningServer } from "./server";
+import { adminCall, freePort, startServer, type RunningServer } from "./server";
 import { hasKcat, type KcatRun, runKcat, saslArgs } from "./kcat";
 
 const ADMIN_SECRET = "e2e-sasl-admin-secret";
@@ -15,15 +15,7 @@ let kafkaPort: number;
 /** key id and secret of each principal made for the tests. */
 const keys: Record<"writer" | "reader" | "nobody", { keyId: string; secret: string }> = {} as never;
 
-async function admin(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { "content-type": "application/json", authorization: `Bearer admin.${ADMIN_SECRET}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === "" ? null : JSON.parse(text) };
-}
+const admin = (method: string, path: string, body?: unknown) => adminCall(ADMIN_SECRET, method, `${base}${path}`, body);
 
 beforeAll(async () => {
   kafkaPort = await freePort();

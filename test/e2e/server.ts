@@ -79,3 +79,14 @@ export async function startServer(port: number, persistTo: string, kafkaPort = 0
       }),
   };
 }
+
+/** A JSON request to `url` with the admin key `secret` (authentication on): its status, and its body parsed (null when empty). */
+export async function adminCall(secret: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, {
+    method,
+    headers: { "content-type": "application/json", authorization: `Bearer admin.${secret}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === "" ? null : JSON.parse(text) };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KafkaCode, kafkaCodeOf } from "../../src/gateway/errors";
+import { KafkaCode, kafkaCodeOf, outcomeCode } from "../../src/gateway/errors";
 
 describe("Runnel's HTTP errors as Kafka error codes", () => {
   it.each([
@@ -41,5 +41,15 @@ describe("Runnel's HTTP errors as Kafka error codes", () => {
 
   it("does not take a capitalised word that is not a Kafka error name for one", () => {
     expect(kafkaCodeOf(50003, "ISR shrank; retry")).toBe(KafkaCode.REQUEST_TIMED_OUT);
+  });
+});
+
+describe("a partition's or member's outcome as a Kafka error code", () => {
+  it("is NONE for no error, its name's code for a Kafka name, and UNKNOWN_SERVER_ERROR for any other name or none", () => {
+    expect(outcomeCode(null)).toBe(KafkaCode.NONE);
+    expect(outcomeCode("OFFSET_OUT_OF_RANGE")).toBe(KafkaCode.OFFSET_OUT_OF_RANGE);
+    expect(outcomeCode("TOPIC_AUTHORIZATION_FAILED")).toBe(KafkaCode.TOPIC_AUTHORIZATION_FAILED);
+    expect(outcomeCode("NOT_A_KAFKA_ERROR")).toBe(KafkaCode.UNKNOWN_SERVER_ERROR);
+    expect(outcomeCode(undefined)).toBe(KafkaCode.UNKNOWN_SERVER_ERROR);
   });
 });

@@ -248,4 +248,19 @@ describe("the group APIs' answers from the Worker's", () => {
     const joinNoGroup = await joinGroupApi.handle({ groupId: "", sessionTimeoutMs: 1, rebalanceTimeoutMs: 1, memberId: "", groupInstanceId: null, protocolType: "consumer", protocols: [] }, 5, ctx);
     expect(joinNoGroup!.errorCode).toBe(KafkaCode.INVALID_GROUP_ID);
   });
+
+  it("of a group id of \"\" are INVALID_GROUP_ID in every group API, without asking the Worker", async () => {
+    const ctx = workerAnswering(() => {
+      throw new Error("the Worker was asked about group ''");
+    });
+    const v = 3;
+    const sync = await syncGroupApi.handle({ groupId: "", generation: 1, memberId: "m" }, v, ctx);
+    const beat = await heartbeatApi.handle({ groupId: "", generation: 1, memberId: "m" }, v, ctx);
+    const left = await leaveGroupApi.handle({ groupId: "", members: [{ memberId: "m", groupInstanceId: null }] }, v, ctx);
+    const committed = await offsetCommit.handle({ groupId: "", generation: -1, memberId: "", topics: [{ name: "t", partitions: [{ index: 0, offset: 1, metadata: null }] }] }, v, ctx);
+    const fetched = await offsetFetch.handle({ groupId: "", topics: [{ name: "t", partitions: [0] }] }, v, ctx);
+    expect([sync!.errorCode, beat!.errorCode, left!.errorCode, committed!.topics[0]!.partitions[0]!.errorCode, fetched!.errorCode]).toEqual(
+      Array(5).fill(KafkaCode.INVALID_GROUP_ID),
+    );
+  });
 });

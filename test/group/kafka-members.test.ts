@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { call, createTopic, V3 } from "../helpers";
 import { assignment, consumer, subscribe, waitFor } from "./helpers";
-import { assigned, commit, describeKafka, heartbeat, join, joinAndSync, kafkaError, leave, subscription, sync } from "./kafka-helpers";
+import { limits } from "../../src/limits";
+import { assigned, commit, describeKafka, fetchOffsets, heartbeat, join, joinAndSync, kafkaError, leave, subscription, sync } from "./kafka-helpers";
 
 /** Whether `p` has settled (without waiting for it). */
 async function settled(p: Promise<unknown>): Promise<boolean> {
@@ -148,5 +149,54 @@ describe("a Kafka member", () => {
     // A subscription of a later version (owned partitions, as cooperative clients send) reads too.
     const coop = await joinAndSync("km-bad-g", { topics: ["km-bad"], metadata: subscription(["km-bad"], 1, [["km-bad", [0]]]), protocols: ["cooperative-sticky"] });
     expect(coop.partitions).toEqual(["km-bad-0"]);
+  });
+
+  it("whose JoinGroup is waiting is answered REBALANCE_IN_PROGRESS when it joins again, and UNKNOWN_MEMBER_ID when it leaves", async () => {
+    await createTopic("km-wait", 2);
+    const a = await joinAndSync("km-wait-g", { topics: ["km-wait"], clientId: "client-a" });
+    const first = join("km-wait-g", { topics: ["km-wait"], clientId: "client-b" });
+    const members = (await waitFor("b to be a member", async () => {
+      const ids: string[] = (await describeKafka("km-wait-g")).body.members.map((m: { member_id: string }) => m.member_id);
+      return ids.length === 2 ? ids : null;
+    })) as string[];
+    const b = members.find((id) => id !== a.memberId)!;
+    expect(await settled(first)).toBe(false); // held: a has not joined again
+
+    // The client gave up on its JoinGroup and sent another: the older one is answered, the newer one waits.
+    const second = join("km-wait-g", { memberId: b, topics: ["km-wait"] });
+    expect(kafkaError(await first)).toBe("REBALANCE_IN_PROGRESS");
+    expect(await settled(second)).toBe(false);
+
+    // It leaves while waiting: its JoinGroup is answered, and a has the group to itself.
+    expect((await leave("km-wait-g", b)).body.members).toEqual([{ member_id: b, error: null }]);
+    expect(kafkaError(await second)).toBe("UNKNOWN_MEMBER_ID");
+    const again = await joinAndSync("km-wait-g", { memberId: a.memberId, topics: ["km-wait"] });
+    expect(again.partitions).toEqual(["km-wait-0", "km-wait-1"]);
+  });
+
+  it("refuses a group id too long for one INVALID_GROUP_ID, on every route", async () => {
+    const long = "g".repeat(limits.groupIdLengthMax + 1);
+    const replies = [
+      await join(long, { topics: ["km-bad"] }),
+      await sync(long, "m", 1),
+      await heartbeat(long, "m", 1),
+      await leave(long, "m"),
+      await commit(long, "", -1, []),
+      await fetchOffsets(long, null),
+      await describeKafka(long),
+    ];
+    expect(replies.map((r) => [r.status, kafkaError(r)])).toEqual(replies.map(() => [400, "INVALID_GROUP_ID"]));
+  });
+
+  it("refuses a JoinGroup carrying too much metadata and an offset fetch naming too many partitions, changing nothing", async () => {
+    await createTopic("km-big", 1);
+    const heavy = await join("km-big-g", { topics: ["km-big"], metadata: btoa("x".repeat(limits.kafkaMemberMetadataBytesMax + 1)) });
+    expect(heavy.status).toBe(400);
+    expect(heavy.body.message).toContain(`at most ${limits.kafkaMemberMetadataBytesMax} are accepted`);
+    expect((await describeKafka("km-big-g")).body).toMatchObject({ state: "Dead", members: [] });
+    const partitions = Array.from({ length: limits.kafkaOffsetsPerRequestMax + 1 }, (_, i) => i);
+    const many = await fetchOffsets("km-big-g", [{ topic: "km-big", partitions }]);
+    expect(many.status).toBe(400);
+    expect(many.body.message).toContain(`at most ${limits.kafkaOffsetsPerRequestMax} partitions`);
   });
 });

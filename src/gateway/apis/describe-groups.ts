@@ -39,7 +39,6 @@ export const describeGroups: KafkaApi<{ groups: string[] }, DescribeGroupsRespon
   async handle(req, _version, ctx) {
     return {
       groups: await each(req.groups, async (groupId) => {
-        if (groupId === "") return refused(groupId, KafkaCode.INVALID_GROUP_ID);
         try {
           return { errorCode: KafkaCode.NONE, groupId, ...(await describeGroup(ctx.api, groupId)) };
         } catch (e) {

@@ -51,7 +51,6 @@ export const joinGroupApi: KafkaApi<JoinGroupRequest, JoinGroupResponse> = {
   },
 
   async handle(req, _version, ctx) {
-    if (req.groupId === "") return refused(req, KafkaCode.INVALID_GROUP_ID);
     try {
       const joined = await joinGroup(ctx.api, req.groupId, {
         memberId: req.memberId,

@@ -7,7 +7,7 @@
 import { groupCodeOf, leaveGroup } from "../backend/group-api";
 import type { Reader } from "../codec/reader";
 import type { Writer } from "../codec/writer";
-import { KafkaCode, kafkaCodeOfName } from "../errors";
+import { KafkaCode, outcomeCode } from "../errors";
 import type { KafkaApi } from "./api";
 
 export interface LeaveGroupRequest {
@@ -36,10 +36,7 @@ export const leaveGroupApi: KafkaApi<LeaveGroupRequest, LeaveGroupResponse> = {
     if (req.members.length === 0) return { errorCode: KafkaCode.NONE, members: [] };
     try {
       const outcomes = await leaveGroup(ctx.api, req.groupId, req.members.map((m) => m.memberId));
-      const members = req.members.map((m, i) => {
-        const name = outcomes[i]?.error ?? null;
-        return { ...m, errorCode: name === null ? KafkaCode.NONE : (kafkaCodeOfName(name) ?? KafkaCode.UNKNOWN_SERVER_ERROR) };
-      });
+      const members = req.members.map((m, i) => ({ ...m, errorCode: outcomeCode(outcomes[i]?.error ?? null) }));
       // Before v3 the one member's outcome is the response's.
       return { errorCode: version < 3 ? members[0]!.errorCode : KafkaCode.NONE, members };
     } catch (e) {

@@ -13,7 +13,7 @@
 import { commitOffsets, groupCodeOf } from "../backend/group-api";
 import type { Reader } from "../codec/reader";
 import type { Writer } from "../codec/writer";
-import { KafkaCode, kafkaCodeOfName } from "../errors";
+import { outcomeCode } from "../errors";
 import type { KafkaApi } from "./api";
 
 export interface OffsetCommitRequest {
@@ -57,10 +57,7 @@ export const offsetCommit: KafkaApi<OffsetCommitRequest, OffsetCommitResponse> =
     if (offsets.length === 0) return { topics: [] };
     try {
       const outcomes = await commitOffsets(ctx.api, req.groupId, req.memberId, req.generation, offsets);
-      const codeOf = (topic: string, partition: number) => {
-        const name = outcomes.get(`${topic}\u0000${partition}`)?.error;
-        return name === undefined ? KafkaCode.UNKNOWN_SERVER_ERROR : name === null ? KafkaCode.NONE : (kafkaCodeOfName(name) ?? KafkaCode.UNKNOWN_SERVER_ERROR);
-      };
+      const codeOf = (topic: string, partition: number) => outcomeCode(outcomes.get(`${topic}\u0000${partition}`)?.error);
       return { topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ index: p.index, errorCode: codeOf(t.name, p.index) })) })) };
     } catch (e) {
       return offsetCommit.failed(req, groupCodeOf(e), version, ctx)!;

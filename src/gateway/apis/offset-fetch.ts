@@ -10,7 +10,7 @@
 import { fetchOffsets, groupCodeOf } from "../backend/group-api";
 import type { Reader } from "../codec/reader";
 import type { Writer } from "../codec/writer";
-import { KafkaCode, kafkaCodeOfName } from "../errors";
+import { KafkaCode, outcomeCode } from "../errors";
 import type { KafkaApi } from "./api";
 
 export interface OffsetFetchRequest {
@@ -48,8 +48,9 @@ export const offsetFetch: KafkaApi<OffsetFetchRequest, OffsetFetchResponse> = {
       const found = await fetchOffsets(ctx.api, req.groupId, req.topics?.map((t) => ({ topic: t.name, partitions: t.partitions })) ?? null);
       const topics = new Map<string, FetchedOffset[]>();
       for (const o of found) {
-        const errorCode = o.error === null ? KafkaCode.NONE : (kafkaCodeOfName(o.error) ?? KafkaCode.UNKNOWN_SERVER_ERROR);
-        topics.set(o.topic, [...(topics.get(o.topic) ?? []), { index: o.partition, offset: o.offset, metadata: o.metadata, errorCode }]);
+        const fetched = { index: o.partition, offset: o.offset, metadata: o.metadata, errorCode: outcomeCode(o.error) };
+        if (topics.has(o.topic)) topics.get(o.topic)!.push(fetched); // not a copy per partition (quadratic in a topic's partitions)
+        else topics.set(o.topic, [fetched]);
       }
       return { errorCode: KafkaCode.NONE, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) };
     } catch (e) {

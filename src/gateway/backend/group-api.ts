@@ -47,6 +47,12 @@ export interface GroupDescribed {
 /** How long a held call may take: its wait (capped as the Worker caps it) plus slack. */
 const heldMs = (waitMs: number) => Math.min(Math.max(waitMs, 0), limits.kafkaRebalanceTimeoutMsMax) + gatewayLimits.httpSlackMs;
 
+/** A call to the group's Kafka routes; a group id of "" is INVALID_GROUP_ID without asking (Kafka's answer; the Worker has no route for it). */
+function groupCall(api: RunnelApi, method: "GET" | "POST", groupId: string, action: string, body?: unknown, timeoutMs?: number): Promise<any> {
+  if (groupId === "") return Promise.reject(new BackendError(400, "INVALID_GROUP_ID: a group id may not be empty", KafkaCode.INVALID_GROUP_ID));
+  return api.groupCall(method, groupId, action, body, timeoutMs);
+}
+
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 
 export async function joinGroup(api: RunnelApi, groupId: string, j: JoinCall): Promise<Joined> {
@@ -59,23 +65,23 @@ export async function joinGroup(api: RunnelApi, groupId: string, j: JoinCall): P
     protocol_type: j.protocolType,
     protocols: j.protocols.map((p) => ({ name: p.name, metadata: b64(p.metadata) })),
   };
-  const b = await api.groupCall("POST", groupId, "join", body, heldMs(j.rebalanceTimeoutMs));
+  const b = await groupCall(api, "POST", groupId, "join", body, heldMs(j.rebalanceTimeoutMs));
   return { generation: b.generation_id, protocol: b.protocol_name, leaderId: b.leader_id, memberId: b.member_id };
 }
 
 /** The member's assignment (ConsumerProtocolAssignment bytes) in `generation`. */
 export async function syncGroup(api: RunnelApi, groupId: string, memberId: string, generation: number): Promise<Buffer> {
-  const b = await api.groupCall("POST", groupId, "sync", { member_id: memberId, generation_id: generation }, heldMs(limits.kafkaRebalanceTimeoutMsMax));
+  const b = await groupCall(api, "POST", groupId, "sync", { member_id: memberId, generation_id: generation }, heldMs(limits.kafkaRebalanceTimeoutMsMax));
   return Buffer.from(b.assignment, "base64");
 }
 
 export async function heartbeat(api: RunnelApi, groupId: string, memberId: string, generation: number): Promise<void> {
-  await api.groupCall("POST", groupId, "heartbeat", { member_id: memberId, generation_id: generation });
+  await groupCall(api, "POST", groupId, "heartbeat", { member_id: memberId, generation_id: generation });
 }
 
 /** Each member's outcome, in the order asked. */
 export async function leaveGroup(api: RunnelApi, groupId: string, memberIds: string[]): Promise<Outcome[]> {
-  const b = await api.groupCall("POST", groupId, "leave", { member_ids: memberIds });
+  const b = await groupCall(api, "POST", groupId, "leave", { member_ids: memberIds });
   return (b.members as { error: string | null }[]).map((m) => ({ error: m.error }));
 }
 
@@ -88,7 +94,7 @@ export interface OffsetToCommit {
 
 /** Each partition's outcome (the Worker answers every partition asked). */
 export async function commitOffsets(api: RunnelApi, groupId: string, memberId: string, generation: number, offsets: OffsetToCommit[]): Promise<Map<string, Outcome>> {
-  const b = await api.groupCall("POST", groupId, "commit", { member_id: memberId, generation_id: generation, offsets });
+  const b = await groupCall(api, "POST", groupId, "commit", { member_id: memberId, generation_id: generation, offsets });
   return new Map((b.partitions as { topic: string; partition: number; error: string | null }[]).map((p) => [`${p.topic}\u0000${p.partition}`, { error: p.error }]));
 }
 
@@ -101,11 +107,11 @@ export interface CommittedOffset extends Outcome {
 
 /** Committed offsets of the partitions asked for (-1 where none); `topics` null: every partition with a commit. */
 export async function fetchOffsets(api: RunnelApi, groupId: string, topics: { topic: string; partitions: number[] }[] | null): Promise<CommittedOffset[]> {
-  return (await api.groupCall("POST", groupId, "offsets", { topics })).offsets;
+  return (await groupCall(api, "POST", groupId, "offsets", { topics })).offsets;
 }
 
 export async function describeGroup(api: RunnelApi, groupId: string): Promise<GroupDescribed> {
-  const b = await api.groupCall("GET", groupId, "");
+  const b = await groupCall(api, "GET", groupId, "");
   const members = (b.members as Record<string, string>[]).map((m) => ({
     memberId: m.member_id!,
     clientId: m.client_id!,
