@@ -11,7 +11,7 @@ import type { Env } from "../env";
 import { ErrorCode } from "../errors";
 import type { GroupMetricsOk } from "../group/metrics";
 import { limits } from "../limits";
-import { answerBy, fanOut } from "../metrics/fan-out";
+import { fanOut } from "../metrics/fan-out";
 import { groupLag, type Positions, type TopicRef, topicsOf } from "../metrics/lag";
 import { routerMetricsStub } from "../metrics/router-metrics";
 import type { DescribeOk } from "../partition/types";
@@ -35,14 +35,14 @@ export async function measure(env: Env, store: TopicStore, rules: AlertRule[], d
     const g = rule.kind === "consumer_lag" ? groups.get(rule.target!) : undefined;
     if (g !== undefined && g !== null && g !== 0) for (const name of topicsOf(g, refs)) addReplicas(wanted, store, byName.get(name)!, false);
   }
-  const described = await describeReplicas(env, [...wanted.values()], deadlineMs);
+  const [described, rates] = await Promise.all([describeReplicas(env, [...wanted.values()], deadlineMs), produceErrorRates(env, rules, deadlineMs)]);
   const values = new Map<string, number | null>();
   for (const rule of rules) {
     const scope = rule.target === null ? topics : byName.has(rule.target) ? [byName.get(rule.target)!] : [];
     if (rule.kind === "under_replicated") values.set(rule.name, underReplicated(store, scope));
     else if (rule.kind === "storage_bytes") values.set(rule.name, storedBytes(store, scope, described));
     else if (rule.kind === "consumer_lag") values.set(rule.name, totalLag(groups.get(rule.target!) ?? null, refs, described));
-    else values.set(rule.name, await produceErrorRate(env, rule.target, deadlineMs));
+    else values.set(rule.name, rates.get(rule.target) ?? null);
   }
   return values;
 }
@@ -89,9 +89,16 @@ function totalLag(g: GroupMetricsOk | 0 | null, refs: Map<string, TopicRef>, des
   return lag.complete ? lag.rows.reduce((sum, r) => sum + r.lag, 0) : null;
 }
 
-async function produceErrorRate(env: Env, topic: string | null, deadlineMs: number): Promise<number | null> {
-  const r = await answerBy<{ ok: true; value: number }>({ who: "the metrics object", call: () => routerMetricsStub(env).produceErrorRate(topic) }, deadlineMs);
-  return r.ok ? r.value : null;
+/** The produce error rate of each topic (null: the cluster) produce_error_rate rules watch, asked at once; missing when the metrics object did not answer. */
+async function produceErrorRates(env: Env, rules: AlertRule[], deadlineMs: number): Promise<Map<string | null, number>> {
+  const topics = [...new Set(rules.filter((r) => r.kind === "produce_error_rate").map((r) => r.target))];
+  const calls = topics.map((topic) => ({ who: "the metrics object", call: () => routerMetricsStub(env).produceErrorRate(topic) as Promise<{ ok: true; value: number }> }));
+  const answers = await fanOut<{ ok: true; value: number }>(calls, limits.metricsScrapeCallsInFlightMax, deadlineMs);
+  const rates = new Map<string | null, number>();
+  answers.forEach((a, i) => {
+    if (a.ok) rates.set(topics[i]!, a.value);
+  });
+  return rates;
 }
 
 /** Adds `t`'s replicas to describe: all of them, or only the leaders. */

@@ -153,15 +153,19 @@ export class Alerting {
   }
 }
 
-/** POSTs `body` as JSON to `url`; true on a 2xx answer within `limits.alertWebhookTimeoutMs`, false otherwise (then retried). */
-async function postJson(url: string, body: string): Promise<boolean> {
+/**
+ * POSTs `body` as JSON to `url`; true on a 2xx answer within `timeoutMs`
+ * (default `limits.alertWebhookTimeoutMs`), false otherwise (then retried):
+ * an error status, a redirect (not followed), no answer, or a slow one.
+ */
+export async function postJson(url: string, body: string, timeoutMs: number = limits.alertWebhookTimeoutMs): Promise<boolean> {
   try {
     const res = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", "user-agent": "runnel-alerts" },
       body,
       redirect: "manual",
-      signal: AbortSignal.timeout(limits.alertWebhookTimeoutMs),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     await res.body?.cancel();
     return res.ok;

@@ -80,8 +80,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
 
   /** Every consumer group ever registered, by id. */
   async listGroups(): Promise<{ ok: true; groups: string[] } | Failure> {
-    const groups = this.#sql.exec<{ group_id: string }>("SELECT group_id FROM groups ORDER BY group_id").toArray().map((r) => r.group_id);
-    return { ok: true, groups };
+    return { ok: true, groups: this.#groupIds() };
   }
 
   /** Every topic, by name. */
@@ -112,7 +111,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
       this.counters.roleChanged(role, next);
       this.store.saveRole(topic.topicId, args.partition, next);
       const preferred = preferredLeaderRole(next);
-      if (preferred !== null) next = await this.#handOver(topic, args.partition, preferred);
+      if (preferred !== null) next = await this.#handOver(topic, args.partition, next, preferred);
       return { ok: true, role: next };
     });
   }
@@ -136,7 +135,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
       const unclean = resolveConfigs(topic.configs)["unclean.leader.election.enable"];
       const next = electAfterFailure(role, role.leader, reachable, unclean);
       if (next === role) return { ok: true, role }; // still no replica to lead
-      return { ok: true, role: await this.#handOver(topic, args.partition, next) };
+      return { ok: true, role: await this.#handOver(topic, args.partition, role, next) };
     });
   }
 
@@ -222,7 +221,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
 
   /** Topics with their partitions' roles, groups, counters and alert states, for GET /metrics (see metrics.ts). */
   async metrics(): Promise<ControllerMetricsOk | Failure> {
-    return controllerMetrics(this.#sql, this.store, this.counters);
+    return controllerMetrics(this.store, this.counters, this.#groupIds(), this.alerting.alerts.all());
   }
 
   /** Creates, lists, reads or deletes alert rules (see alerting.ts). */
@@ -264,9 +263,13 @@ export class Controller extends DurableObject<Env> implements LogContext {
     return { topic, role };
   }
 
-  /** Records a new role and tells the replicas (see hand-over.ts). */
-  async #handOver(topic: TopicInfo, partition: number, role: PartitionRole): Promise<PartitionRole> {
-    this.counters.roleChanged(this.store.roles(topic)[partition], role);
+  #groupIds(): string[] {
+    return this.#sql.exec<{ group_id: string }>("SELECT group_id FROM groups ORDER BY group_id").toArray().map((r) => r.group_id);
+  }
+
+  /** Records a new role (replacing `before`) and tells the replicas (see hand-over.ts). */
+  async #handOver(topic: TopicInfo, partition: number, before: PartitionRole, role: PartitionRole): Promise<PartitionRole> {
+    this.counters.roleChanged(before, role); // `before`: the role the caller read, not a second read of every partition's
     this.store.saveRole(topic.topicId, partition, role);
     await tellRole(this.env, topic.topicId, partition, role);
     return role;

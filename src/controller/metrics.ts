@@ -8,6 +8,7 @@
  * never go down.
  */
 import type { PartitionRole } from "../partition/types";
+import type { AlertView } from "./alert-rules";
 import type { TopicStore } from "./topic-store";
 
 /** One topic as a scrape sees it. */
@@ -41,8 +42,7 @@ export class ControllerCounters {
    * an ISR shrink (a replica left it), an expand (one joined), a leader
    * election (a new leader), unclean when the new leader was not in sync.
    */
-  roleChanged(before: PartitionRole | undefined, after: PartitionRole): void {
-    if (before === undefined) return;
+  roleChanged(before: PartitionRole, after: PartitionRole): void {
     if (before.isr.some((b) => !after.isr.includes(b))) this.add("isr_shrinks");
     if (after.isr.some((b) => !before.isr.includes(b))) this.add("isr_expands");
     if (after.leader >= 0 && after.leader !== before.leader) {
@@ -57,13 +57,9 @@ export class ControllerCounters {
   }
 }
 
-/** The controller's answer to a scrape, read from its tables. */
-export function controllerMetrics(sql: SqlStorage, store: TopicStore, counters: ControllerCounters): ControllerMetricsOk {
+/** The controller's answer to a scrape: its topics with their roles (read from `store`), and the groups and alert rules given. */
+export function controllerMetrics(store: TopicStore, counters: ControllerCounters, groups: string[], rules: AlertView[]): ControllerMetricsOk {
   const topics = store.list().map((t) => ({ name: t.topicName, topicId: t.topicId, replicationFactor: t.replicationFactor, roles: store.roles(t) }));
-  const groups = sql.exec<{ group_id: string }>("SELECT group_id FROM groups ORDER BY group_id").toArray().map((r) => r.group_id);
-  const alerts = sql
-    .exec<{ name: string; kind: string; state: string }>("SELECT name, kind, state FROM alert_rules ORDER BY name")
-    .toArray()
-    .map((r) => ({ name: r.name, kind: r.kind, firing: r.state === "firing" }));
+  const alerts = rules.map((r) => ({ name: r.name, kind: r.kind, firing: r.status === "firing" }));
   return { ok: true, topics, groups, counters: counters.all(), alerts };
 }

@@ -86,6 +86,20 @@ describe("alert rules evaluated from the controller's alarm", () => {
     expect(posts[0]!.atMs - pending.since).toBeGreaterThanOrEqual(500);
   });
 
+  it("fire on a topic's produce error rate, as the metrics object measured it over its window", async () => {
+    await createTopic("al-err", 1);
+    await create({ name: "al-rate", kind: "produce_error_rate", target: "al-err", threshold: 0.4, for_ms: 0, webhook_url: "http://hooks.test/rate" });
+    await create({ name: "al-rate-quiet", kind: "produce_error_rate", target: "al-err-quiet", threshold: 0, for_ms: 0, webhook_url: "http://hooks.test/rate" });
+    expect((await produce("al-err", ["ok"])).status).toBe(200);
+    const refused = await call("POST", "/topics/al-err", "{not json", { "content-type": "application/vnd.kafka.json.v2+json" });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    await scrape(); // hands this isolate's counts to the metrics object
+    await evaluateNow();
+    expect(await alert("al-rate")).toMatchObject({ state: "firing", value: 0.5 }); // one request of two failed
+    expect(await alert("al-rate-quiet")).toMatchObject({ state: "inactive", value: 0 }); // no produce requests: 0, not unknown
+    expect(posts.map((p) => p.body)).toEqual([{ alert: "al-rate", status: "firing", value: 0.5, since: expect.any(Number) }]);
+  });
+
   it("retry a failed delivery with backoff, keep a rule's notices in order, and give up after limits.alertRetryForMs", async () => {
     const warned = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     await createTopic("al-retry", 1);

@@ -44,6 +44,13 @@ describe("alert rules over the API", () => {
       expect(res.body.message).toMatch(why);
     }
     expect((await call("POST", `${V3}/alerts`, "{not json")).status).toBe(400);
+    // Not an object, empty, or past the admin body limit: a JSON error each.
+    for (const body of ["[]", '"ur-1"', "null", "", JSON.stringify({ ...rule("big"), target: "x".repeat(limits.adminRequestBytesMax) })]) {
+      const res = await call("POST", `${V3}/alerts`, body);
+      expect(res.status, body.slice(0, 20)).toBeGreaterThanOrEqual(400);
+      expect(res.status, body.slice(0, 20)).toBeLessThan(500);
+      expect(res.body, body.slice(0, 20)).toMatchObject({ error_code: expect.any(Number), message: expect.any(String) });
+    }
     expect((await call("GET", `${V3}/alerts`)).body.data).toEqual([]);
   });
 
@@ -52,10 +59,13 @@ describe("alert rules over the API", () => {
     const again = await call("POST", `${V3}/alerts`, rule("dup", { threshold: 5 }));
     expect(again.status).toBe(400);
     expect(again.body.message).toMatch(/already exists/);
+    expect((await call("GET", `${V3}/alerts/dup`)).body).toMatchObject({ threshold: 0 }); // the first rule stands, unchanged
     for (let i = 1; i < limits.alertRulesMax; i++) expect((await call("POST", `${V3}/alerts`, rule(`many-${i}`))).status).toBe(201);
     const over = await call("POST", `${V3}/alerts`, rule("one-too-many"));
     expect(over.status).toBe(400);
     expect(over.body.message).toMatch(/most alert rules allowed \(100\)/);
+    expect((await call("GET", `${V3}/alerts/one-too-many`)).status).toBe(404);
+    expect((await call("GET", `${V3}/alerts`)).body.data).toHaveLength(limits.alertRulesMax);
   }, 20_000);
 
   it("belong to this cluster only", async () => {
