@@ -6,7 +6,8 @@ import { WebSocket as WsSocket } from "ws";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Runnel, RunnelError } from "../../src/client/index";
 import type { ConsumerRecord } from "../../src/client/index";
-import { clientHarness, produceNumbers, trackedSockets, waitFor } from "./client/harness";
+import { clientHarness, produceNumbers, trackedSockets } from "./client/harness";
+import { waitFor } from "./wait-for";
 
 const { serve } = clientHarness();
 let url: string;

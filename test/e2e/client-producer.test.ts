@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { partitionForKey } from "../../src/produce/murmur2";
 import { Runnel, RunnelError } from "../../src/client/index";
-import { clientHarness, instrumentedFetch, readAll, waitFor } from "./client/harness";
+import { clientHarness, instrumentedFetch, readAll } from "./client/harness";
+import { waitFor } from "./wait-for";
 
 const { serve } = clientHarness();
 let url: string;

@@ -32,17 +32,6 @@ export function clientHarness() {
   return { serve };
 }
 
-/** Checks `check` every 20 ms until it holds; fails naming `what` once `timeoutMs` (default 15 s) passes. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** A fetch that counts record-batch POSTs and lets a test fail the next ones its own way. */
 export function instrumentedFetch() {
   const state = {
