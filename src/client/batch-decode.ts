@@ -11,7 +11,7 @@
  * not checked again here: the log checked it when the batch was stored,
  * and the bytes come over HTTP's own integrity.
  */
-import { concatBytes } from "../bytes/concat";
+import { joinBytes } from "../bytes/concat";
 import { limits } from "../limits";
 import { CompressionError, pastLimit } from "../log/codec-support";
 import { BATCH_HEADER_BYTES, Compression, compressionOf, type DecodedRecord, decodeRecords, readBatchHeader } from "../log/record-batch";
@@ -105,9 +105,5 @@ async function gunzip(bytes: Uint8Array, outputBytesMax: number): Promise<Uint8A
     if (e instanceof CompressionError) throw e;
     throw new CompressionError(`gzip records do not decompress: ${(e as Error).message}`);
   }
-  return join(parts, total);
-}
-
-function join(parts: Uint8Array[], total: number): Uint8Array {
-  return parts.length === 1 ? parts[0]! : concatBytes(parts, total);
+  return joinBytes(parts, total);
 }

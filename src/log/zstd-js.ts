@@ -5,7 +5,7 @@
  * one by one, after zstd-frames.ts has checked each one's declared sizes.
  */
 import { Decompress } from "fzstd";
-import { concatBytes } from "../bytes/concat";
+import { concatBytes, joinBytes } from "../bytes/concat";
 import { CompressionError, pastLimit } from "./codec-support";
 import { zstdFrames } from "./zstd-frames";
 
@@ -25,7 +25,7 @@ export function zstdDecompressFrames(bytes: Uint8Array, outputBytesMax: number, 
     parts.push(part);
     total += part.length;
   }
-  return parts.length === 1 ? parts[0]! : concatBytes(parts, total);
+  return joinBytes(parts, total);
 }
 
 /** Thrown from fzstd's output callback to stop it at the bound. */
