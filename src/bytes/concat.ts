@@ -15,3 +15,11 @@ export function concatBytes(parts: readonly Uint8Array[], totalBytes?: number): 
   if (at !== total) throw new Error(`concatBytes: parts hold ${at} bytes, not the ${total} counted`);
   return out;
 }
+
+/**
+ * `parts` as one array: the only part itself when there is one (no copy),
+ * else `concatBytes(parts, totalBytes)`. For callers that own their parts.
+ */
+export function joinBytes(parts: readonly Uint8Array[], totalBytes?: number): Uint8Array {
+  return parts.length === 1 ? parts[0]! : concatBytes(parts, totalBytes);
+}

@@ -12,7 +12,7 @@
  * before the refusal is sent.
  */
 import { limits } from "../limits";
-import { concatBytes } from "./concat";
+import { joinBytes } from "./concat";
 
 /**
  * All bytes of `stream`, or null as soon as they exceed `bytesMax`. Past
@@ -38,8 +38,7 @@ export async function readBounded(
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  return concatBytes(chunks, total);
+  return joinBytes(chunks, total);
 }
 
 /**

@@ -3,26 +3,23 @@
  * Decoding fetched record batches (API.md "Record batches over HTTP") on
  * the client, so the server sends stored bytes as they are. Codecs use
  * what every runtime the client supports has, and never a `node:` module:
- * gzip through the standard DecompressionStream; snappy and lz4 through
- * Runnel's own codecs (src/log/), and zstd through fzstd (pure
- * JavaScript) after zstd-frames.ts has checked each frame's declared
- * sizes — each loaded only when a batch needs it. Every records section
- * is bounded by `limits.batchDecompressedBytesMax`: a decompression bomb
+ * gzip through the standard DecompressionStream; snappy, lz4 and zstd
+ * through Runnel's own node-free codecs (src/log/; zstd-js.ts decodes
+ * zstd with fzstd, pure JavaScript) — each loaded only when a batch
+ * needs it. Every records section is bounded by `limits.batchDecompressedBytesMax`: a decompression bomb
  * is a RunnelError, never a hang or an out-of-memory crash. The CRC is
  * not checked again here: the log checked it when the batch was stored,
  * and the bytes come over HTTP's own integrity.
  */
-import { concatBytes } from "../bytes/concat";
+import { joinBytes } from "../bytes/concat";
 import { limits } from "../limits";
+import { CompressionError, pastLimit } from "../log/codec-support";
 import { BATCH_HEADER_BYTES, Compression, compressionOf, type DecodedRecord, decodeRecords, readBatchHeader } from "../log/record-batch";
 import { RunnelError } from "./errors";
 
 /** The error code of a batch that does not decode (API.md's 50001, CORRUPT_MESSAGE). */
 const CORRUPT_MESSAGE = 50001;
 const MAGIC = 2;
-
-/** A malformed or oversized records section; `decodeBatches` names its batch. */
-class Undecodable extends Error {}
 
 /**
  * The records at or after `fromOffset` in `body` (whole concatenated
@@ -37,19 +34,24 @@ export async function decodeBatches(body: Uint8Array, fromOffset: number, output
   for (let at = 0; at < body.length; ) {
     const batch = batchAt(body, at);
     const header = readBatchHeader(batch);
+    if (header.magic !== MAGIC) throw corrupt(header.baseOffset, `magic ${header.magic}, expected ${MAGIC}`);
     let records: DecodedRecord[];
     try {
-      if (header.magic !== MAGIC) throw new Undecodable(`magic ${header.magic}, expected ${MAGIC}`);
       const section = await decompressSection(compressionOf(header.attributes), batch.subarray(BATCH_HEADER_BYTES), outputBytesMax);
       records = decodeRecords(header, section);
     } catch (e) {
       if (e instanceof RunnelError) throw e;
-      throw new RunnelError(CORRUPT_MESSAGE, `CORRUPT_MESSAGE: corrupt record batch at offset ${header.baseOffset}: ${(e as Error).message}`);
+      throw corrupt(header.baseOffset, (e as Error).message);
     }
     for (const r of records) if (r.offset >= fromOffset) out.push(r);
     at += batch.length;
   }
   return out;
+}
+
+/** The 50001 of the batch at `baseOffset`, saying `why`. */
+function corrupt(baseOffset: number, why: string): RunnelError {
+  return new RunnelError(CORRUPT_MESSAGE, `CORRUPT_MESSAGE: corrupt record batch at offset ${baseOffset}: ${why}`);
 }
 
 /** The whole batch starting at byte `at` of `body`; a 50001 when its framing runs past the body. */
@@ -76,9 +78,9 @@ async function decompressSection(code: number, section: Uint8Array, outputBytesM
     case Compression.LZ4:
       return (await import("../log/lz4-read")).lz4Decompress(section, outputBytesMax);
     case Compression.ZSTD:
-      return unzstd(section, outputBytesMax);
+      return (await import("../log/zstd-js")).zstdDecompressFrames(section, outputBytesMax);
     default:
-      throw new Undecodable(`compression codec ${code} is not one of Kafka's (0-4)`);
+      throw new CompressionError(`compression codec ${code} is not one of Kafka's (0-4)`);
   }
 }
 
@@ -95,45 +97,13 @@ async function gunzip(bytes: Uint8Array, outputBytesMax: number): Promise<Uint8A
       total += value.length;
       if (total > outputBytesMax) {
         reader.cancel().catch(() => {}); // the error below says why; the stream's own rejection is moot
-        throw pastBound("gzip", outputBytesMax);
+        throw pastLimit("gzip", outputBytesMax);
       }
       parts.push(value);
     }
   } catch (e) {
-    if (e instanceof Undecodable) throw e;
-    throw new Undecodable(`gzip records do not decompress: ${(e as Error).message}`);
+    if (e instanceof CompressionError) throw e;
+    throw new CompressionError(`gzip records do not decompress: ${(e as Error).message}`);
   }
-  return join(parts, total);
-}
-
-/** Thrown from fzstd's output callback to stop it at the bound. */
-const STOP = new Error("past the bound");
-
-/** zstd frames, each checked by zstdFrames (declared sizes, window) and then decoded by fzstd within what is left of the bound. */
-async function unzstd(bytes: Uint8Array, outputBytesMax: number): Promise<Uint8Array> {
-  const [{ Decompress }, { zstdFrames }] = await Promise.all([import("fzstd"), import("../log/zstd-frames")]);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (const frame of zstdFrames(bytes, outputBytesMax)) {
-    const decoder = new Decompress((chunk) => {
-      total += chunk.length;
-      if (total > outputBytesMax) throw STOP;
-      parts.push(chunk);
-    });
-    try {
-      decoder.push(frame.bytes, true);
-    } catch (e) {
-      if (e === STOP) throw pastBound("zstd", outputBytesMax);
-      throw new Undecodable(`zstd: ${(e as Error).message}`);
-    }
-  }
-  return join(parts, total);
-}
-
-function pastBound(codec: string, outputBytesMax: number): Undecodable {
-  return new Undecodable(`${codec} records decompress past ${outputBytesMax} bytes`);
-}
-
-function join(parts: Uint8Array[], total: number): Uint8Array {
-  return parts.length === 1 ? parts[0]! : concatBytes(parts, total);
+  return joinBytes(parts, total);
 }

@@ -10,7 +10,7 @@ import { type Identity, OpenBatch, type Pending, type SealedBatch } from "./batc
 import { RunnelError } from "./errors";
 import type { RecordInput } from "../log/record-batch";
 import { backoffMs, sleep, verdictOn } from "./retry";
-import { concatBytes } from "../bytes/concat";
+import { joinBytes } from "../bytes/concat";
 
 /** What a partition queue needs of its producer. */
 export interface QueueHost {
@@ -197,7 +197,7 @@ export class PartitionQueue {
       parts.push(await b.frame(identity, this.nextSequence));
       if (fresh && identity !== null) this.nextSequence = (this.nextSequence + b.recordCount) % 2 ** 31;
     }
-    return parts.length === 1 ? parts[0]! : concatBytes(parts);
+    return joinBytes(parts);
   }
 }
 

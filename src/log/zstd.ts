@@ -2,15 +2,14 @@
  * zstd: standard frames (RFC 8878) through the runtime's native libzstd
  * (workerd's node:zlib), at Kafka's default level 3. Decompression goes
  * frame by frame, after zstd-frames.ts has checked each frame's declared
- * sizes; fzstd (pure JavaScript) decodes the valid frames today's
- * workerd fails on.
+ * sizes; fzstd (pure JavaScript, zstd-js.ts) decodes the valid frames
+ * today's workerd fails on.
  */
-import { Decompress } from "fzstd";
 import { constants, createZstdCompress } from "node:zlib";
 import { concatBytes } from "../bytes/concat";
-import { CompressionError, pastLimit } from "./codec-support";
+import { CompressionError } from "./codec-support";
 import { zstdFrameBounded } from "./zlib-bounded";
-import { zstdFrames } from "./zstd-frames";
+import { fzstdFrame, zstdDecompressFrames } from "./zstd-js";
 
 /** Kafka's default zstd level. */
 const LEVEL = 3;
@@ -42,14 +41,7 @@ export function zstdCompress(bytes: Uint8Array): Promise<Uint8Array> {
  * malformed or past `outputBytesMax`.
  */
 export function zstdDecompress(bytes: Uint8Array, outputBytesMax: number): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (const frame of zstdFrames(bytes, outputBytesMax)) {
-    const part = decodeFrame(frame.bytes, outputBytesMax - total, outputBytesMax);
-    parts.push(part);
-    total += part.length;
-  }
-  return parts.length === 1 ? parts[0]! : concatBytes(parts, total);
+  return zstdDecompressFrames(bytes, outputBytesMax, decodeFrame);
 }
 
 /**
@@ -67,25 +59,4 @@ function decodeFrame(frame: Uint8Array, budget: number, outputBytesMax: number):
     if (/unexpected end of file/i.test((e as Error).message)) return fzstdFrame(frame, budget, outputBytesMax);
     throw new CompressionError(`zstd: ${(e as Error).message}`);
   }
-}
-
-/** Thrown from fzstd's output callback to stop it at the bound. */
-const STOP = new Error("past the bound");
-
-/** One frame through fzstd, stopped as soon as its output passes `budget`. */
-function fzstdFrame(frame: Uint8Array, budget: number, outputBytesMax: number): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  const decoder = new Decompress((chunk) => {
-    total += chunk.length;
-    if (total > budget) throw STOP;
-    parts.push(chunk);
-  });
-  try {
-    decoder.push(frame, true);
-  } catch (e) {
-    if (e === STOP) throw pastLimit("zstd", outputBytesMax);
-    throw new CompressionError(`zstd: ${(e as Error).message}`);
-  }
-  return concatBytes(parts, total);
 }

@@ -114,4 +114,22 @@ describe("the client's fetch against a server that answers batches without their
     expect(e).toBeInstanceOf(RunnelError);
     expect((e as RunnelError).message).toMatch(/runnel-next-offset/);
   });
+
+  it("refuses an offset header that is not an offset, naming it and what it held", async () => {
+    for (const bad of ["-1", "1.5", "12abc", " ", "9007199254740993"]) {
+      const runnel = new Runnel({
+        url: "http://runnel.test",
+        fetch: async (input, init) =>
+          new URL(input).pathname.endsWith("/batches")
+            ? new Response(new Uint8Array(0), {
+                status: 200,
+                headers: { "content-type": "application/vnd.kafka.record-batch", "runnel-next-offset": "0", "runnel-high-watermark": bad, "runnel-log-start-offset": "0" },
+              })
+            : SELF.fetch(input, init),
+      });
+      const e = await runnel.fetch("any", 0, 0).catch((x: unknown) => x);
+      expect(e, `high watermark '${bad}'`).toBeInstanceOf(RunnelError);
+      expect((e as RunnelError).message).toContain(`no valid runnel-high-watermark header (got '${bad.trim() === "" ? "" : bad}')`);
+    }
+  });
 });

@@ -3,22 +3,18 @@
 // a slow handler, seeks and codecs, rebalances and errors. The shared
 // setup is client/harness.ts; the producer: client-producer.test.ts.
 import { WebSocket as WsSocket } from "ws";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Runnel, RunnelError } from "../../src/client/index";
 import type { ConsumerRecord } from "../../src/client/index";
-import { clientHarness, produceNumbers, trackedSockets, waitFor } from "./client/harness";
+import { clientHarness, produceNumbers, trackedSockets } from "./client/harness";
+import { waitFor } from "./wait-for";
 
-const { serve } = clientHarness();
-let url: string;
-
-beforeAll(async () => {
-  url = (await serve()).url;
-});
+const server = clientHarness();
 
 describe("consumer", () => {
   it("resumes from the committed offsets after its connection drops", async () => {
     const tracked = trackedSockets();
-    const client = new Runnel({ url, WebSocket: tracked.WebSocket });
+    const client = new Runnel({ url: server.url, WebSocket: tracked.WebSocket });
     await client.admin().createTopic("c-resume", { partitions: 1 });
     await produceNumbers(client, "c-resume", 1_000);
     const consumer = client.consumer({ group: "c-resume-g", topics: ["c-resume"], autoOffsetReset: "earliest", autoCommit: false, reconnectBackoffMs: 50 });
@@ -50,7 +46,7 @@ describe("consumer", () => {
 
   it("holds at most maxBufferedRecords while a slow handler works", async () => {
     const tracked = trackedSockets();
-    const client = new Runnel({ url, WebSocket: tracked.WebSocket });
+    const client = new Runnel({ url: server.url, WebSocket: tracked.WebSocket });
     await client.admin().createTopic("c-slow", { partitions: 1 });
     await produceNumbers(client, "c-slow", 20_000);
     const consumer = client.consumer({ group: "c-slow-g", topics: ["c-slow"], autoOffsetReset: "earliest", maxBufferedRecords: 100 });
@@ -73,7 +69,7 @@ describe("consumer", () => {
   });
 
   it("seeks by offset and by time, and decodes json and binary", async () => {
-    const client = new Runnel({ url });
+    const client = new Runnel({ url: server.url });
     await client.admin().createTopic("c-seek", { partitions: 1 });
     const producer = client.producer();
     const t0 = Date.now() - 60_000;
@@ -96,7 +92,7 @@ describe("consumer", () => {
   });
 
   it("calls the rebalance callbacks as members come and go", async () => {
-    const client = new Runnel({ url });
+    const client = new Runnel({ url: server.url });
     await client.admin().createTopic("c-rebalance", { partitions: 4 });
     const events: string[] = [];
     const a = client.consumer({ group: "c-rebalance-g", topics: ["c-rebalance"], onAssign: (ps) => void events.push(`assign ${ps.map((p) => p.partition).join(",")}`), onRevoke: (ps) => void events.push(`revoke ${ps.map((p) => p.partition).join(",")}`) });
@@ -113,7 +109,7 @@ describe("consumer", () => {
 
   it("fails with the API's error when the subscription is refused", async () => {
     // The ws package says why an upgrade was refused (a runtime's own WebSocket does not: the consumer then gives up after three refusals).
-    const client = new Runnel({ url, WebSocket: WsSocket as unknown as ConstructorParameters<typeof Runnel>[0]["WebSocket"] });
+    const client = new Runnel({ url: server.url, WebSocket: WsSocket as unknown as ConstructorParameters<typeof Runnel>[0]["WebSocket"] });
     const consumer = client.consumer({ group: "c-bad", topics: ["x"], sessionTimeoutMs: 10 });
     const error = await consumer.next().then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(RunnelError);

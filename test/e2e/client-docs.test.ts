@@ -6,15 +6,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { clientHarness } from "./client/harness";
 
-const { serve } = clientHarness();
-let url: string;
-
-beforeAll(async () => {
-  url = (await serve()).url;
-});
+const server = clientHarness();
 
 describe("docs/client.md", () => {
   it("every js example runs against the server", async () => {
@@ -29,7 +24,7 @@ describe("docs/client.md", () => {
       const file = join(root, ".runnel", `docs-example-${i}.mjs`);
       writeFileSync(file, code);
       try {
-        const { stdout } = await run(process.execPath, [file], { cwd: root, env: { ...process.env, RUNNEL_URL: url }, timeout: 60_000 });
+        const { stdout } = await run(process.execPath, [file], { cwd: root, env: { ...process.env, RUNNEL_URL: server.url }, timeout: 60_000 });
         expect(stdout.length, `example ${i} printed nothing`).toBeGreaterThan(0);
       } catch (e) {
         throw new Error(`example ${i} of docs/client.md failed: ${(e as { stderr?: string }).stderr ?? e}`);

@@ -3,22 +3,18 @@
 // duplicate, the bound on bytes in flight, codecs and errors. The shared
 // setup is client/harness.ts; the consumer: client-consumer.test.ts; the
 // examples of docs/client.md: client-docs.test.ts.
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { partitionForKey } from "../../src/produce/murmur2";
 import { Runnel, RunnelError } from "../../src/client/index";
-import { clientHarness, instrumentedFetch, readAll, waitFor } from "./client/harness";
+import { clientHarness, instrumentedFetch, readAll } from "./client/harness";
+import { waitFor } from "./wait-for";
 
-const { serve } = clientHarness();
-let url: string;
-
-beforeAll(async () => {
-  url = (await serve()).url;
-});
+const server = clientHarness();
 
 describe("producer", () => {
   it("batches many sends into few requests and answers each record's offset in order", async () => {
     const counted = instrumentedFetch();
-    const client = new Runnel({ url, fetch: counted.fetch });
+    const client = new Runnel({ url: server.url, fetch: counted.fetch });
     await client.admin().createTopic("c-batching", { partitions: 1 });
     const producer = client.producer({ lingerMs: 20 });
     const sends = Array.from({ length: 100 }, (_, s) => producer.send("c-batching", Array.from({ length: 100 }, (_, i) => ({ value: `s${s}-${i}` }))));
@@ -33,7 +29,7 @@ describe("producer", () => {
   });
 
   it("puts keyed records where Kafka's partitioner does, and keyless ones together per batch", async () => {
-    const client = new Runnel({ url });
+    const client = new Runnel({ url: server.url });
     await client.admin().createTopic("c-keys", { partitions: 5 });
     const producer = client.producer();
     const keys = Array.from({ length: 50 }, (_, i) => `customer-${i}`);
@@ -49,7 +45,7 @@ describe("producer", () => {
 
   it("retries a refused request (429: nothing applied) and appends it once", async () => {
     const counted = instrumentedFetch();
-    const client = new Runnel({ url, fetch: counted.fetch });
+    const client = new Runnel({ url: server.url, fetch: counted.fetch });
     await client.admin().createTopic("c-retry-429", { partitions: 1 });
     let refusals = 2;
     counted.state.intercept = async (send) => {
@@ -66,7 +62,7 @@ describe("producer", () => {
 
   it("never duplicates when an answer is lost after the append: the retry is recognised by its producer id and sequences", async () => {
     const counted = instrumentedFetch();
-    const client = new Runnel({ url, fetch: counted.fetch });
+    const client = new Runnel({ url: server.url, fetch: counted.fetch });
     await client.admin().createTopic("c-retry-lost", { partitions: 1 });
     let posts = 0;
     counted.state.intercept = async (send) => {
@@ -92,7 +88,7 @@ describe("producer", () => {
     const counted = instrumentedFetch();
     const noIds = async (input: string, init?: RequestInit) =>
       input.endsWith("/producer-ids") ? Response.json({ error_code: 404, message: "no route" }, { status: 404 }) : counted.fetch(input, init);
-    const client = new Runnel({ url, fetch: noIds });
+    const client = new Runnel({ url: server.url, fetch: noIds });
     await client.admin().createTopic("c-retry-plain", { partitions: 1 });
     let lose = 1;
     counted.state.intercept = async (send) => {
@@ -111,7 +107,7 @@ describe("producer", () => {
 
   it("keeps bytes in flight under its bound: a send past it waits for earlier ones", async () => {
     const counted = instrumentedFetch();
-    const client = new Runnel({ url, fetch: counted.fetch });
+    const client = new Runnel({ url: server.url, fetch: counted.fetch });
     await client.admin().createTopic("c-bound", { partitions: 1 });
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));
@@ -142,7 +138,7 @@ describe("producer", () => {
   });
 
   it("compresses with gzip, snappy and lz4 (zstd where the runtime has it)", async () => {
-    const client = new Runnel({ url });
+    const client = new Runnel({ url: server.url });
     await client.admin().createTopic("c-codecs", { partitions: 1 });
     const codecs = ["gzip", "snappy", "lz4", "zstd"] as const;
     const hasZstd = typeof (await import("node:zlib")).zstdCompressSync === "function";
@@ -162,7 +158,7 @@ describe("producer", () => {
   });
 
   it("reports the API's errors as RunnelError with the error code", async () => {
-    const client = new Runnel({ url });
+    const client = new Runnel({ url: server.url });
     const producer = client.producer();
     const missing = await producer.send("c-no-such-topic", [{ value: 1 }]).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(RunnelError);

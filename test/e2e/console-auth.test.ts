@@ -3,10 +3,11 @@
 // Every page is watched (console/harness.ts). Screenshots: .runnel/screenshots/.
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER, call } from "./console/api";
-import { shoot, until } from "./console/browser";
+import { shoot } from "./console/browser";
 import { consoleHarness } from "./console/harness";
 import { signIn, signOut } from "./console/pages";
 import type { RunningServer } from "./server";
+import { waitFor } from "./wait-for";
 
 const { serve, open } = consoleHarness();
 
@@ -91,7 +92,7 @@ describe("the console, authentication on", () => {
     await page.getByRole("link", { name: "Keys and ACLs" }).click();
     const deniedKeys = await call(server.url, "GET", `${CLUSTER}/keys`, undefined, alice);
     expect(deniedKeys.status).toBe(403);
-    await until("keys and ACLs both refused", async () => (await page.getByRole("alert").filter({ hasText: deniedKeys.body.message }).count()) === 2);
+    await waitFor("keys and ACLs both refused", async () => (await page.getByRole("alert").filter({ hasText: deniedKeys.body.message }).count()) === 2);
 
     await signOut(page);
     await signIn(page, ADMIN);

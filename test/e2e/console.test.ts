@@ -7,10 +7,11 @@
 // With authentication on: console-auth.test.ts.
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER, call, consumerThatCommitted, produce } from "./console/api";
-import { overflowX, shoot, unlabelled, until } from "./console/browser";
+import { overflowX, shoot, unlabelled } from "./console/browser";
 import { consoleHarness } from "./console/harness";
 import { focused, tabTo } from "./console/pages";
 import type { RunningServer } from "./server";
+import { waitFor } from "./wait-for";
 
 const { serve, open } = consoleHarness();
 
@@ -50,10 +51,10 @@ describe("the console, authentication off", () => {
     const { page } = await open(server, "#/");
     await page.getByText("Authentication is off", { exact: true }).waitFor();
     expect(await page.getByRole("link", { name: "Keys and ACLs" }).count()).toBe(0);
-    await until("three brokers", async () => (await page.locator('[aria-label="Brokers"] tbody tr').count()) === 3);
+    await waitFor("three brokers", async () => (await page.locator('[aria-label="Brokers"] tbody tr').count()) === 3);
     await page.getByRole("link", { name: "console-flow" }).waitFor();
     // Records flowing: the figures leave "–" once two scrapes apart have seen them.
-    await until(
+    await waitFor(
       "a records-in rate above 0",
       async () => {
         await produce(server.url, "console-flow", { value: { type: "STRING", data: "tick" } });
@@ -65,7 +66,7 @@ describe("the console, authentication off", () => {
     expect(await page.locator(".chart canvas").count()).toBeGreaterThan(0);
     // A few more points, with records read too, so the picture shows both lines (one scrape every 5 s).
     let reads = 0;
-    await until(
+    await waitFor(
       "four points on the chart",
       async () => {
         await produce(server.url, "console-flow", { value: { type: "STRING", data: "tick" } });
@@ -85,7 +86,7 @@ describe("the console, authentication off", () => {
     await page.getByRole("button", { name: "Create topic" }).click();
     await page.getByRole("heading", { name: "Topic console-orders" }).waitFor();
     const rows = page.locator('[aria-label="Partitions of console-orders"] tbody tr');
-    await until("three partitions", async () => (await rows.count()) === 3);
+    await waitFor("three partitions", async () => (await rows.count()) === 3);
     // Partition, leader, replicas, ISR, log start, high watermark, log end.
     expect(await rows.nth(2).locator("th, td").allTextContents()).toEqual(["2", "2", "2", "2", "0", "0", "0", "Browse"]);
 
@@ -117,7 +118,7 @@ describe("the console, authentication off", () => {
     await page.getByText("Produced to partition 1 at offset 0.").waitFor();
     const fetched = await call(server.url, "GET", `${CLUSTER}/topics/console-orders/partitions/1/records?offset=0&format=string`);
     expect(fetched.body.records).toMatchObject([{ offset: 0, key: "customer-7", value: '{"total": 42}', headers: [{ name: "trace", value: btoa("t-1") }] }]);
-    await until("the high watermark of partition 1 at 1", async () => (await rows.nth(1).locator("td").nth(4).textContent()) === "1");
+    await waitFor("the high watermark of partition 1 at 1", async () => (await rows.nth(1).locator("td").nth(4).textContent()) === "1");
     await shoot(page, "topic");
   });
 
@@ -183,7 +184,7 @@ describe("the console, authentication off", () => {
     await page.getByRole("heading", { name: "Group console-billing" }).waitFor();
     await page.locator('[aria-label="Members and their partitions"]').getByText("billing-1").waitFor();
     const lagRows = page.locator('[aria-label="Committed offsets and lag"] tbody tr');
-    await until("three lag rows", async () => (await lagRows.count()) === 3);
+    await waitFor("three lag rows", async () => (await lagRows.count()) === 3);
     expect(await lagRows.nth(0).locator("td").allTextContents()).toEqual(["console-orders", "0", "1", "3", "2", "billing-1"]);
     await page.locator(".chart canvas").first().waitFor();
     await shoot(page, "group");
@@ -203,7 +204,7 @@ describe("the console, authentication off", () => {
     await page.getByText("Reset 3 partitions:").waitFor();
     const lags = await call(server.url, "GET", `${CLUSTER}/consumer-groups/console-billing/lags`);
     expect(lags.body.data.map((r: { current_offset: number }) => r.current_offset)).toEqual([0, 0, 0]);
-    await until("the lag table at the reset offsets", async () => (await lagRows.nth(0).locator("td").nth(2).textContent()) === "0");
+    await waitFor("the lag table at the reset offsets", async () => (await lagRows.nth(0).locator("td").nth(2).textContent()) === "0");
   });
 
   it("keyboard: creates and deletes a topic without the mouse, focus always visible, Escape backs out of the dialog", async () => {

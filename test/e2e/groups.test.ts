@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort, startServer, type RunningServer } from "./server";
+import { waitFor } from "./wait-for";
 
 const dir = mkdtempSync(join(tmpdir(), "runnel-e2e-groups-"));
 let server: RunningServer | null = null;
@@ -19,17 +20,6 @@ async function json(method: string, url: string, body?: unknown) {
 }
 
 type Frame = Record<string, any>;
-
-/** Checks `check` every 20 ms until it holds; fails naming `what` once `timeoutMs` passes. */
-async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A WebSocket subscriber over the network, as a client would open it. */
 async function subscriber(base: string, group: string, query: string) {
@@ -71,7 +61,7 @@ describe("consumer groups on the real server", () => {
       s.ws.close();
     }
     // The server has seen both sockets close (their members left) before it stops.
-    await waitFor("the subscribers to leave", async () => (await json("GET", `${C}/consumer-groups/e2e-ws-g`)).body.consumers.length === 0);
+    await waitFor("the subscribers to leave", async () => (await json("GET", `${C}/consumer-groups/e2e-ws-g`)).body.consumers.length === 0, 10_000);
 
     await server.stop();
     server = await startServer(port, dir);
@@ -87,7 +77,7 @@ describe("consumer groups on the real server", () => {
       const polled = await json("GET", `${base}/records?timeout=500`);
       expect(polled.status).toBe(200);
       return (polled.body as Frame[]).length > 0 ? (polled.body as Frame[]) : null;
-    });
+    }, 10_000);
     expect(got.map((r) => [r.partition, r.offset, r.value])).toEqual([[2, 10, "after"]]);
 
     // Its commit has the REST meaning (the last offset consumed); the group stores the next one to read,

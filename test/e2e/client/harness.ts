@@ -5,42 +5,35 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WebSocket as WsSocket } from "ws";
-import { afterAll } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import type { Runnel } from "../../../src/client/index";
 import { freePort, startServer, type RunningServer } from "../server";
 
 /**
- * Registers the file's hook (the server stopped and its state removed
- * after all) and returns how to start it (`serve`, from the file's
- * beforeAll).
+ * Registers the file's hooks: before all, the server as `npm start` runs
+ * it (authentication off) on a fresh state directory; after all, the
+ * server stopped and its state removed. Returns the server's `url` (read
+ * it inside tests: it is set once the server is up).
  */
-export function clientHarness() {
+export function clientHarness(): { readonly url: string } {
   let dir: string | undefined;
   let server: RunningServer | undefined;
 
-  /** The server as `npm start` runs it (authentication off), on a fresh state directory. */
-  async function serve(): Promise<RunningServer> {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "runnel-e2e-client-"));
     server = await startServer(await freePort(), dir);
-    return server;
-  }
+  });
 
   afterAll(async () => {
     await server?.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
-  return { serve };
-}
-
-/** Checks `check` every 20 ms until it holds; fails naming `what` once `timeoutMs` (default 15 s) passes. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return {
+    get url() {
+      if (server === undefined) throw new Error("the client harness's server is not up: read url inside a test");
+      return server.url;
+    },
+  };
 }
 
 /** A fetch that counts record-batch POSTs and lets a test fail the next ones its own way. */

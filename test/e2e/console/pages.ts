@@ -1,6 +1,6 @@
 // Steps the console tests share: signing in, moving focus with Tab, reading what has focus.
 import type { Page } from "playwright-core";
-import { until } from "./browser";
+import { waitFor } from "../wait-for";
 
 /** The focused element: its tag, text or accessible label, and whether its focus ring shows (outline at least 2 px). */
 export interface Focused {
@@ -47,5 +47,5 @@ export async function signOut(page: Page): Promise<void> {
 
 /** The text of the element `selector` once it has some. */
 export async function textOf(page: Page, selector: string): Promise<string> {
-  return until(`text in ${selector}`, async () => (await page.locator(selector).first().textContent())?.trim() || null);
+  return waitFor(`text in ${selector}`, async () => (await page.locator(selector).first().textContent())?.trim() || null);
 }
