@@ -3,24 +3,22 @@
  * pattern it matched, `unmatched` for none), method and error code (the
  * API error code of a refused request, the HTTP status of a served one),
  * with its latency to the response headers; and produce requests by
- * topic and outcome (for produce_error_rate). A topic is named only when
- * it may be a real one (a valid name, and not refused as unknown or
- * unauthorised), so a client cannot make up series.
+ * topic and outcome (for produce_error_rate). A topic is named only once
+ * the produce route has found it (`markProducedTopic`), so a client cannot
+ * make up series: a request refused before that (a bad body, an unknown
+ * topic, no access) counts under the topic "".
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError } from "../errors";
 import { ACCESS_RULES } from "../router/access-rules";
-import { topicNameProblem } from "../topic/validate";
 import { flushIfDue, routerCounters } from "./router-counters";
 import { REQUESTS } from "./series";
 
 type C = Context<{ Bindings: Env }>;
 
 const PRODUCE_ROUTES = new Set(ACCESS_RULES.filter((r) => r.quota === "produce").map((r) => `${r.method} ${r.path}`));
-/** Refusals that say nothing of an existing topic: its name is not kept as a label. */
-const NAMELESS = new Set<number>([ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.NOT_CONFIGURED]);
 
 /** Counts every request; see the module comment. Register first, so it sees every answer. */
 export const countRequests: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
@@ -33,10 +31,15 @@ export const countRequests: MiddlewareHandler<{ Bindings: Env }> = async (c, nex
   routerCounters.observe(REQUESTS.duration.name, { route: route.path, method: route.method }, seconds);
   if (PRODUCE_ROUTES.has(`${route.method} ${route.path}`)) {
     const failedWith = (c.get("produceFailure" as never) as number | undefined) ?? null;
-    routerCounters.count(REQUESTS.produce.name, { topic: topicLabel(c, Number(code)), error_code: failedWith === null ? code : String(failedWith) });
+    routerCounters.count(REQUESTS.produce.name, { topic: (c.get("producedTopic" as never) as string | undefined) ?? "", error_code: failedWith === null ? code : String(failedWith) });
   }
   flushIfDue(c.env, executionCtxOf(c));
 };
+
+/** Notes the topic a produce request found (it exists): its produce requests are counted under its name. */
+export function markProducedTopic(c: C, topicName: string): void {
+  c.set("producedTopic" as never, topicName as never);
+}
 
 /**
  * Notes that a produce request answered with per-record reports had
@@ -59,11 +62,6 @@ function errorCodeOf(c: C): string {
   if (e instanceof RunnelError) return String(e.errorCode);
   if (e !== undefined) return String(ErrorCode.INTERNAL);
   return String(c.res.status);
-}
-
-function topicLabel(c: C, code: number): string {
-  const topic = c.req.param("t");
-  return topic === undefined || NAMELESS.has(code) || topicNameProblem(topic) !== null ? "" : topic;
 }
 
 function executionCtxOf(c: C): { waitUntil(p: Promise<unknown>): void } | null {

@@ -21,6 +21,7 @@ import { concatBytes } from "../bytes/concat";
 import type { Env } from "../env";
 import { ErrorCode, errorOf, isFailure, RunnelError, type Failure } from "../errors";
 import { limits } from "../limits";
+import { markProducedTopic } from "../metrics/count-requests";
 import { BATCH_HEADER_BYTES, checkBatch, readBatchHeader } from "../log/record-batch";
 import { checkRecords } from "../log/record-check";
 import { callLeader } from "../metadata/leaders";
@@ -52,6 +53,7 @@ batchRoutes.post(PATH, async (c) => {
   if (idempotent !== null) await producerIdIssued(c.env, idempotent.producerId);
   for (let attempt = 0; ; attempt++) {
     const topic = await topicMeta(c.env, c.req.param("t"));
+    markProducedTopic(c, topic.topicName);
     const partition = partitionIn(topic, c.req.param("p"));
     const send = callLeader<AppendOk>(c.env, topic, partition, (leader) =>
       leader.stub.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks }),

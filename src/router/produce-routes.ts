@@ -9,6 +9,7 @@ import { limits } from "../limits";
 import { parseV2Records } from "../produce/parse-v2";
 import { parseV3Record } from "../produce/parse-v3";
 import { topicMeta } from "../metadata/topic-cache";
+import { markProducedTopic } from "../metrics/count-requests";
 import { parseJson, readJsonObject, readText } from "./body";
 import { requestFormat } from "./media";
 import { requireJson, run, tooManyRecords, type C } from "./produce-run";
@@ -68,4 +69,8 @@ async function produceV2(c: C, fixedPartition?: number) {
 }
 
 produceRoutes.post("/topics/:t", (c) => produceV2(c));
-produceRoutes.post("/topics/:t/partitions/:p", async (c) => produceV2(c, partitionIn(await topicMeta(c.env, c.req.param("t")), c.req.param("p"))));
+produceRoutes.post("/topics/:t/partitions/:p", async (c) => {
+  const topic = await topicMeta(c.env, c.req.param("t"));
+  markProducedTopic(c, topic.topicName);
+  return produceV2(c, partitionIn(topic, c.req.param("p")));
+});

@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import { ErrorCode, RunnelError, type ErrorBody } from "../errors";
 import { limits } from "../limits";
 import { callLeader } from "../metadata/leaders";
-import { markProduceFailures } from "../metrics/count-requests";
+import { markProducedTopic, markProduceFailures } from "../metrics/count-requests";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
 import type { KeyCheckOk, ProducerStamp } from "../partition/types";
 import { fingerprintOf, parseIdempotencyKey } from "../produce/idempotency";
@@ -45,6 +45,7 @@ export async function run(
   const idempotencyKey = parseIdempotencyKey(c.req.header("idempotency-key"));
   for (let attempt = 0; ; attempt++) {
     const topic = await topicMeta(c.env, topicName);
+    markProducedTopic(c, topic.topicName);
     if (fixedPartition !== undefined && fixedPartition >= topic.partitionsCount) throw noPartition(topic, fixedPartition);
     // With an Idempotency-Key, keyless records go where the key says, so a retry lands on the same partitions.
     const keyless = idempotencyKey === undefined ? keylessPartition(topic.partitionsCount) : partitionForKey(utf8.encode(idempotencyKey), topic.partitionsCount);

@@ -91,7 +91,8 @@ describe("alert rules evaluated from the controller's alarm", () => {
     await create({ name: "al-rate", kind: "produce_error_rate", target: "al-err", threshold: 0.4, for_ms: 0, webhook_url: "http://hooks.test/rate" });
     await create({ name: "al-rate-quiet", kind: "produce_error_rate", target: "al-err-quiet", threshold: 0, for_ms: 0, webhook_url: "http://hooks.test/rate" });
     expect((await produce("al-err", ["ok"])).status).toBe(200);
-    const refused = await call("POST", "/topics/al-err", "{not json", { "content-type": "application/vnd.kafka.json.v2+json" });
+    // Refused once the topic was found (a partition it lacks): a malformed body would count under topic "" instead.
+    const refused = await call("POST", "/topics/al-err/partitions/7", { records: [{ value: 1 }] }, { "content-type": "application/vnd.kafka.json.v2+json" });
     expect(refused.status).toBeGreaterThanOrEqual(400);
     await scrape(); // hands this isolate's counts to the metrics object
     await evaluateNow();

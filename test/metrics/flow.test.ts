@@ -52,7 +52,13 @@ describe("GET /metrics", () => {
     expect(m.value("runnel_produce_requests_total", { topic: "m-requests", error_code: 40402 })).toBe(1);
     // A topic that does not exist is not named: no series for made-up names.
     await call("POST", "/topics/m-made-up/partitions/0", { records: [{ value: 1 }] }, v2);
-    expect((await scrape()).samples("runnel_produce_requests_total", { topic: "m-made-up" })).toEqual([]);
+    // Nor is one refused before it was looked up: a body that is not JSON, to a name nobody created.
+    const badV2 = await call("POST", "/topics/m-made-up-v2", "{not json", v2);
+    const badV3 = await call("POST", `${V3}/topics/m-made-up-v3/records`, "{not json");
+    expect([badV2.status, badV3.status]).toEqual([400, 400]);
+    const after = await scrape();
+    for (const topic of ["m-made-up", "m-made-up-v2", "m-made-up-v3"]) expect(after.samples("runnel_produce_requests_total", { topic })).toEqual([]);
+    expect(after.sum("runnel_produce_requests_total", { topic: "", error_code: 400 })).toBeGreaterThanOrEqual(2);
   });
 
   it("counts a v2 produce with refused records as a failed produce request", async () => {
