@@ -8,16 +8,11 @@ import { join } from "node:path";
 import { Kafka, logLevel, type Consumer } from "kafkajs";
 import { afterAll, expect } from "vitest";
 import { freePort, startServer, type RunningServer } from "../server";
+import { waitFor as sharedWaitFor } from "../wait-for";
 
-/** Checks `check` every 50 ms until it holds; fails naming `what` once `timeoutMs` (default 30 s) passes. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The shared `waitFor` (../wait-for.ts) with this suite's longer default: Kafka clients' rebalances take seconds. */
+export function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  return sharedWaitFor(what, check, timeoutMs);
 }
 
 /** A record a consumer got. */
