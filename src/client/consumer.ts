@@ -147,7 +147,7 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([this.connecting?.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
     clearTimeout(timer);
-    (ws as { terminate?: () => void } | null)?.terminate?.();
+    ws?.terminate?.();
     if (error !== null) throw error;
   }
 

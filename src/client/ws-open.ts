@@ -17,6 +17,8 @@ export interface SocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
+  /** Drops the connection without a closing handshake (the ws package has it). */
+  terminate?(): void;
   addEventListener(type: "open" | "message" | "close" | "error", listener: (event: any) => void): void;
 }
 
@@ -166,7 +168,7 @@ class HeldSocket implements SocketLike {
 
   /** Drops the connection without a closing handshake, where the socket can (the ws package). */
   terminate(): void {
-    (this.ws as { terminate?: () => void }).terminate?.();
+    this.ws.terminate?.();
   }
 
   addEventListener(type: "open" | "message" | "close" | "error", listener: (event: any) => void): void {
