@@ -29,16 +29,16 @@ export async function measure(env: Env, store: TopicStore, rules: AlertRule[], d
   const refs = new Map<string, TopicRef>(topics.map((t) => [t.topicName, { topicId: t.topicId, partitionsCount: t.partitionsCount }]));
   const groups = await groupsOf(env, rules, deadlineMs);
   const wanted = new Map<string, Replica>();
+  const scopeOf = (rule: AlertRule) => (rule.target === null ? topics : byName.has(rule.target) ? [byName.get(rule.target)!] : []);
   for (const rule of rules) {
-    const scope = rule.target === null ? topics : byName.has(rule.target) ? [byName.get(rule.target)!] : [];
-    if (rule.kind === "storage_bytes") for (const t of scope) addReplicas(wanted, store, t, true);
+    if (rule.kind === "storage_bytes") for (const t of scopeOf(rule)) addReplicas(wanted, store, t, true);
     const g = rule.kind === "consumer_lag" ? groups.get(rule.target!) : undefined;
     if (g !== undefined && g !== null && g !== 0) for (const name of topicsOf(g, refs)) addReplicas(wanted, store, byName.get(name)!, false);
   }
   const [described, rates] = await Promise.all([describeReplicas(env, [...wanted.values()], deadlineMs), produceErrorRates(env, rules, deadlineMs)]);
   const values = new Map<string, number | null>();
   for (const rule of rules) {
-    const scope = rule.target === null ? topics : byName.has(rule.target) ? [byName.get(rule.target)!] : [];
+    const scope = scopeOf(rule);
     if (rule.kind === "under_replicated") values.set(rule.name, underReplicated(store, scope));
     else if (rule.kind === "storage_bytes") values.set(rule.name, storedBytes(store, scope, described));
     else if (rule.kind === "consumer_lag") values.set(rule.name, totalLag(groups.get(rule.target!) ?? null, refs, described));
