@@ -8,7 +8,7 @@
  * order) until earlier records are done.
  */
 import { partitionForKey } from "../produce/murmur2";
-import type { RecordInput } from "../log/record-batch";
+import type { RecordInput } from "../record/record-batch";
 import { OpenBatch, type Pending } from "./batch";
 import { CODEC_CODES, type CompressionName, compressorFor } from "./codecs";
 import { RunnelError } from "./errors";

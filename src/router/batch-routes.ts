@@ -11,7 +11,7 @@
  * the CRC, as Kafka does. Batches with a producer id are Kafka's
  * idempotent producer: the id must have been handed out here
  * (producer-id-routes.ts), and the partition's leader checks epoch and
- * sequences (src/partition/producer-state.ts), answering a retry with its
+ * sequences (src/log/producer-state.ts), answering a retry with its
  * original offsets. GET …/batches returns stored batches whole and
  * unchanged, from the one holding `offset`, below the high watermark.
  */
@@ -22,12 +22,12 @@ import type { Env } from "../env";
 import { ErrorCode, errorOf, isFailure, RunnelError, type Failure } from "../errors";
 import { limits } from "../limits";
 import { markProducedTopic } from "../metrics/count-requests";
-import { BATCH_HEADER_BYTES, checkBatch, readBatchHeader } from "../log/record-batch";
-import { checkRecords } from "../log/record-check";
+import { BATCH_HEADER_BYTES, checkBatch, readBatchHeader } from "../record/record-batch";
+import { checkRecords } from "../record/record-check";
 import { callLeader } from "../metadata/leaders";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
-import { idempotentAppendOf } from "../partition/producer-state";
-import type { AppendOk, FetchOk } from "../partition/types";
+import { idempotentAppendOf } from "../log/producer-state";
+import type { AppendOk, FetchOk } from "../replication/types";
 import { producerIdIssued } from "../produce/idempotency";
 import { parseAcks } from "../produce/producer";
 import { boundedIntParam, intParam } from "./params";

@@ -19,9 +19,9 @@ import { topicMeta } from "../metadata/topic-cache";
 import { parseV3Record } from "../produce/parse-v3";
 import { logBug } from "../rpc/boundary";
 import { readText } from "./body";
-import { JsonValueSplitter, parseJson, splitJsonValues } from "./json-text";
+import { JsonValueSplitter, parseJson, splitJsonValues } from "../bytes/json-text";
 import { requestIdOf } from "./on-error";
-import { requireJson, run, tooManyRecords, v3Report, type C, type Entry } from "./produce-run";
+import { requireJson, run, tooManyRecords, v3Report, type C, type Entry } from "../produce/produce-run";
 
 const NDJSON = "application/x-ndjson";
 

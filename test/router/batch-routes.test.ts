@@ -1,8 +1,8 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import fixture from "../fixtures/kafkajs.json";
-import { compress } from "../../src/log/compression";
-import { buildBatch, checkBatch, Compression, encodeRecords, readBatchHeader, setBaseOffset, type RecordInput } from "../../src/log/record-batch";
+import { compress } from "../../src/record/compression";
+import { buildBatch, checkBatch, Compression, encodeRecords, readBatchHeader, setBaseOffset, type RecordInput } from "../../src/record/record-batch";
 import { call, createTopic, V3 } from "../helpers";
 import { concatBytes } from "../../src/bytes/concat";
 
