@@ -38,7 +38,18 @@
 // through the Kafka front door, produced by kcat -P — librdkafka, acks=all,
 // idempotent, SASL/PLAIN — while kcat -C reads them back: kafka_ figures;
 // the front door runs in the benchmark's process, so its CPU counts as the
-// client's; see bench/kafka-scenario.mjs)
+// client's; see bench/kafka-scenario.mjs) --baseline REF (compare with
+// the code at git ref REF — main, HEAD~3, a hash — in the same run: its
+// server and client are built from a temporary git worktree of REF, with
+// its own scripts/server.mjs, and every selected scenario runs on REF's
+// server and on this checkout's (its work tree, uncommitted changes
+// included) in turns, each turn on a fresh server and state directory;
+// the line gives this checkout's figures as usual, REF's with a base_
+// prefix, and a _change_pct (this checkout against REF, in percent) for
+// throughput produced, consumed and delivered, the server's CPU per
+// record and p99 latencies; see bench/turns.mjs) --rounds N (with
+// --baseline: turns of each arm per scenario, 2: base, current, current,
+// base, so a machine that warms up favours neither)
 //
 // The main server runs as a deployment would: production mode (no fault
 // checks) with authentication on; every request carries the key of
@@ -46,8 +57,11 @@
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { buildClient } from "./build-client.mjs";
+import { root } from "./build.mjs";
+import { describeCheckout, prepareBaseline, UsageError } from "./bench/baseline.mjs";
 import { startProfiler } from "./bench/profiler.mjs";
 import { openServer, scenarios } from "./bench/suite.mjs";
+import { compareTurns } from "./bench/turns.mjs";
 import { startServer } from "./server.mjs";
 
 const { values: opts } = parseArgs({
@@ -71,6 +85,8 @@ const { values: opts } = parseArgs({
     scrape: { type: "string", default: "true" },
     compare: { type: "string", default: "batches,raw" },
     kafka: { type: "string", default: spawnSync("kcat", ["-V"]).status === 0 ? "true" : "false" },
+    baseline: { type: "string" },
+    rounds: { type: "string", default: "2" },
     help: { type: "boolean", default: false },
   },
 });
@@ -109,12 +125,16 @@ function usage(message) {
   process.exit(2);
 }
 for (const v of [...cfg.via, ...cfg.compare]) if (!["client", "raw", "batches"].includes(v)) usage(`--via and --compare take client, raw and/or batches, got '${v}'`);
+const rounds = Number(opts.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) usage(`--rounds takes a whole number from 1, got '${opts.rounds}'`);
+if (opts.baseline !== undefined && opts.profile !== undefined) usage("--profile profiles one server; it cannot be used with --baseline");
 
 const result = { records: cfg.records, record_bytes: cfg.recordBytes, partitions: cfg.partitions, producers: cfg.producers, batch_records: cfg.batch, acks: "all", via: cfg.via.join(",") };
 await buildClient(); // the bench imports runnel/client: build it from the source being measured
 const current = { name: "current", startServer, client: "runnel/client" };
 const selected = scenarios(cfg);
-await runOnce();
+if (opts.baseline === undefined) await runOnce();
+else await runAgainst(opts.baseline);
 console.log(JSON.stringify(result));
 process.exit(0); // the bundler's service would keep the process alive
 
@@ -128,4 +148,21 @@ async function runOnce() {
   Object.assign(result, await ctx.close(), { client_cpu_s: Math.round((cpu.user + cpu.system) / 1e5) / 10 });
   // After the main server's CPU and memory are read: these start servers of their own.
   for (const s of selected.filter((s) => s.ownServers)) Object.assign(result, await s.run(current));
+}
+
+/** Every scenario in turns on `ref`'s code and this checkout's (bench/turns.mjs); the worktree is removed afterwards. */
+async function runAgainst(ref) {
+  let base;
+  try {
+    base = await prepareBaseline(root, ref);
+  } catch (e) {
+    if (e instanceof UsageError) usage(e.message);
+    throw e;
+  }
+  Object.assign(result, { baseline: ref, baseline_commit: base.commit, current_commit: describeCheckout(root), rounds });
+  try {
+    Object.assign(result, await compareTurns({ base, current, list: selected, rounds, open: (arm, { kafka }) => openServer(arm, cfg, { kafka }) }));
+  } finally {
+    base.remove();
+  }
 }
