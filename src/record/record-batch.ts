@@ -97,6 +97,20 @@ export function setPartitionLeaderEpoch(bytes: Uint8Array, epoch: number): void 
   viewOf(bytes).setInt32(12, epoch);
 }
 
+/**
+ * Sets a batch's max timestamp (epoch ms) in place and recomputes its CRC,
+ * when it differs from the header's; returns whether it did. Kafka's broker
+ * does the same on append: the max timestamp is its records', whatever a
+ * producer wrote there (Sarama writes -1).
+ */
+export function setMaxTimestamp(bytes: Uint8Array, timestampMs: number): boolean {
+  const v = viewOf(bytes);
+  if (readInt64(v, 35) === timestampMs) return false;
+  writeInt64(v, 35, timestampMs);
+  v.setUint32(17, crc32c(bytes, CRC_START));
+  return true;
+}
+
 /** Marks a batch as LogAppendTime with `timestampMs` and recomputes its CRC. */
 export function setLogAppendTime(bytes: Uint8Array, timestampMs: number): void {
   const v = viewOf(bytes);

@@ -277,7 +277,7 @@ describe("record batches compressed by other implementations (zlib, libsnappy, l
     expect(checkBatch(batch)).toBeNull();
     expect(compressionOf(header.attributes)).toBe(fixture.batches[name].codec);
     expect(section.length).toBe(fixture.records_section_bytes);
-    expect(checkRecords(batch)).toBeNull();
+    expect(checkRecords(batch)).toEqual({ ok: true, maxTimestampMs: expect.any(Number) });
     expect(readable(await decodeBatch(batch))).toEqual(fixture.records);
   });
 });
@@ -286,29 +286,44 @@ describe("checkRecords, the deep check of a batch from outside", () => {
   const records = [{ key: null, value: new Uint8Array([1, 2]), headers: [], timestampMs: 5 }];
   const batchOf = (codec: Codec, section: Uint8Array, recordCount = 1) =>
     buildBatch({ recordsSection: section, recordCount, baseTimestampMs: 5, maxTimestampMs: 5, compression: codec });
+  const corrupt = (problem: RegExp) => ({ ok: false, errorName: "CORRUPT_MESSAGE", problem: expect.stringMatching(problem) });
 
   it.each(CODECS)("passes a sound %s batch", async (_name, codec) => {
-    expect(checkRecords(batchOf(codec, await compress(codec, encodeRecords(records, 5))))).toBeNull();
+    expect(checkRecords(batchOf(codec, await compress(codec, encodeRecords(records, 5))))).toEqual({ ok: true, maxTimestampMs: 5 });
   });
 
   it.each(CODECS)("names a %s section that does not decompress", (name, codec) => {
     const bad = batchOf(codec, new Uint8Array([9, 9, 9, 9, 9, 9, 9, 9, 9, 9]));
     expect(checkBatch(bad)).toBeNull(); // the CRC is right: only the deep check can tell
-    expect(checkRecords(bad)).toMatch(new RegExp(`records section does not decode: .*${name}`));
+    expect(checkRecords(bad)).toEqual(corrupt(new RegExp(`records section does not decode: .*${name}`)));
   });
 
   it.each(CODECS)("refuses a %s bomb", async (_name, codec) => {
-    expect(checkRecords(batchOf(codec, await compress(codec, new Uint8Array(17 * MiB))))).toMatch(/past 16777216 bytes/);
+    expect(checkRecords(batchOf(codec, await compress(codec, new Uint8Array(17 * MiB))))).toEqual(corrupt(/past 16777216 bytes/));
   });
 
   it("names a record count that does not match the records", async () => {
-    expect(checkRecords(batchOf(Compression.ZSTD, await compress(Compression.ZSTD, encodeRecords(records, 5)), 2))).toMatch(/does not decode: varint runs past the end/);
+    expect(checkRecords(batchOf(Compression.ZSTD, await compress(Compression.ZSTD, encodeRecords(records, 5)), 2))).toEqual(corrupt(/does not decode: varint runs past the end/));
+  });
+
+  it.each(CODECS)("yields the max timestamp of the %s records, whatever the header says", async (_name, codec) => {
+    const times = [7_000, 9_000, 8_000];
+    const three = times.map((timestampMs) => ({ ...records[0]!, timestampMs }));
+    const claimingNone = buildBatch({ recordsSection: await compress(codec, encodeRecords(three, 7_000)), recordCount: 3, baseTimestampMs: 7_000, maxTimestampMs: -1, compression: codec });
+    expect(checkRecords(claimingNone)).toEqual({ ok: true, maxTimestampMs: 9_000 });
+  });
+
+  it("refuses a record timestamp outside [0, year 9999] as INVALID_TIMESTAMP", () => {
+    for (const timestampMs of [-1, 253_402_300_800_000]) {
+      const bad = buildBatch({ recordsSection: encodeRecords([{ ...records[0]!, timestampMs }], 0), recordCount: 1, baseTimestampMs: 0, maxTimestampMs: 0 });
+      expect(checkRecords(bad)).toEqual({ ok: false, errorName: "INVALID_TIMESTAMP", problem: `record 0 has timestamp ${timestampMs}, outside [0, 253402300799999] (epoch ms, both inclusive)` });
+    }
   });
 
   it("names offset deltas out of order", async () => {
     const section = encodeRecords([...records, ...records], 5);
     const second = encodeRecords(records, 5).length;
     section[second + 3] = 4; // the second record's offset delta: 2 (zigzag 4) instead of 1
-    expect(checkRecords(batchOf(Compression.LZ4, await compress(Compression.LZ4, section), 2))).toMatch(/record 1 has offset delta 2, expected 1/);
+    expect(checkRecords(batchOf(Compression.LZ4, await compress(Compression.LZ4, section), 2))).toEqual(corrupt(/record 1 has offset delta 2, expected 1/));
   });
 });

@@ -3,7 +3,7 @@ import fixture from "../fixtures/kafkajs.json";
 import { decompress } from "../../src/record/compression";
 import {
   BATCH_HEADER_BYTES, buildBatch, checkBatch, Compression, compressionOf, decodeRecords, encodeRecords,
-  readBatchHeader, recordSize, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type RecordInput,
+  readBatchHeader, recordSize, setBaseOffset, setLogAppendTime, setMaxTimestamp, setPartitionLeaderEpoch, type RecordInput,
 } from "../../src/record/record-batch";
 
 const hex = (s: string) => new Uint8Array(s.match(/../g)!.map((b) => parseInt(b, 16)));
@@ -94,6 +94,17 @@ describe("our record batches", () => {
     setLogAppendTime(b, 5000);
     expect(checkBatch(b)).toBeNull();
     expect(decodeRecords(readBatchHeader(b), b.subarray(BATCH_HEADER_BYTES)).map((r) => r.timestampMs)).toEqual([5000, 5000]);
+  });
+
+  it("take a new max timestamp with a fresh CRC, and stay untouched when it is already theirs", () => {
+    const b = buildBatch({ ...fields(), maxTimestampMs: -1 });
+    expect(setMaxTimestamp(b, 1000)).toBe(true);
+    expect(readBatchHeader(b).maxTimestampMs).toBe(1000);
+    expect(checkBatch(b)).toBeNull();
+    const same = batch();
+    const before = [...same];
+    expect(setMaxTimestamp(same, 1000)).toBe(false);
+    expect([...same]).toEqual(before);
   });
 
   it("size a record exactly as it is encoded", () => {
