@@ -172,6 +172,8 @@ export class PartitionLog implements Positions {
     assert(h.baseOffset === this.logEndOffset, `batch at ${h.baseOffset} appended at log end ${this.logEndOffset}: offsets stay dense`);
     const active = this.segments.forBatch(batch.length, this.logEndOffset, nowMs, this.configs);
     const lastOffset = h.baseOffset + h.recordCount - 1;
+    // A batch stored without a max timestamp (-1, by versions before the Worker recomputed it) leaves the
+    // running max as it is: as in Kafka, whose time index has no entry for such a batch, no lookup lands on it.
     this.timeIndexMs = Math.max(this.timeIndexMs, h.maxTimestampMs);
     this.sql.exec(
       `INSERT INTO batches (base_offset, last_offset, segment_base_offset, max_timestamp_ms, time_index_ms, leader_epoch, size_bytes, bytes)
@@ -181,6 +183,7 @@ export class PartitionLog implements Positions {
     active.sizeBytes += batch.length;
     active.lastOffset = lastOffset;
     active.maxTimestampMs = Math.max(active.maxTimestampMs, h.maxTimestampMs);
+    active.lastAppendMs = nowMs;
     this.logEndOffset = lastOffset + 1;
   }
 

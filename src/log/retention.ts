@@ -8,7 +8,21 @@ export interface SegmentInfo {
   /** Inclusive. */
   lastOffset: number;
   sizeBytes: number;
+  /** The newest max timestamp of its batches (epoch ms); -1 (Kafka's NO_TIMESTAMP) when none has one. */
   maxTimestampMs: number;
+  /** When a batch was last appended to it (epoch ms), or a time after that: what Kafka reads off the segment file's modification time. */
+  lastAppendMs: number;
+}
+
+/**
+ * The time retention judges a segment by (epoch ms), as Kafka's
+ * LogSegment.largestTimestamp: its newest record timestamp, or, when its
+ * batches carry none (-1: stored by versions before the Worker recomputed
+ * max timestamps, e.g. from Sarama), when it was last appended to — so a
+ * batch without a timestamp is never taken for a very old one.
+ */
+export function largestTimestampMs(s: SegmentInfo): number {
+  return s.maxTimestampMs >= 0 ? s.maxTimestampMs : s.lastAppendMs;
 }
 
 export interface RetentionPolicy {
@@ -19,7 +33,8 @@ export interface RetentionPolicy {
 /**
  * How many of the oldest segments to delete, and whether the active
  * (last) segment is among them. As in Kafka, deletion takes a prefix: by
- * time, segments whose newest record is older than `retentionMs`; by size,
+ * time, segments whose largest timestamp (largestTimestampMs) is older
+ * than `retentionMs`; by size,
  * oldest segments while the log stays at least `retentionBytes` without
  * them. `segments` is oldest first and ends with the active segment.
  */
@@ -28,7 +43,7 @@ export function planRetention(segments: SegmentInfo[], policy: RetentionPolicy, 
   let count = 0;
   for (const s of segments) {
     if (s.sizeBytes === 0) break; // an empty active segment holds nothing to delete
-    const expired = policy.retentionMs >= 0 && s.maxTimestampMs < nowMs - policy.retentionMs;
+    const expired = policy.retentionMs >= 0 && largestTimestampMs(s) < nowMs - policy.retentionMs;
     const oversize = policy.retentionBytes >= 0 && total - s.sizeBytes >= policy.retentionBytes;
     if (!expired && !oversize) break;
     // Size alone never deletes the active segment: Kafka keeps the newest data.
@@ -43,5 +58,5 @@ export function planRetention(segments: SegmentInfo[], policy: RetentionPolicy, 
 export function nextExpiryMs(segments: SegmentInfo[], policy: RetentionPolicy): number | null {
   const oldest = segments.find((s) => s.sizeBytes > 0);
   if (oldest === undefined || policy.retentionMs < 0) return null;
-  return oldest.maxTimestampMs + policy.retentionMs + 1;
+  return largestTimestampMs(oldest) + policy.retentionMs + 1;
 }

@@ -3,6 +3,12 @@
  * appends go to. Rows live in the `segments` table (the active one's size
  * and offsets are summed from its batches when opened); sizes are kept in
  * memory. Retention deletes whole segments, oldest first.
+ *
+ * The time of a segment's last append is not stored: it matters only for
+ * a segment none of whose batches has a max timestamp (see
+ * largestTimestampMs in retention.ts). Opened from storage, a closed
+ * segment counts as last appended to when the next one started, the
+ * active one when the log was opened: never earlier than it was.
  */
 import { assert } from "../errors";
 import { limits } from "../limits";
@@ -19,14 +25,24 @@ export class Segments {
   /** The segment appends go to; null until the first append after a roll by retention. */
   private active: ActiveSegment | null;
 
-  constructor(private readonly sql: SqlStorage) {
-    this.closed = sql
-      .exec<{ base_offset: number; last_offset: number; size_bytes: number; max_timestamp_ms: number }>(
-        "SELECT base_offset, last_offset, size_bytes, max_timestamp_ms FROM segments WHERE closed = 1 ORDER BY base_offset",
+  /** `openedAtMs` (epoch ms, default now) stands for the active segment's last append, which is not stored. */
+  constructor(
+    private readonly sql: SqlStorage,
+    openedAtMs: number = Date.now(),
+  ) {
+    const rows = sql
+      .exec<{ base_offset: number; last_offset: number; size_bytes: number; max_timestamp_ms: number; created_at_ms: number }>(
+        "SELECT base_offset, last_offset, size_bytes, max_timestamp_ms, created_at_ms FROM segments WHERE closed = 1 ORDER BY base_offset",
       )
-      .toArray()
-      .map((r) => ({ baseOffset: r.base_offset, lastOffset: r.last_offset, sizeBytes: r.size_bytes, maxTimestampMs: r.max_timestamp_ms }));
-    this.active = this.loadActive();
+      .toArray();
+    this.active = this.loadActive(openedAtMs);
+    this.closed = rows.map((r, i) => ({
+      baseOffset: r.base_offset,
+      lastOffset: r.last_offset,
+      sizeBytes: r.size_bytes,
+      maxTimestampMs: r.max_timestamp_ms,
+      lastAppendMs: rows[i + 1]?.created_at_ms ?? this.active?.createdAtMs ?? openedAtMs,
+    }));
   }
 
   /** Every segment, oldest first, the active one last. */
@@ -45,7 +61,7 @@ export class Segments {
     const old = a !== null && a.sizeBytes > 0 && nowMs - a.createdAtMs >= configs["segment.ms"];
     if (a !== null && !full && !old) return a;
     if (a !== null) this.closeActive();
-    const next: ActiveSegment = { baseOffset, lastOffset: baseOffset - 1, sizeBytes: 0, maxTimestampMs: -1, createdAtMs: nowMs };
+    const next: ActiveSegment = { baseOffset, lastOffset: baseOffset - 1, sizeBytes: 0, maxTimestampMs: -1, lastAppendMs: nowMs, createdAtMs: nowMs };
     this.sql.exec("INSERT INTO segments (base_offset, created_at_ms) VALUES (?, ?)", next.baseOffset, nowMs);
     this.active = next;
     return next;
@@ -93,12 +109,14 @@ export class Segments {
       "UPDATE segments SET closed = 1, size_bytes = ?, max_timestamp_ms = ?, last_offset = ? WHERE base_offset = ?",
       a.sizeBytes, a.maxTimestampMs, a.lastOffset, a.baseOffset,
     );
-    if (a.sizeBytes > 0) this.closed.push({ baseOffset: a.baseOffset, lastOffset: a.lastOffset, sizeBytes: a.sizeBytes, maxTimestampMs: a.maxTimestampMs });
+    if (a.sizeBytes > 0) {
+      this.closed.push({ baseOffset: a.baseOffset, lastOffset: a.lastOffset, sizeBytes: a.sizeBytes, maxTimestampMs: a.maxTimestampMs, lastAppendMs: a.lastAppendMs });
+    }
     else this.sql.exec("DELETE FROM segments WHERE base_offset = ?", a.baseOffset);
     this.active = null;
   }
 
-  private loadActive(): ActiveSegment | null {
+  private loadActive(openedAtMs: number): ActiveSegment | null {
     const seg = this.sql.exec<{ base_offset: number; created_at_ms: number }>("SELECT base_offset, created_at_ms FROM segments WHERE closed = 0").toArray();
     assert(seg.length <= 1, "at most one active segment");
     const s = seg[0];
@@ -115,6 +133,7 @@ export class Segments {
       sizeBytes: stats.size ?? 0,
       lastOffset: stats.last ?? s.base_offset - 1,
       maxTimestampMs: stats.max_ts ?? -1,
+      lastAppendMs: openedAtMs,
     };
   }
 }

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { buildBatch, encodeRecords, readBatchHeader } from "../../src/record/record-batch";
+import { buildBatch, encodeRecords, readBatchHeader, setMaxTimestamp } from "../../src/record/record-batch";
 import type { Failure } from "../../src/errors";
 import type { PartitionReplica } from "../../src/replication/partition-replica";
 import type { FetchOk } from "../../src/replication/types";
@@ -90,6 +90,30 @@ describe("a partition replica", () => {
     expect(await stub.describe(topicId)).toMatchObject({ logStartOffset: 2, highWatermark: 3, logEndOffset: 3, segmentsCount: 1 });
     expect(await stub.read({ topicId, offset: 1, maxBytes: 1 << 20, timeoutMs: 0 })).toMatchObject({ ok: false, error_code: 41601 });
     expect(await stub.read({ topicId, offset: 2, maxBytes: 1 << 20, timeoutMs: 0 })).toMatchObject({ ok: true });
+  });
+
+  it("keeps batches stored with max timestamp -1 by earlier versions until retention.ms after their last append, and across a restart", async () => {
+    const { stub, topicId } = await replica({ "segment.bytes": "200", "retention.ms": "60000" });
+    // What the Worker stored before it recomputed max timestamps: Sarama's header, -1, over recent records.
+    const legacy = () => {
+      const b = batch(["x".repeat(60)]);
+      setMaxTimestamp(b, -1);
+      return b;
+    };
+    for (let i = 0; i < 3; i++) await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [legacy()] });
+    await runDurableObjectAlarm(stub); // expiry, were -1 "very old", would be due at once
+    expect(await stub.describe(topicId)).toMatchObject({ logStartOffset: 0, highWatermark: 3, segmentsCount: 3 });
+    const ran = await runInDurableObject(stub, (instance: PartitionReplica, state) => {
+      const fresh = new (instance.constructor as new (s: DurableObjectState, e: unknown) => PartitionReplica)(state, env);
+      return fresh.describe(topicId).then(() => ({ deleted: fresh.state!.log.applyRetention(Date.now()), dueMs: fresh.state!.log.retentionDueMs(Date.now()) }));
+    });
+    expect(ran.deleted).toBe(false);
+    expect(ran.dueMs).toBeGreaterThan(Date.now() + 50_000);
+    // The time index skips them, as Kafka's does a batch with no timestamp: a lookup finds the next batch that has one.
+    const nowMs = Date.now();
+    await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["y"], nowMs)] });
+    const found = await stub.batchForTimestamp(topicId, nowMs - 10_000);
+    expect(found.ok && found.batch !== null && readBatchHeader(found.batch).baseOffset).toBe(3);
   });
 
   it("deletes oldest segments while the rest still holds retention.bytes, as Kafka does", async () => {
