@@ -1,19 +1,27 @@
-// Bundles the Worker (src/index.ts) into one ES module for workerd, and the
-// Kafka front door (src/gateway/gateway.ts) into one for Node.
+// Bundles the Worker into one ES module for workerd — the deployed build
+// (src/index.ts) or the development build with faults on demand
+// (src/dev.ts) — and the Kafka front door (src/gateway/gateway.ts) into one
+// for Node.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { buildConsole } from "./build-console.mjs";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 export const bundlePath = `${root}.runnel/build/index.js`;
+export const devBundlePath = `${root}.runnel/build/dev.js`;
 export const gatewayPath = `${root}.runnel/build/gateway.mjs`;
 
-/** Builds src/ into .runnel/build/index.js, the console's assets first (scripts/build-console.mjs); returns the bundle's path. */
-export async function buildWorker() {
+/**
+ * Builds the Worker, the console's assets first (scripts/build-console.mjs):
+ * `development` true builds src/dev.ts into .runnel/build/dev.js (faults
+ * on demand), false (the default) the deployed src/index.ts into
+ * .runnel/build/index.js. Returns the bundle's path.
+ */
+export async function buildWorker({ development = false } = {}) {
   await buildConsole();
   await build({
-    entryPoints: [`${root}src/index.ts`],
-    outfile: bundlePath,
+    entryPoints: [`${root}src/${development ? "dev" : "index"}.ts`],
+    outfile: development ? devBundlePath : bundlePath,
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -24,7 +32,7 @@ export async function buildWorker() {
     sourcemap: "linked",
     logLevel: "warning",
   });
-  return bundlePath;
+  return development ? devBundlePath : bundlePath;
 }
 
 /** Builds the Kafka front door (a Node program, not part of the Worker) into .runnel/build/gateway.mjs; returns its path. */

@@ -23,7 +23,10 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(`${root}wrangler.toml`);
   workerOptions.bindings = { ...workerOptions.bindings, MODE: mode, ...(adminKey ? { RUNNEL_ADMIN_KEY: adminKey } : {}) };
-  const scriptPath = await buildWorker();
+  // Development mode runs the development build: the deployed Worker plus faults on demand (src/dev.ts).
+  const development = mode === "development";
+  if (development) workerOptions.durableObjects = { ...workerOptions.durableObjects, FAULTS: { className: "Faults", useSQLite: true } };
+  const scriptPath = await buildWorker({ development });
   // wrangler still speaks Miniflare 4's option shape; Miniflare 5 converts it.
   const options = convertV4MiniflareOptions({
     host,

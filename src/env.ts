@@ -18,7 +18,8 @@ export interface Env {
   BROKERS: string;
   CONTROLLER: DurableObjectNamespace<Controller>;
   PARTITIONS: DurableObjectNamespace<PartitionReplica>;
-  FAULTS: DurableObjectNamespace<Faults>;
+  /** Development builds only (src/dev.ts: `npm start` and the tests): the Faults object. A deployed Worker has no such binding. */
+  FAULTS?: DurableObjectNamespace<Faults>;
   GROUPS: DurableObjectNamespace<GroupCoordinator>;
   ACCESS: DurableObjectNamespace<AccessControl>;
   QUOTAS: DurableObjectNamespace<PrincipalQuota>;

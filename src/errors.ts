@@ -129,6 +129,9 @@ export interface ErrorBody {
 export class RunnelError extends Error {
   readonly errorName: KafkaErrorName;
 
+  /** A bug's id when this is a 500 for a bug already logged (with that id) where it happened. */
+  bugId?: string;
+
   constructor(
     readonly errorCode: number,
     message: string,
@@ -152,6 +155,8 @@ export interface Failure {
   /** Kafka's name for the condition. */
   error_name: KafkaErrorName;
   message: string;
+  /** For a 500: the id of the log line where the bug was logged (once). */
+  bug_id?: string;
 }
 
 /** Builds a `Failure` result; the Kafka name defaults from the code. */
@@ -180,12 +185,14 @@ export function unwrap<R extends { ok: boolean }>(result: R): Extract<R, { ok: t
 
 /** The `RunnelError` a `Failure` result stands for. */
 export function errorOf(f: Failure): RunnelError {
-  return new RunnelError(f.error_code, f.message, undefined, f.error_name);
+  const e = new RunnelError(f.error_code, f.message, undefined, f.error_name);
+  if (f.bug_id !== undefined) e.bugId = f.bug_id;
+  return e;
 }
 
 /** A thrown error as a `Failure`: a `RunnelError` keeps its code, anything else is a bug (500). */
 export function failureOf(e: unknown): Failure {
-  if (e instanceof RunnelError) return failure(e.errorCode, e.message, e.errorName);
+  if (e instanceof RunnelError) return e.bugId === undefined ? failure(e.errorCode, e.message, e.errorName) : { ...failure(e.errorCode, e.message, e.errorName), bug_id: e.bugId };
   return failure(ErrorCode.INTERNAL, e instanceof Error ? e.message : String(e));
 }
 

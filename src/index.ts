@@ -1,12 +1,15 @@
-/** Runnel's Worker entry: the router, and the Durable Object classes it binds. */
-import { app } from "./router/app";
+/**
+ * Runnel's Worker entry as deployed (wrangler.toml): the router and every
+ * Durable Object class. Fault injection is not in it; the development
+ * build (src/dev.ts) adds it.
+ */
+import { createApp } from "./router/app";
 
 export { AccessControl } from "./access/access-control";
 export { PrincipalQuota } from "./access/principal-quota";
 export { Controller } from "./controller/controller";
-export { Faults } from "./faults/faults";
 export { GroupCoordinator } from "./group/coordinator";
 export { RouterMetrics } from "./metrics/router-metrics";
 export { PartitionReplica } from "./replication/partition-replica";
 
-export default app;
+export default createApp();

@@ -226,4 +226,8 @@ export const limits = {
   timestampMsMax: 253_402_300_799_999,
   /** Offsets stay below 2^53 so they are exact JavaScript numbers. */
   offsetMax: Number.MAX_SAFE_INTEGER,
+  /** How long after a bug in an object's alarm it runs again: soon enough to keep heartbeats, never a hot loop. */
+  alarmRetryAfterBugMs: 5_000,
+  /** How long after the runtime refused to store an object's alarm it is tried again (until stored). */
+  alarmSetRetryMs: 1_000,
 } as const;

@@ -12,8 +12,8 @@ import type { Env } from "../env";
 import { unwrap } from "../errors";
 import { limits } from "../limits";
 import { decide, type Acl, type Operation, type ResourceType } from "./acl";
-import { accessStub } from "./access-control";
 import type { AccessSnapshot, KeyEntry, Quota } from "./types";
+import { callAccess } from "../rpc/objects";
 
 /** A snapshot indexed for lookups. */
 export class AccessState {
@@ -64,7 +64,7 @@ export async function accessState(env: Env): Promise<AccessState> {
 
 async function refresh(env: Env): Promise<AccessState> {
   const known = cached?.state.snapshot.version ?? -1;
-  const answer = unwrap(await accessStub(env).snapshot(known));
+  const answer = unwrap(await callAccess(env).snapshot(known));
   const state = answer.changed ? new AccessState(answer) : cached!.state;
   cached = { state, checkedAtMs: Date.now() };
   return state;

@@ -6,12 +6,10 @@
  * `limits.accessCacheMs` and the version moved. Expected failures are
  * results; RPC drops error fields.
  */
-import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
-import { guardRpc } from "../rpc/boundary";
-import { applySchema } from "../rpc/schema-steps";
+import { RunnelObject } from "../rpc/runnel-object";
 import { matchesFilter, type Acl, type AclFilter } from "./acl";
 import { AuditStore } from "./audit-store";
 import { KeyStore } from "./key-store";
@@ -20,57 +18,55 @@ import type { AccessSnapshot, AuditEntry, KeyView, Quota } from "./types";
 
 type Ok<T = object> = { ok: true } & T;
 
-export class AccessControl extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
-  private readonly keys: KeyStore;
+export class AccessControl extends RunnelObject {
+  readonly #keys: KeyStore;
+  /** The audit log. Not reachable over RPC. */
   readonly audit: AuditStore;
-  private version: number;
+  #version: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    applySchema(this.sql, ACCESS_SCHEMA);
-    this.keys = new KeyStore(this.sql);
+    super(ctx, env, ACCESS_SCHEMA);
+    this.#keys = new KeyStore(this.sql);
     this.audit = new AuditStore(this.sql);
-    this.version = Number(this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'version'").toArray()[0]?.value ?? "1");
+    this.#version = Number(this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'version'").toArray()[0]?.value ?? "1");
   }
 
   logContext(): Record<string, unknown> {
-    return { object: "access-control", version: this.version };
+    return { object: "access-control", version: this.#version };
   }
 
   /** Keys, ACLs and quotas — or just the version when the caller's copy is current. */
   async snapshot(knownVersion: number): Promise<Ok<{ changed: false; version: number }> | Ok<{ changed: true } & AccessSnapshot> | Failure> {
-    if (knownVersion === this.version) return { ok: true, changed: false, version: this.version };
-    return { ok: true, changed: true, version: this.version, keys: this.keys.entries(), acls: this.allAcls(), quotas: this.allQuotas() };
+    if (knownVersion === this.#version) return { ok: true, changed: false, version: this.#version };
+    return { ok: true, changed: true, version: this.#version, keys: this.#keys.entries(), acls: this.#allAcls(), quotas: this.#allQuotas() };
   }
 
   async createKey(principal: string, description: string): Promise<Ok<{ key: KeyView & { secret: string } }> | Failure> {
-    if (this.keys.count >= limits.keysCountMax) return failure(ErrorCode.BAD_REQUEST, `the cluster has the most API keys allowed (${limits.keysCountMax})`);
-    const key = await this.keys.create(principal, description, Date.now());
-    this.bump();
+    if (this.#keys.count >= limits.keysCountMax) return failure(ErrorCode.BAD_REQUEST, `the cluster has the most API keys allowed (${limits.keysCountMax})`);
+    const key = await this.#keys.create(principal, description, Date.now());
+    this.#bump();
     return { ok: true, key };
   }
 
   async listKeys(): Promise<Ok<{ keys: KeyView[] }> | Failure> {
-    return { ok: true, keys: this.keys.list() };
+    return { ok: true, keys: this.#keys.list() };
   }
 
   async getKey(keyId: string): Promise<Ok<{ key: KeyView }> | Failure> {
-    const key = this.keys.get(keyId);
+    const key = this.#keys.get(keyId);
     return key === null ? noKey(keyId) : { ok: true, key };
   }
 
   async setKeyDisabled(keyId: string, disabled: boolean): Promise<Ok<{ key: KeyView }> | Failure> {
-    const key = this.keys.setDisabled(keyId, disabled);
+    const key = this.#keys.setDisabled(keyId, disabled);
     if (key === null) return noKey(keyId);
-    this.bump();
+    this.#bump();
     return { ok: true, key };
   }
 
   async deleteKey(keyId: string): Promise<Ok | Failure> {
-    if (!this.keys.delete(keyId)) return noKey(keyId);
-    this.bump();
+    if (!this.#keys.delete(keyId)) return noKey(keyId);
+    this.#bump();
     return { ok: true };
   }
 
@@ -82,17 +78,17 @@ export class AccessControl extends DurableObject<Env> {
       "INSERT OR IGNORE INTO acls (resource_type, resource_name, pattern_type, principal, host, operation, permission) VALUES (?, ?, ?, ?, ?, ?, ?)",
       acl.resource_type, acl.resource_name, acl.pattern_type, acl.principal, acl.host, acl.operation, acl.permission,
     ).rowsWritten;
-    if (written > 0) this.bump();
+    if (written > 0) this.#bump();
     return { ok: true, acl };
   }
 
   async listAcls(filter: AclFilter): Promise<Ok<{ acls: Acl[] }> | Failure> {
-    return { ok: true, acls: this.allAcls().filter((a) => matchesFilter(a, filter)) };
+    return { ok: true, acls: this.#allAcls().filter((a) => matchesFilter(a, filter)) };
   }
 
   /** Deletes every ACL matching `filter`; answers with the deleted ones. */
   async deleteAcls(filter: AclFilter): Promise<Ok<{ acls: Acl[] }> | Failure> {
-    const doomed = this.allAcls().filter((a) => matchesFilter(a, filter));
+    const doomed = this.#allAcls().filter((a) => matchesFilter(a, filter));
     this.ctx.storage.transactionSync(() => {
       for (const a of doomed) {
         this.sql.exec(
@@ -101,31 +97,31 @@ export class AccessControl extends DurableObject<Env> {
         );
       }
     });
-    if (doomed.length > 0) this.bump();
+    if (doomed.length > 0) this.#bump();
     return { ok: true, acls: doomed };
   }
 
   /** Sets a principal's quota (already validated), replacing any earlier one. */
   async putQuota(quota: Quota): Promise<Ok<{ quota: Quota }> | Failure> {
-    const exists = this.allQuotas().some((q) => q.principal === quota.principal);
-    if (!exists && this.allQuotas().length >= limits.quotasCountMax) return failure(ErrorCode.BAD_REQUEST, `the cluster has the most quotas allowed (${limits.quotasCountMax})`);
+    const exists = this.#allQuotas().some((q) => q.principal === quota.principal);
+    if (!exists && this.#allQuotas().length >= limits.quotasCountMax) return failure(ErrorCode.BAD_REQUEST, `the cluster has the most quotas allowed (${limits.quotasCountMax})`);
     this.sql.exec(
       "INSERT OR REPLACE INTO quotas (principal, producer_byte_rate, consumer_byte_rate, request_rate) VALUES (?, ?, ?, ?)",
       quota.principal, quota.producer_byte_rate, quota.consumer_byte_rate, quota.request_rate,
     );
-    this.bump();
+    this.#bump();
     return { ok: true, quota };
   }
 
   async listQuotas(): Promise<Ok<{ quotas: Quota[] }> | Failure> {
-    return { ok: true, quotas: this.allQuotas() };
+    return { ok: true, quotas: this.#allQuotas() };
   }
 
   async deleteQuota(principal: string): Promise<Ok | Failure> {
     if (this.sql.exec("DELETE FROM quotas WHERE principal = ?", principal).rowsWritten === 0) {
       return failure(ErrorCode.NOT_FOUND, `no quota for principal '${principal}'`);
     }
-    this.bump();
+    this.#bump();
     return { ok: true };
   }
 
@@ -138,29 +134,20 @@ export class AccessControl extends DurableObject<Env> {
     return { ok: true, entries: this.audit.read(sinceMs, limit) };
   }
 
-  private allAcls(): Acl[] {
+  #allAcls(): Acl[] {
     return this.sql.exec<Acl & Record<string, SqlStorageValue>>("SELECT * FROM acls ORDER BY resource_type, resource_name, principal, operation").toArray().map((r) => ({ ...r }));
   }
 
-  private allQuotas(): Quota[] {
+  #allQuotas(): Quota[] {
     return this.sql.exec<Quota & Record<string, SqlStorageValue>>("SELECT * FROM quotas ORDER BY principal").toArray().map((r) => ({ ...r }));
   }
 
-  private bump(): void {
-    this.version++;
-    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('version', ?)", String(this.version));
+  #bump(): void {
+    this.#version++;
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('version', ?)", String(this.#version));
   }
 }
 
-guardRpc(AccessControl, [
-  "snapshot", "createKey", "listKeys", "getKey", "setKeyDisabled", "deleteKey", "createAcl", "listAcls", "deleteAcls",
-  "putQuota", "listQuotas", "deleteQuota", "appendAudit", "readAudit",
-]);
-
-/** The one access-control object. */
-export function accessStub(env: Pick<Env, "ACCESS">): DurableObjectStub<AccessControl> {
-  return env.ACCESS.get(env.ACCESS.idFromName("access"));
-}
 
 function noKey(keyId: string): Failure {
   return failure(ErrorCode.NOT_FOUND, `API key '${keyId}' does not exist`);

@@ -6,11 +6,10 @@
  * Windows are kept in memory as a ring of slots; a restart forgets them
  * (the principal gets a fresh window).
  */
-import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { Failure } from "../errors";
 import { limits } from "../limits";
-import { guardRpc } from "../rpc/boundary";
+import { RunnelObject } from "../rpc/runnel-object";
 
 export type QuotaKind = "producer_bytes" | "consumer_bytes" | "requests";
 
@@ -57,11 +56,15 @@ class Window {
   }
 }
 
-export class PrincipalQuota extends DurableObject<Env> {
-  private readonly windows = new Map<QuotaKind, Window>();
+export class PrincipalQuota extends RunnelObject {
+  readonly #windows = new Map<QuotaKind, Window>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, []); // windows live in memory only
+  }
 
   logContext(): Record<string, unknown> {
-    return { object: "principal-quota", kinds: [...this.windows.keys()] };
+    return { object: "principal-quota", kinds: [...this.#windows.keys()] };
   }
 
   /**
@@ -71,7 +74,7 @@ export class PrincipalQuota extends DurableObject<Env> {
    */
   async reserve(kind: QuotaKind, units: number, ratePerS: number): Promise<QuotaAnswer | Failure> {
     const nowMs = Date.now();
-    const window = this.windowOf(kind);
+    const window = this.#windowOf(kind);
     const budget = (ratePerS * limits.quotaWindowMs) / 1000;
     const fits = units === 0 ? window.used(nowMs) < budget : window.used(nowMs) + units <= budget;
     if (fits) {
@@ -92,24 +95,17 @@ export class PrincipalQuota extends DurableObject<Env> {
 
   /** Counts `units` already served (consumer bytes). */
   async charge(kind: QuotaKind, units: number): Promise<{ ok: true } | Failure> {
-    this.windowOf(kind).add(Date.now(), units);
+    this.#windowOf(kind).add(Date.now(), units);
     return { ok: true };
   }
 
-  private windowOf(kind: QuotaKind): Window {
-    let w = this.windows.get(kind);
-    if (w === undefined) this.windows.set(kind, (w = new Window()));
+  #windowOf(kind: QuotaKind): Window {
+    let w = this.#windows.get(kind);
+    if (w === undefined) this.#windows.set(kind, (w = new Window()));
     return w;
   }
 }
 
-guardRpc(PrincipalQuota, ["reserve", "charge"]);
-
 function unitName(kind: QuotaKind): string {
   return kind === "requests" ? "requests" : "bytes";
-}
-
-/** The quota object of `principal`. */
-export function quotaStub(env: Pick<Env, "QUOTAS">, principal: string): DurableObjectStub<PrincipalQuota> {
-  return env.QUOTAS.get(env.QUOTAS.idFromName(principal));
 }

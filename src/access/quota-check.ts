@@ -13,7 +13,8 @@ import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { limits } from "../limits";
 import type { AccessRule } from "../router/access-rules";
 import type { AccessState } from "./access-cache";
-import { quotaStub, type QuotaKind } from "./principal-quota";
+import type { QuotaKind } from "./principal-quota";
+import { callQuota } from "../rpc/objects";
 
 type C = Context<{ Bindings: Env }>;
 
@@ -38,11 +39,11 @@ export async function chargeConsumed(c: C, state: AccessState, principal: string
   if (c.res.headers.get("content-type")?.startsWith("text/event-stream")) return;
   const declared = c.res.headers.get("content-length");
   const bytes = declared !== null ? Number(declared) : (await c.res.clone().arrayBuffer()).byteLength;
-  unwrap(await quotaStub(c.env, principal).charge("consumer_bytes", bytes));
+  unwrap(await callQuota(c.env, principal).charge("consumer_bytes", bytes));
 }
 
 async function reserve(c: C, principal: string, kind: QuotaKind, units: number, ratePerS: number): Promise<void> {
-  const answer = unwrap(await quotaStub(c.env, principal).reserve(kind, units, ratePerS));
+  const answer = unwrap(await callQuota(c.env, principal).reserve(kind, units, ratePerS));
   if (!answer.granted) throw new RunnelError(ErrorCode.QUOTA_EXCEEDED, `${principal} is ${answer.message}; retry after ${answer.retryAfterS} s`, answer.retryAfterS);
 }
 

@@ -13,12 +13,11 @@ import type { GroupMetricsOk } from "../group/metrics";
 import { limits } from "../limits";
 import { fanOut } from "../metrics/fan-out";
 import { groupLag, type Positions, type TopicRef, topicsOf } from "../metrics/lag";
-import { routerMetricsStub } from "../metrics/router-metrics";
 import type { DescribeOk } from "../replication/types";
-import { replicaOn } from "../replication/replica-stub";
 import type { TopicInfo } from "../topic/types";
 import type { AlertRule } from "./alert-rules";
 import type { TopicStore } from "../controller/topic-store";
+import { callGroup, callReplica, callRouterMetrics } from "../rpc/objects";
 
 type Replica = { topic: TopicInfo; partition: number; broker: number };
 
@@ -72,7 +71,7 @@ function storedBytes(store: TopicStore, scope: TopicInfo[], described: Map<strin
  */
 async function groupsOf(env: Env, rules: AlertRule[], deadlineMs: number): Promise<Map<string, GroupMetricsOk | 0 | null>> {
   const ids = [...new Set(rules.filter((r) => r.kind === "consumer_lag").map((r) => r.target!))];
-  const calls = ids.map((id) => ({ who: `consumer group '${id}'`, call: () => env.GROUPS.get(env.GROUPS.idFromName(id)).metrics() as Promise<GroupMetricsOk> }));
+  const calls = ids.map((id) => ({ who: `consumer group '${id}'`, call: () => callGroup(env, id).metrics() }));
   const answers = await fanOut<GroupMetricsOk>(calls, limits.metricsScrapeCallsInFlightMax, deadlineMs);
   return new Map(ids.map((id, i) => {
     const a = answers[i]!;
@@ -92,7 +91,7 @@ function totalLag(g: GroupMetricsOk | 0 | null, refs: Map<string, TopicRef>, des
 /** The produce error rate of each topic (null: the cluster) produce_error_rate rules watch, asked at once; missing when the metrics object did not answer. */
 async function produceErrorRates(env: Env, rules: AlertRule[], deadlineMs: number): Promise<Map<string | null, number>> {
   const topics = [...new Set(rules.filter((r) => r.kind === "produce_error_rate").map((r) => r.target))];
-  const calls = topics.map((topic) => ({ who: "the metrics object", call: () => routerMetricsStub(env).produceErrorRate(topic) as Promise<{ ok: true; value: number }> }));
+  const calls = topics.map((topic) => ({ who: "the metrics object", call: () => callRouterMetrics(env).produceErrorRate(topic) }));
   const answers = await fanOut<{ ok: true; value: number }>(calls, limits.metricsScrapeCallsInFlightMax, deadlineMs);
   const rates = new Map<string | null, number>();
   answers.forEach((a, i) => {
@@ -114,7 +113,7 @@ function addReplicas(wanted: Map<string, Replica>, store: TopicStore, t: TopicIn
 async function describeReplicas(env: Env, replicas: Replica[], deadlineMs: number): Promise<Map<string, DescribeOk>> {
   const calls = replicas.slice(0, limits.metricsScrapeCallsMax).map((r) => ({
     who: `broker ${r.broker}`,
-    call: () => replicaOn(env, r.topic.topicId, r.partition, r.broker).describe(r.topic.topicId) as Promise<DescribeOk>,
+    call: () => callReplica(env, r.topic.topicId, r.partition, r.broker).describe(r.topic.topicId),
   }));
   const answers = await fanOut<DescribeOk>(calls, limits.metricsScrapeCallsInFlightMax, deadlineMs);
   const out = new Map<string, DescribeOk>();

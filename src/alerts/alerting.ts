@@ -14,6 +14,7 @@
 import type { Env } from "../env";
 import { ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
+import type { AlarmClock } from "../rpc/alarm-clock";
 import { logBug } from "../rpc/boundary";
 import { type AlertRequest, type AlertsOk, parseAlertRule } from "./alert-rules";
 import { evaluate, firesAtMs, nextAttemptMs, type AlertNotice } from "./alert-state";
@@ -32,7 +33,7 @@ export class Alerting {
 
   constructor(
     sql: SqlStorage,
-    private readonly storage: DurableObjectStorage,
+    private readonly alarms: AlarmClock,
     private readonly env: Env,
     private readonly store: TopicStore,
     private readonly counters: ControllerCounters,
@@ -148,8 +149,7 @@ export class Alerting {
 
   /** Sets the controller's alarm for `atMs` unless it is set sooner (the replica tasks share it). */
   private async wakeAt(atMs: number): Promise<void> {
-    const current = await this.storage.getAlarm();
-    if (current === null || current > atMs) await this.storage.setAlarm(atMs);
+    await this.alarms.atOrBefore(atMs);
   }
 }
 

@@ -14,11 +14,12 @@ import type { RecordFormat } from "../fetch/format";
 import type { UnrenderableRecord } from "../fetch/render";
 import { limits } from "../limits";
 import type { GroupCoordinator } from "../group/coordinator";
+import type { Caller } from "../rpc/call";
 import { readAt, type MemberRead } from "../fetch/partition-read";
-import { tpKey, type Ok, type PollOk, type PollPartition, type PositionMove, type TopicPartition } from "../group/types";
+import { tpKey, type PollOk, type PollPartition, type PositionMove } from "../group/types";
 
-/** What the poll needs of the group's coordinator (its RPC stub). */
-export type CoordinatorStub = DurableObjectStub<GroupCoordinator>;
+/** What the poll needs of the group's coordinator: calls to it (rpc/call.ts). */
+export type CoordinatorStub = Caller<GroupCoordinator>;
 
 interface Outcome {
   p: PollPartition;
@@ -49,7 +50,7 @@ export interface Polled {
 /** Polls a member; see `PollRequest`. */
 export async function pollRecords(env: Env, coordinator: CoordinatorStub, req: PollRequest): Promise<Polled> {
   const { memberId, maxBytes } = req;
-  const poll = unwrap((await coordinator.poll(memberId, req.principal, req.topic, [...req.formats])) as PollOk | Failure);
+  const poll = unwrap(await coordinator.poll(memberId, req.principal, req.topic, [...req.formats]));
   const timeoutMs = req.timeoutMs ?? poll.requestTimeoutMs ?? limits.consumerPollMsDefault;
   const json = await pollPartitions(env, coordinator, memberId, poll, timeoutMs, maxBytes);
   return { json, format: poll.format };
@@ -78,13 +79,13 @@ async function pollPartitions(env: Env, coordinator: CoordinatorStub, memberId: 
 /** Resets what was out of range, refuses an unrenderable record, moves positions, and answers the accepted records. */
 async function deliver(coordinator: CoordinatorStub, memberId: string, outcomes: Outcome[]): Promise<string> {
   const reposition = outcomes.filter((o) => o.read.kind === "reposition").map((o) => ({ topic: o.p.topic, partition: o.p.partition }));
-  if (reposition.length > 0) unwrap((await coordinator.resetPositions(memberId, reposition)) as Ok | Failure);
+  if (reposition.length > 0) unwrap(await coordinator.resetPositions(memberId, reposition));
   const records = outcomes.flatMap((o) => (o.read.kind === "records" ? [{ p: o.p, read: o.read }] : []));
   const stuck = records.find((o) => o.read.unrenderable !== null && o.read.rendered.count === 0);
   if (stuck !== undefined) throw unrenderable(stuck.read.unrenderable!);
   const delivered = records.filter((o) => o.read.rendered.count > 0);
   const moves: PositionMove[] = delivered.map((o) => ({ topic: o.p.topic, partition: o.p.partition, from: o.p.offset, next: o.read.rendered.nextOffset }));
-  const { accepted } = unwrap((await coordinator.advance(memberId, moves)) as { ok: true; accepted: TopicPartition[] } | Failure);
+  const { accepted } = unwrap(await coordinator.advance(memberId, moves));
   const keep = new Set(accepted.map(tpKey));
   return `[${delivered.filter((o) => keep.has(tpKey(o.p))).map((o) => o.read.rendered.json).join(",")}]`;
 }

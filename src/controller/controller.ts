@@ -10,14 +10,12 @@
  * Failure`; helpers are `#private` or on those modules, so nothing else
  * can be called through a stub.
  */
-import { DurableObject } from "cloudflare:workers";
 import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
 import { ErrorCode, failure, retriable, type Failure } from "../errors";
 import { limits } from "../limits";
 import type { PartitionRole } from "../replication/types";
-import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
-import { applySchema } from "../rpc/schema-steps";
+import { RunnelObject } from "../rpc/runnel-object";
 import { resolveConfigs, type ConfigOverrides } from "../topic/configs";
 import type { ConfigChange, CreateTopicArgs, TopicInfo, TopicMeta } from "../topic/types";
 import { integerProblem, parseConfigList, topicNameProblem } from "../topic/validate";
@@ -34,8 +32,7 @@ import { TopicStore } from "./topic-store";
 type Ok = { ok: true };
 type RoleOk = { ok: true; role: PartitionRole };
 
-export class Controller extends DurableObject<Env> implements LogContext {
-  readonly #sql: SqlStorage;
+export class Controller extends RunnelObject {
   /** Topics and partition roles. Not reachable over RPC. */
   readonly store: TopicStore;
   /** Wipes, config pushes and replica creation owed. Not reachable over RPC. */
@@ -52,14 +49,12 @@ export class Controller extends DurableObject<Env> implements LogContext {
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.#sql = ctx.storage.sql;
-    applySchema(this.#sql, CONTROLLER_SCHEMA);
-    this.store = new TopicStore(this.#sql, env);
-    this.tasks = new ReplicaTasks(this.#sql, ctx.storage, env, this.store);
-    this.producerIds = new ProducerIds(this.#sql);
-    this.counters = new ControllerCounters(this.#sql);
-    this.alerting = new Alerting(this.#sql, ctx.storage, env, this.store, this.counters);
+    super(ctx, env, CONTROLLER_SCHEMA);
+    this.store = new TopicStore(this.sql, env);
+    this.tasks = new ReplicaTasks(this.sql, this.alarms, env, this.store);
+    this.producerIds = new ProducerIds(this.sql);
+    this.counters = new ControllerCounters(this.sql);
+    this.alerting = new Alerting(this.sql, this.alarms, env, this.store, this.counters);
   }
 
   /** Hands out a fresh producer id, epoch 0 (Kafka's InitProducerId without a transactional id). Never the same id twice. */
@@ -74,7 +69,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
 
   /** Notes a consumer group, so that it is listed. Idempotent. */
   async registerGroup(groupId: string): Promise<Ok | Failure> {
-    this.#sql.exec("INSERT OR IGNORE INTO groups (group_id, created_at_ms) VALUES (?, ?)", groupId, Date.now());
+    this.sql.exec("INSERT OR IGNORE INTO groups (group_id, created_at_ms) VALUES (?, ?)", groupId, Date.now());
     return { ok: true };
   }
 
@@ -231,17 +226,15 @@ export class Controller extends DurableObject<Env> implements LogContext {
 
   /**
    * Retries the wipes and config pushes replicas missed, then evaluates
-   * the alert rules and delivers their notices. A bug is logged and the
-   * alarm set again, never dropped.
+   * the alert rules and delivers their notices (which never throws). A
+   * bug in the first is logged by RunnelObject and the alarm set again.
    */
-  override async alarm(): Promise<void> {
+  protected override async onAlarm(): Promise<void> {
     try {
       await this.tasks.settleAll();
-    } catch (e) {
-      logBug("Controller.alarm", e, this.logContext());
-      await this.tasks.retryLater();
+    } finally {
+      await this.alerting.alarm();
     }
-    await this.alerting.alarm();
   }
 
   logContext(): Record<string, unknown> {
@@ -264,7 +257,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
   }
 
   #groupIds(): string[] {
-    return this.#sql.exec<{ group_id: string }>("SELECT group_id FROM groups ORDER BY group_id").toArray().map((r) => r.group_id);
+    return this.sql.exec<{ group_id: string }>("SELECT group_id FROM groups ORDER BY group_id").toArray().map((r) => r.group_id);
   }
 
   /** Records a new role (replacing `before`) and tells the replicas (see hand-over.ts). */
@@ -287,11 +280,6 @@ export class Controller extends DurableObject<Env> implements LogContext {
     );
   }
 }
-
-guardRpc(Controller, [
-  "initProducerId", "producerIdsIssued", "registerGroup", "listGroups", "listTopics", "getTopic", "alterIsr", "leaderUnreachable", "createTopic", "deleteTopic", "increasePartitions",
-  "alterConfigs", "metrics", "alerts",
-]);
 
 function unknownTopic(name: string): Failure {
   return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${name}' does not exist`);

@@ -7,19 +7,17 @@
  * knows a newer epoch than the controller) is one warning line with the
  * partition's ids; its bugs are logged by its own boundary.
  */
-import { isUnreachable, logFailedCall, reach } from "../rpc/call";
+import { isUnreachable, logFailedCall } from "../rpc/call";
+import { callReplica } from "../rpc/objects";
 import type { Env } from "../env";
 import { ErrorCode, type Failure } from "../errors";
 import { limits } from "../limits";
-import { replicaOn } from "../replication/replica-stub";
 import type { PartitionRole } from "../replication/types";
 
 /** Whether the replica of `topicId`'s partition on `brokerId` answers within `limits.replicaProbeMs`. */
 export async function answers(env: Env, topicId: string, partition: number, brokerId: number): Promise<boolean> {
-  const context = { topicId, partition, broker: brokerId };
-  const callee = { who: `broker ${brokerId}`, where: "Controller.probe", context, timeoutMs: limits.replicaProbeMs };
-  const pong = await reach(callee, () => replicaOn(env, topicId, partition, brokerId).ping(topicId));
-  if (!pong.ok) noteRefusal("Controller.probe", pong, context);
+  const pong = await callReplica(env, topicId, partition, brokerId, { where: "Controller.probe", timeoutMs: limits.replicaProbeMs }).ping(topicId);
+  if (!pong.ok) noteRefusal("Controller.probe", pong, { topicId, partition, broker: brokerId });
   return pong.ok;
 }
 
@@ -29,10 +27,10 @@ export async function answers(env: Env, topicId: string, partition: number, brok
  */
 export async function tellRole(env: Env, topicId: string, partition: number, role: PartitionRole): Promise<void> {
   const tell = async (brokerId: number) => {
-    const context = { topicId, partition, broker: brokerId, leaderEpoch: role.leaderEpoch };
-    const callee = { who: `broker ${brokerId}`, where: "Controller.tellRole", context, timeoutMs: limits.replicaProbeMs };
-    const told = await reach(callee, () => replicaOn(env, topicId, partition, brokerId).assumeRole(topicId, role));
-    if (!told.ok) noteRefusal("Controller.tellRole", told, context);
+    const context = { leaderEpoch: role.leaderEpoch };
+    const options = { where: "Controller.tellRole", context, timeoutMs: limits.replicaProbeMs };
+    const told = await callReplica(env, topicId, partition, brokerId, options).assumeRole(topicId, role);
+    if (!told.ok) noteRefusal("Controller.tellRole", told, { topicId, partition, broker: brokerId, ...context });
   };
   if (role.leader >= 0) await tell(role.leader);
   for (const b of role.replicas) if (b !== role.leader) void tell(b);

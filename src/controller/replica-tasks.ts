@@ -6,9 +6,11 @@
  * replica answers, else retried from the controller's alarm.
  */
 import { brokersOf, replicaBrokers } from "../cluster/brokers";
-import { reach } from "../rpc/call";
+import type { AlarmClock } from "../rpc/alarm-clock";
+import { callReplica } from "../rpc/objects";
 import type { Env } from "../env";
-import { replicaStub, type ReplicaStub } from "../replication/replica-stub";
+import type { PartitionReplica } from "../replication/partition-replica";
+import type { Caller } from "../rpc/call";
 import type { TopicInfo } from "../topic/types";
 import { placedRole, type TopicStore } from "./topic-store";
 
@@ -18,7 +20,7 @@ const RETRY_DELAY_MS = 5_000;
 export class ReplicaTasks {
   constructor(
     private readonly sql: SqlStorage,
-    private readonly storage: DurableObjectStorage,
+    private readonly alarms: AlarmClock,
     private readonly env: Env,
     private readonly store: TopicStore,
   ) {}
@@ -83,9 +85,7 @@ export class ReplicaTasks {
 
   /** Sets the alarm to try again in `RETRY_DELAY_MS`, unless it is due sooner. */
   async retryLater(): Promise<void> {
-    const at = Date.now() + RETRY_DELAY_MS;
-    const current = await this.storage.getAlarm();
-    if (current === null || current > at) await this.storage.setAlarm(at);
+    await this.alarms.atOrBefore(Date.now() + RETRY_DELAY_MS);
   }
 
   /**
@@ -99,14 +99,13 @@ export class ReplicaTasks {
     from: number,
     to: number,
     method: string,
-    call: (stub: ReplicaStub, partition: number, brokerId: number) => unknown,
+    call: (replica: Caller<PartitionReplica>, partition: number, brokerId: number) => Promise<{ ok: boolean }>,
   ): Promise<boolean> {
     const brokers = brokersOf(this.env);
     const calls: Promise<{ ok: boolean }>[] = [];
     for (let p = from; p < to; p++) {
       for (const broker of replicaBrokers(p, replicationFactor, brokers)) {
-        const callee = { who: `broker ${broker.id}`, where: `Controller.${method}`, context: { topicId, partition: p, broker: broker.id } };
-        calls.push(reach(callee, () => call(replicaStub(this.env, topicId, p, broker), p, broker.id)));
+        calls.push(call(callReplica(this.env, topicId, p, broker, { where: `Controller.${method}` }), p, broker.id));
       }
     }
     return (await Promise.all(calls)).every((r) => r.ok);

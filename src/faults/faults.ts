@@ -5,10 +5,9 @@
  * it answers or acts (see `gate.ts`). Kept in memory: a server restart
  * heals everything.
  */
-import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { ErrorCode, failure, type Failure } from "../errors";
-import { guardRpc, type LogContext } from "../rpc/boundary";
+import { RunnelObject } from "../rpc/runnel-object";
 
 export type FaultMode = "none" | "down" | "slow";
 
@@ -28,8 +27,12 @@ export interface FaultOk {
 
 const HEALTHY: FaultState = { mode: "none", latencyMs: 0, restartGeneration: 0 };
 
-export class Faults extends DurableObject<Env> implements LogContext {
+export class Faults extends RunnelObject {
   readonly #brokers = new Map<number, FaultState>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, []); // kept in memory: a server restart heals everything
+  }
 
   /** Sets broker `brokerId` down, slow (by `latencyMs`, default 0) or healthy again ("none"). */
   async set(brokerId: number, mode: FaultMode, latencyMs = 0): Promise<FaultOk | Failure> {
@@ -61,5 +64,3 @@ export class Faults extends DurableObject<Env> implements LogContext {
     return this.#brokers.get(brokerId) ?? HEALTHY;
   }
 }
-
-guardRpc(Faults, ["set", "restart", "stateOf"]);

@@ -9,7 +9,7 @@
 import { unreachable } from "../rpc/call";
 import type { Env } from "../env";
 import type { Failure } from "../errors";
-import { faultsAllowed, faultsStub } from "./faults-stub";
+import { callFaults, faultsAllowed } from "./call-faults";
 
 /** The failure a replica on a down broker answers with: 50003 `BROKER_NOT_AVAILABLE: broker {id} is unreachable (fault injected)`. */
 export function brokerDown(brokerId: number): Failure {
@@ -33,7 +33,7 @@ export class FaultGate {
    */
   async pass(brokerId: number): Promise<Failure | null> {
     if (brokerId < 0 || !faultsAllowed(this.env)) return null;
-    const f = await faultsStub(this.env).stateOf(brokerId);
+    const f = await callFaults(this.env).stateOf(brokerId);
     if (!f.ok) return f;
     if (f.state.restartGeneration !== this.restartGeneration) {
       this.restartGeneration = f.state.restartGeneration;

@@ -3,7 +3,7 @@
  * whole batches from an offset and render the records at or after it, up
  * to `maxRecords`; and decoding a whole batch for lookups by time.
  */
-import { isUnreachable, reach, unreachableDetail } from "../rpc/call";
+import { isUnreachable, unreachableDetail, type Caller } from "../rpc/call";
 import type { Env } from "../env";
 import { ErrorCode, failure, RunnelError, unwrap, type Failure } from "../errors";
 import { limits } from "../limits";
@@ -11,7 +11,8 @@ import { decompress } from "../record/compression";
 import { BATCH_HEADER_BYTES, compressionOf, decodeRecords, readBatchHeader, type DecodedRecord } from "../record/record-batch";
 import type { RecordFormat } from "./format";
 import { renderBatches, type Rendered } from "./render";
-import { callLeader, inSyncReplica, type ReplicaStub } from "../metadata/leaders";
+import { callLeader, inSyncReplica } from "../metadata/leaders";
+import type { PartitionReplica } from "../replication/partition-replica";
 import type { FetchArgs, FetchOk, Positions } from "../replication/types";
 import type { TopicMeta } from "../topic/types";
 
@@ -37,17 +38,16 @@ export async function fetchRecords(env: Env, topic: TopicMeta, partition: number
   const args = { topicId: topic.topicId, offset: req.offset, maxBytes: req.maxBytes, timeoutMs: req.timeoutMs };
   const result = unwrap(
     req.replica === undefined
-      ? await callLeader<FetchOk>(env, topic, partition, (leader) => leader.stub.read(args))
-      : await readFollower(inSyncReplica(env, topic, partition, req.replica), req.replica, args),
+      ? await callLeader<FetchOk>(env, topic, partition, (leader) => leader.replica.read(args))
+      : await readFollower(inSyncReplica(env, topic, partition, req.replica), args),
   );
   const rendered = await renderBatches(result.batches, req.offset, req.maxRecords, topic.topicName, partition, format);
   return { ...rendered, logStartOffset: result.logStartOffset, highWatermark: result.highWatermark, logEndOffset: result.logEndOffset };
 }
 
-/** Reads from the in-sync replica on `brokerId`; one that cannot be reached is 40404, as a replica that cannot serve. */
-async function readFollower(stub: ReplicaStub, brokerId: number, args: FetchArgs): Promise<FetchOk | Failure> {
-  const context = { topicId: args.topicId, broker: brokerId };
-  const result = await reach<FetchOk>({ who: `broker ${brokerId}`, where: "readFollower", context }, () => stub.read(args));
+/** Reads from an in-sync replica; one that cannot be reached is 40404, as a replica that cannot serve. */
+async function readFollower(replica: Caller<PartitionReplica>, args: FetchArgs): Promise<FetchOk | Failure> {
+  const result = await replica.read(args);
   if (isUnreachable(result) && !result.ok) return failure(ErrorCode.LEADER_NOT_AVAILABLE, `that replica did not answer: ${unreachableDetail(result)}`);
   return result;
 }

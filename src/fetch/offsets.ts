@@ -8,7 +8,7 @@ import { decodeBatch } from "./fetcher";
 
 /** Log start offset, high watermark and log end offset of a partition (throws its errors). */
 export async function positionsOf(env: Env, topic: TopicMeta, partition: number): Promise<DescribeOk> {
-  return unwrap(await callLeader<DescribeOk>(env, topic, partition, (leader) => leader.stub.describe(topic.topicId)));
+  return unwrap(await callLeader<DescribeOk>(env, topic, partition, (leader) => leader.replica.describe(topic.topicId)));
 }
 
 /**
@@ -18,7 +18,7 @@ export async function positionsOf(env: Env, topic: TopicMeta, partition: number)
  */
 export async function offsetForTimestamp(env: Env, topic: TopicMeta, partition: number, timestampMs: number): Promise<{ offset: number; timestampMs: number | null }> {
   const found = unwrap(
-    await callLeader<TimestampLookupOk>(env, topic, partition, (leader) => leader.stub.batchForTimestamp(topic.topicId, timestampMs)),
+    await callLeader<TimestampLookupOk>(env, topic, partition, (leader) => leader.replica.batchForTimestamp(topic.topicId, timestampMs)),
   );
   const records = found.batch === null ? [] : await decodeBatch(found.batch);
   const hit = records.find((r) => r.timestampMs >= timestampMs && r.offset < found.highWatermark);

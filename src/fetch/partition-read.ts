@@ -11,7 +11,8 @@ import { renderBatches, UnrenderableRecord, type Rendered } from "./render";
 import { callLeader } from "../metadata/leaders";
 import type { FetchOk } from "../replication/types";
 import type { TopicMeta } from "../topic/types";
-import { asked, noPartition, topicOf } from "../group/lookups";
+import { noPartition, topicOf } from "../group/lookups";
+import { settle } from "../rpc/call";
 import type { Position, TopicPartition } from "../group/types";
 
 export interface ReadOptions {
@@ -43,7 +44,7 @@ export async function readAt(env: Env, tp: TopicPartition, position: Position, o
   }
   if (tp.partition >= meta.partitionsCount) return { kind: "failed", failure: noPartition(tp.topic, tp.partition) };
   const args = { topicId: meta.topicId, offset: position.offset, maxBytes: opts.maxBytes, timeoutMs: opts.waitMs };
-  const read = await asked(`the leader of ${tp.topic}-${tp.partition}`, () => callLeader<FetchOk>(env, meta, tp.partition, (leader) => leader.stub.read(args)));
+  const read = await settle("readAt", () => callLeader<FetchOk>(env, meta, tp.partition, (leader) => leader.replica.read(args)));
   if (!read.ok) return read.error_code === ErrorCode.OFFSET_OUT_OF_RANGE ? { kind: "reposition", why: read } : { kind: "failed", failure: read };
   try {
     const rendered = await renderBatches(read.batches, position.offset, opts.maxRecords, tp.topic, tp.partition, opts.format);

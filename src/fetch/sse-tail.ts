@@ -16,7 +16,7 @@ import { limits } from "../limits";
 import { callLeader } from "../metadata/leaders";
 import { topicMeta } from "../metadata/topic-cache";
 import type { FetchOk } from "../replication/types";
-import { logBug } from "../rpc/boundary";
+import { bugBody } from "../rpc/boundary";
 import type { TopicMeta } from "../topic/types";
 
 /** One stored batch's records at or after a tail's offset, rendered as fetch renders them. */
@@ -58,7 +58,7 @@ export class PartitionTail implements EventSource {
     if (this.failed !== null) throw this.failed;
     const topic = await this.current();
     const args = { topicId: topic.topicId, offset: this.offset, maxBytes: this.readBytes, timeoutMs: waitMs };
-    const read = unwrap(await callLeader<FetchOk>(this.env, topic, this.partition, (leader) => leader.stub.read(args)));
+    const read = unwrap(await callLeader<FetchOk>(this.env, topic, this.partition, (leader) => leader.replica.read(args)));
     const events: TailEvent[] = [];
     for (const batch of read.batches) {
       try {
@@ -214,7 +214,5 @@ export function sseBody(source: EventSource, first: TailEvent[], format: (e: Tai
 /** An `error` event; a bug's text is logged and not shown. */
 function errorEvent(e: unknown): string {
   if (e instanceof RunnelError && e.errorCode !== ErrorCode.INTERNAL) return `event: error\ndata: ${JSON.stringify(e.body())}\n\n`;
-  const id = crypto.randomUUID();
-  logBug("sse", e, { request_id: id });
-  return `event: error\ndata: ${JSON.stringify({ error_code: ErrorCode.INTERNAL, message: `internal error; the server logged it with request id ${id}` })}\n\n`;
+  return `event: error\ndata: ${JSON.stringify(bugBody(e, "sse", crypto.randomUUID()))}\n\n`;
 }

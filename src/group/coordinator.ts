@@ -9,12 +9,11 @@
  * is wrapped by the error boundary (`guardRpc`) and returns `{ ok: true, … }
  * | Failure`; the internals are instance fields, which RPC does not expose.
  */
-import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { RecordFormat } from "../fetch/format";
 import { ErrorCode, type Failure } from "../errors";
-import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
-import { applySchema } from "../rpc/schema-steps";
+import { logBug } from "../rpc/boundary";
+import { RunnelObject } from "../rpc/runnel-object";
 import { describeGroup, GroupCounters, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
 import { kafkaDescribe } from "./kafka/kafka-describe";
 import { KafkaMembers } from "./kafka/kafka-members";
@@ -38,56 +37,56 @@ import {
 import { WsDelivery } from "./ws/ws-delivery";
 import { answerClose } from "./ws/ws-socket";
 
-export class GroupCoordinator extends DurableObject<Env> implements LogContext {
-  private readonly members: MemberStore;
-  private readonly offsets: OffsetStore;
-  private readonly membership: Membership;
-  private readonly delivery: WsDelivery;
-  private readonly kafka: KafkaMembers;
-  private readonly parts: GroupParts;
+export class GroupCoordinator extends RunnelObject {
+  readonly #members: MemberStore;
+  readonly #offsets: OffsetStore;
+  readonly #membership: Membership;
+  /** WebSocket subscribers (sockets this object owns). Not reachable over RPC (instance fields are not). */
+  readonly delivery: WsDelivery;
+  readonly #kafka: KafkaMembers;
+  readonly #parts: GroupParts;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    const sql = ctx.storage.sql;
-    applySchema(sql, GROUP_SCHEMA);
-    this.members = new MemberStore(sql);
-    this.offsets = new OffsetStore(sql);
-    const settled = () => this.kafka.settled();
-    this.membership = new Membership(sql, ctx.storage, () => this.env, this.members, this.offsets, () => this.delivery.rebalanced(), settled);
+    super(ctx, env, GROUP_SCHEMA);
+    const sql = this.sql;
+    this.#members = new MemberStore(sql);
+    this.#offsets = new OffsetStore(sql);
+    const settled = () => this.#kafka.settled();
+    this.#membership = new Membership(sql, this.alarms, () => this.env, this.#members, this.#offsets, () => this.delivery.rebalanced(), settled);
     const self = this;
-    this.parts = {
+    this.#parts = {
       get env() {
         return self.env;
       },
-      membership: this.membership,
-      members: this.members,
-      offsets: this.offsets, counters: new GroupCounters(ctx), // counters: delivered records, the answer to a scrape (group/metrics.ts)
+      membership: this.#membership,
+      members: this.#members,
+      offsets: this.#offsets, counters: new GroupCounters(ctx), // counters: delivered records, the answer to a scrape (group/metrics.ts)
     };
-    this.delivery = new WsDelivery(deliveryHost(ctx, this.parts, this));
-    this.kafka = new KafkaMembers(this.parts);
+    this.delivery = new WsDelivery(deliveryHost(ctx, this.#parts, this));
+    this.#kafka = new KafkaMembers(this.#parts);
     // Sockets survive hibernation but not a restart: a subscriber without one has left (if the group cannot rebalance now, the alarm retries).
     const socketless = (m: MemberState) => m.kind === "ws" && ctx.getWebSockets(m.memberId).length === 0;
-    if (this.members.all().some(socketless)) {
-      const removed = this.membership.removeWhere(socketless).then((done) => (done.ok ? undefined : this.membership.schedule()));
+    if (this.#members.all().some(socketless)) {
+      const removed = this.#membership.removeWhere(socketless).then((done) => (done.ok ? undefined : this.#membership.schedule()));
       void ctx.blockConcurrencyWhile(() => removed.catch((e) => logBug("GroupCoordinator.constructor", e, this.logContext())));
     }
   }
 
   /** What a bug report says about this group. */
   logContext(): Record<string, unknown> {
-    return { object: "GroupCoordinator", group: this.membership.groupId, generation: this.membership.generation, members: this.members.size };
+    return { object: "GroupCoordinator", group: this.#membership.groupId, generation: this.#membership.generation, members: this.#members.size };
   }
 
   // ---- members ------------------------------------------------------------
 
   /** Adds a member (an HTTP instance unless `kind` says ws). A taken name is 40902. */
   async createMember(groupId: string, args: CreateMemberArgs, kind: "http" | "ws" = "http"): Promise<{ ok: true; memberId: string } | Failure> {
-    return this.membership.add(groupId, args, kind, null);
+    return this.#membership.add(groupId, args, kind, null);
   }
 
   /** Removes a member (leaving the group: its partitions are reassigned; an auto-committing one commits first). */
   async removeMember(memberId: string): Promise<Ok | Failure> {
-    return removeOne(this.parts, memberId);
+    return removeOne(this.#parts, memberId);
   }
 
   /**
@@ -98,27 +97,27 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
    */
   async subscribe(memberId: string, subscription: Subscription, principal: string): Promise<Ok | Failure> {
     const problem = "pattern" in subscription ? patternProblem(subscription.pattern) : await unreadable(this.env, principal, subscription.topics, "consumer.subscribe");
-    return problem ?? this.membership.takePart(memberId, subscription, null, principal);
+    return problem ?? this.#membership.takePart(memberId, subscription, null, principal);
   }
 
   /** Drops a member's subscription and any partitions assigned by hand. */
   async unsubscribe(memberId: string, principal: string): Promise<Ok | Failure> {
-    return this.membership.takePart(memberId, null, null, principal);
+    return this.#membership.takePart(memberId, null, null, principal);
   }
 
   /** A member's subscription and the topics it names or matches now. */
   async subscription(memberId: string): Promise<{ ok: true; subscription: Subscription | null; topics: string[] } | Failure> {
-    return subscriptionOf(this.parts, memberId);
+    return subscriptionOf(this.#parts, memberId);
   }
 
   /** The partitions this member owns now: by hand, or by the group. */
   async assignments(memberId: string): Promise<{ ok: true; partitions: TopicPartition[] } | Failure> {
-    return ownedBy(this.parts, memberId);
+    return ownedBy(this.#parts, memberId);
   }
 
   /** Assigns partitions by hand (no group management for this member); each must exist, and `principal` may READ it. */
   async assignManually(memberId: string, partitions: TopicPartition[], principal: string): Promise<Ok | Failure> {
-    return assignByHand(this.parts, memberId, partitions, principal);
+    return assignByHand(this.#parts, memberId, partitions, principal);
   }
 
   // ---- HTTP consumption (the poll loop is consumer-poll.ts, in the Worker) --
@@ -130,7 +129,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
    * accepts none of the instance's `formats`. See member-calls.ts.
    */
   async poll(memberId: string, principal: string, topic: string | undefined, formats: RecordFormat[]): Promise<PollOk | Failure> {
-    return pollPlan(this.parts, memberId, principal, topic, formats);
+    return pollPlan(this.#parts, memberId, principal, topic, formats);
   }
 
   /**
@@ -139,7 +138,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
    * that takes part in another way (other topics, a pattern, by hand) is 40901.
    */
   async subscribeOnce(memberId: string, topic: string, principal: string, formats: RecordFormat[]): Promise<Ok | Failure> {
-    const first = subscribeOncePlan(this.parts, memberId, topic, formats);
+    const first = subscribeOncePlan(this.#parts, memberId, topic, formats);
     return first === "subscribe" ? this.subscribe(memberId, { topics: [topic] }, principal) : first;
   }
 
@@ -149,12 +148,12 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
    * `accepted`: the partitions whose records the member may be sent.
    */
   async advance(memberId: string, moves: PositionMove[]): Promise<{ ok: true; accepted: TopicPartition[] } | Failure> {
-    return advanceMember(this.parts, memberId, moves);
+    return advanceMember(this.#parts, memberId, moves);
   }
 
   /** A member's positions for `partitions` were out of range (or their topic was created again): reset them by auto.offset.reset. */
   async resetPositions(memberId: string, partitions: TopicPartition[]): Promise<Ok | Failure> {
-    return resetMemberPositions(this.parts, memberId, partitions);
+    return resetMemberPositions(this.#parts, memberId, partitions);
   }
 
   /**
@@ -163,73 +162,73 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
    * offset consumed (stored as offset + 1); see member-calls.ts.
    */
   async commit(memberId: string, offsets: OffsetChange[] | null, principal: string, lastConsumed = false): Promise<Ok | Failure> {
-    return commitOffsets(this.parts, memberId, offsets, principal, lastConsumed);
+    return commitOffsets(this.#parts, memberId, offsets, principal, lastConsumed);
   }
 
   /** Committed offsets of `partitions` (null: every partition the member owns; others need READ); a deleted topic has none. */
   async committed(memberId: string, partitions: TopicPartition[] | null, principal: string): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
-    return committedOffsets(this.parts, memberId, partitions, principal);
+    return committedOffsets(this.#parts, memberId, partitions, principal);
   }
 
   /** Moves positions by offset, time, or to either end, for partitions the member owns (40904 otherwise) of topics `principal` may READ (403). */
   async seek(memberId: string, targets: (TopicPartition & SeekTarget)[], principal: string): Promise<Ok | Failure> {
-    return seekMember(this.parts, memberId, targets, principal, (m) => this.delivery.repositioned(m));
+    return seekMember(this.#parts, memberId, targets, principal, (m) => this.delivery.repositioned(m));
   }
 
   // ---- admin (group-admin.ts) ----------------------------------------------
   /** State, members, sockets, committed offsets and counters for GET /metrics (group/metrics.ts); 40405 for a group never joined. */
-  async metrics(): Promise<ReturnType<GroupCounters["snapshot"]>> { return this.parts.counters.snapshot(this.parts); }
+  async metrics(): Promise<ReturnType<GroupCounters["snapshot"]>> { return this.#parts.counters.snapshot(this.#parts); }
 
   /** State, generation, assignor, and members with their partitions; 40405 for a group never joined. */
   async describe(groupId: string): Promise<GroupDescription | Failure> {
-    return describeGroup(this.parts, groupId);
+    return describeGroup(this.#parts, groupId);
   }
 
   /** Lag per partition of every topic subscribed to or committed for: high watermark minus committed offset. */
   async lags(groupId: string): Promise<{ ok: true; rows: LagRow[] } | Failure> {
-    return groupLags(this.parts, groupId);
+    return groupLags(this.#parts, groupId);
   }
 
   /** Sets committed offsets for a topic (or some of its partitions); only while the group has no live members (40903). */
   async resetOffsets(groupId: string, topic: string, partitions: number[] | null, target: SeekTarget): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
-    return resetGroupOffsets(this.parts, groupId, topic, partitions, target);
+    return resetGroupOffsets(this.#parts, groupId, topic, partitions, target);
   }
 
   // ---- Kafka consumers through the front door (kafka-members.ts, kafka-offsets.ts) --
 
   /** JoinGroup: answered once the group has settled, with the generation and the shared protocol. */
   async kafkaJoin(groupId: string, args: KafkaJoinArgs): Promise<KafkaJoinOk | Failure> {
-    return this.kafka.join(groupId, args);
+    return this.#kafka.join(groupId, args);
   }
 
   /** SyncGroup: the member's partitions in the generation it joined. */
   async kafkaSync(memberId: string, generation: number): Promise<KafkaSyncOk | Failure> {
-    return this.kafka.sync(memberId, generation);
+    return this.#kafka.sync(memberId, generation);
   }
 
   /** Heartbeat: REBALANCE_IN_PROGRESS once the member must join again. */
   async kafkaHeartbeat(memberId: string, generation: number): Promise<Ok | Failure> {
-    return this.kafka.heartbeat(memberId, generation);
+    return this.#kafka.heartbeat(memberId, generation);
   }
 
   /** LeaveGroup: the members leave at once; unknown ones are named. */
   async kafkaLeave(memberIds: string[]): Promise<{ ok: true; members: { memberId: string; error: string | null }[] } | Failure> {
-    return this.kafka.leave(memberIds);
+    return this.#kafka.leave(memberIds);
   }
 
   /** OffsetCommit: each partition's outcome (each offset is the next to read). */
   async kafkaCommit(groupId: string, args: KafkaCommitArgs): Promise<{ ok: true; partitions: KafkaPartitionResult[] } | Failure> {
-    return kafkaCommit(this.parts, groupId, args);
+    return kafkaCommit(this.#parts, groupId, args);
   }
 
   /** OffsetFetch: committed offsets (-1 where none; `topics` null: every one committed). */
   async kafkaCommitted(groupId: string, topics: { topic: string; partitions: number[] }[] | null): Promise<{ ok: true; offsets: KafkaCommittedOffset[] } | Failure> {
-    return kafkaCommitted(this.parts, groupId, topics);
+    return kafkaCommitted(this.#parts, groupId, topics);
   }
 
   /** DescribeGroups: the group in Kafka's terms, every member included. */
   async kafkaDescribe(groupId: string): Promise<KafkaDescription> {
-    return kafkaDescribe(this.parts, groupId);
+    return kafkaDescribe(this.#parts, groupId);
   }
 
   // ---- lifecycle: WebSocket subscribers (ws-delivery.ts) and the alarm ------
@@ -271,30 +270,22 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
    * subscribed topics that changed, pings to sockets. A rebalance that
    * cannot run now (the controller did not answer) is tried at the next alarm.
    */
-  override async alarm(): Promise<void> {
+  protected override async onAlarm(): Promise<void> {
     try {
       const nowMs = Date.now();
       const expired = (m: MemberState) => {
-        if (m.kind === "kafka") return this.kafka.expired(m, nowMs);
+        if (m.kind === "kafka") return this.#kafka.expired(m, nowMs);
         if (m.kind === "ws" && this.delivery.joining(m.memberId)) return false; // its socket is being accepted
         const lastMs = m.kind === "ws" ? this.delivery.lastSeenMs(m.memberId) : m.lastSeenMs;
         return lastMs === null || nowMs - lastMs > m.config.sessionTimeoutMs;
       };
-      if (this.members.all().some(expired) || (await this.membership.topicsChanged()) === true) {
-        await this.membership.removeWhere(expired, (memberId) => this.delivery.drop(memberId, 4408, "session timed out"));
+      if (this.#members.all().some(expired) || (await this.#membership.topicsChanged()) === true) {
+        await this.#membership.removeWhere(expired, (memberId) => this.delivery.drop(memberId, 4408, "session timed out"));
       }
       this.delivery.ping();
       this.delivery.kickAll(); // a safety net for a lost notification (a partition that restarted, say)
-    } catch (e) {
-      logBug("GroupCoordinator.alarm", e, this.logContext());
-    } finally {
-      this.membership.schedule();
+    } finally { // a bug is logged by RunnelObject
+      this.#membership.schedule();
     }
   }
 }
-
-guardRpc(GroupCoordinator, [
-  "createMember", "removeMember", "subscribe", "unsubscribe", "subscription", "assignments", "assignManually", "poll", "subscribeOnce", "advance",
-  "resetPositions", "commit", "committed", "seek", "describe", "lags", "resetOffsets", "notify", "metrics",
-  "kafkaJoin", "kafkaSync", "kafkaHeartbeat", "kafkaLeave", "kafkaCommit", "kafkaCommitted", "kafkaDescribe",
-]);

@@ -7,6 +7,7 @@
  * failure comes back. Changes run one at a time; the generation only grows.
  */
 import type { Env } from "../env";
+import type { AlarmClock } from "../rpc/alarm-clock";
 import { assert, ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
 import { assign, type Assignor } from "./assignors";
@@ -29,7 +30,7 @@ export class Membership {
 
   constructor(
     private readonly sql: SqlStorage,
-    private readonly storage: DurableObjectStorage,
+    private readonly alarms: AlarmClock,
     /** The bindings, read at each use (a test may swap them). */
     private readonly env: () => Env,
     private readonly members: MemberStore,
@@ -190,9 +191,7 @@ export class Membership {
     const nowMs = Date.now();
     const soonest = Math.min(...all.map((m) => m.lastSeenMs + m.config.sessionTimeoutMs + 1));
     const at = Math.max(nowMs + 100, Math.min(soonest, nowMs + limits.groupCheckIntervalMs));
-    void this.storage.getAlarm().then((current) => {
-      if (current === null || current > at) return this.storage.setAlarm(at);
-    });
+    void this.alarms.atOrBefore(at); // never rejects: a refused write is retried
   }
 
   /** The group's next generation; asserts the stored one is older (generations only grow). */

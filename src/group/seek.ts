@@ -7,7 +7,8 @@ import type { Env } from "../env";
 import { ErrorCode, failure, isFailure, type Failure } from "../errors";
 import { offsetForTimestamp } from "../fetch/offsets";
 import type { TopicMeta } from "../topic/types";
-import { asked, noPartition, partitionPositions, topicOf } from "./lookups";
+import { noPartition, partitionPositions, topicOf } from "./lookups";
+import { settle } from "../rpc/call";
 import type { OffsetChange, OffsetWrite, SeekTarget, TopicPartition } from "./types";
 
 /**
@@ -18,7 +19,7 @@ import type { OffsetChange, OffsetWrite, SeekTarget, TopicPartition } from "./ty
 export async function offsetIn(env: Env, meta: TopicMeta, partition: number, target: SeekTarget): Promise<number | Failure> {
   if (partition >= meta.partitionsCount) return noPartition(meta.topicName, partition);
   if ("timestamp" in target) {
-    const found = await asked(`the leader of ${meta.topicName}-${partition}`, () => offsetForTimestamp(env, meta, partition, target.timestamp));
+    const found = await settle("offsetIn", () => offsetForTimestamp(env, meta, partition, target.timestamp));
     return isFailure(found) ? found : found.offset;
   }
   const p = await partitionPositions(env, meta, partition);

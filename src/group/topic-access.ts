@@ -9,11 +9,11 @@
  * every topic may be read.
  */
 import { accessState } from "../access/access-cache";
-import { accessStub } from "../access/access-control";
 import { authMode } from "../access/authenticate";
 import type { Env } from "../env";
 import { ErrorCode, failure, type Failure } from "../errors";
 import { logBug } from "../rpc/boundary";
+import { callAccess } from "../rpc/objects";
 
 /** Whether `principal` may READ `topic` now. */
 export type TopicReadable = (principal: string, topic: string) => boolean;
@@ -32,7 +32,7 @@ export async function topicReadability(env: Env): Promise<TopicReadable> {
 export function readDenied(env: Env, principal: string, topic: string, action: string): Failure {
   const entry = { time: Date.now(), principal, action, resource: `TOPIC:${topic}`, outcome: "denied" as const, error_code: ErrorCode.FORBIDDEN };
   const write = async () => {
-    const r = (await accessStub(env).appendAudit([entry])) as { ok: true } | Failure;
+    const r = (await callAccess(env).appendAudit([entry])) as { ok: true } | Failure;
     if (!r.ok) logBug("group audit", new Error(r.message), { entry });
   };
   write().catch((e) => logBug("group audit", e, { entry }));

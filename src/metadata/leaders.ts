@@ -5,22 +5,22 @@
  * call that threw or got no answer), the controller hears of it (and may
  * elect another leader) and the caller gets a retriable failure.
  */
-import { brokersOf } from "../cluster/brokers";
-import { isUnreachable, reach, unreachableDetail } from "../rpc/call";
-import { controllerStub } from "../controller/controller-stub";
+import { brokerById, brokersOf } from "../cluster/brokers";
+import { isUnreachable, unreachableDetail } from "../rpc/call";
+import { callController, callReplica } from "../rpc/objects";
 import type { Env } from "../env";
 import { ErrorCode, retriable, RunnelError, type Failure } from "../errors";
 import { limits } from "../limits";
-import { replicaOn, type ReplicaStub } from "../replication/replica-stub";
+import type { PartitionReplica } from "../replication/partition-replica";
+import type { Caller } from "../rpc/call";
 import type { TopicMeta } from "../topic/types";
 import { forgetTopic } from "./topic-cache";
-
-export type { ReplicaStub } from "../replication/replica-stub";
 
 export interface Leader {
   brokerId: number;
   leaderEpoch: number;
-  stub: ReplicaStub;
+  /** Calls to the leader (rpc/call.ts): never throw. */
+  replica: Caller<PartitionReplica>;
 }
 
 /**
@@ -42,19 +42,20 @@ async function leaderOf(env: Env, topic: TopicMeta, partition: number): Promise<
     }
     throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `partition ${partition} of '${topic.topicName}' has no leader available (no in-sync replica answers)`);
   }
-  return { brokerId: role.leader, leaderEpoch: role.leaderEpoch, stub: replicaOn(env, topic.topicId, partition, role.leader) };
+  return { brokerId: role.leader, leaderEpoch: role.leaderEpoch, replica: callReplica(env, topic.topicId, partition, role.leader, { where: "callLeader" }) };
 }
 
 /** When this isolate last reported each leaderless partition ("topic id/partition"). */
 const leaderlessReportedAtMs = new Map<string, number>();
 
 /** The replica on `brokerId` for reading, which must be in the ISR (40406 for an unknown broker, 40404 otherwise). */
-export function inSyncReplica(env: Env, topic: TopicMeta, partition: number, brokerId: number): ReplicaStub {
+export function inSyncReplica(env: Env, topic: TopicMeta, partition: number, brokerId: number): Caller<PartitionReplica> {
   const role = topic.partitions[partition]!;
-  const stub = replicaOn(env, topic.topicId, partition, brokerId);
+  if (brokerById(env, brokerId) === undefined) throw new RunnelError(ErrorCode.BROKER_NOT_FOUND, `broker ${brokerId} does not exist`);
+  const replica = callReplica(env, topic.topicId, partition, brokerId, { where: "inSyncReplica" });
   if (!role.replicas.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `broker ${brokerId} holds no replica of partition ${partition}`);
   if (!role.isr.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `the replica on broker ${brokerId} is not in the ISR of partition ${partition}`);
-  return stub;
+  return replica;
 }
 
 /**
@@ -82,11 +83,10 @@ export async function callLeader<R extends { ok: true }>(
   env: Env,
   topic: TopicMeta,
   partition: number,
-  call: (leader: Leader) => unknown,
+  call: (leader: Leader) => Promise<R | Failure>,
 ): Promise<R | Failure> {
   const leader = await leaderOf(env, topic, partition);
-  const context = { topicId: topic.topicId, partition, broker: leader.brokerId, leaderEpoch: leader.leaderEpoch };
-  const result = await reach<R>({ who: `broker ${leader.brokerId}`, where: "callLeader", context }, () => call(leader));
+  const result = await call(leader);
   if (isUnreachable(result) && !result.ok) {
     forgetTopic(topic.topicName);
     await reportUnreachable(env, topic, partition, leader.leaderEpoch);
@@ -106,5 +106,5 @@ export async function callLeader<R extends { ok: true }>(
  */
 async function reportUnreachable(env: Env, topic: TopicMeta, partition: number, leaderEpoch: number): Promise<void> {
   const args = { topicId: topic.topicId, partition, leaderEpoch };
-  await reach({ who: "the controller", where: "reportUnreachable", context: args, warnUnreachable: true }, () => controllerStub(env).leaderUnreachable(args));
+  await callController(env, { where: "reportUnreachable", context: args, warnUnreachable: true }).leaderUnreachable(args);
 }

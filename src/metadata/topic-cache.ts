@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import { unwrap } from "../errors";
 import { limits } from "../limits";
 import type { TopicMeta } from "../topic/types";
-import { controllerStub } from "../controller/controller-stub";
+import { callController } from "../rpc/objects";
 
 const cache = new Map<string, { topic: TopicMeta; fetchedAtMs: number }>();
 
@@ -18,7 +18,7 @@ export async function topicMeta(env: Env, name: string): Promise<TopicMeta> {
   const hit = cache.get(name);
   const nowMs = Date.now();
   if (hit !== undefined && nowMs - hit.fetchedAtMs < limits.metadataCacheMs) return hit.topic;
-  const topic = unwrap(await controllerStub(env).getTopic(name));
+  const topic = unwrap(await callController(env).getTopic(name));
   cache.set(name, { topic, fetchedAtMs: nowMs });
   return topic;
 }

@@ -6,8 +6,8 @@
  * past the deadline (a call left out may still finish in the background;
  * its answer is dropped).
  */
-import { reach } from "../rpc/call";
 import type { Failure } from "../errors";
+import { call } from "../rpc/call";
 
 /** Why an answer is missing. */
 export type MissingReason = "timeout" | "unreachable";
@@ -19,10 +19,10 @@ export interface Missing {
   failure?: Failure;
 }
 
-/** One call: what it reaches (for a bug's log line) and the call itself, answering `T` or a failure. */
+/** One call: what it reaches (for messages and a bug's log line), and the call itself — usually a typed caller's (rpc/objects.ts). */
 export interface Call<T> {
   who: string;
-  call: () => Promise<T | Failure> | T | Failure;
+  call: () => Promise<T | Failure>;
 }
 
 /** Runs `calls` as described above; the results are in the calls' order. */
@@ -56,7 +56,7 @@ export async function answerBy<T extends { ok: true }>(c: Call<T>, deadlineMs: n
 }
 
 async function answerOrLate<T extends { ok: true }>(c: Call<T>, late: Promise<"late">): Promise<T | Missing> {
-  const answer = await Promise.race([reach<T>({ who: c.who, where: "metrics.fanOut" }, c.call), late]);
+  const answer = await Promise.race([call<T>({ who: c.who, where: "metrics.fanOut" }, c.call), late]);
   if (answer === "late") return { ok: false, missing: "timeout" };
   return answer.ok ? answer : { ok: false, missing: "unreachable", failure: answer };
 }

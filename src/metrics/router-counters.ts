@@ -10,13 +10,12 @@
  * is lost — and no scrape ever showed it, so no counter goes down.
  */
 import type { Env } from "../env";
-import { reach } from "../rpc/call";
 import { limits } from "../limits";
 import { logBug } from "../rpc/boundary";
 import type { Labels } from "./exposition";
-import { routerMetricsStub } from "./router-metrics";
 import { type DeltaBatch, type GaugeValue, type IsolateReport, type RouterTotals, SeriesTable } from "./router-series";
 import { LATENCY_BOUNDS_S } from "./series";
+import { callRouterMetrics } from "../rpc/objects";
 
 class IsolateCounters {
   /** Made on first use: the global scope may not make random ids. */
@@ -79,8 +78,8 @@ class IsolateCounters {
     this.lastFlushMs = Date.now();
     const report = this.report();
     try {
-      const callee = { who: "the metrics object", where: "RouterCounters.flush", timeoutMs: limits.metricsAggregatorCallMs, warnUnreachable: true };
-      const done = await reach(callee, () => routerMetricsStub(env).record(report));
+      const options = { where: "RouterCounters.flush", timeoutMs: limits.metricsAggregatorCallMs, warnUnreachable: true };
+      const done = await callRouterMetrics(env, options).record(report);
       if (done.ok) this.acknowledged(report);
     } finally {
       this.flushing = false;
@@ -90,8 +89,7 @@ class IsolateCounters {
   /** Sends this isolate's report and answers the totals (a scrape); null if the metrics object did not answer in time. */
   async exchange(env: Env, timeoutMs: number): Promise<RouterTotals | null> {
     const report = this.report();
-    const callee = { who: "the metrics object", where: "RouterCounters.exchange", timeoutMs };
-    const totals = await reach<RouterTotals>(callee, () => routerMetricsStub(env).scrape(report));
+    const totals = await callRouterMetrics(env, { where: "RouterCounters.exchange", timeoutMs }).scrape(report);
     if (!totals.ok) return null;
     this.acknowledged(report);
     return totals;

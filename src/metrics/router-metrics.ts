@@ -10,11 +10,9 @@
  * It also keeps, in memory, produce outcomes per topic over the last
  * `limits.alertRateWindowMs` for the produce_error_rate alert.
  */
-import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { limits } from "../limits";
-import { guardRpc, type LogContext } from "../rpc/boundary";
-import { applySchema } from "../rpc/schema-steps";
+import { RunnelObject } from "../rpc/runnel-object";
 import { ProduceWindow } from "./produce-window";
 import { type GaugeValue, type IsolateReport, type RouterTotals, SeriesTable } from "./router-series";
 import { REQUESTS, SCRAPE } from "./series";
@@ -27,8 +25,7 @@ const SCHEMA = [
 
 type IsolateRow = { lastSeq: number; gauges: GaugeValue[]; seenAtMs: number };
 
-export class RouterMetrics extends DurableObject<Env> implements LogContext {
-  readonly #sql: SqlStorage;
+export class RouterMetrics extends RunnelObject {
   readonly #totals = new SeriesTable();
   readonly #isolates = new Map<string, IsolateRow>();
   readonly #window = new ProduceWindow();
@@ -37,16 +34,14 @@ export class RouterMetrics extends DurableObject<Env> implements LogContext {
   seriesMax: number = limits.metricsRouterSeriesMax;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.#sql = ctx.storage.sql;
-    applySchema(this.#sql, SCHEMA);
-    for (const row of this.#sql.exec<{ key: string; value: number; counts: string | null }>("SELECT key, value, counts FROM series")) {
+    super(ctx, env, SCHEMA);
+    for (const row of this.sql.exec<{ key: string; value: number; counts: string | null }>("SELECT key, value, counts FROM series")) {
       const [name, pairs] = JSON.parse(row.key) as [string, [string, string][]];
       const labels = Object.fromEntries(pairs);
       if (row.counts === null) this.#totals.addCounter(name, labels, row.value);
       else this.#totals.addHistogram(name, labels, JSON.parse(row.counts) as number[], row.value);
     }
-    for (const r of this.#sql.exec<{ isolate_id: string; last_seq: number; gauges: string; seen_at_ms: number }>("SELECT * FROM isolates")) {
+    for (const r of this.sql.exec<{ isolate_id: string; last_seq: number; gauges: string; seen_at_ms: number }>("SELECT * FROM isolates")) {
       this.#isolates.set(r.isolate_id, { lastSeq: r.last_seq, gauges: JSON.parse(r.gauges) as GaugeValue[], seenAtMs: r.seen_at_ms });
     }
   }
@@ -96,7 +91,7 @@ export class RouterMetrics extends DurableObject<Env> implements LogContext {
         if (dropped > 0) this.#saveCounter(this.#totals.addCounter(SCRAPE.seriesDropped.name, {}, dropped));
       }
       this.#isolates.set(report.isolateId, { lastSeq, gauges: report.gauges, seenAtMs: nowMs });
-      this.#sql.exec(
+      this.sql.exec(
         "INSERT OR REPLACE INTO isolates (isolate_id, last_seq, gauges, seen_at_ms) VALUES (?, ?, ?, ?)",
         report.isolateId, lastSeq, JSON.stringify(report.gauges), nowMs,
       );
@@ -110,12 +105,12 @@ export class RouterMetrics extends DurableObject<Env> implements LogContext {
   }
 
   #saveCounter(key: string): void {
-    this.#sql.exec("INSERT OR REPLACE INTO series (key, value, counts) VALUES (?, ?, NULL)", key, this.#totals.counters.get(key)![2]);
+    this.sql.exec("INSERT OR REPLACE INTO series (key, value, counts) VALUES (?, ?, NULL)", key, this.#totals.counters.get(key)![2]);
   }
 
   #saveHistogram(key: string): void {
     const [, , counts, sum] = this.#totals.histograms.get(key)!;
-    this.#sql.exec("INSERT OR REPLACE INTO series (key, value, counts) VALUES (?, ?, ?)", key, sum, JSON.stringify(counts));
+    this.sql.exec("INSERT OR REPLACE INTO series (key, value, counts) VALUES (?, ?, ?)", key, sum, JSON.stringify(counts));
   }
 
   /** Forgets isolates long gone, at most once per stale period. */
@@ -124,13 +119,7 @@ export class RouterMetrics extends DurableObject<Env> implements LogContext {
     this.#prunedAtMs = nowMs;
     const before = nowMs - limits.metricsIsolateForgetMs;
     for (const [id, row] of this.#isolates) if (row.seenAtMs < before) this.#isolates.delete(id);
-    this.#sql.exec("DELETE FROM isolates WHERE seen_at_ms < ?", before);
+    this.sql.exec("DELETE FROM isolates WHERE seen_at_ms < ?", before);
   }
 }
 
-guardRpc(RouterMetrics, ["record", "scrape", "produceErrorRate"]);
-
-/** The metrics object's stub (there is one, named "router-metrics"). */
-export function routerMetricsStub(env: Pick<Env, "ROUTER_METRICS">): DurableObjectStub<RouterMetrics> {
-  return env.ROUTER_METRICS.get(env.ROUTER_METRICS.idFromName("router-metrics"));
-}

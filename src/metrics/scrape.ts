@@ -9,18 +9,17 @@
  * did not answer is left out of the exposition and counted, by kind and
  * reason, in `runnel_scrape_errors_total`. A scrape never hangs.
  */
-import { controllerStub } from "../controller/controller-stub";
 import type { ControllerMetricsOk, ScrapedTopic } from "../controller/metrics";
 import type { Env } from "../env";
 import { ErrorCode } from "../errors";
 import type { GroupMetricsOk } from "../group/metrics";
 import type { PartitionMetricsOk } from "../replication/metrics";
-import { replicaOn } from "../replication/replica-stub";
 import { limits } from "../limits";
 import { answerBy, type Call, fanOut, type Missing } from "./fan-out";
 import { routerCounters } from "./router-counters";
 import type { RouterTotals } from "./router-series";
 import { SCRAPE } from "./series";
+import { callController, callGroup, callReplica } from "../rpc/objects";
 
 /** The kinds of object a scrape asks. */
 export type ObjectKind = "controller" | "partition" | "group" | "router";
@@ -56,7 +55,7 @@ export async function gather(env: Env): Promise<Gathered> {
   const ask = (kind: ObjectKind, n = 1) => g.asked.set(kind, (g.asked.get(kind) ?? 0) + n);
 
   ask("controller");
-  const controller = await answerBy<ControllerMetricsOk>({ who: "the controller", call: () => controllerStub(env).metrics() }, fanOutDeadlineMs);
+  const controller = await answerBy<ControllerMetricsOk>({ who: "the controller", call: () => callController(env).metrics() }, fanOutDeadlineMs);
   if (controller.ok) g.controller = controller;
   else miss("controller", controller.missing);
 
@@ -94,13 +93,13 @@ function plan(env: Env, c: ControllerMetricsOk): Planned[] {
   for (const topic of c.topics) {
     topic.roles.forEach((role, partition) => {
       for (const broker of role.replicas) {
-        const call = () => replicaOn(env, topic.topicId, partition, broker).metrics(topic.topicId) as Promise<PartitionMetricsOk>;
+        const call = () => callReplica(env, topic.topicId, partition, broker).metrics(topic.topicId);
         out.push({ kind: "partition", topic, partition, call: { who: `broker ${broker}`, call } });
       }
     });
   }
   for (const group of c.groups) {
-    const call = () => env.GROUPS.get(env.GROUPS.idFromName(group)).metrics() as Promise<GroupMetricsOk>;
+    const call = () => callGroup(env, group).metrics();
     out.push({ kind: "group", call: { who: `consumer group '${group}'`, call } });
   }
   return out;

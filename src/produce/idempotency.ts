@@ -10,11 +10,11 @@
  * leader (src/log/producer-state.ts). Both kinds of key share the
  * partition's producer-key storage.
  */
-import { controllerStub } from "../controller/controller-stub";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { limits } from "../limits";
 import type { Placed } from "./producer";
+import { callController } from "../rpc/objects";
 
 /** Every producer id below this one was handed out (this isolate's last look at the controller's counter). */
 let issuedBelow = 0;
@@ -27,7 +27,7 @@ let issuedBelow = 0;
  */
 export async function producerIdIssued(env: Env, producerId: number): Promise<void> {
   if (producerId < issuedBelow) return;
-  const { issued } = unwrap(await controllerStub(env).producerIdsIssued());
+  const { issued } = unwrap(await callController(env).producerIdsIssued());
   issuedBelow = Math.max(issuedBelow, issued);
   if (producerId < issuedBelow) return;
   throw new RunnelError(

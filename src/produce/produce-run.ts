@@ -1,118 +1,125 @@
 /**
- * The shared core of every produce route: place a request's parsed
- * records on partitions and append them, one call per partition leader.
- * Every record is parsed and placed before anything is appended; a
- * request refused whole appends nothing.
+ * The produce pipeline, shared by every JSON produce route (v2, v3, v3
+ * batch, streamed v3): place a request's parsed records on partitions
+ * and append them, one call per partition leader. Every record is parsed
+ * and placed before anything is appended; a request refused whole
+ * appends nothing. It knows nothing of HTTP: the routes (router/) turn a
+ * request into a `ProduceRequest` and the outcomes into an answer.
  */
-import type { Context } from "hono";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError, type ErrorBody } from "../errors";
+import { ErrorCode, errorOf, RunnelError, type ErrorBody } from "../errors";
 import { limits } from "../limits";
+import type { ProducerStamp } from "../log/types";
 import { callLeader } from "../metadata/leaders";
-import { markProducedTopic, markProduceFailures } from "../metrics/count-requests";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
-import type { KeyCheckOk, ProducerStamp } from "../replication/types";
-import { fingerprintOf, parseIdempotencyKey } from "./idempotency";
+import type { KeyCheckOk } from "../replication/types";
+import type { TopicInfo, TopicMeta } from "../topic/types";
+import { fingerprintOf } from "./idempotency";
 import { partitionForKey } from "./murmur2";
 import type { ParsedRecord } from "./parse-v3";
 import { keylessPartition, partitionFor } from "./partitioner";
-import { parseAcks, prepareAppends, sendAppends, type Placed, type Report } from "./producer";
+import { prepareAppends, sendAppends, type Acks, type Placed, type Report } from "./producer";
 import type { Field } from "./record-fields";
-import type { TopicInfo, TopicMeta } from "../topic/types";
-import { isJsonType } from "../router/media";
 
 const utf8 = new TextEncoder();
-export type C = Context<{ Bindings: Env }>;
 
+/** One parsed record of a request, or why it could not be parsed. */
 export type Entry = Field<ParsedRecord>;
+/** What became of one record: its place, or its error. */
 export type Outcome = Report | ({ ok: false } & ErrorBody);
 
+/** One produce request, as a route hands it to the pipeline. */
+export interface ProduceRequest {
+  topicName: string;
+  entries: Entry[];
+  /** When the request arrived (epoch ms): the timestamp of records that gave none. */
+  requestTimeMs: number;
+  /**
+   * Whether any bad entry refuses the whole request (v2, a single v3
+   * record); otherwise bad entries keep their problem and the rest are
+   * appended. A record over the size limits always refuses the whole request.
+   */
+  atomic: boolean;
+  /** The partition every record goes to (v2's partition path); absent: each record's own, or the partitioner's. */
+  fixedPartition?: number;
+  acks: Acks;
+  /** The request's Idempotency-Key, if any: keyless records then go where the key says, and a retry appends nothing twice. */
+  idempotencyKey?: string;
+  /** Keeps an acks=0 append running after the answer (the route's waitUntil). */
+  background: (work: Promise<unknown>) => void;
+  /** Told the topic's name once it is found (metrics label the request by it). */
+  onTopic?: (topicName: string) => void;
+}
+
+/** What a produce request came to: the topic, and one outcome per entry, in order. */
+export interface Produced {
+  topic: TopicInfo;
+  outcomes: Outcome[];
+}
+
 /**
- * Places and appends the parsed entries of one request. When `atomic`,
- * any bad entry refuses the whole request; otherwise bad entries keep
- * their problem and the rest are appended. A record over the size limits
- * always refuses the whole request. Retries once on a stale topic id.
+ * Places and appends a request's records (see `ProduceRequest`). When
+ * every partition answers that it does not know the cached topic id — the
+ * topic was deleted and created again — the topic is looked up afresh
+ * and the request placed again, once.
  */
-export async function run(
-  c: C,
-  topicName: string,
-  entries: Entry[],
-  requestTimeMs: number,
-  atomic: boolean,
-  fixedPartition?: number,
-): Promise<{ topic: TopicInfo; outcomes: Outcome[] }> {
-  const acks = parseAcks(c.req.query("acks"));
-  const idempotencyKey = parseIdempotencyKey(c.req.header("idempotency-key"));
-  for (let attempt = 0; ; attempt++) {
-    const topic = await topicMeta(c.env, topicName);
-    markProducedTopic(c, topic.topicName);
-    if (fixedPartition !== undefined && fixedPartition >= topic.partitionsCount) throw noPartition(topic, fixedPartition);
-    // With an Idempotency-Key, keyless records go where the key says, so a retry lands on the same partitions.
-    const keyless = idempotencyKey === undefined ? keylessPartition(topic.partitionsCount) : partitionForKey(utf8.encode(idempotencyKey), topic.partitionsCount);
-    const outcomes: Outcome[] = new Array(entries.length);
-    const placed: Placed[] = [];
-    const at: number[] = []; // request position of each placed record
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      const explicit = e.ok ? (fixedPartition ?? e.value.partition) : undefined;
-      if (!e.ok) outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, message: e.problem };
-      else if (explicit !== undefined && explicit >= topic.partitionsCount) outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() };
-      else {
-        const partition = partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless);
-        placed.push({ partition, record: e.value.record, timestampGiven: e.value.timestampGiven });
-        at.push(i);
-      }
-      const refused = outcomes[i];
-      if (atomic && refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message);
+export async function produce(env: Env, req: ProduceRequest): Promise<Produced> {
+  const first = await placeAndAppend(env, req, await topicMeta(env, req.topicName));
+  if (!first.stale) return first;
+  forgetTopic(req.topicName);
+  const again = await placeAndAppend(env, req, await topicMeta(env, req.topicName));
+  return { topic: again.topic, outcomes: again.outcomes };
+}
+
+/** One attempt: placed and appended, and whether every append met a stale topic id (nothing was appended then). */
+async function placeAndAppend(env: Env, req: ProduceRequest, topic: TopicMeta): Promise<Produced & { stale: boolean }> {
+  req.onTopic?.(topic.topicName);
+  const { outcomes, placed, at } = place(req, topic);
+  const prepared = await prepareAppends(topic, placed);
+  const producer = req.idempotencyKey === undefined ? undefined : { key: req.idempotencyKey, fingerprint: await fingerprintOf(placed), requestTimeMs: req.requestTimeMs };
+  if (producer !== undefined) await refuseReusedKey(env, topic, prepared.map((p) => p.partition), producer);
+  const reports = await sendAppends(env, topic, placed, prepared, req.acks, producer, req.background);
+  const stale = reports.length > 0 && reports.every((r) => !r.ok && r.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  for (let k = 0; k < reports.length; k++) outcomes[at[k]!] = reports[k]!;
+  return { topic, outcomes, stale };
+}
+
+/** Chooses each good entry's partition; bad entries get their outcome now (or refuse the request, when atomic). */
+function place(req: ProduceRequest, topic: TopicMeta): { outcomes: Outcome[]; placed: Placed[]; at: number[] } {
+  if (req.fixedPartition !== undefined && req.fixedPartition >= topic.partitionsCount) throw noPartition(topic, req.fixedPartition);
+  // With an Idempotency-Key, keyless records go where the key says, so a retry lands on the same partitions.
+  const keyless = req.idempotencyKey === undefined ? keylessPartition(topic.partitionsCount) : partitionForKey(utf8.encode(req.idempotencyKey), topic.partitionsCount);
+  const outcomes: Outcome[] = new Array(req.entries.length);
+  const placed: Placed[] = [];
+  const at: number[] = []; // request position of each placed record
+  for (let i = 0; i < req.entries.length; i++) {
+    const e = req.entries[i]!;
+    const explicit = e.ok ? (req.fixedPartition ?? e.value.partition) : undefined;
+    if (!e.ok) outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, message: e.problem };
+    else if (explicit !== undefined && explicit >= topic.partitionsCount) outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() };
+    else {
+      placed.push({ partition: partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless), record: e.value.record, timestampGiven: e.value.timestampGiven });
+      at.push(i);
     }
-    const prepared = await prepareAppends(topic, placed);
-    const producer = idempotencyKey === undefined ? undefined : { key: idempotencyKey, fingerprint: await fingerprintOf(placed), requestTimeMs };
-    if (producer !== undefined) await refuseReusedKey(c.env, topic, prepared.map((p) => p.partition), producer);
-    const reports = await sendAppends(c.env, topic, placed, prepared, acks, producer, (p) => c.executionCtx.waitUntil(p));
-    const stale = reports.length > 0 && reports.every((r) => !r.ok && r.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    if (stale && attempt === 0) {
-      forgetTopic(topicName); // the cached topic id may be of a deleted topic: look again once
-      continue;
-    }
-    for (let k = 0; k < reports.length; k++) outcomes[at[k]!] = reports[k]!;
-    markProduceFailures(c, outcomes);
-    return { topic, outcomes };
+    const refused = outcomes[i];
+    if (req.atomic && refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message);
   }
+  return { outcomes, placed, at };
 }
 
 /** 42206 when any target partition saw this Idempotency-Key with other records; then nothing is appended. */
 async function refuseReusedKey(env: Env, topic: TopicMeta, partitions: number[], producer: ProducerStamp): Promise<void> {
   const answers = await Promise.all(
-    partitions.map((p) => callLeader<KeyCheckOk>(env, topic, p, (leader) => leader.stub.producerKeyState(topic.topicId, producer.key, producer.fingerprint))),
+    partitions.map((p) => callLeader<KeyCheckOk>(env, topic, p, (leader) => leader.replica.producerKeyState(topic.topicId, producer.key, producer.fingerprint))),
   );
   for (const a of answers) {
-    if (!a.ok) throw new RunnelError(a.error_code, a.message);
+    if (!a.ok) throw errorOf(a);
     if (a.state === "other") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records");
   }
 }
 
 function noPartition(topic: TopicInfo, p: number): RunnelError {
   return new RunnelError(ErrorCode.UNKNOWN_PARTITION, `topic '${topic.topicName}' has no partition ${p} (it has ${topic.partitionsCount})`);
-}
-
-/** A v3 produce report: the record's place and time, or its error. */
-export function v3Report(c: C, topic: TopicInfo, o: Outcome) {
-  if (!o.ok) return { error_code: o.error_code, message: o.message };
-  return {
-    error_code: 200,
-    cluster_id: c.env.CLUSTER_ID,
-    topic_name: topic.topicName,
-    partition_id: o.partition,
-    offset: o.offset,
-    timestamp: new Date(o.timestampMs).toISOString(),
-  };
-}
-
-/** 415 unless the request body is JSON of some kind. */
-export function requireJson(c: C): void {
-  if (!isJsonType(c.req.header("content-type"))) {
-    throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `content type '${c.req.header("content-type")}' is not supported; send application/json`);
-  }
 }
 
 /** 413 for a request of more records than `limits.produceRecordsMax`. */

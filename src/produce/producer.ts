@@ -107,7 +107,7 @@ export async function sendAppends(
   const reports = new Array<Report>(records.length);
   const appends = prepared.map(async ({ partition, indexes, batches }) => {
     const send = callLeader<AppendOk>(env, topic, partition, (leader) =>
-      leader.stub.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks, ...(producer ? { producer } : {}) }),
+      leader.replica.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks, ...(producer ? { producer } : {}) }),
     );
     if (acks === 0) {
       waitUntil(send.then((result) => (result.ok ? undefined : unheard(topic, partition, result)), (e: unknown) => unheard(topic, partition, e)));

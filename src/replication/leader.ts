@@ -6,8 +6,7 @@
  * records. Appends carry the leader epoch and any other epoch is refused,
  * so a deposed leader can never extend the log.
  */
-import { isUnreachable, logFailedCall, reach } from "../rpc/call";
-import { controllerStub } from "../controller/controller-stub";
+import { isUnreachable, logFailedCall } from "../rpc/call";
 import { ErrorCode, failure, isFailure, retriable, type Failure } from "../errors";
 import { limits } from "../limits";
 import { logBug } from "../rpc/boundary";
@@ -15,8 +14,9 @@ import type { PartitionLog } from "../log/partition-log";
 import { checkSequence, idempotentAppendOf, type IdempotentAppend } from "../log/producer-state";
 import type { ReplicaState } from "./replica-state";
 import { Replicator } from "./replicator";
-import type { AppendArgs, AppendOk, KeyCheckOk, PartitionRole } from "./types";
+import type { AppendArgs, AppendOk, KeyCheckOk } from "./types";
 import { Waiters } from "./waiters";
+import { callController, callGroup } from "../rpc/objects";
 
 /** An append's outcome before it is acknowledged. */
 type Done = Omit<AppendOk, "ok" | "highWatermark" | "logStartOffset">;
@@ -248,10 +248,11 @@ export class LeaderSide {
   private async proposeIsr(leaderEpoch: number, isr: number[]): Promise<void> {
     const r = this.replica;
     const args = { topicId: r.topicId, partition: r.partition, leaderEpoch, isr };
-    const callee = { who: "the controller", where: "PartitionReplica.proposeIsr", context: { ...this.context(), proposedIsr: isr }, warnUnreachable: true };
-    const result = await reach<{ ok: true; role: PartitionRole }>(callee, () => controllerStub(r.env).alterIsr(args));
+    const options = { where: "PartitionReplica.proposeIsr", context: { ...this.context(), proposedIsr: isr }, warnUnreachable: true };
+    const result = await callController(r.env, options).alterIsr(args);
     if (!result.ok) {
-      if (!isUnreachable(result) && !EXPECTED_REFUSALS.has(result.error_code)) logFailedCall(callee.where, result, callee.context);
+      const expected = isUnreachable(result) || EXPECTED_REFUSALS.has(result.error_code) || result.error_code === ErrorCode.INTERNAL; // a bug was logged where it happened
+      if (!expected) logFailedCall(options.where, result, options.context);
       return;
     }
     if (!r.leads(leaderEpoch)) return;
@@ -268,11 +269,10 @@ export class LeaderSide {
   /** Tells one group; there is no caller to hand a failure to, so one that could not be told is logged. */
   private async notify(groupId: string): Promise<void> {
     const r = this.replica;
-    const stub = r.env.GROUPS.get(r.env.GROUPS.idFromName(groupId));
-    const callee = { who: `consumer group '${groupId}'`, where: "PartitionReplica.notifyWatchers", context: { ...this.context(), groupId }, warnUnreachable: true };
-    const told = await reach(callee, () => stub.notify(r.topicName, r.partition));
-    // A refusal is worth a line too; a bug's 500 was logged by the group's own boundary.
-    if (isFailure(told) && !isUnreachable(told) && told.error_code !== ErrorCode.INTERNAL) logFailedCall(callee.where, told, callee.context);
+    const options = { where: "PartitionReplica.notifyWatchers", context: { ...this.context(), groupId }, warnUnreachable: true };
+    const told = await callGroup(r.env, groupId, options).notify(r.topicName, r.partition);
+    // A refusal is worth a line too; a bug's 500 was logged where it happened.
+    if (isFailure(told) && !isUnreachable(told) && told.error_code !== ErrorCode.INTERNAL) logFailedCall(options.where, told, options.context);
   }
 
   private context(): Record<string, unknown> {

@@ -2,27 +2,26 @@
  * One replica of one topic partition, named `{topic id}/{partition}/{broker}`:
  * the Durable Object's RPC shell. It owns the lifecycle (create, start
  * from storage, wipe, the alarm) and answers each RPC method by passing
- * the fault gate and handing the call to the side that does the work: the
+ * its gate (development builds only: replica-gate.ts) and handing the call to the side that does the work: the
  * leader side (`leader.ts`: appends, acks, replication, high watermark,
  * ISR) or the follower side (`follower.ts`: handshake, truncation,
  * applying batches). Memory lives in a `ReplicaState`, rebuilt on every
  * start.
  *
- * Every RPC method is guarded (`guardRpc`) and returns `{ok: true, …} |
- * Failure`; helpers are `#private`, so nothing but the RPC methods can be
- * called through a stub.
+ * Every public method is an RPC method, guarded by RunnelObject, and
+ * returns `{ok: true, …} | Failure`; helpers are `#private`, so nothing
+ * but the RPC methods can be called through a stub.
  */
-import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { ErrorCode, failure, type Failure } from "../errors";
-import { FaultGate } from "../faults/gate";
 import { limits } from "../limits";
-import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
+import { RunnelObject } from "../rpc/runnel-object";
 import { applySchema } from "../rpc/schema-steps";
 import type { ConfigOverrides } from "../topic/configs";
 import * as follower from "./follower";
 import type { PartitionMetricsOk } from "./metrics";
 import { PartitionLog } from "../log/partition-log";
+import { replicaGateFor, type ReplicaGate } from "./replica-gate";
 import { ReplicaState } from "./replica-state";
 import { PARTITION_SCHEMA } from "../log/schema";
 import type {
@@ -30,14 +29,10 @@ import type {
   ReplicateOk, TimestampLookupOk, TruncateOk,
 } from "./types";
 
-/** How long after a bug in the alarm it runs again: soon enough to keep heartbeats, never a hot loop. */
-const ALARM_RETRY_AFTER_BUG_MS = 5_000;
-
 type Ok = { ok: true };
 
-export class PartitionReplica extends DurableObject<Env> implements LogContext {
-  readonly #sql: SqlStorage;
-  readonly #gate: FaultGate;
+export class PartitionReplica extends RunnelObject {
+  readonly #gate: ReplicaGate | null;
   /** Consumer groups waiting for the high watermark to move; kept when memory is rebuilt. Not reachable over RPC. */
   readonly watchers = new Set<string>();
   /** This replica's memory while it holds a partition; null before `init` and after `wipe`. Not reachable over RPC. */
@@ -46,23 +41,21 @@ export class PartitionReplica extends DurableObject<Env> implements LogContext {
   retired: ReplicaState | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.#sql = ctx.storage.sql;
-    this.#gate = new FaultGate(env, () => this.#start());
-    applySchema(this.#sql, PARTITION_SCHEMA);
+    super(ctx, env, PARTITION_SCHEMA);
+    this.#gate = replicaGateFor(env, () => this.#start());
     this.#start();
   }
 
   /** Makes this object the replica of a new partition. Idempotent for the same topic id. */
   async init(args: InitArgs): Promise<Ok | Failure> {
-    const down = await this.#gate.pass(args.brokerId);
+    const down = await this.#pass(args.brokerId);
     if (down !== null) return down;
     if (this.state !== null) {
       if (this.state.topicId === args.topicId) return { ok: true };
       return failure(ErrorCode.ILLEGAL_STATE, `replica already belongs to topic id ${this.state.topicId}`);
     }
-    applySchema(this.#sql, PARTITION_SCHEMA);
-    PartitionLog.create(this.#sql, this.ctx.storage, {
+    applySchema(this.sql, PARTITION_SCHEMA);
+    PartitionLog.create(this.sql, this.ctx.storage, {
       topic_id: args.topicId,
       topic_name: args.topicName,
       partition: String(args.partition),
@@ -188,11 +181,11 @@ export class PartitionReplica extends DurableObject<Env> implements LogContext {
 
   /** Deletes everything this replica holds; it answers as unknown until `init` again. */
   async wipe(): Promise<Ok | Failure> {
-    const down = await this.#gate.pass(this.state?.brokerId ?? -1);
+    const down = await this.#pass(this.state?.brokerId ?? -1);
     if (down !== null) return down;
-    await this.ctx.storage.deleteAlarm();
+    await this.alarms.clear();
     await this.ctx.storage.deleteAll();
-    applySchema(this.#sql, PARTITION_SCHEMA);
+    applySchema(this.sql, PARTITION_SCHEMA);
     this.#start();
     return { ok: true };
   }
@@ -200,22 +193,16 @@ export class PartitionReplica extends DurableObject<Env> implements LogContext {
   /**
    * Heartbeats and ISR upkeep (leader), retention and key expiry (all),
    * then the next alarm. While the broker is down it only reschedules, as
-   * a real broker would pick up again once back. A bug is logged and the
-   * alarm runs again later: never dropped, never a hot loop.
+   * a real broker would pick up again once back. (A bug is logged and the
+   * alarm set again by RunnelObject.)
    */
-  override async alarm(): Promise<void> {
+  protected override async onAlarm(): Promise<void> {
     const nowMs = Date.now();
-    this.state?.alarmFired();
-    try {
-      const down = await this.#gate.pass(this.state?.brokerId ?? -1);
-      const r = this.state; // the gate may have rebuilt memory
-      if (r === null) return;
-      if (down !== null) r.schedule(nowMs);
-      else r.tick(nowMs);
-    } catch (e) {
-      logBug("PartitionReplica.alarm", e, this.logContext());
-      this.state?.retryAlarm(Date.now(), ALARM_RETRY_AFTER_BUG_MS);
-    }
+    const down = await this.#pass(this.state?.brokerId ?? -1);
+    const r = this.state; // the gate may have rebuilt memory
+    if (r === null) return;
+    if (down !== null) r.schedule(nowMs);
+    else r.tick(nowMs);
   }
 
   /** Ids for a bug report: topic, partition, broker, role and epoch. */
@@ -230,15 +217,21 @@ export class PartitionReplica extends DurableObject<Env> implements LogContext {
   #start(): void {
     this.state?.stop();
     if (this.state !== null) this.retired = this.state;
-    const log = PartitionLog.open(this.#sql, this.ctx.storage);
-    const deps = { env: this.env, storage: this.ctx.storage, gate: (brokerId: number) => this.#gate.pass(brokerId), watchers: this.watchers };
+    const log = PartitionLog.open(this.sql, this.ctx.storage);
+    const deps = { env: this.env, alarms: this.alarms, gate: (brokerId: number) => this.#pass(brokerId), watchers: this.watchers };
     this.state = log === null ? null : new ReplicaState(log, deps);
   }
 
   /** Passes the gate, then gives this replica's state for `topicId`, or the failure to answer with. */
   async #open(topicId: string): Promise<ReplicaState | Failure> {
+    if (this.#gate === null) return this.#opened(topicId);
     const down = await this.#gate.pass(this.state?.brokerId ?? -1);
     return down ?? this.#opened(topicId);
+  }
+
+  /** Null when broker `brokerId` may answer now (always, without a gate); else the failure to answer with. */
+  async #pass(brokerId: number): Promise<Failure | null> {
+    return this.#gate === null ? null : this.#gate.pass(brokerId);
   }
 
   #opened(topicId: string): ReplicaState | Failure {
@@ -248,11 +241,6 @@ export class PartitionReplica extends DurableObject<Env> implements LogContext {
     return r;
   }
 }
-
-guardRpc(PartitionReplica, [
-  "init", "setConfigs", "append", "producerKeyState", "read", "watch", "batchForTimestamp", "describe", "metrics", "ping", "assumeRole",
-  "handshake", "truncate", "resetTo", "replicate", "wipe",
-]);
 
 function positions(log: PartitionLog): Positions {
   return { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, logEndOffset: log.logEndOffset };

@@ -9,6 +9,7 @@
  * Invariant: the role's leader epoch only grows (asserted in `adopt`).
  */
 import type { Env } from "../env";
+import type { AlarmClock } from "../rpc/alarm-clock";
 import { assert, type Failure } from "../errors";
 import { limits } from "../limits";
 import type { ConfigOverrides } from "../topic/configs";
@@ -21,8 +22,9 @@ import { Waiters } from "./waiters";
 /** What the Durable Object lends its replica state. */
 export interface ReplicaDeps {
   env: Env;
-  storage: DurableObjectStorage;
-  /** Passes the fault gate of broker `brokerId`: null, or the failure to answer with (see faults/gate.ts). */
+  /** The object's alarm, shared with everything else it schedules. */
+  alarms: AlarmClock;
+  /** Passes the gate of broker `brokerId`: null, or the failure to answer with (see replica-gate.ts). */
   gate: (brokerId: number) => Promise<Failure | null>;
   /** Consumer groups to tell when the high watermark moves; kept across restarts of memory. */
   watchers: Set<string>;
@@ -31,8 +33,6 @@ export interface ReplicaDeps {
 export class ReplicaState {
   private current: PartitionRole;
   private isStopped = false;
-  /** When the alarm is set for (epoch ms), or null when not known to be set. */
-  private alarmAtMs: number | null = null;
   /** Fetches parked at the high watermark. */
   readonly fetchWaiters = new Waiters(limits.fetchWaitersMax);
   readonly leader: LeaderSide;
@@ -114,13 +114,7 @@ export class ReplicaState {
   /** Replaces the topic's config overrides; retention and heartbeats follow them from now. */
   setConfigs(configs: ConfigOverrides): void {
     this.log.setConfigs(configs);
-    this.alarmAtMs = null;
     this.schedule(Date.now());
-  }
-
-  /** The alarm went off: nothing is scheduled any more. */
-  alarmFired(): void {
-    this.alarmAtMs = null;
   }
 
   /** The alarm's work: heartbeat and ISR upkeep (leader), retention and key expiry (all), then the next alarm. */
@@ -143,28 +137,8 @@ export class ReplicaState {
       due.push(nowMs + Math.min(limits.replicationHeartbeatMsMax, Math.max(50, this.log.configs["replica.lag.time.max.ms"] / 4)));
     }
     if (due.length === 0) return;
-    this.setAlarm(Math.max(nowMs, Math.min(...due)), false);
-  }
-
-  /** After a bug in the alarm: runs it again `delayMs` from `nowMs`, whatever was due sooner, so a bug cannot loop hot. */
-  retryAlarm(nowMs: number, delayMs: number): void {
-    this.setAlarm(nowMs + delayMs, true);
-  }
-
-  private setAlarm(atMs: number, force: boolean): void {
-    if (!force && this.alarmAtMs !== null && this.alarmAtMs <= atMs) return;
-    const known = force || this.alarmAtMs !== null;
-    this.alarmAtMs = atMs;
-    if (known) {
-      void this.deps.storage.setAlarm(atMs);
-      return;
-    }
-    // Memory does not know what is pending (a restart, new configs). A pending alarm is never
-    // moved later: one due sooner just runs early and schedules again, while moving it later as
-    // it is being dispatched makes workerd cancel that run.
-    void this.deps.storage.getAlarm().then((pendingMs) => {
-      if (pendingMs === null || pendingMs > atMs) return this.deps.storage.setAlarm(atMs);
-      if (this.alarmAtMs === atMs) this.alarmAtMs = pendingMs;
-    });
+    // Sooner only: one due later than pending just runs early and schedules again, while
+    // moving an alarm later as it is being dispatched makes workerd cancel that run.
+    void this.deps.alarms.atOrBefore(Math.max(nowMs, Math.min(...due))); // never rejects: a refused write is retried
   }
 }

@@ -13,15 +13,16 @@
  * link until a sync succeeds again, and the link stops until the next
  * kick, so a bug never loops hot.
  */
-import { isUnreachable, reach } from "../rpc/call";
+import { isUnreachable, type Caller } from "../rpc/call";
+import { callReplica } from "../rpc/objects";
 import type { Env } from "../env";
 import { ErrorCode, type Failure } from "../errors";
 import { limits } from "../limits";
 import { readBatchHeader } from "../record/record-batch";
 import { logBug } from "../rpc/boundary";
 import type { PartitionLog } from "../log/partition-log";
-import { replicaOn, type ReplicaStub } from "./replica-stub";
-import type { HandshakeOk, PartitionRole, ReplicateOk, TruncateOk } from "./types";
+import type { PartitionReplica } from "./partition-replica";
+import type { PartitionRole } from "./types";
 
 interface FollowerLink {
   brokerId: number;
@@ -135,9 +136,9 @@ export class Replicator {
   /** One call to the follower (after a handshake when needed). Returns whether another call could make progress. */
   private async syncOnce(link: FollowerLink): Promise<boolean> {
     if (!this.host.leads(this.leaderEpoch) || (await this.host.gate()) !== null) return false;
-    const stub = replicaOn(this.host.env, this.host.topicId, this.host.partition, link.brokerId);
+    const follower = this.follower(link.brokerId);
     if (link.logEndOffset === null) {
-      link.logEndOffset = await this.handshake(link.brokerId, stub);
+      link.logEndOffset = await this.handshake(follower);
       if (link.logEndOffset === null) return false;
     }
     const log = this.host.log;
@@ -152,7 +153,7 @@ export class Replicator {
     const last = batches[batches.length - 1];
     const end = last === undefined ? from : lastOffsetOf(last) + 1;
     const args = { topicId: this.host.topicId, leaderEpoch: this.leaderEpoch, fromOffset: from, batches, keys: log.keys.between(from, end), highWatermark: log.highWatermark };
-    const result = await this.call<ReplicateOk>(link.brokerId, "replicate", () => stub.replicate(args));
+    const result = await follower.replicate(args);
     if (!this.host.leads(this.leaderEpoch) || isUnreachable(result)) return false; // unreachable: the next kick tries again
     if (!result.ok) {
       if (result.error_code === ErrorCode.FENCED_LEADER_EPOCH) this.host.fenced(this.leaderEpoch);
@@ -171,17 +172,17 @@ export class Replicator {
    * ours diverge is truncated. Returns the follower's log end, or null
    * when it did not agree (or could not be reached).
    */
-  private async handshake(brokerId: number, stub: ReplicaStub): Promise<number | null> {
+  private async handshake(follower: Caller<PartitionReplica>): Promise<number | null> {
     const log = this.host.log;
     const topicId = this.host.topicId;
     const leaderEpoch = this.leaderEpoch;
-    const hello = await this.call<HandshakeOk>(brokerId, "handshake", () => stub.handshake({ topicId, leaderEpoch, leaderBrokerId: this.host.brokerId }));
+    const hello = await follower.handshake({ topicId, leaderEpoch, leaderBrokerId: this.host.brokerId });
     if (!hello.ok) {
       if (hello.error_code === ErrorCode.FENCED_LEADER_EPOCH) this.host.fenced(leaderEpoch);
       return null;
     }
     if (hello.logEndOffset < log.logStartOffset || hello.logStartOffset > log.logEndOffset) {
-      const reset = await this.call<{ ok: true }>(brokerId, "resetTo", () => stub.resetTo({ topicId, leaderEpoch, offset: log.logStartOffset }));
+      const reset = await follower.resetTo({ topicId, leaderEpoch, offset: log.logStartOffset });
       return reset.ok ? log.logStartOffset : null;
     }
     let end = hello.logEndOffset;
@@ -190,7 +191,7 @@ export class Replicator {
     let target = Math.min(end, log.logEndOffset, mark === null ? end : log.reads.endOffsetForEpoch(mark.leaderEpoch));
     for (;;) {
       if (target < end) {
-        const cut = await this.call<TruncateOk>(brokerId, "truncate", () => stub.truncate({ topicId, leaderEpoch, offset: target }));
+        const cut = await follower.truncate({ topicId, leaderEpoch, offset: target });
         if (!cut.ok) return null;
         end = cut.logEndOffset;
         mark = cut.lastBatch;
@@ -203,9 +204,10 @@ export class Replicator {
     }
   }
 
-  /** One call to the follower on `brokerId`: its answer, or an unreachable failure. */
-  private call<R extends { ok: true }>(brokerId: number, method: string, call: () => unknown): Promise<R | Failure> {
-    return reach<R>({ who: `broker ${brokerId}`, where: `Replicator.${method}`, context: this.context(brokerId) }, call);
+  /** Calls to the follower on `brokerId` (each answers, or is an unreachable failure). */
+  private follower(brokerId: number): Caller<PartitionReplica> {
+    const h = this.host;
+    return callReplica(h.env, h.topicId, h.partition, brokerId, { where: "Replicator.sync", context: this.context(brokerId) });
   }
 
   /** A sync threw: a bug on the leader's side. Logged once per link until a sync succeeds again. */

@@ -1,7 +1,6 @@
 /** Keys, ACLs, quotas and the audit log (admin only: ALTER on the cluster). */
 import { Hono, type Context } from "hono";
 import { forgetAccess } from "../access/access-cache";
-import { accessStub } from "../access/access-control";
 import { parseAcl, parseAclFilter, principalProblem, type Acl } from "../access/acl";
 import { descriptionProblem } from "../access/key-store";
 import type { Quota } from "../access/types";
@@ -13,12 +12,13 @@ import { readJsonObject } from "./body";
 import { boundedIntParam, intParam } from "./params";
 import { baseUrl } from "./url";
 import { list } from "./views";
+import { callAccess } from "../rpc/objects";
 
 export const accessRoutes = new Hono<{ Bindings: Env }>();
 type C = Context<{ Bindings: Env }>;
 const C3 = "/v3/clusters/:c";
 
-const access = (c: C) => accessStub(c.env);
+const access = (c: C) => callAccess(c.env);
 const self = (c: C) => `${baseUrl(c)}${c.req.path}`;
 
 accessRoutes.post(`${C3}/keys`, async (c) => {

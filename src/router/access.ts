@@ -9,7 +9,6 @@
  */
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { accessState, type AccessState } from "../access/access-cache";
-import { accessStub } from "../access/access-control";
 import { CLUSTER_RESOURCE, type Operation, type ResourceType } from "../access/acl";
 import { authMode, principalOf, unauthenticated } from "../access/authenticate";
 import { credentialsOf } from "../access/credentials";
@@ -21,6 +20,7 @@ import { ErrorCode, RunnelError } from "../errors";
 import { limits } from "../limits";
 import { logBug } from "../rpc/boundary";
 import { ACCESS_RULES, type AccessRule } from "./access-rules";
+import { callAccess } from "../rpc/objects";
 
 type C = Context<{ Bindings: Env }>;
 
@@ -193,7 +193,7 @@ function auditResourceOf(c: C): string {
 
 /** Writes an audit entry without holding up the response; a failed write is logged, never dropped silently. */
 export function audit(c: C, entry: Omit<AuditEntry, "time">): void {
-  const write = Promise.resolve(accessStub(c.env).appendAudit([{ time: Date.now(), ...entry }]))
+  const write = Promise.resolve(callAccess(c.env).appendAudit([{ time: Date.now(), ...entry }]))
     .then((r) => {
       if (!r.ok) logBug("audit", new Error(r.message), { entry });
     })

@@ -6,7 +6,6 @@
  */
 import { Hono, type Context } from "hono";
 import type { AlertView } from "../alerts/alert-rules";
-import { controllerStub } from "../controller/controller-stub";
 import type { Env } from "../env";
 import { unwrap } from "../errors";
 import { limits } from "../limits";
@@ -14,6 +13,7 @@ import { auditAs } from "./access";
 import { readJsonObject } from "./body";
 import { baseUrl } from "./url";
 import { list } from "./views";
+import { callController } from "../rpc/objects";
 
 export const alertRoutes = new Hono<{ Bindings: Env }>();
 type C = Context<{ Bindings: Env }>;
@@ -41,19 +41,19 @@ const only = (rules: AlertView[]) => alertView(rules[0]!);
 alertRoutes.post(A, async (c) => {
   const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
   if (typeof body.name === "string") auditAs(c, `ALERT:${body.name.slice(0, limits.alertNameLengthMax)}`);
-  const { rules } = unwrap(await controllerStub(c.env).alerts({ op: "create", rule: body }));
+  const { rules } = unwrap(await callController(c.env).alerts({ op: "create", rule: body }));
   return c.json(only(rules), 201);
 });
 
 alertRoutes.get(A, async (c: C) => {
-  const { rules } = unwrap(await controllerStub(c.env).alerts({ op: "list" }));
+  const { rules } = unwrap(await callController(c.env).alerts({ op: "list" }));
   return c.json(list("Alert", `${baseUrl(c)}${c.req.path}`, rules.map(alertView)));
 });
 
-alertRoutes.get(`${A}/:name`, async (c) => c.json(only(unwrap(await controllerStub(c.env).alerts({ op: "get", name: c.req.param("name") })).rules)));
+alertRoutes.get(`${A}/:name`, async (c) => c.json(only(unwrap(await callController(c.env).alerts({ op: "get", name: c.req.param("name") })).rules)));
 
 alertRoutes.delete(`${A}/:name`, async (c) => {
   auditAs(c, `ALERT:${c.req.param("name")}`);
-  unwrap(await controllerStub(c.env).alerts({ op: "delete", name: c.req.param("name") }));
+  unwrap(await callController(c.env).alerts({ op: "delete", name: c.req.param("name") }));
   return c.body(null, 204);
 });

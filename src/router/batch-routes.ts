@@ -58,7 +58,7 @@ batchRoutes.post(PATH, async (c) => {
     markProducedTopic(c, topic.topicName);
     const partition = partitionIn(topic, c.req.param("p"));
     const send = callLeader<AppendOk>(c.env, topic, partition, (leader) =>
-      leader.stub.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks }),
+      leader.replica.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks }),
     );
     if (acks === 0) {
       c.executionCtx.waitUntil(send);
@@ -85,7 +85,7 @@ batchRoutes.get(PATH, async (c) => {
   for (let attempt = 0; ; attempt++) {
     const topic = await topicMeta(c.env, c.req.param("t"));
     const partition = partitionIn(topic, c.req.param("p"));
-    const result = await callLeader<FetchOk>(c.env, topic, partition, (leader) => leader.stub.read({ topicId: topic.topicId, offset, maxBytes, timeoutMs }));
+    const result = await callLeader<FetchOk>(c.env, topic, partition, (leader) => leader.replica.read({ topicId: topic.topicId, offset, maxBytes, timeoutMs }));
     if (!result.ok && result.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && attempt === 0) {
       forgetTopic(topic.topicName);
       continue;

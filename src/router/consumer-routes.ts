@@ -15,7 +15,6 @@ import type { RecordFormat } from "../fetch/format";
 import type { TopicPartition } from "../group/assignors";
 import { consumerCreateOf } from "../consumer/consumer-config";
 import { pollRecords } from "../consumer/consumer-poll";
-import { groupStub } from "../group/group-stub";
 import { parseOffsets } from "../group/parse-offsets";
 import type { SeekTarget, Subscription } from "../group/types";
 import { limits } from "../limits";
@@ -24,12 +23,13 @@ import { parseJson, readJsonObject, readText } from "./body";
 import { embeddedType, negotiate, V2_OFFERS } from "./media";
 import { boundedIntParam } from "./params";
 import { baseUrl } from "./url";
+import { callGroup } from "../rpc/objects";
 
 export const consumerRoutes = new Hono<{ Bindings: Env }>();
 type C = Context<{ Bindings: Env }>;
 const I = "/consumers/:g/instances/:i";
 
-const group = (c: C) => groupStub(c.env, c.req.param("g")!);
+const group = (c: C) => callGroup(c.env, c.req.param("g")!);
 const instance = (c: C) => c.req.param("i")!;
 
 consumerRoutes.post("/consumers/:g", async (c) => {

@@ -5,10 +5,8 @@
  */
 import { parseTimestamp } from "../produce/timestamps";
 import { Hono, type Context } from "hono";
-import { controllerStub } from "../controller/controller-stub";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
-import { groupStub } from "../group/group-stub";
 import type { GroupDescription, LagRow, SeekTarget } from "../group/types";
 import { PRINCIPAL_HEADER } from "../group/ws/ws-socket";
 import { limits } from "../limits";
@@ -17,6 +15,7 @@ import { readJsonObject } from "./body";
 import { assignmentView, consumerView, groupView, lagSummaryView, lagView, type ViewBase } from "./group-views";
 import { baseUrl } from "./url";
 import { list } from "./views";
+import { callController, callGroup, upgradeToGroup } from "../rpc/objects";
 
 export const groupRoutes = new Hono<{ Bindings: Env }>();
 type C = Context<{ Bindings: Env }>;
@@ -28,7 +27,7 @@ const self = (c: C) => `${baseUrl(c)}${c.req.path}`;
 
 /** The group in the path, described (40405 when it was never joined). */
 async function described(c: C): Promise<GroupDescription> {
-  return unwrap(await groupStub(c.env, groupId(c)).describe(groupId(c)));
+  return unwrap(await callGroup(c.env, groupId(c)).describe(groupId(c)));
 }
 
 /** The member `:m` of the group in the path (40403 when it has none of that id). */
@@ -40,7 +39,7 @@ async function member(c: C): Promise<GroupDescription["members"][number]> {
 
 /** The group's lag rows, of the topics the principal may DESCRIBE (as Kafka's OffsetFetch shows only those). */
 async function lagRowsOf(c: C): Promise<LagRow[]> {
-  return describable(c, "TOPIC", unwrap(await groupStub(c.env, groupId(c)).lags(groupId(c))).rows, (r) => r.topic);
+  return describable(c, "TOPIC", unwrap(await callGroup(c.env, groupId(c)).lags(groupId(c))).rows, (r) => r.topic);
 }
 
 /** The partition named by `:t` and `:p`; a `:p` that is not a number is a 404. */
@@ -51,9 +50,9 @@ function partitionIn(c: C): { topic: string; partition: number } {
 }
 
 groupRoutes.get(G, async (c) => {
-  const { groups: all } = unwrap(await controllerStub(c.env).listGroups());
+  const { groups: all } = unwrap(await callController(c.env).listGroups());
   const ids = await describable(c, "GROUP", all, (g) => g);
-  const groups = (await Promise.all(ids.map(async (id) => groupStub(c.env, id).describe(id)))) as (GroupDescription | Failure)[];
+  const groups = (await Promise.all(ids.map(async (id) => callGroup(c.env, id).describe(id)))) as (GroupDescription | Failure)[];
   // A group listed but never joined (its first member was refused) is not shown; any other failure is the answer.
   const views = groups.filter((g) => g.ok || g.error_code !== ErrorCode.GROUP_NOT_FOUND).map((g) => groupView(base(c), unwrap(g)));
   return c.json(list("ConsumerGroup", self(c), views));
@@ -105,7 +104,7 @@ groupRoutes.post(`${G}/:g/:action{offsets:reset}`, async (c) => {
   if (partitions !== null && (!Array.isArray(partitions) || !partitions.every((p) => Number.isInteger(p) && p >= 0))) {
     throw new RunnelError(ErrorCode.BAD_REQUEST, "partitions must be a list of partition numbers");
   }
-  const result = unwrap(await groupStub(c.env, groupId(c)).resetOffsets(groupId(c), body.topic, partitions as number[] | null, resetTarget(body)));
+  const result = unwrap(await callGroup(c.env, groupId(c)).resetOffsets(groupId(c), body.topic, partitions as number[] | null, resetTarget(body)));
   return c.json({ data: result.offsets.map((o) => ({ topic_name: o.topic, partition_id: o.partition, offset: o.offset })) });
 });
 
@@ -128,5 +127,5 @@ function resetTarget(body: Record<string, unknown>): SeekTarget {
 groupRoutes.get("/ws/v1/consumer/:g", (c) => {
   const headers = new Headers(c.req.raw.headers);
   headers.set(PRINCIPAL_HEADER, principalIn(c));
-  return groupStub(c.env, groupId(c)).fetch(new Request(c.req.raw, { headers }));
+  return upgradeToGroup(c.env, groupId(c), new Request(c.req.raw, { headers }));
 });

@@ -12,13 +12,15 @@
 import { Hono, type Context } from "hono";
 import * as v from "valibot";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError, unwrap } from "../errors";
-import { groupStub } from "../group/group-stub";
+import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
+import type { GroupCoordinator } from "../group/coordinator";
 import type { KafkaCommittedOffset, KafkaPartitionResult } from "../group/kafka/kafka-types";
 import { limits } from "../limits";
 import { audit, mayDo, principalIn } from "./access";
 import { parseBody } from "./admin-schemas";
 import { readJsonObject } from "./body";
+import { isUnreachable, unreachableDetail, type Caller } from "../rpc/call";
+import { callGroup } from "../rpc/objects";
 
 export const kafkaGroupRoutes = new Hono<{ Bindings: Env }>();
 type C = Context<{ Bindings: Env }>;
@@ -53,21 +55,20 @@ const Offsets = v.strictObject({
 function group(c: C) {
   const g = c.req.param("g")!;
   if (g.length > limits.groupIdLengthMax) throw new RunnelError(ErrorCode.BAD_REQUEST, `INVALID_GROUP_ID: a group id is at most ${limits.groupIdLengthMax} characters`, undefined, "INVALID_GROUP_ID");
-  return groupStub(c.env, g);
+  return callGroup(c.env, g);
 }
 
 /**
  * A call to the path's group coordinator: its success; its failure thrown;
- * no answer at all a retriable COORDINATOR_NOT_AVAILABLE. The group id is
- * checked first, so a bad one stays the client's INVALID_GROUP_ID.
+ * a coordinator that could not be reached a retriable
+ * COORDINATOR_NOT_AVAILABLE (what Kafka clients look for a coordinator
+ * again on). The group id is checked first, so a bad one stays the
+ * client's INVALID_GROUP_ID.
  */
-async function asked<R extends { ok: boolean }>(c: C, call: (coordinator: ReturnType<typeof groupStub>) => Promise<R>): Promise<Extract<R, { ok: true }>> {
-  const coordinator = group(c);
-  let result: R;
-  try {
-    result = await call(coordinator);
-  } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+async function asked<R extends { ok: true }>(c: C, call: (coordinator: Caller<GroupCoordinator>) => Promise<R | Failure>): Promise<R> {
+  const result = await call(group(c));
+  if (isUnreachable(result) && !result.ok) {
+    const why = unreachableDetail(result);
     throw new RunnelError(ErrorCode.RETRIABLE, `COORDINATOR_NOT_AVAILABLE: the group's coordinator did not answer (${why}); retry`, undefined, "COORDINATOR_NOT_AVAILABLE");
   }
   return unwrap(result);

@@ -1,14 +1,15 @@
 /**
  * The router's one error boundary. Every response carries a request id
  * (`Runnel-Request-Id`). A `RunnelError` becomes its JSON body and status;
- * anything else — and a 500 a Durable Object reported — is a bug: logged
- * once with the request id, the route and the internal text, while the
- * client gets a generic message naming the request id and never the
- * internal text.
+ * anything else is a bug: logged once with the request id, the route and
+ * the internal text, while the client gets a generic message naming the
+ * request id and never the internal text. A 500 for a bug already logged
+ * where it happened (a Durable Object's boundary, a call — rpc/call.ts)
+ * is not logged again: its answer names that line's bug id.
  */
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
 import { ErrorCode, httpStatusOf, RunnelError } from "../errors";
-import { logBug } from "../rpc/boundary";
+import { bugBody } from "../rpc/boundary";
 
 /** The response header that names each request. */
 export const REQUEST_ID_HEADER = "runnel-request-id";
@@ -42,10 +43,5 @@ export const onError: ErrorHandler = (err, c) => {
     if (err.errorCode === ErrorCode.UNAUTHENTICATED) headers["www-authenticate"] = 'Bearer realm="runnel"';
     return c.json(err.body(), httpStatusOf(err.errorCode) as 400, headers);
   }
-  logBug(`${c.req.method} ${c.req.routePath}`, err, { request_id: id, path: c.req.path });
-  return c.json(
-    { error_code: ErrorCode.INTERNAL, message: `internal error; the server logged it with request id ${id}` },
-    500,
-    { [REQUEST_ID_HEADER]: id },
-  );
+  return c.json(bugBody(err, `${c.req.method} ${c.req.routePath}`, id, { path: c.req.path }), 500, { [REQUEST_ID_HEADER]: id });
 };

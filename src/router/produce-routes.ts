@@ -12,7 +12,8 @@ import { topicMeta } from "../metadata/topic-cache";
 import { markProducedTopic } from "../metrics/count-requests";
 import { parseJson, readJsonObject, readText } from "./body";
 import { requestFormat } from "./media";
-import { requireJson, run, tooManyRecords, type C } from "../produce/produce-run";
+import { tooManyRecords } from "../produce/produce-run";
+import { produceFor, requireJson, type C } from "./produce-request";
 import { produceV3 } from "./produce-v3";
 import { partitionIn } from "./topic-routes";
 
@@ -30,7 +31,8 @@ produceRoutes.post("/v3/clusters/:c/topics/:t/:action{records:batch}", async (c)
   const ids = list.map((e: unknown, i) => entryId(e, i));
   if (new Set(ids).size !== ids.length) throw new RunnelError(ErrorCode.BATCH_ERROR, "every entry needs a distinct id");
   const nowMs = Date.now();
-  const { outcomes } = await run(c, c.req.param("t"), list.map((e: unknown) => parseV3Record(e, nowMs, true)), nowMs, false);
+  const entries = list.map((e: unknown) => parseV3Record(e, nowMs, true));
+  const { outcomes } = await produceFor(c, { topicName: c.req.param("t"), entries, requestTimeMs: nowMs, atomic: false });
   const successes: unknown[] = [];
   const failures: unknown[] = [];
   outcomes.forEach((o, i) => {
@@ -59,7 +61,8 @@ async function produceV2(c: C, fixedPartition?: number) {
   if (text.trim() === "") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, 'the body is empty; send {"records": [...]}');
   const nowMs = Date.now();
   const records = parseV2Records(parseJson(text), format, nowMs);
-  const { outcomes } = await run(c, c.req.param("t")!, records.map((value) => ({ ok: true, value })), nowMs, true, fixedPartition);
+  const entries = records.map((value) => ({ ok: true as const, value }));
+  const { outcomes } = await produceFor(c, { topicName: c.req.param("t")!, entries, requestTimeMs: nowMs, atomic: true, fixedPartition });
   const offsets = outcomes.map((o) =>
     o.ok
       ? { partition: o.partition, offset: o.offset, error_code: null, error: null }

@@ -17,11 +17,12 @@ import { ErrorCode, RunnelError } from "../errors";
 import { limits } from "../limits";
 import { topicMeta } from "../metadata/topic-cache";
 import { parseV3Record } from "../produce/parse-v3";
-import { logBug } from "../rpc/boundary";
+import { bugBody } from "../rpc/boundary";
 import { readText } from "./body";
 import { JsonValueSplitter, parseJson, splitJsonValues } from "../bytes/json-text";
 import { requestIdOf } from "./on-error";
-import { requireJson, run, tooManyRecords, v3Report, type C, type Entry } from "../produce/produce-run";
+import { tooManyRecords, type Entry } from "../produce/produce-run";
+import { produceFor, requireJson, v3Report, type C } from "./produce-request";
 
 const NDJSON = "application/x-ndjson";
 
@@ -42,12 +43,12 @@ export async function produceV3(c: C): Promise<Response> {
   if (entries.length === 1) {
     const only = entries[0]!;
     if (!only.ok) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, only.problem);
-    const { topic, outcomes } = await run(c, c.req.param("t")!, entries, nowMs, true);
+    const { topic, outcomes } = await produceFor(c, { topicName: c.req.param("t")!, entries, requestTimeMs: nowMs, atomic: true });
     const o = outcomes[0]!;
     if (!o.ok) throw new RunnelError(o.error_code, o.message);
     return c.json(v3Report(c, topic, o));
   }
-  const { topic, outcomes } = await run(c, c.req.param("t")!, entries, nowMs, false);
+  const { topic, outcomes } = await produceFor(c, { topicName: c.req.param("t")!, entries, requestTimeMs: nowMs, atomic: false });
   const lines = outcomes.map((o) => JSON.stringify(v3Report(c, topic, o))).join("\n");
   return c.body(`${lines}\n`, 200, { "content-type": NDJSON });
 }
@@ -88,13 +89,9 @@ async function pump(c: C, reader: ReadableStreamDefaultReader<Uint8Array>, write
     if (last.length > 0) await send(await appendAll(c, last));
     if (splitter.end().trim() !== "") await send([new RunnelError(ErrorCode.BAD_REQUEST, "malformed JSON: the body ends inside a record").body()]);
   } catch (e) {
-    if (e instanceof RunnelError) await send([e.body()]);
-    else {
-      // A bug: logged once, and the client's last line names the request id instead of the internal text.
-      const id = requestIdOf(c);
-      logBug(`${c.req.method} ${c.req.routePath}`, e, { request_id: id });
-      await send([{ error_code: ErrorCode.INTERNAL, message: `internal error; the server logged it with request id ${id}` }]);
-    }
+    // A bug: logged once, and the client's last line names it and the request id instead of the internal text.
+    if (e instanceof RunnelError && e.errorCode !== ErrorCode.INTERNAL) await send([e.body()]);
+    else await send([bugBody(e, `${c.req.method} ${c.req.routePath}`, requestIdOf(c))]);
     // Nothing more is appended; the rest of the body is read and dropped so the client, still sending, gets its reports.
     await drain(reader, limits.refusedBodyDrainBytesMax);
   } finally {
@@ -113,7 +110,7 @@ async function appendAll(c: C, texts: string[]): Promise<unknown[]> {
     }
   });
   try {
-    const { topic, outcomes } = await run(c, c.req.param("t")!, entries, nowMs, false);
+    const { topic, outcomes } = await produceFor(c, { topicName: c.req.param("t")!, entries, requestTimeMs: nowMs, atomic: false });
     return outcomes.map((o) => v3Report(c, topic, o));
   } catch (e) {
     if (!(e instanceof RunnelError)) throw e;

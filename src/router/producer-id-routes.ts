@@ -6,13 +6,13 @@
  * ignored. Access: a valid key (see access-rules.ts).
  */
 import { Hono } from "hono";
-import { controllerStub } from "../controller/controller-stub";
 import type { Env } from "../env";
 import { unwrap } from "../errors";
+import { callController } from "../rpc/objects";
 
 export const producerIdRoutes = new Hono<{ Bindings: Env }>();
 
 producerIdRoutes.post("/v3/clusters/:c/producer-ids", async (c) => {
-  const { producerId, producerEpoch } = unwrap(await controllerStub(c.env).initProducerId());
+  const { producerId, producerEpoch } = unwrap(await callController(c.env).initProducerId());
   return c.json({ producer_id: producerId, producer_epoch: producerEpoch });
 });

@@ -19,7 +19,6 @@
 import { type Context, Hono } from "hono";
 import { accessState } from "../access/access-cache";
 import { authMode } from "../access/authenticate";
-import { quotaStub } from "../access/principal-quota";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { parseFormat } from "../fetch/format";
@@ -33,6 +32,7 @@ import { negotiate } from "./media";
 import { intParam } from "./params";
 import { type Pacer, PartitionTail, sseBody, type TailEvent, TopicTail } from "../fetch/sse-tail";
 import { partitionIn } from "./topic-routes";
+import { callQuota } from "../rpc/objects";
 
 export const sseRoutes = new Hono<{ Bindings: Env }>();
 type C = Context<{ Bindings: Env }>;
@@ -135,7 +135,7 @@ async function quotaPacer(c: C): Promise<Pacer | null> {
   const principal = principalIn(c);
   const rateOf = async () => (await accessState(c.env)).quotas.get(principal)?.consumer_byte_rate ?? null;
   if ((await rateOf()) === null) return null;
-  const stub = quotaStub(c.env, principal);
+  const stub = callQuota(c.env, principal);
   return {
     async delayMs() {
       const rate = await rateOf();

@@ -7,7 +7,6 @@ import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { limits } from "../limits";
-import { controllerStub } from "../controller/controller-stub";
 import { forgetTopic } from "../metadata/topic-cache";
 import type { ConfigChange } from "../topic/types";
 import { parseConfigChanges } from "../topic/validate";
@@ -15,18 +14,19 @@ import { AlterConfigs, parseBody, UpdateConfig } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { baseUrl } from "./url";
 import { configViews, list } from "./views";
+import { callController } from "../rpc/objects";
 
 export const topicConfigRoutes = new Hono<{ Bindings: Env }>();
 const T = "/v3/clusters/:c/topics/:t";
 type C = Context<{ Bindings: Env }>;
 
 topicConfigRoutes.get(`${T}/configs`, async (c) => {
-  const topic = unwrap(await controllerStub(c.env).getTopic(c.req.param("t")));
+  const topic = unwrap(await callController(c.env).getTopic(c.req.param("t")));
   return c.json(list("TopicConfig", `${baseUrl(c)}${c.req.path}`, configViews(baseUrl(c), c.env.CLUSTER_ID, topic)));
 });
 
 topicConfigRoutes.get(`${T}/configs/:name`, async (c) => {
-  const topic = unwrap(await controllerStub(c.env).getTopic(c.req.param("t")));
+  const topic = unwrap(await callController(c.env).getTopic(c.req.param("t")));
   const view = configViews(baseUrl(c), c.env.CLUSTER_ID, topic).find((v) => v.name === c.req.param("name"));
   if (view === undefined) throw new RunnelError(ErrorCode.NOT_FOUND, `topic config '${c.req.param("name")}' does not exist`);
   return c.json(view);
@@ -36,8 +36,8 @@ topicConfigRoutes.get(`${T}/configs/:name`, async (c) => {
 async function alter(c: C, list: unknown, validateOnly: boolean) {
   const changes: ConfigChange[] | string = parseConfigChanges(list);
   if (typeof changes === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, changes);
-  if (validateOnly) unwrap(await controllerStub(c.env).getTopic(c.req.param("t")!)); // the topic must exist
-  else unwrap(await controllerStub(c.env).alterConfigs(c.req.param("t")!, changes));
+  if (validateOnly) unwrap(await callController(c.env).getTopic(c.req.param("t")!)); // the topic must exist
+  else unwrap(await callController(c.env).alterConfigs(c.req.param("t")!, changes));
   forgetTopic(c.req.param("t")!);
   return c.body(null, 204);
 }

@@ -2,14 +2,10 @@
 import { Hono, type Context } from "hono";
 import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
-import { reach } from "../rpc/call";
-import { controllerStub } from "../controller/controller-stub";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { offsetForTimestamp, positionsOf } from "../fetch/offsets";
 import { limits } from "../limits";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
-import { replicaOn } from "../replication/replica-stub";
-import type { DescribeOk } from "../replication/types";
 import type { ConfigOverrides } from "../topic/configs";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 import { createTopicProblem, parseConfigList } from "../topic/validate";
@@ -19,12 +15,13 @@ import { readJsonObject } from "./body";
 import { intParam } from "./params";
 import { baseUrl } from "./url";
 import { list, meta, topicView } from "./views";
+import { callController, callReplica } from "../rpc/objects";
 
 export const topicRoutes = new Hono<{ Bindings: Env }>();
 const T = "/v3/clusters/:c/topics";
 
 topicRoutes.get(T, async (c) => {
-  const { topics } = unwrap(await controllerStub(c.env).listTopics());
+  const { topics } = unwrap(await callController(c.env).listTopics());
   const visible = await describable(c, "TOPIC", topics, (t) => t.topicName);
   return c.json(list("Topic", `${baseUrl(c)}/v3/clusters/${c.env.CLUSTER_ID}/topics`, visible.map((t) => topicView(baseUrl(c), c.env.CLUSTER_ID, t))));
 });
@@ -38,7 +35,7 @@ topicRoutes.post(T, async (c) => {
     configs: body.configs,
   };
   if (body.validate_only === true) return c.json(await dryRunCreate(c, args), 200);
-  const topic = unwrap(await controllerStub(c.env).createTopic(args));
+  const topic = unwrap(await callController(c.env).createTopic(args));
   forgetTopic(topic.topicName);
   return c.json(topicView(baseUrl(c), c.env.CLUSTER_ID, topic), 201);
 });
@@ -47,27 +44,27 @@ topicRoutes.post(T, async (c) => {
 async function dryRunCreate(c: Context<{ Bindings: Env }>, args: { topicName: string; partitionsCount: number; replicationFactor: number; configs: unknown }) {
   const problem = createTopicProblem(args, brokersOf(c.env).length);
   if (problem !== null) throw new RunnelError(ErrorCode.BAD_REQUEST, problem);
-  if ((await controllerStub(c.env).getTopic(args.topicName)).ok) throw new RunnelError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${args.topicName}' already exists`);
+  if ((await callController(c.env).getTopic(args.topicName)).ok) throw new RunnelError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${args.topicName}' already exists`);
   const configs = parseConfigList(args.configs) as ConfigOverrides;
   const topic: TopicInfo = { ...args, configs, topicId: "", createdAtMs: Date.now() };
   return { ...topicView(baseUrl(c), c.env.CLUSTER_ID, topic), topic_id: null };
 }
 
 topicRoutes.get(`${T}/:t`, async (c) => {
-  const topic = unwrap(await controllerStub(c.env).getTopic(c.req.param("t")));
+  const topic = unwrap(await callController(c.env).getTopic(c.req.param("t")));
   return c.json(topicView(baseUrl(c), c.env.CLUSTER_ID, topic));
 });
 
 // Increase only; the same count is a success that changes nothing.
 topicRoutes.patch(`${T}/:t`, async (c) => {
   const body = parseBody(UpdatePartitionCount, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
-  const topic = unwrap(await controllerStub(c.env).increasePartitions(c.req.param("t"), body.partitions_count));
+  const topic = unwrap(await callController(c.env).increasePartitions(c.req.param("t"), body.partitions_count));
   forgetTopic(topic.topicName);
   return c.json(topicView(baseUrl(c), c.env.CLUSTER_ID, topic));
 });
 
 topicRoutes.delete(`${T}/:t`, async (c) => {
-  unwrap(await controllerStub(c.env).deleteTopic(c.req.param("t")));
+  unwrap(await callController(c.env).deleteTopic(c.req.param("t")));
   forgetTopic(c.req.param("t"));
   return c.body(null, 204);
 });
@@ -135,10 +132,7 @@ async function partitionView(env: Env, base: string, topic: TopicMeta, partition
   // view is about what each replica can say right now.
   const states = await Promise.all(
     role.replicas.map(async (b) => {
-      const stub = replicaOn(env, topic.topicId, partition, b);
-      const d = await reach<DescribeOk>({ who: `broker ${b}`, where: "partitionView", context: { topicId: topic.topicId, partition, broker: b } }, () =>
-        stub.describe(topic.topicId),
-      );
+      const d = await callReplica(env, topic.topicId, partition, b, { where: "partitionView" }).describe(topic.topicId);
       return d.ok ? d : null;
     }),
   );

@@ -9,13 +9,13 @@ import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
 import { unwrap } from "../errors";
 import { positionsOf } from "../fetch/offsets";
-import { controllerStub } from "../controller/controller-stub";
 import { topicMeta } from "../metadata/topic-cache";
 import type { PartitionRole } from "../replication/types";
 import { resolveConfigs } from "../topic/configs";
 import type { TopicMeta } from "../topic/types";
 import { describable } from "./access";
 import { partitionIn } from "./topic-routes";
+import { callController } from "../rpc/objects";
 
 export const v2MetadataRoutes = new Hono<{ Bindings: Env }>();
 
@@ -35,7 +35,7 @@ function configMap(topic: TopicMeta): Record<string, string> {
 }
 
 v2MetadataRoutes.get("/topics", async (c) => {
-  const { topics } = unwrap(await controllerStub(c.env).listTopics());
+  const { topics } = unwrap(await callController(c.env).listTopics());
   return c.json(await describable(c, "TOPIC", topics.map((t) => t.topicName), (name) => name));
 });
 

@@ -4,7 +4,7 @@
  */
 
 /** Applies the steps of `steps` not yet applied, in order. Returns the schema version. */
-export function applySchema(sql: SqlStorage, steps: string[]): number {
+export function applySchema(sql: SqlStorage, steps: readonly string[]): number {
   sql.exec("CREATE TABLE IF NOT EXISTS schema_steps (step INTEGER PRIMARY KEY)");
   const done = sql.exec<{ step: number | null }>("SELECT MAX(step) AS step FROM schema_steps").one().step ?? 0;
   for (let step = done + 1; step <= steps.length; step++) {

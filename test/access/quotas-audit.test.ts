@@ -2,7 +2,7 @@ import { runInDurableObject, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AccessControl } from "../../src/access/access-control";
 import { ACCESS_RULES } from "../../src/router/access-rules";
-import { app } from "../../src/router/app";
+import app from "../../src/dev";
 import { V3 } from "../helpers";
 import { ADMIN, adminTopic, allow, as, keyFor } from "./helpers";
 

@@ -1,10 +1,10 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Controller } from "../../src/controller/controller";
-import { controllerStub } from "../../src/controller/controller-stub";
 import { call, createTopic, V3 } from "../helpers";
 import { scrape } from "../metrics/helpers";
 import { fault, produce, quiesce, waitFor } from "../replication/helpers";
+import { controllerStub } from "../stubs";
 
 /** Every POST the controller made, and how the next ones answer (true: taken). */
 const posts: { url: string; body: any; atMs: number }[] = [];

@@ -1,8 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Controller } from "../../src/controller/controller";
-import { controllerStub } from "../../src/controller/controller-stub";
-import { isGuarded } from "../../src/rpc/boundary";
+import type { Controller } from "../../src/controller/controller";
+import { controllerStub } from "../stubs";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -15,15 +14,6 @@ async function topic(name: string) {
 }
 
 describe("the controller's RPC surface", () => {
-  it("guards every method a stub can call, and has nothing else callable but its alarm and log context", () => {
-    const proto = Controller.prototype as unknown as Record<string, unknown>;
-    const names = Object.getOwnPropertyNames(proto).filter((n) => n !== "constructor");
-    for (const n of names) expect(Object.getOwnPropertyDescriptor(proto, n)?.get, `${n} is a getter`).toBeUndefined();
-    const rpc = names.filter((n) => n !== "alarm" && n !== "logContext");
-    expect(rpc.length).toBeGreaterThanOrEqual(10);
-    expect(rpc.filter((n) => !isGuarded(Controller, n))).toEqual([]);
-  });
-
   it("names itself for a bug report", async () => {
     expect(await runInDurableObject(controller(), (c: Controller) => c.logContext())).toEqual({ object: "Controller" });
   });

@@ -1,10 +1,8 @@
 import { env } from "cloudflare:test";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Faults } from "../../src/faults/faults";
-import { faultsStub } from "../../src/faults/faults-stub";
-import { isGuarded } from "../../src/rpc/boundary";
 import { call, createTopic, V3 } from "../helpers";
 import { fault, partition, produce, quiesce, replica, waitFor } from "../replication/helpers";
+import { faultsStub } from "../stubs";
 
 const PREFIXES = ["faults-"];
 afterAll(() => quiesce(PREFIXES), 20_000);
@@ -24,11 +22,7 @@ afterEach(async () => {
 });
 
 describe("the Faults object", () => {
-  it("guards every method a stub can call and answers results", async () => {
-    const proto = Faults.prototype as unknown as Record<string, unknown>;
-    const rpc = Object.getOwnPropertyNames(proto).filter((n) => n !== "constructor" && n !== "logContext");
-    expect(rpc.sort()).toEqual(["restart", "set", "stateOf"]);
-    expect(rpc.filter((n) => !isGuarded(Faults, n))).toEqual([]);
+  it("answers results (every object class's RPC methods are guarded: test/rpc/objects.test.ts)", async () => {
     const faults = faultsStub(env);
     expect(await faults.set(7, "slow", 30)).toEqual({ ok: true, state: { mode: "slow", latencyMs: 30, restartGeneration: 0 } });
     expect(await faults.restart(7)).toMatchObject({ ok: true, state: { restartGeneration: 1 } });

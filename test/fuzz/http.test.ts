@@ -7,13 +7,11 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { accessStub } from "../../src/access/access-control";
-import { controllerStub } from "../../src/controller/controller-stub";
-import { groupStub } from "../../src/group/group-stub";
 import { call, createTopic } from "../helpers";
 import { accept, bodyOf, bodySpec, contentType, paramOverride, query, sometimes, streaming, templateFor, timeoutValue } from "./arbitraries";
 import { concretePath, HTTP_ROUTES } from "./routes";
 import { expectAlive, marks, WITNESS, within } from "./witness";
+import { accessStub, controllerStub, groupStub } from "../stubs";
 
 const SEED = 20_261_126;
 const RUNS = 300;

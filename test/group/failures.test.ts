@@ -1,7 +1,5 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { GroupCoordinator } from "../../src/group/coordinator";
-import { isGuarded } from "../../src/rpc/boundary";
 import { call, createTopic, V3 } from "../helpers";
 import { assignment, consumer, fault, fill, lags, pollUntil, subscribe, waitFor } from "./helpers";
 
@@ -18,17 +16,23 @@ function inCoordinator<R>(group: string, fn: (instance: any, state: DurableObjec
  * controller: every call to it fails as an unreachable object's does.
  */
 async function withControllerUnreachable<T>(group: string, body: () => Promise<T>): Promise<T> {
-  const lost = () => Promise.reject(new Error("Network connection lost."));
+  // What workerd throws for a call that lost its connection: a retryable error.
+  const lost = () => Promise.reject(Object.assign(new Error("Network connection lost."), { retryable: true }));
   const stub = new Proxy({}, { get: (_t, name) => (name === "then" ? undefined : lost) });
   const unreachable = { idFromName: () => ({}), get: () => stub };
   let real: unknown;
+  // Each call the runtime fails is one warning line (rpc/call.ts): expected here, so kept out of the output.
+  const warned = vi.spyOn(console, "warn").mockImplementation(() => undefined);
   await inCoordinator(group, (instance) => {
     real = instance.env;
     instance.env = { ...instance.env, CONTROLLER: unreachable };
   });
   try {
-    return await body();
+    const result = await body();
+    expect(warned).toHaveBeenCalled();
+    return result;
   } finally {
+    warned.mockRestore();
     await inCoordinator(group, (instance) => {
       instance.env = real;
     });
@@ -39,18 +43,6 @@ async function withControllerUnreachable<T>(group: string, body: () => Promise<T
 async function leaderOf(topic: string): Promise<number | null> {
   return (await call("GET", `${V3}/topics/${topic}/partitions/0`)).body.leader?.broker_id ?? null;
 }
-
-describe("the group coordinator's RPC surface", () => {
-  it("guards every method RPC can call, and has no other method to call", () => {
-    const lifecycle = ["constructor", "fetch", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "logContext"];
-    const methods = Object.getOwnPropertyNames(GroupCoordinator.prototype).filter((name) => !lifecycle.includes(name));
-    expect(methods.length).toBeGreaterThan(15);
-    expect(methods.filter((name) => !isGuarded(GroupCoordinator, name))).toEqual([]);
-    for (const internal of ["rebalance", "touch", "saveMember", "resolvePositions", "commitPositions", "members", "generation", "offsets", "bindings", "state"]) {
-      expect(internal in GroupCoordinator.prototype, internal).toBe(false);
-    }
-  });
-});
 
 describe("group paths meeting a topic that is gone or has no leader", () => {
   it("answer a commit for a deleted topic with 40401, not a 500", async () => {
@@ -108,7 +100,7 @@ describe("a group whose coordinator cannot reach the controller", () => {
     await withControllerUnreachable("cgf-ctl-g", async () => {
       const res = await call("POST", `${m}/subscription`, { topics: ["cgf-ctl", "cgf-other"] });
       expect(res.body.error_code).toBe(50003);
-      expect(res.body.message).toMatch(/^REQUEST_TIMED_OUT: the controller did not answer/);
+      expect(res.body.message).toMatch(/^BROKER_NOT_AVAILABLE: the controller did not answer/);
       expect((await call("DELETE", m)).body.error_code).toBe(50003); // leaving needs a rebalance too: the member stays
     });
     expect((await call("GET", `${m}/subscription`)).body).toEqual({ topics: ["cgf-ctl"] });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { retriable } from "../../src/errors";
 import { fanOut } from "../../src/metrics/fan-out";
 
@@ -37,7 +37,10 @@ describe("the bounded fan-out", () => {
   });
 
   it("turns a call that throws into a missing answer, never a thrown error", async () => {
+    const warned = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const transient = { who: "a restarting object", call: async () => Promise.reject(Object.assign(new Error("reset"), { retryable: true })) };
     expect(await fanOut([transient], 1, Date.now() + 1_000)).toEqual([expect.objectContaining({ ok: false, missing: "unreachable" })]);
+    expect(warned).toHaveBeenCalledTimes(1); // the runtime's transient error: one warning line (rpc/call.ts)
+    warned.mockRestore();
   });
 });

@@ -1,8 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildBatch, encodeRecords, setBaseOffset } from "../../src/record/record-batch";
-import { PartitionReplica } from "../../src/replication/partition-replica";
-import { isGuarded } from "../../src/rpc/boundary";
+import type { PartitionReplica } from "../../src/replication/partition-replica";
 
 let counter = 0;
 /** A fresh single-replica partition leading in epoch `leaderEpoch`. */
@@ -22,15 +21,6 @@ function batch(values: string[]): Uint8Array {
 afterEach(() => vi.restoreAllMocks());
 
 describe("the partition replica's RPC surface", () => {
-  it("guards every method a stub can call, and has nothing else callable but its alarm and log context", () => {
-    const proto = PartitionReplica.prototype as unknown as Record<string, unknown>;
-    const names = Object.getOwnPropertyNames(proto).filter((n) => n !== "constructor");
-    for (const n of names) expect(Object.getOwnPropertyDescriptor(proto, n)?.get, `${n} is a getter`).toBeUndefined();
-    const rpc = names.filter((n) => n !== "alarm" && n !== "logContext");
-    expect(rpc.length).toBeGreaterThanOrEqual(15);
-    expect(rpc.filter((n) => !isGuarded(PartitionReplica, n))).toEqual([]);
-  });
-
   it("names its topic, partition, broker, role and epoch for a bug report", async () => {
     const { stub, topicId } = await replica(4);
     const context = await runInDurableObject(stub, (instance: PartitionReplica) => instance.logContext());

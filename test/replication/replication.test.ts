@@ -43,7 +43,7 @@ describe("a replication-factor-3 partition", () => {
   it("serves a fetch naming a location from an in-sync replica placed there, and from the leader when none is", async () => {
     await rf3("rep-location");
     await produce("rep-location", ["x"]);
-    const { app } = await import("../../src/router/app");
+    const { default: app } = await import("../../src/dev");
     const { env } = await import("cloudflare:test");
     const placed = {
       ...env,
@@ -236,7 +236,7 @@ describe("the ISR", () => {
 
 describe("faults in production configuration", () => {
   it("are refused with 403 even to the admin, and so is restart", async () => {
-    const { app } = await import("../../src/router/app");
+    const { default: app } = await import("../../src/dev");
     const { env } = await import("cloudflare:test");
     const production = { ...env, MODE: "production", RUNNEL_ADMIN_KEY: "prod-secret" };
     const admin = { authorization: "Bearer admin.prod-secret" };

@@ -4,13 +4,9 @@
 // in the Worker or inside any object.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { accessStub } from "../../src/access/access-control";
-import { controllerStub } from "../../src/controller/controller-stub";
-import { faultsStub } from "../../src/faults/faults-stub";
-import { groupStub } from "../../src/group/group-stub";
-import { replicaOn } from "../../src/replication/replica-stub";
 import { b64, call, createTopic, V3 } from "../helpers";
 import { highWatermark } from "./hostile-helpers";
+import { accessStub, controllerStub, faultsStub, groupStub, replicaStub } from "../stubs";
 
 const POISON = { polluted: "yes", disabled: true, mode: "down", permission: "ALLOW", request_rate: 1 };
 const NAMES = ["__proto__", "constructor", "prototype"] as const;
@@ -147,7 +143,7 @@ describe("prototype keys in requests", () => {
       accessStub(env),
       faultsStub(env),
       groupStub(env, "proto-group") as unknown as DurableObjectStub,
-      replicaOn(env, topic.topic_id, 0, 0) as unknown as DurableObjectStub,
+      replicaStub(env, topic.topic_id, 0, 0) as unknown as DurableObjectStub,
     ];
     for (const stub of stubs) expect(await runInDurableObject(stub, () => prototypes())).toEqual(before);
   });

@@ -1,8 +1,15 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ErrorCode, RunnelError, failure } from "../../src/errors";
-import { guardRpc, isGuarded, summarize } from "../../src/rpc/boundary";
+import { guardClass, isGuarded, rpcMethodNames, summarize } from "../../src/rpc/boundary";
 
-class Sample {
+/** Stands in for RunnelObject: guarding stops at the base. */
+class Base {
+  async notRpc() {
+    return "the base's own";
+  }
+}
+
+class Sample extends Base {
   calls = 0;
   logContext() {
     return { object: "sample", calls: this.calls };
@@ -21,11 +28,8 @@ class Sample {
   async transient() {
     throw Object.assign(new Error("Network connection lost."), { retryable: true });
   }
-  async unguarded() {
-    throw new Error("not wrapped");
-  }
 }
-guardRpc(Sample, ["expected", "thrownRunnelError", "bug", "transient"]);
+guardClass(Sample, Base);
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -45,6 +49,7 @@ describe("the RPC error boundary", () => {
     expect(logged).toHaveBeenCalledTimes(1);
     const line = JSON.parse(String(logged.mock.calls[0]![0]));
     expect(line).toMatchObject({ level: "error", event: "bug", where: "Sample.bug", object: "sample", calls: 1 });
+    expect((result as unknown as { bug_id: string }).bug_id).toBe(line.bug_id); // the answer names the line that logged it
     expect(line.args).toContain("<5000 bytes>");
     expect(line.error).toContain("offsets stay dense");
   });
@@ -58,9 +63,23 @@ describe("the RPC error boundary", () => {
     expect(logged).not.toHaveBeenCalled();
   });
 
-  it("knows which methods it guards", () => {
-    expect(isGuarded(Sample, "bug")).toBe(true);
-    expect(isGuarded(Sample, "unguarded")).toBe(false);
+  it("guards every public method of the class without a list, and nothing of the base", () => {
+    expect(rpcMethodNames(Sample, Base).sort()).toEqual(["bug", "expected", "thrownRunnelError", "transient"]);
+    for (const name of rpcMethodNames(Sample, Base)) expect(isGuarded(Sample, name), name).toBe(true);
+    expect(isGuarded(Sample, "logContext")).toBe(false); // the object's own context, not RPC
+    expect(isGuarded(Base, "notRpc")).toBe(false);
+  });
+
+  it("refuses a class with a public method that is not async: a helper that should be #private", () => {
+    class Leaky extends Base {
+      async fine() {
+        return { ok: true };
+      }
+      helper() {
+        return 1;
+      }
+    }
+    expect(() => guardClass(Leaky, Base)).toThrow("Leaky.helper is public but not async");
   });
 
   it("summarises arguments without copying bytes or long strings", () => {

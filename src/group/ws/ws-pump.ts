@@ -17,7 +17,7 @@ import { ErrorCode, failure, type Failure } from "../../errors";
 import { limits } from "../../limits";
 import { callLeader } from "../../metadata/leaders";
 import { logBug } from "../../rpc/boundary";
-import { asked } from "../lookups";
+import { settle } from "../../rpc/call";
 import { readDenied, topicReadability } from "../topic-access";
 import { readAt, type MemberRead } from "../../fetch/partition-read";
 import { owned, owns, positionOf, setPosition } from "../positions";
@@ -121,8 +121,8 @@ export class Pumps {
   /** Leaves a watch on a caught-up partition; true when records arrived meanwhile (read again). */
   private async watch(tp: TopicPartition, offset: number, read: Found): Promise<boolean> {
     const { meta } = read;
-    const watch = await asked(`the leader of ${tp.topic}-${tp.partition}`, () =>
-      callLeader<{ ok: true; ready: boolean }>(this.host.env, meta, tp.partition, (leader) => leader.stub.watch(meta.topicId, this.host.groupId(), offset)),
+    const watch = await settle("WsPump.watch", () =>
+      callLeader<{ ok: true; ready: boolean }>(this.host.env, meta, tp.partition, (leader) => leader.replica.watch(meta.topicId, this.host.groupId(), offset)),
     );
     // Without a watch (no leader now, say) the group's alarm looks again.
     return watch.ok && watch.ready;

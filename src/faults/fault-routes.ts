@@ -7,10 +7,10 @@ import { Hono, type Context } from "hono";
 import { brokerById } from "../cluster/brokers";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
-import { faultsAllowed, faultsStub } from "../faults/faults-stub";
+import { callFaults, faultsAllowed } from "./call-faults";
 import { limits } from "../limits";
-import { readJsonObject } from "./body";
-import { intParam } from "./params";
+import { readJsonObject } from "../router/body";
+import { intParam } from "../router/params";
 
 export const faultRoutes = new Hono<{ Bindings: Env }>();
 
@@ -33,11 +33,11 @@ faultRoutes.post("/v3/clusters/:c/brokers/:b/faults", async (c) => {
   if (typeof latency !== "number" || !Number.isInteger(latency) || latency < 0 || latency > SLOW_LATENCY_MS_MAX) {
     throw new RunnelError(ErrorCode.BAD_REQUEST, `latency_ms must be an integer from 0 to ${SLOW_LATENCY_MS_MAX}`);
   }
-  unwrap(await faultsStub(c.env).set(brokerId, mode === "heal" ? "none" : mode, latency));
+  unwrap(await callFaults(c.env).set(brokerId, mode === "heal" ? "none" : mode, latency));
   return c.body(null, 204);
 });
 
 faultRoutes.post("/v3/clusters/:c/brokers/:b/restart", async (c) => {
-  unwrap(await faultsStub(c.env).restart(brokerParam(c)));
+  unwrap(await callFaults(c.env).restart(brokerParam(c)));
   return c.body(null, 204);
 });

@@ -1,0 +1,53 @@
+/**
+ * What the JSON produce routes share on the HTTP side: a request's
+ * `acks`, `Idempotency-Key` and waitUntil handed to the produce pipeline
+ * (src/produce/produce-run.ts), the request's metrics told its topic and
+ * refusals, its content type checked, and v3's report shape.
+ */
+import type { Context } from "hono";
+import type { Env } from "../env";
+import { ErrorCode, RunnelError } from "../errors";
+import { markProducedTopic, markProduceFailures } from "../metrics/count-requests";
+import { parseIdempotencyKey } from "../produce/idempotency";
+import { parseAcks } from "../produce/producer";
+import { produce, type Outcome, type ProduceRequest, type Produced } from "../produce/produce-run";
+import type { TopicInfo } from "../topic/types";
+import { isJsonType } from "./media";
+
+export type C = Context<{ Bindings: Env }>;
+
+/** What a route decides of a produce request; the rest comes from the HTTP request (see `produceFor`). */
+export type RouteProduce = Pick<ProduceRequest, "topicName" | "entries" | "requestTimeMs" | "atomic" | "fixedPartition">;
+
+/** Runs the produce pipeline for route request `c`: `?acks=`, `Idempotency-Key` and waitUntil from it, its metrics told. */
+export async function produceFor(c: C, route: RouteProduce): Promise<Produced> {
+  const produced = await produce(c.env, {
+    ...route,
+    acks: parseAcks(c.req.query("acks")),
+    idempotencyKey: parseIdempotencyKey(c.req.header("idempotency-key")),
+    background: (work) => c.executionCtx.waitUntil(work),
+    onTopic: (name) => markProducedTopic(c, name),
+  });
+  markProduceFailures(c, produced.outcomes);
+  return produced;
+}
+
+/** A v3 produce report: the record's place and time, or its error. */
+export function v3Report(c: C, topic: TopicInfo, o: Outcome) {
+  if (!o.ok) return { error_code: o.error_code, message: o.message };
+  return {
+    error_code: 200,
+    cluster_id: c.env.CLUSTER_ID,
+    topic_name: topic.topicName,
+    partition_id: o.partition,
+    offset: o.offset,
+    timestamp: new Date(o.timestampMs).toISOString(),
+  };
+}
+
+/** 415 unless the request body is JSON of some kind. */
+export function requireJson(c: C): void {
+  if (!isJsonType(c.req.header("content-type"))) {
+    throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `content type '${c.req.header("content-type")}' is not supported; send application/json`);
+  }
+}
