@@ -48,7 +48,7 @@ export async function fetchRecords(env: Env, topic: TopicMeta, partition: number
 async function readFollower(stub: ReplicaStub, brokerId: number, args: FetchArgs): Promise<FetchOk | Failure> {
   const context = { topicId: args.topicId, broker: brokerId };
   const result = await reach<FetchOk>({ who: `broker ${brokerId}`, where: "readFollower", context }, () => stub.read(args));
-  if (isUnreachable(result) && !result.ok) return failure(ErrorCode.LEADER_NOT_AVAILABLE, `that replica did not answer: ${unreachableDetail(result)}`);
+  if (isUnreachable(result) && !result.ok) return failure(ErrorCode.LEADER_NOT_AVAILABLE, `that replica did not answer: ${unreachableDetail(result)}`, "REPLICA_NOT_AVAILABLE");
   return result;
 }
 

@@ -12,7 +12,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { RecordFormat } from "../fetch/format";
-import { ErrorCode, type Failure } from "../errors";
+import { bodyOf, ErrorCode, type Failure } from "../errors";
 import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
 import { applySchema } from "../storage/schema";
 import { describeGroup, GroupCounters, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
@@ -245,7 +245,7 @@ export class GroupCoordinator extends DurableObject<Env> implements LogContext {
       return await this.delivery.accept(request);
     } catch (e) {
       logBug("GroupCoordinator.fetch", e, this.logContext());
-      return Response.json({ error_code: ErrorCode.INTERNAL, message: "internal error; the server logged it" }, { status: 500 });
+      return Response.json(bodyOf(ErrorCode.INTERNAL, "internal error; the server logged it", "UNKNOWN_SERVER_ERROR"), { status: 500 });
     }
   }
 

@@ -19,7 +19,7 @@ export async function asked<T>(who: string, call: () => Promise<T>): Promise<T |
   try {
     return await call();
   } catch (e) {
-    if (e instanceof RunnelError) return failure(e.errorCode, e.message, e.errorName);
+    if (e instanceof RunnelError) return failure(e.errorCode, e.message, e.errorName ?? null);
     return retriable("REQUEST_TIMED_OUT", `${who} did not answer (${e instanceof Error ? e.message : String(e)}); retry`);
   }
 }

@@ -40,7 +40,7 @@ async function leaderOf(env: Env, topic: TopicMeta, partition: number): Promise<
       forgetTopic(topic.topicName);
       await reportUnreachable(env, topic, partition, role.leaderEpoch);
     }
-    throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `partition ${partition} of '${topic.topicName}' has no leader available (no in-sync replica answers)`);
+    throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `partition ${partition} of '${topic.topicName}' has no leader available (no in-sync replica answers)`, undefined, "LEADER_NOT_AVAILABLE");
   }
   return { brokerId: role.leader, leaderEpoch: role.leaderEpoch, stub: replicaOn(env, topic.topicId, partition, role.leader) };
 }
@@ -52,8 +52,8 @@ const leaderlessReportedAtMs = new Map<string, number>();
 export function inSyncReplica(env: Env, topic: TopicMeta, partition: number, brokerId: number): ReplicaStub {
   const role = topic.partitions[partition]!;
   const stub = replicaOn(env, topic.topicId, partition, brokerId);
-  if (!role.replicas.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `broker ${brokerId} holds no replica of partition ${partition}`);
-  if (!role.isr.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `the replica on broker ${brokerId} is not in the ISR of partition ${partition}`);
+  if (!role.replicas.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `broker ${brokerId} holds no replica of partition ${partition}`, undefined, "NOT_LEADER_OR_FOLLOWER");
+  if (!role.isr.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `the replica on broker ${brokerId} is not in the ISR of partition ${partition}`, undefined, "REPLICA_NOT_AVAILABLE");
   return stub;
 }
 

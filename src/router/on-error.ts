@@ -1,13 +1,15 @@
 /**
  * The router's one error boundary. Every response carries a request id
- * (`Runnel-Request-Id`). A `RunnelError` becomes its JSON body and status;
+ * (`Runnel-Request-Id`). A `RunnelError` becomes its JSON body (with
+ * `error_name`, Kafka's name, when it has one) and status; a 40101 adds
+ * `WWW-Authenticate: Bearer realm="runnel"`;
  * anything else — and a 500 a Durable Object reported — is a bug: logged
  * once with the request id, the route and the internal text, while the
  * client gets a generic message naming the request id and never the
  * internal text.
  */
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
-import { ErrorCode, httpStatusOf, RunnelError } from "../errors";
+import { bodyOf, ErrorCode, type ErrorBody, httpStatusOf, RunnelError } from "../errors";
 import { logBug } from "../rpc/boundary";
 
 /** The response header that names each request. */
@@ -28,24 +30,35 @@ export const requestId: MiddlewareHandler = async (c, next) => {
   }
 };
 
+/** The `error_code` this request was answered with, when `onError` answered it (the audit log records it). */
+export function answeredErrorCode(c: Context): number | undefined {
+  return c.get("errorCode" as never) as number | undefined;
+}
+
 /** This request's id, or a fresh one when the middleware did not run. */
 export function requestIdOf(c: Context): string {
   return (c.get("requestId" as never) as string | undefined) ?? crypto.randomUUID();
 }
 
-/** Hono's `onError`: JSON errors for expected failures; a logged, generic 500 for bugs. */
+/** The body a bug is answered with: 500 UNKNOWN_SERVER_ERROR naming the request id, never the internal text. */
+export function internalErrorBody(requestId: string): ErrorBody {
+  return bodyOf(ErrorCode.INTERNAL, `internal error; the server logged it with request id ${requestId}`, "UNKNOWN_SERVER_ERROR");
+}
+
+/**
+ * Hono's `onError`: JSON errors for expected failures, with their Kafka
+ * `error_name` when they have one; a logged, generic 500 for bugs.
+ */
 export const onError: ErrorHandler = (err, c) => {
   const id = requestIdOf(c);
-  if (err instanceof RunnelError && err.errorCode !== ErrorCode.INTERNAL) {
+  const expected = err instanceof RunnelError && err.errorCode !== ErrorCode.INTERNAL;
+  c.set("errorCode" as never, (expected ? err.errorCode : ErrorCode.INTERNAL) as never);
+  if (expected) {
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: id };
     if (err.retryAfterS !== undefined) headers["retry-after"] = String(err.retryAfterS);
     if (err.errorCode === ErrorCode.UNAUTHENTICATED) headers["www-authenticate"] = 'Bearer realm="runnel"';
     return c.json(err.body(), httpStatusOf(err.errorCode) as 400, headers);
   }
   logBug(`${c.req.method} ${c.req.routePath}`, err, { request_id: id, path: c.req.path });
-  return c.json(
-    { error_code: ErrorCode.INTERNAL, message: `internal error; the server logged it with request id ${id}` },
-    500,
-    { [REQUEST_ID_HEADER]: id },
-  );
+  return c.json(internalErrorBody(id), 500, { [REQUEST_ID_HEADER]: id });
 };

@@ -6,7 +6,7 @@
  */
 import type { Context } from "hono";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError, type ErrorBody } from "../errors";
+import { bodyOf, ErrorCode, errorOf, RunnelError, type ErrorBody } from "../errors";
 import { limits } from "../limits";
 import { callLeader } from "../metadata/leaders";
 import { markProducedTopic, markProduceFailures } from "../metrics/count-requests";
@@ -55,7 +55,7 @@ export async function run(
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       const explicit = e.ok ? (fixedPartition ?? e.value.partition) : undefined;
-      if (!e.ok) outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, message: e.problem };
+      if (!e.ok) outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, error_name: "INVALID_RECORD", message: e.problem };
       else if (explicit !== undefined && explicit >= topic.partitionsCount) outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() };
       else {
         const partition = partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless);
@@ -63,7 +63,7 @@ export async function run(
         at.push(i);
       }
       const refused = outcomes[i];
-      if (atomic && refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message);
+      if (atomic && refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message, undefined, refused.error_name ?? null);
     }
     const prepared = await prepareAppends(topic, placed);
     const producer = idempotencyKey === undefined ? undefined : { key: idempotencyKey, fingerprint: await fingerprintOf(placed), requestTimeMs };
@@ -86,8 +86,8 @@ async function refuseReusedKey(env: Env, topic: TopicMeta, partitions: number[],
     partitions.map((p) => callLeader<KeyCheckOk>(env, topic, p, (leader) => leader.stub.producerKeyState(topic.topicId, producer.key, producer.fingerprint))),
   );
   for (const a of answers) {
-    if (!a.ok) throw new RunnelError(a.error_code, a.message);
-    if (a.state === "other") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records");
+    if (!a.ok) throw errorOf(a);
+    if (a.state === "other") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records", undefined, "INVALID_RECORD");
   }
 }
 
@@ -97,7 +97,7 @@ function noPartition(topic: TopicInfo, p: number): RunnelError {
 
 /** A v3 produce report: the record's place and time, or its error. */
 export function v3Report(c: C, topic: TopicInfo, o: Outcome) {
-  if (!o.ok) return { error_code: o.error_code, message: o.message };
+  if (!o.ok) return bodyOf(o.error_code, o.message, o.error_name);
   return {
     error_code: 200,
     cluster_id: c.env.CLUSTER_ID,

@@ -20,7 +20,7 @@ import { parseV3Record } from "../produce/parse-v3";
 import { logBug } from "../rpc/boundary";
 import { readText } from "./body";
 import { JsonValueSplitter, parseJson, splitJsonValues } from "./json-text";
-import { requestIdOf } from "./on-error";
+import { internalErrorBody, requestIdOf } from "./on-error";
 import { requireJson, run, tooManyRecords, v3Report, type C, type Entry } from "./produce-run";
 
 const NDJSON = "application/x-ndjson";
@@ -34,17 +34,17 @@ export async function produceV3(c: C): Promise<Response> {
     return streamed(c, body);
   }
   const texts = splitJsonValues(await readText(c.req.raw, limits.produceRequestBytesMax));
-  if (texts.length === 0) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "the body holds no record");
+  if (texts.length === 0) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "the body holds no record", undefined, "INVALID_REQUEST");
   if (texts.length > limits.produceRecordsMax) throw tooManyRecords(texts.length);
   const values = texts.map((t) => parseJson(t, true));
   const nowMs = Date.now();
   const entries = values.map((v) => parseV3Record(v, nowMs));
   if (entries.length === 1) {
     const only = entries[0]!;
-    if (!only.ok) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, only.problem);
+    if (!only.ok) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, only.problem, undefined, "INVALID_RECORD");
     const { topic, outcomes } = await run(c, c.req.param("t")!, entries, nowMs, true);
     const o = outcomes[0]!;
-    if (!o.ok) throw new RunnelError(o.error_code, o.message);
+    if (!o.ok) throw new RunnelError(o.error_code, o.message, undefined, o.error_name ?? null);
     return c.json(v3Report(c, topic, o));
   }
   const { topic, outcomes } = await run(c, c.req.param("t")!, entries, nowMs, false);
@@ -93,7 +93,7 @@ async function pump(c: C, reader: ReadableStreamDefaultReader<Uint8Array>, write
       // A bug: logged once, and the client's last line names the request id instead of the internal text.
       const id = requestIdOf(c);
       logBug(`${c.req.method} ${c.req.routePath}`, e, { request_id: id });
-      await send([{ error_code: ErrorCode.INTERNAL, message: `internal error; the server logged it with request id ${id}` }]);
+      await send([internalErrorBody(id)]);
     }
     // Nothing more is appended; the rest of the body is read and dropped so the client, still sending, gets its reports.
     await drain(reader, limits.refusedBodyDrainBytesMax);

@@ -18,6 +18,7 @@ import { topicMeta } from "../metadata/topic-cache";
 import type { FetchOk } from "../partition/types";
 import { logBug } from "../rpc/boundary";
 import type { TopicMeta } from "../topic/types";
+import { internalErrorBody } from "./on-error";
 
 /** One stored batch's records at or after a tail's offset, rendered as fetch renders them. */
 export interface TailEvent {
@@ -216,5 +217,5 @@ function errorEvent(e: unknown): string {
   if (e instanceof RunnelError && e.errorCode !== ErrorCode.INTERNAL) return `event: error\ndata: ${JSON.stringify(e.body())}\n\n`;
   const id = crypto.randomUUID();
   logBug("sse", e, { request_id: id });
-  return `event: error\ndata: ${JSON.stringify({ error_code: ErrorCode.INTERNAL, message: `internal error; the server logged it with request id ${id}` })}\n\n`;
+  return `event: error\ndata: ${JSON.stringify(internalErrorBody(id))}\n\n`;
 }

@@ -49,7 +49,7 @@ export function isGuarded(cls: { prototype: unknown }, method: string): boolean 
 
 /** The `Failure` for an error that escaped `where`; bugs are logged with `self`'s context and `args`. */
 export function caught(e: unknown, where: string, self: Partial<LogContext> | null, args: unknown[]): Failure {
-  if (e instanceof RunnelError) return failure(e.errorCode, e.message, e.errorName);
+  if (e instanceof RunnelError) return failure(e.errorCode, e.message, e.errorName ?? null);
   if (isTransient(e)) return retriable("REQUEST_TIMED_OUT", `${where} could not finish: ${(e as Error).message}; retry`);
   logBug(where, e, { ...safeContext(self), args: summarize(args) });
   return failure(ErrorCode.INTERNAL, `bug in ${where}: ${e instanceof Error ? e.message : String(e)}`);

@@ -123,7 +123,7 @@ describe("topic configs", () => {
     await createTopic("cfg-bad");
     const res = await call("POST", `${V3}/topics/cfg-bad/configs:alter`, { data: [{ name: "segment.ms", value: "100" }, { name: "retention.ms", value: "soon" }] });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error_code: 400, message: "invalid value 'soon' for config 'retention.ms': must be an integer" });
+    expect(res.body).toEqual({ error_code: 400, error_name: "INVALID_CONFIG", message: "invalid value 'soon' for config 'retention.ms': must be an integer" });
     expect((await call("GET", `${V3}/topics/cfg-bad/configs/segment.ms`)).body.is_default).toBe(true);
     const unknown = await call("POST", `${V3}/topics`, { topic_name: "cfg-unknown", partitions_count: 1, configs: [{ name: "no.such", value: "1" }] });
     expect(unknown.body).toMatchObject({ error_code: 400, message: "unknown topic config 'no.such'" });
