@@ -153,7 +153,7 @@ describe("runnel CLI", () => {
     expect((await runnel(["keys", "disable", key.key_id], undefined, as(ADMIN))).status).toBe(0);
     const disabled = await runnel(["topics", "list"], undefined, as(carol));
     expect(disabled.status).toBe(1);
-    expect(disabled.stderr).toMatch(/error_code 401/);
+    expect(disabled.stderr).toMatch(/error_code 40101 SASL_AUTHENTICATION_FAILED/);
     const removed = json(await runnel(["acls", "delete", "--resource-type", "TOPIC", "--principal", "User:carol", "--json"], undefined, as(ADMIN)));
     expect(removed).toHaveLength(1);
     expect((await runnel(["keys", "delete", key.key_id], undefined, as(ADMIN))).status).toBe(0);
