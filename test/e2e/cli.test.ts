@@ -69,7 +69,7 @@ describe("runnel CLI", () => {
   it("exits non-zero with the API's message on stderr", async () => {
     const missing = await runnel(["topics", "describe", "cli-nope"]);
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/^runnel: topic 'cli-nope' does not exist \(error_code 40401, request [0-9a-f-]+\)\n$/);
+    expect(missing.stderr).toMatch(/^runnel: topic 'cli-nope' does not exist \(error_code 40401 UNKNOWN_TOPIC_OR_PARTITION, request [0-9a-f-]+\)\n$/);
     expect((await runnel(["consume", "cli-nope", "-e"])).status).toBe(1);
     const usage = await runnel(["consume", "x", "-f", "%q"]);
     expect(usage.status).toBe(2);
