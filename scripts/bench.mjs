@@ -38,27 +38,30 @@
 // through the Kafka front door, produced by kcat -P — librdkafka, acks=all,
 // idempotent, SASL/PLAIN — while kcat -C reads them back: kafka_ figures;
 // the front door runs in the benchmark's process, so its CPU counts as the
-// client's; see bench/kafka-scenario.mjs)
+// client's; see bench/kafka-scenario.mjs) --baseline REF (compare with
+// the code at git ref REF — main, HEAD~3, a hash — in the same run: its
+// server and client are built from a temporary git worktree of REF, with
+// its own scripts/server.mjs, and every selected scenario runs on REF's
+// server and on this checkout's (its work tree, uncommitted changes
+// included) in turns, each turn on a fresh server and state directory;
+// the line gives this checkout's figures as usual, REF's with a base_
+// prefix, and a _change_pct (this checkout against REF, in percent) for
+// throughput produced, consumed and delivered, the server's CPU per
+// record and p99 latencies; see bench/turns.mjs) --rounds N (with
+// --baseline: turns of each arm per scenario, 2: base, current, current,
+// base, so a machine that warms up favours neither)
 //
 // The main server runs as a deployment would: production mode (no fault
 // checks) with authentication on; every request carries the key of
 // User:bench, whose rights come from ACLs (not the admin's shortcut).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 import { buildClient } from "./build-client.mjs";
-import { httpClient } from "./bench/http.mjs";
-import { kafkaScenario } from "./bench/kafka-scenario.mjs";
-import { pct, produce, Verifier } from "./bench/load.mjs";
-import { batchesPath } from "./bench/batches-path.mjs";
-import { clientPath, rawPath } from "./bench/paths.mjs";
-import { watchServerMemory } from "./bench/memory.mjs";
+import { root } from "./build.mjs";
+import { describeCheckout, prepareBaseline, UsageError } from "./bench/baseline.mjs";
 import { startProfiler } from "./bench/profiler.mjs";
-import { scrapeScenario } from "./bench/scrape-scenario.mjs";
-import { wsScenario } from "./bench/ws-scenario.mjs";
+import { openServer, scenarios } from "./bench/suite.mjs";
+import { compareTurns } from "./bench/turns.mjs";
 import { startServer } from "./server.mjs";
 
 const { values: opts } = parseArgs({
@@ -82,6 +85,8 @@ const { values: opts } = parseArgs({
     scrape: { type: "string", default: "true" },
     compare: { type: "string", default: "batches,raw" },
     kafka: { type: "string", default: spawnSync("kcat", ["-V"]).status === 0 ? "true" : "false" },
+    baseline: { type: "string" },
+    rounds: { type: "string", default: "2" },
     help: { type: "boolean", default: false },
   },
 });
@@ -92,176 +97,72 @@ if (opts.help) {
   console.log(text.slice(0, text.findIndex((l) => !l.startsWith("//"))).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
   process.exit(0);
 }
-const RECORDS = Number(opts.records);
-const RECORD_BYTES = Number(opts["record-bytes"]);
-const PARTITIONS = Number(opts.partitions);
-const PRODUCERS = Number(opts.producers);
-const BATCH = Number(opts.batch);
-const FETCH_BYTES = Number(opts["fetch-bytes"]);
-const CLUSTER = "runnel-local";
+/** A list option: its comma-separated values, "none" and empty ones dropped. */
+const list = (value) => value.split(",").filter((v) => v !== "" && v !== "none");
+const cfg = {
+  records: Number(opts.records),
+  recordBytes: Number(opts["record-bytes"]),
+  partitions: Number(opts.partitions),
+  producers: Number(opts.producers),
+  batch: Number(opts.batch),
+  fetchBytes: Number(opts["fetch-bytes"]),
+  rfs: list(opts.rf).map(Number),
+  via: opts.via.split(",").filter((v) => v !== ""),
+  compare: list(opts.compare),
+  scrape: opts.scrape !== "false",
+  ws: opts.ws !== "false",
+  kafka: opts.kafka !== "false",
+  auth: opts.auth !== "false",
+  latencyBatch: Number(opts["latency-batch"]),
+  latencyProducers: Number(opts["latency-producers"]),
+  latencyRate: Number(opts["latency-rate"]),
+  port: Number(opts.port),
+  stateDir: opts["state-dir"],
+};
+/** Stops the run with `message` (a mistake in the options): one line, no stack trace. */
+function usage(message) {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+for (const v of [...cfg.via, ...cfg.compare]) if (!["client", "raw", "batches"].includes(v)) usage(`--via and --compare take client, raw and/or batches, got '${v}'`);
+const rounds = Number(opts.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) usage(`--rounds takes a whole number from 1, got '${opts.rounds}'`);
+if (opts.baseline !== undefined && opts.profile !== undefined) usage("--profile profiles one server; it cannot be used with --baseline");
 
-const dir = mkdtempSync(join(opts["state-dir"] ?? tmpdir(), "runnel-bench-"));
-const ADMIN_SECRET = "bench-admin-secret";
-const kafkaPort = opts.kafka === "false" ? 0 : await freePort();
-const server = await startServer({ port: Number(opts.port), persistTo: dir, quiet: true, inspectorPort: opts.profile ? 9229 : undefined, mode: "production", adminKey: ADMIN_SECRET, kafkaPort });
-const profiler = opts.profile ? await startProfiler(9229) : null;
-const memory = watchServerMemory();
-const BENCH_KEY = await benchKey(server.url);
-const VIA = opts.via.split(",").filter((v) => v !== "");
-for (const v of VIA) if (!["client", "raw", "batches"].includes(v)) throw new Error(`--via takes client, raw and/or batches, got '${v}'`);
+const result = { records: cfg.records, record_bytes: cfg.recordBytes, partitions: cfg.partitions, producers: cfg.producers, batch_records: cfg.batch, acks: "all", via: cfg.via.join(",") };
 await buildClient(); // the bench imports runnel/client: build it from the source being measured
-/** The path named `via` to `url` with `key` (null: none). */
-const pathTo = (via, url, key) => ({ client: clientPath, raw: rawPath, batches: batchesPath })[via](url, key, RECORD_BYTES);
-/** A TCP port free on 127.0.0.1 now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
-}
-/** A key of User:bench with CREATE, WRITE and READ on topics and READ on groups named bench-…, made by the admin. */
-async function benchKey(url) {
-  const admin = httpClient(url, { authorization: `Bearer admin.${ADMIN_SECRET}` });
-  const key = await admin.post(`/v3/clusters/${CLUSTER}/keys`, JSON.stringify({ principal: "User:bench" }));
-  const grants = [["TOPIC", "CREATE"], ["TOPIC", "WRITE"], ["TOPIC", "READ"], ["GROUP", "READ"]];
-  for (const [resource_type, operation] of grants) {
-    const acl = { resource_type, resource_name: "bench-", pattern_type: "PREFIXED", principal: "User:bench", host: "*", operation, permission: "ALLOW" };
-    await admin.post(`/v3/clusters/${CLUSTER}/acls`, JSON.stringify(acl));
-  }
-  return `${key.key_id}.${key.secret}`;
-}
-
-/**
- * Produces and consumes RECORDS records on a fresh topic of replication
- * factor `rf` through `path`; returns its figures.
- */
-async function scenario(rf, path, topic) {
-  await path.createTopic(topic, PARTITIONS, rf);
-  const verifier = new Verifier(PARTITIONS);
-  let consumeDoneMs = 0;
-
-  async function consumer(partition) {
-    let offset = 0;
-    while (verifier.count < RECORDS) {
-      const fetched = await path.fetch(topic, partition, offset, FETCH_BYTES);
-      const nowMs = Date.now();
-      for (const r of fetched.records) {
-        if (r.offset !== offset) throw new Error(`partition ${partition}: offset ${r.offset}, expected ${offset}`);
-        verifier.check(partition, r.value, nowMs);
-        offset++;
-      }
-    }
-    consumeDoneMs = performance.now();
-  }
-
-  const startedMs = performance.now();
-  const cpuBefore = process.cpuUsage();
-  const serverCpuBeforeS = memory.cpuSeconds();
-  const consumers = Array.from({ length: PARTITIONS }, (_, p) => consumer(p));
-  const produceLatenciesMs = await produce({ path, topic, records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH });
-  const produceDoneMs = performance.now();
-  const stall = new Promise((_, reject) => setTimeout(() => reject(new Error(`consumers stalled at ${verifier.count}`)), 60_000));
-  await Promise.race([Promise.all(consumers), stall]);
-  const cpu = process.cpuUsage(cpuBefore);
-  return {
-    produce_records_per_s: Math.round(RECORDS / ((produceDoneMs - startedMs) / 1000)),
-    consume_records_per_s: Math.round(RECORDS / ((consumeDoneMs - startedMs) / 1000)),
-    produce_p50_ms: pct(produceLatenciesMs, 0.5),
-    produce_p99_ms: pct(produceLatenciesMs, 0.99),
-    e2e_p99_ms: pct(verifier.e2eMs, 0.99),
-    records_verified: verifier.count,
-    // The server's CPU per record produced and consumed, while the scenario ran.
-    server_cpu_us_per_record: Math.round(((memory.cpuSeconds() - serverCpuBeforeS) * 1e6) / RECORDS * 100) / 100,
-    // The benchmark's own CPU (producers, consumers, checks) while the scenario ran: what the path costs a client.
-    scenario_client_cpu_s: Math.round((cpu.user + cpu.system) / 1e5) / 10,
-  };
-}
-
-const result = { records: RECORDS, record_bytes: RECORD_BYTES, partitions: PARTITIONS, producers: PRODUCERS, batch_records: BATCH, acks: "all", via: VIA.join(",") };
-/** Figures of the first path as they are; of another, prefixed with its name. */
-const named = (via, key) => (via === VIA[0] ? key : `${via}_${key}`);
-const paths = await Promise.all(VIA.map((via) => pathTo(via, server.url, BENCH_KEY)));
-for (const rf of opts.rf.split(",").filter((r) => r !== "" && r !== "none").map(Number)) {
-  for (const path of paths) {
-    const figures = await scenario(rf, path, `bench-rf${rf}-${path.name}`);
-    for (const [k, v] of Object.entries(figures)) result[named(path.name, rf === 1 ? k : `rf${rf}_${k}`)] = v;
-  }
-}
-for (const via of opts.compare.split(",").filter((v) => v !== "" && v !== "none" && !VIA.includes(v))) {
-  const path = await pathTo(via, server.url, BENCH_KEY);
-  const figures = await scenario(1, path, `bench-compare-${via}`);
-  await path.close();
-  for (const [k, v] of Object.entries(figures)) result[`${via}_${k}`] = v;
-}
-if (opts.scrape !== "false") {
-  const admin = httpClient(server.url, { authorization: `Bearer admin.${ADMIN_SECRET}` }); // the scraper: DESCRIBE on the cluster
-  Object.assign(result, await scrapeScenario({ run: (topic) => scenario(1, paths[0], topic), http: admin.http, cpuSeconds: () => memory.cpuSeconds(), records: RECORDS }));
-}
-if (opts.ws !== "false") {
-  const common = { records: RECORDS, producers: PRODUCERS, partitions: PARTITIONS, batch: BATCH };
-  // Half the 250,000 records/s target, paced; producers send small requests, as a latency-minded producer would.
-  const halfBatch = Number(opts["latency-batch"]);
-  const halfProducers = Number(opts["latency-producers"]);
-  for (const path of paths) {
-    const full = await wsScenario({ ...common, path, topic: `bench-ws-${path.name}` });
-    const half = await wsScenario({ ...common, path, batch: halfBatch, producers: halfProducers, topic: `bench-ws-half-${path.name}`, ratePerS: Number(opts["latency-rate"]) });
-    const figures = {
-      ws_delivered_records_per_s: full.delivered_records_per_s,
-      ws_e2e_p99_ms: full.e2e_p99_ms,
-      ws_records_verified: full.records_verified,
-      ws_half_load_batch_records: halfBatch,
-      ws_half_load_producers: halfProducers,
-      ws_half_load_records_per_s: half.delivered_records_per_s,
-      ws_half_load_e2e_p50_ms: half.e2e_p50_ms,
-      ws_half_load_e2e_p99_ms: half.e2e_p99_ms,
-      ws_half_load_records_verified: half.records_verified,
-    };
-    for (const [k, v] of Object.entries(figures)) result[named(path.name, k)] = v;
-  }
-}
-if (server.kafka !== null) {
-  const createTopic = (topic, partitions, rf) => paths[0].createTopic(topic, partitions, rf);
-  Object.assign(result, await kafkaScenario({ kafka: server.kafka, key: BENCH_KEY, createTopic, topic: "bench-kafka", records: RECORDS, recordBytes: RECORD_BYTES, partitions: PARTITIONS }));
-}
-for (const path of paths) await path.close();
-/**
- * What authentication costs: the replication-factor-1 run on a server in
- * development mode serving open, then on one with authentication on
- * (User:bench through ACLs). Same mode both times, so only authentication
- * differs; compare the two in one run.
- */
-async function authScenarios() {
-  const out = {};
-  for (const auth of ["off", "on"]) {
-    const authDir = mkdtempSync(join(opts["state-dir"] ?? tmpdir(), `runnel-bench-auth-${auth}-`));
-    const s = await startServer({ port: 0, persistTo: authDir, quiet: true, mode: "development", adminKey: auth === "on" ? ADMIN_SECRET : undefined });
-    try {
-      const key = auth === "on" ? await benchKey(s.url) : null;
-      const path = await pathTo(VIA[0], s.url, key);
-      const figures = await scenario(1, path, `bench-auth-${auth}`);
-      await path.close();
-      out[`auth_${auth}_produce_records_per_s`] = figures.produce_records_per_s;
-      out[`auth_${auth}_consume_records_per_s`] = figures.consume_records_per_s;
-    } finally {
-      await s.stop();
-      rmSync(authDir, { recursive: true, force: true });
-    }
-  }
-  return out;
-}
-
-if (profiler) await profiler.stop(opts.profile);
-Object.assign(result, {
-  server_peak_rss_mib: Math.round(memory.stop() / 1024 / 1024),
-  server_cpu_s: memory.cpuSeconds(),
-  client_cpu_s: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e5) / 10,
-});
-await server.stop();
-rmSync(dir, { recursive: true, force: true });
-// After the main server's CPU and memory are read: these start servers of their own.
-if (opts.auth !== "false") Object.assign(result, await authScenarios());
+const current = { name: "current", startServer, client: "runnel/client" };
+const selected = scenarios(cfg);
+if (opts.baseline === undefined) await runOnce();
+else await runAgainst(opts.baseline);
 console.log(JSON.stringify(result));
 process.exit(0); // the bundler's service would keep the process alive
+
+/** The benchmark as it always ran: every scenario on one server of this checkout, then the ones with servers of their own. */
+async function runOnce() {
+  const ctx = await openServer(current, cfg, { kafka: cfg.kafka, inspectorPort: opts.profile ? 9229 : undefined });
+  const profiler = opts.profile ? await startProfiler(9229) : null;
+  for (const s of selected.filter((s) => !s.ownServers)) Object.assign(result, await s.run(ctx));
+  if (profiler) await profiler.stop(opts.profile);
+  const cpu = process.cpuUsage();
+  Object.assign(result, await ctx.close(), { client_cpu_s: Math.round((cpu.user + cpu.system) / 1e5) / 10 });
+  // After the main server's CPU and memory are read: these start servers of their own.
+  for (const s of selected.filter((s) => s.ownServers)) Object.assign(result, await s.run(current));
+}
+
+/** Every scenario in turns on `ref`'s code and this checkout's (bench/turns.mjs); the worktree is removed afterwards. */
+async function runAgainst(ref) {
+  let base;
+  try {
+    base = await prepareBaseline(root, ref);
+  } catch (e) {
+    if (e instanceof UsageError) usage(e.message);
+    throw e;
+  }
+  Object.assign(result, { baseline: ref, baseline_commit: base.commit, current_commit: describeCheckout(root), rounds });
+  try {
+    Object.assign(result, await compareTurns({ base, current, list: selected, rounds, open: (arm, { kafka }) => openServer(arm, cfg, { kafka }) }));
+  } finally {
+    base.remove();
+  }
+}

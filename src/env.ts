@@ -4,7 +4,7 @@ import type { Controller } from "./controller/controller";
 import type { Faults } from "./faults/faults";
 import type { GroupCoordinator } from "./group/coordinator";
 import type { RouterMetrics } from "./metrics/router-metrics";
-import type { PartitionReplica } from "./partition/partition-replica";
+import type { PartitionReplica } from "./replication/partition-replica";
 
 /** Bindings and vars from wrangler.toml. */
 export interface Env {

@@ -181,6 +181,11 @@ export function bodyOf(errorCode: number, message: string, errorName: KafkaError
   return errorName === undefined ? { error_code: errorCode, message } : { error_code: errorCode, message, error_name: errorName };
 }
 
+/** The body a bug is answered with: 500 UNKNOWN_SERVER_ERROR naming the request id it was logged under, never the internal text. */
+export function internalErrorBody(requestId: string): ErrorBody {
+  return bodyOf(ErrorCode.INTERNAL, `internal error; the server logged it with request id ${requestId}`, "UNKNOWN_SERVER_ERROR");
+}
+
 /** An expected failure returned (not thrown) across Durable Object RPC. */
 export interface Failure {
   ok: false;

@@ -7,6 +7,6 @@ export { Controller } from "./controller/controller";
 export { Faults } from "./faults/faults";
 export { GroupCoordinator } from "./group/coordinator";
 export { RouterMetrics } from "./metrics/router-metrics";
-export { PartitionReplica } from "./partition/partition-replica";
+export { PartitionReplica } from "./replication/partition-replica";
 
 export default app;

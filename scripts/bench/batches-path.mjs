@@ -10,12 +10,12 @@ const RECORD_BATCH = "application/vnd.kafka.record-batch";
 /** Where a batch's records start (Kafka's magic-2 batch header). */
 const BATCH_HEADER_BYTES = 61;
 
-/** The batches path: the client path's producer and group member, and byte fetches decoded here. */
-export async function batchesPath(url, key, recordBytes) {
-  const client = await clientPath(url, key, recordBytes);
+/** The batches path: the client path's producer and group member (of the `client` module, as clientPath), and byte fetches decoded here. */
+export async function batchesPath(url, key, recordBytes, client) {
+  const viaClient = await clientPath(url, key, recordBytes, client);
   const { getBytes } = httpClient(url, key === null ? {} : { authorization: `Bearer ${key}` });
   return {
-    ...client,
+    ...viaClient,
     name: "batches",
     async fetch(topic, partition, offset, maxBytes) {
       const path = `/v3/clusters/runnel-local/topics/${topic}/partitions/${partition}/batches?offset=${offset}&timeout_ms=500&max_bytes=${maxBytes}`;

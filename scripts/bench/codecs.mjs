@@ -1,7 +1,7 @@
 // `node scripts/bench/codecs.mjs`: how fast Runnel's codecs compress and
 // decompress 1 MiB of realistic records (a Kafka records section of JSON
 // events of about 100 bytes), and how much they shrink it. Measures the
-// shipped code: src/log/compression.ts is bundled with esbuild as the
+// shipped code: src/record/compression.ts is bundled with esbuild as the
 // Worker's bundle is. Node runs the same JavaScript as workerd (V8) and the
 // same native zlib/zstd, so the figures carry over.
 //
@@ -26,7 +26,7 @@ const MS = Number(opts.ms);
 const dir = mkdtempSync(join(tmpdir(), "runnel-codecs-"));
 const bundle = join(dir, "codecs.mjs");
 await build({
-  stdin: { contents: 'export * from "./src/log/compression"; export { Compression, encodeRecords } from "./src/log/record-batch";', resolveDir: root, loader: "ts" },
+  stdin: { contents: 'export * from "./src/record/compression"; export { Compression, encodeRecords } from "./src/record/record-batch";', resolveDir: root, loader: "ts" },
   outfile: bundle, bundle: true, format: "esm", platform: "neutral", target: "es2023",
   conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], external: ["node:*"], logLevel: "warning",
 });

@@ -11,10 +11,12 @@ const HEAD_BYTES = 36;
 /**
  * A path through the client. `send(partition, id, seq, count, sentMs)`
  * produces one batch of a bench producer (awaiting its offsets); `fetch`
- * reads a partition; `subscribe` opens a group member.
+ * reads a partition; `subscribe` opens a group member. `client` is the
+ * client module to import: this checkout's by default, a baseline's
+ * built copy (a file URL) in a comparison.
  */
-export async function clientPath(url, key, recordBytes) {
-  const { Runnel } = await import("runnel/client");
+export async function clientPath(url, key, recordBytes, client = "runnel/client") {
+  const { Runnel } = await import(client);
   const runnel = new Runnel({ url, key: key ?? undefined });
   const tail = "x".repeat(Math.max(0, recordBytes - HEAD_BYTES));
   let producer = null;

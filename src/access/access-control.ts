@@ -11,7 +11,7 @@ import type { Env } from "../env";
 import { ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
 import { guardRpc } from "../rpc/boundary";
-import { applySchema } from "../storage/schema";
+import { applySchema } from "../rpc/schema-steps";
 import { matchesFilter, type Acl, type AclFilter } from "./acl";
 import { AuditStore } from "./audit-store";
 import { KeyStore } from "./key-store";

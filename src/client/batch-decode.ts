@@ -1,10 +1,10 @@
-/// <reference path="../log/lz4js.d.ts" />
+/// <reference path="../record/lz4js.d.ts" />
 /**
  * Decoding fetched record batches (API.md "Record batches over HTTP") on
  * the client, so the server sends stored bytes as they are. Codecs use
  * what every runtime the client supports has, and never a `node:` module:
  * gzip through the standard DecompressionStream; snappy, lz4 and zstd
- * through Runnel's own node-free codecs (src/log/; zstd-js.ts decodes
+ * through Runnel's own node-free codecs (src/record/; zstd-js.ts decodes
  * zstd with fzstd, pure JavaScript) — each loaded only when a batch
  * needs it. Every records section is bounded by `limits.batchDecompressedBytesMax`: a decompression bomb
  * is a RunnelError, never a hang or an out-of-memory crash. The CRC is
@@ -13,8 +13,8 @@
  */
 import { joinBytes } from "../bytes/concat";
 import { limits } from "../limits";
-import { CompressionError, pastLimit } from "../log/codec-support";
-import { BATCH_HEADER_BYTES, Compression, compressionOf, type DecodedRecord, decodeRecords, readBatchHeader } from "../log/record-batch";
+import { CompressionError, pastLimit } from "../record/codec-support";
+import { BATCH_HEADER_BYTES, Compression, compressionOf, type DecodedRecord, decodeRecords, readBatchHeader } from "../record/record-batch";
 import { RunnelError } from "./errors";
 
 /** The error code of a batch that does not decode (API.md's 50001, CORRUPT_MESSAGE). */
@@ -79,11 +79,11 @@ async function decompressSection(code: number, section: Uint8Array, outputBytesM
     case Compression.GZIP:
       return gunzip(section, outputBytesMax);
     case Compression.SNAPPY:
-      return (await import("../log/snappy")).snappyDecompress(section, outputBytesMax);
+      return (await import("../record/snappy")).snappyDecompress(section, outputBytesMax);
     case Compression.LZ4:
-      return (await import("../log/lz4-read")).lz4Decompress(section, outputBytesMax);
+      return (await import("../record/lz4-read")).lz4Decompress(section, outputBytesMax);
     case Compression.ZSTD:
-      return (await import("../log/zstd-js")).zstdDecompressFrames(section, outputBytesMax);
+      return (await import("../record/zstd-js")).zstdDecompressFrames(section, outputBytesMax);
     default:
       throw new CompressionError(`compression codec ${code} is not one of Kafka's (0-4)`);
   }

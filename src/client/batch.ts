@@ -6,7 +6,7 @@
  * base sequence when it is first sent — and sent as the same bytes on
  * every retry, so the server can recognise a duplicate.
  */
-import { BATCH_HEADER_BYTES, recordCoreSize, type RecordInput, sizeAt, writeBatchHeader, writeRecords } from "../log/record-batch";
+import { BATCH_HEADER_BYTES, recordCoreSize, type RecordInput, sizeAt, writeBatchHeader, writeRecords } from "../record/record-batch";
 
 /** One `send` call's records: where their offsets go once known. */
 export interface Pending {

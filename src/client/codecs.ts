@@ -1,14 +1,14 @@
-/// <reference path="../log/lz4js.d.ts" />
+/// <reference path="../record/lz4js.d.ts" />
 /**
  * Compression of a batch's records section on the client, with what each
  * runtime has: gzip through the standard CompressionStream (Node 18+,
  * browsers, Workers); snappy and lz4 through Runnel's own pure-JavaScript
- * codecs (src/log/, over snappyjs and lz4js), loaded only when used;
+ * codecs (src/record/, over snappyjs and lz4js), loaded only when used;
  * zstd only where the runtime has it natively (Node 22.15+ and 20.19+,
  * through `process.getBuiltinModule`, so no `node:` import is in the
  * client), else a clear error when the producer is made.
  */
-import { Compression } from "../log/record-batch";
+import { Compression } from "../record/record-batch";
 import { RunnelError } from "./errors";
 
 /** A producer's `compression`: Kafka's codec names ("none" for uncompressed). */
@@ -58,9 +58,9 @@ export function compressorFor(name: CompressionName): Compress | null {
       if (typeof CompressionStream !== "function") throw new RunnelError(400, "gzip needs CompressionStream, which this runtime lacks");
       return gzip;
     case "snappy":
-      return async (bytes) => (await import("../log/snappy")).snappyCompress(bytes);
+      return async (bytes) => (await import("../record/snappy")).snappyCompress(bytes);
     case "lz4":
-      return async (bytes) => (await import("../log/lz4-write")).lz4Compress(bytes);
+      return async (bytes) => (await import("../record/lz4-write")).lz4Compress(bytes);
     case "zstd": {
       const zstd = nativeZstd();
       if (zstd === null) throw new RunnelError(400, "zstd compression needs a runtime with native zstd (Node 22.15+ or 20.19+); use gzip, snappy or lz4 here");

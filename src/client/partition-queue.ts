@@ -8,7 +8,7 @@
  */
 import { type Identity, OpenBatch, type Pending, type SealedBatch } from "./batch";
 import { RunnelError } from "./errors";
-import type { RecordInput } from "../log/record-batch";
+import type { RecordInput } from "../record/record-batch";
 import { backoffMs, sleep, verdictOn } from "./retry";
 import { joinBytes } from "../bytes/concat";
 

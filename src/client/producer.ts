@@ -7,8 +7,9 @@
  * taken until their batch is answered; a `send` past the bound waits (in
  * order) until earlier records are done.
  */
+import { limits } from "../limits";
 import { partitionForKey } from "../produce/murmur2";
-import type { RecordInput } from "../log/record-batch";
+import type { RecordInput } from "../record/record-batch";
 import { OpenBatch, type Pending } from "./batch";
 import { CODEC_CODES, type CompressionName, compressorFor } from "./codecs";
 import { RunnelError } from "./errors";
@@ -137,7 +138,10 @@ export class Producer {
     for (const r of records) {
       if (r === null || typeof r !== "object") throw new RunnelError(400, "each record must be an object with a value");
       const ts = r.timestamp instanceof Date ? r.timestamp.getTime() : (r.timestamp ?? nowMs);
-      if (!Number.isSafeInteger(ts) || ts < 0) throw new RunnelError(400, `timestamp must be epoch milliseconds, got ${String(r.timestamp)}`);
+      // The server's range (produce/timestamps.ts): outside it the whole batch would come back 42206 INVALID_TIMESTAMP.
+      if (!Number.isSafeInteger(ts) || ts < 0 || ts > limits.timestampMsMax) {
+        throw new RunnelError(400, `timestamp must be epoch milliseconds from 0 to ${limits.timestampMsMax}, got ${String(r.timestamp)}`);
+      }
       if (r.partition !== undefined && (!Number.isInteger(r.partition) || r.partition < 0)) throw new RunnelError(400, `partition must be a non-negative integer, got ${r.partition}`);
       const input = { key: toBytes(r.key), value: toBytes(r.value), headers: toHeaders(r.headers), timestampMs: ts };
       const core = OpenBatch.coreOf(input);

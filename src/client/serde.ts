@@ -12,7 +12,7 @@
  * leaves them as text.
  */
 import { fromBase64 } from "../bytes/base64";
-import type { DecodedRecord } from "../log/record-batch";
+import type { DecodedRecord } from "../record/record-batch";
 import type { WireRecord } from "./consumer-state";
 import { RunnelError } from "./errors";
 

@@ -2,7 +2,7 @@
  * Choosing a partition's leader. Pure: the controller probes replicas and
  * passes in which answered.
  */
-import type { PartitionRole } from "../partition/types";
+import type { PartitionRole } from "../replication/types";
 
 /**
  * The role after `failed` (the leader) is found unreachable: the first

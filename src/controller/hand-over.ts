@@ -7,12 +7,12 @@
  * knows a newer epoch than the controller) is one warning line with the
  * partition's ids; its bugs are logged by its own boundary.
  */
-import { isUnreachable, logFailedCall, reach } from "../cluster/reach";
+import { isUnreachable, logFailedCall, reach } from "../rpc/call";
 import type { Env } from "../env";
 import { ErrorCode, type Failure } from "../errors";
 import { limits } from "../limits";
-import { replicaOn } from "../partition/replica-stub";
-import type { PartitionRole } from "../partition/types";
+import { replicaOn } from "../replication/replica-stub";
+import type { PartitionRole } from "../replication/types";
 
 /** Whether the replica of `topicId`'s partition on `brokerId` answers within `limits.replicaProbeMs`. */
 export async function answers(env: Env, topicId: string, partition: number, brokerId: number): Promise<boolean> {

@@ -7,8 +7,8 @@
  * transaction as the role change they count: they survive any restart and
  * never go down.
  */
-import type { PartitionRole } from "../partition/types";
-import type { AlertView } from "./alert-rules";
+import type { PartitionRole } from "../replication/types";
+import type { AlertView } from "../alerts/alert-rules";
 import type { TopicStore } from "./topic-store";
 
 /** One topic as a scrape sees it. */

@@ -6,9 +6,9 @@
  * replica answers, else retried from the controller's alarm.
  */
 import { brokersOf, replicaBrokers } from "../cluster/brokers";
-import { reach } from "../cluster/reach";
+import { reach } from "../rpc/call";
 import type { Env } from "../env";
-import { replicaStub, type ReplicaStub } from "../partition/replica-stub";
+import { replicaStub, type ReplicaStub } from "../replication/replica-stub";
 import type { TopicInfo } from "../topic/types";
 import { placedRole, type TopicStore } from "./topic-store";
 

@@ -10,7 +10,7 @@
 import { brokersOf, replicaBrokers } from "../cluster/brokers";
 import type { Env } from "../env";
 import { assert } from "../errors";
-import type { PartitionRole } from "../partition/types";
+import type { PartitionRole } from "../replication/types";
 import type { ConfigOverrides } from "../topic/configs";
 import type { TopicInfo } from "../topic/types";
 import { initialRole } from "./election";

@@ -6,7 +6,7 @@
  * while slow it answers later; after a restart it rebuilds its memory
  * from storage first.
  */
-import { unreachable } from "../cluster/reach";
+import { unreachable } from "../rpc/call";
 import type { Env } from "../env";
 import type { Failure } from "../errors";
 import { faultsAllowed, faultsStub } from "./faults-stub";

@@ -3,16 +3,16 @@
  * whole batches from an offset and render the records at or after it, up
  * to `maxRecords`; and decoding a whole batch for lookups by time.
  */
-import { isUnreachable, reach, unreachableDetail } from "../cluster/reach";
+import { isUnreachable, reach, unreachableDetail } from "../rpc/call";
 import type { Env } from "../env";
 import { ErrorCode, failure, RunnelError, unwrap, type Failure } from "../errors";
 import { limits } from "../limits";
-import { decompress } from "../log/compression";
-import { BATCH_HEADER_BYTES, compressionOf, decodeRecords, readBatchHeader, type DecodedRecord } from "../log/record-batch";
+import { decompress } from "../record/compression";
+import { BATCH_HEADER_BYTES, compressionOf, decodeRecords, readBatchHeader, type DecodedRecord } from "../record/record-batch";
 import type { RecordFormat } from "./format";
 import { renderBatches, type Rendered } from "./render";
 import { callLeader, inSyncReplica, type ReplicaStub } from "../metadata/leaders";
-import type { FetchArgs, FetchOk, Positions } from "../partition/types";
+import type { FetchArgs, FetchOk, Positions } from "../replication/types";
 import type { TopicMeta } from "../topic/types";
 
 export interface FetchRequest {

@@ -2,7 +2,7 @@
 import type { Env } from "../env";
 import { unwrap } from "../errors";
 import { callLeader } from "../metadata/leaders";
-import type { DescribeOk, TimestampLookupOk } from "../partition/types";
+import type { DescribeOk, TimestampLookupOk } from "../replication/types";
 import type { TopicMeta } from "../topic/types";
 import { decodeBatch } from "./fetcher";
 

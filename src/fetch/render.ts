@@ -6,9 +6,9 @@
 import { toBase64 } from "../bytes/base64";
 import { ErrorCode, RunnelError } from "../errors";
 import { limits } from "../limits";
-import { decompress } from "../log/compression";
-import { BATCH_HEADER_BYTES, compressionOf, isLogAppendTime, readBatchHeader } from "../log/record-batch";
-import { Reader } from "../log/varint";
+import { decompress } from "../record/compression";
+import { BATCH_HEADER_BYTES, compressionOf, isLogAppendTime, readBatchHeader } from "../record/record-batch";
+import { Reader } from "../record/varint";
 import type { RecordFormat } from "./format";
 
 export interface Rendered {

@@ -14,16 +14,16 @@ import type { Env } from "../env";
 import type { RecordFormat } from "../fetch/format";
 import { bodyOf, ErrorCode, type Failure } from "../errors";
 import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
-import { applySchema } from "../storage/schema";
+import { applySchema } from "../rpc/schema-steps";
 import { describeGroup, GroupCounters, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
-import { kafkaDescribe } from "./kafka-describe";
-import { KafkaMembers } from "./kafka-members";
-import { kafkaCommit, kafkaCommitted } from "./kafka-offsets";
-import type { KafkaCommitArgs, KafkaCommittedOffset, KafkaDescription, KafkaJoinArgs, KafkaJoinOk, KafkaPartitionResult, KafkaSyncOk } from "./kafka-types";
+import { kafkaDescribe } from "./kafka/kafka-describe";
+import { KafkaMembers } from "./kafka/kafka-members";
+import { kafkaCommit, kafkaCommitted } from "./kafka/kafka-offsets";
+import type { KafkaCommitArgs, KafkaCommittedOffset, KafkaDescription, KafkaJoinArgs, KafkaJoinOk, KafkaPartitionResult, KafkaSyncOk } from "./kafka/kafka-types";
 import { MemberStore } from "./member-store";
 import { Membership } from "./membership";
 import { OffsetStore } from "./offset-store";
-import { deliveryHost } from "./delivery-host";
+import { deliveryHost } from "./ws/delivery-host";
 import {
   advanceMember, assignByHand, commitOffsets, committedOffsets, ownedBy, pollPlan, removeOne, resetMemberPositions, seekMember, subscribeOncePlan,
   subscriptionOf,
@@ -35,8 +35,8 @@ import {
   OK, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type Ok, type OffsetChange,
   type PollOk, type PositionMove, type SeekTarget, type Subscription, type TopicPartition,
 } from "./types";
-import { WsDelivery } from "./ws-delivery";
-import { answerClose } from "./ws-socket";
+import { WsDelivery } from "./ws/ws-delivery";
+import { answerClose } from "./ws/ws-socket";
 
 export class GroupCoordinator extends DurableObject<Env> implements LogContext {
   private readonly members: MemberStore;

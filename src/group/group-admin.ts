@@ -1,7 +1,7 @@
 /** Group admin (v3): describe, lags, and offset resets while the group has no members. */
 import type { Env } from "../env";
 import { ErrorCode, failure, isFailure, type Failure } from "../errors";
-import { confluentGroupState } from "./kafka-describe";
+import { confluentGroupState } from "./kafka/kafka-describe";
 import { lagRows } from "./lags";
 import type { GroupCounters } from "./metrics";
 import { topicIndex, topicOf } from "./lookups";

@@ -10,7 +10,7 @@ import { ErrorCode, failure, isFailure, retriable, RunnelError, type Failure } f
 import { positionsOf } from "../fetch/offsets";
 import { controllerStub } from "../controller/controller-stub";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
-import type { DescribeOk } from "../partition/types";
+import type { DescribeOk } from "../replication/types";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 import type { Ok, TopicIndex } from "./types";
 

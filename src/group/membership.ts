@@ -10,7 +10,7 @@ import type { Env } from "../env";
 import { assert, ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
 import { assign, type Assignor } from "./assignors";
-import { chooseProtocol } from "./kafka-protocol";
+import { chooseProtocol } from "./kafka/kafka-protocol";
 import { ChangeBatcher, type PendingChange } from "./change-batcher";
 import { registerGroup, topicIndex } from "./lookups";
 import type { MemberStore } from "./member-store";

@@ -11,7 +11,7 @@
 import type { Failure } from "../errors";
 import { CounterSet } from "../metrics/counter-set";
 import type { GroupParts } from "./group-admin";
-import { type ConfluentGroupState, confluentGroupState } from "./kafka-describe";
+import { type ConfluentGroupState, confluentGroupState } from "./kafka/kafka-describe";
 import { noGroup } from "./membership";
 import type { TopicPartition } from "./types";
 

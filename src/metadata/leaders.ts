@@ -6,16 +6,16 @@
  * elect another leader) and the caller gets a retriable failure.
  */
 import { brokersOf } from "../cluster/brokers";
-import { isUnreachable, reach, unreachableDetail } from "../cluster/reach";
+import { isUnreachable, reach, unreachableDetail } from "../rpc/call";
 import { controllerStub } from "../controller/controller-stub";
 import type { Env } from "../env";
 import { ErrorCode, retriable, RunnelError, type Failure } from "../errors";
 import { limits } from "../limits";
-import { replicaOn, type ReplicaStub } from "../partition/replica-stub";
+import { replicaOn, type ReplicaStub } from "../replication/replica-stub";
 import type { TopicMeta } from "../topic/types";
 import { forgetTopic } from "./topic-cache";
 
-export type { ReplicaStub } from "../partition/replica-stub";
+export type { ReplicaStub } from "../replication/replica-stub";
 
 export interface Leader {
   brokerId: number;

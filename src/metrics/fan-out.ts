@@ -6,7 +6,7 @@
  * past the deadline (a call left out may still finish in the background;
  * its answer is dropped).
  */
-import { reach } from "../cluster/reach";
+import { reach } from "../rpc/call";
 import type { Failure } from "../errors";
 
 /** Why an answer is missing. */

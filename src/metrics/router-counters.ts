@@ -10,7 +10,7 @@
  * is lost — and no scrape ever showed it, so no counter goes down.
  */
 import type { Env } from "../env";
-import { reach } from "../cluster/reach";
+import { reach } from "../rpc/call";
 import { limits } from "../limits";
 import { logBug } from "../rpc/boundary";
 import type { Labels } from "./exposition";

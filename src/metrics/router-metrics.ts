@@ -14,7 +14,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { limits } from "../limits";
 import { guardRpc, type LogContext } from "../rpc/boundary";
-import { applySchema } from "../storage/schema";
+import { applySchema } from "../rpc/schema-steps";
 import { ProduceWindow } from "./produce-window";
 import { type GaugeValue, type IsolateReport, type RouterTotals, SeriesTable } from "./router-series";
 import { REQUESTS, SCRAPE } from "./series";

@@ -7,7 +7,7 @@
  * Kafka's idempotent producer is the other way in: record batches that
  * carry a producer id handed out by the controller (`producerIdIssued`
  * checks that), an epoch and sequences, checked per partition by its
- * leader (src/partition/producer-state.ts). Both kinds of key share the
+ * leader (src/log/producer-state.ts). Both kinds of key share the
  * partition's producer-key storage.
  */
 import { controllerStub } from "../controller/controller-stub";

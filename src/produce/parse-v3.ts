@@ -1,5 +1,5 @@
 /** Parsing produce records: the v3 object form, and the fields v2 shares with it. */
-import type { RecordInput } from "../log/record-batch";
+import type { RecordInput } from "../record/record-batch";
 import { headersOf, partitionOf, timestampOf, typedData, type Field } from "./record-fields";
 
 /** A record to produce, with the partition the client asked for, if any. */

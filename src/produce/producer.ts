@@ -5,16 +5,16 @@
  * then appended with one call per partition leader. Reports come back in
  * the request's order.
  */
-import { logFailedCall } from "../cluster/reach";
+import { logFailedCall } from "../rpc/call";
 import type { Env } from "../env";
 import { assert, bodyOf, ErrorCode, failureOf, isFailure, RunnelError, type ErrorBody } from "../errors";
 import { limits } from "../limits";
-import { type Codec, codecOfConfig, compress } from "../log/compression";
+import { type Codec, codecOfConfig, compress } from "../record/compression";
 import {
   BATCH_HEADER_BYTES, buildBatch, Compression, recordCoreSize, sizeAt, writeBatchHeader, writeRecords, type RecordInput,
-} from "../log/record-batch";
+} from "../record/record-batch";
 import { callLeader } from "../metadata/leaders";
-import type { AppendOk, ProducerStamp } from "../partition/types";
+import type { AppendOk, ProducerStamp } from "../replication/types";
 import { logBug } from "../rpc/boundary";
 import { resolveConfigs } from "../topic/configs";
 import type { TopicInfo, TopicMeta } from "../topic/types";

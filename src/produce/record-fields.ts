@@ -3,7 +3,7 @@
  * timestamp) into record bytes. Each returns bytes or a problem string.
  */
 import { fromBase64 } from "../bytes/base64";
-import type { Header } from "../log/record-batch";
+import type { Header } from "../record/record-batch";
 import { parseTimestamp } from "./timestamps";
 
 const utf8 = new TextEncoder();

@@ -1,11 +1,11 @@
 /**
  * Alert rules (ext; admin only: ALTER on the cluster): `POST`, `GET`
  * `/v3/clusters/{c}/alerts`, `GET` and `DELETE …/alerts/{name}`. The
- * controller keeps and validates the rules (controller/alert-rules.ts)
+ * controller keeps and validates the rules (alerts/alert-rules.ts)
  * and evaluates them from its alarm.
  */
 import { Hono, type Context } from "hono";
-import type { AlertView } from "../controller/alert-rules";
+import type { AlertView } from "../alerts/alert-rules";
 import { controllerStub } from "../controller/controller-stub";
 import type { Env } from "../env";
 import { unwrap } from "../errors";

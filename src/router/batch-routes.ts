@@ -3,15 +3,19 @@
  * Kafka protocol front door and clients that batch.
  *
  * POST …/partitions/{p}/batches takes one or more concatenated magic-2
- * batches (base offset 0, valid CRC-32C, any codec, records that decode
- * within `limits.batchDecompressedBytesMax`) and stores
- * them as they came, all or nothing: the leader sets only the base offset
- * and the partition leader epoch, which lie outside the CRC — and, on a
- * LogAppendTime topic, the timestamp type and max timestamp, recomputing
- * the CRC, as Kafka does. Batches with a producer id are Kafka's
+ * batches and checks each as Kafka's broker does (framing and CRC here,
+ * the rest in record/record-check.ts: base offset 0, no control,
+ * transactional or LogAppendTime bit, records that decode within
+ * `limits.batchDecompressedBytesMax` with storable timestamps). It
+ * stores them as they came, all or nothing, but for what Kafka's broker
+ * rewrites too: the max timestamp becomes the records' own (recomputing
+ * the CRC) when the header says otherwise; the leader sets the base
+ * offset and the partition leader epoch, which lie outside the CRC — and,
+ * on a LogAppendTime topic, the timestamp type and max timestamp,
+ * recomputing the CRC. Batches with a producer id are Kafka's
  * idempotent producer: the id must have been handed out here
  * (producer-id-routes.ts), and the partition's leader checks epoch and
- * sequences (src/partition/producer-state.ts), answering a retry with its
+ * sequences (src/log/producer-state.ts), answering a retry with its
  * original offsets. GET …/batches returns stored batches whole and
  * unchanged, from the one holding `offset`, below the high watermark.
  */
@@ -19,15 +23,15 @@ import { Hono } from "hono";
 import { readBounded } from "../bytes/read-bounded";
 import { concatBytes } from "../bytes/concat";
 import type { Env } from "../env";
-import { ErrorCode, errorOf, isFailure, RunnelError, type Failure } from "../errors";
+import { ErrorCode, errorOf, isFailure, type KafkaErrorName, RunnelError, type Failure } from "../errors";
 import { limits } from "../limits";
 import { markProducedTopic } from "../metrics/count-requests";
-import { BATCH_HEADER_BYTES, checkBatch, readBatchHeader } from "../log/record-batch";
-import { checkRecords } from "../log/record-check";
+import { BATCH_HEADER_BYTES, checkBatch, readBatchHeader, setMaxTimestamp } from "../record/record-batch";
+import { checkProducerBatch } from "../record/record-check";
 import { callLeader } from "../metadata/leaders";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
-import { idempotentAppendOf } from "../partition/producer-state";
-import type { AppendOk, FetchOk } from "../partition/types";
+import { idempotentAppendOf } from "../log/producer-state";
+import type { AppendOk, FetchOk } from "../replication/types";
 import { producerIdIssued } from "../produce/idempotency";
 import { parseAcks } from "../produce/producer";
 import { boundedIntParam, intParam } from "./params";
@@ -38,8 +42,6 @@ export const batchRoutes = new Hono<{ Bindings: Env }>();
 /** The media type of concatenated Kafka record batches. */
 export const RECORD_BATCH_TYPE = "application/vnd.kafka.record-batch";
 const PATH = "/v3/clusters/:c/topics/:t/partitions/:p/batches";
-/** Attributes bit 5: a control batch (transaction markers), which only a broker writes. */
-const CONTROL_BATCH = 0x20;
 
 batchRoutes.post(PATH, async (c) => {
   const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
@@ -115,9 +117,8 @@ function tooLarge(bytesMax: number): RunnelError {
 }
 
 /**
- * Splits a body into whole batches and checks each: framing, magic, CRC,
- * base offset 0, no control batch, and records that decode with dense
- * offset deltas. Any problem refuses the whole body (42206).
+ * Splits a body into whole batches and checks each (checkedBatch). Any
+ * problem refuses the whole body (42206).
  */
 function checkedBatches(body: Uint8Array): Uint8Array[] {
   if (body.length === 0) throw corrupt("the body holds no record batch");
@@ -133,21 +134,30 @@ function checkedBatches(body: Uint8Array): Uint8Array[] {
   return batches;
 }
 
+/**
+ * One batch checked as Kafka's broker checks it (framing, magic, CRC, then
+ * checkProducerBatch's decode of every record), copied out of the body
+ * with its max timestamp set to its records' own.
+ */
 function checkedBatch(batch: Uint8Array, index: number): Uint8Array {
   const problem = checkBatch(batch);
   if (problem !== null) throw corrupt(`batch ${index}: ${problem}`);
-  const h = readBatchHeader(batch);
-  if (h.baseOffset !== 0) throw corrupt(`batch ${index}: base offset ${h.baseOffset}, a producer sends 0`);
-  if ((h.attributes & CONTROL_BATCH) !== 0) throw corrupt(`batch ${index} is a control batch, which only a broker writes`);
-  // Every codec's records must decompress within bounds and decode, as Kafka's broker checks.
-  const inside = checkRecords(batch);
-  if (inside !== null) throw corrupt(`batch ${index}: ${inside}`);
+  const verdict = checkProducerBatch(batch);
+  if (!verdict.ok) throw refused(verdict.errorName, `batch ${index}: ${verdict.problem}`);
   // Copy out of the body, so the batch travels over RPC without the rest of the body.
-  return batch.slice();
+  const copy = batch.slice();
+  // The header's max timestamp is only the producer's claim (Sarama writes -1); retention and the time index go by it, so it must be the records'.
+  setMaxTimestamp(copy, verdict.maxTimestampMs);
+  return copy;
 }
 
 function corrupt(problem: string): RunnelError {
-  return new RunnelError(ErrorCode.INVALID_PAYLOAD, `CORRUPT_MESSAGE: ${problem}; nothing was stored`, undefined, "CORRUPT_MESSAGE");
+  return refused("CORRUPT_MESSAGE", problem);
+}
+
+/** The 42206 refusing the body, its message starting with Kafka's name for why. */
+function refused(errorName: KafkaErrorName, problem: string): RunnelError {
+  return new RunnelError(ErrorCode.INVALID_PAYLOAD, `${errorName}: ${problem}; nothing was stored`, undefined, errorName);
 }
 
 /**

@@ -2,10 +2,10 @@
 import type { MiddlewareHandler } from "hono";
 import { drainUnread, readBounded } from "../bytes/read-bounded";
 import { ErrorCode, RunnelError } from "../errors";
-import { parseJson } from "./json-text";
+import { parseJson } from "../bytes/json-text";
 
 // JSON text itself (parsing within the limits, splitting a stream of values) is json-text.ts's.
-export { JsonValueSplitter, parseJson, splitJsonValues } from "./json-text";
+export { JsonValueSplitter, parseJson, splitJsonValues } from "../bytes/json-text";
 
 /**
  * Middleware: once the answer is ready, drains (bounded) a request body

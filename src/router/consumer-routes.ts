@@ -3,7 +3,7 @@
  * old clients use): create, subscribe, assign, poll records, commit,
  * seek, delete. Instance state lives in the group's coordinator, so any
  * Worker can serve any request; the records request runs in the Worker
- * (group/consumer-poll.ts), reading straight from the partition leaders.
+ * (consumer/consumer-poll.ts), reading straight from the partition leaders.
  * Every call acts as the request's principal: the router checked READ on
  * the group; the coordinator checks READ on every topic.
  */
@@ -13,8 +13,8 @@ import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
 import type { RecordFormat } from "../fetch/format";
 import type { TopicPartition } from "../group/assignors";
-import { consumerCreateOf } from "../group/consumer-config";
-import { pollRecords } from "../group/consumer-poll";
+import { consumerCreateOf } from "../consumer/consumer-config";
+import { pollRecords } from "../consumer/consumer-poll";
 import { groupStub } from "../group/group-stub";
 import { parseOffsets } from "../group/parse-offsets";
 import type { SeekTarget, Subscription } from "../group/types";

@@ -10,7 +10,7 @@ import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
 import { groupStub } from "../group/group-stub";
 import type { GroupDescription, LagRow, SeekTarget } from "../group/types";
-import { PRINCIPAL_HEADER } from "../group/ws-socket";
+import { PRINCIPAL_HEADER } from "../group/ws/ws-socket";
 import { limits } from "../limits";
 import { describable, principalIn } from "./access";
 import { readJsonObject } from "./body";

@@ -14,7 +14,7 @@ import * as v from "valibot";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { groupStub } from "../group/group-stub";
-import type { KafkaCommittedOffset, KafkaPartitionResult } from "../group/kafka-types";
+import type { KafkaCommittedOffset, KafkaPartitionResult } from "../group/kafka/kafka-types";
 import { limits } from "../limits";
 import { audit, mayDo, principalIn } from "./access";
 import { parseBody } from "./admin-schemas";

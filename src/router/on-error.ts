@@ -9,7 +9,7 @@
  * internal text.
  */
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
-import { bodyOf, ErrorCode, type ErrorBody, httpStatusOf, RunnelError } from "../errors";
+import { ErrorCode, httpStatusOf, internalErrorBody, RunnelError } from "../errors";
 import { logBug } from "../rpc/boundary";
 
 /** The response header that names each request. */
@@ -38,11 +38,6 @@ export function answeredErrorCode(c: Context): number | undefined {
 /** This request's id, or a fresh one when the middleware did not run. */
 export function requestIdOf(c: Context): string {
   return (c.get("requestId" as never) as string | undefined) ?? crypto.randomUUID();
-}
-
-/** The body a bug is answered with: 500 UNKNOWN_SERVER_ERROR naming the request id, never the internal text. */
-export function internalErrorBody(requestId: string): ErrorBody {
-  return bodyOf(ErrorCode.INTERNAL, `internal error; the server logged it with request id ${requestId}`, "UNKNOWN_SERVER_ERROR");
 }
 
 /**

@@ -12,7 +12,7 @@ import { topicMeta } from "../metadata/topic-cache";
 import { markProducedTopic } from "../metrics/count-requests";
 import { parseJson, readJsonObject, readText } from "./body";
 import { requestFormat } from "./media";
-import { requireJson, run, tooManyRecords, type C } from "./produce-run";
+import { requireJson, run, tooManyRecords, type C } from "../produce/produce-run";
 import { produceV3 } from "./produce-v3";
 import { partitionIn } from "./topic-routes";
 

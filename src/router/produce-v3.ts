@@ -13,15 +13,15 @@
  * request.
  */
 import { drain } from "../bytes/read-bounded";
-import { ErrorCode, RunnelError } from "../errors";
+import { ErrorCode, internalErrorBody, RunnelError } from "../errors";
 import { limits } from "../limits";
 import { topicMeta } from "../metadata/topic-cache";
 import { parseV3Record } from "../produce/parse-v3";
 import { logBug } from "../rpc/boundary";
 import { readText } from "./body";
-import { JsonValueSplitter, parseJson, splitJsonValues } from "./json-text";
-import { internalErrorBody, requestIdOf } from "./on-error";
-import { requireJson, run, tooManyRecords, v3Report, type C, type Entry } from "./produce-run";
+import { JsonValueSplitter, parseJson, splitJsonValues } from "../bytes/json-text";
+import { requestIdOf } from "./on-error";
+import { requireJson, run, tooManyRecords, v3Report, type C, type Entry } from "../produce/produce-run";
 
 const NDJSON = "application/x-ndjson";
 

@@ -31,7 +31,7 @@ import type { TopicMeta } from "../topic/types";
 import { principalIn } from "./access";
 import { negotiate } from "./media";
 import { intParam } from "./params";
-import { type Pacer, PartitionTail, sseBody, type TailEvent, TopicTail } from "./sse-tail";
+import { type Pacer, PartitionTail, sseBody, type TailEvent, TopicTail } from "../fetch/sse-tail";
 import { partitionIn } from "./topic-routes";
 
 export const sseRoutes = new Hono<{ Bindings: Env }>();

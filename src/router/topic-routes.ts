@@ -2,14 +2,14 @@
 import { Hono, type Context } from "hono";
 import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
-import { reach } from "../cluster/reach";
+import { reach } from "../rpc/call";
 import { controllerStub } from "../controller/controller-stub";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { offsetForTimestamp, positionsOf } from "../fetch/offsets";
 import { limits } from "../limits";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
-import { replicaOn } from "../partition/replica-stub";
-import type { DescribeOk } from "../partition/types";
+import { replicaOn } from "../replication/replica-stub";
+import type { DescribeOk } from "../replication/types";
 import type { ConfigOverrides } from "../topic/configs";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 import { createTopicProblem, parseConfigList } from "../topic/validate";

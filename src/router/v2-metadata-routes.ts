@@ -11,7 +11,7 @@ import { unwrap } from "../errors";
 import { positionsOf } from "../fetch/offsets";
 import { controllerStub } from "../controller/controller-stub";
 import { topicMeta } from "../metadata/topic-cache";
-import type { PartitionRole } from "../partition/types";
+import type { PartitionRole } from "../replication/types";
 import { resolveConfigs } from "../topic/configs";
 import type { TopicMeta } from "../topic/types";
 import { describable } from "./access";

@@ -1,4 +1,4 @@
-import type { PartitionRole } from "../partition/types";
+import type { PartitionRole } from "../replication/types";
 import type { ConfigOverrides } from "./configs";
 
 /** A topic as the controller keeps it. */

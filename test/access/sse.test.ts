@@ -3,7 +3,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { V3 } from "../helpers";
-import { SseReader } from "../sse/events";
+import { SseReader } from "../fetch/sse-events";
 import { ADMIN, adminTopic, allow, as, keyFor } from "./helpers";
 
 async function tail(key: string, path: string) {

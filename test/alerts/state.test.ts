@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseAlertRule } from "../../src/controller/alert-rules";
-import { evaluate, firesAtMs, nextAttemptMs } from "../../src/controller/alert-state";
+import { parseAlertRule } from "../../src/alerts/alert-rules";
+import { evaluate, firesAtMs, nextAttemptMs } from "../../src/alerts/alert-state";
 
 const rule = { name: "r", threshold: 10, forMs: 1_000 };
 const inactive = { status: "inactive" as const, sinceMs: null, value: null, evaluatedAtMs: null };

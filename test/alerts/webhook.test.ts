@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { postJson } from "../../src/controller/alerting";
+import { postJson } from "../../src/alerts/alerting";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -11,8 +11,8 @@ import { decodeRecord, type Format, recordOfBatch } from "../../src/client/serde
 import type { WireRecord } from "../../src/client/consumer-state";
 import { renderBatches } from "../../src/fetch/render";
 import { limits } from "../../src/limits";
-import { compress, type Codec } from "../../src/log/compression";
-import { buildBatch, Compression, encodeRecords, type RecordInput, setBaseOffset, setLogAppendTime } from "../../src/log/record-batch";
+import { compress, type Codec } from "../../src/record/compression";
+import { buildBatch, Compression, encodeRecords, type RecordInput, setBaseOffset, setLogAppendTime } from "../../src/record/record-batch";
 
 const utf8 = new TextEncoder();
 const text = (s: string) => utf8.encode(s);

@@ -4,6 +4,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Runnel, RunnelError } from "../../src/client/index";
+import { checkBatch, readBatchHeader } from "../../src/record/record-batch";
 
 const client = () => new Runnel({ url: "http://runnel.test", fetch: (input, init) => SELF.fetch(input, init) });
 
@@ -41,5 +42,28 @@ describe("the client inside workerd", () => {
     const error = await runnel.fetch("w-fetch", 0, 9).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunnelError);
     expect(error).toMatchObject({ errorCode: 41601, status: 416 });
+  });
+
+  it("frames a batch with its records' max timestamp, which the server keeps as it is", async () => {
+    const runnel = client();
+    await runnel.admin().createTopic("w-max-time");
+    const producer = runnel.producer();
+    const nowMs = Date.now();
+    await producer.send("w-max-time", [nowMs - 3_000, nowMs - 1_000, nowMs - 2_000].map((timestamp, i) => ({ value: `${i}`, timestamp })));
+    await producer.close();
+    const res = await SELF.fetch("http://runnel.test/v3/clusters/runnel-local/topics/w-max-time/partitions/0/batches?offset=0", { headers: { accept: "application/vnd.kafka.record-batch" } });
+    const stored = new Uint8Array(await res.arrayBuffer());
+    expect(readBatchHeader(stored)).toMatchObject({ recordCount: 3, baseTimestampMs: nowMs - 3_000, maxTimestampMs: nowMs - 1_000 });
+    expect(checkBatch(stored)).toBeNull();
+  });
+
+  it("refuses a timestamp the server would not store before sending anything", async () => {
+    const runnel = client();
+    const producer = runnel.producer();
+    for (const timestamp of [-1, 253_402_300_800_000]) {
+      const error = await producer.send("w-never-sent", [{ value: "x", timestamp }]).catch((e: unknown) => e);
+      expect(error).toMatchObject({ errorCode: 400, message: expect.stringMatching(/^timestamp must be epoch milliseconds from 0 to 253402300799999/) });
+    }
+    await producer.close();
   });
 });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningGateway, startGateway } from "../../src/gateway/gateway";
-import { readBatchHeader } from "../../src/log/record-batch";
+import { readBatchHeader } from "../../src/record/record-batch";
 import { kafkajsRequest } from "../gateway/kafkajs";
 import { KafkaSocket, rawRequest } from "./kafka-socket";
 import { freePort, startServer, type RunningServer } from "./server";

@@ -6,10 +6,14 @@ import { CompressionTypes, Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { produce } from "../../src/gateway/apis/produce";
 import { Reader } from "../../src/gateway/codec/reader";
+import { Writer } from "../../src/gateway/codec/writer";
+import { crc32c } from "../../src/record/crc32c";
+import { checkBatch, readBatchHeader } from "../../src/record/record-batch";
 import { kafkajsRequest, ourDecode } from "../gateway/kafkajs";
 import { KafkaSocket, rawRequest } from "./kafka-socket";
 import { freePort, startServer, type RunningServer } from "./server";
 import { hasKcat, kcatOut } from "./kcat";
+import { waitFor } from "./wait-for";
 
 const CLUSTER = "runnel-local";
 const dir = mkdtempSync(join(tmpdir(), "runnel-kafka-"));
@@ -111,6 +115,80 @@ describe("kafkajs producer", () => {
     } finally {
       await producer.disconnect();
     }
+  });
+});
+
+/**
+ * A Produce v7 frame (acks=all) of one partition whose records field is
+ * `batches`, as written; kafkajs makes a batch per partition itself.
+ */
+function produceFrame(topic: string, batches: Uint8Array[], correlationId: number): Buffer {
+  const w = new Writer().int16(-1).int16(-1).int32(30_000); // no transactional id, acks=all, timeout
+  w.int32(1).string(topic).int32(1).int32(0).bytes(Buffer.concat(batches));
+  return rawRequest(0, 7, correlationId, w.toBytes());
+}
+
+/** The error code of the one partition of a Produce v7 response body (after its correlation id). */
+function produceErrorCode(body: Buffer): number {
+  const nameLength = body.readInt16BE(4);
+  return body.readInt16BE(4 + 2 + nameLength + 4 + 4);
+}
+
+/** kafkajs's own record batch of `messages` (a real client's bytes), its header max timestamp overwritten with `maxTimestampMs` (CRC valid). */
+async function kafkajsBatchClaiming(topic: string, maxTimestampMs: number, messages: { value: string; timestamp: string }[]): Promise<Buffer> {
+  const frame = await kafkajsRequest("produce", 7, { acks: -1, timeout: 30000, topicData: [{ topic, partitions: [{ partition: 0, messages }] }] }, 1);
+  const batch = Buffer.from(ourDecode(produce, frame).req.topics[0]!.partitions[0]!.records!);
+  batch.writeBigInt64BE(BigInt(maxTimestampMs), 35);
+  batch.writeUInt32BE(crc32c(batch, 21), 17);
+  return batch;
+}
+
+describe("record batches through the front door, checked as Kafka's broker checks them", () => {
+  it("stores a batch whose header max timestamp is -1 (as Sarama writes) with its records' max: acknowledged, kept by retention, found by time", async () => {
+    // One segment per batch, and an hour of retention: the old batch's segment goes, the recent one must stay.
+    const configs = [{ name: "retention.ms", value: "3600000" }, { name: "segment.bytes", value: "14" }];
+    expect((await http("POST", "/topics", { topic_name: "fd-no-max", partitions_count: 1, configs })).status).toBe(201);
+    const nowMs = Date.now();
+    const old = await kafkajsBatchClaiming("fd-no-max", nowMs - 7_200_000, [{ value: "old", timestamp: String(nowMs - 7_200_000) }]);
+    const times = [nowMs - 3_000, nowMs - 1_000, nowMs - 2_000];
+    const sarama = await kafkajsBatchClaiming("fd-no-max", -1, times.map((t, i) => ({ value: `recent ${i}`, timestamp: String(t) })));
+    const socket = await KafkaSocket.connect(kafkaPort);
+    try {
+      // Both in one append, so the retention pass that deletes the old segment judges the recent one too.
+      socket.write(produceFrame("fd-no-max", [old, sarama], 41));
+      expect(produceErrorCode((await socket.next()).body)).toBe(0);
+    } finally {
+      socket.close();
+    }
+    const stored = await fetch(`${base}/topics/fd-no-max/partitions/0/batches?offset=1`, { headers: { accept: "application/vnd.kafka.record-batch" } });
+    expect(stored.status).toBe(200);
+    const bytes = new Uint8Array(await stored.arrayBuffer());
+    expect(readBatchHeader(bytes).maxTimestampMs).toBe(nowMs - 1_000);
+    expect(checkBatch(bytes)).toBeNull();
+    // Retention deletes the old segment, and only that one.
+    const offsets = async () => (await http("GET", "/topics/fd-no-max/partitions/0/offsets")).body;
+    await waitFor("retention to delete the old segment", async () => (await offsets()).earliest_offset > 0);
+    expect(await offsets()).toMatchObject({ earliest_offset: 1, latest_offset: 4 });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await admin.fetchTopicOffsetsByTimestamp("fd-no-max", nowMs - 1_500)).toEqual([{ partition: 0, offset: "2" }]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it("refuses a batch with a record timestamp out of range as INVALID_TIMESTAMP, storing nothing", async () => {
+    await createTopic("fd-bad-time");
+    const bad = await kafkajsBatchClaiming("fd-bad-time", 253_402_300_800_000, [{ value: "far future", timestamp: "253402300800000" }]);
+    const socket = await KafkaSocket.connect(kafkaPort);
+    try {
+      socket.write(produceFrame("fd-bad-time", [bad], 42));
+      expect(produceErrorCode((await socket.next()).body)).toBe(32); // INVALID_TIMESTAMP
+    } finally {
+      socket.close();
+    }
+    expect((await http("GET", "/topics/fd-bad-time/partitions/0/offsets")).body).toMatchObject({ latest_offset: 0 });
   });
 });
 

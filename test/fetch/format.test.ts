@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { toBase64 } from "../../src/bytes/base64";
 import type { RecordFormat } from "../../src/fetch/format";
 import { renderBatches, UnrenderableRecord } from "../../src/fetch/render";
-import { compress } from "../../src/log/compression";
-import { buildBatch, Compression, encodeRecords, setBaseOffset, setLogAppendTime, type RecordInput } from "../../src/log/record-batch";
+import { compress } from "../../src/record/compression";
+import { buildBatch, Compression, encodeRecords, setBaseOffset, setLogAppendTime, type RecordInput } from "../../src/record/record-batch";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -13,7 +13,7 @@ import { listOffsets } from "../../src/gateway/apis/list-offsets";
 import { metadata } from "../../src/gateway/apis/metadata";
 import { produce } from "../../src/gateway/apis/produce";
 import { SERVED } from "../../src/gateway/apis/registry";
-import { checkBatch, readBatchHeader } from "../../src/log/record-batch";
+import { checkBatch, readBatchHeader } from "../../src/record/record-batch";
 import { hex, kafkajsReads, kafkajsRequest, ourDecode, ourEncode, toHex } from "./kafkajs";
 
 const require = createRequire(import.meta.url);

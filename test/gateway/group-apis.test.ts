@@ -18,7 +18,7 @@ import { offsetFetch } from "../../src/gateway/apis/offset-fetch";
 import { syncGroupApi } from "../../src/gateway/apis/sync-group";
 import { BackendError, backendErrorOf, type RunnelApi } from "../../src/gateway/backend/runnel-api";
 import { KafkaCode } from "../../src/gateway/errors";
-import { decodeSubscription, encodeAssignment, encodeSubscription } from "../../src/group/kafka-consumer-protocol";
+import { decodeSubscription, encodeAssignment, encodeSubscription } from "../../src/group/kafka/kafka-consumer-protocol";
 import { hex, kafkajsReads, kafkajsRequest, ourDecode, ourEncode, toHex } from "./kafkajs";
 
 const require = createRequire(import.meta.url);

@@ -1,6 +1,6 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { PartitionReplica } from "../../src/partition/partition-replica";
+import type { PartitionReplica } from "../../src/replication/partition-replica";
 import { call, createTopic, fetchStrings, V3 } from "../helpers";
 import { fault, partition, produce, quiesce, replica, waitFor } from "../replication/helpers";
 import { scrape, scrapeUntil } from "./helpers";

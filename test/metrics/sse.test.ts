@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { sseOpened } from "../../src/metrics/sse";
 import { call, createTopic, V3 } from "../helpers";
-import { SseReader } from "../sse/events";
+import { SseReader } from "../fetch/sse-events";
 import { scrapeUntil } from "./helpers";
 
 const v2 = { "content-type": "application/vnd.kafka.json.v2+json" };

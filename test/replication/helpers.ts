@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { readBatchHeader } from "../../src/log/record-batch";
-import type { PartitionReplica } from "../../src/partition/partition-replica";
+import { readBatchHeader } from "../../src/record/record-batch";
+import type { PartitionReplica } from "../../src/replication/partition-replica";
 import { call, V3 } from "../helpers";
 
 /** Polls `check` every 50 ms until it returns a truthy value or `timeoutMs` passes. */

@@ -2,9 +2,9 @@
 // the leader changes is still answered with its original offsets.
 import { runInDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { PartitionReplica } from "../../src/partition/partition-replica";
+import type { PartitionReplica } from "../../src/replication/partition-replica";
 import { createTopic } from "../helpers";
-import { idempotentBatch, newProducer, postBatches, storedValues } from "../partition/idempotence-helpers";
+import { idempotentBatch, newProducer, postBatches, storedValues } from "./idempotence-helpers";
 import { fault, partition, quiesce, replica, waitFor } from "./helpers";
 
 afterEach(async () => {

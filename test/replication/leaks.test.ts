@@ -2,7 +2,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
-import type { PartitionReplica } from "../../src/partition/partition-replica";
+import type { PartitionReplica } from "../../src/replication/partition-replica";
 import { createTopic } from "../helpers";
 import { acked, fault, produce, quiesce, replica, waitFor } from "./helpers";
 

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { PartitionReplica } from "../../src/partition/partition-replica";
+import type { PartitionReplica } from "../../src/replication/partition-replica";
 import { call, createTopic, V3 } from "../helpers";
 import { acked, errorCode, fault, partition, produce, replica, values, waitFor, quiesce } from "./helpers";
 

@@ -1,10 +1,13 @@
-import { SELF } from "cloudflare:test";
+import { runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import fixture from "../fixtures/kafkajs.json";
-import { compress } from "../../src/log/compression";
-import { buildBatch, checkBatch, Compression, encodeRecords, readBatchHeader, setBaseOffset, type RecordInput } from "../../src/log/record-batch";
+import { compress } from "../../src/record/compression";
+import { buildBatch, checkBatch, Compression, encodeRecords, readBatchHeader, setBaseOffset, type RecordInput } from "../../src/record/record-batch";
 import { call, createTopic, V3 } from "../helpers";
 import { concatBytes } from "../../src/bytes/concat";
+import { crc32c } from "../../src/record/crc32c";
+import type { PartitionReplica } from "../../src/replication/partition-replica";
+import { partition, replica } from "../replication/helpers";
 
 const TYPE = "application/vnd.kafka.record-batch";
 const hex = (s: string) => new Uint8Array(s.match(/../g)!.map((b) => parseInt(b, 16)));
@@ -192,5 +195,117 @@ describe("record batches over HTTP", () => {
     expect(res.body).toEqual({ base_offset: -1, last_offset: -1, log_append_time: -1, log_start_offset: -1 });
     const got = await get("rb-acks0", "offset=0&timeout_ms=10000");
     expect(got.headers.get("runnel-next-offset")).toBe("1");
+  });
+});
+
+/** A batch of `values` timestamped `timestampsMs`, whose header says `maxTimestampMs` (valid CRC): what Sarama writes when it is -1. */
+function batchClaiming(maxTimestampMs: number, timestampsMs: number[], attributes = 0): Uint8Array {
+  const records: RecordInput[] = timestampsMs.map((t, i) => ({ key: null, value: utf8(`v${i}`), headers: [], timestampMs: t }));
+  const base = timestampsMs[0]!;
+  const batch = buildBatch({ recordCount: records.length, baseTimestampMs: base, maxTimestampMs, recordsSection: encodeRecords(records, base) });
+  if (attributes !== 0) {
+    const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+    view.setInt16(21, view.getInt16(21) | attributes);
+    view.setUint32(17, crc32c(batch, 21));
+  }
+  return batch;
+}
+
+/** The partition's log start offset and high watermark once retention has run on its leader now. */
+async function afterRetention(topic: string): Promise<[number, number]> {
+  const leader = (await partition(topic)).leader.broker_id as number;
+  const { stub } = await replica(topic, 0, leader);
+  return runInDurableObject(stub, (instance: PartitionReplica) => {
+    const log = instance.state!.log;
+    log.applyRetention(Date.now());
+    return [log.logStartOffset, log.highWatermark] as [number, number];
+  });
+}
+
+describe("the max timestamp of a batch, recomputed from its records as Kafka's broker does", () => {
+  it("stores a batch whose header says -1 (as Sarama writes) with its records' max: kept by retention, found by time", async () => {
+    await createTopic("rb-no-max", 1, [{ name: "retention.ms", value: "3600000" }]);
+    const nowMs = Date.now();
+    const times = [nowMs - 3_000, nowMs - 1_000, nowMs - 2_000];
+    const res = await post("rb-no-max", batchClaiming(-1, times), "?acks=all");
+    expect(res).toEqual({ status: 200, body: { base_offset: 0, last_offset: 2, log_append_time: -1, log_start_offset: 0 } });
+    const stored = (await get("rb-no-max", "offset=0")).bytes;
+    expect(readBatchHeader(stored).maxTimestampMs).toBe(nowMs - 1_000);
+    expect(checkBatch(stored)).toBeNull(); // the CRC was recomputed with it
+    expect(await afterRetention("rb-no-max")).toEqual([0, 3]);
+    const at = (t: number) => call("GET", `${V3}/topics/rb-no-max/partitions/0/offsets?timestamp=${t}`);
+    expect((await at(nowMs - 1_500)).body).toMatchObject({ offset: 1, timestamp: nowMs - 1_000 });
+    expect((await at(nowMs - 3_000)).body).toMatchObject({ offset: 0, timestamp: nowMs - 3_000 });
+  });
+
+  it("rewrites a max timestamp too small (retention would delete the batch) or too large (lookups would stop at it)", async () => {
+    await createTopic("rb-bogus-max", 1, [{ name: "retention.ms", value: "3600000" }]);
+    const nowMs = Date.now();
+    const tooSmall = batchClaiming(0, [nowMs - 5_000, nowMs - 4_000]);
+    const tooLarge = batchClaiming(253_402_300_799_999, [nowMs - 3_000]);
+    const honest = batchClaiming(nowMs - 1_000, [nowMs - 2_000, nowMs - 1_000]);
+    expect((await post("rb-bogus-max", join(tooSmall, tooLarge, honest))).status).toBe(200);
+    const stored = (await get("rb-bogus-max", "offset=0")).bytes;
+    const maxes: number[] = [];
+    for (let at = 0; at < stored.length; at += readBatchHeader(stored.subarray(at)).batchLength + 12) {
+      const batch = stored.subarray(at, at + readBatchHeader(stored.subarray(at)).batchLength + 12);
+      expect(checkBatch(batch)).toBeNull();
+      maxes.push(readBatchHeader(batch).maxTimestampMs);
+    }
+    expect(maxes).toEqual([nowMs - 4_000, nowMs - 3_000, nowMs - 1_000]);
+    expect(await afterRetention("rb-bogus-max")).toEqual([0, 5]);
+    const found = await call("GET", `${V3}/topics/rb-bogus-max/partitions/0/offsets?timestamp=${nowMs - 1_500}`);
+    expect(found.body).toMatchObject({ offset: 4, timestamp: nowMs - 1_000 });
+  });
+
+  it("leaves an honest batch byte for byte as it came", async () => {
+    await createTopic("rb-honest-max");
+    const nowMs = Date.now();
+    const sent = batchClaiming(nowMs, [nowMs - 10, nowMs, nowMs - 5]);
+    await post("rb-honest-max", sent);
+    expect(outsideLogFields((await get("rb-honest-max", "offset=0")).bytes)).toEqual(outsideLogFields(sent));
+  });
+});
+
+describe("what else a batch is checked for, as Kafka's LogValidator does (nothing stored when refused)", () => {
+  const nowMs = Date.now();
+  const refusals: [string, () => Uint8Array, RegExp][] = [
+    ["a record timestamp of -1", () => batchClaiming(nowMs, [nowMs, -1]), /^INVALID_TIMESTAMP: batch 1: record 1 has timestamp -1, outside \[0, 253402300799999\]/],
+    ["a record timestamp past the year 9999", () => batchClaiming(-1, [253_402_300_800_000]), /^INVALID_TIMESTAMP: batch 1: record 0 has timestamp 253402300800000/],
+    ["the LogAppendTime bit, which only the log sets", () => batchClaiming(nowMs, [nowMs], 0x08), /^INVALID_TIMESTAMP: batch 1: .*LogAppendTime/],
+    ["the transactional bit without a producer id", () => batchClaiming(nowMs, [nowMs], 0x10), /^INVALID_RECORD: batch 1: a transactional batch/],
+    ["a control batch", () => batchClaiming(nowMs, [nowMs], 0x20), /^CORRUPT_MESSAGE: batch 1: a control batch/],
+  ];
+
+  it.each(refusals)("refuses %s with 42206", async (_what, make, message) => {
+    const topic = `rb-refuse-${refusals.findIndex((r) => r[1] === make)}`;
+    await createTopic(topic);
+    const res = await post(topic, join(batchOf(["fine"]), make()));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ error_code: 42206, message: expect.stringMatching(message) });
+    expect(res.body.message).toMatch(/nothing was stored$/);
+    expect((await call("GET", `${V3}/topics/${topic}/partitions/0/offsets`)).body).toMatchObject({ earliest_offset: 0, latest_offset: 0 });
+  });
+
+  it("refuses a record count or last offset delta that does not match the records (CRC valid)", async () => {
+    await createTopic("rb-count");
+    const records: RecordInput[] = [{ key: null, value: utf8("only"), headers: [], timestampMs: nowMs }];
+    const section = encodeRecords(records, nowMs);
+    const moreCounted = buildBatch({ recordCount: 2, baseTimestampMs: nowMs, maxTimestampMs: nowMs, recordsSection: section });
+    const fewerCounted = buildBatch({ recordCount: 1, baseTimestampMs: nowMs, maxTimestampMs: nowMs, recordsSection: join(section, section) });
+    const deltaOff = batchClaiming(nowMs, [nowMs, nowMs]);
+    new DataView(deltaOff.buffer).setInt32(23, 5);
+    new DataView(deltaOff.buffer).setUint32(17, crc32c(deltaOff, 21));
+    const cases: [Uint8Array, RegExp][] = [
+      [moreCounted, /records section does not decode/],
+      [fewerCounted, /stray bytes after its last record/],
+      [deltaOff, /last offset delta does not match its record count/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await post("rb-count", body);
+      expect(res.body).toMatchObject({ error_code: 42206, message: expect.stringMatching(/^CORRUPT_MESSAGE: batch 0: /) });
+      expect(res.body.message).toMatch(message);
+    }
+    expect((await call("GET", `${V3}/topics/rb-count/partitions/0/offsets`)).body).toMatchObject({ latest_offset: 0 });
   });
 });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { limits } from "../../src/limits";
-import { JsonValueSplitter, jsonShapeProblem } from "../../src/router/json-text";
+import { JsonValueSplitter, jsonShapeProblem } from "../../src/bytes/json-text";
 import { call, createTopic, V3 } from "../helpers";
 import { BODY_ROUTES, concretePath } from "../fuzz/routes";
 import { highWatermark, lines, send, streamOf } from "./hostile-helpers";

@@ -8,7 +8,7 @@ import { accessStub } from "../../src/access/access-control";
 import { controllerStub } from "../../src/controller/controller-stub";
 import { faultsStub } from "../../src/faults/faults-stub";
 import { groupStub } from "../../src/group/group-stub";
-import { replicaOn } from "../../src/partition/replica-stub";
+import { replicaOn } from "../../src/replication/replica-stub";
 import { b64, call, createTopic, V3 } from "../helpers";
 import { highWatermark } from "./hostile-helpers";
 

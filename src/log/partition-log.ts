@@ -1,0 +1,286 @@
+/**
+ * One replica's local log in SQLite: record batches (one per row), dense
+ * offsets, the high watermark, truncation, retention and producer keys.
+ * Segments are kept by `Segments`, reads by `LogReads`. Knows nothing of
+ * roles: the replica object decides who may write.
+ *
+ * Invariants, asserted after every change: log start offset <= high
+ * watermark <= log end offset; offsets are dense (each batch starts where
+ * the log ended).
+ */
+import { assert, ErrorCode, failure, type Failure } from "../errors";
+import { limits } from "../limits";
+import { checkBatch, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../record/record-batch";
+import { resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topic/configs";
+import { LogReads } from "./log-reads";
+import { producerBatchKey, ProducerKeys } from "./producer-keys";
+import type { IdempotentAppend } from "./producer-state";
+import { planRetention } from "./retention";
+import { Segments } from "./segments";
+import type { Positions, ProducerKeyRow } from "./types";
+
+export type { BatchMark } from "./log-reads";
+
+export class PartitionLog implements Positions {
+  configs: TopicConfigs;
+  logStartOffset: number;
+  highWatermark: number;
+  logEndOffset: number;
+  private segments: Segments;
+  /** Running max of batch max timestamps: the time index's last entry. */
+  private timeIndexMs: number;
+
+  /** Idempotency-Keys remembered with the batches they produced. */
+  readonly keys: ProducerKeys;
+  /** Reading stored batches back. */
+  readonly reads: LogReads;
+
+  /**
+   * How often the high watermark is written to storage: every move for a
+   * replicated partition (a restarted leader must not serve less than it
+   * did before its followers answer again), at most once per
+   * `limits.hwCheckpointMs` for a single replica, whose high watermark is
+   * its log end again as soon as it starts.
+   */
+  hwCheckpointIntervalMs: number = limits.hwCheckpointMs;
+  private hwCheckpointAtMs = 0;
+
+  private constructor(
+    private readonly sql: SqlStorage,
+    private readonly storage: DurableObjectStorage,
+    readonly meta: Map<string, string>,
+  ) {
+    this.keys = new ProducerKeys(sql);
+    this.reads = new LogReads(sql, this);
+    this.configs = resolveConfigs(JSON.parse(meta.get("configs") ?? "{}") as ConfigOverrides);
+    this.logStartOffset = Number(meta.get("log_start_offset"));
+    const last = sql.exec<{ last_offset: number; time_index_ms: number }>(
+      "SELECT last_offset, time_index_ms FROM batches ORDER BY base_offset DESC LIMIT 1",
+    ).toArray()[0];
+    this.logEndOffset = last === undefined ? this.logStartOffset : last.last_offset + 1;
+    this.timeIndexMs = last?.time_index_ms ?? -1;
+    // The checkpointed high watermark; never past what this replica holds.
+    this.highWatermark = Math.min(Math.max(Number(meta.get("high_watermark") ?? "0"), this.logStartOffset), this.logEndOffset);
+    this.segments = new Segments(sql);
+    this.checkInvariants();
+  }
+
+  /** The log in this storage, or null when the replica was never initialised (or was wiped). */
+  static open(sql: SqlStorage, storage: DurableObjectStorage): PartitionLog | null {
+    const meta = new Map(sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta").toArray().map((r) => [r.key, r.value]));
+    return meta.has("topic_id") ? new PartitionLog(sql, storage, meta) : null;
+  }
+
+  /** Writes the meta rows of a new replica and opens its (empty) log. */
+  static create(sql: SqlStorage, storage: DurableObjectStorage, meta: Record<string, string>): PartitionLog {
+    for (const [key, value] of Object.entries({ log_start_offset: "0", high_watermark: "0", ...meta })) {
+      sql.exec("INSERT INTO meta (key, value) VALUES (?, ?)", key, value);
+    }
+    return PartitionLog.open(sql, storage)!;
+  }
+
+  /** Sets a meta value, in storage and in memory. */
+  setMeta(key: string, value: string): void {
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+    this.meta.set(key, value);
+  }
+
+  setConfigs(configs: ConfigOverrides): void {
+    this.configs = resolveConfigs(configs);
+    this.setMeta("configs", JSON.stringify(configs));
+  }
+
+  /** What is wrong with batches offered for append, or null. Checks CRC, size and offset space. */
+  refuseBatches(batches: Uint8Array[]): Failure | null {
+    if (batches.length === 0) return failure(ErrorCode.BAD_REQUEST, "no record batches to append");
+    const sizeMax = Math.min(limits.batchBytesMax, this.configs["max.message.bytes"]);
+    let records = 0;
+    for (const batch of batches) {
+      const problem = checkBatch(batch);
+      if (problem !== null) return failure(ErrorCode.CORRUPT_MESSAGE, `refused record batch: ${problem}`);
+      if (batch.length > sizeMax) return failure(ErrorCode.PAYLOAD_TOO_LARGE, `record batch of ${batch.length} bytes is over the ${sizeMax}-byte limit`);
+      records += readBatchHeader(batch).recordCount;
+    }
+    if (this.logEndOffset + records > limits.offsetMax) return failure(ErrorCode.BAD_REQUEST, "the partition has run out of offsets");
+    return null;
+  }
+
+  /**
+   * Appends new batches at the log end as leader of `leaderEpoch`:
+   * assigns offsets, stamps the epoch (and the time under LogAppendTime),
+   * and records the Idempotency-Key with the offsets its records got, or
+   * each idempotent batch with its own — all in one transaction.
+   */
+  appendAsLeader(
+    batches: Uint8Array[],
+    leaderEpoch: number,
+    nowMs: number,
+    key: Omit<ProducerKeyRow, "baseOffset" | "recordCount"> | null,
+    idempotent: IdempotentAppend | null,
+  ): { baseOffset: number; logAppendTimeMs: number } {
+    const logAppendTime = this.configs["message.timestamp.type"] === "LogAppendTime";
+    const baseOffset = this.logEndOffset;
+    this.transaction(() => {
+      for (let i = 0; i < batches.length; i++) {
+        const batch = batches[i]!;
+        const batchBase = this.logEndOffset;
+        setBaseOffset(batch, batchBase);
+        setPartitionLeaderEpoch(batch, leaderEpoch);
+        if (logAppendTime) setLogAppendTime(batch, nowMs);
+        this.insertBatch(batch, nowMs);
+        const mark = idempotent?.batches[i];
+        if (mark !== undefined) this.keys.insert(producerRow(mark, batchBase, nowMs));
+      }
+      if (key !== null) this.keys.insert({ ...key, baseOffset, recordCount: this.logEndOffset - baseOffset });
+    });
+    return { baseOffset, logAppendTimeMs: logAppendTime ? nowMs : -1 };
+  }
+
+  /**
+   * Appends batches copied from the leader as they are (offsets and epochs
+   * already set), with the producer keys that came with them. They must
+   * start at this log's end and be dense.
+   */
+  appendAsFollower(batches: Uint8Array[], keys: ProducerKeyRow[], nowMs: number): Failure | null {
+    let next = this.logEndOffset;
+    for (const batch of batches) {
+      const problem = checkBatch(batch);
+      if (problem !== null) return failure(ErrorCode.CORRUPT_MESSAGE, `refused replicated batch: ${problem}`);
+      const h = readBatchHeader(batch);
+      if (h.baseOffset !== next) return failure(ErrorCode.ILLEGAL_STATE, `replicated batch starts at ${h.baseOffset}, expected ${next}`, "OFFSET_OUT_OF_RANGE");
+      next = h.baseOffset + h.recordCount;
+    }
+    this.transaction(() => {
+      for (const batch of batches) this.insertBatch(batch, nowMs);
+      for (const k of keys) this.keys.insert(k);
+    });
+    return null;
+  }
+
+  private transaction(work: () => void): void {
+    try {
+      this.storage.transactionSync(work);
+    } catch (e) {
+      this.reload(); // the transaction rolled back; memory follows storage
+      throw e;
+    }
+    this.checkInvariants();
+  }
+
+  private insertBatch(batch: Uint8Array, nowMs: number): void {
+    const h = readBatchHeader(batch);
+    assert(h.baseOffset === this.logEndOffset, `batch at ${h.baseOffset} appended at log end ${this.logEndOffset}: offsets stay dense`);
+    const active = this.segments.forBatch(batch.length, this.logEndOffset, nowMs, this.configs);
+    const lastOffset = h.baseOffset + h.recordCount - 1;
+    // A batch stored without a max timestamp (-1, by versions before the Worker recomputed it) leaves the
+    // running max as it is: as in Kafka, whose time index has no entry for such a batch, no lookup lands on it.
+    this.timeIndexMs = Math.max(this.timeIndexMs, h.maxTimestampMs);
+    this.sql.exec(
+      `INSERT INTO batches (base_offset, last_offset, segment_base_offset, max_timestamp_ms, time_index_ms, leader_epoch, size_bytes, bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      h.baseOffset, lastOffset, active.baseOffset, h.maxTimestampMs, this.timeIndexMs, h.partitionLeaderEpoch, batch.length, batch,
+    );
+    active.sizeBytes += batch.length;
+    active.lastOffset = lastOffset;
+    active.maxTimestampMs = Math.max(active.maxTimestampMs, h.maxTimestampMs);
+    active.lastAppendMs = nowMs;
+    this.logEndOffset = lastOffset + 1;
+  }
+
+  /** Moves the high watermark forward (never back, never past the log end), checkpointing as above. */
+  advanceHighWatermark(offset: number): boolean {
+    const next = Math.min(offset, this.logEndOffset);
+    if (next <= this.highWatermark) return false;
+    this.highWatermark = next;
+    const nowMs = Date.now();
+    if (nowMs - this.hwCheckpointAtMs >= this.hwCheckpointIntervalMs) {
+      this.setMeta("high_watermark", String(next));
+      this.hwCheckpointAtMs = nowMs;
+    }
+    this.checkInvariants();
+    return true;
+  }
+
+  /** Drops every batch at or after `offset` (a batch boundary) and the producer keys they carried. */
+  truncateTo(offset: number): void {
+    assert(offset >= this.logStartOffset && offset <= this.logEndOffset, `truncate to ${offset} within [${this.logStartOffset}, ${this.logEndOffset}]`);
+    const straddles = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM batches WHERE base_offset < ? AND last_offset >= ?", offset, offset).one().n;
+    assert(straddles === 0, `truncation point ${offset} is a batch boundary`);
+    this.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM batches WHERE base_offset >= ?", offset);
+      this.sql.exec("DELETE FROM segments WHERE base_offset >= ?", offset);
+      this.keys.dropFrom(offset);
+      this.sql.exec("UPDATE segments SET closed = 0 WHERE base_offset = (SELECT MAX(base_offset) FROM segments)");
+      if (this.highWatermark > offset) this.setMeta("high_watermark", String(offset));
+    });
+    this.reload();
+  }
+
+  /** Empties the log and starts it at `offset` (a follower too far behind the leader's retention). */
+  resetTo(offset: number): void {
+    this.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM batches");
+      this.sql.exec("DELETE FROM segments");
+      this.keys.dropFrom(0);
+      this.setMeta("log_start_offset", String(offset));
+      this.setMeta("high_watermark", String(offset));
+    });
+    this.reload();
+  }
+
+  private reload(): void {
+    this.keys.forgetCopies(); // storage may differ from what was remembered (a rolled-back transaction)
+    const fresh = PartitionLog.open(this.sql, this.storage)!;
+    this.logStartOffset = fresh.logStartOffset;
+    this.logEndOffset = fresh.logEndOffset;
+    this.highWatermark = fresh.highWatermark;
+    this.segments = fresh.segments;
+    this.timeIndexMs = fresh.timeIndexMs;
+  }
+
+  /** Deletes whole expired or excess segments below the high watermark; returns whether any went. */
+  applyRetention(nowMs: number): boolean {
+    // Only segments wholly below the high watermark may go: retention never takes uncommitted records.
+    const eligible = this.segments.all().filter((s) => s.lastOffset < this.highWatermark);
+    const count = planRetention(eligible, { retentionMs: this.configs["retention.ms"], retentionBytes: this.configs["retention.bytes"] }, nowMs);
+    if (count === 0) return false;
+    const newStart = this.segments.startWithout(count, this.logEndOffset);
+    assert(newStart > this.logStartOffset && newStart <= this.highWatermark, "retention moves the log start forward, never past the high watermark");
+    this.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM batches WHERE base_offset < ?", newStart);
+      this.sql.exec("DELETE FROM segments WHERE base_offset < ?", newStart);
+      this.setMeta("log_start_offset", String(newStart));
+    });
+    this.segments.dropOldest(count);
+    this.logStartOffset = newStart;
+    this.checkInvariants();
+    return true;
+  }
+
+  /** When retention next has work (epoch ms), or null when the log holds nothing. */
+  retentionDueMs(nowMs: number): number | null {
+    return this.segments.retentionDueMs(nowMs, this.configs);
+  }
+
+  sizeBytes(): number {
+    return this.segments.sizeBytes();
+  }
+
+  segmentsCount(): number {
+    return this.segments.count();
+  }
+
+  private checkInvariants(): void {
+    assert(
+      this.logStartOffset <= this.highWatermark && this.highWatermark <= this.logEndOffset,
+      `logStart ${this.logStartOffset} <= hw ${this.highWatermark} <= leo ${this.logEndOffset}`,
+    );
+  }
+}
+
+/** The row remembering an idempotent producer's batch appended at `baseOffset` at `nowMs`. */
+function producerRow(mark: IdempotentAppend["batches"][number], baseOffset: number, nowMs: number): ProducerKeyRow {
+  const { recordCount, ...producer } = mark;
+  const expiresAtMs = nowMs + limits.producerIdExpirationMs;
+  return { key: producerBatchKey(producer), fingerprint: "", baseOffset, recordCount, requestTimeMs: nowMs, expiresAtMs, producer };
+}

@@ -1,0 +1,74 @@
+/**
+ * What one partition replica counts for `GET /metrics`: records and bytes
+ * appended as leader (in) and read by consumers of any kind — fetch,
+ * consumer instances, WebSocket and SSE delivery, the Kafka front door —
+ * (out). Replication between replicas is not counted. Kept in the
+ * replica's `meta` table (key `counters`), written on a short schedule
+ * and before every scrape (see metrics/counter-set.ts), so the counters
+ * survive restarts and never go down.
+ */
+import { readBatchHeader } from "../record/record-batch";
+import { CounterSet } from "../metrics/counter-set";
+import type { PartitionLog } from "../log/partition-log";
+import type { Positions } from "./types";
+
+/** The counters' names. */
+export interface PartitionCounts {
+  recordsIn: number;
+  bytesIn: number;
+  recordsOut: number;
+  bytesOut: number;
+}
+
+/** A replica's answer to a scrape. */
+export interface PartitionMetricsOk extends Positions, PartitionCounts {
+  ok: true;
+  brokerId: number;
+  isLeader: boolean;
+  leaderEpoch: number;
+  /** Bytes of record batches stored (this replica's copy). */
+  sizeBytes: number;
+  segmentsCount: number;
+}
+
+export class PartitionCounters {
+  private readonly counters: CounterSet;
+
+  constructor(log: PartitionLog) {
+    this.counters = new CounterSet(log.meta.get("counters"), (json) => log.setMeta("counters", json), "PartitionReplica");
+  }
+
+  /** `records` records in `batches` were appended as leader. */
+  appended(records: number, batches: Uint8Array[]): void {
+    this.counters.add("recordsIn", records);
+    this.counters.add("bytesIn", totalBytes(batches));
+  }
+
+  /** `batches` were read for a consumer asking from `offset` (records before it in the first batch are not counted). */
+  served(offset: number, batches: Uint8Array[]): void {
+    let records = 0;
+    for (const batch of batches) {
+      const h = readBatchHeader(batch);
+      records += h.baseOffset + h.lastOffsetDelta - Math.max(h.baseOffset, offset) + 1;
+    }
+    this.counters.add("recordsOut", records);
+    this.counters.add("bytesOut", totalBytes(batches));
+  }
+
+  /** The counters, stored first. */
+  snapshot(): PartitionCounts {
+    const c = this.counters.flushed();
+    return { recordsIn: c.recordsIn ?? 0, bytesIn: c.bytesIn ?? 0, recordsOut: c.recordsOut ?? 0, bytesOut: c.bytesOut ?? 0 };
+  }
+
+  /** This memory is over: see CounterSet.stop. */
+  stop(): void {
+    this.counters.stop();
+  }
+}
+
+function totalBytes(batches: Uint8Array[]): number {
+  let n = 0;
+  for (const b of batches) n += b.length;
+  return n;
+}

@@ -1,0 +1,267 @@
+/**
+ * One replica of one topic partition, named `{topic id}/{partition}/{broker}`:
+ * the Durable Object's RPC shell. It owns the lifecycle (create, start
+ * from storage, wipe, the alarm) and answers each RPC method by passing
+ * the fault gate and handing the call to the side that does the work: the
+ * leader side (`leader.ts`: appends, acks, replication, high watermark,
+ * ISR) or the follower side (`follower.ts`: handshake, truncation,
+ * applying batches). Memory lives in a `ReplicaState`, rebuilt on every
+ * start.
+ *
+ * Every RPC method is guarded (`guardRpc`) and returns `{ok: true, …} |
+ * Failure`; helpers are `#private`, so nothing but the RPC methods can be
+ * called through a stub.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { ErrorCode, failure, type Failure } from "../errors";
+import { FaultGate } from "../faults/gate";
+import { limits } from "../limits";
+import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
+import { applySchema } from "../rpc/schema-steps";
+import type { ConfigOverrides } from "../topic/configs";
+import * as follower from "./follower";
+import type { PartitionMetricsOk } from "./metrics";
+import { PartitionLog } from "../log/partition-log";
+import { ReplicaState } from "./replica-state";
+import { PARTITION_SCHEMA } from "../log/schema";
+import type {
+  AppendArgs, AppendOk, DescribeOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ReplicateArgs,
+  ReplicateOk, TimestampLookupOk, TruncateOk,
+} from "./types";
+
+/** How long after a bug in the alarm it runs again: soon enough to keep heartbeats, never a hot loop. */
+const ALARM_RETRY_AFTER_BUG_MS = 5_000;
+
+type Ok = { ok: true };
+
+export class PartitionReplica extends DurableObject<Env> implements LogContext {
+  readonly #sql: SqlStorage;
+  readonly #gate: FaultGate;
+  /** Consumer groups waiting for the high watermark to move; kept when memory is rebuilt. Not reachable over RPC. */
+  readonly watchers = new Set<string>();
+  /** This replica's memory while it holds a partition; null before `init` and after `wipe`. Not reachable over RPC. */
+  state: ReplicaState | null = null;
+  /** The memory `state` replaced, whose calls in flight may still be finishing (tests wait on it). */
+  retired: ReplicaState | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#gate = new FaultGate(env, () => this.#start());
+    applySchema(this.#sql, PARTITION_SCHEMA);
+    this.#start();
+  }
+
+  /** Makes this object the replica of a new partition. Idempotent for the same topic id. */
+  async init(args: InitArgs): Promise<Ok | Failure> {
+    const down = await this.#gate.pass(args.brokerId);
+    if (down !== null) return down;
+    if (this.state !== null) {
+      if (this.state.topicId === args.topicId) return { ok: true };
+      return failure(ErrorCode.ILLEGAL_STATE, `replica already belongs to topic id ${this.state.topicId}`, "INCONSISTENT_TOPIC_ID");
+    }
+    applySchema(this.#sql, PARTITION_SCHEMA);
+    PartitionLog.create(this.#sql, this.ctx.storage, {
+      topic_id: args.topicId,
+      topic_name: args.topicName,
+      partition: String(args.partition),
+      broker_id: String(args.brokerId),
+      configs: JSON.stringify(args.configs),
+      role: JSON.stringify(args.role),
+    });
+    this.#start();
+    return { ok: true };
+  }
+
+  /** Replaces the topic's config overrides (validated by the controller). */
+  async setConfigs(topicId: string, configs: ConfigOverrides): Promise<Ok | Failure> {
+    const r = await this.#open(topicId);
+    if (!(r instanceof ReplicaState)) return r;
+    r.setConfigs(configs);
+    return { ok: true };
+  }
+
+  /** Appends whole batches atomically at the log end (leader of `args.leaderEpoch` only), answering per `acks`. */
+  async append(args: AppendArgs): Promise<AppendOk | Failure> {
+    const r = await this.#open(args.topicId);
+    return r instanceof ReplicaState ? r.leader.append(args) : r;
+  }
+
+  /** Whether this partition saw `key` (leader only): not at all, with `fingerprint`, or with another request. */
+  async producerKeyState(topicId: string, key: string, fingerprint: string): Promise<KeyCheckOk | Failure> {
+    const r = await this.#open(topicId);
+    return r instanceof ReplicaState ? r.leader.producerKeyState(key, fingerprint) : r;
+  }
+
+  /** Whole batches from `offset` up to the high watermark (exclusive), waiting up to `timeoutMs` at the high watermark. */
+  async read(args: FetchArgs): Promise<FetchOk | Failure> {
+    let r = await this.#open(args.topicId);
+    if (!(r instanceof ReplicaState)) return r;
+    const outOfRange = offsetOutOfRange(r.log, args.offset);
+    if (outOfRange !== null) return outOfRange;
+    if (args.offset === r.log.highWatermark && args.timeoutMs > 0) {
+      const parked = r.fetchWaiters.wait(Math.min(args.timeoutMs, limits.fetchWaitMsMax));
+      if (parked !== false) await parked;
+      r = this.#opened(args.topicId); // a restart or a wipe may have come meanwhile
+      if (!(r instanceof ReplicaState)) return r;
+      const moved = offsetOutOfRange(r.log, args.offset);
+      if (moved !== null) return moved;
+    }
+    const batches = r.log.reads.readBatches(args.offset, r.log.highWatermark, Math.min(args.maxBytes, limits.fetchBytesMax));
+    if (!Array.isArray(batches)) return batches;
+    r.counters.served(args.offset, batches);
+    return { ok: true, batches, ...positions(r.log) };
+  }
+
+  /** Group `groupId` found nothing at `offset`: it is told once the high watermark passes it (see LeaderSide.watch). */
+  async watch(topicId: string, groupId: string, offset: number): Promise<{ ok: true; ready: boolean } | Failure> {
+    const r = await this.#open(topicId);
+    return r instanceof ReplicaState ? r.leader.watch(groupId, offset) : r;
+  }
+
+  /** The first batch whose running max timestamp is at or after `timestampMs`. */
+  async batchForTimestamp(topicId: string, timestampMs: number): Promise<TimestampLookupOk | Failure> {
+    const r = await this.#open(topicId);
+    if (!(r instanceof ReplicaState)) return r;
+    const batch = r.log.reads.batchForTimestamp(timestampMs);
+    if (batch !== null && !(batch instanceof Uint8Array)) return batch;
+    return { ok: true, batch, ...positions(r.log) };
+  }
+
+  /** Offsets, size, role and epoch of this replica. */
+  async describe(topicId: string): Promise<DescribeOk | Failure> {
+    const r = await this.#open(topicId);
+    if (!(r instanceof ReplicaState)) return r;
+    const { brokerId, log } = r;
+    const sizes = { sizeBytes: log.sizeBytes(), segmentsCount: log.segmentsCount() };
+    return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes };
+  }
+
+  /** Positions, size and counters for GET /metrics (see metrics.ts); the counters are stored before they are shown. */
+  async metrics(topicId: string): Promise<PartitionMetricsOk | Failure> {
+    const r = await this.#open(topicId);
+    if (!(r instanceof ReplicaState)) return r;
+    const sizes = { sizeBytes: r.log.sizeBytes(), segmentsCount: r.log.segmentsCount() };
+    return { ok: true, ...positions(r.log), brokerId: r.brokerId, isLeader: r.isLeader(), leaderEpoch: r.role.leaderEpoch, ...sizes, ...r.counters.snapshot() };
+  }
+
+  /** Answers if this replica's broker is up (the controller's probe before an election). */
+  async ping(topicId: string): Promise<PingOk | Failure> {
+    const r = await this.#open(topicId);
+    if (!(r instanceof ReplicaState)) return r;
+    return { ok: true, brokerId: r.brokerId, leaderEpoch: r.role.leaderEpoch, logEndOffset: r.log.logEndOffset };
+  }
+
+  /** The controller's word: take this role (same or newer epoch) — lead it or follow its leader. */
+  async assumeRole(topicId: string, role: PartitionRole): Promise<Ok | Failure> {
+    const r = await this.#open(topicId);
+    if (!(r instanceof ReplicaState)) return r;
+    if (role.leaderEpoch < r.role.leaderEpoch) return follower.fencedFailure(role.leaderEpoch, r.role.leaderEpoch);
+    r.adopt(role);
+    return { ok: true };
+  }
+
+  /** A leader's first contact in its epoch (see follower.ts). */
+  async handshake(args: { topicId: string; leaderEpoch: number; leaderBrokerId: number }): Promise<HandshakeOk | Failure> {
+    const r = await this.#open(args.topicId);
+    return r instanceof ReplicaState ? follower.handshake(r, args) : r;
+  }
+
+  /** Drops history from the batch holding `offset` on (see follower.ts). */
+  async truncate(args: { topicId: string; leaderEpoch: number; offset: number }): Promise<TruncateOk | Failure> {
+    const r = await this.#open(args.topicId);
+    return r instanceof ReplicaState ? follower.truncate(r, args) : r;
+  }
+
+  /** Empties this log and starts it at `offset` (see follower.ts). */
+  async resetTo(args: { topicId: string; leaderEpoch: number; offset: number }): Promise<Ok | Failure> {
+    const r = await this.#open(args.topicId);
+    return r instanceof ReplicaState ? follower.resetTo(r, args) : r;
+  }
+
+  /** Applies batches the leader sent (see follower.ts). */
+  async replicate(args: ReplicateArgs): Promise<ReplicateOk | Failure> {
+    const r = await this.#open(args.topicId);
+    return r instanceof ReplicaState ? follower.replicate(r, args) : r;
+  }
+
+  /** Deletes everything this replica holds; it answers as unknown until `init` again. */
+  async wipe(): Promise<Ok | Failure> {
+    const down = await this.#gate.pass(this.state?.brokerId ?? -1);
+    if (down !== null) return down;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    applySchema(this.#sql, PARTITION_SCHEMA);
+    this.#start();
+    return { ok: true };
+  }
+
+  /**
+   * Heartbeats and ISR upkeep (leader), retention and key expiry (all),
+   * then the next alarm. While the broker is down it only reschedules, as
+   * a real broker would pick up again once back. A bug is logged and the
+   * alarm runs again later: never dropped, never a hot loop.
+   */
+  override async alarm(): Promise<void> {
+    const nowMs = Date.now();
+    this.state?.alarmFired();
+    try {
+      const down = await this.#gate.pass(this.state?.brokerId ?? -1);
+      const r = this.state; // the gate may have rebuilt memory
+      if (r === null) return;
+      if (down !== null) r.schedule(nowMs);
+      else r.tick(nowMs);
+    } catch (e) {
+      logBug("PartitionReplica.alarm", e, this.logContext());
+      this.state?.retryAlarm(Date.now(), ALARM_RETRY_AFTER_BUG_MS);
+    }
+  }
+
+  /** Ids for a bug report: topic, partition, broker, role and epoch. */
+  logContext(): Record<string, unknown> {
+    const r = this.state;
+    if (r === null) return { object: "PartitionReplica", replica: "empty" };
+    const role = r.isLeader() ? "leader" : "follower";
+    return { object: "PartitionReplica", topicId: r.topicId, topic: r.topicName, partition: r.partition, broker: r.brokerId, role, leaderEpoch: r.role.leaderEpoch };
+  }
+
+  /** (Re)builds memory from storage: what a restart does. Work begun on the old memory sees it stopped. */
+  #start(): void {
+    this.state?.stop();
+    if (this.state !== null) this.retired = this.state;
+    const log = PartitionLog.open(this.#sql, this.ctx.storage);
+    const deps = { env: this.env, storage: this.ctx.storage, gate: (brokerId: number) => this.#gate.pass(brokerId), watchers: this.watchers };
+    this.state = log === null ? null : new ReplicaState(log, deps);
+  }
+
+  /** Passes the gate, then gives this replica's state for `topicId`, or the failure to answer with. */
+  async #open(topicId: string): Promise<ReplicaState | Failure> {
+    const down = await this.#gate.pass(this.state?.brokerId ?? -1);
+    return down ?? this.#opened(topicId);
+  }
+
+  #opened(topicId: string): ReplicaState | Failure {
+    const r = this.state;
+    if (r === null) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no replica of topic id ${topicId} here: its topic was deleted, or it was never created`);
+    if (r.topicId !== topicId) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `this replica belongs to topic id ${r.topicId}, not ${topicId}`);
+    return r;
+  }
+}
+
+guardRpc(PartitionReplica, [
+  "init", "setConfigs", "append", "producerKeyState", "read", "watch", "batchForTimestamp", "describe", "metrics", "ping", "assumeRole",
+  "handshake", "truncate", "resetTo", "replicate", "wipe",
+]);
+
+function positions(log: PartitionLog): Positions {
+  return { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, logEndOffset: log.logEndOffset };
+}
+
+function offsetOutOfRange(log: PartitionLog, offset: number): Failure | null {
+  if (Number.isSafeInteger(offset) && offset >= log.logStartOffset && offset <= log.highWatermark) return null;
+  return failure(
+    ErrorCode.OFFSET_OUT_OF_RANGE,
+    `offset ${offset} is outside [${log.logStartOffset}, ${log.highWatermark}] (log start offset to high watermark, inclusive)`,
+  );
+}

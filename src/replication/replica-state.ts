@@ -1,0 +1,170 @@
+/**
+ * A replica's memory while it holds a partition, rebuilt from storage on
+ * every start: its log, its role (who leads, in which epoch, which
+ * replicas are in sync), the reads parked at the high watermark, its
+ * leader side and its alarm. The Durable Object makes a new one on each
+ * start and stops the old one, so work begun before a restart or a wipe
+ * sees `stopped` and ends instead of acting on stale memory.
+ *
+ * Invariant: the role's leader epoch only grows (asserted in `adopt`).
+ */
+import type { Env } from "../env";
+import { assert, type Failure } from "../errors";
+import { limits } from "../limits";
+import type { ConfigOverrides } from "../topic/configs";
+import { LeaderSide } from "./leader";
+import { PartitionCounters } from "./metrics";
+import type { PartitionLog } from "../log/partition-log";
+import type { PartitionRole } from "./types";
+import { Waiters } from "./waiters";
+
+/** What the Durable Object lends its replica state. */
+export interface ReplicaDeps {
+  env: Env;
+  storage: DurableObjectStorage;
+  /** Passes the fault gate of broker `brokerId`: null, or the failure to answer with (see faults/gate.ts). */
+  gate: (brokerId: number) => Promise<Failure | null>;
+  /** Consumer groups to tell when the high watermark moves; kept across restarts of memory. */
+  watchers: Set<string>;
+}
+
+export class ReplicaState {
+  private current: PartitionRole;
+  private isStopped = false;
+  /** When the alarm is set for (epoch ms), or null when not known to be set. */
+  private alarmAtMs: number | null = null;
+  /** Fetches parked at the high watermark. */
+  readonly fetchWaiters = new Waiters(limits.fetchWaitersMax);
+  readonly leader: LeaderSide;
+  /** Records and bytes in and out, for GET /metrics. */
+  readonly counters: PartitionCounters;
+
+  constructor(
+    readonly log: PartitionLog,
+    readonly deps: ReplicaDeps,
+  ) {
+    this.current = JSON.parse(log.meta.get("role")!) as PartitionRole;
+    if (this.current.replicas.length > 1) log.hwCheckpointIntervalMs = 0;
+    this.counters = new PartitionCounters(log);
+    this.leader = new LeaderSide(this, deps.watchers);
+    if (this.isLeader()) this.leader.lead(Date.now());
+  }
+
+  get env(): Env {
+    return this.deps.env;
+  }
+
+  get topicId(): string {
+    return this.log.meta.get("topic_id")!;
+  }
+
+  get topicName(): string {
+    return this.log.meta.get("topic_name")!;
+  }
+
+  get partition(): number {
+    return Number(this.log.meta.get("partition"));
+  }
+
+  get brokerId(): number {
+    return Number(this.log.meta.get("broker_id"));
+  }
+
+  /** Who leads, in which epoch, and the ISR, as this replica last heard. */
+  get role(): PartitionRole {
+    return this.current;
+  }
+
+  /** True once this memory was replaced (restart) or dropped (wipe). */
+  get stopped(): boolean {
+    return this.isStopped;
+  }
+
+  /** Whether this replica leads (in its current epoch), and is still live memory. */
+  isLeader(): boolean {
+    return !this.isStopped && this.current.leader === this.brokerId;
+  }
+
+  /** Whether this replica leads in `leaderEpoch` now. */
+  leads(leaderEpoch: number): boolean {
+    return this.isLeader() && this.current.leaderEpoch === leaderEpoch;
+  }
+
+  /**
+   * Takes a role of the same or a newer epoch and leads or follows
+   * accordingly. Callers refuse an older epoch with FENCED_LEADER_EPOCH
+   * first; here it is an invariant.
+   */
+  adopt(role: PartitionRole): void {
+    assert(role.leaderEpoch >= this.current.leaderEpoch, `leader epoch only grows: ${this.current.leaderEpoch} -> ${role.leaderEpoch}`);
+    const newEpoch = role.leaderEpoch !== this.current.leaderEpoch;
+    this.current = role;
+    this.log.setMeta("role", JSON.stringify(role));
+    this.leader.roleChanged(newEpoch);
+  }
+
+  /** Ends this memory (a restart or a wipe replaces it): parked reads wake, acks=all waits end, leading stops. */
+  stop(): void {
+    this.isStopped = true;
+    this.counters.stop();
+    this.fetchWaiters.wakeAll();
+    this.leader.stop();
+  }
+
+  /** Replaces the topic's config overrides; retention and heartbeats follow them from now. */
+  setConfigs(configs: ConfigOverrides): void {
+    this.log.setConfigs(configs);
+    this.alarmAtMs = null;
+    this.schedule(Date.now());
+  }
+
+  /** The alarm went off: nothing is scheduled any more. */
+  alarmFired(): void {
+    this.alarmAtMs = null;
+  }
+
+  /** The alarm's work: heartbeat and ISR upkeep (leader), retention and key expiry (all), then the next alarm. */
+  tick(nowMs: number): void {
+    if (this.isLeader()) this.leader.heartbeat(nowMs);
+    this.log.applyRetention(nowMs);
+    this.log.keys.expire(nowMs);
+    this.schedule(nowMs);
+  }
+
+  /** Sets the alarm for the next heartbeat, retention run or key expiry, whichever is first. */
+  schedule(nowMs: number): void {
+    if (this.isStopped) return;
+    const due: number[] = [];
+    const retention = this.log.retentionDueMs(nowMs);
+    if (retention !== null) due.push(retention);
+    const keys = this.log.keys.nextExpiryMs();
+    if (keys !== null) due.push(keys);
+    if (this.isLeader() && this.current.replicas.length > 1) {
+      due.push(nowMs + Math.min(limits.replicationHeartbeatMsMax, Math.max(50, this.log.configs["replica.lag.time.max.ms"] / 4)));
+    }
+    if (due.length === 0) return;
+    this.setAlarm(Math.max(nowMs, Math.min(...due)), false);
+  }
+
+  /** After a bug in the alarm: runs it again `delayMs` from `nowMs`, whatever was due sooner, so a bug cannot loop hot. */
+  retryAlarm(nowMs: number, delayMs: number): void {
+    this.setAlarm(nowMs + delayMs, true);
+  }
+
+  private setAlarm(atMs: number, force: boolean): void {
+    if (!force && this.alarmAtMs !== null && this.alarmAtMs <= atMs) return;
+    const known = force || this.alarmAtMs !== null;
+    this.alarmAtMs = atMs;
+    if (known) {
+      void this.deps.storage.setAlarm(atMs);
+      return;
+    }
+    // Memory does not know what is pending (a restart, new configs). A pending alarm is never
+    // moved later: one due sooner just runs early and schedules again, while moving it later as
+    // it is being dispatched makes workerd cancel that run.
+    void this.deps.storage.getAlarm().then((pendingMs) => {
+      if (pendingMs === null || pendingMs > atMs) return this.deps.storage.setAlarm(atMs);
+      if (this.alarmAtMs === atMs) this.alarmAtMs = pendingMs;
+    });
+  }
+}

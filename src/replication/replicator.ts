@@ -1,0 +1,227 @@
+/**
+ * The leader's side of replication: one link per follower, each with at
+ * most one call in flight. Appends and the heartbeat alarm "kick" the
+ * links; a link sends everything from the follower's log end to the
+ * leader's, so concurrent appends coalesce into one call. Push, not pull:
+ * an acks=all append is answered as soon as the in-sync followers have
+ * its batches, with no polling interval in between, and an idle follower
+ * costs nothing between heartbeats.
+ *
+ * A follower that cannot be reached is expected (the ISR upkeep deals
+ * with it) and quiet: the link keeps what it knew and the next kick tries
+ * again. Anything else going wrong in a sync is a bug: logged once per
+ * link until a sync succeeds again, and the link stops until the next
+ * kick, so a bug never loops hot.
+ */
+import { isUnreachable, reach } from "../rpc/call";
+import type { Env } from "../env";
+import { ErrorCode, type Failure } from "../errors";
+import { limits } from "../limits";
+import { readBatchHeader } from "../record/record-batch";
+import { logBug } from "../rpc/boundary";
+import type { PartitionLog } from "../log/partition-log";
+import { replicaOn, type ReplicaStub } from "./replica-stub";
+import type { HandshakeOk, PartitionRole, ReplicateOk, TruncateOk } from "./types";
+
+interface FollowerLink {
+  brokerId: number;
+  /** The follower's log end as last confirmed; null until the epoch's handshake is done. */
+  logEndOffset: number | null;
+  /** When the follower last held everything the leader had (as of the call's start). */
+  lastCaughtUpMs: number;
+  syncing: Promise<void> | null;
+  again: boolean;
+  /** The last bug logged for this link, so a repeat is not logged again; null once a sync succeeds. */
+  lastBug: string | null;
+}
+
+/** What the replicator needs from the replica that leads. */
+export interface LeaderHost {
+  readonly env: Env;
+  readonly topicId: string;
+  readonly partition: number;
+  readonly brokerId: number;
+  readonly log: PartitionLog;
+  role(): PartitionRole;
+  /** Passes the leader's own fault gate: a down leader reaches no one. */
+  gate(): Promise<Failure | null>;
+  /** Whether this replica still leads in `leaderEpoch`. */
+  leads(leaderEpoch: number): boolean;
+  /** A follower answered with a newer epoch: this replica no longer leads. */
+  fenced(leaderEpoch: number): void;
+  /** A follower moved forward: recompute the high watermark and the ISR. */
+  progressed(): void;
+}
+
+export class Replicator {
+  private readonly links = new Map<number, FollowerLink>();
+
+  constructor(
+    private readonly host: LeaderHost,
+    private readonly leaderEpoch: number,
+    nowMs: number,
+  ) {
+    for (const brokerId of host.role().replicas) {
+      if (brokerId !== host.brokerId) {
+        this.links.set(brokerId, { brokerId, logEndOffset: null, lastCaughtUpMs: nowMs, syncing: null, again: false, lastBug: null });
+      }
+    }
+  }
+
+  /** Starts (or queues) a sync with every follower. */
+  kickAll(): void {
+    for (const link of this.links.values()) void this.sync(link);
+  }
+
+  /** A follower's confirmed log end, or null when not yet known in this epoch. */
+  followerEnd(brokerId: number): number | null {
+    return this.links.get(brokerId)?.logEndOffset ?? null;
+  }
+
+  /** Whether any follower has a call in flight. */
+  busy(): boolean {
+    return [...this.links.values()].some((l) => l.syncing !== null);
+  }
+
+  /** In-sync followers that have not been caught up within `lagMaxMs`. */
+  laggards(isr: number[], nowMs: number, lagMaxMs: number): number[] {
+    return isr.filter((b) => {
+      const link = this.links.get(b);
+      return link !== undefined && nowMs - link.lastCaughtUpMs > lagMaxMs;
+    });
+  }
+
+  /**
+   * Followers outside the ISR that may rejoin: they hold everything up to
+   * `highWatermark` and have been caught up with the leader within
+   * `lagMaxMs` — so a laggard never rejoins on a stale log end while the
+   * high watermark stands still.
+   */
+  caughtUp(isr: number[], highWatermark: number, nowMs: number, lagMaxMs: number): number[] {
+    return [...this.links.values()]
+      .filter((l) => !isr.includes(l.brokerId) && l.logEndOffset !== null && l.logEndOffset >= highWatermark)
+      .filter((l) => nowMs - l.lastCaughtUpMs <= lagMaxMs)
+      .map((l) => l.brokerId);
+  }
+
+  private sync(link: FollowerLink): Promise<void> {
+    if (link.syncing !== null) {
+      link.again = true;
+      return link.syncing;
+    }
+    link.syncing = this.syncLoop(link)
+      .then(
+        () => {
+          link.lastBug = null;
+        },
+        (e: unknown) => this.bug(link, e),
+      )
+      .finally(() => {
+        link.syncing = null;
+      });
+    return link.syncing;
+  }
+
+  private async syncLoop(link: FollowerLink): Promise<void> {
+    for (;;) {
+      link.again = false;
+      const more = await this.syncOnce(link);
+      if (!this.host.leads(this.leaderEpoch)) return;
+      const behind = link.logEndOffset !== null && link.logEndOffset < this.host.log.logEndOffset;
+      if (!(more && behind) && !link.again) return;
+    }
+  }
+
+  /** One call to the follower (after a handshake when needed). Returns whether another call could make progress. */
+  private async syncOnce(link: FollowerLink): Promise<boolean> {
+    if (!this.host.leads(this.leaderEpoch) || (await this.host.gate()) !== null) return false;
+    const stub = replicaOn(this.host.env, this.host.topicId, this.host.partition, link.brokerId);
+    if (link.logEndOffset === null) {
+      link.logEndOffset = await this.handshake(link.brokerId, stub);
+      if (link.logEndOffset === null) return false;
+    }
+    const log = this.host.log;
+    const from = link.logEndOffset;
+    const sentAtMs = Date.now();
+    const leaderEnd = log.logEndOffset;
+    const batches = from < leaderEnd ? log.reads.readBatches(from, leaderEnd, limits.replicationBytesMax) : [];
+    if (!Array.isArray(batches)) {
+      console.error(JSON.stringify({ level: "error", event: "replication-stopped", ...this.context(link.brokerId), error: batches.message }));
+      return false;
+    }
+    const last = batches[batches.length - 1];
+    const end = last === undefined ? from : lastOffsetOf(last) + 1;
+    const args = { topicId: this.host.topicId, leaderEpoch: this.leaderEpoch, fromOffset: from, batches, keys: log.keys.between(from, end), highWatermark: log.highWatermark };
+    const result = await this.call<ReplicateOk>(link.brokerId, "replicate", () => stub.replicate(args));
+    if (!this.host.leads(this.leaderEpoch) || isUnreachable(result)) return false; // unreachable: the next kick tries again
+    if (!result.ok) {
+      if (result.error_code === ErrorCode.FENCED_LEADER_EPOCH) this.host.fenced(this.leaderEpoch);
+      link.logEndOffset = null; // out of step: shake hands again
+      return result.error_code !== ErrorCode.FENCED_LEADER_EPOCH;
+    }
+    link.logEndOffset = result.logEndOffset;
+    if (result.logEndOffset >= leaderEnd) link.lastCaughtUpMs = sentAtMs;
+    this.host.progressed();
+    return batches.length > 0;
+  }
+
+  /**
+   * First contact in this epoch: the follower adopts the epoch and says
+   * where its log ends; everything past the point where its history and
+   * ours diverge is truncated. Returns the follower's log end, or null
+   * when it did not agree (or could not be reached).
+   */
+  private async handshake(brokerId: number, stub: ReplicaStub): Promise<number | null> {
+    const log = this.host.log;
+    const topicId = this.host.topicId;
+    const leaderEpoch = this.leaderEpoch;
+    const hello = await this.call<HandshakeOk>(brokerId, "handshake", () => stub.handshake({ topicId, leaderEpoch, leaderBrokerId: this.host.brokerId }));
+    if (!hello.ok) {
+      if (hello.error_code === ErrorCode.FENCED_LEADER_EPOCH) this.host.fenced(leaderEpoch);
+      return null;
+    }
+    if (hello.logEndOffset < log.logStartOffset || hello.logStartOffset > log.logEndOffset) {
+      const reset = await this.call<{ ok: true }>(brokerId, "resetTo", () => stub.resetTo({ topicId, leaderEpoch, offset: log.logStartOffset }));
+      return reset.ok ? log.logStartOffset : null;
+    }
+    let end = hello.logEndOffset;
+    let mark = hello.lastBatch;
+    // Kafka's rule first: the follower's last epoch ends where our log says it does.
+    let target = Math.min(end, log.logEndOffset, mark === null ? end : log.reads.endOffsetForEpoch(mark.leaderEpoch));
+    for (;;) {
+      if (target < end) {
+        const cut = await this.call<TruncateOk>(brokerId, "truncate", () => stub.truncate({ topicId, leaderEpoch, offset: target }));
+        if (!cut.ok) return null;
+        end = cut.logEndOffset;
+        mark = cut.lastBatch;
+      }
+      // Then batch by batch: the last batch the follower keeps must be one we hold too.
+      if (mark === null || mark.baseOffset < log.logStartOffset) return end;
+      const mine = log.reads.batchAt(mark.baseOffset);
+      if (mine !== null && mine.crc === mark.crc) return end;
+      target = mark.baseOffset;
+    }
+  }
+
+  /** One call to the follower on `brokerId`: its answer, or an unreachable failure. */
+  private call<R extends { ok: true }>(brokerId: number, method: string, call: () => unknown): Promise<R | Failure> {
+    return reach<R>({ who: `broker ${brokerId}`, where: `Replicator.${method}`, context: this.context(brokerId) }, call);
+  }
+
+  /** A sync threw: a bug on the leader's side. Logged once per link until a sync succeeds again. */
+  private bug(link: FollowerLink, e: unknown): void {
+    const text = e instanceof Error ? e.message : String(e);
+    if (link.lastBug === text) return;
+    link.lastBug = text;
+    logBug("Replicator.sync", e, this.context(link.brokerId));
+  }
+
+  private context(follower: number): Record<string, unknown> {
+    return { topicId: this.host.topicId, partition: this.host.partition, broker: this.host.brokerId, follower, leaderEpoch: this.leaderEpoch };
+  }
+}
+
+function lastOffsetOf(batch: Uint8Array): number {
+  const h = readBatchHeader(batch);
+  return h.baseOffset + h.recordCount - 1;
+}

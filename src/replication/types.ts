@@ -1,0 +1,129 @@
+/** Arguments and results of the partition replica's RPC methods. */
+import type { ConfigOverrides } from "../topic/configs";
+import type { Positions, ProducerKeyRow, ProducerStamp } from "../log/types";
+
+export type { Positions, ProducerBatchMark, ProducerKeyRow, ProducerStamp } from "../log/types";
+
+/** Who leads a partition, in which epoch, and which replicas are in sync. */
+export interface PartitionRole {
+  /** Broker id of the leader; -1 when the partition has none. */
+  leader: number;
+  leaderEpoch: number;
+  /** Broker ids of all replicas, preferred leader first. */
+  replicas: number[];
+  /** Broker ids of the in-sync replicas. */
+  isr: number[];
+}
+
+export interface InitArgs {
+  topicId: string;
+  topicName: string;
+  partition: number;
+  brokerId: number;
+  configs: ConfigOverrides;
+  role: PartitionRole;
+}
+
+export interface AppendArgs {
+  /** The topic id the caller believes this partition belongs to. */
+  topicId: string;
+  /** The leader epoch the caller believes current; any other is refused. */
+  leaderEpoch: number;
+  /** Whole record batches; base offsets are assigned here. Mutated in place. */
+  batches: Uint8Array[];
+  /** 0: no answer awaited; 1: once the leader has them; -1 (all): once the ISR has them. */
+  acks: 0 | 1 | -1;
+  producer?: ProducerStamp;
+}
+
+export interface AppendOk {
+  ok: true;
+  /** Offset of the first record appended. */
+  baseOffset: number;
+  /** Offset of the last record appended (inclusive). */
+  lastOffset: number;
+  /** The time the log stamped on the records under LogAppendTime, else -1. */
+  logAppendTimeMs: number;
+  highWatermark: number;
+  /** The log start offset when answered (Kafka's Produce v5+ reports it). */
+  logStartOffset: number;
+  /** True when an earlier request with the same producer key, or the same idempotent batches, already appended these records. */
+  duplicate: boolean;
+  /** The producer stamp's request time of the original request, or -1. */
+  requestTimeMs: number;
+}
+
+export interface FetchArgs {
+  topicId: string;
+  offset: number;
+  /** Stop adding batches past this many bytes; the first batch always counts. */
+  maxBytes: number;
+  /** How long to wait when `offset` is the high watermark (0: answer at once). */
+  timeoutMs: number;
+}
+
+export interface FetchOk extends Positions {
+  ok: true;
+  /** Whole batches, oldest first; the first one holds `offset`. */
+  batches: Uint8Array[];
+}
+
+export interface TimestampLookupOk extends Positions {
+  ok: true;
+  /** The first batch that may hold a record at or after the time, or null. */
+  batch: Uint8Array | null;
+}
+
+export interface DescribeOk extends Positions {
+  ok: true;
+  brokerId: number;
+  leaderEpoch: number;
+  isLeader: boolean;
+  sizeBytes: number;
+  segmentsCount: number;
+}
+
+/** A follower's answer to the leader's first contact in an epoch. */
+export interface HandshakeOk {
+  ok: true;
+  logStartOffset: number;
+  logEndOffset: number;
+  /** The follower's last batch, to check that both histories agree there. */
+  lastBatch: { baseOffset: number; crc: number; leaderEpoch: number } | null;
+}
+
+export interface ReplicateArgs {
+  topicId: string;
+  leaderEpoch: number;
+  /** Where the batches start: must be the follower's log end. */
+  fromOffset: number;
+  batches: Uint8Array[];
+  /** Producer keys of these batches. */
+  keys: ProducerKeyRow[];
+  /** The leader's high watermark. */
+  highWatermark: number;
+}
+
+export interface ReplicateOk {
+  ok: true;
+  logEndOffset: number;
+}
+
+export interface TruncateOk {
+  ok: true;
+  logEndOffset: number;
+  lastBatch: HandshakeOk["lastBatch"];
+}
+
+export interface PingOk {
+  ok: true;
+  brokerId: number;
+  leaderEpoch: number;
+  logEndOffset: number;
+}
+
+/** Whether a partition knows a producer key: not at all, with the same request, or with another. */
+export interface KeyCheckOk {
+  ok: true;
+  state: "absent" | "same" | "other";
+}
