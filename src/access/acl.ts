@@ -6,6 +6,7 @@
  * no matching ALLOW means denied. As in Kafka, READ, WRITE, DELETE and
  * ALTER imply DESCRIBE, and ALTER_CONFIGS implies DESCRIBE_CONFIGS.
  */
+import { ErrorCode, failure, type Failure, type KafkaErrorName } from "../errors";
 import { limits } from "../limits";
 
 export const RESOURCE_TYPES = ["TOPIC", "GROUP", "CLUSTER"] as const;
@@ -20,6 +21,23 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 /** The name Kafka gives the one cluster resource. */
 export const CLUSTER_RESOURCE = "kafka-cluster";
+
+/** Kafka's error name for a denial, by the type of the resource denied. */
+const DENIED: Record<ResourceType, KafkaErrorName> = {
+  TOPIC: "TOPIC_AUTHORIZATION_FAILED",
+  GROUP: "GROUP_AUTHORIZATION_FAILED",
+  CLUSTER: "CLUSTER_AUTHORIZATION_FAILED",
+};
+
+/**
+ * The 40301 for `principal` denied `operation` on the resource `type`
+ * `name`: named as Kafka names a denial of that resource type
+ * (TOPIC_, GROUP_ or CLUSTER_AUTHORIZATION_FAILED); the message names the
+ * operation and the resource.
+ */
+export function notAuthorized(principal: string, operation: Operation, type: ResourceType, name: string): Failure {
+  return failure(ErrorCode.NOT_AUTHORIZED, `not authorized: ${principal} may not ${operation} ${type} '${name}'`, DENIED[type]);
+}
 
 export interface Acl {
   resource_type: ResourceType;

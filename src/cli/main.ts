@@ -47,7 +47,9 @@ function exitWith(e: unknown): number {
     return 2;
   }
   if (e instanceof RunnelError) {
-    const code = e.errorCode === 0 ? "" : ` (error_code ${e.errorCode}${e.requestId === null ? "" : `, request ${e.requestId}`})`;
+    // As the API wrote it: the code, Kafka's name when it gave one, and the request id the server logged.
+    const name = e.errorName === null ? "" : ` ${e.errorName}`;
+    const code = e.errorCode === 0 ? "" : ` (error_code ${e.errorCode}${name}${e.requestId === null ? "" : `, request ${e.requestId}`})`;
     process.stderr.write(`runnel: ${e.message}${code}\n`);
     return 1;
   }

@@ -51,17 +51,22 @@ export async function decodeBatches(body: Uint8Array, fromOffset: number, output
 
 /** The 50001 of the batch at `baseOffset`, saying `why`. */
 function corrupt(baseOffset: number, why: string): RunnelError {
-  return new RunnelError(CORRUPT_MESSAGE, `CORRUPT_MESSAGE: corrupt record batch at offset ${baseOffset}: ${why}`);
+  return corruptAnswer(`corrupt record batch at offset ${baseOffset}: ${why}`);
+}
+
+/** A 50001 CORRUPT_MESSAGE (named as the server names it) about the answer's bytes. */
+function corruptAnswer(problem: string): RunnelError {
+  return new RunnelError(CORRUPT_MESSAGE, `CORRUPT_MESSAGE: ${problem}`, 0, null, null, "CORRUPT_MESSAGE");
 }
 
 /** The whole batch starting at byte `at` of `body`; a 50001 when its framing runs past the body. */
 function batchAt(body: Uint8Array, at: number): Uint8Array {
   const left = body.length - at;
-  if (left < BATCH_HEADER_BYTES) throw new RunnelError(CORRUPT_MESSAGE, `CORRUPT_MESSAGE: ${left} bytes at byte ${at} of the answer are too few for a record batch`);
+  if (left < BATCH_HEADER_BYTES) throw corruptAnswer(`${left} bytes at byte ${at} of the answer are too few for a record batch`);
   const length = new DataView(body.buffer, body.byteOffset + at, 12).getInt32(8);
   const end = at + 12 + length;
   if (end < at + BATCH_HEADER_BYTES || end > body.length) {
-    throw new RunnelError(CORRUPT_MESSAGE, `CORRUPT_MESSAGE: the record batch at byte ${at} says it ends at byte ${end} of ${body.length}`);
+    throw corruptAnswer(`the record batch at byte ${at} says it ends at byte ${end} of ${body.length}`);
   }
   return body.subarray(at, end);
 }

@@ -230,7 +230,8 @@ export class Consumer<V = unknown> implements AsyncIterableIterator<ConsumerReco
         this.acks.delete(String(frame.id));
         return;
       case "error": {
-        const error = new RunnelError(frame.error_code, frame.message, Math.floor(frame.error_code >= 1000 ? frame.error_code / 100 : frame.error_code));
+        const status = Math.floor(frame.error_code >= 1000 ? frame.error_code / 100 : frame.error_code);
+        const error = new RunnelError(frame.error_code, frame.message, status, null, null, typeof frame.error_name === "string" ? frame.error_name : null);
         const ack = frame.id === undefined ? undefined : this.acks.get(String(frame.id));
         if (ack === undefined) this.report(error);
         else {

@@ -1,10 +1,11 @@
 /**
  * The client's one error type. Every failure the API reports carries its
  * `error_code` (API.md's catalogue: 40401 topic not found, 41601 offset
- * out of range, …), the HTTP status, the message as the server wrote it,
- * and the request id the server logged it under. Failures that never
- * reached an answer (refused connection, reset, timeout) have error code
- * 0 and status 0.
+ * out of range, 40101 not authenticated, 40301 not authorized, …), Kafka's
+ * name for it when it has one (`error_name`), the HTTP status, the
+ * message as the server wrote it, and the request id the server logged it
+ * under. Failures that never reached an answer (refused connection,
+ * reset, timeout) have error code 0 and status 0.
  */
 export class RunnelError extends Error {
   override name = "RunnelError";
@@ -19,13 +20,10 @@ export class RunnelError extends Error {
     readonly requestId: string | null = null,
     /** Seconds the server asked to wait (`Retry-After` of a 429). */
     readonly retryAfterS: number | null = null,
+    /** Kafka's name for the failure (the API's `error_name`, e.g. `NOT_ENOUGH_REPLICAS`); null when it has none. */
+    readonly errorName: string | null = null,
   ) {
     super(message);
-  }
-
-  /** Kafka's error name when the message starts with one (`NOT_ENOUGH_REPLICAS: …`), else null. */
-  get kafkaName(): string | null {
-    return /^([A-Z][A-Z_]+[A-Z])\b/.exec(this.message)?.[1] ?? null;
   }
 
   /** Whether the request got no answer at all (it may or may not have been applied). */

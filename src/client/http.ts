@@ -88,15 +88,17 @@ export async function errorOf(res: Response): Promise<RunnelError> {
   const text = await res.text().catch(() => "");
   let code = res.status;
   let message = text.trim() === "" ? `HTTP ${res.status}` : text.slice(0, 1000);
+  let name: string | null = null;
   try {
-    const body = JSON.parse(text) as { error_code?: unknown; message?: unknown };
+    const body = JSON.parse(text) as { error_code?: unknown; message?: unknown; error_name?: unknown };
     if (typeof body.error_code === "number") code = body.error_code;
     if (typeof body.message === "string") message = body.message;
+    if (typeof body.error_name === "string") name = body.error_name;
   } catch {
     // not JSON: the status and the text say it
   }
   const retryAfter = Number(res.headers.get("retry-after"));
-  return new RunnelError(code, message, res.status, res.headers.get("runnel-request-id"), Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+  return new RunnelError(code, message, res.status, res.headers.get("runnel-request-id"), Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null, name);
 }
 
 /** `value` made safe for a path segment. */

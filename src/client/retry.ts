@@ -16,7 +16,7 @@ const NOTHING_APPENDED = new Set(["NOT_ENOUGH_REPLICAS", "NOT_LEADER_OR_FOLLOWER
 
 /** The verdict on `e` for a request sent with (`idempotent`) or without a producer id. */
 export function verdictOn(e: RunnelError, idempotent: boolean): Verdict {
-  const name = e.kafkaName;
+  const name = e.errorName;
   if (e.errorCode === 429 || e.errorCode === 42901 || e.errorCode === 40404) return "retry";
   if (e.errorCode === 50003) return name !== null && NOTHING_APPENDED.has(name) ? "retry" : idempotent ? "retry" : "fail";
   if (e.unanswered || e.errorCode === 500 || e.status === 502 || e.status === 503 || e.status === 504) return idempotent && e.errorCode !== 50301 ? "retry" : "fail";

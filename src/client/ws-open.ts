@@ -48,10 +48,34 @@ export async function openSocket(url: string, protocols: string[], options: Sock
   return held;
 }
 
-/** The `RunnelError` of a close code: 4xxx codes follow the HTTP status (4401 → 401). */
+/** The error codes of close codes that mean one thing: a refused authentication (4401) or authorization (4403). */
+const CLOSE_ERROR_CODES: Readonly<Record<number, number>> = { 4401: 40101, 4403: 40301 };
+
+/**
+ * The `RunnelError` of a close code: 4xxx codes follow the HTTP status
+ * (4404 → status 404); 4401 and 4403 are error codes 40101 and 40301.
+ */
 export function closeError(code: number, reason: string): RunnelError {
   const status = code >= 4000 && code < 5000 ? code - 4000 : 0;
-  return new RunnelError(status, reason || `WebSocket closed (${code})`, status);
+  return new RunnelError(CLOSE_ERROR_CODES[code] ?? status, reason || `WebSocket closed (${code})`, status);
+}
+
+/** The `RunnelError` of a refused upgrade: its JSON error body (code, message, Kafka name), or its status. */
+function refusedUpgrade(status: number, text: string): RunnelError {
+  let body: { error_code?: unknown; message?: unknown; error_name?: unknown } = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: the status says it
+  }
+  return new RunnelError(
+    typeof body.error_code === "number" ? body.error_code : status,
+    typeof body.message === "string" ? body.message : `WebSocket upgrade refused (HTTP ${status})`,
+    status,
+    null,
+    null,
+    typeof body.error_name === "string" ? body.error_name : null,
+  );
 }
 
 interface UpgradeReply {
@@ -74,14 +98,7 @@ function refusalOf(ws: SocketLike, reject: (e: RunnelError) => void): void {
     res.on("end", () => {
       req.destroy();
       const text = new TextDecoder().decode(concatBytes(chunks));
-      let body: { error_code?: number; message?: string } = {};
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      const status = res.statusCode ?? 0;
-      reject(new RunnelError(body.error_code ?? status, body.message ?? `WebSocket upgrade refused (HTTP ${status})`, status));
+      reject(refusedUpgrade(res.statusCode ?? 0, text));
     });
   });
 }
@@ -94,14 +111,7 @@ async function workersSocket(url: string, protocols: string[], fetchFn: FetchLik
   const res = (await fetchFn(url, { headers: { upgrade: "websocket", "sec-websocket-protocol": protocols.join(", ") } })) as Response & { webSocket?: SocketLike & { accept(): void } };
   const ws = res.webSocket;
   if (ws === undefined || ws === null) {
-    const text = await res.text();
-    let body: { error_code?: number; message?: string } = {};
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    throw new RunnelError(body.error_code ?? res.status, body.message ?? `WebSocket upgrade refused (HTTP ${res.status})`, res.status);
+    throw refusedUpgrade(res.status, await res.text());
   }
   const held = new HeldSocket(ws);
   ws.accept();

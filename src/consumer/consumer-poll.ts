@@ -111,5 +111,7 @@ function unrenderable(e: UnrenderableRecord): RunnelError {
     ErrorCode.INVALID_PAYLOAD,
     `record at offset ${e.offset} of topic '${e.topic}' partition ${e.partition} is not JSON, and this consumer instance's format (json) is fixed when it is created: ` +
       `create an instance with "format": "binary" or "string" to read it, or skip it with POST …/positions {"offsets":[{"topic":"${e.topic}","partition":${e.partition},"offset":${e.offset + 1}}]}`,
+    undefined,
+    null, // Kafka clients decode records themselves: Kafka has no name for this
   );
 }

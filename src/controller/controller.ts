@@ -18,7 +18,7 @@ import type { PartitionRole } from "../replication/types";
 import { RunnelObject } from "../rpc/runnel-object";
 import { resolveConfigs, type ConfigOverrides } from "../topic/configs";
 import type { ConfigChange, CreateTopicArgs, TopicInfo, TopicMeta } from "../topic/types";
-import { integerProblem, parseConfigList, topicNameProblem } from "../topic/validate";
+import { createTopicProblem, integerProblem, parseConfigList } from "../topic/validate";
 import type { AlertRequest, AlertsOk } from "../alerts/alert-rules";
 import { Alerting } from "../alerts/alerting";
 import { electAfterFailure, preferredLeaderRole } from "./election";
@@ -137,13 +137,13 @@ export class Controller extends RunnelObject {
   /** Creates a topic: every replica is initialised before the topic becomes visible. */
   async createTopic(args: CreateTopicArgs): Promise<({ ok: true } & TopicInfo) | Failure> {
     return this.#serially(async () => {
-      const problem = this.#createProblem(args);
-      if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem);
+      const problem = createTopicProblem(args, brokersOf(this.env).length);
+      if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem.message, problem.errorName);
       const configs = parseConfigList(args.configs);
-      if (typeof configs === "string") return failure(ErrorCode.BAD_REQUEST, configs);
+      if (typeof configs === "string") return failure(ErrorCode.BAD_REQUEST, configs, "INVALID_CONFIG");
       const name = args.topicName as string;
       if (this.store.find(name) !== null) return failure(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
-      if (this.store.count() >= this.topicsCountMax) return failure(ErrorCode.BAD_REQUEST, `the cluster has the most topics allowed (${this.topicsCountMax})`);
+      if (this.store.count() >= this.topicsCountMax) return failure(ErrorCode.BAD_REQUEST, `the cluster has the most topics allowed (${this.topicsCountMax})`, "POLICY_VIOLATION");
       const topic: TopicInfo = {
         topicName: name,
         topicId: crypto.randomUUID(),
@@ -183,9 +183,9 @@ export class Controller extends RunnelObject {
       const topic = this.store.find(name);
       if (topic === null) return unknownTopic(name);
       const problem = integerProblem("partitions_count", partitionsCount, 1, limits.partitionsCountMax);
-      if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem);
+      if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem, "INVALID_PARTITIONS");
       const count = partitionsCount as number;
-      if (count < topic.partitionsCount) return failure(ErrorCode.BAD_REQUEST, `partitions_count can only grow: topic '${name}' has ${topic.partitionsCount}`);
+      if (count < topic.partitionsCount) return failure(ErrorCode.BAD_REQUEST, `partitions_count can only grow: topic '${name}' has ${topic.partitionsCount}`, "INVALID_PARTITIONS");
       if (count === topic.partitionsCount) return { ok: true, ...topic };
       if (!(await this.tasks.initPartitions(topic, topic.partitionsCount, count))) {
         return retriable("BROKER_NOT_AVAILABLE", "a new partition replica did not answer; try again");
@@ -268,17 +268,6 @@ export class Controller extends RunnelObject {
     return role;
   }
 
-  /** What is wrong with a create request's name, partition count or replication factor, or null. */
-  #createProblem(args: CreateTopicArgs): string | null {
-    const brokers = brokersOf(this.env).length;
-    const rf = args.replicationFactor;
-    return (
-      topicNameProblem(args.topicName) ??
-      integerProblem("partitions_count", args.partitionsCount, 1, limits.partitionsCountMax) ??
-      (typeof rf === "number" && rf > brokers ? `replication_factor ${rf} is larger than the ${brokers} available brokers` : null) ??
-      integerProblem("replication_factor", rf, 1, brokers)
-    );
-  }
 }
 
 function unknownTopic(name: string): Failure {

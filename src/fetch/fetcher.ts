@@ -48,7 +48,7 @@ export async function fetchRecords(env: Env, topic: TopicMeta, partition: number
 /** Reads from an in-sync replica; one that cannot be reached is 40404, as a replica that cannot serve. */
 async function readFollower(replica: Caller<PartitionReplica>, args: FetchArgs): Promise<FetchOk | Failure> {
   const result = await replica.read(args);
-  if (isUnreachable(result) && !result.ok) return failure(ErrorCode.LEADER_NOT_AVAILABLE, `that replica did not answer: ${unreachableDetail(result)}`);
+  if (isUnreachable(result) && !result.ok) return failure(ErrorCode.LEADER_NOT_AVAILABLE, `that replica did not answer: ${unreachableDetail(result)}`, "REPLICA_NOT_AVAILABLE");
   return result;
 }
 

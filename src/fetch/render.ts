@@ -36,6 +36,8 @@ export class UnrenderableRecord extends RunnelError {
     super(
       ErrorCode.INVALID_PAYLOAD,
       `record at offset ${offset} of topic '${topic}' partition ${partition} is not JSON, so format=json cannot show it; fetch it with format=binary or format=string (v2: Accept: application/vnd.kafka.binary.v2+json)`,
+      undefined,
+      null, // Kafka clients decode records themselves: Kafka has no name for this
     );
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Kafka's error codes, and the one table that turns Runnel's HTTP errors
- * into them. A 50003 (retriable) error names its Kafka condition at the
- * start of its message (API.md); other Runnel codes map by their meaning.
+ * into them: by the `error_name` the Worker's error body carries (API.md,
+ * "Errors"), never by reading the message.
  */
 import type { KafkaErrorName } from "../errors";
 
@@ -17,6 +17,7 @@ export const KafkaCode = {
   NOT_LEADER_OR_FOLLOWER: 6,
   REQUEST_TIMED_OUT: 7,
   BROKER_NOT_AVAILABLE: 8,
+  REPLICA_NOT_AVAILABLE: 9,
   MESSAGE_TOO_LARGE: 10,
   OFFSET_METADATA_TOO_LARGE: 12,
   NETWORK_EXCEPTION: 13,
@@ -60,10 +61,12 @@ export const KafkaCode = {
   GROUP_ID_NOT_FOUND: 69,
   NON_EMPTY_GROUP: 68,
   FENCED_LEADER_EPOCH: 74,
+  UNKNOWN_LEADER_EPOCH: 75,
   UNSUPPORTED_COMPRESSION_TYPE: 76,
   INVALID_RECORD: 87,
   GROUP_MAX_SIZE_REACHED: 81,
   THROTTLING_QUOTA_EXCEEDED: 89,
+  INCONSISTENT_TOPIC_ID: 103,
 } as const satisfies Record<string, number>;
 
 export type KafkaCodeName = keyof typeof KafkaCode;
@@ -87,6 +90,12 @@ const BY_NAME: Record<KafkaErrorName, number> = {
   INVALID_SESSION_TIMEOUT: KafkaCode.INVALID_SESSION_TIMEOUT,
   INVALID_GROUP_ID: KafkaCode.INVALID_GROUP_ID,
   GROUP_MAX_SIZE_REACHED: KafkaCode.GROUP_MAX_SIZE_REACHED,
+  OFFSET_METADATA_TOO_LARGE: KafkaCode.OFFSET_METADATA_TOO_LARGE,
+  REPLICA_NOT_AVAILABLE: KafkaCode.REPLICA_NOT_AVAILABLE,
+  INVALID_TOPIC_EXCEPTION: KafkaCode.INVALID_TOPIC_EXCEPTION,
+  POLICY_VIOLATION: KafkaCode.POLICY_VIOLATION,
+  UNKNOWN_LEADER_EPOCH: KafkaCode.UNKNOWN_LEADER_EPOCH,
+  INCONSISTENT_TOPIC_ID: KafkaCode.INCONSISTENT_TOPIC_ID,
   TOPIC_AUTHORIZATION_FAILED: KafkaCode.TOPIC_AUTHORIZATION_FAILED,
   GROUP_AUTHORIZATION_FAILED: KafkaCode.GROUP_AUTHORIZATION_FAILED,
   CLUSTER_AUTHORIZATION_FAILED: KafkaCode.CLUSTER_AUTHORIZATION_FAILED,
@@ -113,38 +122,8 @@ const BY_NAME: Record<KafkaErrorName, number> = {
 };
 
 /**
- * Runnel's error codes (API.md) by meaning. 50003 and 42206 look at the
- * Kafka name that starts the message first; the entry here is the
- * fallback when the message names none.
- */
-const BY_RUNNEL_CODE: Record<number, number> = {
-  400: KafkaCode.INVALID_REQUEST,
-  40002: KafkaCode.TOPIC_ALREADY_EXISTS,
-  401: KafkaCode.SASL_AUTHENTICATION_FAILED,
-  40101: KafkaCode.SASL_AUTHENTICATION_FAILED,
-  403: KafkaCode.TOPIC_AUTHORIZATION_FAILED,
-  40301: KafkaCode.TOPIC_AUTHORIZATION_FAILED,
-  40401: KafkaCode.UNKNOWN_TOPIC_OR_PARTITION,
-  40402: KafkaCode.UNKNOWN_TOPIC_OR_PARTITION,
-  40404: KafkaCode.LEADER_NOT_AVAILABLE,
-  40405: KafkaCode.GROUP_ID_NOT_FOUND,
-  40406: KafkaCode.BROKER_NOT_AVAILABLE,
-  40903: KafkaCode.NON_EMPTY_GROUP,
-  40904: KafkaCode.ILLEGAL_GENERATION,
-  413: KafkaCode.MESSAGE_TOO_LARGE,
-  41601: KafkaCode.OFFSET_OUT_OF_RANGE,
-  42204: KafkaCode.INVALID_CONFIG,
-  42206: KafkaCode.INVALID_RECORD,
-  429: KafkaCode.THROTTLING_QUOTA_EXCEEDED,
-  42901: KafkaCode.THROTTLING_QUOTA_EXCEEDED,
-  50001: KafkaCode.CORRUPT_MESSAGE,
-  50003: KafkaCode.REQUEST_TIMED_OUT,
-  50004: KafkaCode.FENCED_LEADER_EPOCH,
-};
-
-/**
- * Names a 50003 (retriable) message may start with whose Kafka codes
- * clients treat as final: the retriable code that means the same to them.
+ * Names a 50003 (retriable) error may carry whose Kafka codes clients
+ * treat as final: the retriable code that means the same to them.
  */
 const RETRIABLE_INSTEAD: Record<string, number> = {
   // "the leader of partition p did not answer": the client should refresh metadata and retry.
@@ -153,7 +132,8 @@ const RETRIABLE_INSTEAD: Record<string, number> = {
 
 /** The Kafka code of a Kafka error name, or undefined for a name Kafka does not have. */
 export function kafkaCodeOfName(name: string): number | undefined {
-  return Object.hasOwn(BY_NAME, name) ? BY_NAME[name as KafkaErrorName] : (KafkaCode as Record<string, number>)[name];
+  if (Object.hasOwn(BY_NAME, name)) return BY_NAME[name as KafkaErrorName];
+  return Object.hasOwn(KafkaCode, name) ? (KafkaCode as Record<string, number>)[name] : undefined;
 }
 
 /**
@@ -167,25 +147,20 @@ export function outcomeCode(name: string | null | undefined): number {
 }
 
 /**
- * The Kafka error code for a Runnel HTTP error: a Kafka name at the start
- * of the message wins (`NOT_ENOUGH_REPLICAS: …`; on a 50003 always as a
- * code clients retry), then, for a 403, the kind of resource it names
- * (TOPIC_, GROUP_ or CLUSTER_AUTHORIZATION_FAILED), then the code's
- * meaning, then UNKNOWN_SERVER_ERROR (5xx) or INVALID_REQUEST (other 4xx).
+ * The Kafka error code for a Runnel HTTP error with `errorName`, its
+ * `error_name` (null when the body carries none): that name's code (on a
+ * 50003 always as a code clients retry). An error without a Kafka name —
+ * or with one Kafka does not have — maps by its code alone: a 50003 is
+ * REQUEST_TIMED_OUT (API.md: retriable), any other 5xx
+ * UNKNOWN_SERVER_ERROR, anything else INVALID_REQUEST.
  */
-export function kafkaCodeOf(errorCode: number, message: string): number {
-  const named = /^([A-Z][A-Z_]+[A-Z])(?::|\b)/.exec(message)?.[1];
-  if (named !== undefined) {
-    const code = (errorCode === 50003 ? RETRIABLE_INSTEAD[named] : undefined) ?? kafkaCodeOfName(named);
+export function kafkaCodeOf(errorCode: number, errorName: string | null): number {
+  if (errorName !== null) {
+    const instead = errorCode === 50003 && Object.hasOwn(RETRIABLE_INSTEAD, errorName) ? RETRIABLE_INSTEAD[errorName] : undefined;
+    const code = instead ?? kafkaCodeOfName(errorName);
     if (code !== undefined) return code;
   }
-  if (errorCode === 403 || errorCode === 40301) {
-    // The router's denial names the resource: "… may not READ GROUP 'g'".
-    const on = /may not [A-Z_]+ (TOPIC|GROUP|CLUSTER) /.exec(message)?.[1];
-    if (on !== undefined) return KafkaCode[`${on as "TOPIC" | "GROUP" | "CLUSTER"}_AUTHORIZATION_FAILED`];
-  }
-  const known = BY_RUNNEL_CODE[errorCode];
-  if (known !== undefined) return known;
+  if (errorCode === 50003) return KafkaCode.REQUEST_TIMED_OUT;
   const status = errorCode < 1000 ? errorCode : Math.floor(errorCode / 100);
   return status >= 500 ? KafkaCode.UNKNOWN_SERVER_ERROR : KafkaCode.INVALID_REQUEST;
 }

@@ -11,7 +11,7 @@
  */
 import type { Env } from "../env";
 import type { RecordFormat } from "../fetch/format";
-import { ErrorCode, type Failure } from "../errors";
+import { bodyOf, ErrorCode, type Failure } from "../errors";
 import { logBug } from "../rpc/boundary";
 import { RunnelObject } from "../rpc/runnel-object";
 import { describeGroup, GroupCounters, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
@@ -244,7 +244,7 @@ export class GroupCoordinator extends RunnelObject {
       return await this.delivery.accept(request);
     } catch (e) {
       logBug("GroupCoordinator.fetch", e, this.logContext());
-      return Response.json({ error_code: ErrorCode.INTERNAL, message: "internal error; the server logged it" }, { status: 500 });
+      return Response.json(bodyOf(ErrorCode.INTERNAL, "internal error; the server logged it", "UNKNOWN_SERVER_ERROR"), { status: 500 });
     }
   }
 

@@ -78,7 +78,7 @@ export async function resetGroupOffsets(
   target: SeekTarget,
 ): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
   if (!g.membership.serves(groupId)) return noGroup(groupId);
-  if (g.members.size > 0) return failure(ErrorCode.ILLEGAL_STATE, `group '${groupId}' has ${g.members.size} live member(s); offsets can be reset only while it has none`);
+  if (g.members.size > 0) return failure(ErrorCode.ILLEGAL_STATE, `group '${groupId}' has ${g.members.size} live member(s); offsets can be reset only while it has none`, "NON_EMPTY_GROUP");
   const meta = await topicOf(g.env, topic);
   if (isFailure(meta)) return meta;
   const changes: OffsetWrite[] = [];

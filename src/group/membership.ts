@@ -86,7 +86,7 @@ export class Membership {
     const memberId = args.name ?? `${kind}-${crypto.randomUUID()}`;
     const join = (): Failure | null => {
       if (this.members.has(memberId)) return failure(ErrorCode.CONSUMER_ALREADY_EXISTS, `consumer instance '${memberId}' already exists in group '${groupId}'`);
-      if (this.members.size >= limits.groupMembersMax) return failure(ErrorCode.OVERLOADED, `group '${groupId}' has the most members allowed (${limits.groupMembersMax})`);
+      if (this.members.size >= limits.groupMembersMax) return failure(ErrorCode.OVERLOADED, `group '${groupId}' has the most members allowed (${limits.groupMembersMax})`, "GROUP_MAX_SIZE_REACHED");
       if (this.members.size === 0 && args.assignor !== undefined) this.setMeta("assignor", (this.assignorNow = args.assignor));
       const m: MemberState = { memberId, kind, principal: args.principal, config: args.config, subscription, manual: null, assignment: [], positions: {}, lastSeenMs: Date.now(), ...extra };
       this.members.save(m);

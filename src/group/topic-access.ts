@@ -9,9 +9,10 @@
  * every topic may be read.
  */
 import { accessState } from "../access/access-cache";
+import { notAuthorized } from "../access/acl";
 import { authMode } from "../access/authenticate";
 import type { Env } from "../env";
-import { ErrorCode, failure, type Failure } from "../errors";
+import type { Failure } from "../errors";
 import { logBug } from "../rpc/boundary";
 import { callAccess } from "../rpc/objects";
 
@@ -26,20 +27,22 @@ export async function topicReadability(env: Env): Promise<TopicReadable> {
 }
 
 /**
- * The 403 for `principal` reading `topic` (named as the router names
- * denials), recorded in the audit log as a denied `action`.
+ * The 40301 TOPIC_AUTHORIZATION_FAILED for `principal` reading `topic`
+ * (as the router words denials), recorded in the audit log as a denied
+ * `action`.
  */
 export function readDenied(env: Env, principal: string, topic: string, action: string): Failure {
-  const entry = { time: Date.now(), principal, action, resource: `TOPIC:${topic}`, outcome: "denied" as const, error_code: ErrorCode.FORBIDDEN };
+  const refusal = notAuthorized(principal, "READ", "TOPIC", topic);
+  const entry = { time: Date.now(), principal, action, resource: `TOPIC:${topic}`, outcome: "denied" as const, error_code: refusal.error_code };
   const write = async () => {
     const r = (await callAccess(env).appendAudit([entry])) as { ok: true } | Failure;
     if (!r.ok) logBug("group audit", new Error(r.message), { entry });
   };
   write().catch((e) => logBug("group audit", e, { entry }));
-  return failure(ErrorCode.FORBIDDEN, `not authorized: ${principal} may not READ TOPIC '${topic}'`, "TOPIC_AUTHORIZATION_FAILED");
+  return refusal;
 }
 
-/** The 403 for the first of `topics` that `principal` may not READ (audited as `action`), or null when it may read them all. */
+/** The 40301 for the first of `topics` that `principal` may not READ (audited as `action`), or null when it may read them all. */
 export async function unreadable(env: Env, principal: string, topics: Iterable<string>, action: string): Promise<Failure | null> {
   const readable = await topicReadability(env);
   for (const topic of topics) if (!readable(principal, topic)) return readDenied(env, principal, topic, action);

@@ -40,7 +40,7 @@ export function patternMatches(pattern: string, topic: string): boolean {
 
 function compile(pattern: string): RE2JS | Failure {
   if (pattern.length === 0 || pattern.length > limits.topicPatternLengthMax) {
-    return failure(ErrorCode.INVALID_PAYLOAD, `topic_pattern must be 1 to ${limits.topicPatternLengthMax} characters`);
+    return failure(ErrorCode.INVALID_PAYLOAD, `topic_pattern must be 1 to ${limits.topicPatternLengthMax} characters`, "INVALID_REQUEST");
   }
   try {
     return RE2JS.compile(pattern);
@@ -48,6 +48,7 @@ function compile(pattern: string): RE2JS | Failure {
     return failure(
       ErrorCode.INVALID_PAYLOAD,
       `topic_pattern is not a regular expression Runnel can match (RE2 syntax: no backreferences or lookaround): ${(e as Error).message}`,
+      "INVALID_REQUEST",
     );
   }
 }

@@ -147,7 +147,7 @@ export class PartitionLog implements Positions {
       const problem = checkBatch(batch);
       if (problem !== null) return failure(ErrorCode.CORRUPT_MESSAGE, `refused replicated batch: ${problem}`);
       const h = readBatchHeader(batch);
-      if (h.baseOffset !== next) return failure(ErrorCode.ILLEGAL_STATE, `replicated batch starts at ${h.baseOffset}, expected ${next}`);
+      if (h.baseOffset !== next) return failure(ErrorCode.ILLEGAL_STATE, `replicated batch starts at ${h.baseOffset}, expected ${next}`, "OFFSET_OUT_OF_RANGE");
       next = h.baseOffset + h.recordCount;
     }
     this.transaction(() => {

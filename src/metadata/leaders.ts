@@ -40,7 +40,7 @@ async function leaderOf(env: Env, topic: TopicMeta, partition: number): Promise<
       forgetTopic(topic.topicName);
       await reportUnreachable(env, topic, partition, role.leaderEpoch);
     }
-    throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `partition ${partition} of '${topic.topicName}' has no leader available (no in-sync replica answers)`);
+    throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `partition ${partition} of '${topic.topicName}' has no leader available (no in-sync replica answers)`, undefined, "LEADER_NOT_AVAILABLE");
   }
   return { brokerId: role.leader, leaderEpoch: role.leaderEpoch, replica: callReplica(env, topic.topicId, partition, role.leader, { where: "callLeader" }) };
 }
@@ -53,8 +53,8 @@ export function inSyncReplica(env: Env, topic: TopicMeta, partition: number, bro
   const role = topic.partitions[partition]!;
   if (brokerById(env, brokerId) === undefined) throw new RunnelError(ErrorCode.BROKER_NOT_FOUND, `broker ${brokerId} does not exist`);
   const replica = callReplica(env, topic.topicId, partition, brokerId, { where: "inSyncReplica" });
-  if (!role.replicas.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `broker ${brokerId} holds no replica of partition ${partition}`);
-  if (!role.isr.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `the replica on broker ${brokerId} is not in the ISR of partition ${partition}`);
+  if (!role.replicas.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `broker ${brokerId} holds no replica of partition ${partition}`, undefined, "NOT_LEADER_OR_FOLLOWER");
+  if (!role.isr.includes(brokerId)) throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, `the replica on broker ${brokerId} is not in the ISR of partition ${partition}`, undefined, "REPLICA_NOT_AVAILABLE");
   return replica;
 }
 

@@ -15,8 +15,9 @@ const RECORD_FIELDS: ReadonlySet<string> = new Set(["key", "value", "partition",
 /** Confluent's schema fields mean nothing for binary and JSON bodies, which it ignores them for too. */
 const BODY_FIELDS: ReadonlySet<string> = new Set(["records", "key_schema", "value_schema", "key_schema_id", "value_schema_id"]);
 
-function invalid(message: string): RunnelError {
-  return new RunnelError(ErrorCode.INVALID_PAYLOAD, message);
+/** A 42206: INVALID_RECORD for a record Kafka would refuse, INVALID_REQUEST for the body around the records. */
+function invalid(message: string, errorName: "INVALID_RECORD" | "INVALID_REQUEST" = "INVALID_REQUEST"): RunnelError {
+  return new RunnelError(ErrorCode.INVALID_PAYLOAD, message, undefined, errorName);
 }
 
 /** Parses every record or throws 42206 naming the first bad one (413 past the record-count limit). */
@@ -34,7 +35,7 @@ export function parseV2Records(body: unknown, format: V2Format, nowMs: number): 
   const data: DataReader = (field, spec) => dataBytes(field, type, spec);
   return records.map((r: unknown, i) => {
     const parsed = parseRecord(r, "partition", data, nowMs, RECORD_FIELDS);
-    if (!parsed.ok) throw invalid(`records[${i}]: ${parsed.problem}`);
+    if (!parsed.ok) throw invalid(`records[${i}]: ${parsed.problem}`, "INVALID_RECORD");
     return parsed.value;
   });
 }

@@ -95,7 +95,7 @@ function place(req: ProduceRequest, topic: TopicMeta): { outcomes: Outcome[]; pl
   for (let i = 0; i < req.entries.length; i++) {
     const e = req.entries[i]!;
     const explicit = e.ok ? (req.fixedPartition ?? e.value.partition) : undefined;
-    if (!e.ok) outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, message: e.problem };
+    if (!e.ok) outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, error_name: "INVALID_RECORD", message: e.problem };
     else if (explicit !== undefined && explicit >= topic.partitionsCount) outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() };
     else {
       placed.push({ partition: partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless), record: e.value.record, timestampGiven: e.value.timestampGiven });
@@ -114,7 +114,7 @@ async function refuseReusedKey(env: Env, topic: TopicMeta, partitions: number[],
   );
   for (const a of answers) {
     if (!a.ok) throw errorOf(a);
-    if (a.state === "other") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records");
+    if (a.state === "other") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records", undefined, "INVALID_RECORD");
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { logFailedCall } from "../rpc/call";
 import type { Env } from "../env";
-import { assert, ErrorCode, failureOf, isFailure, RunnelError, type ErrorBody } from "../errors";
+import { assert, bodyOf, ErrorCode, failureOf, isFailure, RunnelError, type ErrorBody } from "../errors";
 import { limits } from "../limits";
 import { type Codec, codecOfConfig, compress } from "../record/compression";
 import {
@@ -117,7 +117,7 @@ export async function sendAppends(
     const result = await send;
     indexes.forEach((i, k) => {
       if (!result.ok) {
-        reports[i] = { ok: false, partition, error_code: result.error_code, message: result.message };
+        reports[i] = { ok: false, partition, ...bodyOf(result.error_code, result.message, result.error_name) };
         return;
       }
       const { record, timestampGiven } = records[i]!;

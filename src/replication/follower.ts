@@ -44,7 +44,7 @@ export function replicate(r: ReplicaState, args: ReplicateArgs): ReplicateOk | F
   if (refused !== null) return refused;
   const log = r.log;
   if (args.fromOffset !== log.logEndOffset) {
-    return failure(ErrorCode.ILLEGAL_STATE, `replication from ${args.fromOffset}, but this log ends at ${log.logEndOffset}`);
+    return failure(ErrorCode.ILLEGAL_STATE, `replication from ${args.fromOffset}, but this log ends at ${log.logEndOffset}`, "OFFSET_OUT_OF_RANGE");
   }
   if (args.batches.length > 0) {
     const appendRefused = log.appendAsFollower(args.batches, args.keys, Date.now());
@@ -60,7 +60,7 @@ function refuseCaller(r: ReplicaState, leaderEpoch: number): Failure | null {
   const role = r.role;
   if (leaderEpoch < role.leaderEpoch) return fencedFailure(leaderEpoch, role.leaderEpoch);
   if (leaderEpoch > role.leaderEpoch || role.leader === r.brokerId) {
-    return failure(ErrorCode.ILLEGAL_STATE, `epoch ${leaderEpoch} has not shaken hands with this replica yet`);
+    return failure(ErrorCode.ILLEGAL_STATE, `epoch ${leaderEpoch} has not shaken hands with this replica yet`, "UNKNOWN_LEADER_EPOCH");
   }
   return null;
 }

@@ -78,7 +78,7 @@ export class LeaderSide {
     if (args.producer !== undefined) {
       const known = log.keys.find(args.producer.key, nowMs);
       if (known === null) return null;
-      if (known.fingerprint !== args.producer.fingerprint) return failure(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records");
+      if (known.fingerprint !== args.producer.fingerprint) return failure(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records", "INVALID_RECORD");
       const lastOffset = known.baseOffset + known.recordCount - 1;
       return { baseOffset: known.baseOffset, lastOffset, logAppendTimeMs: -1, duplicate: true, requestTimeMs: known.requestTimeMs };
     }

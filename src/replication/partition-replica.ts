@@ -52,7 +52,7 @@ export class PartitionReplica extends RunnelObject {
     if (down !== null) return down;
     if (this.state !== null) {
       if (this.state.topicId === args.topicId) return { ok: true };
-      return failure(ErrorCode.ILLEGAL_STATE, `replica already belongs to topic id ${this.state.topicId}`);
+      return failure(ErrorCode.ILLEGAL_STATE, `replica already belongs to topic id ${this.state.topicId}`, "INCONSISTENT_TOPIC_ID");
     }
     applySchema(this.sql, PARTITION_SCHEMA);
     PartitionLog.create(this.sql, this.ctx.storage, {

@@ -1,6 +1,6 @@
 /**
  * Authentication and authorization for every route. `authenticate` runs
- * first on every request: it finds the principal (or answers 401, or 503
+ * first on every request: it finds the principal (or answers 401 / 40101, or 503
  * in production without an admin key, or serves open in development
  * without one, with `Runnel-Auth: off`). Each route then passes its rule
  * (access-rules.ts): the ACL check, the principal's quotas, and the audit
@@ -9,18 +9,19 @@
  */
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { accessState, type AccessState } from "../access/access-cache";
-import { CLUSTER_RESOURCE, type Operation, type ResourceType } from "../access/acl";
+import { CLUSTER_RESOURCE, notAuthorized, type Operation, type ResourceType } from "../access/acl";
 import { authMode, principalOf, unauthenticated } from "../access/authenticate";
 import { credentialsOf } from "../access/credentials";
 import { enforceQuotas, chargeConsumed } from "../access/quota-check";
 import type { AuditEntry } from "../access/types";
 import type { Env } from "../env";
 import { readBounded } from "../bytes/read-bounded";
-import { ErrorCode, RunnelError } from "../errors";
+import { ErrorCode, errorOf, RunnelError } from "../errors";
 import { limits } from "../limits";
 import { logBug } from "../rpc/boundary";
 import { ACCESS_RULES, type AccessRule } from "./access-rules";
 import { callAccess } from "../rpc/objects";
+import { answeredErrorCode } from "./on-error";
 
 type C = Context<{ Bindings: Env }>;
 
@@ -99,10 +100,10 @@ function authorize(rule: AccessRule): MiddlewareHandler<{ Bindings: Env }> {
     if (state !== null) {
       const denied = await deniedBy(c, state, principal, rule);
       if (denied !== null) {
-        const message = `not authorized: ${principal} may not ${denied.operation} ${denied.type} '${denied.name}'`;
-        audit(c, { principal, action: rule.action, resource: `${denied.type}:${denied.name}`, outcome: "denied", error_code: ErrorCode.FORBIDDEN });
-        if (isUpgrade(c)) return wsRefusal(4403, message);
-        throw new RunnelError(ErrorCode.FORBIDDEN, message, undefined, deniedName(denied.type));
+        const refusal = notAuthorized(principal, denied.operation, denied.type, denied.name);
+        audit(c, { principal, action: rule.action, resource: `${denied.type}:${denied.name}`, outcome: "denied", error_code: refusal.error_code });
+        if (isUpgrade(c)) return wsRefusal(4403, refusal.message);
+        throw errorOf(refusal);
       }
       await enforceQuotas(c, state, principal, rule);
     }
@@ -164,14 +165,11 @@ async function topicNameInBody(c: C): Promise<string | null> {
   }
 }
 
-function deniedName(type: ResourceType) {
-  return type === "TOPIC" ? "TOPIC_AUTHORIZATION_FAILED" : type === "GROUP" ? "GROUP_AUTHORIZATION_FAILED" : "CLUSTER_AUTHORIZATION_FAILED";
-}
-
 function auditOutcome(c: C, rule: AccessRule, principal: string): void {
   const status = c.res.status;
   const failed = status >= 400;
-  audit(c, { principal, action: rule.action, resource: auditResourceOf(c), outcome: failed ? "failure" : "success", ...(failed ? { error_code: status } : {}) });
+  const errorCode = answeredErrorCode(c) ?? status; // the answer's error_code (40401, say), else its status
+  audit(c, { principal, action: rule.action, resource: auditResourceOf(c), outcome: failed ? "failure" : "success", ...(failed ? { error_code: errorCode } : {}) });
 }
 
 /** Names the resource an admin action acted on, for its audit entry (else it is read from the path). */

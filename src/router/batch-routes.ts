@@ -161,14 +161,12 @@ function refused(errorName: KafkaErrorName, problem: string): RunnelError {
 }
 
 /**
- * A leader's failure as the error to answer: a refused append of corrupt
- * batches is 42206 as API.md says, and a retriable (50003) message starts
- * with its Kafka name.
+ * A leader's failure as the error to answer, with its Kafka name: a
+ * refused append of corrupt batches is 42206 as API.md says.
  */
 function named(f: Failure, call: "append" | "read"): RunnelError {
   if (f.error_code === ErrorCode.CORRUPT_MESSAGE && call === "append") return corrupt(f.message);
-  const prefix = f.error_code === ErrorCode.RETRIABLE && !/^[A-Z][A-Z_]+[A-Z]\b/.test(f.message) ? `${f.error_name}: ` : "";
-  return new RunnelError(f.error_code, `${prefix}${f.message}`, undefined, f.error_name);
+  return errorOf(f);
 }
 
 /** Whether an Accept header allows record batches (absent, `*\/*`, `application/*` or the type itself). */

@@ -40,7 +40,7 @@ function tooLarge(bytesMax: number): RunnelError {
 /** The body as a JSON object; 422 / 42206 when it is empty (as Confluent's), 400 when it is anything else. */
 export async function readJsonObject(request: Request, bytesMax: number): Promise<Record<string, unknown>> {
   const text = await readText(request, bytesMax);
-  if (text.trim() === "") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "the request body is empty; it must be a JSON object");
+  if (text.trim() === "") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "the request body is empty; it must be a JSON object", undefined, "INVALID_REQUEST");
   const value = parseJson(text);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new RunnelError(ErrorCode.BAD_REQUEST, "request body must be a JSON object");

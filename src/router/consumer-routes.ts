@@ -159,11 +159,11 @@ function subscriptionOf(body: Record<string, unknown>): Subscription {
     throw new RunnelError(ErrorCode.ALREADY_SUBSCRIBED, "subscribe to topics or to a topic_pattern, not both at once");
   }
   if (pattern !== undefined) {
-    if (typeof pattern !== "string") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "topic_pattern must be a string (a regular expression)");
+    if (typeof pattern !== "string") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "topic_pattern must be a string (a regular expression)", undefined, "INVALID_REQUEST");
     return { pattern };
   }
   if (!Array.isArray(topics) || topics.length === 0 || topics.length > limits.topicsCountMax || !topics.every((t) => typeof t === "string")) {
-    throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `subscription needs "topics": [1 to ${limits.topicsCountMax} topic names] or "topic_pattern": a regular expression`);
+    throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `subscription needs "topics": [1 to ${limits.topicsCountMax} topic names] or "topic_pattern": a regular expression`, undefined, "INVALID_REQUEST");
   }
   return { topics: [...new Set(topics as string[])] };
 }

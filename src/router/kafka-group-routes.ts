@@ -157,7 +157,7 @@ async function deniedTopics(c: C, topics: string[], operation: "READ" | "DESCRIB
   for (const topic of new Set(topics)) {
     if (await mayDo(c, "TOPIC", topic, operation)) continue;
     denied.add(topic);
-    audit(c, { principal: principalIn(c), action, resource: `TOPIC:${topic}`, outcome: "denied", error_code: ErrorCode.FORBIDDEN });
+    audit(c, { principal: principalIn(c), action, resource: `TOPIC:${topic}`, outcome: "denied", error_code: ErrorCode.NOT_AUTHORIZED });
   }
   return denied;
 }

@@ -1,6 +1,8 @@
 /**
  * The router's one error boundary. Every response carries a request id
- * (`Runnel-Request-Id`). A `RunnelError` becomes its JSON body and status;
+ * (`Runnel-Request-Id`). A `RunnelError` becomes its JSON body (with
+ * `error_name`, Kafka's name, when it has one) and status; a 40101 adds
+ * `WWW-Authenticate: Bearer realm="runnel"`;
  * anything else is a bug: logged once with the request id, the route and
  * the internal text, while the client gets a generic message naming the
  * request id and never the internal text. A 500 for a bug already logged
@@ -29,15 +31,25 @@ export const requestId: MiddlewareHandler = async (c, next) => {
   }
 };
 
+/** The `error_code` this request was answered with, when `onError` answered it (the audit log records it). */
+export function answeredErrorCode(c: Context): number | undefined {
+  return c.get("errorCode" as never) as number | undefined;
+}
+
 /** This request's id, or a fresh one when the middleware did not run. */
 export function requestIdOf(c: Context): string {
   return (c.get("requestId" as never) as string | undefined) ?? crypto.randomUUID();
 }
 
-/** Hono's `onError`: JSON errors for expected failures; a logged, generic 500 for bugs. */
+/**
+ * Hono's `onError`: JSON errors for expected failures, with their Kafka
+ * `error_name` when they have one; a logged, generic 500 for bugs.
+ */
 export const onError: ErrorHandler = (err, c) => {
   const id = requestIdOf(c);
-  if (err instanceof RunnelError && err.errorCode !== ErrorCode.INTERNAL) {
+  const expected = err instanceof RunnelError && err.errorCode !== ErrorCode.INTERNAL;
+  c.set("errorCode" as never, (expected ? err.errorCode : ErrorCode.INTERNAL) as never);
+  if (expected) {
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: id };
     if (err.retryAfterS !== undefined) headers["retry-after"] = String(err.retryAfterS);
     if (err.errorCode === ErrorCode.UNAUTHENTICATED) headers["www-authenticate"] = 'Bearer realm="runnel"';

@@ -6,7 +6,7 @@
  */
 import type { Context } from "hono";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError } from "../errors";
+import { bodyOf, ErrorCode, RunnelError } from "../errors";
 import { markProducedTopic, markProduceFailures } from "../metrics/count-requests";
 import { parseIdempotencyKey } from "../produce/idempotency";
 import { parseAcks } from "../produce/producer";
@@ -34,7 +34,7 @@ export async function produceFor(c: C, route: RouteProduce): Promise<Produced> {
 
 /** A v3 produce report: the record's place and time, or its error. */
 export function v3Report(c: C, topic: TopicInfo, o: Outcome) {
-  if (!o.ok) return { error_code: o.error_code, message: o.message };
+  if (!o.ok) return bodyOf(o.error_code, o.message, o.error_name);
   return {
     error_code: 200,
     cluster_id: c.env.CLUSTER_ID,

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError } from "../errors";
+import { bodyOf, ErrorCode, RunnelError } from "../errors";
 import { limits } from "../limits";
 import { parseV2Records } from "../produce/parse-v2";
 import { parseV3Record } from "../produce/parse-v3";
@@ -37,7 +37,7 @@ produceRoutes.post("/v3/clusters/:c/topics/:t/:action{records:batch}", async (c)
   const failures: unknown[] = [];
   outcomes.forEach((o, i) => {
     if (o.ok) successes.push({ id: ids[i], partition_id: o.partition, offset: o.offset, timestamp: new Date(o.timestampMs).toISOString() });
-    else failures.push({ id: ids[i], error_code: o.error_code, message: o.message });
+    else failures.push({ id: ids[i], ...bodyOf(o.error_code, o.message, o.error_name) });
   });
   return c.json({ successes, failures }, 207);
 });
@@ -58,7 +58,7 @@ async function produceV2(c: C, fixedPartition?: number) {
     throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `${why}; use application/vnd.kafka.binary.v2+json or application/vnd.kafka.json.v2+json`);
   }
   const text = await readText(c.req.raw, limits.produceRequestBytesMax);
-  if (text.trim() === "") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, 'the body is empty; send {"records": [...]}');
+  if (text.trim() === "") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, 'the body is empty; send {"records": [...]}', undefined, "INVALID_REQUEST");
   const nowMs = Date.now();
   const records = parseV2Records(parseJson(text), format, nowMs);
   const entries = records.map((value) => ({ ok: true as const, value }));
@@ -66,7 +66,7 @@ async function produceV2(c: C, fixedPartition?: number) {
   const offsets = outcomes.map((o) =>
     o.ok
       ? { partition: o.partition, offset: o.offset, error_code: null, error: null }
-      : { partition: "partition" in o ? o.partition : null, offset: null, error_code: o.error_code, error: o.message },
+      : { partition: "partition" in o ? o.partition : null, offset: null, error_code: o.error_code, error: o.message, ...(o.error_name === undefined ? {} : { error_name: o.error_name }) },
   );
   return c.json({ key_schema_id: null, value_schema_id: null, offsets });
 }

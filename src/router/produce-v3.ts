@@ -35,17 +35,17 @@ export async function produceV3(c: C): Promise<Response> {
     return streamed(c, body);
   }
   const texts = splitJsonValues(await readText(c.req.raw, limits.produceRequestBytesMax));
-  if (texts.length === 0) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "the body holds no record");
+  if (texts.length === 0) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "the body holds no record", undefined, "INVALID_REQUEST");
   if (texts.length > limits.produceRecordsMax) throw tooManyRecords(texts.length);
   const values = texts.map((t) => parseJson(t, true));
   const nowMs = Date.now();
   const entries = values.map((v) => parseV3Record(v, nowMs));
   if (entries.length === 1) {
     const only = entries[0]!;
-    if (!only.ok) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, only.problem);
+    if (!only.ok) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, only.problem, undefined, "INVALID_RECORD");
     const { topic, outcomes } = await produceFor(c, { topicName: c.req.param("t")!, entries, requestTimeMs: nowMs, atomic: true });
     const o = outcomes[0]!;
-    if (!o.ok) throw new RunnelError(o.error_code, o.message);
+    if (!o.ok) throw new RunnelError(o.error_code, o.message, undefined, o.error_name ?? null);
     return c.json(v3Report(c, topic, o));
   }
   const { topic, outcomes } = await produceFor(c, { topicName: c.req.param("t")!, entries, requestTimeMs: nowMs, atomic: false });

@@ -10,7 +10,7 @@ import { ErrorCode, RunnelError } from "../errors";
 export const refusedFaultRoutes = new Hono<{ Bindings: Env }>();
 
 const refuse = () => {
-  throw new RunnelError(ErrorCode.FORBIDDEN, "fault injection is only available in development builds (npm start, the tests); this deployment has none");
+  throw new RunnelError(ErrorCode.FORBIDDEN, "fault injection is only available in development builds (npm start, the tests); this deployment has none", undefined, null);
 };
 refusedFaultRoutes.post("/v3/clusters/:c/brokers/:b/faults", refuse);
 refusedFaultRoutes.post("/v3/clusters/:c/brokers/:b/restart", refuse);

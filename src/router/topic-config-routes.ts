@@ -35,7 +35,7 @@ topicConfigRoutes.get(`${T}/configs/:name`, async (c) => {
 /** Validates `changes` (400 naming the config), then applies them unless `validateOnly`; 204 either way. */
 async function alter(c: C, list: unknown, validateOnly: boolean) {
   const changes: ConfigChange[] | string = parseConfigChanges(list);
-  if (typeof changes === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, changes);
+  if (typeof changes === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, changes, undefined, "INVALID_CONFIG");
   if (validateOnly) unwrap(await callController(c.env).getTopic(c.req.param("t")!)); // the topic must exist
   else unwrap(await callController(c.env).alterConfigs(c.req.param("t")!, changes));
   forgetTopic(c.req.param("t")!);

@@ -43,7 +43,7 @@ topicRoutes.post(T, async (c) => {
 /** `validate_only`: every check a creation makes, and the topic it would make; nothing is created. */
 async function dryRunCreate(c: Context<{ Bindings: Env }>, args: { topicName: string; partitionsCount: number; replicationFactor: number; configs: unknown }) {
   const problem = createTopicProblem(args, brokersOf(c.env).length);
-  if (problem !== null) throw new RunnelError(ErrorCode.BAD_REQUEST, problem);
+  if (problem !== null) throw new RunnelError(ErrorCode.BAD_REQUEST, problem.message, undefined, problem.errorName);
   if ((await callController(c.env).getTopic(args.topicName)).ok) throw new RunnelError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${args.topicName}' already exists`);
   const configs = parseConfigList(args.configs) as ConfigOverrides;
   const topic: TopicInfo = { ...args, configs, topicId: "", createdAtMs: Date.now() };

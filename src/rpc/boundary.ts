@@ -8,7 +8,7 @@
  * logged here once with the object's context and the call's arguments,
  * and returned as a 500 whose text the router keeps out of responses.
  */
-import { ErrorCode, failure, retriable, RunnelError, type Failure } from "../errors";
+import { ErrorCode, failure, internalErrorBody, retriable, RunnelError, type ErrorBody, type Failure } from "../errors";
 
 /** What an object tells the boundary about itself for a bug report (ids, role; small). */
 export interface LogContext {
@@ -78,7 +78,7 @@ export function rpcMethodNames(cls: { prototype: object }, base: { prototype: ob
 
 /** The `Failure` for an error that escaped `where`; bugs are logged with `self`'s context and `args`. */
 export function caught(e: unknown, where: string, self: Partial<LogContext> | null, args: unknown[]): Failure {
-  if (e instanceof RunnelError) return failure(e.errorCode, e.message, e.errorName);
+  if (e instanceof RunnelError) return failure(e.errorCode, e.message, e.errorName ?? null);
   if (isTransient(e)) return retriable("REQUEST_TIMED_OUT", `${where} could not finish: ${(e as Error).message}; retry`);
   const bugId = logBug(where, e, { ...safeContext(self), args: summarize(args) });
   return { ...failure(ErrorCode.INTERNAL, `bug in ${where}: ${e instanceof Error ? e.message : String(e)}`), bug_id: bugId };
@@ -109,9 +109,9 @@ export function logBug(where: string, e: unknown, context: Record<string, unknow
  * (a RunnelError carrying its bug id) — and the request id; never the
  * internal text.
  */
-export function bugBody(e: unknown, where: string, requestId: string, context: Record<string, unknown> = {}): { error_code: number; message: string } {
+export function bugBody(e: unknown, where: string, requestId: string, context: Record<string, unknown> = {}): ErrorBody {
   const bugId = e instanceof RunnelError && e.bugId !== undefined ? e.bugId : logBug(where, e, { request_id: requestId, ...context });
-  return { error_code: ErrorCode.INTERNAL, message: `internal error; the server logged it as bug ${bugId} (request id ${requestId})` };
+  return internalErrorBody(bugId, requestId);
 }
 
 function safeContext(self: Partial<LogContext> | null): Record<string, unknown> {

@@ -37,7 +37,8 @@ export function isUnreachable(result: unknown): boolean {
 
 /** An unreachable failure's text without its leading Kafka name, to quote inside another message. */
 export function unreachableDetail(f: Failure): string {
-  return f.message.startsWith(`${f.error_name}: `) ? f.message.slice(f.error_name.length + 2) : f.message;
+  const prefix = `${f.error_name}: `;
+  return f.error_name !== undefined && f.message.startsWith(prefix) ? f.message.slice(prefix.length) : f.message;
 }
 
 /** Who is called, and where from, for messages and log lines. */
@@ -129,7 +130,7 @@ export function bugFailure(where: string, bugId: string, text: string): Failure 
  * reach, or refusing) and has no caller to hand the failure to.
  */
 export function logFailedCall(where: string, f: Failure, context: Record<string, unknown> = {}): void {
-  console.warn(JSON.stringify({ level: "warn", event: "call-failed", where, ...context, error_code: f.error_code, message: f.message }));
+  console.warn(JSON.stringify({ level: "warn", event: "call-failed", where, ...context, error_code: f.error_code, error_name: f.error_name, message: f.message }));
 }
 
 /** An object's RPC methods that answer `{ok: true, …} | Failure` — what a typed caller offers. */

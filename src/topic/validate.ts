@@ -1,4 +1,5 @@
 /** Validation of topic names, counts and config lists. Each returns what is wrong, or null. */
+import type { KafkaErrorName } from "../errors";
 import { limits } from "../limits";
 import { configProblem, isConfigName, type ConfigOverrides } from "./configs";
 import type { ConfigChange } from "./types";
@@ -58,20 +59,31 @@ export function parseConfigChanges(list: unknown): ConfigChange[] | string {
   return out;
 }
 
+/** What is wrong with a request, and Kafka's name for it. */
+export interface NamedProblem {
+  message: string;
+  errorName: KafkaErrorName;
+}
+
+function named(message: string | null, errorName: KafkaErrorName): NamedProblem | null {
+  return message === null ? null : { message, errorName };
+}
+
 /**
- * What is wrong with a topic creation's name, partition count (1 to
- * `limits.partitionsCountMax`), replication factor (1 to `brokersCount`)
- * or configs, or null. Existence and the topic-count limit are the
- * controller's to check.
+ * What is wrong with a topic creation's name (INVALID_TOPIC_EXCEPTION),
+ * partition count (1 to `limits.partitionsCountMax`; INVALID_PARTITIONS),
+ * replication factor (1 to `brokersCount`; INVALID_REPLICATION_FACTOR) or
+ * configs (INVALID_CONFIG), or null. Existence and the topic-count limit
+ * are the controller's to check.
  */
-export function createTopicProblem(args: { topicName: unknown; partitionsCount: unknown; replicationFactor: unknown; configs: unknown }, brokersCount: number): string | null {
+export function createTopicProblem(args: { topicName: unknown; partitionsCount: unknown; replicationFactor: unknown; configs: unknown }, brokersCount: number): NamedProblem | null {
   const rf = args.replicationFactor;
   const configs = parseConfigList(args.configs);
   return (
-    topicNameProblem(args.topicName) ??
-    integerProblem("partitions_count", args.partitionsCount, 1, limits.partitionsCountMax) ??
-    (typeof rf === "number" && rf > brokersCount ? `replication_factor ${rf} is larger than the ${brokersCount} available brokers` : null) ??
-    integerProblem("replication_factor", rf, 1, brokersCount) ??
-    (typeof configs === "string" ? configs : null)
+    named(topicNameProblem(args.topicName), "INVALID_TOPIC_EXCEPTION") ??
+    named(integerProblem("partitions_count", args.partitionsCount, 1, limits.partitionsCountMax), "INVALID_PARTITIONS") ??
+    named(typeof rf === "number" && rf > brokersCount ? `replication_factor ${rf} is larger than the ${brokersCount} available brokers` : null, "INVALID_REPLICATION_FACTOR") ??
+    named(integerProblem("replication_factor", rf, 1, brokersCount), "INVALID_REPLICATION_FACTOR") ??
+    named(typeof configs === "string" ? configs : null, "INVALID_CONFIG")
   );
 }

@@ -60,7 +60,7 @@ describe("ACLs enforced on the HTTP API", () => {
     expect((await as(alice, "POST", `${V3}/topics/acl-orders/records`, record)).status).toBe(200);
     const denied = await as(alice, "POST", `${V3}/topics/acl-secret/records`, record);
     expect(denied.status).toBe(403);
-    expect(denied.body).toEqual({ error_code: 403, message: "not authorized: User:alice-acl may not WRITE TOPIC 'acl-secret'" });
+    expect(denied.body).toEqual({ error_code: 40301, error_name: "TOPIC_AUTHORIZATION_FAILED", message: "not authorized: User:alice-acl may not WRITE TOPIC 'acl-secret'" });
     const read = await as(alice, "GET", `${V3}/topics/acl-orders/partitions/0/records?offset=0`);
     expect(read.status).toBe(403);
     expect(read.body.message).toContain("READ TOPIC 'acl-orders'");
@@ -80,6 +80,7 @@ describe("ACLs enforced on the HTTP API", () => {
     expect((await create("bob-1")).status).toBe(201);
     const other = await create("notbob");
     expect(other.status).toBe(403);
+    expect(other.body).toMatchObject({ error_code: 40301, error_name: "TOPIC_AUTHORIZATION_FAILED" });
     expect(other.body.message).toContain("CREATE TOPIC 'notbob'");
     expect((await as(bob, "DELETE", `${V3}/topics/bob-1`)).status).toBe(403);
   });

@@ -3,10 +3,10 @@ import { V3 } from "../helpers";
 import { ADMIN, as, keyFor } from "./helpers";
 
 describe("authentication", () => {
-  it("refuses a request without a key with 401, WWW-Authenticate and a JSON body", async () => {
+  it("refuses a request without a key with 401 / 40101 (Confluent's code), WWW-Authenticate and a JSON body naming Kafka's error", async () => {
     const res = await as(null, "GET", `${V3}/topics`);
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error_code: 401, message: expect.stringContaining("Bearer") });
+    expect(res.body).toEqual({ error_code: 40101, error_name: "SASL_AUTHENTICATION_FAILED", message: expect.stringContaining("Bearer") });
     expect(res.headers.get("www-authenticate")).toBe('Bearer realm="runnel"');
     expect(res.headers.get("runnel-auth")).toBeNull();
   });
@@ -15,7 +15,8 @@ describe("authentication", () => {
     for (const authorization of ["Bearer", "Bearer no-dot", "Token admin.x", "Basic !!!", `Basic ${btoa("no-colon")}`, `Bearer ${"k".repeat(3000)}.x`]) {
       const res = await as(null, "GET", `${V3}/topics`, undefined, { authorization });
       expect(res.status, authorization.slice(0, 20)).toBe(401);
-      expect(res.body.error_code).toBe(401);
+      expect(res.body.error_code).toBe(40101);
+      expect(res.headers.get("www-authenticate")).toBe('Bearer realm="runnel"');
     }
     expect((await as("admin.wrong-secret", "GET", `${V3}/topics`)).body.message).toBe("unknown API key or wrong secret");
     expect((await as("knosuchkey.secret", "GET", `${V3}/topics`)).body.message).toBe("unknown API key or wrong secret");
@@ -44,7 +45,7 @@ describe("authentication", () => {
     expect((await as(`${id}.wrong`, "GET", `${V3}/topics`)).status).toBe(401);
     expect((await as(ADMIN, "PATCH", `${V3}/keys/${id}`, { disabled: true })).body.disabled).toBe(true);
     const disabled = await as(key, "GET", `${V3}/topics`);
-    expect(disabled.status).toBe(401);
+    expect([disabled.status, disabled.body.error_code]).toEqual([401, 40101]);
     expect(disabled.body.message).toContain("disabled");
     expect((await as(ADMIN, "PATCH", `${V3}/keys/${id}`, { disabled: false })).status).toBe(200);
     expect((await as(key, "GET", `${V3}/topics`)).status).toBe(200);
@@ -60,7 +61,7 @@ describe("authentication", () => {
     const dave = await keyFor("User:dave");
     const denied = await as(dave, "POST", `${V3}/keys`, { principal: "User:mallory" });
     expect(denied.status).toBe(403);
-    expect(denied.body.message).toBe("not authorized: User:dave may not ALTER CLUSTER 'kafka-cluster'");
+    expect(denied.body).toEqual({ error_code: 40301, error_name: "CLUSTER_AUTHORIZATION_FAILED", message: "not authorized: User:dave may not ALTER CLUSTER 'kafka-cluster'" });
     expect((await as(dave, "GET", `${V3}/keys`)).status).toBe(403);
   });
 });

@@ -35,10 +35,17 @@ async function waitFor<T>(what: string, check: () => Promise<T>, timeoutMs = 500
   }
 }
 
-const denial = (principal: string, topic: string) => ({ error_code: 403, message: `not authorized: ${principal} may not READ TOPIC '${topic}'` });
+const denial = (principal: string, topic: string) => ({ error_code: 40301, error_name: "TOPIC_AUTHORIZATION_FAILED", message: `not authorized: ${principal} may not READ TOPIC '${topic}'` });
 
 describe("consumer instances with authentication on", () => {
-  it("subscribe to a list of topics only where every topic may be read: 403 naming the first that may not", async () => {
+  it("are refused without READ on the group: 403 / 40301 GROUP_AUTHORIZATION_FAILED, named as data", async () => {
+    const hal = await keyFor("User:hal-ga");
+    const denied = await as(hal, "POST", "/consumers/ga-nogroup-g", { format: "binary" });
+    expect(denied.status).toBe(403);
+    expect(denied.body).toEqual({ error_code: 40301, error_name: "GROUP_AUTHORIZATION_FAILED", message: "not authorized: User:hal-ga may not READ GROUP 'ga-nogroup-g'" });
+  });
+
+  it("subscribe to a list of topics only where every topic may be read: 40301 naming the first that may not", async () => {
     await adminTopic("ga-list-ok");
     await adminTopic("ga-list-secret");
     const ann = await keyFor("User:ann-ga");
@@ -150,7 +157,7 @@ async function socket(key: string, path: string) {
 }
 
 describe("WebSocket subscriptions with authentication on", () => {
-  it("answer a commit or a seek of a topic without READ with an error frame (403) and stay open", async () => {
+  it("answer a commit or a seek of a topic without READ with an error frame (40301 TOPIC_AUTHORIZATION_FAILED) and stay open", async () => {
     await adminTopic("ga-ws-ok");
     await adminTopic("ga-ws-secret");
     await fill("ga-ws-ok", 2);
@@ -163,7 +170,7 @@ describe("WebSocket subscriptions with authentication on", () => {
     await s.until("the commit's error frame", () => s.frames.some((f) => f.type === "error" && f.id === "x"));
     expect(s.frames.find((f) => f.id === "x")).toEqual({ type: "error", ...denial("User:gus-ga", "ga-ws-secret"), id: "x" });
     s.ws.send(JSON.stringify({ type: "seek", topic: "ga-ws-secret", partition: 0, offset: 0 }));
-    await s.until("the seek's error frame", () => s.frames.filter((f) => f.type === "error" && f.error_code === 403).length === 2);
+    await s.until("the seek's error frame", () => s.frames.filter((f) => f.type === "error" && f.error_code === 40301 && f.error_name === "TOPIC_AUTHORIZATION_FAILED").length === 2);
     s.ws.send(JSON.stringify({ type: "commit", id: "ok", offsets: [{ topic: "ga-ws-ok", partition: 0, offset: 2 }] }));
     await s.until("the ack", () => s.frames.some((f) => f.type === "ack" && f.id === "ok"));
     expect(s.closed()).toBeNull();

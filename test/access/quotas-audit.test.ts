@@ -92,9 +92,9 @@ describe("the audit log", () => {
     expect(rows).toEqual(expect.arrayContaining([
       "User:admin topic.create TOPIC:audited success",
       expect.stringMatching(/^User:admin key.create KEY:k[0-9a-f]{16} \(User:sam\) success$/),
-      "User:sam topic.delete TOPIC:audited denied 403",
+      "User:sam topic.delete TOPIC:audited denied 40301",
       "User:admin topic.delete TOPIC:audited success",
-      "User:admin topic.delete TOPIC:audited failure 404",
+      "User:admin topic.delete TOPIC:audited failure 40401",
     ]));
     for (const e of entries.body.data) expect(e.time).toBeGreaterThanOrEqual(since);
     expect((await as(sam, "GET", `${V3}/audit`)).status).toBe(403);

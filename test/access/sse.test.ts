@@ -17,7 +17,7 @@ describe("live tails with authentication on", () => {
     for (const path of ["/topics/sse-acl/partitions/0/records?offset=0", "/topics/sse-acl/records"]) {
       const denied = await tail(key, path);
       expect(denied.status).toBe(403);
-      expect(await denied.json()).toMatchObject({ error_code: 403, message: "not authorized: User:sasha may not READ TOPIC 'sse-acl'" });
+      expect(await denied.json()).toEqual({ error_code: 40301, error_name: "TOPIC_AUTHORIZATION_FAILED", message: "not authorized: User:sasha may not READ TOPIC 'sse-acl'" });
     }
     await allow("User:sasha", "TOPIC", "sse-acl", "READ");
     const res = await tail(key, "/topics/sse-acl/records");

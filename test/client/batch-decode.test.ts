@@ -98,7 +98,7 @@ describe("batches that do not decode", () => {
     const error = await decodeBatches(body, 0, bound).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunnelError);
     expect((error as RunnelError).errorCode).toBe(50001);
-    expect((error as RunnelError).kafkaName).toBe("CORRUPT_MESSAGE");
+    expect((error as RunnelError).errorName).toBe("CORRUPT_MESSAGE");
     expect((error as RunnelError).message).toMatch(message);
   };
 

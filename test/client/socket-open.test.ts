@@ -68,7 +68,7 @@ describe("a consumer's socket that delivers frames in the tick it opens", () => 
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(RunnelError);
-    expect((error as RunnelError).status).toBe(403);
+    expect([(error as RunnelError).status, (error as RunnelError).errorCode]).toEqual([403, 40301]);
     expect((error as RunnelError).message).toBe("closed by the test server");
   });
 });

@@ -94,7 +94,7 @@ function spaces(bytes: number): ReadableStream<Uint8Array> {
 
 function expectTooLarge(answer: RawAnswer, what: string) {
   expect({ what, status: answer.status, error: answer.error }).toEqual({ what, status: 413, error: null });
-  expect(JSON.parse(answer.body), what).toEqual({ error_code: 413, message: expect.stringMatching(/over the \d+-byte limit/) });
+  expect(JSON.parse(answer.body), what).toEqual({ error_code: 413, error_name: "MESSAGE_TOO_LARGE", message: expect.stringMatching(/over the \d+-byte limit/) });
 }
 
 describe("a 100 MB body the server refuses", () => {
@@ -115,7 +115,7 @@ describe("a 100 MB body the server refuses", () => {
     for (let i = 0; i < 3; i++) {
       const res = await fetch(`${server.url}${C}/topics`, { method: "POST", headers: { "content-type": "application/json" }, body: spaces(100 * MB), duplex: "half" } as RequestInit);
       expect(res.status).toBe(413);
-      expect(await res.json()).toEqual({ error_code: 413, message: expect.stringMatching(/over the/) });
+      expect(await res.json()).toEqual({ error_code: 413, error_name: "MESSAGE_TOO_LARGE", message: expect.stringMatching(/over the/) });
     }
   });
 
@@ -125,7 +125,7 @@ describe("a 100 MB body the server refuses", () => {
     // A streamed v3 produce answers as it reads: its last report line says why it stopped.
     const streamed = await rawPost(`${C}/topics/bodies/records`, 100 * MB, "chunked");
     expect(streamed.status).toBe(200);
-    expect(JSON.parse(streamed.body.split("\n").at(-1)!)).toEqual({ error_code: 413, message: expect.stringMatching(/over the/) });
+    expect(JSON.parse(streamed.body.split("\n").at(-1)!)).toEqual({ error_code: 413, error_name: "MESSAGE_TOO_LARGE", message: expect.stringMatching(/over the/) });
     const partition = await (await fetch(`${server.url}${C}/topics/bodies/partitions/0`)).json();
     expect(partition.high_watermark).toBe(0);
   });

@@ -69,7 +69,7 @@ describe("runnel CLI", () => {
   it("exits non-zero with the API's message on stderr", async () => {
     const missing = await runnel(["topics", "describe", "cli-nope"]);
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/^runnel: topic 'cli-nope' does not exist \(error_code 40401, request [0-9a-f-]+\)\n$/);
+    expect(missing.stderr).toMatch(/^runnel: topic 'cli-nope' does not exist \(error_code 40401 UNKNOWN_TOPIC_OR_PARTITION, request [0-9a-f-]+\)\n$/);
     expect((await runnel(["consume", "cli-nope", "-e"])).status).toBe(1);
     const usage = await runnel(["consume", "x", "-f", "%q"]);
     expect(usage.status).toBe(2);
@@ -153,7 +153,7 @@ describe("runnel CLI", () => {
     expect((await runnel(["keys", "disable", key.key_id], undefined, as(ADMIN))).status).toBe(0);
     const disabled = await runnel(["topics", "list"], undefined, as(carol));
     expect(disabled.status).toBe(1);
-    expect(disabled.stderr).toMatch(/error_code 401/);
+    expect(disabled.stderr).toMatch(/error_code 40101 SASL_AUTHENTICATION_FAILED/);
     const removed = json(await runnel(["acls", "delete", "--resource-type", "TOPIC", "--principal", "User:carol", "--json"], undefined, as(ADMIN)));
     expect(removed).toHaveLength(1);
     expect((await runnel(["keys", "delete", key.key_id], undefined, as(ADMIN))).status).toBe(0);

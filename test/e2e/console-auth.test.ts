@@ -33,7 +33,8 @@ describe("the console, authentication on", () => {
     await page.getByLabel("API key").press("Enter");
     const alert = page.getByRole("alert");
     await alert.locator(".error-code").waitFor();
-    expect(await alert.locator(".error-code").textContent()).toBe("401");
+    expect(await alert.locator(".error-code").textContent()).toBe("40101");
+    expect(await alert.locator(".error-name").textContent()).toBe("SASL_AUTHENTICATION_FAILED");
     expect(await alert.locator(".error-message").textContent()).toBe(refused.body.message);
 
     await signIn(page, ADMIN);
@@ -76,14 +77,14 @@ describe("the console, authentication on", () => {
     await page.getByRole("heading", { name: "Keys and ACLs" }).focus();
     await shoot(page, "access");
 
-    // Alice may do what her ACL says, and sees the API's refusal (403) for the rest.
+    // Alice may do what her ACL says, and sees the API's refusal (403 / 40301) for the rest.
     await signOut(page);
     watch.allow(403, "/metrics");
     watch.allow(403, "/keys");
     watch.allow(403, "/acls");
     await signIn(page, alice);
     const deniedMetrics = await call(server.url, "GET", "/metrics", undefined, alice); // needs DESCRIBE on the cluster
-    expect(deniedMetrics.status).toBe(403);
+    expect([deniedMetrics.status, deniedMetrics.body.error_code, deniedMetrics.body.error_name]).toEqual([403, 40301, "CLUSTER_AUTHORIZATION_FAILED"]);
     await page.getByRole("alert").filter({ hasText: deniedMetrics.body.message }).waitFor();
     await page.getByRole("link", { name: "Topics", exact: true }).click();
     await page.getByLabel("Name").fill("alice-orders");

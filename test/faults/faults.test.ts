@@ -53,11 +53,11 @@ describe("a replica on a broker that is down", () => {
     expect(view.replicas.map((r: { log_end_offset: number | null }) => r.log_end_offset)).toEqual([1, 1, null]);
   });
 
-  it("refuses a read from it with 40404, saying it did not answer", async () => {
+  it("refuses a read from it with 40404 REPLICA_NOT_AVAILABLE, saying it did not answer", async () => {
     await createTopic("faults-follower", 1, [], 3);
     await fault(1, "down");
     const res = await call("GET", `${V3}/topics/faults-follower/partitions/0/records?offset=0&replica=1`);
-    expect(res.body).toEqual({ error_code: 40404, message: "that replica did not answer: broker 1 is unreachable (fault injected)" });
+    expect(res.body).toEqual({ error_code: 40404, error_name: "REPLICA_NOT_AVAILABLE", message: "that replica did not answer: broker 1 is unreachable (fault injected)" });
   });
 
   it("as the leader: the client gets BROKER_NOT_AVAILABLE and the controller elects another leader", async () => {

@@ -102,7 +102,9 @@ describe("the router under hostile requests (property-based, fixed seed)", () =>
         const now = await marks();
         if (status >= 400) {
           refused++;
-          expect(JSON.parse(text), what).toEqual({ error_code: expect.any(Number), message: expect.any(String) });
+          const { error_name: name, ...error } = JSON.parse(text);
+          expect(error, what).toEqual({ error_code: expect.any(Number), message: expect.any(String) });
+          if (name !== undefined) expect(name, what).toMatch(/^[A-Z][A-Z_]+$/); // Kafka's name, when the error has one
           expect(now, `${what} → ${status}, yet the witness's offsets moved`).toBe(baseline);
         }
         baseline = now;

@@ -89,7 +89,9 @@ async function exercise(spec: Spec, run: number): Promise<void> {
   if (res.status !== 101) {
     expect(res.status, path).toBeGreaterThanOrEqual(400);
     expect(res.status, path).toBeLessThan(500);
-    expect(await res.json(), path).toEqual({ error_code: expect.any(Number), message: expect.any(String) });
+    const { error_name: name, ...error } = (await res.json()) as Record<string, unknown>;
+    expect(error, path).toEqual({ error_code: expect.any(Number), message: expect.any(String) });
+    if (name !== undefined) expect(name, path).toMatch(/^[A-Z][A-Z_]+$/); // Kafka's name, when the error has one
     return;
   }
   groups.push(group.replace(/[\ud800-\udfff]/g, "\ufffd"));
@@ -114,7 +116,9 @@ async function exercise(spec: Spec, run: number): Promise<void> {
   if (end !== null) expect(end.code, state).toBeGreaterThanOrEqual(4000);
   else expect(errors().length, `each bad frame gets an error frame; ${state}`).toBeGreaterThanOrEqual(owed);
   for (const e of errors()) {
-    expect(e, state).toEqual({ type: "error", error_code: expect.any(Number), message: expect.any(String), ...("id" in e ? { id: e.id } : {}) });
+    const { error_name: name, ...frame } = e;
+    expect(frame, state).toEqual({ type: "error", error_code: expect.any(Number), message: expect.any(String), ...("id" in e ? { id: e.id } : {}) });
+    if (name !== undefined) expect(name, state).toMatch(/^[A-Z][A-Z_]+$/); // Kafka's name, when the error has one
     expect(e.error_code as number, state).toBeLessThan(50_000); // a 5xx error frame is a bug
   }
   if (end === null) ws.close(1000, "done");

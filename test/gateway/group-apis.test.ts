@@ -16,8 +16,8 @@ import { listGroups } from "../../src/gateway/apis/list-groups";
 import { offsetCommit } from "../../src/gateway/apis/offset-commit";
 import { offsetFetch } from "../../src/gateway/apis/offset-fetch";
 import { syncGroupApi } from "../../src/gateway/apis/sync-group";
-import { BackendError, type RunnelApi } from "../../src/gateway/backend/runnel-api";
-import { KafkaCode, kafkaCodeOf } from "../../src/gateway/errors";
+import { BackendError, backendErrorOf, type RunnelApi } from "../../src/gateway/backend/runnel-api";
+import { KafkaCode } from "../../src/gateway/errors";
 import { decodeSubscription, encodeAssignment, encodeSubscription } from "../../src/group/kafka/kafka-consumer-protocol";
 import { hex, kafkajsReads, kafkajsRequest, ourDecode, ourEncode, toHex } from "./kafkajs";
 
@@ -193,26 +193,28 @@ function workerAnswering(answer: (action: string, body: any) => unknown): Contex
   return { api, clientId: "c", clientHost: "/10.0.0.1", self } as unknown as Context;
 }
 
-const refusal = (errorCode: number, message: string) => () => {
-  throw new BackendError(errorCode, message, kafkaCodeOf(errorCode, message));
+/** A Worker refusal: the error body as the Worker writes it, through the front door's own parsing. */
+const refusal = (errorCode: number, errorName: string | null, message: string) => () => {
+  const body = { error_code: errorCode, message, ...(errorName === null ? {} : { error_name: errorName }) };
+  throw backendErrorOf({ status: errorCode < 1000 ? errorCode : Math.floor(errorCode / 100), headers: {}, body: Buffer.from(JSON.stringify(body)) });
 };
 
 describe("the group APIs' answers from the Worker's", () => {
-  it("turn the Kafka name a refusal starts with into its code", async () => {
-    const cases: [number, string, number][] = [
-      [40903, "REBALANCE_IN_PROGRESS: join the group again", KafkaCode.REBALANCE_IN_PROGRESS],
-      [40904, "ILLEGAL_GENERATION: member 'm' was given generation 3, not 2", KafkaCode.ILLEGAL_GENERATION],
-      [40403, "UNKNOWN_MEMBER_ID: 'm' is not a Kafka member", KafkaCode.UNKNOWN_MEMBER_ID],
-      [40903, "INCONSISTENT_GROUP_PROTOCOL: no protocol in common", KafkaCode.INCONSISTENT_GROUP_PROTOCOL],
-      [42204, "INVALID_SESSION_TIMEOUT: 10 ms", KafkaCode.INVALID_SESSION_TIMEOUT],
-      [50003, "COORDINATOR_NOT_AVAILABLE: the group's coordinator did not answer", KafkaCode.COORDINATOR_NOT_AVAILABLE],
-      [50003, "REQUEST_TIMED_OUT: the controller did not answer; retry", KafkaCode.COORDINATOR_NOT_AVAILABLE],
-      [0, "the Worker did not answer: ECONNREFUSED", KafkaCode.COORDINATOR_NOT_AVAILABLE],
-      [403, "not authorized: User:bob may not READ GROUP 'g'", KafkaCode.GROUP_AUTHORIZATION_FAILED],
-      [403, "not authorized: User:bob may not READ TOPIC 't'", KafkaCode.TOPIC_AUTHORIZATION_FAILED],
+  it("turn the Kafka name a refusal carries into its code", async () => {
+    const cases: [number, string | null, string, number][] = [
+      [40903, "REBALANCE_IN_PROGRESS", "REBALANCE_IN_PROGRESS: join the group again", KafkaCode.REBALANCE_IN_PROGRESS],
+      [40904, "ILLEGAL_GENERATION", "ILLEGAL_GENERATION: member 'm' was given generation 3, not 2", KafkaCode.ILLEGAL_GENERATION],
+      [40403, "UNKNOWN_MEMBER_ID", "UNKNOWN_MEMBER_ID: 'm' is not a Kafka member", KafkaCode.UNKNOWN_MEMBER_ID],
+      [40903, "INCONSISTENT_GROUP_PROTOCOL", "INCONSISTENT_GROUP_PROTOCOL: no protocol in common", KafkaCode.INCONSISTENT_GROUP_PROTOCOL],
+      [42204, "INVALID_SESSION_TIMEOUT", "INVALID_SESSION_TIMEOUT: 10 ms", KafkaCode.INVALID_SESSION_TIMEOUT],
+      [50003, "COORDINATOR_NOT_AVAILABLE", "COORDINATOR_NOT_AVAILABLE: the group's coordinator did not answer", KafkaCode.COORDINATOR_NOT_AVAILABLE],
+      [50003, "REQUEST_TIMED_OUT", "REQUEST_TIMED_OUT: the controller did not answer; retry", KafkaCode.COORDINATOR_NOT_AVAILABLE],
+      [0, null, "the Worker did not answer: ECONNREFUSED", KafkaCode.COORDINATOR_NOT_AVAILABLE],
+      [40301, "GROUP_AUTHORIZATION_FAILED", "not authorized: User:bob may not READ GROUP 'g'", KafkaCode.GROUP_AUTHORIZATION_FAILED],
+      [40301, "TOPIC_AUTHORIZATION_FAILED", "not authorized: User:bob may not READ TOPIC 't'", KafkaCode.TOPIC_AUTHORIZATION_FAILED],
     ];
-    for (const [code, message, expected] of cases) {
-      const ctx = workerAnswering(code === 0 ? () => { throw new BackendError(0, message, KafkaCode.REQUEST_TIMED_OUT); } : refusal(code, message));
+    for (const [code, name, message, expected] of cases) {
+      const ctx = workerAnswering(code === 0 ? () => { throw new BackendError(0, message, KafkaCode.REQUEST_TIMED_OUT); } : refusal(code, name, message));
       const join = await joinGroupApi.handle({ groupId: "g", sessionTimeoutMs: 1, rebalanceTimeoutMs: 1, memberId: "m", groupInstanceId: null, protocolType: "consumer", protocols: [] }, 5, ctx);
       const beat = await heartbeatApi.handle({ groupId: "g", generation: 1, memberId: "m" }, 3, ctx);
       expect([join!.errorCode, beat!.errorCode], message).toEqual([expected, expected]);
@@ -242,7 +244,7 @@ describe("the group APIs' answers from the Worker's", () => {
 
   it("describe a group the client may not DESCRIBE as GROUP_AUTHORIZATION_FAILED, and the others as the Worker does", async () => {
     const ctx = workerAnswering(() => ({ state: "Empty", protocol_type: "consumer", protocol: "", members: [] }));
-    const denied = workerAnswering(refusal(403, "not authorized: User:bob may not DESCRIBE GROUP 'g'"));
+    const denied = workerAnswering(refusal(40301, "GROUP_AUTHORIZATION_FAILED", "not authorized: User:bob may not DESCRIBE GROUP 'g'"));
     expect((await describeGroups.handle({ groups: ["g"] }, 2, ctx))!.groups[0]).toMatchObject({ errorCode: 0, state: "Empty", protocolType: "consumer" });
     expect((await describeGroups.handle({ groups: ["g", ""] }, 2, denied))!.groups.map((g) => g.errorCode)).toEqual([30, KafkaCode.INVALID_GROUP_ID]);
     const joinNoGroup = await joinGroupApi.handle({ groupId: "", sessionTimeoutMs: 1, rebalanceTimeoutMs: 1, memberId: "", groupInstanceId: null, protocolType: "consumer", protocols: [] }, 5, ctx);

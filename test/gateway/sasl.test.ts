@@ -24,17 +24,17 @@ interface Worker {
   close(): Promise<void>;
 }
 
-/** A stand-in Worker: 401 without alice's key (or with `openToAll`, serves anyone), one topic "t". */
+/** A stand-in Worker: 401 / 40101 without alice's key (or with `openToAll`, serves anyone), one topic "t". */
 async function startWorker(openToAll = false): Promise<Worker> {
   const seen: string[] = [];
   const server = http.createServer((req, res) => {
     const auth = req.headers.authorization ?? "none";
     seen.push(auth);
     const json = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-    if (!openToAll && auth !== GOOD) return json(401, { error_code: 401, message: "an API key is required" });
+    if (!openToAll && auth !== GOOD) return json(401, { error_code: 40101, message: "an API key is required", error_name: "SASL_AUTHENTICATION_FAILED" });
     if (req.url === "/v3/clusters") return json(200, { data: [{ cluster_id: "fake" }] });
     if (req.url === "/v3/clusters/fake/topics/t") return json(200, { topic_name: "t", partitions_count: 1, replication_factor: 1 });
-    json(404, { error_code: 40401, message: `no ${req.url}` });
+    json(404, { error_code: 40401, message: `no ${req.url}`, error_name: "UNKNOWN_TOPIC_OR_PARTITION" });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

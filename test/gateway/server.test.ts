@@ -43,7 +43,7 @@ async function startBackend(): Promise<Backend> {
         next.set(batches[1]!, base + count);
         return json(200, { base_offset: base, last_offset: base + count - 1, log_append_time: -1 });
       }
-      json(404, { error_code: 40401, message: `no ${req.url}` });
+      json(404, { error_code: 40401, message: `no ${req.url}`, error_name: "UNKNOWN_TOPIC_OR_PARTITION" });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -53,7 +53,7 @@ describe("group paths meeting a topic that is gone or has no leader", () => {
     expect((await call("DELETE", `${V3}/topics/cgf-deleted`)).status).toBe(204);
     const res = await call("POST", `${m}/offsets`, { offsets: [{ topic: "cgf-deleted", partition: 0, offset: 1 }] });
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ error_code: 40401, message: expect.stringMatching(/cgf-deleted/) });
+    expect(res.body).toEqual({ error_code: 40401, error_name: "UNKNOWN_TOPIC_OR_PARTITION", message: expect.stringMatching(/cgf-deleted/) });
   });
 
   it("answer commits, lags, polls and offset resets with 50003 and then 40404 while the partition's only replica is down", async () => {
@@ -70,7 +70,7 @@ describe("group paths meeting a topic that is gone or has no leader", () => {
       await waitFor("the partition to have no leader", async () => (await leaderOf("cgf-down")) === null);
       const noLeader = await commit();
       expect(noLeader.status).toBe(404);
-      expect(noLeader.body).toEqual({ error_code: 40404, message: expect.stringMatching(/no leader/) });
+      expect(noLeader.body).toEqual({ error_code: 40404, error_name: "LEADER_NOT_AVAILABLE", message: expect.stringMatching(/no leader/) });
       expect((await call("GET", `${V3}/consumer-groups/cgf-down-g/lags`)).body.error_code).toBe(40404);
       expect((await call("GET", `${m}/records?timeout=0`)).body.error_code).toBe(40404);
       await call("DELETE", m);
@@ -134,7 +134,7 @@ describe("a consumer instance that is gone", () => {
     await call("POST", "/topics/cgf-gone", { records: [{ value: "for the owner" }] });
     const res = await polled;
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ error_code: 40403, message: expect.stringMatching(/a-quiet/) });
+    expect(res.body).toEqual({ error_code: 40403, error_name: "UNKNOWN_MEMBER_ID", message: expect.stringMatching(/a-quiet/) });
     expect((await pollUntil(busy, 1)).map((g) => g.value)).toEqual(["for the owner"]);
   });
 });

@@ -55,7 +55,7 @@ describe("WebSocket upgrades", () => {
     await createTopic("gh-proto");
     const refused = await upgrade("gh-proto-g", "chat, superchat");
     expect(refused.status).toBe(400);
-    expect(await refused.json()).toEqual({ error_code: 400, message: expect.stringContaining("runnel.v1") });
+    expect(await refused.json()).toEqual({ error_code: 400, error_name: "INVALID_REQUEST", message: expect.stringContaining("runnel.v1") });
     expect((await call("GET", `${V3}/consumer-groups/gh-proto-g`)).body.error_code).toBe(40405); // nobody joined
     for (const [offered, answered] of [[undefined, null], ["chat, runnel.v1", "runnel.v1"]] as const) {
       const res = await upgrade("gh-proto-g", offered);

@@ -128,7 +128,7 @@ describe("compression.type", () => {
     await createTopic("codec-cfg-bad", 1, [{ name: "compression.type", value: "lz4" }]);
     for (const value of ["LZ4", "brotli", "none", ""]) {
       const res = await call("POST", `${V3}/topics/codec-cfg-bad/configs:alter`, { data: [{ name: "compression.type", value }] });
-      expect(res.body, value).toEqual({ error_code: 400, message: `invalid value '${value}' for config 'compression.type': must be one of producer, uncompressed, gzip, snappy, lz4, zstd` });
+      expect(res.body, value).toEqual({ error_code: 400, error_name: "INVALID_CONFIG", message: `invalid value '${value}' for config 'compression.type': must be one of producer, uncompressed, gzip, snappy, lz4, zstd` });
     }
     expect((await call("GET", `${V3}/topics/codec-cfg-bad/configs/compression.type`)).body.value).toBe("lz4");
     const create = await call("POST", `${V3}/topics`, { topic_name: "codec-cfg-never", partitions_count: 1, configs: [{ name: "compression.type", value: "brotli" }] });

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { buildBatch, encodeRecords, readBatchHeader, setMaxTimestamp } from "../../src/record/record-batch";
+import { buildBatch, encodeRecords, readBatchHeader, setBaseOffset, setMaxTimestamp } from "../../src/record/record-batch";
 import type { Failure } from "../../src/errors";
 import type { PartitionReplica } from "../../src/replication/partition-replica";
 import type { FetchOk } from "../../src/replication/types";
@@ -183,6 +183,22 @@ describe("a partition replica", () => {
     const res = await stub.append({ topicId, leaderEpoch: 3, acks: 1, batches: [batch(["a"])] });
     expect(res).toMatchObject({ ok: false, error_code: 50003, error_name: "NOT_LEADER_OR_FOLLOWER" });
     expect(res.ok === false && res.message.startsWith("NOT_LEADER_OR_FOLLOWER: broker 0 is not the leader of epoch 3")).toBe(true);
+  });
+
+  it("names each refusal of a replica's illegal state for its own Kafka condition, not one name for the code", async () => {
+    const topicId = `pr-test-${++counter}`;
+    const follower = env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/0/1`));
+    const init = { topicId, topicName: `pr-${counter}`, partition: 0, brokerId: 1, configs: {}, role: { leader: 0, leaderEpoch: 0, replicas: [0, 1], isr: [0, 1] } };
+    expect(await follower.init(init)).toEqual({ ok: true });
+    expect(await follower.init({ ...init, topicId: "another-topic" })).toMatchObject({ ok: false, error_code: 40903, error_name: "INCONSISTENT_TOPIC_ID" });
+    const push = { topicId, leaderEpoch: 1, fromOffset: 0, batches: [batch(["a"])], keys: [], highWatermark: 0 };
+    expect(await follower.replicate(push)).toMatchObject({ ok: false, error_code: 40903, error_name: "UNKNOWN_LEADER_EPOCH" });
+    expect(await follower.handshake({ topicId, leaderEpoch: 1, leaderBrokerId: 0 })).toMatchObject({ ok: true, logEndOffset: 0 });
+    expect(await follower.replicate({ ...push, fromOffset: 5 })).toMatchObject({ ok: false, error_code: 40903, error_name: "OFFSET_OUT_OF_RANGE" });
+    const gap = batch(["b"]);
+    setBaseOffset(gap, 3);
+    expect(await follower.replicate({ ...push, batches: [gap] })).toMatchObject({ ok: false, error_code: 40903, error_name: "OFFSET_OUT_OF_RANGE" });
+    expect(await follower.replicate(push)).toEqual({ ok: true, logEndOffset: 1 });
   });
 });
 

@@ -82,9 +82,12 @@ describe("a replication-factor-3 partition", () => {
     await fault(2, "down");
     const refused = await produce("rep-min-isr", ["lost"]);
     expect(refused.body.offsets[0]).toMatchObject({ offset: null, error_code: 50003, error: expect.stringMatching(/^NOT_ENOUGH_REPLICAS(_AFTER_APPEND)?: /) });
+    expect(refused.body.offsets[0].error_name).toMatch(/^NOT_ENOUGH_REPLICAS(_AFTER_APPEND)?$/);
     await waitFor("the ISR to shrink to the leader", async () => (await partition("rep-min-isr")).isr.length === 1);
     const again = await produce("rep-min-isr", ["lost too"]);
-    expect(again.body.offsets[0].error).toMatch(/^NOT_ENOUGH_REPLICAS: 1 in-sync replicas, min.insync.replicas is 2/);
+    expect(again.body.offsets[0]).toMatchObject({ error_code: 50003, error_name: "NOT_ENOUGH_REPLICAS", error: expect.stringMatching(/^NOT_ENOUGH_REPLICAS: 1 in-sync replicas, min.insync.replicas is 2/) });
+    const v3 = await call("POST", `${V3}/topics/rep-min-isr/records`, { value: { type: "STRING", data: "lost as well" } });
+    expect([v3.status, v3.body]).toEqual([500, { error_code: 50003, error_name: "NOT_ENOUGH_REPLICAS", message: expect.stringMatching(/^NOT_ENOUGH_REPLICAS: 1 in-sync replicas/) }]);
     expect(await values("rep-min-isr")).toEqual(["kept"]);
     expect((await partition("rep-min-isr")).high_watermark).toBe(1);
   });

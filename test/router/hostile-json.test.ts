@@ -20,7 +20,7 @@ describe("deeply nested JSON", () => {
   it("a 100,000-deep configs value in a topic create is a 400, and no topic is made", async () => {
     const res = await call("POST", `${V3}/topics`, `{"topic_name":"deep-configs","partitions_count":1,"configs":${arrays(100_000)}}`);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error_code: 400, message: `malformed JSON: nested deeper than ${limits.jsonDepthMax} levels` });
+    expect(res.body).toEqual({ error_code: 400, error_name: "INVALID_REQUEST", message: `malformed JSON: nested deeper than ${limits.jsonDepthMax} levels` });
     expect((await call("GET", `${V3}/topics/deep-configs`)).status).toBe(404);
   });
 
@@ -34,7 +34,9 @@ describe("deeply nested JSON", () => {
           const what = `${rule.method} ${path} (${kind})`;
           expect(res.status, what).toBeGreaterThanOrEqual(400);
           expect(res.status, what).toBeLessThan(500);
-          expect(res.json, what).toEqual({ error_code: expect.any(Number), message: expect.any(String) });
+          const { error_name: name, ...error } = res.json as Record<string, unknown>;
+          expect(error, what).toEqual({ error_code: expect.any(Number), message: expect.any(String) });
+          if (name !== undefined) expect(name, what).toMatch(/^[A-Z][A-Z_]+$/); // none for an error with no Kafka meaning (an unknown route)
         }
       }
       expect(await highWatermark("fz-witness")).toBe(0);
@@ -67,7 +69,7 @@ describe("deeply nested JSON", () => {
       "content-type": "application/json",
     });
     expect(res.status).toBe(200);
-    expect(lines(res.text)).toEqual([expect.objectContaining({ error_code: 200, offset: 0 }), { error_code: 400, message: expect.stringMatching(/nested deeper/) }]);
+    expect(lines(res.text)).toEqual([expect.objectContaining({ error_code: 200, offset: 0 }), { error_code: 400, error_name: "INVALID_REQUEST", message: expect.stringMatching(/nested deeper/) }]);
     expect(await highWatermark("deep-stream")).toBe(1);
   });
 

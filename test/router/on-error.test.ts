@@ -8,7 +8,13 @@ import { call, V3 } from "../helpers";
 const app = new Hono();
 app.use("*", requestId);
 app.get("/expected", () => {
-  throw new RunnelError(ErrorCode.RETRIABLE, "NOT_ENOUGH_REPLICAS: 1 in-sync replica", 2);
+  throw new RunnelError(ErrorCode.RETRIABLE, "NOT_ENOUGH_REPLICAS: 1 in-sync replica", 2, "NOT_ENOUGH_REPLICAS");
+});
+app.get("/unauthenticated", () => {
+  throw new RunnelError(ErrorCode.UNAUTHENTICATED, "an API key is required");
+});
+app.get("/unnamed", () => {
+  throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json");
 });
 app.get("/bug", () => {
   throw new TypeError("Cannot read properties of undefined (reading 'secret internals')");
@@ -21,12 +27,20 @@ app.onError(onError);
 afterEach(() => vi.restoreAllMocks());
 
 describe("the router's error boundary", () => {
-  it("answers an expected failure with its code, message, Retry-After and a request id", async () => {
+  it("answers an expected failure with its code, message, Kafka name, Retry-After and a request id", async () => {
     const res = await app.request("/expected");
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error_code: 50003, message: "NOT_ENOUGH_REPLICAS: 1 in-sync replica" });
+    expect(await res.json()).toEqual({ error_code: 50003, message: "NOT_ENOUGH_REPLICAS: 1 in-sync replica", error_name: "NOT_ENOUGH_REPLICAS" });
     expect(res.headers.get("retry-after")).toBe("2");
     expect(res.headers.get("runnel-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("answers 40101 with status 401, WWW-Authenticate and SASL_AUTHENTICATION_FAILED; an error with no Kafka meaning without a name", async () => {
+    const res = await app.request("/unauthenticated");
+    expect([res.status, res.headers.get("www-authenticate")]).toEqual([401, 'Bearer realm="runnel"']);
+    expect(await res.json()).toEqual({ error_code: 40101, message: "an API key is required", error_name: "SASL_AUTHENTICATION_FAILED" });
+    const unnamed = await app.request("/unnamed");
+    expect([unnamed.status, await unnamed.json()]).toEqual([415, { error_code: 415, message: "send application/json" }]);
   });
 
   for (const path of ["/bug", "/object-bug"]) {
@@ -35,8 +49,8 @@ describe("the router's error boundary", () => {
       const res = await app.request(path);
       expect(res.status).toBe(500);
       const id = res.headers.get("runnel-request-id")!;
-      const body = (await res.json()) as { error_code: number; message: string };
-      expect(body.error_code).toBe(500);
+      const body = (await res.json()) as { error_code: number; message: string; error_name: string };
+      expect([body.error_code, body.error_name]).toEqual([500, "UNKNOWN_SERVER_ERROR"]);
       expect(body.message).toContain(id);
       expect(body.message).not.toContain("secret internals");
       expect(logged).toHaveBeenCalledTimes(1);

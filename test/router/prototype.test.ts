@@ -30,7 +30,9 @@ function expectClear(res: { status: number; body: any }, what: string, ok: numbe
   if (ok.includes(res.status)) return;
   expect(res.status, `${what}: ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(400);
   expect(res.status, `${what}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
-  expect(res.body, what).toEqual({ error_code: expect.any(Number), message: expect.any(String) });
+  const { error_name: name, ...body } = res.body;
+  expect(body, what).toEqual({ error_code: expect.any(Number), message: expect.any(String) });
+  if (name !== undefined) expect(name, what).toMatch(/^[A-Z][A-Z_]+$/);
 }
 
 describe("prototype keys in requests", () => {

@@ -80,7 +80,7 @@ describe("base64 is strict RFC 4648", () => {
   it("a v2 binary record, a v3 BINARY key and a header value with embedded spaces are each refused whole (42206)", async () => {
     await createTopic("strict-b64");
     const v2 = await call("POST", "/topics/strict-b64", { records: [{ value: "aGVsbG8=" }, { value: "aGVs bG8=" }] }, BINARY_V2);
-    expect([v2.status, v2.body]).toEqual([422, { error_code: 42206, message: "records[1]: value is not valid base64" }]);
+    expect([v2.status, v2.body]).toEqual([422, { error_code: 42206, error_name: "INVALID_RECORD", message: "records[1]: value is not valid base64" }]);
     const v3 = await call("POST", `${V3}/topics/strict-b64/records`, { key: { type: "BINARY", data: "aGVs\nbG8=" }, value: { type: "STRING", data: "x" } });
     expect([v3.status, v3.body.error_code]).toEqual([422, 42206]);
     const header = await call("POST", `${V3}/topics/strict-b64/records`, { value: { type: "STRING", data: "x" }, headers: [{ name: "h", value: "aGVsbB==" }] });

@@ -51,7 +51,7 @@ describe("record timestamps are checked before anything is appended", () => {
     for (const timestamp of BAD) {
       const res = await call("POST", `${V3}/topics/ts-batch/records:batch`, { entries: [{ id: "bad", value: STRING, timestamp }, { id: "good", value: STRING }] });
       expect(res.status).toBe(207);
-      expect(res.body.failures).toEqual([{ id: "bad", error_code: 42206, message: expect.stringMatching(/timestamp/) }]);
+      expect(res.body.failures).toEqual([{ id: "bad", error_code: 42206, error_name: "INVALID_RECORD", message: expect.stringMatching(/timestamp/) }]);
       expect(res.body.successes.map((s: { id: string }) => s.id)).toEqual(["good"]);
     }
     expect(await highWatermark("ts-batch")).toBe(BAD.length);
@@ -75,7 +75,7 @@ describe("record timestamps are checked before anything is appended", () => {
     expect(res.status).toBe(200);
     const reports = lines(res.text);
     expect(reports).toHaveLength(BAD.length);
-    for (const r of reports) expect(r).toEqual({ error_code: 42206, message: expect.stringMatching(/timestamp/) });
+    for (const r of reports) expect(r).toEqual({ error_code: 42206, error_name: "INVALID_RECORD", message: expect.stringMatching(/timestamp/) });
     expect(await highWatermark("ts-stream")).toBe(0);
     expect(logged).not.toHaveBeenCalled();
   });

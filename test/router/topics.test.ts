@@ -45,29 +45,31 @@ describe("topics", () => {
     await createTopic("tp-dup");
     const res = await call("POST", `${V3}/topics`, { topic_name: "tp-dup", partitions_count: 1 });
     expect(res.status).toBe(400);
-    expect(res.body.error_code).toBe(40002);
+    expect(res.body).toMatchObject({ error_code: 40002, error_name: "TOPIC_ALREADY_EXISTS" });
   });
 
-  it("refuse bad names, counts and replication factors, and create nothing", async () => {
-    const bad = [
-      { topic_name: "has space", partitions_count: 1 },
-      { topic_name: "..", partitions_count: 1 },
-      { topic_name: "x".repeat(250), partitions_count: 1 },
-      { topic_name: "tp-zero", partitions_count: 0 },
-      { topic_name: "tp-frac", partitions_count: 1.5 },
-      { topic_name: "tp-huge", partitions_count: 100_000 },
-      { topic_name: "tp-rf", partitions_count: 1, replication_factor: 4 },
-      { partitions_count: 1 },
+  it("refuse bad names, counts, replication factors and configs with Kafka's name for each, and create nothing", async () => {
+    const bad: [Record<string, unknown>, string][] = [
+      [{ topic_name: "has space", partitions_count: 1 }, "INVALID_TOPIC_EXCEPTION"],
+      [{ topic_name: "..", partitions_count: 1 }, "INVALID_TOPIC_EXCEPTION"],
+      [{ topic_name: "x".repeat(250), partitions_count: 1 }, "INVALID_TOPIC_EXCEPTION"],
+      [{ topic_name: "tp-zero", partitions_count: 0 }, "INVALID_PARTITIONS"],
+      [{ topic_name: "tp-frac", partitions_count: 1.5 }, "INVALID_REQUEST"], // not an integer: a malformed body
+      [{ topic_name: "tp-huge", partitions_count: 100_000 }, "INVALID_PARTITIONS"],
+      [{ topic_name: "tp-rf", partitions_count: 1, replication_factor: 4 }, "INVALID_REPLICATION_FACTOR"],
+      [{ topic_name: "tp-cfg", partitions_count: 1, configs: [{ name: "retention.ms", value: "soon" }] }, "INVALID_CONFIG"],
+      [{ partitions_count: 1 }, "INVALID_REQUEST"],
     ];
-    for (const body of bad) {
-      const res = await call("POST", `${V3}/topics`, body);
-      expect(res.status, JSON.stringify(body)).toBe(400);
-      expect(res.body.error_code).toBe(400);
+    for (const [body, name] of bad) {
+      for (const validateOnly of [false, true]) {
+        const res = await call("POST", `${V3}/topics`, { ...body, ...(validateOnly ? { validate_only: true } : {}) });
+        expect([res.status, res.body.error_code, res.body.error_name], `${JSON.stringify(body)} validate_only ${validateOnly}`).toEqual([400, 400, name]);
+      }
     }
     const rf = await call("POST", `${V3}/topics`, { topic_name: "tp-rf", partitions_count: 1, replication_factor: 4 });
     expect(rf.body.message).toMatch(/larger than the 3 available brokers/);
     const names = (await call("GET", `${V3}/topics`)).body.data.map((t: any) => t.topic_name);
-    expect(names.filter((n: string) => n.startsWith("tp-z") || n.startsWith("tp-f") || n.startsWith("tp-h") || n === "tp-rf")).toEqual([]);
+    expect(names.filter((n: string) => n.startsWith("tp-z") || n.startsWith("tp-f") || n.startsWith("tp-h") || n === "tp-rf" || n === "tp-cfg")).toEqual([]);
   });
 
   it("are refused past the cluster's topic limit, creating nothing", async () => {
@@ -79,7 +81,7 @@ describe("topics", () => {
     try {
       await createTopic("tp-limit-ok");
       const res = await call("POST", `${V3}/topics`, { topic_name: "tp-limit-over", partitions_count: 1 });
-      expect(res.body).toMatchObject({ error_code: 400, message: expect.stringMatching(/most topics allowed/) });
+      expect(res.body).toMatchObject({ error_code: 400, error_name: "POLICY_VIOLATION", message: expect.stringMatching(/most topics allowed/) });
       expect((await call("GET", `${V3}/topics/tp-limit-over`)).body.error_code).toBe(40401);
     } finally {
       await runInDurableObject(controller, (instance: Controller) => {
@@ -95,7 +97,7 @@ describe("topics", () => {
     const res = await call("POST", "/topics/tp-grow/partitions/4", { records: [{ value: 1 }] });
     expect(res.body.offsets[0]).toMatchObject({ partition: 4, offset: 0 });
     const shrink = await call("PATCH", `${V3}/topics/tp-grow`, { partitions_count: 3 });
-    expect(shrink.body).toMatchObject({ error_code: 400, message: expect.stringMatching(/only grow/) });
+    expect(shrink.body).toMatchObject({ error_code: 400, error_name: "INVALID_PARTITIONS", message: expect.stringMatching(/only grow/) });
   });
 });
 
@@ -123,7 +125,7 @@ describe("topic configs", () => {
     await createTopic("cfg-bad");
     const res = await call("POST", `${V3}/topics/cfg-bad/configs:alter`, { data: [{ name: "segment.ms", value: "100" }, { name: "retention.ms", value: "soon" }] });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error_code: 400, message: "invalid value 'soon' for config 'retention.ms': must be an integer" });
+    expect(res.body).toEqual({ error_code: 400, error_name: "INVALID_CONFIG", message: "invalid value 'soon' for config 'retention.ms': must be an integer" });
     expect((await call("GET", `${V3}/topics/cfg-bad/configs/segment.ms`)).body.is_default).toBe(true);
     const unknown = await call("POST", `${V3}/topics`, { topic_name: "cfg-unknown", partitions_count: 1, configs: [{ name: "no.such", value: "1" }] });
     expect(unknown.body).toMatchObject({ error_code: 400, message: "unknown topic config 'no.such'" });

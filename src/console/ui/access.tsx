@@ -1,4 +1,4 @@
-/** Keys and ACLs (only with authentication on; every call needs ALTER on the cluster, so others see the API's 403). */
+/** Keys and ACLs (only with authentication on; every call needs ALTER on the cluster, so others see the API's 40301). */
 import { AclsSection } from "./acls";
 import { KeysSection } from "./keys";
 import type { Session } from "./session";

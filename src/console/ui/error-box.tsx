@@ -1,7 +1,8 @@
 /**
- * Errors as the API wrote them: its `error_code` and its `message`,
- * verbatim (as text, never as markup). A failure with no answer (code 0)
- * says so; the console's own checks have no code.
+ * Errors as the API wrote them: its `error_code`, its `error_name` (Kafka's
+ * name, when it gave one) and its `message`, verbatim (as text, never as
+ * markup). A failure with no answer (code 0) says so; the console's own
+ * checks have no code.
  */
 import { RunnelError } from "../../client/errors";
 
@@ -12,6 +13,8 @@ export function ErrorBox({ error }: { error: unknown }) {
     return (
       <div class="error" role="alert">
         {error.errorCode === 0 ? <span class="error-code">no answer</span> : <code class="error-code">{error.errorCode}</code>}{" "}
+        {error.errorName === null ? null : <code class="error-name">{error.errorName}</code>}
+        {error.errorName === null ? null : " "}
         <span class="error-message">{error.message}</span>
         {error.requestId !== null && error.errorCode >= 500 ? <span class="error-request"> (request {error.requestId})</span> : null}
       </div>

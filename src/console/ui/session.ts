@@ -55,7 +55,7 @@ export function keyProblem(key: string): string | null {
 /**
  * Opens a session: checks the key with `GET /v3/clusters` (which needs
  * only a valid key) and keeps it in sessionStorage once it works. Throws
- * the API's RunnelError (401 for a bad key).
+ * the API's RunnelError (40101 for a bad key).
  */
 export async function openSession(auth: "on" | "off", key: string | undefined): Promise<Session> {
   const url = location.origin;

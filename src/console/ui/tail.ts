@@ -58,8 +58,8 @@ export function startTail(session: Session, topic: string, partition: number, of
           if (event.id !== undefined) lastId = event.id;
           on.records(JSON.parse(event.data) as WireRecord[]);
         } else if (event.event === "error") {
-          const body = JSON.parse(event.data) as { error_code: number; message: string };
-          failure = new RunnelError(body.error_code, body.message);
+          const body = JSON.parse(event.data) as { error_code: number; message: string; error_name?: string };
+          failure = new RunnelError(body.error_code, body.message, 0, null, null, body.error_name ?? null);
         }
       },
     });

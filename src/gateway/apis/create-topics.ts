@@ -4,7 +4,9 @@
  * manual replica assignments are refused (Runnel places replicas itself).
  * `validate_only` checks the name, the counts and that the topic does not
  * exist yet, and creates nothing. A principal without CREATE (on the
- * cluster or the topic) is answered TOPIC_AUTHORIZATION_FAILED, as Kafka 2.x and later answer it.
+ * cluster or the topic) is answered TOPIC_AUTHORIZATION_FAILED, as Kafka
+ * 2.x and later answer it: the Worker names the denial for the topic it
+ * was asked to create.
  */
 import { BackendError } from "../backend/runnel-api";
 import type { Reader } from "../codec/reader";
@@ -34,14 +36,6 @@ export interface TopicCreated {
 export interface CreateTopicsResponse {
   topics: TopicCreated[];
 }
-
-/** What a 400 from topic creation is about, by the field its message starts with. */
-const BAD_FIELD: [RegExp, number][] = [
-  [/^topic_name/, KafkaCode.INVALID_TOPIC_EXCEPTION],
-  [/^partitions_count/, KafkaCode.INVALID_PARTITIONS],
-  [/^replication_factor/, KafkaCode.INVALID_REPLICATION_FACTOR],
-  [/config/, KafkaCode.INVALID_CONFIG],
-];
 
 export const createTopics: KafkaApi<CreateTopicsRequest, CreateTopicsResponse> = {
   key: 19,
@@ -101,9 +95,8 @@ async function createOne(ctx: Context, t: TopicToCreate, validateOnly: boolean):
     return { name: t.name, errorCode: KafkaCode.NONE, errorMessage: null };
   } catch (e) {
     if (!(e instanceof BackendError)) throw e;
-    const code =
-      e.errorCode === 400 ? (BAD_FIELD.find(([re]) => re.test(e.message))?.[1] ?? KafkaCode.INVALID_REQUEST) : e.errorCode === 403 ? KafkaCode.TOPIC_AUTHORIZATION_FAILED : e.kafkaCode;
-    return refused(t.name, code, e.message);
+    // The Worker names what it refused (INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, TOPIC_AUTHORIZATION_FAILED, …).
+    return refused(t.name, e.kafkaCode, e.message);
   }
 }
 

@@ -38,7 +38,7 @@ export const deleteTopics: KafkaApi<DeleteTopicsRequest, DeleteTopicsResponse> =
           return { name, errorCode: KafkaCode.NONE };
         } catch (e) {
           if (!(e instanceof BackendError)) throw e;
-          return { name, errorCode: e.errorCode === 403 ? KafkaCode.TOPIC_AUTHORIZATION_FAILED : e.kafkaCode };
+          return { name, errorCode: e.kafkaCode }; // a denial is TOPIC_AUTHORIZATION_FAILED, as the Worker names it
         }
       }),
     };

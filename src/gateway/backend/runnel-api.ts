@@ -1,7 +1,8 @@
 /**
  * The calls the Kafka handlers make, each one request of Runnel's own
  * HTTP API (API.md). An error answer becomes a `BackendError` carrying
- * the Runnel error code and message, and the Kafka code they stand for.
+ * the Runnel error code, message and Kafka error name, and the Kafka code
+ * the name stands for.
  */
 import { kafkaCodeOf, KafkaCode } from "../errors";
 import { gatewayLimits } from "../limits";
@@ -15,6 +16,8 @@ export class BackendError extends Error {
     readonly errorCode: number,
     message: string,
     readonly kafkaCode: number,
+    /** The answer's `error_name` (Kafka's name for the condition); null when it has none. */
+    readonly errorName: string | null = null,
   ) {
     super(message);
   }
@@ -91,7 +94,7 @@ export class RunnelApi {
 
   /**
    * Whether this API's key is one the Worker accepts: resolves when it
-   * is, rejects with the Worker's answer (401 for a bad key) otherwise.
+   * is, rejects with the Worker's answer (40101 for a bad key) otherwise.
    * Asks every time, never from a cache.
    */
   async checkCredentials(): Promise<void> {
@@ -213,19 +216,27 @@ export class RunnelApi {
       throw e;
     }
     if (reply.status < 400) return reply;
-    const { errorCode, message } = errorBodyOf(reply);
-    throw new BackendError(errorCode, message, kafkaCodeOf(errorCode, message));
+    throw backendErrorOf(reply);
   }
 }
 
-function errorBodyOf(reply: HttpReply): { errorCode: number; message: string } {
+/**
+ * The `BackendError` of an error answer: its body's `error_code`,
+ * `message` and `error_name`, the Kafka code from the name (never from
+ * the message). A body that is not a Runnel error (a proxy in between,
+ * say) leaves the status to speak.
+ */
+export function backendErrorOf(reply: HttpReply): BackendError {
   try {
-    const b = JSON.parse(reply.body.toString("utf8")) as { error_code?: unknown; message?: unknown };
-    if (typeof b.error_code === "number") return { errorCode: b.error_code, message: String(b.message ?? "") };
+    const b = JSON.parse(reply.body.toString("utf8")) as { error_code?: unknown; message?: unknown; error_name?: unknown };
+    if (typeof b.error_code === "number") {
+      const name = typeof b.error_name === "string" ? b.error_name : null;
+      return new BackendError(b.error_code, String(b.message ?? ""), kafkaCodeOf(b.error_code, name), name);
+    }
   } catch {
-    // not a Runnel error body (a proxy in between, say): the status speaks
+    // not JSON: the status speaks
   }
-  return { errorCode: reply.status, message: `HTTP ${reply.status}` };
+  return new BackendError(reply.status, `HTTP ${reply.status}`, kafkaCodeOf(reply.status, null));
 }
 
 function summaryOf(t: Record<string, unknown>): TopicSummary {

@@ -107,7 +107,7 @@ async function answer(api: KafkaApi, req: unknown, start: RequestStart, ctx: Con
   } catch (e) {
     if (e instanceof CloseConnection) throw e;
     if (e instanceof BackendError) {
-      logWarn("kafka_request_failed", { api: api.name, client_id: ctx.clientId, error_code: e.errorCode, message: e.message });
+      logWarn("kafka_request_failed", { api: api.name, client_id: ctx.clientId, error_code: e.errorCode, error_name: e.errorName, message: e.message });
       return api.failed(req, e.kafkaCode, start.apiVersion, ctx);
     }
     logBug(`kafka ${api.name} v${start.apiVersion}`, e, { client_id: ctx.clientId });

@@ -101,7 +101,7 @@ export class SaslSession {
       await api.checkCredentials();
     } catch (e) {
       if (!(e instanceof BackendError)) throw e;
-      return e.errorCode === 401 || e.errorCode === 40101 ? "invalid user name or password" : `the credentials could not be checked: ${e.message}`;
+      return e.errorCode === 40101 ? "invalid user name or password" : `the credentials could not be checked: ${e.message}`;
     }
     this.current = api;
     this.state = "authenticated";

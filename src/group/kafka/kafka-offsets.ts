@@ -63,7 +63,7 @@ async function checkAll(g: GroupParts, offsets: Offset[], allowed: (tp: TopicPar
   for (const [topic, indexes] of byTopic) {
     const meta = await topicOf(g.env, topic);
     if (isFailure(meta)) {
-      for (const i of indexes) outcomes[i] = meta.error_name;
+      for (const i of indexes) outcomes[i] = meta.error_name ?? "UNKNOWN_SERVER_ERROR";
       continue;
     }
     const partitions = [...new Set(indexes.map((i) => offsets[i]!.partition))];
@@ -71,7 +71,7 @@ async function checkAll(g: GroupParts, offsets: Offset[], allowed: (tp: TopicPar
     for (const i of indexes) {
       const o = offsets[i]!;
       const p = positions.get(o.partition)!;
-      if (!p.ok) outcomes[i] = p.error_name;
+      if (!p.ok) outcomes[i] = p.error_name ?? "UNKNOWN_SERVER_ERROR";
       else if (!Number.isSafeInteger(o.offset) || o.offset < 0 || o.offset > p.highWatermark) outcomes[i] = "OFFSET_OUT_OF_RANGE";
       else outcomes[i] = { topic, partition: o.partition, offset: o.offset, metadata: o.metadata, topicId: meta.topicId };
     }
@@ -116,7 +116,7 @@ export async function kafkaCommitted(g: GroupParts, groupId: string, topics: { t
     for (const partition of t.partitions) {
       const tp = { topic: t.topic, partition };
       if (isFailure(meta) && meta.error_code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
-        offsets.push({ ...tp, offset: -1, metadata: "", error: meta.error_name });
+        offsets.push({ ...tp, offset: -1, metadata: "", error: meta.error_name ?? "UNKNOWN_SERVER_ERROR" });
         continue;
       }
       const c = meta === null || isFailure(meta) ? null : g.offsets.get(tp, meta.topicId);

@@ -15,7 +15,7 @@ import { limits } from "../../limits";
 import { parseOffsets } from "../parse-offsets";
 import { owned, owns, positionOf, unresolved } from "../positions";
 import type { MemberConfig, MemberState, Ok, OffsetChange, SeekTarget, TopicPartition } from "../types";
-import { ANONYMOUS, credit, errorResponse, offeredProtocols, PRINCIPAL_HEADER, sendError, SUBPROTOCOL, subscribeParams, type Credit } from "./ws-socket";
+import { ANONYMOUS, badRequest, credit, errorResponse, offeredProtocols, PRINCIPAL_HEADER, sendError, SUBPROTOCOL, subscribeParams, type Credit } from "./ws-socket";
 import { Pumps } from "./ws-pump";
 
 /** What WebSocket delivery needs of its group. */
@@ -62,20 +62,20 @@ export class WsDelivery {
    * must offer `runnel.v1` (400 otherwise); one that offers none is served.
    */
   async accept(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return errorResponse(426, "this endpoint needs a WebSocket upgrade");
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return errorResponse({ error_code: 426, message: "this endpoint needs a WebSocket upgrade" });
     const offered = offeredProtocols(request);
     if (offered.length > 0 && !offered.includes(SUBPROTOCOL)) {
-      return errorResponse(400, `this endpoint speaks the WebSocket subprotocol '${SUBPROTOCOL}', which the upgrade does not offer`);
+      return errorResponse(badRequest(`this endpoint speaks the WebSocket subprotocol '${SUBPROTOCOL}', which the upgrade does not offer`));
     }
     const params = subscribeParams(new URL(request.url));
-    if (typeof params === "string") return errorResponse(400, params);
+    if (typeof params === "string") return errorResponse(badRequest(params));
     const config = { format: params.format, autoOffsetReset: params.autoOffsetReset, autoCommit: false, sessionTimeoutMs: params.sessionTimeoutMs };
     const principal = request.headers.get(PRINCIPAL_HEADER) ?? ANONYMOUS;
     const memberId = `ws-${crypto.randomUUID()}`;
     this.joiningNow.add(memberId);
     try {
       const joined = await this.host.join(params.groupId, config, params.topics, memberId, principal);
-      if (!joined.ok) return errorResponse(joined.error_code, joined.message);
+      if (!joined.ok) return errorResponse(joined);
       const pair = new WebSocketPair();
       const server = pair[1];
       this.host.ctx.acceptWebSocket(server, [memberId]);
@@ -102,20 +102,20 @@ export class WsDelivery {
     if (m === undefined) return ws.close(4404, "not a member any more");
     m.lastSeenMs = c.lastSeenMs;
     if (typeof raw !== "string" || raw.length > limits.wsClientFrameBytesMax) {
-      return sendError(ws, 400, `frames must be JSON text of at most ${limits.wsClientFrameBytesMax} bytes`);
+      return sendError(ws, badRequest(`frames must be JSON text of at most ${limits.wsClientFrameBytesMax} bytes`));
     }
     let frame: Record<string, unknown>;
     try {
       frame = JSON.parse(raw) as Record<string, unknown>;
       if (typeof frame !== "object" || frame === null || Array.isArray(frame)) throw new Error("not an object");
     } catch {
-      return sendError(ws, 400, "malformed frame: expected a JSON object with a type");
+      return sendError(ws, badRequest("malformed frame: expected a JSON object with a type"));
     }
     if (frame.type === "permit") return this.permit(ws, c, frame.records);
     if (frame.type === "commit") return this.commit(ws, c, frame);
     if (frame.type === "seek") return this.seek(ws, c, frame);
     if (frame.type === "pong" || frame.type === "ping") return;
-    sendError(ws, 400, `unknown frame type '${String(frame.type)}'`);
+    sendError(ws, badRequest(`unknown frame type '${String(frame.type)}'`));
   }
 
   private permit(ws: WebSocket, c: Credit, records: unknown): void {
@@ -126,7 +126,7 @@ export class WsDelivery {
           ? `at most ${limits.wsPermitsMax} records may be permitted and not yet received`
           : null;
     if (problem !== null) {
-      sendError(ws, 400, problem);
+      sendError(ws, badRequest(problem));
       return;
     }
     c.granted += records as number;
@@ -136,24 +136,24 @@ export class WsDelivery {
 
   private async commit(ws: WebSocket, c: Credit, frame: Record<string, unknown>): Promise<void> {
     const offsets = parseOffsets(frame.offsets);
-    if (offsets === null) return sendError(ws, 400, "commit needs offsets: [{topic, partition, offset}]");
+    if (offsets === null) return sendError(ws, badRequest("commit needs offsets: [{topic, partition, offset}]"));
     const result = await this.host.commit(c.memberId, offsets, c.principal);
-    if (!result.ok) return sendError(ws, result.error_code, result.message, frame.id);
+    if (!result.ok) return sendError(ws, result, frame.id);
     ws.send(JSON.stringify({ type: "ack", id: frame.id ?? null }));
   }
 
   private async seek(ws: WebSocket, c: Credit, frame: Record<string, unknown>): Promise<void> {
     const { topic, partition, offset, timestamp } = frame;
     const ms = timestamp === undefined ? null : parseTimestamp(timestamp);
-    if (typeof ms === "string") return sendError(ws, 400, ms);
+    if (typeof ms === "string") return sendError(ws, badRequest(ms));
     const validOffset = typeof offset === "number" && Number.isSafeInteger(offset) && offset >= 0;
-    if (offset !== undefined && !validOffset) return sendError(ws, 400, "seek offset must be a non-negative integer");
+    if (offset !== undefined && !validOffset) return sendError(ws, badRequest("seek offset must be a non-negative integer"));
     const target = validOffset ? { offset: offset as number } : ms !== null ? { timestamp: ms } : null;
     if (typeof topic !== "string" || typeof partition !== "number" || target === null) {
-      return sendError(ws, 400, "seek needs topic, partition and offset or timestamp");
+      return sendError(ws, badRequest("seek needs topic, partition and offset or timestamp"));
     }
     const result = await this.host.seek(c.memberId, [{ topic, partition, ...target }], c.principal);
-    if (!result.ok) sendError(ws, result.error_code, result.message);
+    if (!result.ok) sendError(ws, result);
   }
 
   /**

@@ -96,7 +96,7 @@ export class Pumps {
         if (!live()) return;
         this.send(memberId, tp, position, read);
       } else if (read.unrenderable !== null) {
-        return this.block(m, tp, position.offset, failure(ErrorCode.INVALID_PAYLOAD, unrenderableHint(tp, position.offset)));
+        return this.block(m, tp, position.offset, failure(ErrorCode.INVALID_PAYLOAD, unrenderableHint(tp, position.offset), null));
       } else if (!(await this.watch(tp, position.offset, read))) {
         return; // quiet: the partition tells the group when records arrive
       }
@@ -133,12 +133,12 @@ export class Pumps {
     m.blocked = { ...m.blocked, [tpKey(tp)]: offset };
     this.host.save(m);
     const ws = this.socketOf(m.memberId);
-    if (ws !== null) sendError(ws, why.error_code, why.message);
+    if (ws !== null) sendError(ws, why);
   }
 
   /**
    * Whether the socket's principal may READ `tp`'s topic now; the first
-   * time it may not, the subscriber gets an error frame (403) saying so.
+   * time it may not, the subscriber gets an error frame (40301) saying so.
    */
   private async mayRead(ws: WebSocket, tp: TopicPartition, key: string): Promise<boolean> {
     const { principal } = credit(ws);
@@ -150,7 +150,7 @@ export class Pumps {
       if (this.toldDenied.size >= toldDeniedMax) this.toldDenied.clear(); // at worst a subscriber is told twice
       this.toldDenied.add(key);
       const denied = readDenied(this.host.env, principal, tp.topic, "consumer.records");
-      sendError(ws, denied.error_code, denied.message);
+      sendError(ws, denied);
     }
     return false;
   }

@@ -3,7 +3,7 @@
  * attachment, so it survives hibernation), frames out, and the upgrade's
  * query parameters.
  */
-import { httpStatusOf } from "../../errors";
+import { bodyOf, ErrorCode, type ErrorBody, type Failure, failure, httpStatusOf } from "../../errors";
 import { parseFormat, type RecordFormat } from "../../fetch/format";
 import { limits } from "../../limits";
 
@@ -49,14 +49,25 @@ export function room(ws: WebSocket): number {
   return Math.max(0, c.granted - c.sent);
 }
 
-/** Sends `{"type":"error","error_code","message"}` (with the frame's `id` when it had one). */
-export function sendError(ws: WebSocket, errorCode: number, message: string, id?: unknown): void {
-  ws.send(JSON.stringify({ type: "error", error_code: errorCode, message, ...(id === undefined ? {} : { id }) }));
+/** An error to tell a subscriber: a `Failure`, or an error body. */
+type ErrorLike = Pick<ErrorBody, "error_code" | "message" | "error_name">;
+
+/**
+ * Sends `{"type":"error","error_code","message"}`, with `error_name` when
+ * the error has a Kafka name and the frame's `id` when it had one.
+ */
+export function sendError(ws: WebSocket, error: ErrorLike, id?: unknown): void {
+  ws.send(JSON.stringify({ type: "error", ...bodyOf(error.error_code, error.message, error.error_name), ...(id === undefined ? {} : { id }) }));
 }
 
-/** A JSON error answer to an upgrade request that is refused. */
-export function errorResponse(errorCode: number, message: string): Response {
-  return Response.json({ error_code: errorCode, message }, { status: httpStatusOf(errorCode) });
+/** The 400 INVALID_REQUEST for a malformed frame or upgrade request. */
+export function badRequest(message: string): Failure {
+  return failure(ErrorCode.BAD_REQUEST, message);
+}
+
+/** A JSON error answer (with `error_name` when there is one) to an upgrade request that is refused. */
+export function errorResponse(error: ErrorLike): Response {
+  return Response.json(bodyOf(error.error_code, error.message, error.error_name), { status: httpStatusOf(error.error_code) });
 }
 
 /** What a subscriber asks for in the upgrade's query. */
