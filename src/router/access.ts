@@ -77,10 +77,10 @@ export const authenticate: MiddlewareHandler<{ Bindings: Env }> = async (c, next
 };
 
 function markOpen(c: C): void {
-  if (c.res.status === 101) return;
   try {
     c.res.headers.set("runnel-auth", "off");
   } catch {
+    // Passed through from another object (immutable headers): copy once. A copy of a WebSocket upgrade keeps its socket.
     c.res = new Response(c.res.body, c.res);
     c.res.headers.set("runnel-auth", "off");
   }

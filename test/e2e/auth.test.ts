@@ -8,6 +8,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { freePort, startServer, type RunningServer, type ServerOptions } from "./server";
 
 const C = "/v3/clusters/runnel-local";
@@ -75,6 +76,15 @@ describe("npm start in development mode without an admin key", () => {
     }
     const made = await ask(server, "POST", `${C}/topics`, {}, { topic_name: "open", partitions_count: 1 });
     expect([made.status, made.headers.get("runnel-auth")]).toEqual([201, "off"]);
+    // The WebSocket upgrade's answer too (it comes from the group's own object), and the socket still serves.
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws/v1/consumer/open-g?topics=open`, ["runnel.v1"]);
+    const upgraded = new Promise<unknown>((resolve) => ws.once("upgrade", (res) => resolve(res.headers["runnel-auth"])));
+    const first = await new Promise<{ type?: string }>((resolve, reject) => {
+      ws.once("message", (data) => resolve(JSON.parse(data.toString())));
+      ws.once("error", reject);
+    });
+    ws.close();
+    expect([await upgraded, first.type]).toEqual(["off", "assignment"]);
   });
 });
 
