@@ -10,10 +10,10 @@ import { createRequire } from "node:module";
 import { build } from "esbuild";
 import { root } from "./build.mjs";
 
-const dist = `${root}dist`;
+const repoDist = `${root}dist`;
 
-/** Bundles the client for every runtime; returns the chunk files. */
-export async function buildClient() {
+/** Bundles the client for every runtime into `dist` (default: the repo's dist/); returns the chunk files. */
+export async function buildClient(dist = repoDist) {
   rmSync(`${dist}/client`, { recursive: true, force: true });
   await build({
     entryPoints: [`${root}src/client/index.ts`],
@@ -37,15 +37,15 @@ export async function buildClient() {
   return files;
 }
 
-/** Writes the client's type declarations (dist/types/client/index.d.ts and what it refers to). */
-export function buildTypes() {
+/** Writes the client's type declarations into `dist` (types/client/index.d.ts and what it refers to). */
+export function buildTypes(dist = repoDist) {
   rmSync(`${dist}/types`, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-p", `${root}src/client/tsconfig.json`], { stdio: "inherit" });
+  execFileSync(process.execPath, [tsc, "-p", `${root}src/client/tsconfig.json`, "--outDir", `${dist}/types`], { stdio: "inherit" });
 }
 
-/** Bundles the CLI (the client inside it; npm dependencies stay imports). */
-export async function buildCli() {
+/** Bundles the CLI into `dist` (the client inside it; npm dependencies stay imports). */
+export async function buildCli(dist = repoDist) {
   await build({
     entryPoints: [`${root}src/cli/main.ts`],
     outfile: `${dist}/cli/runnel.mjs`,

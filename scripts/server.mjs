@@ -17,12 +17,15 @@ process.env.WRANGLER_SEND_METRICS = "false";
  * wrangler.toml ships production, so this asks for development itself),
  * kafkaPort (the Kafka front door's port on `host`; 0, the default here,
  * runs none; with an admin key its clients must authenticate with
- * SASL/PLAIN). Returns { url, kafka: { host, port, sasl } | null, stop() }.
+ * SASL/PLAIN), authOff (development without an admin key over a state
+ * that holds keys or ACLs: serve open anyway; without it such a start
+ * throws, saying why — see openOverKeys in src/access/authenticate.ts).
+ * Returns { url, kafka: { host, port, sasl } | null, stop() }.
  */
-export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode = "development", adminKey, kafkaPort = 0 } = {}) {
+export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode = "development", adminKey, kafkaPort = 0, authOff = false } = {}) {
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(`${root}wrangler.toml`);
-  workerOptions.bindings = { ...workerOptions.bindings, MODE: mode, ...(adminKey ? { RUNNEL_ADMIN_KEY: adminKey } : {}) };
+  workerOptions.bindings = { ...workerOptions.bindings, MODE: mode, ...(adminKey ? { RUNNEL_ADMIN_KEY: adminKey } : {}), ...(authOff ? { AUTH_OFF: "true" } : {}) };
   // Development mode runs the development build: the deployed Worker plus faults on demand (src/dev.ts).
   const development = mode === "development";
   if (development) workerOptions.durableObjects = { ...workerOptions.durableObjects, FAULTS: { className: "Faults", useSQLite: true } };
@@ -38,6 +41,14 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
   // Per-request logging costs throughput; storage lives under persistTo.
   const mf = new Miniflare({ ...options, resourcePersistencePath: persistTo, logRequests: false, ...(inspectorPort ? { inspectorPort } : {}) });
   const url = (await mf.ready).toString().replace(/\/$/, "");
+  if (mode === "development" && !adminKey) {
+    // The Worker refuses every request when serving this state open is not fine; one request learns whether it does.
+    const refusal = await refusedOpen(url);
+    if (refusal !== null) {
+      await mf.dispose();
+      throw new Error(`refusing to serve ${persistTo} without authentication: ${refusal}`);
+    }
+  }
   let gateway = null;
   if (kafkaPort !== 0) {
     try {
@@ -58,6 +69,16 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
       await mf.dispose();
     },
   };
+}
+
+/** The Worker's reason for refusing to serve open (503 / 50301), or null when it serves. */
+async function refusedOpen(url) {
+  const res = await fetch(`${url}/v3/clusters`);
+  const text = await res.text();
+  if (res.status !== 503) return null;
+  const body = JSON.parse(text);
+  if (body.error_code !== 50301) throw new Error(`the server answered its first request ${res.status}: ${text}`);
+  return body.message;
 }
 
 // The bundle is one file, so wrangler's module rules have nothing to match.

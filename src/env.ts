@@ -14,6 +14,8 @@ export interface Env {
   MODE: string;
   /** The bootstrap admin key's secret (key id `admin`); authentication is on when it is set. A secret, never a var. */
   RUNNEL_ADMIN_KEY?: string;
+  /** "true": development mode without RUNNEL_ADMIN_KEY serves open even over stored keys or ACLs (else refused; `npm start -- --auth-off`). */
+  AUTH_OFF?: string;
   /** JSON list of broker slots: [{"id", "name", "location_hint"?, "jurisdiction"?}]. */
   BROKERS: string;
   CONTROLLER: DurableObjectNamespace<Controller>;

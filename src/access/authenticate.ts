@@ -18,6 +18,33 @@ export function authMode(env: Pick<Env, "RUNNEL_ADMIN_KEY" | "MODE">): AuthMode 
   return env.MODE === "development" ? "open" : "closed";
 }
 
+/**
+ * Served open over a state that holds keys or ACLs — development mode
+ * without an admin key, restarted on a directory an authenticated run
+ * filled — would hand them to anyone, so it is refused (503 / 50301)
+ * unless `AUTH_OFF` is "true" (`npm start -- --auth-off`): the answer
+ * says what was found and the two ways forward. Null when serving open
+ * is fine. Uses the Worker's copy of the access state (accessCacheMs).
+ */
+export async function openOverKeys(env: Env): Promise<RunnelError | null> {
+  if (env.AUTH_OFF === "true") return null;
+  const state = await accessState(env);
+  const keys = state.keys.size;
+  const acls = state.snapshot.acls.length;
+  if (keys === 0 && acls === 0) return null;
+  const found = [count(keys, "API key"), count(acls, "ACL")].filter((s) => s !== null).join(" and ");
+  return new RunnelError(
+    ErrorCode.NOT_CONFIGURED,
+    `this state holds ${found}, but without an admin key authentication is off: anyone who can reach the server could do anything. ` +
+      "Start with the admin key to use them (RUNNEL_ADMIN_KEY, or npm start -- --admin-key …), " +
+      'or serve without authentication on purpose, leaving them unused (npm start -- --auth-off, or the AUTH_OFF var set to "true")',
+  );
+}
+
+function count(n: number, what: string): string | null {
+  return n === 0 ? null : `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+
 /** The key id of the bootstrap admin key. */
 export const ADMIN_KEY_ID = "admin";
 

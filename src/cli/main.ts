@@ -3,7 +3,8 @@
  * client. Global options: --url / RUNNEL_URL (default
  * http://127.0.0.1:8787), --key / RUNNEL_KEY, --json. Exit status 0 on
  * success; 1 with the API's message on stderr when the server refused; 2
- * for a mistake in the command line.
+ * for a mistake in the command line. When the reader of its output goes
+ * away (`| head`), it stops at once, quietly, with status 0, as kcat does.
  */
 import { Command, CommanderError } from "commander";
 import { RunnelError } from "../client/errors";
@@ -13,6 +14,9 @@ import { type GlobalOptions, UsageError } from "./context";
 import { groupCommands } from "./groups";
 import { produceCommand } from "./produce";
 import { topicCommands } from "./topics";
+
+stopWhenReaderGoes(process.stdout);
+stopWhenReaderGoes(process.stderr);
 
 const program = new Command("runnel")
   .description("Runnel from the command line: topics, produce, consume, groups, offsets, keys and ACLs")
@@ -38,6 +42,19 @@ try {
 }
 // Exit once stdout has taken everything: an idle keep-alive connection or a socket still closing must not keep the command alive.
 process.stdout.write("", () => process.exit(status));
+
+/**
+ * A closed pipe (the reader exited, as `head` does) ends the command with
+ * status 0 and nothing printed: nobody is left to read more, and a shell
+ * pipeline with `pipefail` should not fail for it. Any other failure to
+ * write is reported and exits 1.
+ */
+function stopWhenReaderGoes(stream: NodeJS.WriteStream): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE" && stream === process.stdout) process.stderr.write(`runnel: cannot write the output: ${e.message}\n`);
+    process.exit(e.code === "EPIPE" ? 0 : 1);
+  });
+}
 
 /** Reports a failure on stderr; returns the exit status. */
 function exitWith(e: unknown): number {

@@ -9,9 +9,10 @@
  * ALTER; configs → DESCRIBE_CONFIGS / ALTER_CONFIGS; describe and lists →
  * DESCRIBE (lists are filtered); group admin → DESCRIBE, offset resets →
  * DELETE on the group; keys, ACLs, quotas, audit, faults, alert rules →
- * ALTER on the cluster; metrics → DESCRIBE on the cluster. Cluster and
- * broker descriptions need only a valid key, as Kafka shows brokers to
- * every client, and so does a producer id. The console's page and assets
+ * ALTER on the cluster (keys and ACLs are refused when served open);
+ * metrics → DESCRIBE on the cluster. Cluster and broker descriptions
+ * need only a valid key, as Kafka shows brokers to every client, and so
+ * does a producer id. The console's page and assets
  * need no key (the page signs in; what it fetches passes these rules).
  * A test checks every route has a rule.
  */
@@ -41,6 +42,8 @@ export interface AccessRule {
   audit?: boolean;
   /** Counts towards the principal's producer or consumer byte quota. */
   quota?: "produce" | "consume";
+  /** Refused when served open (no admin key): keys and ACLs mean nothing then, and listing or planting them for later is a hole (docs/security.md). */
+  authOnly?: true;
 }
 
 const C = "/v3/clusters/:c";
@@ -136,14 +139,14 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "POST", path: `${G}/:g/kafka/offsets`, need: group("READ"), action: "consumer.committed" },
   { method: "GET", path: `${G}/:g/kafka`, need: group("DESCRIBE"), action: "group.describe" },
   // keys, ACLs, quotas, audit
-  { method: "POST", path: `${C}/keys`, need: cluster("ALTER"), action: "key.create", audit: true },
-  { method: "GET", path: `${C}/keys`, need: cluster("ALTER"), action: "key.list" },
-  { method: "GET", path: `${C}/keys/:k`, need: cluster("ALTER"), action: "key.describe" },
-  { method: "PATCH", path: `${C}/keys/:k`, need: cluster("ALTER"), action: "key.update", audit: true },
-  { method: "DELETE", path: `${C}/keys/:k`, need: cluster("ALTER"), action: "key.delete", audit: true },
-  { method: "POST", path: `${C}/acls`, need: cluster("ALTER"), action: "acl.create", audit: true },
-  { method: "GET", path: `${C}/acls`, need: cluster("ALTER"), action: "acl.list" },
-  { method: "DELETE", path: `${C}/acls`, need: cluster("ALTER"), action: "acl.delete", audit: true },
+  { method: "POST", path: `${C}/keys`, need: cluster("ALTER"), action: "key.create", audit: true, authOnly: true },
+  { method: "GET", path: `${C}/keys`, need: cluster("ALTER"), action: "key.list", authOnly: true },
+  { method: "GET", path: `${C}/keys/:k`, need: cluster("ALTER"), action: "key.describe", authOnly: true },
+  { method: "PATCH", path: `${C}/keys/:k`, need: cluster("ALTER"), action: "key.update", audit: true, authOnly: true },
+  { method: "DELETE", path: `${C}/keys/:k`, need: cluster("ALTER"), action: "key.delete", audit: true, authOnly: true },
+  { method: "POST", path: `${C}/acls`, need: cluster("ALTER"), action: "acl.create", audit: true, authOnly: true },
+  { method: "GET", path: `${C}/acls`, need: cluster("ALTER"), action: "acl.list", authOnly: true },
+  { method: "DELETE", path: `${C}/acls`, need: cluster("ALTER"), action: "acl.delete", audit: true, authOnly: true },
   { method: "PUT", path: `${C}/quotas/:principal`, need: cluster("ALTER"), action: "quota.set", audit: true },
   { method: "GET", path: `${C}/quotas`, need: cluster("ALTER"), action: "quota.list" },
   { method: "DELETE", path: `${C}/quotas/:principal`, need: cluster("ALTER"), action: "quota.delete", audit: true },

@@ -10,7 +10,7 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { accessState, type AccessState } from "../access/access-cache";
 import { CLUSTER_RESOURCE, notAuthorized, type Operation, type ResourceType } from "../access/acl";
-import { authMode, principalOf, unauthenticated } from "../access/authenticate";
+import { authMode, openOverKeys, principalOf, unauthenticated } from "../access/authenticate";
 import { credentialsOf } from "../access/credentials";
 import { enforceQuotas, chargeConsumed } from "../access/quota-check";
 import type { AuditEntry } from "../access/types";
@@ -47,13 +47,17 @@ export async function describable<T>(c: C, type: ResourceType, items: T[], nameO
 }
 
 /**
- * Production without an admin key answers every request 503 / 50301:
+ * Production without an admin key answers every request 503 / 50301, and
+ * so does development without one over stored keys or ACLs (openOverKeys):
  * runs before anything else looks at the request (media types included).
  */
 export const refuseUnconfigured: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  if (authMode(c.env) === "closed") {
+  const mode = authMode(c.env);
+  if (mode === "closed") {
     throw new RunnelError(ErrorCode.NOT_CONFIGURED, "authentication is not configured: set the RUNNEL_ADMIN_KEY secret (wrangler secret put RUNNEL_ADMIN_KEY)");
   }
+  const refused = mode === "open" ? await openOverKeys(c.env) : null;
+  if (refused !== null) throw refused;
   await next();
 };
 
@@ -78,10 +82,10 @@ export const authenticate: MiddlewareHandler<{ Bindings: Env }> = async (c, next
 };
 
 function markOpen(c: C): void {
-  if (c.res.status === 101) return;
   try {
     c.res.headers.set("runnel-auth", "off");
   } catch {
+    // Passed through from another object (immutable headers): copy once. A copy of a WebSocket upgrade keeps its socket.
     c.res = new Response(c.res.body, c.res);
     c.res.headers.set("runnel-auth", "off");
   }
@@ -96,6 +100,7 @@ function authorize(rule: AccessRule): MiddlewareHandler<{ Bindings: Env }> {
   return async (c, next) => {
     const open = authMode(c.env) === "open";
     const principal = principalIn(c);
+    if (open && rule.authOnly === true) throw refusedOpen(c, rule);
     const state = open ? null : await accessState(c.env);
     if (state !== null) {
       const denied = await deniedBy(c, state, principal, rule);
@@ -114,6 +119,15 @@ function authorize(rule: AccessRule): MiddlewareHandler<{ Bindings: Env }> {
     }
     if (state !== null && rule.quota === "consume") await chargeConsumed(c, state, principal);
   };
+}
+
+/** Keys and ACLs served open (see AccessRule.authOnly): refused, and audited as a denial. */
+function refusedOpen(c: C, rule: AccessRule): RunnelError {
+  audit(c, { principal: ANONYMOUS, action: rule.action, resource: `CLUSTER:${CLUSTER_RESOURCE}`, outcome: "denied", error_code: ErrorCode.FORBIDDEN });
+  return new RunnelError(
+    ErrorCode.FORBIDDEN,
+    "keys and ACLs are managed only with authentication on: this server runs without an admin key, so it cannot tell who is asking (start it with RUNNEL_ADMIN_KEY or --admin-key)",
+  );
 }
 
 interface Denial {

@@ -8,6 +8,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { freePort, startServer, type RunningServer, type ServerOptions } from "./server";
 
 const C = "/v3/clusters/runnel-local";
@@ -20,12 +21,16 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function serve(options: ServerOptions): Promise<RunningServer> {
-  const dir = mkdtempSync(join(tmpdir(), "runnel-e2e-auth-"));
-  dirs.push(dir);
+async function serve(options: ServerOptions, dir = freshDir()): Promise<RunningServer> {
   const server = await startServer(await freePort(), dir, 0, options);
   running.push(server);
   return server;
+}
+
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "runnel-e2e-auth-"));
+  dirs.push(dir);
+  return dir;
 }
 
 async function ask(server: RunningServer, method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
@@ -75,6 +80,58 @@ describe("npm start in development mode without an admin key", () => {
     }
     const made = await ask(server, "POST", `${C}/topics`, {}, { topic_name: "open", partitions_count: 1 });
     expect([made.status, made.headers.get("runnel-auth")]).toEqual([201, "off"]);
+    // The WebSocket upgrade's answer too (it comes from the group's own object), and the socket still serves.
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws/v1/consumer/open-g?topics=open`, ["runnel.v1"]);
+    const upgraded = new Promise<unknown>((resolve) => ws.once("upgrade", (res) => resolve(res.headers["runnel-auth"])));
+    const first = await new Promise<{ type?: string }>((resolve, reject) => {
+      ws.once("message", (data) => resolve(JSON.parse(data.toString())));
+      ws.once("error", reject);
+    });
+    ws.close();
+    expect([await upgraded, first.type]).toEqual(["off", "assignment"]);
+    // Keys and ACLs mean nothing without authentication: none can be read or planted for later.
+    for (const [method, path, body] of [
+      ["POST", `${C}/keys`, { principal: "User:mallory" }],
+      ["GET", `${C}/keys`],
+      ["POST", `${C}/acls`, { resource_type: "CLUSTER", resource_name: "kafka-cluster", pattern_type: "LITERAL", principal: "User:mallory", host: "*", operation: "ALL", permission: "ALLOW" }],
+      ["GET", `${C}/acls`],
+    ] as const) {
+      const res = await ask(server, method, path, {}, body);
+      expect([method, path, res.status, res.body.message]).toEqual([method, path, 403, expect.stringMatching(/only with authentication on/)]);
+    }
+  });
+});
+
+describe("npm start without an admin key on a state directory that holds keys and ACLs", () => {
+  it("refuses to start, saying what it found and the two ways forward; --auth-off serves open and still hides them", async () => {
+    const dir = freshDir();
+    const secured = await serve({ adminKey: SECRET }, dir);
+    const admin = bearer(`admin.${SECRET}`);
+    const key = await ask(secured, "POST", `${C}/keys`, admin, { principal: "User:alice" });
+    expect(key.status).toBe(201);
+    const acl = { resource_type: "TOPIC", resource_name: "orders", pattern_type: "LITERAL", principal: "User:alice", host: "*", operation: "READ", permission: "ALLOW" };
+    expect((await ask(secured, "POST", `${C}/acls`, admin, acl)).status).toBe(201);
+    await secured.stop();
+
+    const refused = await serve({}, dir).then(
+      () => "started",
+      (e: Error) => e.message,
+    );
+    expect(refused).toMatch(/server exited with 1/);
+    expect(refused).toMatch(/refusing to serve .+ without authentication: this state holds 1 API key and 1 ACL/);
+    expect(refused).toMatch(/npm start -- --admin-key/);
+    expect(refused).toMatch(/npm start -- --auth-off/);
+
+    const open = await serve({ authOff: true }, dir);
+    expect(open.output()).toMatch(/authentication is OFF.*Keys and ACLs stored here are kept, unused/);
+    const topics = await ask(open, "GET", `${C}/topics`);
+    expect([topics.status, topics.headers.get("runnel-auth")]).toEqual([200, "off"]);
+    for (const path of [`${C}/keys`, `${C}/keys/${key.body.key_id}`, `${C}/acls`]) expect((await ask(open, "GET", path)).status, path).toBe(403);
+    await open.stop();
+
+    // Kept: with the admin key again, alice's key works.
+    const again = await serve({ adminKey: SECRET }, dir);
+    expect((await ask(again, "GET", `${C}/topics`, bearer(`${key.body.key_id}.${key.body.secret}`))).status).toBe(200);
   });
 });
 

@@ -1,7 +1,7 @@
 // The `runnel` CLI as a child process against the real server: through
 // pipes, and through a pseudo-terminal (script(1)) for the progress bar.
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +50,15 @@ function runnel(args: string[], input?: Buffer | string, env: Record<string, str
 }
 
 const json = (r: Run) => JSON.parse(r.stdout.toString());
+
+/** `runnel {args} | head -n {lines}` in bash with pipefail: the CLI's exit status and stderr, and what head printed. */
+async function throughHead(args: readonly string[], lines: number): Promise<{ status: number; stderr: string; stdout: string }> {
+  const quoted = [process.execPath, bin, ...args].map((a) => `'${a}'`).join(" ");
+  const script = `${quoted} 2>"$ERR" | head -n ${lines}; echo "status=\${PIPESTATUS[0]}" >&2`;
+  const err = join(dir, `pipe-${Math.random().toString(36).slice(2)}.err`);
+  const { stdout, stderr } = await promisify(execFile)("bash", ["-c", script], { env: { ...process.env, RUNNEL_URL: open.url, RUNNEL_KEY: "", ERR: err }, timeout: 60_000 });
+  return { status: Number(/status=(\d+)/.exec(stderr)?.[1] ?? -1), stderr: readFileSync(err, "utf8"), stdout };
+}
 
 describe("runnel CLI", () => {
   it("creates, lists, describes, alters and deletes topics, with tables or --json", async () => {
@@ -130,6 +139,22 @@ describe("runnel CLI", () => {
     expect(again.stdout.toString()).toBe("one\ntwo\nno key\n");
     const fromOffset = await runnel(["consume", "cli-keys", "-p", "2", "-o", "1", "-e"]);
     expect(fromOffset.stdout.toString()).toBe("two\nno key\n");
+  });
+
+  it("stops quietly with status 0 when the reader of its output goes away (| head), as kcat does", async () => {
+    // 2 MB of records: far more than a pipe holds, so the CLI is still writing when head exits.
+    expect((await runnel(["topics", "create", "cli-pipe", "-p", "2"])).status).toBe(0);
+    const lines = Array.from({ length: 20_000 }, (_, i) => `${i} ${"x".repeat(100)}`);
+    expect((await runnel(["produce", "cli-pipe"], `${lines.join("\n")}\n`)).status).toBe(0);
+    for (const [args, take] of [
+      [["consume", "cli-pipe", "-e"], 2],
+      [["consume", "cli-pipe", "-e", "--json"], 1],
+      [["consume", "cli-pipe", "-g", "cli-pipe-g", "-o", "beginning"], 2], // no -e: only the closed pipe ends it
+    ] as const) {
+      const piped = await throughHead([...args], take);
+      expect({ args, status: piped.status, stderr: piped.stderr }).toEqual({ args, status: 0, stderr: "" });
+      expect(piped.stdout.split("\n").slice(0, -1), args.join(" ")).toHaveLength(take);
+    }
   });
 
   it("manages keys and ACLs as the admin; a key without rights is refused", async () => {

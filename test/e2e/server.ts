@@ -33,6 +33,8 @@ export interface ServerOptions {
   adminKey?: string;
   /** Extra environment variables (e.g. RUNNEL_ADMIN_KEY); RUNNEL_ADMIN_KEY is removed from the inherited ones unless given here. */
   env?: Record<string, string>;
+  /** `--auth-off`: serve open even over a state that holds keys or ACLs. */
+  authOff?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function startServer(port: number, persistTo: string, kafkaPort = 0
   const args = ["scripts/serve.mjs", "--port", String(port), "--persist-to", persistTo, "--kafka-port", String(kafkaPort)];
   if (options.mode !== undefined) args.push("--mode", options.mode);
   if (options.adminKey !== undefined) args.push("--admin-key", options.adminKey);
+  if (options.authOff === true) args.push("--auth-off");
   const ready = kafkaPort === 0 ? "Runnel is serving on" : "Kafka protocol on";
   const { RUNNEL_ADMIN_KEY: _inherited, ...inherited } = process.env;
   const child: ChildProcess = spawn(process.execPath, args, {
