@@ -14,13 +14,14 @@ import { DurableObject } from "cloudflare:workers";
 import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
 import { ErrorCode, failure, retriable, type Failure } from "../errors";
+import { inputProblem } from "../input";
 import { limits } from "../limits";
 import type { PartitionRole } from "../replication/types";
 import { guardRpc, logBug, type LogContext } from "../rpc/boundary";
 import { applySchema } from "../rpc/schema-steps";
 import { resolveConfigs, type ConfigOverrides } from "../topic/configs";
 import type { ConfigChange, CreateTopicArgs, TopicInfo, TopicMeta } from "../topic/types";
-import { integerProblem, parseConfigList, topicNameProblem } from "../topic/validate";
+import { checkCreateTopic, PartitionsCount } from "../topic/validate";
 import type { AlertRequest, AlertsOk } from "../alerts/alert-rules";
 import { Alerting } from "../alerts/alerting";
 import { electAfterFailure, preferredLeaderRole } from "./election";
@@ -142,18 +143,16 @@ export class Controller extends DurableObject<Env> implements LogContext {
   /** Creates a topic: every replica is initialised before the topic becomes visible. */
   async createTopic(args: CreateTopicArgs): Promise<({ ok: true } & TopicInfo) | Failure> {
     return this.#serially(async () => {
-      const problem = this.#createProblem(args);
-      if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem);
-      const configs = parseConfigList(args.configs);
-      if (typeof configs === "string") return failure(ErrorCode.BAD_REQUEST, configs);
-      const name = args.topicName as string;
+      const checked = checkCreateTopic(args, brokersOf(this.env).length);
+      if (!checked.ok) return failure(ErrorCode.BAD_REQUEST, checked.message);
+      const { topicName: name, partitionsCount, replicationFactor, configs } = checked.value;
       if (this.store.find(name) !== null) return failure(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
       if (this.store.count() >= this.topicsCountMax) return failure(ErrorCode.BAD_REQUEST, `the cluster has the most topics allowed (${this.topicsCountMax})`);
       const topic: TopicInfo = {
         topicName: name,
         topicId: crypto.randomUUID(),
-        partitionsCount: args.partitionsCount as number,
-        replicationFactor: args.replicationFactor as number,
+        partitionsCount,
+        replicationFactor,
         configs,
         createdAtMs: Date.now(),
       };
@@ -187,7 +186,7 @@ export class Controller extends DurableObject<Env> implements LogContext {
     return this.#serially(async () => {
       const topic = this.store.find(name);
       if (topic === null) return unknownTopic(name);
-      const problem = integerProblem("partitions_count", partitionsCount, 1, limits.partitionsCountMax);
+      const problem = inputProblem(PartitionsCount, partitionsCount, "partitions_count");
       if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem);
       const count = partitionsCount as number;
       if (count < topic.partitionsCount) return failure(ErrorCode.BAD_REQUEST, `partitions_count can only grow: topic '${name}' has ${topic.partitionsCount}`);
@@ -273,18 +272,6 @@ export class Controller extends DurableObject<Env> implements LogContext {
     this.store.saveRole(topic.topicId, partition, role);
     await tellRole(this.env, topic.topicId, partition, role);
     return role;
-  }
-
-  /** What is wrong with a create request's name, partition count or replication factor, or null. */
-  #createProblem(args: CreateTopicArgs): string | null {
-    const brokers = brokersOf(this.env).length;
-    const rf = args.replicationFactor;
-    return (
-      topicNameProblem(args.topicName) ??
-      integerProblem("partitions_count", args.partitionsCount, 1, limits.partitionsCountMax) ??
-      (typeof rf === "number" && rf > brokers ? `replication_factor ${rf} is larger than the ${brokers} available brokers` : null) ??
-      integerProblem("replication_factor", rf, 1, brokers)
-    );
   }
 }
 

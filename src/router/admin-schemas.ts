@@ -1,42 +1,30 @@
 /**
- * The shapes of v3 admin request bodies, checked with valibot before
- * anything is changed: a field of the wrong type, or one the endpoint
- * does not know, is a 400 naming it. Values (name rules, counts against
- * the broker count, config values) are checked where they are used.
- * Produce bodies do not go through here: their hot path is hand-checked.
+ * The shapes of v3 admin request bodies (checked with src/input.ts before
+ * anything is changed): a field of the wrong type, or one a strict body
+ * does not know, is a 400 naming it. Topic values (name rules, counts
+ * against the broker count, config values) are checked by the schemas of
+ * topic/validate.ts where they are decided; ACLs are access/acl.ts's.
  */
 import * as v from "valibot";
-import { ErrorCode, RunnelError } from "../errors";
+import { ConfigChanges, ConfigEntry } from "../topic/validate";
 
-const configEntry = v.strictObject({ name: v.string(), value: v.nullish(v.string()) });
+const integer = v.pipe(v.number("must be an integer"), v.integer("must be an integer"));
 
 /** `POST …/topics`: Confluent's CreateTopicRequest (replicas_assignments only when empty). */
 export const CreateTopic = v.strictObject({
-  topic_name: v.string(),
-  partitions_count: v.optional(v.pipe(v.number(), v.integer())),
-  replication_factor: v.optional(v.pipe(v.number(), v.integer())),
-  configs: v.optional(v.array(configEntry)),
-  replicas_assignments: v.optional(v.record(v.string(), v.pipe(v.array(v.number()), v.length(0, "explicit replica placement is not supported")))),
+  topic_name: v.string("must be a string"),
+  partitions_count: v.optional(integer),
+  replication_factor: v.optional(integer),
+  configs: v.optional(v.array(ConfigEntry, "must be an array of {name, value}")),
+  replicas_assignments: v.optional(v.record(v.string(), v.pipe(v.array(v.number()), v.length(0, "must be empty: explicit replica placement is not supported")))),
   validate_only: v.optional(v.boolean()),
 });
 
 /** `PATCH …/topics/{t}`. */
-export const UpdatePartitionCount = v.strictObject({ partitions_count: v.pipe(v.number(), v.integer()) });
+export const UpdatePartitionCount = v.strictObject({ partitions_count: integer });
 
 /** `PUT …/topics/{t}/configs/{name}`: a null value resets to the default. */
-export const UpdateConfig = v.strictObject({ value: v.nullable(v.string()) });
+export const UpdateConfig = v.strictObject({ value: v.nullable(v.string("must be a string or null")) });
 
-/** `POST …/topics/{t}/configs:alter`. */
-export const AlterConfigs = v.strictObject({
-  data: v.array(v.strictObject({ name: v.string(), value: v.nullish(v.string()), operation: v.optional(v.picklist(["SET", "DELETE"])) })),
-  validate_only: v.optional(v.boolean()),
-});
-
-/** `body` checked against `schema`, or a 400 naming the first problem and where it is. */
-export function parseBody<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutput<S> {
-  const result = v.safeParse(schema, body);
-  if (result.success) return result.output;
-  const issue = result.issues[0]!;
-  const path = v.getDotPath(issue);
-  throw new RunnelError(ErrorCode.BAD_REQUEST, path === null ? issue.message : `${path}: ${issue.message}`);
-}
+/** `POST …/topics/{t}/configs:alter`: all the changes, or none. */
+export const AlterConfigs = v.strictObject({ data: ConfigChanges, validate_only: v.optional(v.boolean()) });

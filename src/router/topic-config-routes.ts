@@ -6,12 +6,13 @@
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
+import { parseInput } from "../input";
 import { limits } from "../limits";
 import { controllerStub } from "../controller/controller-stub";
 import { forgetTopic } from "../metadata/topic-cache";
 import type { ConfigChange } from "../topic/types";
-import { parseConfigChanges } from "../topic/validate";
-import { AlterConfigs, parseBody, UpdateConfig } from "./admin-schemas";
+import { ConfigChanges } from "../topic/validate";
+import { AlterConfigs, UpdateConfig } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { baseUrl } from "./url";
 import { configViews, list } from "./views";
@@ -32,10 +33,8 @@ topicConfigRoutes.get(`${T}/configs/:name`, async (c) => {
   return c.json(view);
 });
 
-/** Validates `changes` (400 naming the config), then applies them unless `validateOnly`; 204 either way. */
-async function alter(c: C, list: unknown, validateOnly: boolean) {
-  const changes: ConfigChange[] | string = parseConfigChanges(list);
-  if (typeof changes === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, changes);
+/** Applies `changes` (checked by `ConfigChanges`) unless `validateOnly`; 204 either way. */
+async function alter(c: C, changes: ConfigChange[], validateOnly: boolean) {
   if (validateOnly) unwrap(await controllerStub(c.env).getTopic(c.req.param("t")!)); // the topic must exist
   else unwrap(await controllerStub(c.env).alterConfigs(c.req.param("t")!, changes));
   forgetTopic(c.req.param("t")!);
@@ -43,14 +42,14 @@ async function alter(c: C, list: unknown, validateOnly: boolean) {
 }
 
 topicConfigRoutes.put(`${T}/configs/:name`, async (c) => {
-  const body = parseBody(UpdateConfig, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
-  return alter(c, [{ name: c.req.param("name"), value: body.value }], false);
+  const body = parseInput(UpdateConfig, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  return alter(c, parseInput(ConfigChanges, [{ name: c.req.param("name"), value: body.value }]), false);
 });
 
 // Back to the default value.
-topicConfigRoutes.delete(`${T}/configs/:name`, (c) => alter(c, [{ name: c.req.param("name"), value: null }], false));
+topicConfigRoutes.delete(`${T}/configs/:name`, (c) => alter(c, parseInput(ConfigChanges, [{ name: c.req.param("name"), value: null }]), false));
 
 topicConfigRoutes.post(`${T}/:action{configs:alter}`, async (c) => {
-  const body = parseBody(AlterConfigs, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  const body = parseInput(AlterConfigs, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
   return alter(c, body.data, body.validate_only === true);
 });

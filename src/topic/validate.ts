@@ -1,77 +1,119 @@
-/** Validation of topic names, counts and config lists. Each returns what is wrong, or null. */
+/**
+ * Topic names, partition counts, replication factors and config lists as
+ * clients give them: valibot schemas (checked with src/input.ts), and the
+ * one check a topic creation makes.
+ */
+import * as v from "valibot";
+import { type Checked, checkInput, inputProblem } from "../input";
 import { limits } from "../limits";
-import { configProblem, isConfigName, type ConfigOverrides } from "./configs";
-import type { ConfigChange } from "./types";
-
-const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
+import { type ConfigName, type ConfigOverrides, configProblem, isConfigName } from "./configs";
+import type { ConfigChange, CreateTopicArgs } from "./types";
 
 /** Kafka's topic-name rule: [a-zA-Z0-9._-]{1,249}, not "." or "..". */
-export function topicNameProblem(name: unknown): string | null {
-  if (typeof name !== "string" || name.length === 0) return "topic_name must be a non-empty string";
-  if (name.length > limits.topicNameLengthMax) return `topic_name is longer than ${limits.topicNameLengthMax} characters`;
-  if (!TOPIC_NAME.test(name)) return `topic_name '${name}' may hold only ASCII letters, digits, '.', '_' and '-'`;
-  if (name === "." || name === "..") return `topic_name cannot be '${name}'`;
-  return null;
-}
+export const TopicName = v.pipe(
+  v.string("must be a non-empty string"),
+  v.nonEmpty("must be a non-empty string"),
+  v.maxLength(limits.topicNameLengthMax, `is longer than ${limits.topicNameLengthMax} characters`),
+  v.regex(/^[a-zA-Z0-9._-]+$/, (issue) => `'${issue.input}' may hold only ASCII letters, digits, '.', '_' and '-'`),
+  v.check((name) => name !== "." && name !== "..", (issue) => `cannot be '${issue.input}'`),
+);
 
-/** An integer field in [min, max], both inclusive. */
-export function integerProblem(field: string, value: unknown, min: number, max: number): string | null {
-  if (typeof value !== "number" || !Number.isInteger(value)) return `${field} must be an integer`;
-  if (value < min || value > max) return `${field} must be between ${min} and ${max}, got ${value}`;
-  return null;
-}
+/** An integer message for a range, both bounds inclusive. */
+const between = (min: number, max: number) => (issue: { input: number }) => `must be between ${min} and ${max}, got ${issue.input}`;
 
-/** Parses `[{"name","value"}]` into overrides, or says what is wrong. */
-export function parseConfigList(list: unknown): ConfigOverrides | string {
-  if (list === undefined || list === null) return {};
-  if (!Array.isArray(list)) return "configs must be an array of {name, value}";
-  const out: Record<string, string> = {};
-  for (const entry of list as unknown[]) {
-    if (typeof entry !== "object" || entry === null) return "configs must be an array of {name, value}";
-    const { name, value } = entry as { name?: unknown; value?: unknown };
-    if (typeof name !== "string") return "every config needs a string name";
-    const problem = configProblem(name, value);
-    if (problem !== null) return problem;
-    if (Object.hasOwn(out, name)) return `config '${name}' is given twice`;
-    out[name] = value as string;
+/** A partition count: 1 to `limits.partitionsCountMax`, both inclusive. */
+export const PartitionsCount = v.pipe(
+  v.number("must be an integer"),
+  v.integer("must be an integer"),
+  v.minValue(1, between(1, limits.partitionsCountMax)),
+  v.maxValue(limits.partitionsCountMax, between(1, limits.partitionsCountMax)),
+);
+
+/** `{"name", "value"}` of a topic config, as creation and the v3 admin bodies give it. */
+export const ConfigEntry = v.strictObject({ name: v.string("must be a string"), value: v.nullish(v.string("must be a string or null")) });
+
+/** `[{"name","value"}]` (absent or null: none) as overrides: every name a known config, every value valid for it, none twice. */
+export const ConfigList = v.pipe(
+  v.nullish(v.array(ConfigEntry, "must be an array of {name, value}"), []),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const out: ConfigOverrides = {};
+    for (const { name, value } of dataset.value) {
+      const problem = configProblem(name, value) ?? (Object.hasOwn(out, name) ? `config '${name}' is given twice` : null);
+      if (problem !== null) {
+        addIssue({ message: problem });
+        return NEVER;
+      }
+      out[name as ConfigName] = value as string;
+    }
+    return out;
+  }),
+);
+
+/**
+ * configs:alter's `[{"name","value"|null,"operation"?}]` (at least one) as
+ * changes: a null value or DELETE returns the config to its default.
+ */
+export const ConfigChanges = v.pipe(
+  v.array(
+    v.strictObject({ name: v.string("must be a string"), value: v.nullish(v.string("must be a string or null")), operation: v.optional(v.picklist(["SET", "DELETE"], "must be SET or DELETE")) }),
+    "must be a non-empty array of {name, value}",
+  ),
+  v.nonEmpty("must be a non-empty array of {name, value}"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const seen = new Set<string>();
+    const out: ConfigChange[] = [];
+    for (const { name, value, operation } of dataset.value) {
+      const reset = operation === "DELETE" || value === null;
+      const problem = seen.has(name) ? `config '${name}' is given twice` : reset ? (isConfigName(name) ? null : `unknown topic config '${name}'`) : configProblem(name, value);
+      if (problem !== null) {
+        addIssue({ message: problem });
+        return NEVER;
+      }
+      seen.add(name);
+      out.push({ name, value: reset ? null : (value as string) });
+    }
+    return out;
+  }),
+);
+
+const replicationFactors = new Map<number, v.GenericSchema<number, number>>();
+
+/** A replication factor for `brokersCount` brokers: 1 to that count, both inclusive. One schema per count, built once. */
+function replicationFactor(brokersCount: number): v.GenericSchema<number, number> {
+  let schema = replicationFactors.get(brokersCount);
+  if (schema === undefined) {
+    schema = v.pipe(
+      v.number("must be an integer"),
+      v.maxValue(brokersCount, (issue) => `${issue.input} is larger than the ${brokersCount} available brokers`),
+      v.integer("must be an integer"),
+      v.minValue(1, between(1, brokersCount)),
+    );
+    replicationFactors.set(brokersCount, schema);
   }
-  return out;
+  return schema;
 }
 
-/** Parses configs:alter's `[{"name","value"|null,"operation"?}]`, or says what is wrong. */
-export function parseConfigChanges(list: unknown): ConfigChange[] | string {
-  if (!Array.isArray(list) || list.length === 0) return "data must be a non-empty array of {name, value}";
-  const seen = new Set<string>();
-  const out: ConfigChange[] = [];
-  for (const entry of list as unknown[]) {
-    if (typeof entry !== "object" || entry === null) return "data must be an array of {name, value}";
-    const { name, value, operation } = entry as { name?: unknown; value?: unknown; operation?: unknown };
-    if (typeof name !== "string") return "every config needs a string name";
-    if (seen.has(name)) return `config '${name}' is given twice`;
-    seen.add(name);
-    if (operation !== undefined && operation !== "SET" && operation !== "DELETE") return `operation for '${name}' must be SET or DELETE`;
-    const reset = operation === "DELETE" || value === null;
-    const problem = reset ? (isConfigName(name) ? null : `unknown topic config '${name}'`) : configProblem(name, value);
-    if (problem !== null) return problem;
-    out.push({ name, value: reset ? null : (value as string) });
-  }
-  return out;
+/** A topic creation's fields, checked: the name, counts and configs it would be made with. */
+export interface TopicToCreate {
+  topicName: string;
+  partitionsCount: number;
+  replicationFactor: number;
+  configs: ConfigOverrides;
 }
 
 /**
- * What is wrong with a topic creation's name, partition count (1 to
- * `limits.partitionsCountMax`), replication factor (1 to `brokersCount`)
- * or configs, or null. Existence and the topic-count limit are the
- * controller's to check.
+ * The one check a topic creation makes (and a dry run): its name, its
+ * partition count (1 to `limits.partitionsCountMax`), its replication
+ * factor (1 to `brokersCount`) and its configs, in that order. Existence
+ * and the topic-count limit are the controller's to check.
  */
-export function createTopicProblem(args: { topicName: unknown; partitionsCount: unknown; replicationFactor: unknown; configs: unknown }, brokersCount: number): string | null {
-  const rf = args.replicationFactor;
-  const configs = parseConfigList(args.configs);
-  return (
-    topicNameProblem(args.topicName) ??
-    integerProblem("partitions_count", args.partitionsCount, 1, limits.partitionsCountMax) ??
-    (typeof rf === "number" && rf > brokersCount ? `replication_factor ${rf} is larger than the ${brokersCount} available brokers` : null) ??
-    integerProblem("replication_factor", rf, 1, brokersCount) ??
-    (typeof configs === "string" ? configs : null)
-  );
+export function checkCreateTopic(args: CreateTopicArgs, brokersCount: number): Checked<TopicToCreate> {
+  const problem =
+    inputProblem(TopicName, args.topicName, "topic_name") ??
+    inputProblem(PartitionsCount, args.partitionsCount, "partitions_count") ??
+    inputProblem(replicationFactor(brokersCount), args.replicationFactor, "replication_factor");
+  if (problem !== null) return { ok: false, message: problem };
+  const configs = checkInput(ConfigList, args.configs, "configs");
+  if (!configs.ok) return configs;
+  return { ok: true, value: { topicName: args.topicName as string, partitionsCount: args.partitionsCount as number, replicationFactor: args.replicationFactor as number, configs: configs.value } };
 }
