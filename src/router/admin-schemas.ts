@@ -6,6 +6,8 @@
  * topic/validate.ts where they are decided; ACLs are access/acl.ts's.
  */
 import * as v from "valibot";
+import { Principal } from "../access/acl";
+import { limits } from "../limits";
 import { ConfigChanges, ConfigEntry } from "../topic/validate";
 
 const integer = v.pipe(v.number("must be an integer"), v.integer("must be an integer"));
@@ -28,3 +30,30 @@ export const UpdateConfig = v.strictObject({ value: v.nullable(v.string("must be
 
 /** `POST …/topics/{t}/configs:alter`: all the changes, or none. */
 export const AlterConfigs = v.strictObject({ data: ConfigChanges, validate_only: v.optional(v.boolean()) });
+
+/** `POST …/keys` (other fields are ignored). */
+export const CreateKey = v.object({
+  principal: Principal,
+  description: v.optional(
+    v.pipe(
+      v.string(`must be a string of at most ${limits.keyDescriptionLengthMax} characters`),
+      v.maxLength(limits.keyDescriptionLengthMax, `must be a string of at most ${limits.keyDescriptionLengthMax} characters`),
+    ),
+    "",
+  ),
+});
+
+/** `PATCH …/keys/{k}` (other fields are ignored). */
+export const UpdateKey = v.object({ disabled: v.boolean("must be true or false") });
+
+/** A rate of a quota: a positive integer per second; absent or null: no limit. */
+const rate = v.nullish(v.pipe(v.number("must be a positive integer (per second)"), v.safeInteger("must be a positive integer (per second)"), v.minValue(1, "must be a positive integer (per second)")), null);
+
+/** `PUT …/quotas/{principal}`: at least one rate. */
+export const QuotaBody = v.pipe(
+  v.strictObject({ producer_byte_rate: rate, consumer_byte_rate: rate, request_rate: rate }),
+  v.check(
+    (q) => q.producer_byte_rate !== null || q.consumer_byte_rate !== null || q.request_rate !== null,
+    "a quota sets at least one of producer_byte_rate, consumer_byte_rate, request_rate",
+  ),
+);
