@@ -7,6 +7,7 @@
  */
 import * as v from "valibot";
 import { Principal } from "../access/acl";
+import { Timestamp } from "../consumer/consumer-bodies";
 import { limits } from "../limits";
 import { ConfigChanges, ConfigEntry } from "../topic/validate";
 
@@ -56,4 +57,21 @@ export const QuotaBody = v.pipe(
     (q) => q.producer_byte_rate !== null || q.consumer_byte_rate !== null || q.request_rate !== null,
     "a quota sets at least one of producer_byte_rate, consumer_byte_rate, request_rate",
   ),
+);
+
+/** `POST …/consumer-groups/{g}/offsets:reset`: the topic and its partitions (absent or null: all). */
+export const OffsetsResetScope = v.object({
+  topic: v.string("must be a topic name"),
+  partitions: v.nullish(v.array(v.pipe(integer, v.minValue(0, "must be a partition number (0 or more)")), "must be a list of partition numbers"), null),
+});
+
+/** Where offsets:reset moves the offsets: an end, an offset, or a time (other fields are ignored). */
+export const OffsetsResetTarget = v.variant(
+  "to",
+  [
+    v.pipe(v.object({ to: v.picklist(["earliest", "latest"]) }), v.transform((b) => ({ to: b.to }))),
+    v.pipe(v.object({ to: v.literal("offset"), offset: integer }), v.transform((b) => ({ offset: b.offset }))),
+    v.pipe(v.object({ to: v.literal("timestamp"), timestamp: Timestamp }), v.transform((b) => ({ timestamp: b.timestamp }))),
+  ],
+  'must be "earliest", "latest", "offset" (with offset) or "timestamp" (with timestamp)',
 );
