@@ -7,6 +7,7 @@
  * ALTER imply DESCRIBE, and ALTER_CONFIGS implies DESCRIBE_CONFIGS.
  */
 import { ErrorCode, failure, type Failure, type KafkaErrorName } from "../errors";
+import * as v from "valibot";
 import { limits } from "../limits";
 
 export const RESOURCE_TYPES = ["TOPIC", "GROUP", "CLUSTER"] as const;
@@ -49,51 +50,47 @@ export interface Acl {
   permission: Permission;
 }
 
-/** A principal is `User:` and a name of letters, digits and `._@-` (at most `principalLengthMax` characters). */
-const PRINCIPAL = /^User:[A-Za-z0-9._@-]+$/;
-
-/** What is wrong with a principal name, or null. `*` is allowed only where `wildcard`. */
-export function principalProblem(value: unknown, wildcard = false): string | null {
-  if (typeof value !== "string" || value.length > limits.principalLengthMax) return `principal must be a string of at most ${limits.principalLengthMax} characters`;
-  if (wildcard && value === "User:*") return null;
-  return PRINCIPAL.test(value) ? null : `principal must look like User:alice (letters, digits, '.', '_', '@', '-'), got '${value}'`;
+/** A principal: `User:` and a name of letters, digits and `._@-`, at most `limits.principalLengthMax` characters; `User:*` (every principal) only where `wildcard`. */
+function principal(wildcard: boolean) {
+  const longest = `must be a string of at most ${limits.principalLengthMax} characters`;
+  return v.pipe(
+    v.string(longest),
+    v.maxLength(limits.principalLengthMax, longest),
+    v.regex(wildcard ? /^User:(\*|[A-Za-z0-9._@-]+)$/ : /^User:[A-Za-z0-9._@-]+$/, (issue) => `must look like User:alice (letters, digits, '.', '_', '@', '-'), got '${issue.input}'`),
+  );
 }
 
-/** Parses an ACL from a request body; a message naming the field when it is not one. */
-export function parseAcl(body: Record<string, unknown>): Acl | string {
-  try {
-    const resourceType = member(body, "resource_type", RESOURCE_TYPES);
-    const name = body.resource_name;
-    if (typeof name !== "string" || name.length === 0 || name.length > limits.aclResourceNameLengthMax) {
-      return `resource_name must be a string of 1 to ${limits.aclResourceNameLengthMax} characters`;
-    }
-    if (resourceType === "CLUSTER" && name !== CLUSTER_RESOURCE && name !== "*") return `a CLUSTER resource is named '${CLUSTER_RESOURCE}'`;
-    const principal = principalProblem(body.principal, true);
-    if (principal !== null) return principal;
-    if ((body.host ?? "*") !== "*") return "host must be '*' (Runnel does not match ACLs by client address)";
-    return {
-      resource_type: resourceType,
-      resource_name: name,
-      pattern_type: body.pattern_type === undefined ? "LITERAL" : member(body, "pattern_type", PATTERN_TYPES),
-      principal: body.principal as string,
-      host: "*",
-      operation: member(body, "operation", OPERATIONS),
-      permission: member(body, "permission", PERMISSIONS),
-    };
-  } catch (e) {
-    if (e instanceof FieldProblem) return e.message;
-    throw e;
-  }
-}
+/** The principal of a key. */
+export const Principal = principal(false);
 
-class FieldProblem extends Error {}
+/** A principal, or `User:*` (every principal), as ACLs and quotas name them. */
+export const PrincipalOrAny = principal(true);
 
-/** `body[field]` when it is one of `allowed`; throws a FieldProblem naming the field otherwise. */
-function member<T extends string>(body: Record<string, unknown>, field: string, allowed: readonly T[]): T {
-  const v = body[field];
-  if (typeof v === "string" && (allowed as readonly string[]).includes(v)) return v as T;
-  throw new FieldProblem(`${field} must be one of ${allowed.join(", ")}`);
-}
+const oneOf = (allowed: readonly string[]) => `must be one of ${allowed.join(", ")}`;
+
+/**
+ * An ACL as `POST …/acls` takes it (other fields are ignored): the pattern
+ * type defaults to LITERAL, the host to `*` (the only one: Runnel does not
+ * match ACLs by client address), and a CLUSTER resource is named
+ * `kafka-cluster` (or `*`).
+ */
+export const AclBody = v.pipe(
+  v.object({
+    resource_type: v.picklist(RESOURCE_TYPES, oneOf(RESOURCE_TYPES)),
+    resource_name: v.pipe(
+      v.string(`must be a string of 1 to ${limits.aclResourceNameLengthMax} characters`),
+      v.nonEmpty(`must be a string of 1 to ${limits.aclResourceNameLengthMax} characters`),
+      v.maxLength(limits.aclResourceNameLengthMax, `must be a string of 1 to ${limits.aclResourceNameLengthMax} characters`),
+    ),
+    principal: PrincipalOrAny,
+    host: v.nullish(v.literal("*", "must be '*' (Runnel does not match ACLs by client address)"), "*"),
+    pattern_type: v.optional(v.picklist(PATTERN_TYPES, oneOf(PATTERN_TYPES)), "LITERAL"),
+    operation: v.picklist(OPERATIONS, oneOf(OPERATIONS)),
+    permission: v.picklist(PERMISSIONS, oneOf(PERMISSIONS)),
+  }),
+  v.check((acl) => acl.resource_type !== "CLUSTER" || acl.resource_name === CLUSTER_RESOURCE || acl.resource_name === "*", `a CLUSTER resource is named '${CLUSTER_RESOURCE}'`),
+  v.transform((acl): Acl => acl),
+);
 
 /** Operations an ALLOW for `granted` also allows. */
 function allows(granted: Operation, wanted: Operation): boolean {
@@ -146,21 +143,15 @@ export function matchesFilter(acl: Acl, filter: AclFilter): boolean {
   return fields.every((f) => filter[f] === undefined || filter[f] === "ANY" || filter[f] === acl[f]);
 }
 
-/** Parses filter query values; a message naming the field when a value is not one of its kind. */
-export function parseAclFilter(query: Record<string, string | undefined>): AclFilter | string {
-  const enums: [keyof AclFilter, readonly string[]][] = [
-    ["resource_type", RESOURCE_TYPES], ["pattern_type", PATTERN_TYPES], ["operation", OPERATIONS], ["permission", PERMISSIONS],
-  ];
-  const filter: AclFilter = {};
-  for (const [field, allowed] of enums) {
-    const v = query[field];
-    if (v === undefined) continue;
-    if (v !== "ANY" && !allowed.includes(v)) return `${field} must be ANY or one of ${allowed.join(", ")}`;
-    filter[field] = v;
-  }
-  for (const field of ["resource_name", "principal", "host"] as const) {
-    const v = query[field];
-    if (v !== undefined) filter[field] = v;
-  }
-  return filter;
-}
+const anyOr = (allowed: readonly string[]) => v.optional(v.picklist(["ANY", ...allowed], `must be ANY or one of ${allowed.join(", ")}`));
+
+/** The query of `GET`/`DELETE …/acls` as a filter: each enum ANY or one of its values; names as given. */
+export const AclFilterQuery = v.object({
+  resource_type: anyOr(RESOURCE_TYPES),
+  resource_name: v.optional(v.string()),
+  pattern_type: anyOr(PATTERN_TYPES),
+  principal: v.optional(v.string()),
+  host: v.optional(v.string()),
+  operation: anyOr(OPERATIONS),
+  permission: anyOr(PERMISSIONS),
+});

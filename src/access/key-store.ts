@@ -1,5 +1,4 @@
 /** API keys in the access-control object's SQLite: secrets only as salted hashes. */
-import { limits } from "../limits";
 import { hashSecret, newKeyId, newSalt, newSecret } from "./secrets";
 import type { KeyEntry, KeyView } from "./types";
 
@@ -59,10 +58,4 @@ export class KeyStore {
 
 function view(r: KeyRow): KeyView {
   return { key_id: r.key_id, principal: r.principal, description: r.description, created_at: new Date(r.created_at_ms).toISOString(), disabled: r.disabled === 1 };
-}
-
-/** What is wrong with a key description, or null. */
-export function descriptionProblem(value: unknown): string | null {
-  if (value === undefined) return null;
-  return typeof value === "string" && value.length <= limits.keyDescriptionLengthMax ? null : `description must be a string of at most ${limits.keyDescriptionLengthMax} characters`;
 }

@@ -1,5 +1,5 @@
 /**
- * Alert rules: their shape and the validation of a new one (every field
+ * Alert rules: their shape and the schema of a new one (every field
  * checked, unknown fields refused, nothing kept from a refused rule).
  *
  * What each kind measures (`target` absent: the whole cluster):
@@ -12,8 +12,10 @@
  * - storage_bytes: bytes of record batches stored by every replica of
  *   topic `target`'s partitions.
  */
+import * as v from "valibot";
+import { checkInput, inputProblem } from "../input";
 import { limits } from "../limits";
-import { topicNameProblem } from "../topic/validate";
+import { TopicName } from "../topic/validate";
 
 export const ALERT_KINDS = ["consumer_lag", "under_replicated", "produce_error_rate", "storage_bytes"] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -52,74 +54,66 @@ export interface AlertsOk {
   rules: AlertView[];
 }
 
-const FIELDS = new Set(["name", "kind", "target", "threshold", "for_ms", "webhook_url"]);
 const NAME = /^[a-zA-Z0-9._-]+$/;
+const THRESHOLD = "must be a number, 0 or more";
+const FOR_MS = `must be an integer from 0 to ${limits.alertForMsMax}`;
+
+/** An http or https URL with a host, at most `limits.alertWebhookUrlLengthMax` characters. */
+const WebhookUrl = v.pipe(
+  v.string("must be an http or https URL"),
+  v.nonEmpty("must be an http or https URL"),
+  v.maxLength(limits.alertWebhookUrlLengthMax, `is longer than ${limits.alertWebhookUrlLengthMax} characters`),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    let url: URL;
+    try {
+      url = new URL(dataset.value);
+    } catch {
+      return addIssue({ message: `webhook_url '${dataset.value}' is not a URL` });
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") addIssue({ message: `webhook_url must be http or https, not ${url.protocol.replace(/:$/, "")}` });
+    else if (url.hostname === "") addIssue({ message: "webhook_url needs a host" });
+  }),
+);
+
+/** What a kind asks of its target and threshold: a group for consumer_lag, else a topic or none; a fraction for produce_error_rate. */
+function kindProblem(rule: { kind: AlertKind; target: string | null; threshold: number }): string | null {
+  if (rule.kind === "consumer_lag") {
+    if (rule.target === null || rule.target.length === 0) return "a consumer_lag rule needs target: the consumer group's id";
+    if (rule.target.length > limits.groupIdLengthMax) return `target is longer than ${limits.groupIdLengthMax} characters`;
+  } else if (rule.target !== null) {
+    const problem = inputProblem(TopicName, rule.target);
+    if (problem !== null) return `target must be a topic name (or absent, for the whole cluster): ${problem}`;
+  }
+  if (rule.kind === "produce_error_rate" && rule.threshold > 1) return "a produce_error_rate threshold is a fraction of requests, from 0 to 1";
+  return null;
+}
+
+/** A create request's body: every field checked, unknown fields refused. */
+const AlertRuleBody = v.pipe(
+  v.strictObject({
+    name: v.pipe(
+      v.string("must be a non-empty string"),
+      v.nonEmpty("must be a non-empty string"),
+      v.maxLength(limits.alertNameLengthMax, `is longer than ${limits.alertNameLengthMax} characters`),
+      v.regex(NAME, (issue) => `'${issue.input}' may hold only ASCII letters, digits, '.', '_' and '-'`),
+    ),
+    kind: v.picklist(ALERT_KINDS, `must be one of ${ALERT_KINDS.join(", ")}`),
+    target: v.nullish(v.string("must be a string: a group id, or a topic name"), null),
+    threshold: v.pipe(v.number(THRESHOLD), v.finite(THRESHOLD), v.minValue(0, THRESHOLD)),
+    for_ms: v.pipe(v.number(FOR_MS), v.integer(FOR_MS), v.minValue(0, FOR_MS), v.maxValue(limits.alertForMsMax, FOR_MS)),
+    webhook_url: WebhookUrl,
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? kindProblem(dataset.value) : null;
+    if (problem !== null) addIssue({ message: problem });
+  }),
+);
 
 /** Parses a create request's body into a rule (made at `nowMs`), or says what is wrong with it. */
 export function parseAlertRule(body: Record<string, unknown>, nowMs: number): AlertRule | string {
-  const unknown = Object.keys(body).find((k) => !FIELDS.has(k));
-  if (unknown !== undefined) return `unknown field '${unknown}'; an alert rule has ${[...FIELDS].join(", ")}`;
-  const { name, kind, threshold, for_ms: forMs, webhook_url: webhookUrl } = body;
-  const target = body.target ?? null;
-  const problem =
-    nameProblem(name) ??
-    (typeof kind === "string" && (ALERT_KINDS as readonly string[]).includes(kind) ? null : `kind must be one of ${ALERT_KINDS.join(", ")}`) ??
-    targetProblem(kind as AlertKind, target) ??
-    thresholdProblem(kind as AlertKind, threshold) ??
-    forMsProblem(forMs) ??
-    webhookUrlProblem(webhookUrl);
-  if (problem !== null) return problem;
-  return {
-    name: name as string,
-    kind: kind as AlertKind,
-    target: target as string | null,
-    threshold: threshold as number,
-    forMs: forMs as number,
-    webhookUrl: webhookUrl as string,
-    createdAtMs: nowMs,
-  };
-}
-
-function nameProblem(name: unknown): string | null {
-  if (typeof name !== "string" || name.length === 0) return "name must be a non-empty string";
-  if (name.length > limits.alertNameLengthMax) return `name is longer than ${limits.alertNameLengthMax} characters`;
-  if (!NAME.test(name)) return `name '${name}' may hold only ASCII letters, digits, '.', '_' and '-'`;
-  return null;
-}
-
-function targetProblem(kind: AlertKind, target: unknown): string | null {
-  if (kind === "consumer_lag") {
-    if (typeof target !== "string" || target.length === 0) return "a consumer_lag rule needs target: the consumer group's id";
-    return target.length > limits.groupIdLengthMax ? `target is longer than ${limits.groupIdLengthMax} characters` : null;
-  }
-  if (target === null) return null;
-  const problem = topicNameProblem(target);
-  return problem === null ? null : `target must be a topic name (or absent, for the whole cluster): ${problem.replace(/^topic_name /, "")}`;
-}
-
-function thresholdProblem(kind: AlertKind, threshold: unknown): string | null {
-  if (typeof threshold !== "number" || !Number.isFinite(threshold) || threshold < 0) return "threshold must be a number, 0 or more";
-  if (kind === "produce_error_rate" && threshold > 1) return "a produce_error_rate threshold is a fraction of requests, from 0 to 1";
-  return null;
-}
-
-function forMsProblem(forMs: unknown): string | null {
-  if (typeof forMs !== "number" || !Number.isInteger(forMs) || forMs < 0 || forMs > limits.alertForMsMax) {
-    return `for_ms must be an integer from 0 to ${limits.alertForMsMax}`;
-  }
-  return null;
-}
-
-function webhookUrlProblem(url: unknown): string | null {
-  if (typeof url !== "string" || url.length === 0) return "webhook_url must be an http or https URL";
-  if (url.length > limits.alertWebhookUrlLengthMax) return `webhook_url is longer than ${limits.alertWebhookUrlLengthMax} characters`;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `webhook_url '${url}' is not a URL`;
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return `webhook_url must be http or https, not ${parsed.protocol.replace(/:$/, "")}`;
-  if (parsed.hostname === "") return "webhook_url needs a host";
-  return null;
+  const checked = checkInput(AlertRuleBody, body);
+  if (!checked.ok) return checked.message;
+  const { name, kind, target, threshold, for_ms: forMs, webhook_url: webhookUrl } = checked.value;
+  return { name, kind, target, threshold, forMs, webhookUrl, createdAtMs: nowMs };
 }

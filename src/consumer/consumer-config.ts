@@ -5,8 +5,9 @@
  * configuration"); settings Runnel does not know are ignored, as the
  * proxy ignores them.
  */
+import * as v from "valibot";
 import { ErrorCode, RunnelError } from "../errors";
-import type { RecordFormat } from "../fetch/format";
+import { checkInput } from "../input";
 import { limits } from "../limits";
 import { ASSIGNORS, type Assignor } from "../group/assignors";
 import type { MemberConfig } from "../group/types";
@@ -18,57 +19,70 @@ export interface ConsumerCreate {
   config: MemberConfig;
 }
 
-/** Kafka's old names for the two ends, still sent by old clients. */
-const RESET_ALIASES = new Map<string, "earliest" | "latest">([
-  ["earliest", "earliest"],
-  ["latest", "latest"],
-  ["smallest", "earliest"],
-  ["largest", "latest"],
-]);
+const NAME = "must be 1 to 255 letters, digits, '.', '_' or '-'";
+const FORMAT = (issue: { input: unknown }) => `must be binary, json or string, got '${String(issue.input).slice(0, 64)}' (Runnel has no schema registry)`;
+const RESET = (issue: { input: unknown }) => `must be earliest or latest (or smallest or largest), got '${String(issue.input).slice(0, 64)}'`;
+
+/** An integer setting from `min` to `max` (both inclusive), given as a number or a decimal string. */
+function intSetting(min: number, max: number) {
+  const message = (issue: { input: unknown }) => `must be an integer from ${min} to ${max}, got ${JSON.stringify(issue.input).slice(0, 64)}`;
+  return v.pipe(
+    v.union([v.number(), v.pipe(v.string(), v.regex(/^-?\d{1,16}$/, message), v.transform(Number))], message),
+    v.safeInteger(message),
+    v.minValue(min, message),
+    v.maxValue(max, message),
+  );
+}
 
 /**
- * Parses a create body. Defaults: format binary, auto.offset.reset
- * latest, auto.commit.enable true, session.timeout.ms
- * `sessionTimeoutMsDefault`, partition.assignment.strategy range (the
- * group's, set by its first member). `fetch.min.bytes` is checked and
- * otherwise ignored: a records request answers as soon as records are there.
+ * A create body's settings (others are ignored). Defaults: format binary,
+ * auto.offset.reset latest (Kafka's old names smallest and largest are
+ * taken for the two ends), auto.commit.enable true (a string or a JSON
+ * boolean), session.timeout.ms `sessionTimeoutMsDefault`,
+ * partition.assignment.strategy the group's (range, set by its first
+ * member). `fetch.min.bytes` is checked and otherwise ignored: a records
+ * request answers as soon as records are there.
  */
-export function consumerCreateOf(body: Record<string, unknown>): ConsumerCreate {
-  const name = body.name ?? body.id;
-  if (name !== undefined && (typeof name !== "string" || !/^[\w.-]{1,255}$/.test(name))) {
-    throw invalid("name must be 1 to 255 letters, digits, '.', '_' or '-'");
-  }
-  const format = String(body.format ?? "binary").toLowerCase();
-  if (format !== "binary" && format !== "json" && format !== "string") {
-    throw invalid(`format must be binary, json or string, got '${String(body.format)}' (Runnel has no schema registry)`);
-  }
-  const reset = RESET_ALIASES.get(String(body["auto.offset.reset"] ?? "latest"));
-  if (reset === undefined) throw invalid(`auto.offset.reset must be earliest or latest (or smallest or largest), got '${String(body["auto.offset.reset"])}'`);
-  const autoCommit = String(body["auto.commit.enable"] ?? "true");
-  if (autoCommit !== "true" && autoCommit !== "false") throw invalid("auto.commit.enable must be true or false");
-  const sessionTimeoutMs = intSetting(body, "session.timeout.ms", limits.sessionTimeoutMsMin, limits.sessionTimeoutMsMax) ?? limits.sessionTimeoutMsDefault;
-  const requestTimeoutMs = intSetting(body, "consumer.request.timeout.ms", 0, limits.fetchWaitMsMax);
-  intSetting(body, "fetch.min.bytes", 0, limits.fetchBytesMax);
-  const strategy = body["partition.assignment.strategy"];
-  if (strategy !== undefined && !ASSIGNORS.includes(strategy as Assignor)) throw invalid(`partition.assignment.strategy must be one of ${ASSIGNORS.join(", ")}`);
-  const config: MemberConfig = { format: format as RecordFormat, autoOffsetReset: reset, autoCommit: autoCommit === "true", sessionTimeoutMs };
-  if (requestTimeoutMs !== undefined) config.requestTimeoutMs = requestTimeoutMs;
+const Settings = v.object({
+  name: v.optional(v.pipe(v.string(NAME), v.regex(/^[\w.-]{1,255}$/, NAME))),
+  format: v.nullish(v.pipe(v.string(FORMAT), v.toLowerCase(), v.picklist(["binary", "json", "string"], FORMAT)), "binary"),
+  "auto.offset.reset": v.nullish(
+    v.pipe(v.picklist(["earliest", "latest", "smallest", "largest"], RESET), v.transform((r) => (r === "smallest" ? "earliest" : r === "largest" ? "latest" : r))),
+    "latest",
+  ),
+  "auto.commit.enable": v.nullish(v.union([v.boolean(), v.picklist(["true", "false"])], "must be true or false"), true),
+  "session.timeout.ms": v.optional(intSetting(limits.sessionTimeoutMsMin, limits.sessionTimeoutMsMax), limits.sessionTimeoutMsDefault),
+  "consumer.request.timeout.ms": v.optional(intSetting(0, limits.fetchWaitMsMax)),
+  "fetch.min.bytes": v.optional(intSetting(0, limits.fetchBytesMax)),
+  "partition.assignment.strategy": v.optional(v.picklist(ASSIGNORS, `must be one of ${ASSIGNORS.join(", ")}`)),
+});
+
+function createOf(b: v.InferOutput<typeof Settings>): ConsumerCreate {
+  const config: MemberConfig = {
+    format: b.format,
+    autoOffsetReset: b["auto.offset.reset"],
+    autoCommit: b["auto.commit.enable"] === true || b["auto.commit.enable"] === "true",
+    sessionTimeoutMs: b["session.timeout.ms"],
+  };
+  if (b["consumer.request.timeout.ms"] !== undefined) config.requestTimeoutMs = b["consumer.request.timeout.ms"];
   return {
-    ...(name === undefined ? {} : { name: name as string }),
-    ...(strategy === undefined ? {} : { assignor: strategy as Assignor }),
+    ...(b.name === undefined ? {} : { name: b.name }),
+    ...(b["partition.assignment.strategy"] === undefined ? {} : { assignor: b["partition.assignment.strategy"] }),
     config,
   };
 }
 
-/** An integer setting from `min` to `max` (both inclusive), given as a number or a decimal string; undefined when absent. */
-function intSetting(body: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
-  const raw = body[key];
-  if (raw === undefined) return undefined;
-  const n = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalid(`${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return n;
-}
+/** A create body: the v1 `id` stands for `name` when there is none. */
+const CreateBody = v.pipe(
+  v.looseObject({}),
+  v.transform((b) => ({ ...b, name: b.name ?? b.id }) as v.InferInput<typeof Settings>), // v1 named the instance `id`; checked next
+  Settings,
+  v.transform(createOf),
+);
 
-function invalid(message: string): RunnelError {
-  return new RunnelError(ErrorCode.INVALID_CONSUMER_CONFIG, `invalid consumer configuration: ${message}`);
+/** Parses a create body (see `CreateBody`); any invalid setting is a 42204 naming it. */
+export function consumerCreateOf(body: Record<string, unknown>): ConsumerCreate {
+  const checked = checkInput(CreateBody, body);
+  if (!checked.ok) throw new RunnelError(ErrorCode.INVALID_CONSUMER_CONFIG, `invalid consumer configuration: ${checked.message}`);
+  return checked.value;
 }

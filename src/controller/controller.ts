@@ -13,12 +13,13 @@
 import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
 import { ErrorCode, failure, retriable, type Failure } from "../errors";
+import { inputProblem } from "../input";
 import { limits } from "../limits";
 import type { PartitionRole } from "../replication/types";
 import { RunnelObject } from "../rpc/runnel-object";
 import { resolveConfigs, type ConfigOverrides } from "../topic/configs";
 import type { ConfigChange, CreateTopicArgs, TopicInfo, TopicMeta } from "../topic/types";
-import { createTopicProblem, integerProblem, parseConfigList } from "../topic/validate";
+import { checkCreateTopic, PartitionsCount } from "../topic/validate";
 import type { AlertRequest, AlertsOk } from "../alerts/alert-rules";
 import { Alerting } from "../alerts/alerting";
 import { electAfterFailure, preferredLeaderRole } from "./election";
@@ -137,18 +138,16 @@ export class Controller extends RunnelObject {
   /** Creates a topic: every replica is initialised before the topic becomes visible. */
   async createTopic(args: CreateTopicArgs): Promise<({ ok: true } & TopicInfo) | Failure> {
     return this.#serially(async () => {
-      const problem = createTopicProblem(args, brokersOf(this.env).length);
-      if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem.message, problem.errorName);
-      const configs = parseConfigList(args.configs);
-      if (typeof configs === "string") return failure(ErrorCode.BAD_REQUEST, configs, "INVALID_CONFIG");
-      const name = args.topicName as string;
+      const checked = checkCreateTopic(args, brokersOf(this.env).length);
+      if (!checked.ok) return failure(ErrorCode.BAD_REQUEST, checked.message, checked.errorName);
+      const { topicName: name, partitionsCount, replicationFactor, configs } = checked.value;
       if (this.store.find(name) !== null) return failure(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
       if (this.store.count() >= this.topicsCountMax) return failure(ErrorCode.BAD_REQUEST, `the cluster has the most topics allowed (${this.topicsCountMax})`, "POLICY_VIOLATION");
       const topic: TopicInfo = {
         topicName: name,
         topicId: crypto.randomUUID(),
-        partitionsCount: args.partitionsCount as number,
-        replicationFactor: args.replicationFactor as number,
+        partitionsCount,
+        replicationFactor,
         configs,
         createdAtMs: Date.now(),
       };
@@ -182,7 +181,7 @@ export class Controller extends RunnelObject {
     return this.#serially(async () => {
       const topic = this.store.find(name);
       if (topic === null) return unknownTopic(name);
-      const problem = integerProblem("partitions_count", partitionsCount, 1, limits.partitionsCountMax);
+      const problem = inputProblem(PartitionsCount, partitionsCount, "partitions_count");
       if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem, "INVALID_PARTITIONS");
       const count = partitionsCount as number;
       if (count < topic.partitionsCount) return failure(ErrorCode.BAD_REQUEST, `partitions_count can only grow: topic '${name}' has ${topic.partitionsCount}`, "INVALID_PARTITIONS");
@@ -267,7 +266,6 @@ export class Controller extends RunnelObject {
     await tellRole(this.env, topic.topicId, partition, role);
     return role;
   }
-
 }
 
 function unknownTopic(name: string): Failure {

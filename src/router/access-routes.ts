@@ -1,13 +1,13 @@
 /** Keys, ACLs, quotas and the audit log (admin only: ALTER on the cluster). */
 import { Hono, type Context } from "hono";
 import { forgetAccess } from "../access/access-cache";
-import { parseAcl, parseAclFilter, principalProblem, type Acl } from "../access/acl";
-import { descriptionProblem } from "../access/key-store";
-import type { Quota } from "../access/types";
+import { type Acl, AclBody, AclFilterQuery, PrincipalOrAny } from "../access/acl";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
+import { parseInput } from "../input";
 import { limits } from "../limits";
 import { auditAs } from "./access";
+import { CreateKey, QuotaBody, UpdateKey } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { boundedIntParam, intParam } from "./params";
 import { baseUrl } from "./url";
@@ -22,10 +22,8 @@ const access = (c: C) => callAccess(c.env);
 const self = (c: C) => `${baseUrl(c)}${c.req.path}`;
 
 accessRoutes.post(`${C3}/keys`, async (c) => {
-  const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
-  const problem = principalProblem(body.principal) ?? descriptionProblem(body.description);
-  if (problem !== null) throw new RunnelError(ErrorCode.BAD_REQUEST, problem);
-  const { key } = unwrap(await access(c).createKey(body.principal as string, (body.description as string | undefined) ?? ""));
+  const body = parseInput(CreateKey, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  const { key } = unwrap(await access(c).createKey(body.principal, body.description));
   auditAs(c, `KEY:${key.key_id} (${key.principal})`);
   forgetAccess();
   return c.json(key, 201);
@@ -39,8 +37,7 @@ accessRoutes.get(`${C3}/keys`, async (c) => {
 accessRoutes.get(`${C3}/keys/:k`, async (c) => c.json(unwrap(await access(c).getKey(c.req.param("k"))).key));
 
 accessRoutes.patch(`${C3}/keys/:k`, async (c) => {
-  const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
-  if (typeof body.disabled !== "boolean") throw new RunnelError(ErrorCode.BAD_REQUEST, 'body must be {"disabled": true|false}');
+  const body = parseInput(UpdateKey, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
   const { key } = unwrap(await access(c).setKeyDisabled(c.req.param("k"), body.disabled));
   forgetAccess();
   return c.json(key);
@@ -53,8 +50,7 @@ accessRoutes.delete(`${C3}/keys/:k`, async (c) => {
 });
 
 accessRoutes.post(`${C3}/acls`, async (c) => {
-  const acl = parseAcl(await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
-  if (typeof acl === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, acl);
+  const acl = parseInput(AclBody, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
   auditAs(c, aclResource(acl));
   unwrap(await access(c).createAcl(acl));
   forgetAccess();
@@ -77,9 +73,8 @@ accessRoutes.delete(`${C3}/acls`, async (c) => {
 
 accessRoutes.put(`${C3}/quotas/:principal`, async (c) => {
   const principal = c.req.param("principal"); // decoded by Hono already: decoding again breaks on a literal '%' 
-  const problem = principalProblem(principal, true);
-  if (problem !== null) throw new RunnelError(ErrorCode.BAD_REQUEST, problem);
-  const quota = parseQuota(principal, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  parseInput(PrincipalOrAny, principal, { subject: "principal" });
+  const quota = { principal, ...parseInput(QuotaBody, await readJsonObject(c.req.raw, limits.adminRequestBytesMax)) };
   unwrap(await access(c).putQuota(quota));
   forgetAccess();
   return c.json(quota);
@@ -104,9 +99,7 @@ accessRoutes.get(`${C3}/audit`, async (c) => {
 });
 
 function filterOf(c: C) {
-  const filter = parseAclFilter(c.req.query());
-  if (typeof filter === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, filter);
-  return filter;
+  return parseInput(AclFilterQuery, c.req.query());
 }
 
 function aclResource(a: Acl): string {
@@ -115,22 +108,4 @@ function aclResource(a: Acl): string {
 
 function aclView(c: C, a: Acl) {
   return { kind: "KafkaAcl", metadata: { self: `${baseUrl(c)}/v3/clusters/${c.env.CLUSTER_ID}/acls` }, cluster_id: c.env.CLUSTER_ID, ...a };
-}
-
-/** `{producer_byte_rate?, consumer_byte_rate?, request_rate?}`: positive integers per second, at least one. */
-function parseQuota(principal: string, body: Record<string, unknown>): Quota {
-  const rate = (field: string): number | null => {
-    const v = body[field];
-    if (v === undefined || v === null) return null;
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1) throw new RunnelError(ErrorCode.BAD_REQUEST, `${field} must be a positive integer (per second)`);
-    return v;
-  };
-  const quota = { principal, producer_byte_rate: rate("producer_byte_rate"), consumer_byte_rate: rate("consumer_byte_rate"), request_rate: rate("request_rate") };
-  // Own fields only: `in` would let "constructor" or "__proto__" through as known.
-  const unknown = Object.keys(body).filter((k) => !Object.hasOwn(quota, k) || k === "principal");
-  if (unknown.length > 0) throw new RunnelError(ErrorCode.BAD_REQUEST, `unknown quota field '${unknown[0]}'`);
-  if (quota.producer_byte_rate === null && quota.consumer_byte_rate === null && quota.request_rate === null) {
-    throw new RunnelError(ErrorCode.BAD_REQUEST, "a quota sets at least one of producer_byte_rate, consumer_byte_rate, request_rate");
-  }
-  return quota;
 }

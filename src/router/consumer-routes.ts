@@ -7,16 +7,14 @@
  * Every call acts as the request's principal: the router checked READ on
  * the group; the coordinator checks READ on every topic.
  */
-import { parseTimestamp } from "../produce/timestamps";
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
 import type { RecordFormat } from "../fetch/format";
-import type { TopicPartition } from "../group/assignors";
+import { CommitBody, CommittedBody, PartitionsBody, PositionsBody, SubscriptionBody } from "../consumer/consumer-bodies";
 import { consumerCreateOf } from "../consumer/consumer-config";
 import { pollRecords } from "../consumer/consumer-poll";
-import { parseOffsets } from "../group/parse-offsets";
-import type { SeekTarget, Subscription } from "../group/types";
+import { parseInput } from "../input";
 import { limits } from "../limits";
 import { principalIn } from "./access";
 import { parseJson, readJsonObject, readText } from "./body";
@@ -65,8 +63,8 @@ consumerRoutes.get(`${I}/assignments`, async (c) => {
 });
 
 consumerRoutes.post(`${I}/assignments`, async (c) => {
-  const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
-  unwrap(await group(c).assignManually(instance(c), partitionList(body.partitions), principalIn(c)));
+  const { partitions } = parseInput(PartitionsBody, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  unwrap(await group(c).assignManually(instance(c), partitions, principalIn(c)));
   return c.body(null, 204);
 });
 
@@ -79,51 +77,39 @@ consumerRoutes.get(`${I}/topics/:t`, async (c) => {
 });
 
 consumerRoutes.post(`${I}/offsets`, async (c) => {
-  const text = await readText(c.req.raw, limits.adminRequestBytesMax);
-  const body = text.trim() === "" ? {} : parseJson(text);
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new RunnelError(ErrorCode.BAD_REQUEST, "the body must be a JSON object (or empty)");
-  const list = (body as Record<string, unknown>).offsets ?? (body as Record<string, unknown>).partitions;
-  const offsets = list === undefined ? null : parseOffsets(list);
-  if (offsets === null && list !== undefined) throw new RunnelError(ErrorCode.BAD_REQUEST, "offsets must be [{topic, partition, offset}]");
+  const { offsets } = parseInput(CommitBody, await optionalObject(c));
   // The REST meaning: each posted offset is the last one consumed; the group stores offset + 1.
-  unwrap(await group(c).commit(instance(c), offsets, principalIn(c), true));
+  unwrap(await group(c).commit(instance(c), offsets ?? null, principalIn(c), true));
   return c.json([]);
 });
 
 consumerRoutes.get(`${I}/offsets`, async (c) => {
-  const text = await readText(c.req.raw, limits.adminRequestBytesMax);
-  const body = text.trim() === "" ? {} : (parseJson(text) as Record<string, unknown>);
-  const partitions = body.partitions === undefined ? null : partitionList(body.partitions);
-  const { offsets } = unwrap(await group(c).committed(instance(c), partitions, principalIn(c)));
+  const { partitions } = parseInput(CommittedBody, await optionalObject(c));
+  const { offsets } = unwrap(await group(c).committed(instance(c), partitions ?? null, principalIn(c)));
   return c.json({ offsets: offsets.map((o) => ({ ...o, metadata: o.metadata ?? "" })) });
 });
 
 consumerRoutes.post(`${I}/positions`, async (c) => {
-  const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
-  let targets: (TopicPartition & SeekTarget)[];
-  if (body.timestamps !== undefined) {
-    if (!Array.isArray(body.timestamps)) throw new RunnelError(ErrorCode.BAD_REQUEST, "timestamps must be [{topic, partition, timestamp}]");
-    targets = body.timestamps.map((t: Record<string, unknown>) => {
-      const ms = parseTimestamp(t.timestamp);
-      if (typeof ms === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, ms);
-      return { ...partitionList([t])[0]!, timestamp: ms };
-    });
-  } else {
-    const offsets = parseOffsets(body.offsets);
-    if (offsets === null) throw new RunnelError(ErrorCode.BAD_REQUEST, "positions need offsets: [{topic, partition, offset}] or timestamps");
-    targets = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
-  }
+  const targets = parseInput(PositionsBody, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
   unwrap(await group(c).seek(instance(c), targets, principalIn(c)));
   return c.body(null, 204);
 });
 
 for (const end of ["beginning", "end"] as const) {
   consumerRoutes.post(`${I}/positions/${end}`, async (c) => {
-    const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
+    const { partitions } = parseInput(PartitionsBody, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
     const to = end === "beginning" ? "earliest" : "latest";
-    unwrap(await group(c).seek(instance(c), partitionList(body.partitions).map((tp) => ({ ...tp, to })), principalIn(c)));
+    unwrap(await group(c).seek(instance(c), partitions.map((tp) => ({ ...tp, to })), principalIn(c)));
     return c.body(null, 204);
   });
+}
+
+/** A body that may be empty (then `{}`); anything but a JSON object is a 400. */
+async function optionalObject(c: C): Promise<Record<string, unknown>> {
+  const text = await readText(c.req.raw, limits.adminRequestBytesMax);
+  const body = text.trim() === "" ? {} : parseJson(text);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new RunnelError(ErrorCode.BAD_REQUEST, "the body must be a JSON object (or empty)");
+  return body as Record<string, unknown>;
 }
 
 /**
@@ -153,29 +139,9 @@ function recordOffers(format: RecordFormat): string[] {
 }
 
 /** `{"topics": [...]}` or `{"topic_pattern": "…"}` — one of them (two at once is 40901); anything else is 42206. */
-function subscriptionOf(body: Record<string, unknown>): Subscription {
-  const { topics, topic_pattern: pattern } = body;
-  if (topics !== undefined && pattern !== undefined) {
+function subscriptionOf(body: Record<string, unknown>) {
+  if (body.topics !== undefined && body.topic_pattern !== undefined) {
     throw new RunnelError(ErrorCode.ALREADY_SUBSCRIBED, "subscribe to topics or to a topic_pattern, not both at once");
   }
-  if (pattern !== undefined) {
-    if (typeof pattern !== "string") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "topic_pattern must be a string (a regular expression)", undefined, "INVALID_REQUEST");
-    return { pattern };
-  }
-  if (!Array.isArray(topics) || topics.length === 0 || topics.length > limits.topicsCountMax || !topics.every((t) => typeof t === "string")) {
-    throw new RunnelError(ErrorCode.INVALID_PAYLOAD, `subscription needs "topics": [1 to ${limits.topicsCountMax} topic names] or "topic_pattern": a regular expression`, undefined, "INVALID_REQUEST");
-  }
-  return { topics: [...new Set(topics as string[])] };
-}
-
-/** `[{topic, partition}]`, or 400. */
-function partitionList(list: unknown): TopicPartition[] {
-  if (!Array.isArray(list) || list.length === 0) throw new RunnelError(ErrorCode.BAD_REQUEST, "partitions must be a non-empty [{topic, partition}]");
-  return list.map((p: unknown) => {
-    const { topic, partition } = (p ?? {}) as Record<string, unknown>;
-    if (typeof topic !== "string" || typeof partition !== "number" || !Number.isInteger(partition) || partition < 0) {
-      throw new RunnelError(ErrorCode.BAD_REQUEST, "each partition needs a topic name and a partition number");
-    }
-    return { topic, partition };
-  });
+  return parseInput(SubscriptionBody, body, { errorCode: ErrorCode.INVALID_PAYLOAD, errorName: "INVALID_REQUEST" });
 }

@@ -3,14 +3,15 @@
  * assignments, lags (all, or one partition's), lag summary,
  * offsets:reset; and the WebSocket consumer. Shapes are group-views.ts.
  */
-import { parseTimestamp } from "../produce/timestamps";
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
-import type { GroupDescription, LagRow, SeekTarget } from "../group/types";
+import type { GroupDescription, LagRow } from "../group/types";
 import { PRINCIPAL_HEADER } from "../group/ws/ws-socket";
+import { parseInput } from "../input";
 import { limits } from "../limits";
 import { describable, principalIn } from "./access";
+import { OffsetsResetScope, OffsetsResetTarget } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { assignmentView, consumerView, groupView, lagSummaryView, lagView, type ViewBase } from "./group-views";
 import { baseUrl } from "./url";
@@ -99,26 +100,10 @@ groupRoutes.get(`${G}/:g/lag-summary`, async (c) => c.json(lagSummaryView(base(c
 
 groupRoutes.post(`${G}/:g/:action{offsets:reset}`, async (c) => {
   const body = await readJsonObject(c.req.raw, limits.adminRequestBytesMax);
-  if (typeof body.topic !== "string") throw new RunnelError(ErrorCode.BAD_REQUEST, "topic is required");
-  const partitions = body.partitions === undefined ? null : body.partitions;
-  if (partitions !== null && (!Array.isArray(partitions) || !partitions.every((p) => Number.isInteger(p) && p >= 0))) {
-    throw new RunnelError(ErrorCode.BAD_REQUEST, "partitions must be a list of partition numbers");
-  }
-  const result = unwrap(await callGroup(c.env, groupId(c)).resetOffsets(groupId(c), body.topic, partitions as number[] | null, resetTarget(body)));
+  const { topic, partitions } = parseInput(OffsetsResetScope, body);
+  const result = unwrap(await callGroup(c.env, groupId(c)).resetOffsets(groupId(c), topic, partitions, parseInput(OffsetsResetTarget, body)));
   return c.json({ data: result.offsets.map((o) => ({ topic_name: o.topic, partition_id: o.partition, offset: o.offset })) });
 });
-
-/** What an offsets:reset body asks for: an end, an offset, or a time (epoch ms or RFC 3339). */
-function resetTarget(body: Record<string, unknown>): SeekTarget {
-  if (body.to === "earliest" || body.to === "latest") return { to: body.to };
-  if (body.to === "offset" && Number.isInteger(body.offset)) return { offset: body.offset as number };
-  if (body.to === "timestamp" && (typeof body.timestamp === "number" || typeof body.timestamp === "string")) {
-    const ms = parseTimestamp(body.timestamp);
-    if (typeof ms === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, ms);
-    return { timestamp: ms };
-  }
-  throw new RunnelError(ErrorCode.BAD_REQUEST, 'to must be "earliest", "latest", "offset" (with offset) or "timestamp" (with timestamp)');
-}
 
 /**
  * WebSocket subscriptions are accepted by the group's coordinator itself;

@@ -15,9 +15,9 @@ import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
 import type { GroupCoordinator } from "../group/coordinator";
 import type { KafkaCommittedOffset, KafkaPartitionResult } from "../group/kafka/kafka-types";
+import { parseInput } from "../input";
 import { limits } from "../limits";
 import { audit, mayDo, principalIn } from "./access";
-import { parseBody } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { isUnreachable, unreachableDetail, type Caller } from "../rpc/call";
 import { callGroup } from "../rpc/objects";
@@ -77,7 +77,7 @@ async function asked<R extends { ok: true }>(c: C, call: (coordinator: Caller<Gr
 const body = async (c: C) => readJsonObject(c.req.raw, limits.adminRequestBytesMax);
 
 kafkaGroupRoutes.post(`${K}/join`, async (c) => {
-  const b = parseBody(Join, await body(c));
+  const b = parseInput(Join, await body(c));
   const metadataBytes = b.protocols.reduce((n, p) => n + Math.floor((p.metadata.length * 3) / 4), 0);
   if (metadataBytes > limits.kafkaMemberMetadataBytesMax) {
     throw new RunnelError(ErrorCode.BAD_REQUEST, `protocols carry ${metadataBytes} bytes of metadata; at most ${limits.kafkaMemberMetadataBytesMax} are accepted`);
@@ -97,25 +97,25 @@ kafkaGroupRoutes.post(`${K}/join`, async (c) => {
 });
 
 kafkaGroupRoutes.post(`${K}/sync`, async (c) => {
-  const b = parseBody(Member, await body(c));
+  const b = parseInput(Member, await body(c));
   const synced = await asked(c, async (g) => await g.kafkaSync(b.member_id, b.generation_id));
   return c.json({ protocol_name: synced.protocol, assignment: synced.assignment, partitions: synced.partitions });
 });
 
 kafkaGroupRoutes.post(`${K}/heartbeat`, async (c) => {
-  const b = parseBody(Member, await body(c));
+  const b = parseInput(Member, await body(c));
   await asked(c, async (g) => await g.kafkaHeartbeat(b.member_id, b.generation_id));
   return c.body(null, 204);
 });
 
 kafkaGroupRoutes.post(`${K}/leave`, async (c) => {
-  const b = parseBody(Leave, await body(c));
+  const b = parseInput(Leave, await body(c));
   const left = await asked(c, async (g) => await g.kafkaLeave(b.member_ids));
   return c.json({ members: left.members.map((m) => ({ member_id: m.memberId, error: m.error })) });
 });
 
 kafkaGroupRoutes.post(`${K}/commit`, async (c) => {
-  const b = parseBody(Commit, await body(c));
+  const b = parseInput(Commit, await body(c));
   const denied = await deniedTopics(c, b.offsets.map((o) => o.topic), "READ", "consumer.commit");
   const allowed = b.offsets.filter((o) => !denied.has(o.topic));
   const args = { memberId: b.member_id, generation: b.generation_id, offsets: allowed };
@@ -125,7 +125,7 @@ kafkaGroupRoutes.post(`${K}/commit`, async (c) => {
 });
 
 kafkaGroupRoutes.post(`${K}/offsets`, async (c) => {
-  const b = parseBody(Offsets, await body(c));
+  const b = parseInput(Offsets, await body(c));
   const count = (b.topics ?? []).reduce((n, t) => n + t.partitions.length, 0);
   if (count > limits.kafkaOffsetsPerRequestMax) throw new RunnelError(ErrorCode.BAD_REQUEST, `an offset fetch names at most ${limits.kafkaOffsetsPerRequestMax} partitions`);
   const denied = b.topics === null ? new Set<string>() : await deniedTopics(c, b.topics.map((t) => t.topic), "DESCRIBE", "consumer.committed");

@@ -6,11 +6,12 @@
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
+import { parseInput, type RefuseAs } from "../input";
 import { limits } from "../limits";
 import { forgetTopic } from "../metadata/topic-cache";
 import type { ConfigChange } from "../topic/types";
-import { parseConfigChanges } from "../topic/validate";
-import { AlterConfigs, parseBody, UpdateConfig } from "./admin-schemas";
+import { ConfigChanges } from "../topic/validate";
+import { AlterConfigs, UpdateConfig } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { baseUrl } from "./url";
 import { configViews, list } from "./views";
@@ -32,25 +33,26 @@ topicConfigRoutes.get(`${T}/configs/:name`, async (c) => {
   return c.json(view);
 });
 
-/** Validates `changes` (400 naming the config), then applies them unless `validateOnly`; 204 either way. */
-async function alter(c: C, list: unknown, validateOnly: boolean) {
-  const changes: ConfigChange[] | string = parseConfigChanges(list);
-  if (typeof changes === "string") throw new RunnelError(ErrorCode.BAD_REQUEST, changes, undefined, "INVALID_CONFIG");
+/** Applies `changes` (checked by `ConfigChanges`) unless `validateOnly`; 204 either way. */
+async function alter(c: C, changes: ConfigChange[], validateOnly: boolean) {
   if (validateOnly) unwrap(await callController(c.env).getTopic(c.req.param("t")!)); // the topic must exist
   else unwrap(await callController(c.env).alterConfigs(c.req.param("t")!, changes));
   forgetTopic(c.req.param("t")!);
   return c.body(null, 204);
 }
 
+/** A config change that cannot be made is Kafka's INVALID_CONFIG. */
+const INVALID_CONFIG: RefuseAs = { errorName: "INVALID_CONFIG" };
+
 topicConfigRoutes.put(`${T}/configs/:name`, async (c) => {
-  const body = parseBody(UpdateConfig, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
-  return alter(c, [{ name: c.req.param("name"), value: body.value }], false);
+  const body = parseInput(UpdateConfig, await readJsonObject(c.req.raw, limits.adminRequestBytesMax), INVALID_CONFIG);
+  return alter(c, parseInput(ConfigChanges, [{ name: c.req.param("name"), value: body.value }], INVALID_CONFIG), false);
 });
 
 // Back to the default value.
-topicConfigRoutes.delete(`${T}/configs/:name`, (c) => alter(c, [{ name: c.req.param("name"), value: null }], false));
+topicConfigRoutes.delete(`${T}/configs/:name`, (c) => alter(c, parseInput(ConfigChanges, [{ name: c.req.param("name"), value: null }], INVALID_CONFIG), false));
 
 topicConfigRoutes.post(`${T}/:action{configs:alter}`, async (c) => {
-  const body = parseBody(AlterConfigs, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  const body = parseInput(AlterConfigs, await readJsonObject(c.req.raw, limits.adminRequestBytesMax), INVALID_CONFIG);
   return alter(c, body.data, body.validate_only === true);
 });

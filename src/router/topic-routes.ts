@@ -4,13 +4,13 @@ import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
 import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { offsetForTimestamp, positionsOf } from "../fetch/offsets";
+import { parseInput } from "../input";
 import { limits } from "../limits";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
-import type { ConfigOverrides } from "../topic/configs";
 import type { TopicInfo, TopicMeta } from "../topic/types";
-import { createTopicProblem, parseConfigList } from "../topic/validate";
+import { checkCreateTopic } from "../topic/validate";
 import { describable } from "./access";
-import { CreateTopic, parseBody, UpdatePartitionCount } from "./admin-schemas";
+import { CreateTopic, UpdatePartitionCount } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { intParam } from "./params";
 import { baseUrl } from "./url";
@@ -27,7 +27,7 @@ topicRoutes.get(T, async (c) => {
 });
 
 topicRoutes.post(T, async (c) => {
-  const body = parseBody(CreateTopic, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  const body = parseInput(CreateTopic, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
   const args = {
     topicName: body.topic_name,
     partitionsCount: body.partitions_count ?? 1,
@@ -42,11 +42,10 @@ topicRoutes.post(T, async (c) => {
 
 /** `validate_only`: every check a creation makes, and the topic it would make; nothing is created. */
 async function dryRunCreate(c: Context<{ Bindings: Env }>, args: { topicName: string; partitionsCount: number; replicationFactor: number; configs: unknown }) {
-  const problem = createTopicProblem(args, brokersOf(c.env).length);
-  if (problem !== null) throw new RunnelError(ErrorCode.BAD_REQUEST, problem.message, undefined, problem.errorName);
+  const checked = checkCreateTopic(args, brokersOf(c.env).length);
+  if (!checked.ok) throw new RunnelError(ErrorCode.BAD_REQUEST, checked.message, undefined, checked.errorName);
   if ((await callController(c.env).getTopic(args.topicName)).ok) throw new RunnelError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${args.topicName}' already exists`);
-  const configs = parseConfigList(args.configs) as ConfigOverrides;
-  const topic: TopicInfo = { ...args, configs, topicId: "", createdAtMs: Date.now() };
+  const topic: TopicInfo = { ...checked.value, topicId: "", createdAtMs: Date.now() };
   return { ...topicView(baseUrl(c), c.env.CLUSTER_ID, topic), topic_id: null };
 }
 
@@ -57,7 +56,7 @@ topicRoutes.get(`${T}/:t`, async (c) => {
 
 // Increase only; the same count is a success that changes nothing.
 topicRoutes.patch(`${T}/:t`, async (c) => {
-  const body = parseBody(UpdatePartitionCount, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  const body = parseInput(UpdatePartitionCount, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
   const topic = unwrap(await callController(c.env).increasePartitions(c.req.param("t"), body.partitions_count));
   forgetTopic(topic.topicName);
   return c.json(topicView(baseUrl(c), c.env.CLUSTER_ID, topic));

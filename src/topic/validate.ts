@@ -1,89 +1,124 @@
-/** Validation of topic names, counts and config lists. Each returns what is wrong, or null. */
+/**
+ * Topic names, partition counts, replication factors and config lists as
+ * clients give them: valibot schemas (checked with src/input.ts), and the
+ * one check a topic creation makes.
+ */
+import * as v from "valibot";
 import type { KafkaErrorName } from "../errors";
+import { checkInput, inputProblem } from "../input";
 import { limits } from "../limits";
-import { configProblem, isConfigName, type ConfigOverrides } from "./configs";
-import type { ConfigChange } from "./types";
-
-const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
+import { type ConfigName, type ConfigOverrides, configProblem, isConfigName } from "./configs";
+import type { ConfigChange, CreateTopicArgs } from "./types";
 
 /** Kafka's topic-name rule: [a-zA-Z0-9._-]{1,249}, not "." or "..". */
-export function topicNameProblem(name: unknown): string | null {
-  if (typeof name !== "string" || name.length === 0) return "topic_name must be a non-empty string";
-  if (name.length > limits.topicNameLengthMax) return `topic_name is longer than ${limits.topicNameLengthMax} characters`;
-  if (!TOPIC_NAME.test(name)) return `topic_name '${name}' may hold only ASCII letters, digits, '.', '_' and '-'`;
-  if (name === "." || name === "..") return `topic_name cannot be '${name}'`;
-  return null;
-}
+export const TopicName = v.pipe(
+  v.string("must be a non-empty string"),
+  v.nonEmpty("must be a non-empty string"),
+  v.maxLength(limits.topicNameLengthMax, `is longer than ${limits.topicNameLengthMax} characters`),
+  v.regex(/^[a-zA-Z0-9._-]+$/, (issue) => `'${issue.input}' may hold only ASCII letters, digits, '.', '_' and '-'`),
+  v.check((name) => name !== "." && name !== "..", (issue) => `cannot be '${issue.input}'`),
+);
 
-/** An integer field in [min, max], both inclusive. */
-export function integerProblem(field: string, value: unknown, min: number, max: number): string | null {
-  if (typeof value !== "number" || !Number.isInteger(value)) return `${field} must be an integer`;
-  if (value < min || value > max) return `${field} must be between ${min} and ${max}, got ${value}`;
-  return null;
-}
+/** An integer message for a range, both bounds inclusive. */
+const between = (min: number, max: number) => (issue: { input: number }) => `must be between ${min} and ${max}, got ${issue.input}`;
 
-/** Parses `[{"name","value"}]` into overrides, or says what is wrong. */
-export function parseConfigList(list: unknown): ConfigOverrides | string {
-  if (list === undefined || list === null) return {};
-  if (!Array.isArray(list)) return "configs must be an array of {name, value}";
-  const out: Record<string, string> = {};
-  for (const entry of list as unknown[]) {
-    if (typeof entry !== "object" || entry === null) return "configs must be an array of {name, value}";
-    const { name, value } = entry as { name?: unknown; value?: unknown };
-    if (typeof name !== "string") return "every config needs a string name";
-    const problem = configProblem(name, value);
-    if (problem !== null) return problem;
-    if (Object.hasOwn(out, name)) return `config '${name}' is given twice`;
-    out[name] = value as string;
-  }
-  return out;
-}
+/** A partition count: 1 to `limits.partitionsCountMax`, both inclusive. */
+export const PartitionsCount = v.pipe(
+  v.number("must be an integer"),
+  v.integer("must be an integer"),
+  v.minValue(1, between(1, limits.partitionsCountMax)),
+  v.maxValue(limits.partitionsCountMax, between(1, limits.partitionsCountMax)),
+);
 
-/** Parses configs:alter's `[{"name","value"|null,"operation"?}]`, or says what is wrong. */
-export function parseConfigChanges(list: unknown): ConfigChange[] | string {
-  if (!Array.isArray(list) || list.length === 0) return "data must be a non-empty array of {name, value}";
-  const seen = new Set<string>();
-  const out: ConfigChange[] = [];
-  for (const entry of list as unknown[]) {
-    if (typeof entry !== "object" || entry === null) return "data must be an array of {name, value}";
-    const { name, value, operation } = entry as { name?: unknown; value?: unknown; operation?: unknown };
-    if (typeof name !== "string") return "every config needs a string name";
-    if (seen.has(name)) return `config '${name}' is given twice`;
-    seen.add(name);
-    if (operation !== undefined && operation !== "SET" && operation !== "DELETE") return `operation for '${name}' must be SET or DELETE`;
-    const reset = operation === "DELETE" || value === null;
-    const problem = reset ? (isConfigName(name) ? null : `unknown topic config '${name}'`) : configProblem(name, value);
-    if (problem !== null) return problem;
-    out.push({ name, value: reset ? null : (value as string) });
-  }
-  return out;
-}
+/** `{"name", "value"}` of a topic config, as creation and the v3 admin bodies give it. */
+export const ConfigEntry = v.strictObject({ name: v.string("must be a string"), value: v.nullish(v.string("must be a string or null")) });
 
-/** What is wrong with a request, and Kafka's name for it. */
-export interface NamedProblem {
-  message: string;
-  errorName: KafkaErrorName;
-}
-
-function named(message: string | null, errorName: KafkaErrorName): NamedProblem | null {
-  return message === null ? null : { message, errorName };
-}
+/** `[{"name","value"}]` (absent or null: none) as overrides: every name a known config, every value valid for it, none twice. */
+export const ConfigList = v.pipe(
+  v.nullish(v.array(ConfigEntry, "must be an array of {name, value}"), []),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const out: ConfigOverrides = {};
+    for (const { name, value } of dataset.value) {
+      const problem = configProblem(name, value) ?? (Object.hasOwn(out, name) ? `config '${name}' is given twice` : null);
+      if (problem !== null) {
+        addIssue({ message: problem });
+        return NEVER;
+      }
+      out[name as ConfigName] = value as string;
+    }
+    return out;
+  }),
+);
 
 /**
- * What is wrong with a topic creation's name (INVALID_TOPIC_EXCEPTION),
- * partition count (1 to `limits.partitionsCountMax`; INVALID_PARTITIONS),
- * replication factor (1 to `brokersCount`; INVALID_REPLICATION_FACTOR) or
- * configs (INVALID_CONFIG), or null. Existence and the topic-count limit
- * are the controller's to check.
+ * configs:alter's `[{"name","value"|null,"operation"?}]` (at least one) as
+ * changes: a null value or DELETE returns the config to its default.
  */
-export function createTopicProblem(args: { topicName: unknown; partitionsCount: unknown; replicationFactor: unknown; configs: unknown }, brokersCount: number): NamedProblem | null {
-  const rf = args.replicationFactor;
-  const configs = parseConfigList(args.configs);
-  return (
-    named(topicNameProblem(args.topicName), "INVALID_TOPIC_EXCEPTION") ??
-    named(integerProblem("partitions_count", args.partitionsCount, 1, limits.partitionsCountMax), "INVALID_PARTITIONS") ??
-    named(typeof rf === "number" && rf > brokersCount ? `replication_factor ${rf} is larger than the ${brokersCount} available brokers` : null, "INVALID_REPLICATION_FACTOR") ??
-    named(integerProblem("replication_factor", rf, 1, brokersCount), "INVALID_REPLICATION_FACTOR") ??
-    named(typeof configs === "string" ? configs : null, "INVALID_CONFIG")
-  );
+export const ConfigChanges = v.pipe(
+  v.array(
+    v.strictObject({ name: v.string("must be a string"), value: v.nullish(v.string("must be a string or null")), operation: v.optional(v.picklist(["SET", "DELETE"], "must be SET or DELETE")) }),
+    "must be a non-empty array of {name, value}",
+  ),
+  v.nonEmpty("must be a non-empty array of {name, value}"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const seen = new Set<string>();
+    const out: ConfigChange[] = [];
+    for (const { name, value, operation } of dataset.value) {
+      const reset = operation === "DELETE" || value === null;
+      const problem = seen.has(name) ? `config '${name}' is given twice` : reset ? (isConfigName(name) ? null : `unknown topic config '${name}'`) : configProblem(name, value);
+      if (problem !== null) {
+        addIssue({ message: problem });
+        return NEVER;
+      }
+      seen.add(name);
+      out.push({ name, value: reset ? null : (value as string) });
+    }
+    return out;
+  }),
+);
+
+const replicationFactors = new Map<number, v.GenericSchema<number, number>>();
+
+/** A replication factor for `brokersCount` brokers: 1 to that count, both inclusive. One schema per count, built once. */
+function replicationFactor(brokersCount: number): v.GenericSchema<number, number> {
+  let schema = replicationFactors.get(brokersCount);
+  if (schema === undefined) {
+    schema = v.pipe(
+      v.number("must be an integer"),
+      v.maxValue(brokersCount, (issue) => `${issue.input} is larger than the ${brokersCount} available brokers`),
+      v.integer("must be an integer"),
+      v.minValue(1, between(1, brokersCount)),
+    );
+    replicationFactors.set(brokersCount, schema);
+  }
+  return schema;
+}
+
+/** A topic creation's fields, checked: the name, counts and configs it would be made with. */
+export interface TopicToCreate {
+  topicName: string;
+  partitionsCount: number;
+  replicationFactor: number;
+  configs: ConfigOverrides;
+}
+
+/** A topic creation checked: its fields, or the first problem with Kafka's name for it (INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_CONFIG). */
+export type CreateChecked = { ok: true; value: TopicToCreate } | { ok: false; message: string; errorName: KafkaErrorName };
+
+/**
+ * The one check a topic creation makes (and a dry run): its name, its
+ * partition count (1 to `limits.partitionsCountMax`), its replication
+ * factor (1 to `brokersCount`) and its configs, in that order. Existence
+ * and the topic-count limit are the controller's to check.
+ */
+export function checkCreateTopic(args: CreateTopicArgs, brokersCount: number): CreateChecked {
+  const named = (message: string | null, errorName: KafkaErrorName) => (message === null ? null : { ok: false as const, message, errorName });
+  const problem =
+    named(inputProblem(TopicName, args.topicName, "topic_name"), "INVALID_TOPIC_EXCEPTION") ??
+    named(inputProblem(PartitionsCount, args.partitionsCount, "partitions_count"), "INVALID_PARTITIONS") ??
+    named(inputProblem(replicationFactor(brokersCount), args.replicationFactor, "replication_factor"), "INVALID_REPLICATION_FACTOR");
+  if (problem !== null) return problem;
+  const configs = checkInput(ConfigList, args.configs, "configs");
+  if (!configs.ok) return { ...configs, errorName: "INVALID_CONFIG" };
+  return { ok: true, value: { topicName: args.topicName as string, partitionsCount: args.partitionsCount as number, replicationFactor: args.replicationFactor as number, configs: configs.value } };
 }

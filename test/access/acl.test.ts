@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decide, parseAcl, type Acl } from "../../src/access/acl";
+import { AclBody, decide, type Acl } from "../../src/access/acl";
+import { checkInput, inputProblem } from "../../src/input";
 import { V3 } from "../helpers";
 import { ADMIN, adminTopic, allow, as, keyFor } from "./helpers";
 
@@ -40,13 +41,19 @@ describe("Kafka's ACL decision", () => {
 
   it("validates ACL bodies field by field", () => {
     const ok = { resource_type: "TOPIC", resource_name: "t", pattern_type: "PREFIXED", principal: "User:a", host: "*", operation: "READ", permission: "ALLOW" };
-    expect(parseAcl(ok)).toEqual(ok);
-    expect(parseAcl({ ...ok, resource_type: "TRANSACTIONAL_ID" })).toContain("resource_type");
-    expect(parseAcl({ ...ok, operation: "READ_ALL" })).toContain("operation");
-    expect(parseAcl({ ...ok, principal: "alice" })).toContain("principal");
-    expect(parseAcl({ ...ok, resource_type: "CLUSTER" })).toContain("kafka-cluster");
-    expect(parseAcl({ ...ok, host: "10.0.0.1" })).toContain("host");
-    expect(parseAcl({ ...ok, resource_name: "" })).toContain("resource_name");
+    expect(checkInput(AclBody, ok)).toEqual({ ok: true, value: ok });
+    expect(checkInput(AclBody, { ...ok, pattern_type: undefined, host: null, comment: "x" })).toEqual({ ok: true, value: { ...ok, pattern_type: "LITERAL" } });
+    const problem = (over: Record<string, unknown>) => inputProblem(AclBody, { ...ok, ...over });
+    expect(problem({ resource_type: "TRANSACTIONAL_ID" })).toBe("resource_type must be one of TOPIC, GROUP, CLUSTER");
+    expect(problem({ operation: "READ_ALL" })).toBe("operation must be one of ALL, READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS");
+    expect(problem({ principal: "alice" })).toBe("principal must look like User:alice (letters, digits, '.', '_', '@', '-'), got 'alice'");
+    expect(problem({ principal: "User:*" })).toBeNull();
+    expect(problem({ resource_type: "CLUSTER" })).toBe("a CLUSTER resource is named 'kafka-cluster'");
+    expect(problem({ host: "10.0.0.1" })).toBe("host must be '*' (Runnel does not match ACLs by client address)");
+    expect(problem({ resource_name: "" })).toBe("resource_name must be a string of 1 to 255 characters");
+    expect(problem({ pattern_type: null })).toBe("pattern_type must be one of LITERAL, PREFIXED");
+    const { permission: _, ...withoutPermission } = ok;
+    expect(inputProblem(AclBody, withoutPermission)).toBe("permission is required");
   });
 });
 

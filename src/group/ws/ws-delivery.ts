@@ -8,11 +8,11 @@
  * through `DeliveryHost`: what it needs, and nothing of the coordinator's
  * insides.
  */
-import { parseTimestamp } from "../../produce/timestamps";
+import { ClientFrame } from "../../consumer/consumer-bodies";
 import type { Env } from "../../env";
 import type { Failure } from "../../errors";
+import { checkInput } from "../../input";
 import { limits } from "../../limits";
-import { parseOffsets } from "../parse-offsets";
 import { owned, owns, positionOf, unresolved } from "../positions";
 import type { MemberConfig, MemberState, Ok, OffsetChange, SeekTarget, TopicPartition } from "../types";
 import { ANONYMOUS, badRequest, credit, errorResponse, offeredProtocols, PRINCIPAL_HEADER, sendError, SUBPROTOCOL, subscribeParams, type Credit } from "./ws-socket";
@@ -111,48 +111,32 @@ export class WsDelivery {
     } catch {
       return sendError(ws, badRequest("malformed frame: expected a JSON object with a type"));
     }
-    if (frame.type === "permit") return this.permit(ws, c, frame.records);
-    if (frame.type === "commit") return this.commit(ws, c, frame);
-    if (frame.type === "seek") return this.seek(ws, c, frame);
-    if (frame.type === "pong" || frame.type === "ping") return;
-    sendError(ws, badRequest(`unknown frame type '${String(frame.type)}'`));
+    const checked = checkInput(ClientFrame, frame);
+    if (!checked.ok) return sendError(ws, badRequest(checked.message));
+    const f = checked.value;
+    if (f.type === "permit") return this.permit(ws, c, f.records);
+    if (f.type === "commit") return this.commit(ws, c, f.offsets, f.id);
+    if (f.type === "seek") return this.seek(ws, c, f.target);
   }
 
-  private permit(ws: WebSocket, c: Credit, records: unknown): void {
-    const problem =
-      typeof records !== "number" || !Number.isInteger(records) || records < 1
-        ? "permit needs records: a positive integer"
-        : c.granted - c.sent + records > limits.wsPermitsMax
-          ? `at most ${limits.wsPermitsMax} records may be permitted and not yet received`
-          : null;
-    if (problem !== null) {
-      sendError(ws, badRequest(problem));
+  private permit(ws: WebSocket, c: Credit, records: number): void {
+    if (c.granted - c.sent + records > limits.wsPermitsMax) {
+      sendError(ws, badRequest(`at most ${limits.wsPermitsMax} records may be permitted and not yet received`));
       return;
     }
-    c.granted += records as number;
+    c.granted += records;
     ws.serializeAttachment(c);
     this.pumps.kick(c.memberId);
   }
 
-  private async commit(ws: WebSocket, c: Credit, frame: Record<string, unknown>): Promise<void> {
-    const offsets = parseOffsets(frame.offsets);
-    if (offsets === null) return sendError(ws, badRequest("commit needs offsets: [{topic, partition, offset}]"));
+  private async commit(ws: WebSocket, c: Credit, offsets: OffsetChange[], id: unknown): Promise<void> {
     const result = await this.host.commit(c.memberId, offsets, c.principal);
-    if (!result.ok) return sendError(ws, result, frame.id);
-    ws.send(JSON.stringify({ type: "ack", id: frame.id ?? null }));
+    if (!result.ok) return sendError(ws, result, id);
+    ws.send(JSON.stringify({ type: "ack", id: id ?? null }));
   }
 
-  private async seek(ws: WebSocket, c: Credit, frame: Record<string, unknown>): Promise<void> {
-    const { topic, partition, offset, timestamp } = frame;
-    const ms = timestamp === undefined ? null : parseTimestamp(timestamp);
-    if (typeof ms === "string") return sendError(ws, badRequest(ms));
-    const validOffset = typeof offset === "number" && Number.isSafeInteger(offset) && offset >= 0;
-    if (offset !== undefined && !validOffset) return sendError(ws, badRequest("seek offset must be a non-negative integer"));
-    const target = validOffset ? { offset: offset as number } : ms !== null ? { timestamp: ms } : null;
-    if (typeof topic !== "string" || typeof partition !== "number" || target === null) {
-      return sendError(ws, badRequest("seek needs topic, partition and offset or timestamp"));
-    }
-    const result = await this.host.seek(c.memberId, [{ topic, partition, ...target }], c.principal);
+  private async seek(ws: WebSocket, c: Credit, target: TopicPartition & SeekTarget): Promise<void> {
+    const result = await this.host.seek(c.memberId, [target], c.principal);
     if (!result.ok) sendError(ws, result);
   }
 
