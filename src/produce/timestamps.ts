@@ -5,6 +5,9 @@
  * written in a record batch exactly and reported back as RFC 3339.
  */
 import { limits } from "../limits";
+import { isTimestampMs } from "../record/timestamp-range";
+
+export { isTimestampMs } from "../record/timestamp-range";
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 const EPOCH_MS = /^\d{1,16}$/;
@@ -46,11 +49,6 @@ export function parseRfc3339(text: string): number {
   const ms = Number((m[7] ?? "").padEnd(3, "0").slice(0, 3));
   const seconds = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offsetMin) * 60 + Math.min(second, 59);
   return seconds * 1000 + ms;
-}
-
-/** Whether `ms` is a timestamp Runnel stores: an integer in [0, limits.timestampMsMax]. */
-export function isTimestampMs(ms: number): boolean {
-  return Number.isInteger(ms) && ms >= 0 && ms <= limits.timestampMsMax;
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 import type { KafkaErrorName } from "../errors";
 import { limits } from "../limits";
-import { isTimestampMs } from "../produce/timestamps";
+import { isTimestampMs } from "./timestamp-range";
 import { CONTROL_BATCH, TIMESTAMP_TYPE_LOG_APPEND, TRANSACTIONAL } from "./attributes";
 import { CompressionError, decompress } from "./compression";
 import { BATCH_HEADER_BYTES, type BatchHeader, compressionOf, type DecodedRecord, decodeRecords, readBatchHeader } from "./record-batch";

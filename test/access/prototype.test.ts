@@ -21,7 +21,7 @@ function expectClear(res: { status: number; body: any }, what: string, ok: numbe
   if (ok.includes(res.status)) return;
   expect(res.status, `${what}: ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(400);
   expect(res.status, `${what}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
-  expect(res.body, what).toEqual({ error_code: expect.any(Number), message: expect.any(String) });
+  expect(res.body, what).toEqual({ error_code: expect.any(Number), message: expect.any(String), error_name: expect.any(String) });
 }
 
 const prototypeNames = () => Object.getOwnPropertyNames(Object.prototype).sort();

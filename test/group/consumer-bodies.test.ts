@@ -9,6 +9,9 @@ import { checkInput } from "../../src/input";
 import { call, createTopic } from "../helpers";
 import { consumer, fill, stopPumps, subscriber } from "./helpers";
 
+/** Kafka's name for each code these bodies are refused with: a bad consumer setting is INVALID_CONFIG, any other bad body INVALID_REQUEST. */
+const NAMES: Record<number, string> = { 400: "INVALID_REQUEST", 42204: "INVALID_CONFIG", 42206: "INVALID_REQUEST" };
+
 afterAll(() => stopPumps("cb-"), 20_000);
 
 type Case = [method: string, path: string, body: unknown, errorCode: number, message: string];
@@ -16,7 +19,7 @@ type Case = [method: string, path: string, body: unknown, errorCode: number, mes
 async function expectRefused(cases: Case[]) {
   for (const [method, path, body, errorCode, message] of cases) {
     const res = await call(method, path, body);
-    expect([res.status, res.body], `${method} ${path} ${JSON.stringify(body)}`).toEqual([Math.floor(errorCode >= 1000 ? errorCode / 100 : errorCode), { error_code: errorCode, message }]);
+    expect([res.status, res.body], `${method} ${path} ${JSON.stringify(body)}`).toEqual([Math.floor(errorCode >= 1000 ? errorCode / 100 : errorCode), { error_code: errorCode, message, error_name: NAMES[errorCode] }]);
   }
 }
 
@@ -99,7 +102,7 @@ describe("a WebSocket subscriber's frames", () => {
     for (const [frame] of bad) s.ws.send(JSON.stringify(frame));
     const errors = () => s.frames.filter((f) => f.type === "error");
     await s.until("an error frame each", () => errors().length === bad.length);
-    expect(errors()).toEqual(bad.map(([, message]) => ({ type: "error", error_code: 400, message })));
+    expect(errors()).toEqual(bad.map(([, message]) => ({ type: "error", error_code: 400, message, error_name: "INVALID_REQUEST" })));
     s.ws.send(JSON.stringify({ type: "permit", records: 2, extra: "ignored" }));
     await s.until("both records, from the start", () => s.records().length === 2);
     expect(s.records().map((r) => r.offset)).toEqual([0, 1]);

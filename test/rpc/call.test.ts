@@ -77,7 +77,7 @@ describe("calling another object", () => {
   it("settles code that throws RunnelErrors into results, and logs anything else once as a bug", async () => {
     expect(await settle("Test.settle", async () => 7)).toBe(7);
     const refused = await settle("Test.settle", async () => {
-      throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, "no leader");
+      throw new RunnelError(ErrorCode.LEADER_NOT_AVAILABLE, "no leader", undefined, "LEADER_NOT_AVAILABLE");
     });
     expect(refused).toMatchObject({ ok: false, error_code: 40404, error_name: "LEADER_NOT_AVAILABLE" });
     const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
