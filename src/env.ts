@@ -27,4 +27,6 @@ export interface Env {
   QUOTAS: DurableObjectNamespace<PrincipalQuota>;
   /** The Worker's own counters, gathered from every isolate (metrics/router-metrics.ts). */
   ROUTER_METRICS: DurableObjectNamespace<RouterMetrics>;
+  /** Tiered storage: the R2 bucket partition leaders copy closed segments to (reached only through src/tiered/bucket.ts). */
+  SEGMENTS: R2Bucket;
 }

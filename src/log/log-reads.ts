@@ -20,7 +20,7 @@ export class LogReads {
   /** `log` gives the current positions (the log itself). */
   constructor(
     private readonly sql: SqlStorage,
-    private readonly log: Positions,
+    private readonly log: Positions & { localLogStartOffset: number },
   ) {}
 
   /** Whole batches from the one holding `offset`, below `endOffset` (exclusive), up to about `maxBytes` (at least one). */
@@ -87,7 +87,7 @@ export class LogReads {
   batchBoundaryAtOrBelow(offset: number): number {
     if (offset >= this.log.logEndOffset) return this.log.logEndOffset;
     const row = this.sql.exec<{ base_offset: number }>("SELECT base_offset FROM batches WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1", offset).toArray()[0];
-    return row?.base_offset ?? this.log.logStartOffset;
+    return row?.base_offset ?? this.log.localLogStartOffset;
   }
 }
 

@@ -15,8 +15,9 @@ import { resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topi
 import { LogReads } from "./log-reads";
 import { producerBatchKey, ProducerKeys } from "./producer-keys";
 import type { IdempotentAppend } from "./producer-state";
-import { planRetention } from "./retention";
+import { planRetention, type SegmentInfo } from "./retention";
 import { Segments } from "./segments";
+import { localStorageRefusal } from "../tiered/local-copies";
 import type { Positions, ProducerKeyRow } from "./types";
 
 export type { BatchMark } from "./log-reads";
@@ -24,6 +25,8 @@ export type { BatchMark } from "./log-reads";
 export class PartitionLog implements Positions {
   configs: TopicConfigs;
   logStartOffset: number;
+  /** The first offset held here (tiered storage keeps what is below it in the bucket); >= logStartOffset. */
+  localLogStartOffset: number;
   highWatermark: number;
   logEndOffset: number;
   private segments: Segments;
@@ -44,20 +47,23 @@ export class PartitionLog implements Positions {
    */
   hwCheckpointIntervalMs: number = limits.hwCheckpointMs;
   private hwCheckpointAtMs = 0;
+  /** Most bytes of batches held here before appends are refused (`limits.partitionLocalBytesMax`; tests lower it). */
+  localBytesMax: number = limits.partitionLocalBytesMax;
 
   private constructor(
-    private readonly sql: SqlStorage,
-    private readonly storage: DurableObjectStorage,
+    readonly sql: SqlStorage,
+    readonly storage: DurableObjectStorage,
     readonly meta: Map<string, string>,
   ) {
     this.keys = new ProducerKeys(sql);
     this.reads = new LogReads(sql, this);
     this.configs = resolveConfigs(JSON.parse(meta.get("configs") ?? "{}") as ConfigOverrides);
     this.logStartOffset = Number(meta.get("log_start_offset"));
+    this.localLogStartOffset = Math.max(this.logStartOffset, Number(meta.get("local_log_start_offset") ?? "0"));
     const last = sql.exec<{ last_offset: number; time_index_ms: number }>(
       "SELECT last_offset, time_index_ms FROM batches ORDER BY base_offset DESC LIMIT 1",
     ).toArray()[0];
-    this.logEndOffset = last === undefined ? this.logStartOffset : last.last_offset + 1;
+    this.logEndOffset = last === undefined ? this.localLogStartOffset : last.last_offset + 1;
     this.timeIndexMs = last?.time_index_ms ?? -1;
     // The checkpointed high watermark; never past what this replica holds.
     this.highWatermark = Math.min(Math.max(Number(meta.get("high_watermark") ?? "0"), this.logStartOffset), this.logEndOffset);
@@ -102,7 +108,7 @@ export class PartitionLog implements Positions {
       records += readBatchHeader(batch).recordCount;
     }
     if (this.logEndOffset + records > limits.offsetMax) return failure(ErrorCode.BAD_REQUEST, "the partition has run out of offsets");
-    return null;
+    return localStorageRefusal(this.sizeBytes(), batches, this.localBytesMax);
   }
 
   /**
@@ -203,7 +209,7 @@ export class PartitionLog implements Positions {
 
   /** Drops every batch at or after `offset` (a batch boundary) and the producer keys they carried. */
   truncateTo(offset: number): void {
-    assert(offset >= this.logStartOffset && offset <= this.logEndOffset, `truncate to ${offset} within [${this.logStartOffset}, ${this.logEndOffset}]`);
+    assert(offset >= this.localLogStartOffset && offset <= this.logEndOffset, `truncate to ${offset} within [${this.localLogStartOffset}, ${this.logEndOffset}]`);
     const straddles = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM batches WHERE base_offset < ? AND last_offset >= ?", offset, offset).one().n;
     assert(straddles === 0, `truncation point ${offset} is a batch boundary`);
     this.storage.transactionSync(() => {
@@ -216,24 +222,33 @@ export class PartitionLog implements Positions {
     this.reload();
   }
 
-  /** Empties the log and starts it at `offset` (a follower too far behind the leader's retention). */
-  resetTo(offset: number): void {
+  /** Empties the local log and starts it at `offset` (a follower too far behind the leader's local log start); the log at `logStartOffset`. */
+  resetTo(offset: number, logStartOffset: number = offset): void {
+    assert(logStartOffset <= offset, `log start ${logStartOffset} <= local log start ${offset}`);
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM batches");
       this.sql.exec("DELETE FROM segments");
       this.keys.dropFrom(0);
-      this.setMeta("log_start_offset", String(offset));
+      this.setMeta("log_start_offset", String(logStartOffset));
+      this.setMeta("local_log_start_offset", String(offset));
       this.setMeta("high_watermark", String(offset));
     });
     this.reload();
   }
 
-  private reload(): void {
+  /** Every segment held here, oldest first, the active one last. */
+  localSegments(): SegmentInfo[] {
+    return this.segments.all();
+  }
+
+  /** Memory follows storage again: after a rolled-back transaction, or tiered storage dropping local segments (src/tiered/local-copies.ts). */
+  reload(): void {
     this.keys.forgetCopies(); // storage may differ from what was remembered (a rolled-back transaction)
     const fresh = PartitionLog.open(this.sql, this.storage)!;
     this.logStartOffset = fresh.logStartOffset;
+    this.localLogStartOffset = fresh.localLogStartOffset;
     this.logEndOffset = fresh.logEndOffset;
-    this.highWatermark = fresh.highWatermark;
+    this.highWatermark = Math.max(fresh.highWatermark, Math.min(this.highWatermark, fresh.logEndOffset)); // the checkpoint may lag memory
     this.segments = fresh.segments;
     this.timeIndexMs = fresh.timeIndexMs;
   }
@@ -253,6 +268,7 @@ export class PartitionLog implements Positions {
     });
     this.segments.dropOldest(count);
     this.logStartOffset = newStart;
+    this.localLogStartOffset = Math.max(this.localLogStartOffset, newStart);
     this.checkInvariants();
     return true;
   }
@@ -271,10 +287,8 @@ export class PartitionLog implements Positions {
   }
 
   private checkInvariants(): void {
-    assert(
-      this.logStartOffset <= this.highWatermark && this.highWatermark <= this.logEndOffset,
-      `logStart ${this.logStartOffset} <= hw ${this.highWatermark} <= leo ${this.logEndOffset}`,
-    );
+    const { logStartOffset: start, localLogStartOffset: local, highWatermark: hw, logEndOffset: leo } = this;
+    assert(start <= hw && hw <= leo && start <= local && local <= leo, `logStart ${start} <= hw ${hw} <= leo ${leo}, logStart <= localLogStart ${local} <= leo`);
   }
 }
 

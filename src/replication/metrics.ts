@@ -18,6 +18,8 @@ export interface PartitionCounts {
   bytesIn: number;
   recordsOut: number;
   bytesOut: number;
+  /** Failed steps of copying segments to the bucket (each is retried). */
+  remoteUploadFailures: number;
 }
 
 /** A replica's answer to a scrape. */
@@ -29,6 +31,11 @@ export interface PartitionMetricsOk extends Positions, PartitionCounts {
   /** Bytes of record batches stored (this replica's copy). */
   sizeBytes: number;
   segmentsCount: number;
+  /** Tiered storage (src/tiered/): bytes held locally and in the bucket, remote segments, closed segments not yet copied. */
+  localSizeBytes: number;
+  remoteSizeBytes: number;
+  remoteSegments: number;
+  segmentsAwaitingUpload: number;
 }
 
 export class PartitionCounters {
@@ -55,10 +62,15 @@ export class PartitionCounters {
     this.counters.add("bytesOut", totalBytes(batches));
   }
 
+  /** A step of copying a segment to the bucket failed (it is retried). */
+  remoteUploadFailed(): void {
+    this.counters.add("remoteUploadFailures", 1);
+  }
+
   /** The counters, stored first. */
   snapshot(): PartitionCounts {
     const c = this.counters.flushed();
-    return { recordsIn: c.recordsIn ?? 0, bytesIn: c.bytesIn ?? 0, recordsOut: c.recordsOut ?? 0, bytesOut: c.bytesOut ?? 0 };
+    return { recordsIn: c.recordsIn ?? 0, bytesIn: c.bytesIn ?? 0, recordsOut: c.recordsOut ?? 0, bytesOut: c.bytesOut ?? 0, remoteUploadFailures: c.remoteUploadFailures ?? 0 };
   }
 
   /** This memory is over: see CounterSet.stop. */

@@ -101,7 +101,8 @@ export class PartitionReplica extends RunnelObject {
       const moved = offsetOutOfRange(r.log, args.offset);
       if (moved !== null) return moved;
     }
-    const batches = r.log.reads.readBatches(args.offset, r.log.highWatermark, Math.min(args.maxBytes, limits.fetchBytesMax));
+    const maxBytes = Math.min(args.maxBytes, limits.fetchBytesMax);
+    const batches = args.offset < r.log.localLogStartOffset ? await r.tiered.read(args.offset, r.log.highWatermark, maxBytes) : r.log.reads.readBatches(args.offset, r.log.highWatermark, maxBytes);
     if (!Array.isArray(batches)) return batches;
     r.counters.served(args.offset, batches);
     return { ok: true, batches, ...positions(r.log) };
@@ -117,7 +118,8 @@ export class PartitionReplica extends RunnelObject {
   async batchForTimestamp(topicId: string, timestampMs: number): Promise<TimestampLookupOk | Failure> {
     const r = await this.#open(topicId);
     if (!(r instanceof ReplicaState)) return r;
-    const batch = r.log.reads.batchForTimestamp(timestampMs);
+    const remote = await r.tiered.batchForTimestamp(timestampMs); // the remote log comes first; null when the answer is local
+    const batch = remote ?? r.log.reads.batchForTimestamp(timestampMs);
     if (batch !== null && !(batch instanceof Uint8Array)) return batch;
     return { ok: true, batch, ...positions(r.log) };
   }
@@ -128,14 +130,16 @@ export class PartitionReplica extends RunnelObject {
     if (!(r instanceof ReplicaState)) return r;
     const { brokerId, log } = r;
     const sizes = { sizeBytes: log.sizeBytes(), segmentsCount: log.segmentsCount() };
-    return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes };
+    const { localSizeBytes, remoteSizeBytes, remoteSegments } = r.tiered.sizes();
+    const tiered = { localLogStartOffset: log.localLogStartOffset, localSizeBytes, remoteSizeBytes, remoteSegments };
+    return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes, ...tiered };
   }
 
   /** Positions, size and counters for GET /metrics (see metrics.ts); the counters are stored before they are shown. */
   async metrics(topicId: string): Promise<PartitionMetricsOk | Failure> {
     const r = await this.#open(topicId);
     if (!(r instanceof ReplicaState)) return r;
-    const sizes = { sizeBytes: r.log.sizeBytes(), segmentsCount: r.log.segmentsCount() };
+    const sizes = { sizeBytes: r.log.sizeBytes(), segmentsCount: r.log.segmentsCount(), ...r.tiered.sizes() };
     return { ok: true, ...positions(r.log), brokerId: r.brokerId, isLeader: r.isLeader(), leaderEpoch: r.role.leaderEpoch, ...sizes, ...r.counters.snapshot() };
   }
 
@@ -168,7 +172,7 @@ export class PartitionReplica extends RunnelObject {
   }
 
   /** Empties this log and starts it at `offset` (see follower.ts). */
-  async resetTo(args: { topicId: string; leaderEpoch: number; offset: number }): Promise<Ok | Failure> {
+  async resetTo(args: { topicId: string; leaderEpoch: number; offset: number; logStartOffset?: number }): Promise<Ok | Failure> {
     const r = await this.#open(args.topicId);
     return r instanceof ReplicaState ? follower.resetTo(r, args) : r;
   }
@@ -183,6 +187,9 @@ export class PartitionReplica extends RunnelObject {
   async wipe(): Promise<Ok | Failure> {
     const down = await this.#pass(this.state?.brokerId ?? -1);
     if (down !== null) return down;
+    const unaborted = (await this.state?.tiered.close()) ?? null; // no bucket call may outlive the wipe
+    if (unaborted !== null) return unaborted;
+    await this.retired?.tiered.settled();
     await this.alarms.clear();
     await this.ctx.storage.deleteAll();
     applySchema(this.sql, PARTITION_SCHEMA);

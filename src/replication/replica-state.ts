@@ -15,6 +15,7 @@ import { limits } from "../limits";
 import type { ConfigOverrides } from "../topic/configs";
 import { LeaderSide } from "./leader";
 import { PartitionCounters } from "./metrics";
+import { Tiered } from "../tiered/tiered";
 import type { PartitionLog } from "../log/partition-log";
 import type { PartitionRole } from "./types";
 import { Waiters } from "./waiters";
@@ -38,6 +39,8 @@ export class ReplicaState {
   readonly leader: LeaderSide;
   /** Records and bytes in and out, for GET /metrics. */
   readonly counters: PartitionCounters;
+  /** Tiered storage: closed segments in the bucket, reads below the local log start (src/tiered/). */
+  readonly tiered: Tiered;
 
   constructor(
     readonly log: PartitionLog,
@@ -46,6 +49,7 @@ export class ReplicaState {
     this.current = JSON.parse(log.meta.get("role")!) as PartitionRole;
     if (this.current.replicas.length > 1) log.hwCheckpointIntervalMs = 0;
     this.counters = new PartitionCounters(log);
+    this.tiered = new Tiered(this);
     this.leader = new LeaderSide(this, deps.watchers);
     if (this.isLeader()) this.leader.lead(Date.now());
   }
@@ -120,7 +124,7 @@ export class ReplicaState {
   /** The alarm's work: heartbeat and ISR upkeep (leader), retention and key expiry (all), then the next alarm. */
   tick(nowMs: number): void {
     if (this.isLeader()) this.leader.heartbeat(nowMs);
-    this.log.applyRetention(nowMs);
+    this.tiered.tick(nowMs); // retention, local or tiered, and the bucket's work
     this.log.keys.expire(nowMs);
     this.schedule(nowMs);
   }
@@ -129,7 +133,7 @@ export class ReplicaState {
   schedule(nowMs: number): void {
     if (this.isStopped) return;
     const due: number[] = [];
-    const retention = this.log.retentionDueMs(nowMs);
+    const retention = this.tiered.dueMs(nowMs);
     if (retention !== null) due.push(retention);
     const keys = this.log.keys.nextExpiryMs();
     if (keys !== null) due.push(keys);

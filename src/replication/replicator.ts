@@ -21,6 +21,7 @@ import { limits } from "../limits";
 import { readBatchHeader } from "../record/record-batch";
 import { logBug } from "../rpc/boundary";
 import type { PartitionLog } from "../log/partition-log";
+import type { Tiered } from "../tiered/tiered";
 import type { PartitionReplica } from "./partition-replica";
 import type { PartitionRole } from "./types";
 
@@ -43,6 +44,8 @@ export interface LeaderHost {
   readonly partition: number;
   readonly brokerId: number;
   readonly log: PartitionLog;
+  /** Tiered storage: the remote segments followers learn with replication. */
+  readonly tiered: Tiered;
   role(): PartitionRole;
   /** Passes the leader's own fault gate: a down leader reaches no one. */
   gate(): Promise<Failure | null>;
@@ -62,6 +65,7 @@ export class Replicator {
     private readonly leaderEpoch: number,
     nowMs: number,
   ) {
+    host.tiered.lead();
     for (const brokerId of host.role().replicas) {
       if (brokerId !== host.brokerId) {
         this.links.set(brokerId, { brokerId, logEndOffset: null, lastCaughtUpMs: nowMs, syncing: null, again: false, lastBug: null });
@@ -101,7 +105,7 @@ export class Replicator {
   caughtUp(isr: number[], highWatermark: number, nowMs: number, lagMaxMs: number): number[] {
     return [...this.links.values()]
       .filter((l) => !isr.includes(l.brokerId) && l.logEndOffset !== null && l.logEndOffset >= highWatermark)
-      .filter((l) => nowMs - l.lastCaughtUpMs <= lagMaxMs)
+      .filter((l) => nowMs - l.lastCaughtUpMs <= lagMaxMs && this.host.tiered.synced(l.brokerId))
       .map((l) => l.brokerId);
   }
 
@@ -128,7 +132,7 @@ export class Replicator {
       link.again = false;
       const more = await this.syncOnce(link);
       if (!this.host.leads(this.leaderEpoch)) return;
-      const behind = link.logEndOffset !== null && link.logEndOffset < this.host.log.logEndOffset;
+      const behind = link.logEndOffset !== null && (link.logEndOffset < this.host.log.logEndOffset || !this.host.tiered.synced(link.brokerId));
       if (!(more && behind) && !link.again) return;
     }
   }
@@ -138,11 +142,12 @@ export class Replicator {
     if (!this.host.leads(this.leaderEpoch) || (await this.host.gate()) !== null) return false;
     const follower = this.follower(link.brokerId);
     if (link.logEndOffset === null) {
-      link.logEndOffset = await this.handshake(follower);
+      link.logEndOffset = await this.handshake(follower, link.brokerId);
       if (link.logEndOffset === null) return false;
     }
     const log = this.host.log;
     const from = link.logEndOffset;
+    if (from < log.localLogStartOffset) return this.restart(link); // behind what is held locally: shake hands, start at the local log start
     const sentAtMs = Date.now();
     const leaderEnd = log.logEndOffset;
     const batches = from < leaderEnd ? log.reads.readBatches(from, leaderEnd, limits.replicationBytesMax) : [];
@@ -152,7 +157,8 @@ export class Replicator {
     }
     const last = batches[batches.length - 1];
     const end = last === undefined ? from : lastOffsetOf(last) + 1;
-    const args = { topicId: this.host.topicId, leaderEpoch: this.leaderEpoch, fromOffset: from, batches, keys: log.keys.between(from, end), highWatermark: log.highWatermark };
+    const remote = this.host.tiered.page(link.brokerId);
+    const args = { topicId: this.host.topicId, leaderEpoch: this.leaderEpoch, fromOffset: from, batches, keys: log.keys.between(from, end), highWatermark: log.highWatermark, remote };
     const result = await follower.replicate(args);
     if (!this.host.leads(this.leaderEpoch) || isUnreachable(result)) return false; // unreachable: the next kick tries again
     if (!result.ok) {
@@ -161,9 +167,10 @@ export class Replicator {
       return result.error_code !== ErrorCode.FENCED_LEADER_EPOCH;
     }
     link.logEndOffset = result.logEndOffset;
+    this.host.tiered.sent(link.brokerId, remote);
     if (result.logEndOffset >= leaderEnd) link.lastCaughtUpMs = sentAtMs;
     this.host.progressed();
-    return batches.length > 0;
+    return batches.length > 0 || (remote?.rows.length ?? 0) > 0;
   }
 
   /**
@@ -172,7 +179,7 @@ export class Replicator {
    * ours diverge is truncated. Returns the follower's log end, or null
    * when it did not agree (or could not be reached).
    */
-  private async handshake(follower: Caller<PartitionReplica>): Promise<number | null> {
+  private async handshake(follower: Caller<PartitionReplica>, brokerId: number): Promise<number | null> {
     const log = this.host.log;
     const topicId = this.host.topicId;
     const leaderEpoch = this.leaderEpoch;
@@ -181,9 +188,11 @@ export class Replicator {
       if (hello.error_code === ErrorCode.FENCED_LEADER_EPOCH) this.host.fenced(leaderEpoch);
       return null;
     }
-    if (hello.logEndOffset < log.logStartOffset || hello.logStartOffset > log.logEndOffset) {
-      const reset = await follower.resetTo({ topicId, leaderEpoch, offset: log.logStartOffset });
-      return reset.ok ? log.logStartOffset : null;
+    this.host.tiered.met(brokerId, hello.remote);
+    // Too far behind (or ahead of) what this log holds locally: start over at the local log start; the rest is remote (KIP-405).
+    if (hello.logEndOffset < log.localLogStartOffset || hello.logStartOffset > log.logEndOffset) {
+      const reset = await follower.resetTo({ topicId, leaderEpoch, offset: log.localLogStartOffset, logStartOffset: log.logStartOffset });
+      return reset.ok ? log.localLogStartOffset : null;
     }
     let end = hello.logEndOffset;
     let mark = hello.lastBatch;
@@ -197,11 +206,17 @@ export class Replicator {
         mark = cut.lastBatch;
       }
       // Then batch by batch: the last batch the follower keeps must be one we hold too.
-      if (mark === null || mark.baseOffset < log.logStartOffset) return end;
+      if (mark === null || mark.baseOffset < log.localLogStartOffset) return end;
       const mine = log.reads.batchAt(mark.baseOffset);
       if (mine !== null && mine.crc === mark.crc) return end;
       target = mark.baseOffset;
     }
+  }
+
+  /** The follower is behind this log's local start: forget where it stands, so the next call shakes hands (and resets it). */
+  private restart(link: FollowerLink): boolean {
+    link.logEndOffset = null;
+    return true;
   }
 
   /** Calls to the follower on `brokerId` (each answers, or is an unreachable failure). */

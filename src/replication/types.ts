@@ -1,6 +1,7 @@
 /** Arguments and results of the partition replica's RPC methods. */
 import type { ConfigOverrides } from "../topic/configs";
 import type { Positions, ProducerKeyRow, ProducerStamp } from "../log/types";
+import type { RemoteMark, RemoteSync } from "../tiered/remote-sync";
 
 export type { Positions, ProducerBatchMark, ProducerKeyRow, ProducerStamp } from "../log/types";
 
@@ -81,6 +82,11 @@ export interface DescribeOk extends Positions {
   isLeader: boolean;
   sizeBytes: number;
   segmentsCount: number;
+  /** Tiered storage (src/tiered/): the first offset held locally; bytes held locally and in the bucket; remote segments. */
+  localLogStartOffset: number;
+  localSizeBytes: number;
+  remoteSizeBytes: number;
+  remoteSegments: number;
 }
 
 /** A follower's answer to the leader's first contact in an epoch. */
@@ -90,6 +96,8 @@ export interface HandshakeOk {
   logEndOffset: number;
   /** The follower's last batch, to check that both histories agree there. */
   lastBatch: { baseOffset: number; crc: number; leaderEpoch: number } | null;
+  /** Up to where the follower knows the remote segments (remote-sync.ts). */
+  remote?: RemoteMark;
 }
 
 export interface ReplicateArgs {
@@ -102,6 +110,8 @@ export interface ReplicateArgs {
   keys: ProducerKeyRow[];
   /** The leader's high watermark. */
   highWatermark: number;
+  /** Remote segments the follower lacks, the log start and the copied offset (remote-sync.ts). */
+  remote?: RemoteSync;
 }
 
 export interface ReplicateOk {

@@ -157,5 +157,10 @@ async function partitionView(env: Env, base: string, topic: TopicMeta, partition
     log_start_offset: leader?.logStartOffset ?? null,
     high_watermark: leader?.highWatermark ?? null,
     log_end_offset: leader?.logEndOffset ?? null,
+    // Tiered storage (docs/storage.md), from the leader: where its local copy starts, and the bytes held locally and in the bucket.
+    local_log_start_offset: leader?.localLogStartOffset ?? null,
+    local_size_bytes: leader?.localSizeBytes ?? null,
+    remote_size_bytes: leader?.remoteSizeBytes ?? null,
+    remote_segments: leader?.remoteSegments ?? null,
   };
 }

@@ -22,6 +22,12 @@ export interface TopicConfigs {
   "unclean.leader.election.enable": boolean;
   /** A follower behind the leader for longer than this leaves the ISR (milliseconds). */
   "replica.lag.time.max.ms": number;
+  /** Tiered storage: closed segments are copied to the bucket and read from there once dropped locally. */
+  "remote.storage.enable": boolean;
+  /** Most bytes kept locally before copied segments are dropped; -2 uses retention.bytes. */
+  "local.retention.bytes": number;
+  /** How long copied segments are kept locally (milliseconds); -2 uses retention.ms. */
+  "local.retention.ms": number;
 }
 
 export type ConfigName = keyof TopicConfigs;
@@ -66,6 +72,9 @@ const SPECS: Record<ConfigName, Spec> = {
   "message.timestamp.type": { default: "CreateTime", parse: oneOf("CreateTime", "LogAppendTime"), doc: "" },
   "unclean.leader.election.enable": { default: "false", parse: boolean, doc: "" },
   "replica.lag.time.max.ms": { default: "30000", parse: integer(1), doc: "" },
+  "remote.storage.enable": { default: "true", parse: boolean, doc: "tiered storage (docs/storage.md)" },
+  "local.retention.bytes": { default: "1073741824", parse: integer(-2), doc: "1 GiB; -2: retention.bytes" },
+  "local.retention.ms": { default: "-2", parse: integer(-2), doc: "-2: retention.ms" },
 };
 
 /** Every config name, in a stable order. */
