@@ -83,6 +83,7 @@ export const PARTITION_SCHEMA: string[] = [
      max_timestamp_ms INTEGER NOT NULL,
      leader_epoch INTEGER NOT NULL,
      upload_id TEXT,
+     part_bytes INTEGER NOT NULL,
      parts TEXT NOT NULL DEFAULT '[]',
      next_offset INTEGER NOT NULL,
      next_skip INTEGER NOT NULL DEFAULT 0,

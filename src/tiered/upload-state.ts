@@ -19,6 +19,8 @@ export interface Upload {
   leaderEpoch: number;
   /** The multipart upload's id; null for a segment that goes up as one put. */
   uploadId: string | null;
+  /** Bytes of each part but the last (R2 wants them all the same). */
+  partBytes: number;
   parts: R2UploadedPart[];
   cursor: ChunkCursor;
   startedAtMs: number;
@@ -26,7 +28,7 @@ export interface Upload {
 
 type Row = {
   object_key: string; base_offset: number; last_offset: number; size_bytes: number; max_timestamp_ms: number; leader_epoch: number; upload_id: string | null;
-  parts: string; next_offset: number; next_skip: number; position: number; time_index_ms: number; started_at_ms: number;
+  part_bytes: number; parts: string; next_offset: number; next_skip: number; position: number; time_index_ms: number; started_at_ms: number;
 };
 
 export class UploadState {
@@ -38,7 +40,7 @@ export class UploadState {
     if (r === undefined) return null;
     return {
       objectKey: r.object_key, baseOffset: r.base_offset, lastOffset: r.last_offset, sizeBytes: r.size_bytes, maxTimestampMs: r.max_timestamp_ms,
-      leaderEpoch: r.leader_epoch, uploadId: r.upload_id, parts: JSON.parse(r.parts) as R2UploadedPart[],
+      leaderEpoch: r.leader_epoch, uploadId: r.upload_id, partBytes: r.part_bytes, parts: JSON.parse(r.parts) as R2UploadedPart[],
       cursor: { nextOffset: r.next_offset, skip: r.next_skip, position: r.position, timeIndexMs: r.time_index_ms },
       startedAtMs: r.started_at_ms,
     };
@@ -47,9 +49,9 @@ export class UploadState {
   /** Starts `u` (none may be in progress). */
   start(u: Upload): void {
     this.sql.exec(
-      `INSERT INTO remote_upload (object_key, base_offset, last_offset, size_bytes, max_timestamp_ms, leader_epoch, upload_id, parts, next_offset, next_skip, position, time_index_ms, started_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)`,
-      u.objectKey, u.baseOffset, u.lastOffset, u.sizeBytes, u.maxTimestampMs, u.leaderEpoch, u.uploadId, u.cursor.nextOffset, u.cursor.skip, u.cursor.position, u.cursor.timeIndexMs, u.startedAtMs,
+      `INSERT INTO remote_upload (object_key, base_offset, last_offset, size_bytes, max_timestamp_ms, leader_epoch, upload_id, part_bytes, parts, next_offset, next_skip, position, time_index_ms, started_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)`,
+      u.objectKey, u.baseOffset, u.lastOffset, u.sizeBytes, u.maxTimestampMs, u.leaderEpoch, u.uploadId, u.partBytes, u.cursor.nextOffset, u.cursor.skip, u.cursor.position, u.cursor.timeIndexMs, u.startedAtMs,
     );
   }
 

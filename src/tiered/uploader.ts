@@ -90,7 +90,7 @@ async function startNext(h: UploadHost, nowMs: number): Promise<StepOutcome> {
     uploadId = created.uploadId;
   }
   const cursor = { nextOffset: range.baseOffset, skip: 0, position: 0, timeIndexMs: h.remote.lastTimeIndexMs() };
-  const u: Upload = { objectKey, ...range, sizeBytes: stats.size, maxTimestampMs: stats.max_ts, leaderEpoch: epoch, uploadId, parts: [], cursor, startedAtMs: nowMs };
+  const u: Upload = { objectKey, ...range, sizeBytes: stats.size, maxTimestampMs: stats.max_ts, leaderEpoch: epoch, uploadId, partBytes: h.partBytes, parts: [], cursor, startedAtMs: nowMs };
   h.log.storage.transactionSync(() => {
     if (h.leading() === epoch) h.uploads.start(u);
     else if (uploadId !== null) h.outbox.owe(objectKey, uploadId, nowMs);
@@ -111,7 +111,7 @@ async function putWhole(h: UploadHost, u: Upload, nowMs: number): Promise<StepOu
 async function sendPart(h: UploadHost, u: Upload): Promise<StepOutcome> {
   const entries = h.uploads.entries();
   const kept = Math.max(0, entries.length - 1); // the last stored entry's running max may still move
-  const chunk = readChunk(h.log.sql, u.cursor, u.lastOffset, h.partBytes, entries);
+  const chunk = readChunk(h.log.sql, u.cursor, u.lastOffset, u.partBytes, entries);
   if (isFailure(chunk)) return abandon(h, u, Date.now());
   const sent = await h.bucket.uploadPart(u.objectKey, u.uploadId!, u.parts.length + 1, chunk.bytes);
   if (h.stopped()) return "idle";

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { call, createTopic, V3 } from "../helpers";
 import { quiesce, replica } from "../replication/helpers";
-import { bucketKeys, produceMany, rawBatches, tieredConfigs, tieredState, valuesFrom, waitForView } from "./helpers";
+import { bucketKeys, produceMany, rawBatches, tieredConfigs, tieredState, firstDifference, valuesFrom, waitForView } from "./helpers";
 
 afterAll(() => quiesce(["copy-"]), 30_000);
 
@@ -23,7 +23,7 @@ describe("tiered storage: copying closed segments and reading them back", () => 
     expect(view.remote_size_bytes).toBeGreaterThan(before.length / 2);
 
     // Byte for byte: the whole log, remote then local, as the record-batch endpoint served it before.
-    expect(await rawBatches("copy-read", 0)).toEqual(before);
+    expect(firstDifference(await rawBatches("copy-read", 0), before)).toBe("same");
     expect(await valuesFrom("copy-read", 0)).toEqual(produced);
     // From the middle of a remote batch, and a read that starts remote and goes on locally.
     const mid = await call("GET", `${V3}/topics/copy-read/partitions/0/records?offset=5&format=json&max_bytes=1`);

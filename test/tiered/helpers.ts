@@ -107,3 +107,10 @@ export async function waitForView(topic: string, what: string, check: (view: any
     return check(view) ? view : null;
   }, timeoutMs);
 }
+
+/** Where two byte arrays first differ ("same" when they do not): a short answer to compare megabytes with. */
+export function firstDifference(a: Uint8Array, b: Uint8Array): string {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return `byte ${i} differs`;
+  return a.length === b.length ? "same" : `lengths ${a.length} and ${b.length}`;
+}
