@@ -63,12 +63,17 @@ function renderPartitions(out: Exposition, g: Gathered): Map<string, Positions> 
     out.sample(REPLICA.recordsOut, l, a.recordsOut);
     out.sample(REPLICA.bytesOut, l, a.bytesOut);
     out.sample(REPLICA.storedBytes, l, a.sizeBytes);
+    out.sample(REPLICA.remoteUploadFailures, l, a.remoteUploadFailures);
     if (!a.isLeader || topic.roles[partition]?.leader !== a.brokerId) continue;
     leaders.set(`${topic.topicId}/${partition}`, a);
     const p = { topic: topic.name, partition };
     out.sample(PARTITION.logStartOffset, p, a.logStartOffset);
     out.sample(PARTITION.highWatermark, p, a.highWatermark);
     out.sample(PARTITION.logEndOffset, p, a.logEndOffset);
+    out.sample(PARTITION.localBytes, p, a.localSizeBytes);
+    out.sample(PARTITION.remoteBytes, p, a.remoteSizeBytes);
+    out.sample(PARTITION.remoteSegments, p, a.remoteSegments);
+    out.sample(PARTITION.segmentsAwaitingUpload, p, a.segmentsAwaitingUpload);
   }
   return leaders;
 }

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { call, createTopic, V3 } from "../helpers";
+import { scrapeUntil } from "../metrics/helpers";
 import { quiesce, replica } from "../replication/helpers";
 import { bucketKeys, produceMany, rawBatches, tieredConfigs, tieredState, firstDifference, valuesFrom, waitForView } from "./helpers";
 
@@ -32,6 +33,15 @@ describe("tiered storage: copying closed segments and reading them back", () => 
     // Offsets by time reach into the bucket: request 7's records are offsets 70-79.
     const byTime = await call("GET", `${V3}/topics/copy-read/partitions/0/offsets?timestamp=${base + 7000}`);
     expect(byTime.body).toMatchObject({ offset: 70, timestamp: base + 7000 });
+
+    // GET /metrics shows the same, from the leader, once every closed segment is copied.
+    const p0 = { topic: "copy-read", partition: 0 };
+    const m = await scrapeUntil("every closed segment copied", (x) => x.value("runnel_partition_segments_awaiting_upload", p0) === 0 && x);
+    const now = (await call("GET", `${V3}/topics/copy-read/partitions/0`)).body;
+    expect(m.value("runnel_partition_remote_segments", p0)).toBe(now.remote_segments);
+    expect(m.value("runnel_partition_remote_bytes", p0)).toBe(now.remote_size_bytes);
+    expect(m.value("runnel_partition_local_bytes", p0)).toBe(now.local_size_bytes);
+    expect(m.value("runnel_partition_remote_upload_failures_total", { ...p0, broker: 0 })).toBe(0);
 
     const state = await tieredState("copy-read", 0, 0);
     const { topicId } = await replica("copy-read", 0, 0);

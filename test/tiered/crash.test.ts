@@ -1,6 +1,8 @@
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { call, createTopic, V3 } from "../helpers";
 import { fault, quiesce, replica, waitFor } from "../replication/helpers";
+import { scrapeUntil } from "../metrics/helpers";
 import { bucketKeys, inReplica, produceMany, rawBatches, tieredConfigs, tieredState, firstDifference, valuesFrom, waitForView } from "./helpers";
 
 afterEach(async () => {
@@ -82,4 +84,34 @@ describe("a replica killed in the middle of copying", () => {
     await sweepNow("crash-put");
     expect(await bucketKeys(`${topicId}/`)).toEqual(state.remote.map((s) => s.key).sort());
   });
+
+  it("retries an upload the bucket refuses, with backoff, counting each failure, and starts over one the bucket no longer has", async () => {
+    await createTopic("crash-refused", 1, tieredConfigs(6 * MiB, 1, { "remote.storage.enable": "false" }));
+    const produced = await produceMany("crash-refused", 8, { records: 1, recordBytes: 900 * 1024 });
+    const { stub } = await replica("crash-refused", 0, 0);
+    const warned = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    await inReplica(stub, (t) => {
+      t.partBytes = 1 * MiB; // below R2's 5 MiB: the bucket refuses to complete the upload
+    });
+    await alter("crash-refused", "remote.storage.enable", "true");
+    const failures = await scrapeUntil("failed uploads counted", (m) => {
+      const n = m.sum("runnel_partition_remote_upload_failures_total", { topic: "crash-refused", partition: 0 });
+      return n >= 2 ? n : null; // retried after its backoff, and refused again
+    });
+    expect(failures).toBeGreaterThanOrEqual(2);
+    const refusal = warned.mock.calls.map((c) => String(c[0])).filter((line) => line.includes("remote-upload-failed"));
+    expect(refusal.length).toBe(1); // one line per run of failures
+    expect(refusal[0]).toContain("KAFKA_STORAGE_ERROR");
+    warned.mockRestore();
+
+    // The bucket forgets the upload (as R2 does after 7 days): it is started over, with parts the bucket takes.
+    const stuck = (await tieredState("crash-refused", 0, 0)).upload!;
+    await inReplica(stub, (t) => {
+      t.partBytes = 5 * MiB;
+    });
+    await env.SEGMENTS.resumeMultipartUpload(stuck.objectKey, stuck.uploadId!).abort();
+    await waitForView("crash-refused", "the segment copied", (v) => v.remote_segments === 1 && v.local_log_start_offset > 0, 0, 30_000);
+    expect((await tieredState("crash-refused", 0, 0)).remote[0]!.key).not.toBe(stuck.objectKey);
+    expect((await valuesFrom("crash-refused", 0)).join("\n") === produced.join("\n")).toBe(true);
+  }, 60_000);
 });
