@@ -85,7 +85,8 @@ topicRoutes.get(`${T}/:t/partitions/:p/offsets`, async (c) => {
   const timestamp = c.req.query("timestamp");
   if (timestamp === undefined) {
     const d = await positionsOf(c.env, topic, partition);
-    return c.json({ topic_name: topic.topicName, partition_id: partition, earliest_offset: d.logStartOffset, latest_offset: d.highWatermark });
+    // earliest_local_offset: the first offset the leader holds itself (tiered storage keeps the rest in the bucket; ListOffsets -4).
+    return c.json({ topic_name: topic.topicName, partition_id: partition, earliest_offset: d.logStartOffset, latest_offset: d.highWatermark, earliest_local_offset: d.localLogStartOffset });
   }
   const found = await offsetForTimestamp(c.env, topic, partition, intParam("timestamp", timestamp));
   return c.json({ topic_name: topic.topicName, partition_id: partition, offset: found.offset, timestamp: found.timestampMs });

@@ -2,7 +2,9 @@
  * ListOffsets (key 2), v1–3 (v0's old-style offset lists are not served;
  * librdkafka needs v1 in the range for offsets-for-times). Timestamp −2
  * is the log start offset, −1 the high watermark (the last stable offset
- * too: there are no transactions), anything else the first record at or
+ * too: there are no transactions), −4 the local log start offset (Kafka's
+ * EARLIEST_LOCAL_TIMESTAMP: below it the leader reads from the bucket,
+ * tiered storage), anything else the first record at or
  * after that time — offset and timestamp −1 when no record is that recent,
  * as Kafka answers, which clients read as "the end".
  */
@@ -14,6 +16,7 @@ import { type Context, each, type KafkaApi } from "./api";
 
 const EARLIEST = -2;
 const LATEST = -1;
+const EARLIEST_LOCAL = -4;
 
 export interface ListOffsetsRequest {
   topics: { name: string; partitions: { index: number; timestamp: number }[] }[];
@@ -64,9 +67,10 @@ export const listOffsets: KafkaApi<ListOffsetsRequest, ListOffsetsResponse> = {
 
 async function lookUp(ctx: Context, topic: string, index: number, timestamp: number): Promise<PartitionOffset> {
   try {
-    if (timestamp === EARLIEST || timestamp === LATEST) {
+    if (timestamp === EARLIEST || timestamp === LATEST || timestamp === EARLIEST_LOCAL) {
       const o = await ctx.api.offsets(topic, index);
-      return { index, errorCode: KafkaCode.NONE, timestamp: -1, offset: timestamp === EARLIEST ? o.earliest : o.latest };
+      const offset = timestamp === EARLIEST ? o.earliest : timestamp === LATEST ? o.latest : o.earliestLocal;
+      return { index, errorCode: KafkaCode.NONE, timestamp: -1, offset };
     }
     if (timestamp < 0 || !Number.isSafeInteger(timestamp)) return { index, errorCode: KafkaCode.INVALID_REQUEST, timestamp: -1, offset: -1 };
     const found = await ctx.api.offsetForTime(topic, index, timestamp);

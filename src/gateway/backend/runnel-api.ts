@@ -119,10 +119,10 @@ export class RunnelApi {
     await this.call({ method: "DELETE", path: `${await this.topicsPath()}/${enc(name)}`, timeoutMs: gatewayLimits.httpTimeoutMs });
   }
 
-  /** Log start offset and high watermark of a partition. */
-  async offsets(topic: string, partition: number): Promise<{ earliest: number; latest: number }> {
+  /** Log start offset, high watermark and local log start offset (tiered storage: the first offset its leader holds itself) of a partition. */
+  async offsets(topic: string, partition: number): Promise<{ earliest: number; latest: number; earliestLocal: number }> {
     const b = await this.json("GET", `${await this.partitionPath(topic, partition)}/offsets`);
-    return { earliest: b.earliest_offset, latest: b.latest_offset };
+    return { earliest: b.earliest_offset, latest: b.latest_offset, earliestLocal: b.earliest_local_offset ?? b.earliest_offset };
   }
 
   /** The first offset at or after `timestampMs`, with its record's time; timestamp null when none is that recent. */
