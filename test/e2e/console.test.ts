@@ -87,13 +87,13 @@ describe("the console, authentication off", () => {
     await page.getByRole("heading", { name: "Topic console-orders" }).waitFor();
     const rows = page.locator('[aria-label="Partitions of console-orders"] tbody tr');
     await waitFor("three partitions", async () => (await rows.count()) === 3);
-    // Partition, leader, replicas, ISR, log start, high watermark, log end.
-    expect(await rows.nth(2).locator("th, td").allTextContents()).toEqual(["2", "2", "2", "2", "0", "0", "0", "Browse"]);
+    // Partition, leader, replicas, ISR, log start, high watermark, log end; tiered storage: local log start, local size, in the bucket.
+    expect(await rows.nth(2).locator("th, td").allTextContents()).toEqual(["2", "2", "2", "2", "0", "0", "0", "0", "0 B", "0 B (0 segments)", "Browse"]);
 
     const refused = await call(server.url, "POST", `${CLUSTER}/topics/console-orders/configs:alter`, { data: [{ name: "retention.ms", value: "soon" }] });
     expect(refused.status).toBe(400);
     watch.allow(400, "configs:alter");
-    const retention = page.getByLabel("retention.ms");
+    const retention = page.getByLabel("retention.ms", { exact: true }); // not local.retention.ms
     await retention.fill("soon");
     await page.getByRole("button", { name: /^Save/ }).click();
     const alert = page.getByRole("alert").filter({ hasText: "retention.ms" });

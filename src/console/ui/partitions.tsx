@@ -1,5 +1,10 @@
-/** A topic's partitions: leader, replicas (in sync or not), ISR, and offsets (log start, high watermark, log end). */
+/**
+ * A topic's partitions: leader, replicas (in sync or not), ISR, offsets
+ * (log start, high watermark, log end), and tiered storage: where the
+ * leader's local copy starts, and the bytes held locally and in the bucket.
+ */
 import { href } from "./router";
+import { formatBytes } from "./sizes";
 import { formatCount, Table } from "./ui";
 
 type Row = Record<string, any>;
@@ -9,7 +14,7 @@ function brokerIds(list: unknown): number[] {
 }
 
 export function PartitionsTable({ topic, partitions }: { topic: string; partitions: Row[] }) {
-  const head = ["Partition", "Leader", "Replicas", "In-sync replicas", "Log start offset", "High watermark", "Log end offset", "Messages"];
+  const head = ["Partition", "Leader", "Replicas", "In-sync replicas", "Log start offset", "High watermark", "Log end offset", "Local log start", "Local size", "In the bucket", "Messages"];
   return (
     <Table label={`Partitions of ${topic}`} head={head}>
       {partitions.map((p) => {
@@ -28,6 +33,9 @@ export function PartitionsTable({ topic, partitions }: { topic: string; partitio
             <td class="num">{formatCount(p.log_start_offset)}</td>
             <td class="num">{formatCount(p.high_watermark)}</td>
             <td class="num">{formatCount(p.log_end_offset)}</td>
+            <td class="num">{formatCount(p.local_log_start_offset)}</td>
+            <td class="num">{formatBytes(p.local_size_bytes)}</td>
+            <td class="num">{p.remote_segments === null || p.remote_segments === undefined ? "–" : `${formatBytes(p.remote_size_bytes)} (${formatCount(p.remote_segments)} segments)`}</td>
             <td>
               <a href={href.messages(topic, p.partition_id)} aria-label={`Browse partition ${p.partition_id}`}>
                 Browse
