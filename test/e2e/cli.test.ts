@@ -72,6 +72,8 @@ describe("runnel CLI", () => {
     const described = json(await runnel(["--json", "topics", "describe", "cli-topics"]));
     expect(described.partitions_count).toBe(3);
     expect(described.configs.find((c: { name: string }) => c.name === "retention.ms").is_default).toBe(true);
+    expect(described.partitions[0]).toMatchObject({ local_log_start_offset: 0, local_size_bytes: 0, remote_size_bytes: 0, remote_segments: 0 });
+    expect((await runnel(["topics", "describe", "cli-topics"])).stdout.toString()).toMatch(/local start.*local bytes.*remote bytes.*remote segments/s);
     expect((await runnel(["topics", "delete", "cli-topics"])).status).toBe(0);
   });
 
