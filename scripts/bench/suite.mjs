@@ -13,6 +13,7 @@ import { watchServerMemory } from "./memory.mjs";
 import { clientPath, rawPath } from "./paths.mjs";
 import { produceConsume } from "./produce-consume.mjs";
 import { scrapeScenario } from "./scrape-scenario.mjs";
+import { tieredScenario } from "./tiered-scenario.mjs";
 import { wsScenario } from "./ws-scenario.mjs";
 
 const CLUSTER = "runnel-local";
@@ -54,6 +55,7 @@ async function startOn(arm, cfg, options) {
     const server = await arm.startServer({ port: cfg.port, persistTo: dir, quiet: true, ...options });
     return {
       ...server,
+      dir,
       stop: async () => {
         await server.stop();
         removeDir();
@@ -138,6 +140,7 @@ export function scenarios(cfg) {
   if (cfg.ws) list.push({ name: "ws", run: (ctx) => ws(ctx, cfg, named) });
   if (cfg.kafka) list.push({ name: "kafka", kafka: true, run: (ctx) => kafkaOn(ctx, cfg) });
   if (cfg.auth) list.push({ name: "auth", ownServers: true, run: (arm) => authScenarios(arm, cfg) });
+  if (cfg.tiered) list.push({ name: "tiered", ownServers: true, run: (arm) => tieredScenario(() => tieredServer(arm, cfg), cfg) });
   return list;
 }
 
@@ -145,6 +148,18 @@ export function scenarios(cfg) {
 function scrape(ctx, cfg, run) {
   const admin = httpClient(ctx.url, { authorization: `Bearer admin.${ADMIN_SECRET}` }); // the scraper: DESCRIBE on the cluster
   return scrapeScenario({ run: (topic) => run(ctx, ctx.paths[0], 1, topic), http: admin.http, cpuSeconds: () => ctx.memory.cpuSeconds(), records: cfg.records });
+}
+
+/** A server of `arm` for the tiered-storage scenario (bench/tiered-scenario.mjs): as deployed, driven with the admin's key. */
+async function tieredServer(arm, cfg) {
+  const s = await startOn(arm, cfg, { mode: "production", adminKey: ADMIN_SECRET });
+  const key = `admin.${ADMIN_SECRET}`;
+  const path = await pathTo(arm, "client", s.url, key, cfg.tieredRecordBytes);
+  const stop = async () => {
+    await path.close();
+    await s.stop();
+  };
+  return { url: s.url, dir: s.dir, key, path, stop };
 }
 
 /** Two WebSocket subscribers per path: flat out, then paced at cfg.latencyRate with smaller batches. */

@@ -41,10 +41,10 @@ export class Bucket {
     private readonly timeoutMs: number = limits.remoteCallMsMax,
   ) {}
 
-  /** Writes `bytes` as `key` in one request; answers the stored size. */
-  put(key: string, bytes: Uint8Array): Promise<({ ok: true; sizeBytes: number }) | Failure> {
+  /** Writes the bytes of `parts`, in order, as `key` in one request; answers the stored size. */
+  put(key: string, parts: Uint8Array[]): Promise<({ ok: true; sizeBytes: number }) | Failure> {
     return this.#call("put", key, async () => {
-      const stored = await this.r2.put(key, bytes);
+      const stored = await this.r2.put(key, streamOf(parts));
       return stored === null ? unavailable("put", key, "the bucket stored nothing") : { ok: true, sizeBytes: stored.size };
     });
   }
@@ -54,10 +54,10 @@ export class Bucket {
     return this.#call("createMultipartUpload", key, async () => ({ ok: true, uploadId: (await this.r2.createMultipartUpload(key)).uploadId }));
   }
 
-  /** Uploads part `partNumber` (from 1) of a multipart upload; answers its etag. */
-  uploadPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<({ ok: true; etag: string }) | Failure> {
+  /** Uploads the bytes of `parts`, in order, as part `partNumber` (from 1) of a multipart upload; answers its etag. */
+  uploadPart(key: string, uploadId: string, partNumber: number, parts: Uint8Array[]): Promise<({ ok: true; etag: string }) | Failure> {
     return this.#call("uploadPart", key, async () => {
-      const part = await this.r2.resumeMultipartUpload(key, uploadId).uploadPart(partNumber, bytes);
+      const part = await this.r2.resumeMultipartUpload(key, uploadId).uploadPart(partNumber, streamOf(parts));
       return { ok: true, etag: part.etag };
     });
   }
@@ -122,6 +122,17 @@ export class Bucket {
       clearTimeout(timer);
     }
   }
+}
+
+/** The bytes of `parts` as a stream of known length: sent as they are, never joined into one copy first. */
+function streamOf(parts: Uint8Array[]): ReadableStream {
+  const { readable, writable } = new FixedLengthStream(parts.reduce((n, p) => n + p.length, 0));
+  const writer = writable.getWriter();
+  void (async () => {
+    for (const p of parts) await writer.write(p);
+    await writer.close();
+  })().catch(() => writer.abort().catch(() => undefined)); // the put sees the stream fail
+  return readable;
 }
 
 function gone(message: string): Failure {

@@ -102,7 +102,7 @@ async function putWhole(h: UploadHost, u: Upload, nowMs: number): Promise<StepOu
   const entries: IndexEntry[] = [];
   const chunk = readChunk(h.log.sql, u.cursor, u.lastOffset, u.sizeBytes, entries);
   if (isFailure(chunk)) return abandon(h, u, nowMs);
-  const put = await h.bucket.put(u.objectKey, chunk.bytes);
+  const put = await h.bucket.put(u.objectKey, chunk.parts);
   if (h.stopped()) return "idle";
   if (isFailure(put)) return put;
   return record(h, u, entries, put.sizeBytes, nowMs);
@@ -113,7 +113,7 @@ async function sendPart(h: UploadHost, u: Upload): Promise<StepOutcome> {
   const kept = Math.max(0, entries.length - 1); // the last stored entry's running max may still move
   const chunk = readChunk(h.log.sql, u.cursor, u.lastOffset, u.partBytes, entries);
   if (isFailure(chunk)) return abandon(h, u, Date.now());
-  const sent = await h.bucket.uploadPart(u.objectKey, u.uploadId!, u.parts.length + 1, chunk.bytes);
+  const sent = await h.bucket.uploadPart(u.objectKey, u.uploadId!, u.parts.length + 1, chunk.parts);
   if (h.stopped()) return "idle";
   if (isFailure(sent)) return isGone(sent) ? abandon(h, u, Date.now()) : sent;
   h.log.storage.transactionSync(() => h.uploads.partDone(u, { partNumber: u.parts.length + 1, etag: sent.etag }, chunk.cursor, entries.slice(kept)));
