@@ -75,6 +75,7 @@ export class RemoteFollowers {
   page(brokerId: number, logStartOffset: number, copiedOffset: number): RemoteSync | undefined {
     const st = this.states.get(brokerId);
     if (st === undefined) return undefined;
+    if (st.mode === "incremental" && st.seq >= this.remote.seq()) return { logStartOffset, copiedOffset, full: false, rows: [], syncedSeq: st.seq }; // the usual case: nothing new
     const pending =
       st.mode === "incremental"
         ? this.remote.segments().filter((r) => r.seq > st.seq).sort((a, b) => a.seq - b.seq)

@@ -94,7 +94,7 @@ export class Tiered {
       if (owed !== null) due.push(owed);
       const leading = this.r.isLeader() && this.active();
       if (leading && this.copying()) due.push(Math.max(nowMs, this.retryAtMs));
-      if (leading) due.push(this.sweep.dueAtMs);
+      if (leading && this.sweeping()) due.push(this.sweep.dueAtMs);
     }
     return due.length === 0 ? null : Math.max(nowMs, Math.min(...due));
   }
@@ -103,7 +103,12 @@ export class Tiered {
   private bucketDue(nowMs: number): boolean {
     if ((this.outbox.nextDueMs() ?? Number.POSITIVE_INFINITY) <= nowMs) return true;
     if (!this.r.isLeader() || !this.active()) return false;
-    return this.sweep.dueAtMs <= nowMs || (this.copying() && this.retryAtMs <= nowMs);
+    return (this.sweeping() && this.sweep.dueAtMs <= nowMs) || (this.copying() && this.retryAtMs <= nowMs);
+  }
+
+  /** Whether the orphan sweep has anything to look at: a partition that never copied a segment has no objects. */
+  private sweeping(): boolean {
+    return this.remote.segments().length > 0;
   }
 
   /** Whether copying has work: an upload in progress, or a closed segment to copy. */
@@ -125,9 +130,9 @@ export class Tiered {
   sizes(): { localSizeBytes: number; remoteSizeBytes: number; remoteSegments: number; segmentsAwaitingUpload: number } {
     const log = this.r.log;
     const end = this.remote.endOffset() ?? log.localLogStartOffset;
-    const awaiting = log.sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM segments WHERE closed = 1 AND last_offset >= ? AND last_offset < ?", end, log.highWatermark)
-      .one().n;
+    const awaiting = !log.configs["remote.storage.enable"]
+      ? 0
+      : log.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM segments WHERE closed = 1 AND last_offset >= ? AND last_offset < ?", end, log.highWatermark).one().n;
     return { localSizeBytes: log.sizeBytes(), remoteSizeBytes: this.remote.sizeBytes(), remoteSegments: this.remote.segments().length, segmentsAwaitingUpload: awaiting };
   }
 
@@ -213,7 +218,7 @@ export class Tiered {
       this.failures = 0;
       if (outcome === "progress") return;
     }
-    if (this.sweep.dueAtMs <= nowMs) this.report("sweep", await sweepPage(host, this.sweep, nowMs, this.orphanGraceMs));
+    if (this.sweeping() && this.sweep.dueAtMs <= nowMs) this.report("sweep", await sweepPage(host, this.sweep, nowMs, this.orphanGraceMs));
   }
 
   private async run(): Promise<void> {
