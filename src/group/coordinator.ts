@@ -243,8 +243,8 @@ export class GroupCoordinator extends RunnelObject {
     try {
       return await this.delivery.accept(request);
     } catch (e) {
-      logBug("GroupCoordinator.fetch", e, this.logContext());
-      return Response.json(bodyOf(ErrorCode.INTERNAL, "internal error; the server logged it", "UNKNOWN_SERVER_ERROR"), { status: 500 });
+      const bugId = logBug("GroupCoordinator.fetch", e, this.logContext());
+      return Response.json(bodyOf(ErrorCode.INTERNAL, `internal error; the server logged it as bug ${bugId}`, "UNKNOWN_SERVER_ERROR"), { status: 500 });
     }
   }
 
