@@ -31,7 +31,7 @@ import { GROUP_SCHEMA } from "./schema";
 import { unreadable } from "./topic-access";
 import { patternProblem } from "./topic-pattern";
 import {
-  OK, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type Ok, type OffsetChange,
+  OK, type CommitOk, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type Ok, type OffsetChange,
   type PollOk, type PositionMove, type SeekTarget, type Subscription, type TopicPartition,
 } from "./types";
 import { WsDelivery } from "./ws/ws-delivery";
@@ -161,7 +161,7 @@ export class GroupCoordinator extends RunnelObject {
    * far): each the next offset to read, or with `lastConsumed` the last
    * offset consumed (stored as offset + 1); see member-calls.ts.
    */
-  async commit(memberId: string, offsets: OffsetChange[] | null, principal: string, lastConsumed = false): Promise<Ok | Failure> {
+  async commit(memberId: string, offsets: OffsetChange[] | null, principal: string, lastConsumed = false): Promise<CommitOk | Failure> {
     return commitOffsets(this.#parts, memberId, offsets, principal, lastConsumed);
   }
 

@@ -54,7 +54,7 @@ topicRoutes.get(`${T}/:t`, async (c) => {
   return c.json(topicView(baseUrl(c), c.env.CLUSTER_ID, topic));
 });
 
-// Increase only; the same count is a success that changes nothing.
+// Increase only: the same count or fewer is a 400 (INVALID_PARTITIONS), as Confluent answers.
 topicRoutes.patch(`${T}/:t`, async (c) => {
   const body = parseInput(UpdatePartitionCount, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
   const topic = unwrap(await callController(c.env).increasePartitions(c.req.param("t"), body.partitions_count));
@@ -113,11 +113,14 @@ topicRoutes.get(`${T}/:t/partitions/:p/offset`, async (c) => {
 /**
  * The partition number in path segment `raw`. As in Confluent's proxy, a
  * segment that is not an integer matches no route (404), and a number the
- * topic has no partition for (negative too) is a 40402.
+ * topic has no partition for (negative too) is a 40402 — except that a
+ * negative one in a v2 URL (`v2`) is a 400, as the peers' v2 tests expect
+ * (Strimzi's bridge refuses it in request validation).
  */
-export function partitionIn(topic: TopicInfo, raw: string | undefined): number {
+export function partitionIn(topic: TopicInfo, raw: string | undefined, v2 = false): number {
   if (raw === undefined || !/^-?\d{1,10}$/.test(raw)) throw new RunnelError(ErrorCode.NOT_FOUND, `partition '${raw}' is not a partition number`);
   const p = Number(raw);
+  if (v2 && p < 0) throw new RunnelError(ErrorCode.BAD_REQUEST, `partition ${p} is negative: a partition number is 0 or more`);
   if (p < 0 || p >= topic.partitionsCount) {
     throw new RunnelError(ErrorCode.UNKNOWN_PARTITION, `topic '${topic.topicName}' has no partition ${p} (it has ${topic.partitionsCount})`);
   }

@@ -119,10 +119,11 @@ describe("topics (TopicsResourceIntegrationTest; Strimzi AdminClientIT)", () => 
     expect(res.json.partitions_count).toBe(3);
   });
 
-  it("PATCH to the same count is a success that changes nothing (API.md; Confluent's test expects 400)", async () => {
+  it("PATCH to the same count is a 400 that changes nothing (updateTopicPartitions_samePartitionsCount_returns40002)", async () => {
     const res = await exchange("PATCH", `${V3}/topics/compat-adm-grow`, { partitions_count: 3 });
-    expect(res.status).toBe(200);
-    expect(res.json.partitions_count).toBe(3);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error_code: 400, error_name: "INVALID_PARTITIONS" });
+    expect((await exchange("GET", `${V3}/topics/compat-adm-grow`)).json.partitions_count).toBe(3);
   });
 
   it("PATCH to fewer partitions is a 400, to an unknown topic a 404 (updateTopicPartitions_decrease…, …_topicDoesntExist_returns404)", async () => {
