@@ -6,11 +6,13 @@ import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { offsetForTimestamp, positionsOf } from "../fetch/offsets";
 import { parseInput } from "../input";
 import { limits } from "../limits";
+import { callLeader } from "../metadata/leaders";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
+import type { DeleteRecordsOk } from "../replication/types";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 import { checkCreateTopic } from "../topic/validate";
 import { describable } from "./access";
-import { CreateTopic, UpdatePartitionCount } from "./admin-schemas";
+import { CreateTopic, DeleteRecordsBefore, UpdatePartitionCount } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { intParam } from "./params";
 import { baseUrl } from "./url";
@@ -89,6 +91,15 @@ topicRoutes.get(`${T}/:t/partitions/:p/offsets`, async (c) => {
   }
   const found = await offsetForTimestamp(c.env, topic, partition, intParam("timestamp", timestamp));
   return c.json({ topic_name: topic.topicName, partition_id: partition, offset: found.offset, timestamp: found.timestampMs });
+});
+
+// Kafka's DeleteRecords (ext; Confluent's proxy has none): the partition's log start moves to `offset`, -1 the high watermark.
+topicRoutes.post(`${T}/:t/partitions/:p/:action{records:delete-before}`, async (c) => {
+  const { offset } = parseInput(DeleteRecordsBefore, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  const topic = await topicMeta(c.env, c.req.param("t"));
+  const partition = partitionIn(topic, c.req.param("p"));
+  const done = unwrap(await callLeader<DeleteRecordsOk>(c.env, topic, partition, (leader) => leader.replica.deleteRecords({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, offset })));
+  return c.json({ cluster_id: c.env.CLUSTER_ID, topic_name: topic.topicName, partition_id: partition, low_watermark: done.lowWatermark });
 });
 
 // Confluent's partition offsets: earliest = log start offset, latest = high watermark.
