@@ -11,7 +11,7 @@ import { forgetTopic, topicMeta } from "../metadata/topic-cache";
 import type { DeleteRecordsOk } from "../replication/types";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 import { checkCreateTopic } from "../topic/validate";
-import { describable } from "./access";
+import { describable, refuseInternal } from "./access";
 import { CreateTopic, DeleteRecordsBefore, UpdatePartitionCount } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { intParam } from "./params";
@@ -30,6 +30,7 @@ topicRoutes.get(T, async (c) => {
 
 topicRoutes.post(T, async (c) => {
   const body = parseInput(CreateTopic, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  refuseInternal(body.topic_name); // Kafka: "Creation of internal topic __consumer_offsets is prohibited"
   const args = {
     topicName: body.topic_name,
     partitionsCount: body.partitions_count ?? 1,
