@@ -14,11 +14,13 @@
 // (a check afterwards compares every version's layout with its source's).
 // The output, src/gateway/protocol/generated/, is committed: one file per
 // message (request, response, and the two headers) and index.ts, the table
-// of every API by key. Nothing here runs at run time.
+// of every API by key. Nothing here runs at run time. It also writes
+// test/gateway/kafka-schemas.ts, the merged definitions as data for the tests.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { emitMessage } from "./kafka-codegen/emit-message.mjs";
 import { emitIndex } from "./kafka-codegen/emit-index.mjs";
+import { emitSchemas } from "./kafka-codegen/emit-schemas.mjs";
 import { checkLayouts, mergeMessages } from "./kafka-codegen/merge.mjs";
 import { parseMessage } from "./kafka-codegen/schema.mjs";
 
@@ -56,4 +58,6 @@ for (const file of names) {
   writeFileSync(join(out, `${message.fileName}.ts`), emitMessage(message, label));
 }
 writeFileSync(join(out, "index.ts"), emitIndex(merged, label));
+// The same definitions as data, for the round-trip tests of every codec.
+writeFileSync(join(root, "test/gateway/kafka-schemas.ts"), emitSchemas(merged, label));
 console.log(`wrote ${merged.length} messages and index.ts to src/gateway/protocol/generated (${label})`);

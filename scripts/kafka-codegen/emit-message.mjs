@@ -1,5 +1,5 @@
 // One message's TypeScript file: interfaces, decoders, encoders.
-import { and, camel, collectStructs, fieldPlan, readValue, versionTest, writeValue } from "./emit.mjs";
+import { and, collectStructs, fieldPlan, readValue, versionTest, writeValue } from "./emit.mjs";
 import { defaultOf, tsType, ZERO_UUID } from "./types.mjs";
 
 function docOf(p) {
@@ -51,10 +51,10 @@ function emitReadTags(plans, ctx) {
 }
 
 /** The value of field `p` in `x` as the encoder writes it: the default when left out, checked non-null where the version wants it. */
-function valueOf(p, ctx) {
-  const dflt = defaultOf(p.f, p.nullableAll, () => "{}");
-  if (!p.nullableAll) return `x.${p.key} ?? ${dflt}`;
-  const value = `(x.${p.key} === undefined ? ${dflt} : x.${p.key})`;
+function fieldValue(p, ctx) {
+  const fallback = defaultOf(p.f, p.nullableAll, () => "{}");
+  if (!p.nullableAll) return `x.${p.key} ?? ${fallback}`;
+  const value = `(x.${p.key} === undefined ? ${fallback} : x.${p.key})`;
   // Structs check their own (writeValue); other types here.
   if (p.alwaysNullable || (p.f.struct && !p.f.array)) return value;
   return `(${p.nullable} ? ${value} : present(${value}, ${JSON.stringify(`${ctx.message.name}.${p.f.name}`)}))`;
@@ -65,7 +65,7 @@ function emitWrite(s, plans, ctx) {
   const body = [];
   for (const p of plans) {
     if (p.present === "false") continue;
-    const write = writeValue(p, ctx, valueOf(p, ctx), p.compact, p.nullable);
+    const write = writeValue(p, ctx, fieldValue(p, ctx), p.compact, p.nullable);
     body.push(p.present === "true" ? `  ${write}` : `  if (${p.present}) ${write.includes(" else ") ? `{ ${write} }` : write}`);
   }
   if (ctx.flexible) body.push(...emitWriteTags(plans, ctx));
@@ -90,7 +90,7 @@ function emitWriteTags(plans, ctx) {
   const out = ["  if (flex) {", "    const tags: TagWrite[] = [];"];
   for (const p of tagged) {
     const y = `t${p.f.tag}`;
-    out.push(`    const ${y} = ${valueOf(p, ctx)};`);
+    out.push(`    const ${y} = ${fieldValue(p, ctx)};`);
     const write = writeValue(p, ctx, y, "true", p.nullable);
     out.push(`    if (${and(p.tagged, `!(${isDefault(p, ctx, y)})`)}) tags.push([${p.f.tag}, (w) => { ${write} }]);`);
   }

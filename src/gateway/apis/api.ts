@@ -69,7 +69,7 @@ export interface Serving<Req, Res> {
 }
 
 /** An API served with `messages`' codecs and `serving`'s handlers. */
-export function serve<Req, Res>(messages: ApiMessages<Req, Res>, serving: Serving<Req, Res>): KafkaApi<Req, Res> {
+export function serve<Req, Res>(messages: ApiMessages<Req, Res>, serving: Serving<NoInfer<Req>, NoInfer<Res>>): KafkaApi<Req, Res> {
   const minVersion = serving.minVersion ?? messages.minVersion;
   const maxVersion = serving.maxVersion ?? messages.stableMaxVersion;
   if (minVersion < messages.minVersion || maxVersion > messages.maxVersion) throw new Error(`${messages.name} v${minVersion}-${maxVersion} is beyond Kafka's definitions`);
