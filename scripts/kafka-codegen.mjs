@@ -12,7 +12,7 @@
 // defines and from older releases for the versions below: the fields are
 // merged in wire order, each with the versions of the release it came from
 // (a check afterwards compares every version's layout with its source's).
-// The output, src/gateway/protocol/generated/, is committed: one file per
+// The output, src/gateway/codec/generated/, is committed: one file per
 // message (request, response, and the two headers) and index.ts, the table
 // of every API by key. Nothing here runs at run time. It also writes
 // test/gateway/kafka-schemas.ts, the merged definitions as data for the tests.
@@ -33,7 +33,7 @@ if (labelAt >= 0) {
   args.splice(labelAt, 2);
 }
 const dirs = args.length > 0 ? args : [join(root, "../shared/kafka-messages/3.9.0"), join(root, "../shared/kafka-messages/4.0")];
-const out = join(root, "src/gateway/protocol/generated");
+const out = join(root, "src/gateway/codec/generated");
 
 /** Every request, response and header message of one release directory, by file name. */
 function readRelease(dir) {
@@ -60,4 +60,4 @@ for (const file of names) {
 writeFileSync(join(out, "index.ts"), emitIndex(merged, label));
 // The same definitions as data, for the round-trip tests of every codec.
 writeFileSync(join(root, "test/gateway/kafka-schemas.ts"), emitSchemas(merged, label));
-console.log(`wrote ${merged.length} messages and index.ts to src/gateway/protocol/generated (${label})`);
+console.log(`wrote ${merged.length} messages and index.ts to src/gateway/codec/generated (${label})`);

@@ -72,27 +72,45 @@ function emitWrite(s, plans, ctx) {
   return finish(`export function write${s.tsName}(w: Writer, v: number, x: Init<${s.tsName}>): void {`, body, ctx);
 }
 
-/** Whether tagged field `p`'s value `y` is its default (then it is not written). */
+/**
+ * Whether value `y` of field `p` is its default: a tagged field is written
+ * only when it is not (as Kafka's generated code does). A struct is at its
+ * default when every field is (`isDefault{Struct}`, generated for the
+ * structs that need one).
+ */
 function isDefault(p, ctx, y) {
   const f = p.f;
   const dflt = defaultOf(f, p.nullableAll, () => "{}");
   if (dflt === "null") return `${y} === null`;
-  if (f.array) return `${y}.length === 0`;
-  if (f.element === "bytes" || f.element === "records") return `${y}.length === 0`;
-  if (f.struct) return `encodesAlike((w) => write${ctx.tsNameOf(f.element)}(w, v, ${y}), (w) => write${ctx.tsNameOf(f.element)}(w, v, {}))`;
+  const notNull = p.nullableAll ? `${y} !== null && ` : "";
+  if (f.array || f.element === "bytes" || f.element === "records") return `${notNull}${y}.length === 0`;
+  if (f.struct) {
+    ctx.defaultChecks.add(f.element);
+    return `${notNull}isDefault${ctx.tsNameOf(f.element)}(${y})`;
+  }
   if (f.element === "uuid") return `${y} === ${JSON.stringify(ZERO_UUID)}`;
   return `${y} === ${dflt}`;
 }
 
+/** `isDefault{Struct}`: whether every field of a struct (as a handler builds it) holds its default. */
+function emitIsDefault(s, plans, ctx) {
+  const terms = plans.map((p) => `(x.${p.key} === undefined || ${isDefault(p, ctx, `x.${p.key}`)})`);
+  if (ctx.flexible) terms.push("x._tagged === undefined");
+  const body = terms.length === 0 ? "true" : terms.join(" &&\n    ");
+  const arg = terms.length === 0 ? "_x" : "x";
+  return `function isDefault${s.tsName}(${arg}: Init<${s.tsName}>): boolean {\n  return ${body};\n}`;
+}
+
 function emitWriteTags(plans, ctx) {
   const tagged = plans.filter((p) => p.isTagged);
-  if (tagged.length === 0) return ["  if (flex) writeTaggedFields(w, [], x._tagged);"];
-  const out = ["  if (flex) {", "    const tags: TagWrite[] = [];"];
+  if (tagged.length === 0) return ["  if (flex) writeTaggedFields(w, null, x._tagged);"];
+  // Tags not at their default are rare: no array is made for a struct that has none.
+  const out = ["  if (flex) {", "    let tags: TagWrite[] | null = null;"];
   for (const p of tagged) {
     const y = `t${p.f.tag}`;
     out.push(`    const ${y} = ${fieldValue(p, ctx)};`);
     const write = writeValue(p, ctx, y, "true", p.nullable);
-    out.push(`    if (${and(p.tagged, `!(${isDefault(p, ctx, y)})`)}) tags.push([${p.f.tag}, (w) => { ${write} }]);`);
+    out.push(`    if (${and(p.tagged, `!(${isDefault(p, ctx, y)})`)}) (tags ??= []).push([${p.f.tag}, (w) => { ${write} }]);`);
   }
   out.push("    writeTaggedFields(w, tags, x._tagged);", "  }");
   return out;
@@ -123,7 +141,7 @@ export function emitMessage(message, label) {
   const valid = message.validVersions;
   const { structs, tsNameOf } = collectStructs(message);
   const flexible = !message.flexibleVersions.intersect(valid).empty;
-  const ctx = { message, tsNameOf, flexible, flexTest: versionTest(message.flexibleVersions, valid) };
+  const ctx = { message, tsNameOf, flexible, flexTest: versionTest(message.flexibleVersions, valid), defaultChecks: new Set() };
   const structDefaults = new Set();
   const parts = [];
   const byElement = new Map(structs.map((s) => [s.element, s]));
@@ -144,13 +162,22 @@ export function emitMessage(message, label) {
     const s = byElement.get(e);
     parts.push(emitDefault(s, s.fields.map((f) => fieldPlan(f, message, valid)), ctx));
   }
+  // Default checks of tagged structs, and of the structs inside them.
+  const checked = new Set();
+  for (let pending = [...ctx.defaultChecks]; pending.length > 0; pending = [...ctx.defaultChecks].filter((e) => !checked.has(e))) {
+    for (const e of pending) {
+      checked.add(e);
+      const s = byElement.get(e);
+      parts.push(emitIsDefault(s, s.fields.map((f) => fieldPlan(f, message, valid)), ctx));
+    }
+  }
   return header(message, label, parts.join("\n\n"), valid);
 }
 
 function header(message, label, body, valid) {
   const runtime = [];
   if (/\bEMPTY_BYTES\b/.test(body)) runtime.push("EMPTY_BYTES");
-  for (const name of ["encodesAlike", "present", "readUnknownTaggedFields", "writeTaggedFields"]) if (new RegExp(`(?<![.\\w])${name}\\(`).test(body)) runtime.push(name);
+  for (const name of ["present", "readUnknownTaggedFields", "writeTaggedFields"]) if (new RegExp(`(?<![.\\w])${name}\\(`).test(body)) runtime.push(name);
   const types = ["Init"];
   if (/\bRawTaggedField\b/.test(body)) types.push("RawTaggedField");
   if (/\bTagWrite\b/.test(body)) types.push("TagWrite");

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { frameResponse, readRequestRest, readRequestStart } from "../../src/gateway/protocol/frame";
-import { ProtocolError, Reader } from "../../src/gateway/protocol/reader";
-import { readUnknownTaggedFields } from "../../src/gateway/protocol/tagged";
-import { Writer } from "../../src/gateway/protocol/writer";
+import { frameResponse, readRequestRest, readRequestStart } from "../../src/gateway/codec/frame";
+import { ProtocolError, Reader } from "../../src/gateway/codec/reader";
+import { readUnknownTaggedFields } from "../../src/gateway/codec/tagged";
+import { Writer } from "../../src/gateway/codec/writer";
 import { FrameError, Framer } from "../../src/gateway/server/framer";
 import { hex, toHex } from "./kafkajs";
 

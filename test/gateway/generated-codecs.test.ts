@@ -4,11 +4,11 @@
 // encoded, decoded and encoded again — the bytes must be identical and
 // the decoded value must hold every field as set.
 import { describe, expect, it } from "vitest";
-import { API_BY_KEY, type ApiMessages } from "../../src/gateway/protocol/generated";
-import { readRequestHeader, writeRequestHeader } from "../../src/gateway/protocol/generated/request-header";
-import { readResponseHeader, writeResponseHeader } from "../../src/gateway/protocol/generated/response-header";
-import { ProtocolError, Reader } from "../../src/gateway/protocol/reader";
-import { Writer } from "../../src/gateway/protocol/writer";
+import { API_BY_KEY, type ApiMessages } from "../../src/gateway/codec/generated";
+import { readRequestHeader, writeRequestHeader } from "../../src/gateway/codec/generated/request-header";
+import { readResponseHeader, writeResponseHeader } from "../../src/gateway/codec/generated/response-header";
+import { ProtocolError, Reader } from "../../src/gateway/codec/reader";
+import { Writer } from "../../src/gateway/codec/writer";
 import { type FieldSchema, type MessageSchema, SCHEMAS } from "./kafka-schemas";
 
 const within = (sets: [number, number][], v: number) => sets.some(([lo, hi]) => v >= lo && v <= hi);

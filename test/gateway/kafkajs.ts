@@ -3,11 +3,11 @@
 // bytes a real client sends, its response decoders read what we answer.
 import { createRequire } from "node:module";
 import type { KafkaApi } from "../../src/gateway/apis/api";
-import { readRequestRest, readRequestStart } from "../../src/gateway/protocol/frame";
-import { requestHeaderVersion } from "../../src/gateway/protocol/generated";
-import type { Init } from "../../src/gateway/protocol/tagged";
-import { Reader } from "../../src/gateway/protocol/reader";
-import { Writer } from "../../src/gateway/protocol/writer";
+import { readRequestRest, readRequestStart } from "../../src/gateway/codec/frame";
+import { requestHeaderVersion } from "../../src/gateway/codec/generated";
+import type { Init } from "../../src/gateway/codec/tagged";
+import { Reader } from "../../src/gateway/codec/reader";
+import { Writer } from "../../src/gateway/codec/writer";
 
 const require = createRequire(import.meta.url);
 const Request = require("kafkajs/src/protocol/request.js");

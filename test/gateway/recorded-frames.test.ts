@@ -6,11 +6,11 @@
 // bytes — and so does every response the front door sent.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { API_BY_KEY, requestHeaderVersion, responseHeaderVersion } from "../../src/gateway/protocol/generated";
-import { readRequestHeader, writeRequestHeader } from "../../src/gateway/protocol/generated/request-header";
-import { readResponseHeader, writeResponseHeader } from "../../src/gateway/protocol/generated/response-header";
-import { Reader } from "../../src/gateway/protocol/reader";
-import { Writer } from "../../src/gateway/protocol/writer";
+import { API_BY_KEY, requestHeaderVersion, responseHeaderVersion } from "../../src/gateway/codec/generated";
+import { readRequestHeader, writeRequestHeader } from "../../src/gateway/codec/generated/request-header";
+import { readResponseHeader, writeResponseHeader } from "../../src/gateway/codec/generated/response-header";
+import { Reader } from "../../src/gateway/codec/reader";
+import { Writer } from "../../src/gateway/codec/writer";
 
 interface Exchange {
   apiKey: number;

@@ -8,7 +8,7 @@ import { type AddressInfo, connect } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { saslAuthenticate } from "../../src/gateway/apis/sasl-authenticate";
 import { saslHandshake } from "../../src/gateway/apis/sasl-handshake";
-import { Reader } from "../../src/gateway/protocol/reader";
+import { Reader } from "../../src/gateway/codec/reader";
 import { KafkaCode } from "../../src/gateway/errors";
 import { type RunningGateway, saslModeOf, startGateway } from "../../src/gateway/gateway";
 import { keyOfPlainToken } from "../../src/gateway/server/sasl-session";

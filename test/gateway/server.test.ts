@@ -6,7 +6,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Reader } from "../../src/gateway/protocol/reader";
+import { Reader } from "../../src/gateway/codec/reader";
 import { BATCH_HEADER_BYTES, decodeRecords, readBatchHeader } from "../../src/record/record-batch";
 import { KafkaCode } from "../../src/gateway/errors";
 import { type RunningGateway, startGateway } from "../../src/gateway/gateway";

@@ -8,9 +8,9 @@
  * serves.
  */
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
-import { writeApiVersionsResponse } from "../protocol/generated/api-versions-response";
-import { Writer } from "../protocol/writer";
+import { apis } from "../codec/generated";
+import { writeApiVersionsResponse } from "../codec/generated/api-versions-response";
+import { Writer } from "../codec/writer";
 import { type ApiRange, serve } from "./api";
 
 /** KIP-511's rule for software names and versions. */

@@ -8,8 +8,8 @@
  * per API; adding one is `serve(apis.X, {…})` and an entry in registry.ts.
  */
 import type { RunnelApi } from "../backend/runnel-api";
-import type { ApiMessages } from "../protocol/generated";
-import type { Init } from "../protocol/tagged";
+import type { ApiMessages } from "../codec/generated";
+import type { Init } from "../codec/tagged";
 import type { SaslSession } from "../server/sasl-session";
 
 /** The one broker the front door names in Metadata: itself. */

@@ -11,10 +11,10 @@
  */
 import { BackendError } from "../backend/runnel-api";
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
-import type { CreateTopicsRequestCreatableTopic } from "../protocol/generated/create-topics-request";
-import type { CreateTopicsResponseCreatableTopicResult } from "../protocol/generated/create-topics-response";
-import type { Init } from "../protocol/tagged";
+import { apis } from "../codec/generated";
+import type { CreateTopicsRequestCreatableTopic } from "../codec/generated/create-topics-request";
+import type { CreateTopicsResponseCreatableTopicResult } from "../codec/generated/create-topics-response";
+import type { Init } from "../codec/tagged";
 import { type Context, each, serve } from "./api";
 
 type TopicToCreate = CreateTopicsRequestCreatableTopic;

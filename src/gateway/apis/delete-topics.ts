@@ -7,8 +7,8 @@
  */
 import { BackendError, ZERO_TOPIC_ID } from "../backend/runnel-api";
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
-import type { DeleteTopicsRequest } from "../protocol/generated/delete-topics-request";
+import { apis } from "../codec/generated";
+import type { DeleteTopicsRequest } from "../codec/generated/delete-topics-request";
 import { type Context, each, serve } from "./api";
 
 /** The first version that names topics as {name, id}. */

@@ -11,7 +11,7 @@
  */
 import { describeGroup, groupCodeOf } from "../backend/group-api";
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
+import { apis } from "../codec/generated";
 import { each, serve } from "./api";
 
 export const describeGroups = serve(apis.DescribeGroups, {

@@ -11,9 +11,9 @@
  * watermark; leader epochs, racks and the replica fields are Kafka's
  * defaults (the front door is the only broker).
  */
-import { apis } from "../protocol/generated";
-import type { FetchResponsePartitionData } from "../protocol/generated/fetch-response";
-import type { Init } from "../protocol/tagged";
+import { apis } from "../codec/generated";
+import type { FetchResponsePartitionData } from "../codec/generated/fetch-response";
+import type { Init } from "../codec/tagged";
 import { serve } from "./api";
 import { fetchPartitions, type PartitionFetched } from "./fetch-partitions";
 import { toMessageSet } from "./legacy-records";

@@ -9,9 +9,9 @@
  * INVALID_REQUEST, as any other key type.
  */
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
-import type { FindCoordinatorResponse } from "../protocol/generated/find-coordinator-response";
-import type { Init } from "../protocol/tagged";
+import { apis } from "../codec/generated";
+import type { FindCoordinatorResponse } from "../codec/generated/find-coordinator-response";
+import type { Init } from "../codec/tagged";
 import { type BrokerAddress, serve } from "./api";
 
 const GROUP = 0;

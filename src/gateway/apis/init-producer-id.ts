@@ -9,7 +9,7 @@
  * rather than retrying.
  */
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
+import { apis } from "../codec/generated";
 import { serve } from "./api";
 
 export const initProducerId = serve(apis.InitProducerId, {

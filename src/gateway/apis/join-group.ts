@@ -12,7 +12,7 @@
  */
 import { groupCodeOf, joinGroup } from "../backend/group-api";
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
+import { apis } from "../codec/generated";
 import { serve } from "./api";
 
 export const joinGroupApi = serve(apis.JoinGroup, {

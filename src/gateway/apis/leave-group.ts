@@ -7,8 +7,8 @@
  */
 import { groupCodeOf, leaveGroup } from "../backend/group-api";
 import { KafkaCode, outcomeCode } from "../errors";
-import { apis } from "../protocol/generated";
-import type { LeaveGroupRequest } from "../protocol/generated/leave-group-request";
+import { apis } from "../codec/generated";
+import type { LeaveGroupRequest } from "../codec/generated/leave-group-request";
 import { serve } from "./api";
 
 /** The first version that names several members. */

@@ -7,7 +7,7 @@
  */
 import { groupCodeOf } from "../backend/group-api";
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
+import { apis } from "../codec/generated";
 import { serve } from "./api";
 
 export const listGroups = serve(apis.ListGroups, {

@@ -10,9 +10,9 @@
  */
 import { BackendError } from "../backend/runnel-api";
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
-import type { ListOffsetsResponseListOffsetsPartitionResponse } from "../protocol/generated/list-offsets-response";
-import type { Init } from "../protocol/tagged";
+import { apis } from "../codec/generated";
+import type { ListOffsetsResponseListOffsetsPartitionResponse } from "../codec/generated/list-offsets-response";
+import type { Init } from "../codec/tagged";
 import { type Context, each, serve } from "./api";
 
 const EARLIEST = -2;

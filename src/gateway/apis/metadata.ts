@@ -11,10 +11,10 @@
  */
 import { BackendError, type TopicSummary, ZERO_TOPIC_ID } from "../backend/runnel-api";
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
-import type { MetadataRequestTopic } from "../protocol/generated/metadata-request";
-import type { MetadataResponseTopic } from "../protocol/generated/metadata-response";
-import type { Init } from "../protocol/tagged";
+import { apis } from "../codec/generated";
+import type { MetadataRequestTopic } from "../codec/generated/metadata-request";
+import type { MetadataResponseTopic } from "../codec/generated/metadata-response";
+import type { Init } from "../codec/tagged";
 import { type Context, serve } from "./api";
 
 type Topic = Init<MetadataResponseTopic>;

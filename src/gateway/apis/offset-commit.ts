@@ -13,8 +13,8 @@
  */
 import { commitOffsets, groupCodeOf } from "../backend/group-api";
 import { outcomeCode } from "../errors";
-import { apis } from "../protocol/generated";
-import type { OffsetCommitRequest } from "../protocol/generated/offset-commit-request";
+import { apis } from "../codec/generated";
+import type { OffsetCommitRequest } from "../codec/generated/offset-commit-request";
 import { serve } from "./api";
 
 export const offsetCommit = serve(apis.OffsetCommit, {

@@ -11,9 +11,9 @@
  */
 import { fetchOffsets, groupCodeOf } from "../backend/group-api";
 import { KafkaCode, outcomeCode } from "../errors";
-import { apis } from "../protocol/generated";
-import type { OffsetFetchResponse } from "../protocol/generated/offset-fetch-response";
-import type { Init } from "../protocol/tagged";
+import { apis } from "../codec/generated";
+import type { OffsetFetchResponse } from "../codec/generated/offset-fetch-response";
+import type { Init } from "../codec/tagged";
 import { type Context, each, serve } from "./api";
 
 /** The first version that names several groups. */

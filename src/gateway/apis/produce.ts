@@ -10,10 +10,10 @@
  */
 import { BackendError } from "../backend/runnel-api";
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
-import type { ProduceRequest } from "../protocol/generated/produce-request";
-import type { ProduceResponse, ProduceResponsePartitionProduceResponse } from "../protocol/generated/produce-response";
-import type { Init } from "../protocol/tagged";
+import { apis } from "../codec/generated";
+import type { ProduceRequest } from "../codec/generated/produce-request";
+import type { ProduceResponse, ProduceResponsePartitionProduceResponse } from "../codec/generated/produce-response";
+import type { Init } from "../codec/tagged";
 import { CloseConnection, type Context, each, serve } from "./api";
 import { LegacyRecordsError, toRecordBatch } from "./legacy-records";
 

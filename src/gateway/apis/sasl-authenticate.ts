@@ -6,7 +6,7 @@
  * Sessions do not expire (session_lifetime_ms 0: no re-authentication).
  */
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
+import { apis } from "../codec/generated";
 import { serve } from "./api";
 
 export const saslAuthenticate = serve(apis.SaslAuthenticate, {

@@ -8,7 +8,7 @@
  * otherwise with ILLEGAL_SASL_STATE).
  */
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
+import { apis } from "../codec/generated";
 import { PLAIN } from "../server/sasl-session";
 import { serve } from "./api";
 

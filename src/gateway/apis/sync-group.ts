@@ -9,7 +9,7 @@
  */
 import { groupCodeOf, syncGroup } from "../backend/group-api";
 import { KafkaCode } from "../errors";
-import { apis } from "../protocol/generated";
+import { apis } from "../codec/generated";
 import { serve } from "./api";
 
 export const syncGroupApi = serve(apis.SyncGroup, {

@@ -15,8 +15,8 @@
 import type { Socket } from "node:net";
 import type { BrokerAddress } from "../apis/api";
 import type { RunnelApi } from "../backend/runnel-api";
-import { readRequestStart } from "../protocol/frame";
-import { ProtocolError } from "../protocol/reader";
+import { readRequestStart } from "../codec/frame";
+import { ProtocolError } from "../codec/reader";
 import { gatewayLimits } from "../limits";
 import { logBug, logWarn } from "../log";
 import { type ConnectionContext, dispatch, type Outcome } from "./dispatch";

@@ -21,10 +21,10 @@ import { apiFor, SERVED } from "../apis/registry";
 import { BackendError } from "../backend/runnel-api";
 import { KafkaCode } from "../errors";
 import { logBug, logWarn } from "../log";
-import { frameResponse, type RequestStart, readRequestRest } from "../protocol/frame";
-import { API_BY_KEY, type ApiMessages, requestHeaderVersion, responseHeaderVersion } from "../protocol/generated";
-import { ProtocolError } from "../protocol/reader";
-import { Writer } from "../protocol/writer";
+import { frameResponse, type RequestStart, readRequestRest } from "../codec/frame";
+import { API_BY_KEY, type ApiMessages, requestHeaderVersion, responseHeaderVersion } from "../codec/generated";
+import { ProtocolError } from "../codec/reader";
+import { Writer } from "../codec/writer";
 
 export type Outcome =
   | { kind: "reply"; chunks: Uint8Array[] }
