@@ -3,7 +3,7 @@
 // Kafka's own JSON message definitions
 // (clients/src/main/resources/common/message/*.json in apache/kafka).
 //
-//   node scripts/kafka-codegen.mjs --label "Apache Kafka 3.9.0 + 4.0" \
+//   node scripts/kafka-codegen.mjs --label "Apache Kafka 3.9.0 and 4.0" \
 //     DIR_OLDEST [... DIR_NEWEST]   (default: ../shared/kafka-messages/3.9.0 and 4.0)
 //
 // Each directory is one Kafka release's message directory, oldest first.
@@ -26,7 +26,7 @@ import { parseMessage } from "./kafka-codegen/schema.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const args = process.argv.slice(2);
-let label = "Apache Kafka 3.9.0 (versions KIP-896 removed) and the 4.0 release branch";
+let label = "Apache Kafka 3.9.0 (for the versions KIP-896 removed) and 4.0 (release branch, 2024-12-25)";
 const labelAt = args.indexOf("--label");
 if (labelAt >= 0) {
   label = args[labelAt + 1];

@@ -1,6 +1,6 @@
 // The Kafka front door with @platformatic/kafka, the pure-JavaScript client
-// that speaks only Kafka's flexible versions (Produce 11, Fetch 17 by topic
-// id, …): one idempotent producer (acks=all, SASL/PLAIN with the bench key)
+// that picks the highest versions both sides serve — the flexible ones
+// (Produce 11, Fetch 17 by topic id, …) on a front door that serves them: one idempotent producer (acks=all, SASL/PLAIN with the bench key)
 // writes `records` records to a fresh topic, up to 4 sends of 1,000 in
 // flight, while a consumer of a fresh group reads them from the earliest
 // offset; every record is checked as in kafka-scenario.mjs (each sequence

@@ -6,9 +6,9 @@
 // each sequence number once, each partition's offsets dense from 0 and its
 // sequence numbers increasing (the producer's order within a partition).
 // Then the same records through @platformatic/kafka (kafka-platformatic.mjs),
-// which speaks only Kafka's flexible versions: against a front door that
-// does not serve them (a --baseline from before they were), its figures
-// are replaced by kafka_platformatic_error.
+// which picks the highest versions both sides serve (flexible ones here);
+// against a front door where it finds none it can use, its figures are
+// replaced by kafka_platformatic_error.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { platformaticScenario } from "./kafka-platformatic.mjs";
