@@ -36,7 +36,8 @@
 // every second: scrape_ figures; see bench/scrape-scenario.mjs) --kafka
 // true|false (true, the default when kcat is installed: the same records
 // through the Kafka front door, produced by kcat -P — librdkafka, acks=all,
-// idempotent, SASL/PLAIN — while kcat -C reads them back: kafka_ figures;
+// idempotent, SASL/PLAIN — while kcat -C reads them back: kafka_ figures,
+// then through @platformatic/kafka (flexible versions): kafka_platformatic_;
 // the front door runs in the benchmark's process, so its CPU counts as the
 // client's; see bench/kafka-scenario.mjs) --baseline REF (compare with
 // the code at git ref REF — main, HEAD~3, a hash — in the same run: its

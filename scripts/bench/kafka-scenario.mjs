@@ -5,8 +5,13 @@
 // both through the front door on the main server. Every record is checked:
 // each sequence number once, each partition's offsets dense from 0 and its
 // sequence numbers increasing (the producer's order within a partition).
+// Then the same records through @platformatic/kafka (kafka-platformatic.mjs),
+// which picks the highest versions both sides serve (flexible ones here);
+// against a front door where it finds none it can use, its figures are
+// replaced by kafka_platformatic_error.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { platformaticScenario } from "./kafka-platformatic.mjs";
 
 /** How long the consumer may run before it is stopped and the scenario fails. */
 const STALL_MS = 180_000;
@@ -24,12 +29,23 @@ export async function kafkaScenario({ kafka, key, createTopic, topic, records, r
   const consumed = consume(common, records, partitions);
   const producedMs = await produce(common, records, recordBytes);
   const check = await consumed;
-  return {
+  const kcat = {
     kafka_client: "kcat (librdkafka 2.0.2)",
     kafka_produce_records_per_s: Math.round(records / ((producedMs - startedMs) / 1000)),
     kafka_consume_records_per_s: Math.round(records / ((check.doneMs - startedMs) / 1000)),
     kafka_records_verified: check.count,
   };
+  return { ...kcat, ...(await platformaticOrError({ kafka, key, createTopic, topic: `${topic}-plt`, records, recordBytes, partitions })) };
+}
+
+/** The @platformatic/kafka figures, or why they could not be had (a front door without the flexible versions). */
+async function platformaticOrError(args) {
+  try {
+    return await platformaticScenario(args);
+  } catch (e) {
+    if (!/UNSUPPORTED_API|No usable implementation/.test(`${e.code} ${e.message}`)) throw e;
+    return { kafka_platformatic_error: `not served: ${e.message}` };
+  }
 }
 
 /** Writes `records` lines to kcat -P; resolves with the time it exited (all delivered: kcat flushes before it exits). */

@@ -273,6 +273,21 @@ export class PartitionLog implements Positions {
     return true;
   }
 
+  /** Kafka's DeleteRecords: moves the log start forward to `offset` (at most the high watermark); whole segments below it go now. */
+  moveLogStartTo(offset: number): void {
+    assert(offset > this.logStartOffset && offset <= this.highWatermark, `log start ${this.logStartOffset} moves forward to ${offset}, at most the high watermark ${this.highWatermark}`);
+    const count = this.segments.all().filter((s) => s.lastOffset < offset).length; // the oldest ones, wholly below it
+    const kept = this.segments.startWithout(count, this.logEndOffset);
+    this.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM batches WHERE base_offset < ?", kept);
+      this.sql.exec("DELETE FROM segments WHERE base_offset < ?", kept);
+      this.setMeta("log_start_offset", String(offset));
+    });
+    this.segments.dropOldest(count);
+    this.logStartOffset = offset;
+    this.localLogStartOffset = Math.max(this.localLogStartOffset, offset);
+  }
+
   /** When retention next has work (epoch ms), or null when the log holds nothing. */
   retentionDueMs(nowMs: number): number | null {
     return this.segments.retentionDueMs(nowMs, this.configs);

@@ -96,13 +96,13 @@ function place(req: ProduceRequest, topic: TopicMeta): { outcomes: Outcome[]; pl
     const e = req.entries[i]!;
     const explicit = e.ok ? (req.fixedPartition ?? e.value.partition) : undefined;
     if (!e.ok) outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, error_name: "INVALID_RECORD", message: e.problem };
-    else if (explicit !== undefined && explicit >= topic.partitionsCount) outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() };
+    else if (explicit !== undefined && (explicit < 0 || explicit >= topic.partitionsCount)) outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() };
     else {
       placed.push({ partition: partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless), record: e.value.record, timestampGiven: e.value.timestampGiven });
       at.push(i);
     }
     const refused = outcomes[i];
-    if (req.atomic && refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message);
+    if (req.atomic && refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message, undefined, refused.error_name ?? null);
   }
   return { outcomes, placed, at };
 }

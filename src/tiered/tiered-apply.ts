@@ -39,6 +39,7 @@ function copiedHere(t: Tiered, r: ReplicaState): number {
 export function retire(t: Tiered, r: ReplicaState, nowMs: number): void {
   const log = r.log;
   if (r.isLeader()) {
+    dropRemoteBelowLogStart(t, log, nowMs);
     const plan = planRemoteRetention(t.remote.segments(), log.localSegments(), wholePolicy(log.configs), log.highWatermark, nowMs);
     if (plan !== null) {
       const gone = t.remote.segments().slice(0, plan.count);
@@ -58,6 +59,17 @@ export function retire(t: Tiered, r: ReplicaState, nowMs: number): void {
   if (n > 0) t.dropLocal(local[n]!.baseOffset);
 }
 
+/** Remote segments wholly below the log start (moved by DeleteRecords) go: their objects become owed deletes. */
+function dropRemoteBelowLogStart(t: Tiered, log: PartitionLog, nowMs: number): void {
+  const gone = t.remote.below(log.logStartOffset);
+  if (gone.length === 0) return;
+  log.storage.transactionSync(() => {
+    t.remote.remove(gone);
+    for (const s of gone) t.outbox.owe(s.objectKey, null, nowMs);
+  });
+  for (const s of gone) t.cache.forget(s.objectKey);
+}
+
 /** When retention has work next (epoch ms), or null; a check every `limits.retentionCheckIntervalMs` while the log holds anything. */
 export function retentionDueMs(t: Tiered, r: ReplicaState, nowMs: number): number | null {
   const log = r.log;
@@ -66,6 +78,7 @@ export function retentionDueMs(t: Tiered, r: ReplicaState, nowMs: number): numbe
   const remote = t.remote.segments();
   const whole = wholePolicy(log.configs);
   if (r.isLeader() && remote.length > 0) {
+    if (t.remote.below(log.logStartOffset).length > 0) due.push(nowMs);
     if (planRemoteRetention(remote, log.localSegments(), whole, log.highWatermark, nowMs) !== null) due.push(nowMs);
     else if (whole.retentionMs >= 0) due.push(largestTimestampMs(asSegmentInfo(remote[0]!)) + whole.retentionMs + 1);
   }

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { produce } from "../../src/gateway/apis/produce";
 import { Reader } from "../../src/gateway/codec/reader";
 import { Writer } from "../../src/gateway/codec/writer";
+import { readDescribeConfigsResponse } from "../../src/gateway/codec/generated/describe-configs-response";
+import { writeDescribeConfigsRequest } from "../../src/gateway/codec/generated/describe-configs-request";
 import { crc32c } from "../../src/record/crc32c";
 import { checkBatch, readBatchHeader } from "../../src/record/record-batch";
 import { kafkajsRequest, ourDecode } from "../gateway/kafkajs";
@@ -124,7 +126,7 @@ describe("kafkajs producer", () => {
  */
 function produceFrame(topic: string, batches: Uint8Array[], correlationId: number): Buffer {
   const w = new Writer().int16(-1).int16(-1).int32(30_000); // no transactional id, acks=all, timeout
-  w.int32(1).string(topic).int32(1).int32(0).bytes(Buffer.concat(batches));
+  w.int32(1).string(topic, false).int32(1).int32(0).bytes(Buffer.concat(batches), false);
   return rawRequest(0, 7, correlationId, w.toBytes());
 }
 
@@ -137,7 +139,7 @@ function produceErrorCode(body: Buffer): number {
 /** kafkajs's own record batch of `messages` (a real client's bytes), its header max timestamp overwritten with `maxTimestampMs` (CRC valid). */
 async function kafkajsBatchClaiming(topic: string, maxTimestampMs: number, messages: { value: string; timestamp: string }[]): Promise<Buffer> {
   const frame = await kafkajsRequest("produce", 7, { acks: -1, timeout: 30000, topicData: [{ topic, partitions: [{ partition: 0, messages }] }] }, 1);
-  const batch = Buffer.from(ourDecode(produce, frame).req.topics[0]!.partitions[0]!.records!);
+  const batch = Buffer.from(ourDecode(produce, frame).req.topicData[0]!.partitionData[0]!.records!);
   batch.writeBigInt64BE(BigInt(maxTimestampMs), 35);
   batch.writeUInt32BE(crc32c(batch, 21), 17);
   return batch;
@@ -208,7 +210,7 @@ describe("the Kafka port at the socket", () => {
     await createTopic("raw-acks0");
     const topicData = [{ topic: "raw-acks0", partitions: [{ partition: 0, messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: "gzip me ".repeat(30) })) }] }];
     const frame = await kafkajsRequest("produce", 7, { acks: 0, timeout: 30000, compression: CompressionTypes.GZIP, topicData }, 100);
-    const sentBatch = Buffer.from(ourDecode(produce, frame).req.topics[0]!.partitions[0]!.records!);
+    const sentBatch = Buffer.from(ourDecode(produce, frame).req.topicData[0]!.partitionData[0]!.records!);
     const socket = await KafkaSocket.connect(kafkaPort);
     try {
       socket.write(Buffer.concat([frame, rawRequest(18, 0, 101)]));
@@ -243,11 +245,11 @@ describe("the Kafka port at the socket", () => {
     }
   });
 
-  it("answers an unknown API key with its correlation id and INVALID_REQUEST, then closes", async () => {
+  it("answers an API key Kafka does not define with its correlation id and UNSUPPORTED_VERSION, then closes", async () => {
     const socket = await KafkaSocket.connect(kafkaPort);
     socket.write(rawRequest(9999, 0, 55));
     const frame = await socket.next();
-    expect([frame.correlationId, frame.body.readInt16BE(0)]).toEqual([55, 42]);
+    expect([frame.correlationId, frame.body.readInt16BE(0)]).toEqual([55, 35]);
     await socket.closed();
   });
 
@@ -258,9 +260,9 @@ describe("the Kafka port at the socket", () => {
       const frame = await socket.next();
       const r = new Reader(frame.body);
       expect([frame.correlationId, r.int16()]).toEqual([77, 35]);
-      const ranges = r.array((r) => [r.int16(), r.int16(), r.int16()]);
-      expect(ranges).toContainEqual([18, 0, 3]);
-      expect(ranges).toContainEqual([0, 0, 7]);
+      const ranges = r.array(false, (r) => [r.int16(), r.int16(), r.int16()], 6);
+      expect(ranges).toContainEqual([18, 0, 4]);
+      expect(ranges).toContainEqual([0, 0, 12]);
       expect(r.remaining).toBe(0);
       socket.write(rawRequest(18, 0, 78));
       expect((await socket.next()).correlationId).toBe(78);
@@ -269,9 +271,26 @@ describe("the Kafka port at the socket", () => {
     }
   });
 
-  it("answers an unsupported version of another API with UNSUPPORTED_VERSION, then closes", async () => {
+  it("answers an API Kafka defines but the front door does not serve in that API's own layout (decodable), and stays open", async () => {
     const socket = await KafkaSocket.connect(kafkaPort);
-    socket.write(rawRequest(3, 9, 5));
+    try {
+      const w = new Writer();
+      writeDescribeConfigsRequest(w, 1, { resources: [{ resourceType: 2, resourceName: "t", configurationKeys: null }] });
+      socket.write(rawRequest(32, 1, 6, w.toBytes()));
+      const frame = await socket.next();
+      const r = new Reader(frame.body);
+      expect(readDescribeConfigsResponse(r, 1)).toMatchObject({ throttleTimeMs: 0, results: [] });
+      expect([frame.correlationId, r.remaining]).toEqual([6, 0]);
+      socket.write(rawRequest(18, 0, 7));
+      expect((await socket.next()).correlationId).toBe(7);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("answers a version Kafka does not define of another API with UNSUPPORTED_VERSION, then closes", async () => {
+    const socket = await KafkaSocket.connect(kafkaPort);
+    socket.write(rawRequest(3, 99, 5));
     const frame = await socket.next();
     expect([frame.correlationId, frame.body.readInt16BE(0)]).toEqual([5, 35]);
     await socket.closed();

@@ -50,7 +50,9 @@ function shownAnswers(script: string): RegExp[] {
 
 function bash(script: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile("bash", ["-c", script], { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
+    // A fresh npm cache, as a newcomer's: `npx runnel` installs the clone into it.
+    const env = { ...process.env, npm_config_cache: join(dir, "npm-cache") };
+    execFile("bash", ["-c", script], { cwd: root, env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: typeof error?.code === "number" ? error.code : 0, out: `${stdout}${stderr}` });
     });
   });

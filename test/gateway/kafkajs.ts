@@ -4,6 +4,9 @@
 import { createRequire } from "node:module";
 import type { KafkaApi } from "../../src/gateway/apis/api";
 import { readRequestRest, readRequestStart } from "../../src/gateway/codec/frame";
+import { requestHeaderVersion } from "../../src/gateway/codec/generated";
+import type { Init } from "../../src/gateway/codec/tagged";
+import { Reader } from "../../src/gateway/codec/reader";
 import { Writer } from "../../src/gateway/codec/writer";
 
 const require = createRequire(import.meta.url);
@@ -29,26 +32,33 @@ export function ourDecode<Req>(api: KafkaApi<Req>, frame: Uint8Array): { req: Re
   const body = frame.subarray(4);
   const start = readRequestStart(body);
   if (start.apiKey !== api.key) throw new Error(`key ${start.apiKey}, expected ${api.key}`);
-  const rest = readRequestRest(body, api.flexibleFrom !== undefined && start.apiVersion >= api.flexibleFrom);
-  const req = api.decode(rest.body, start.apiVersion);
+  const rest = readRequestRest(body, requestHeaderVersion(start.apiKey, start.apiVersion));
+  const req = api.messages.readRequest(rest.body, start.apiVersion);
   if (rest.body.remaining !== 0) throw new Error(`${rest.body.remaining} bytes left over`);
   return { req, clientId: rest.clientId, correlationId: start.correlationId, version: start.apiVersion };
 }
 
 /** Encodes our response body and decodes it with kafkajs's decoder of the same version. */
-export async function kafkajsReads<Res>(api: KafkaApi<unknown, Res>, name: string, version: number, res: Res, args: unknown = {}): Promise<any> {
+export async function kafkajsReads<Res>(api: KafkaApi<any, Res>, name: string, version: number, res: Init<Res>, args: unknown = {}): Promise<any> {
   const w = new Writer();
-  api.encode(w, res, version);
+  api.messages.writeResponse(w, version, res);
   const { response } = versionOf(name, version, args);
   return response.decode(Buffer.from(w.toBytes()));
 }
 
 /** Our encoding of a response body, as bytes. */
-export function ourEncode<Res>(api: KafkaApi<unknown, Res>, res: Res, version: number): Uint8Array {
+export function ourEncode<Res>(api: KafkaApi<any, Res>, res: Init<Res>, version: number): Uint8Array {
   const w = new Writer();
-  api.encode(w, res, version);
+  api.messages.writeResponse(w, version, res);
   return w.toBytes();
 }
 
 export const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ""), "hex"));
 export const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+/** A whole request of `api` at `version` as the generated decoder gives it, from the fields given (the rest at their defaults). */
+export function requestOf<Req>(api: KafkaApi<Req>, version: number, fields: Init<Req>): Req {
+  const w = new Writer();
+  api.messages.writeRequest(w, version, fields);
+  return api.messages.readRequest(new Reader(w.toBytes()), version);
+}

@@ -51,9 +51,9 @@ const metadataFor = (id: number) => kafkajsRequest("metadata", 1, { topics: ["t"
 /** The error code and partition count of the one topic in a Metadata v1 response. */
 function topicOf(body: Buffer): [number, number] {
   const r = new Reader(body);
-  r.array((r) => [r.int32(), r.string(), r.int32(), r.nullableString()]);
+  r.array(false, (r) => [r.int32(), r.string(false), r.int32(), r.nullableString(false)], 1);
   r.int32();
-  const [t] = r.array((r) => [r.int16(), r.string(), r.bool(), r.array((r) => [r.int16(), r.int32(), r.int32(), r.array((r) => r.int32()), r.array((r) => r.int32())])] as const);
+  const [t] = r.array(false, (r) => [r.int16(), r.string(false), r.bool(), r.array(false, (r) => [r.int16(), r.int32(), r.int32(), r.array(false, (r) => r.int32(), 1), r.array(false, (r) => r.int32(), 1)], 1)] as const, 1);
   return [t![0], t![3].length];
 }
 
@@ -61,8 +61,8 @@ function topicOf(body: Buffer): [number, number] {
 function authenticated(body: Buffer): [number, string | null, number] {
   const r = new Reader(body);
   const code = r.int16();
-  const message = r.nullableString();
-  r.nullableBytes();
+  const message = r.nullableString(false);
+  r.nullableBytes(false);
   return [code, message, r.int64()];
 }
 
@@ -102,7 +102,7 @@ describe("SASL/PLAIN when required", () => {
       // Pipelined at once: Metadata waits for the authentication before it is served.
       socket.write(Buffer.concat([await handshake(1), await authenticate(2, plain("alice", "s3cret")), await metadataFor(3)]));
       const hs = new Reader((await socket.next()).body);
-      expect([hs.int16(), hs.array((r) => r.string())]).toEqual([0, ["PLAIN"]]);
+      expect([hs.int16(), hs.array(false, (r) => r.string(false), 1)]).toEqual([0, ["PLAIN"]]);
       expect(authenticated((await socket.next()).body)).toEqual([0, null, 0]);
       expect(topicOf((await socket.next()).body)).toEqual([0, 1]);
       expect(new Set(worker!.seen)).toEqual(new Set([GOOD]));
@@ -138,7 +138,7 @@ describe("SASL/PLAIN when required", () => {
     const socket = await start("required");
     socket.write(await handshake(1, "SCRAM-SHA-256"));
     const r = new Reader((await socket.next()).body);
-    expect([r.int16(), r.array((r) => r.string())]).toEqual([KafkaCode.UNSUPPORTED_SASL_MECHANISM, ["PLAIN"]]);
+    expect([r.int16(), r.array(false, (r) => r.string(false), 1)]).toEqual([KafkaCode.UNSUPPORTED_SASL_MECHANISM, ["PLAIN"]]);
     await socket.closed();
     expect(warn).toHaveBeenCalled();
   });

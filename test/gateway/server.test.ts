@@ -7,6 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Reader } from "../../src/gateway/codec/reader";
+import { BATCH_HEADER_BYTES, decodeRecords, readBatchHeader } from "../../src/record/record-batch";
 import { KafkaCode } from "../../src/gateway/errors";
 import { type RunningGateway, startGateway } from "../../src/gateway/gateway";
 import { KafkaSocket, rawRequest } from "../e2e/kafka-socket";
@@ -51,17 +52,9 @@ async function startBackend(): Promise<Backend> {
   return { url: `http://127.0.0.1:${port}`, arrivals, holds, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** The value of the first record of an uncompressed batch (its records start at byte 61). */
+/** The value of the first record of an uncompressed batch. */
 function firstValue(batch: Buffer): string {
-  const r = new Reader(batch, 61);
-  r.varint(); // length
-  r.int8(); // attributes
-  r.varint(); // timestamp delta
-  r.varint(); // offset delta
-  const keyLength = r.varint();
-  if (keyLength > 0) r.pos += keyLength;
-  const valueLength = r.varint();
-  return batch.subarray(r.pos, r.pos + valueLength).toString();
+  return Buffer.from(decodeRecords(readBatchHeader(batch), batch.subarray(BATCH_HEADER_BYTES))[0]!.value!).toString();
 }
 
 function produceFrame(correlationId: number, partition: number, value: string, acks = 1): Promise<Buffer> {
@@ -71,15 +64,15 @@ function produceFrame(correlationId: number, partition: number, value: string, a
 /** [partition, error code, base offset] of each partition in a Produce v7 response body. */
 function produced(body: Buffer): [number, number, number][] {
   const r = new Reader(body);
-  return r.array((r) => {
-    r.string();
-    return r.array((r): [number, number, number] => {
+  return r.array(false, (r) => {
+    r.string(false);
+    return r.array(false, (r): [number, number, number] => {
       const p: [number, number, number] = [r.int32(), r.int16(), r.int64()];
       r.int64();
       r.int64();
       return p;
-    });
-  }).flat();
+    }, 1);
+  }, 1).flat();
 }
 
 let gateway: RunningGateway | null = null;
@@ -146,9 +139,9 @@ describe("the front door's server", () => {
       expect(produced((await socket.next()).body)).toEqual([[0, KafkaCode.REQUEST_TIMED_OUT, -1]]);
       socket.write(await kafkajsRequest("metadata", 1, { topics: ["t"] }, 2));
       const r = new Reader((await socket.next()).body);
-      expect(r.array((r) => [r.int32(), r.string(), r.int32(), r.nullableString()])).toEqual([[0, "kafka.example", 19000, null]]);
+      expect(r.array(false, (r) => [r.int32(), r.string(false), r.int32(), r.nullableString(false)], 1)).toEqual([[0, "kafka.example", 19000, null]]);
       r.int32(); // controller id
-      expect(r.array((r) => [r.int16(), r.string(), r.bool(), r.array(() => 0)])).toEqual([[KafkaCode.REQUEST_TIMED_OUT, "t", false, []]]);
+      expect(r.array(false, (r) => [r.int16(), r.string(false), r.bool(), r.array(false, () => 0, 1)], 1)).toEqual([[KafkaCode.REQUEST_TIMED_OUT, "t", false, []]]);
       socket.write(rawRequest(18, 0, 3));
       expect((await socket.next()).correlationId).toBe(3);
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('"event":"kafka_request_failed"'));

@@ -198,7 +198,7 @@ describe("a partition replica", () => {
     const gap = batch(["b"]);
     setBaseOffset(gap, 3);
     expect(await follower.replicate({ ...push, batches: [gap] })).toMatchObject({ ok: false, error_code: 40903, error_name: "OFFSET_OUT_OF_RANGE" });
-    expect(await follower.replicate(push)).toEqual({ ok: true, logEndOffset: 1 });
+    expect(await follower.replicate(push)).toEqual({ ok: true, logEndOffset: 1, logStartOffset: 0 });
   });
 });
 

@@ -34,6 +34,24 @@ describe("retention with tiered storage", () => {
     expect(view.log_end_offset).toBe(200);
     await waitFor("every object deleted", async () => (await bucketKeys(`${topicId}/`)).length === 0);
   });
+
+  it("deletes the remote segments wholly below a log start DeleteRecords moved, with their objects", async () => {
+    await createTopic("ret-dr", 1, tieredConfigs(8192, 8192));
+    const produced = await produceMany("ret-dr", 30);
+    const { topicId } = await replica("ret-dr", 0, 0);
+    const copied = await waitForView("ret-dr", "segments copied", (v) => v.remote_segments >= 3 && v.local_log_start_offset > 100);
+    const to = copied.local_log_start_offset - 5; // inside the remote log, past its first segments
+    const moved = await call("POST", `${V3}/topics/ret-dr/partitions/0/records:delete-before`, { offset: to });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    await waitFor("remote segments below the log start deleted", async () => {
+      const state = await tieredState("ret-dr", 0, 0);
+      return state.owed === 0 && state.remote.every((s) => s.lastOffset >= to) && state.remote.length > 0;
+    });
+    const state = await tieredState("ret-dr", 0, 0);
+    expect(state.logStartOffset).toBe(to);
+    expect(await bucketKeys(`${topicId}/`)).toEqual(state.remote.map((s) => s.key).sort());
+    expect(await valuesFrom("ret-dr", to)).toEqual(produced.slice(to));
+  });
 });
 
 describe("deleting a topic with tiered storage", () => {

@@ -1,13 +1,15 @@
 /**
- * What every Kafka API of the front door provides: its key and version
- * range (which ApiVersions advertises), request decoding, response
- * encoding, a handler that maps the request onto Runnel's HTTP API, and
- * a response that answers every part of a request with one error code
- * (used when a handler fails unexpectedly). One file per API.
+ * What every Kafka API of the front door provides: its generated
+ * messages (request decoder, response encoder, from Kafka's own
+ * definitions), the versions it serves (which ApiVersions advertises), a
+ * handler that maps the typed request onto Runnel's HTTP API and returns
+ * a typed response, and a response that answers every part of a request
+ * with one error code (used when a handler fails unexpectedly). One file
+ * per API; adding one is `serve(apis.X, {…})` and an entry in registry.ts.
  */
 import type { RunnelApi } from "../backend/runnel-api";
-import type { Reader } from "../codec/reader";
-import type { Writer } from "../codec/writer";
+import type { ApiMessages } from "../codec/generated";
+import type { Init } from "../codec/tagged";
 import type { SaslSession } from "../server/sasl-session";
 
 /** The one broker the front door names in Metadata: itself. */
@@ -50,14 +52,28 @@ export interface ApiRange {
 
 export interface KafkaApi<Req = any, Res = any> extends ApiRange {
   name: string;
-  /** First flexible version (request header v2, tagged fields); absent when every served version is non-flexible. */
-  flexibleFrom?: number;
-  decode(r: Reader, version: number): Req;
-  /** The response, or null when none is sent (Produce with acks=0). */
-  handle(req: Req, version: number, ctx: Context): Promise<Res | null>;
-  encode(w: Writer, res: Res, version: number): void;
+  /** The generated codecs of its request and response (all of Kafka's versions). */
+  messages: ApiMessages<Req, Res>;
+  /** The response (fields left out are written as their defaults), or null when none is sent (Produce with acks=0). */
+  handle(req: Req, version: number, ctx: Context): Promise<Init<Res> | null>;
   /** A response answering every part of `req` with `code`; null when the request expects none. */
-  failed(req: Req, code: number, version: number, ctx: Context): Res | null;
+  failed(req: Req, code: number, version: number, ctx: Context): Init<Res> | null;
+}
+
+/** How an API is served: its versions (default: every stable version Kafka defines) and its handlers. */
+export interface Serving<Req, Res> {
+  minVersion?: number;
+  maxVersion?: number;
+  handle: KafkaApi<Req, Res>["handle"];
+  failed: KafkaApi<Req, Res>["failed"];
+}
+
+/** An API served with `messages`' codecs and `serving`'s handlers. */
+export function serve<Req, Res>(messages: ApiMessages<Req, Res>, serving: Serving<NoInfer<Req>, NoInfer<Res>>): KafkaApi<Req, Res> {
+  const minVersion = serving.minVersion ?? messages.minVersion;
+  const maxVersion = serving.maxVersion ?? messages.stableMaxVersion;
+  if (minVersion < messages.minVersion || maxVersion > messages.maxVersion) throw new Error(`${messages.name} v${minVersion}-${maxVersion} is beyond Kafka's definitions`);
+  return { key: messages.key, name: messages.name, messages, minVersion, maxVersion, handle: serving.handle, failed: serving.failed };
 }
 
 /**

@@ -1,55 +1,41 @@
 /**
- * DeleteTopics (key 20), v0–3 (v2 and v3 have v1's layout):
- * `DELETE /v3/clusters/{c}/topics/{t}` per topic. A topic that does not
- * exist is UNKNOWN_TOPIC_OR_PARTITION, as in Kafka; a principal without
+ * DeleteTopics (key 20), every version Kafka defines (v0–6):
+ * `DELETE /v3/clusters/{c}/topics/{t}` per topic (v6 may name a topic by
+ * id instead). A topic that does not exist is UNKNOWN_TOPIC_OR_PARTITION
+ * (an unknown id UNKNOWN_TOPIC_ID), as in Kafka; a principal without
  * DELETE on it is answered TOPIC_AUTHORIZATION_FAILED, as Kafka answers it.
  */
-import { BackendError } from "../backend/runnel-api";
-import type { Reader } from "../codec/reader";
-import type { Writer } from "../codec/writer";
+import { BackendError, ZERO_TOPIC_ID } from "../backend/runnel-api";
 import { KafkaCode } from "../errors";
-import { each, type KafkaApi } from "./api";
+import { apis } from "../codec/generated";
+import type { DeleteTopicsRequest } from "../codec/generated/delete-topics-request";
+import { type Context, each, serve } from "./api";
 
-export interface DeleteTopicsRequest {
-  names: string[];
+/** The first version that names topics as {name, id}. */
+const BY_ID_VERSION = 6;
+const UNKNOWN_TOPIC_ID = 100;
+
+const named = (req: DeleteTopicsRequest, version: number) =>
+  version < BY_ID_VERSION ? req.topicNames.map((name) => ({ name: name as string | null, topicId: ZERO_TOPIC_ID })) : req.topics;
+
+export const deleteTopics = serve(apis.DeleteTopics, {
+  async handle(req, version, ctx) {
+    return { responses: await each(named(req, version), (t) => deleteOne(ctx, t.name, t.topicId)) };
+  },
+
+  failed(req, code, version) {
+    return { responses: named(req, version).map((t) => ({ name: t.name, topicId: t.topicId, errorCode: code })) };
+  },
+});
+
+async function deleteOne(ctx: Context, given: string | null, topicId: string) {
+  const name = given ?? (await ctx.api.topicNameOf(topicId));
+  if (name === null) return { name: null, topicId, errorCode: UNKNOWN_TOPIC_ID };
+  try {
+    await ctx.api.deleteTopic(name);
+    return { name, topicId, errorCode: KafkaCode.NONE };
+  } catch (e) {
+    if (!(e instanceof BackendError)) throw e;
+    return { name, topicId, errorCode: e.kafkaCode, errorMessage: e.message }; // a denial is TOPIC_AUTHORIZATION_FAILED, as the Worker names it
+  }
 }
-
-export interface DeleteTopicsResponse {
-  topics: { name: string; errorCode: number }[];
-}
-
-export const deleteTopics: KafkaApi<DeleteTopicsRequest, DeleteTopicsResponse> = {
-  key: 20,
-  name: "DeleteTopics",
-  minVersion: 0,
-  maxVersion: 3,
-
-  decode(r: Reader): DeleteTopicsRequest {
-    const names = r.array((r) => r.string());
-    r.int32(); // timeout_ms: deletion answers when done
-    return { names };
-  },
-
-  async handle(req, _version, ctx) {
-    return {
-      topics: await each(req.names, async (name) => {
-        try {
-          await ctx.api.deleteTopic(name);
-          return { name, errorCode: KafkaCode.NONE };
-        } catch (e) {
-          if (!(e instanceof BackendError)) throw e;
-          return { name, errorCode: e.kafkaCode }; // a denial is TOPIC_AUTHORIZATION_FAILED, as the Worker names it
-        }
-      }),
-    };
-  },
-
-  encode(w: Writer, res: DeleteTopicsResponse, version: number): void {
-    if (version >= 1) w.int32(0); // throttle_time_ms
-    w.array(res.topics, (w, t) => w.string(t.name).int16(t.errorCode));
-  },
-
-  failed(req, code) {
-    return { topics: req.names.map((name) => ({ name, errorCode: code })) };
-  },
-};

@@ -11,7 +11,6 @@ import { BackendError, type FetchedBatches } from "../backend/runnel-api";
 import { KafkaCode } from "../errors";
 import { gatewayLimits } from "../limits";
 import type { Context } from "./api";
-import type { FetchRequest } from "./fetch";
 
 export interface PartitionWanted {
   index: number;
@@ -28,6 +27,14 @@ export interface PartitionFetched {
   batches: Uint8Array[];
 }
 
+/** What a Fetch asks for, whatever its version: limits in bytes, the wait in ms. */
+export interface FetchWanted {
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  topics: { name: string; partitions: PartitionWanted[] }[];
+}
+
 interface Slot {
   topic: string;
   want: PartitionWanted;
@@ -35,7 +42,7 @@ interface Slot {
 }
 
 /** Reads every partition of a Fetch request as described above; topics and partitions in request order. */
-export async function fetchPartitions(ctx: Context, req: FetchRequest): Promise<{ name: string; partitions: PartitionFetched[] }[]> {
+export async function fetchPartitions(ctx: Context, req: FetchWanted): Promise<{ name: string; partitions: PartitionFetched[] }[]> {
   const startedMs = Date.now();
   const slots: Slot[] = req.topics.flatMap((t) => t.partitions.map((want) => ({ topic: t.name, want, got: empty(want.index) })));
   const perPartitionMax = (want: PartitionWanted) => Math.max(0, Math.min(want.maxBytes, req.maxBytes, gatewayLimits.fetchPartitionBytesMax));

@@ -1,60 +1,50 @@
 /**
- * FindCoordinator (key 10), v0–2: the front door names itself as every
- * group's coordinator (group state lives in the group's coordinator
- * object, which any front door reaches), without asking the Worker. v0 is
- * in the range because librdkafka before 2.11 ties features (LZ4 among
- * them) to it. Transaction coordinators (key type 1) are refused with
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which clients treat as final:
- * transactions are not served.
+ * FindCoordinator (key 10), every version from Kafka 0.9's v0 to v6: the
+ * front door names itself as every group's coordinator (group state lives
+ * in the group's coordinator object, which any front door reaches),
+ * without asking the Worker. From v4 one request names several keys, each
+ * answered on its own. Transaction coordinators (key type 1) are refused
+ * with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which clients treat as
+ * final: transactions are not served; share groups (key type 2) with
+ * INVALID_REQUEST, as any other key type.
  */
-import type { Reader } from "../codec/reader";
-import type { Writer } from "../codec/writer";
 import { KafkaCode } from "../errors";
-import type { BrokerAddress, KafkaApi } from "./api";
+import { apis } from "../codec/generated";
+import type { FindCoordinatorResponse } from "../codec/generated/find-coordinator-response";
+import type { Init } from "../codec/tagged";
+import { type BrokerAddress, serve } from "./api";
 
 const GROUP = 0;
 const TRANSACTION = 1;
+/** The first version that names several keys. */
+const BATCHED_VERSION = 4;
 
-export interface FindCoordinatorRequest {
-  key: string;
-  keyType: number;
-}
-
-export interface FindCoordinatorResponse {
+interface Found {
   errorCode: number;
   errorMessage: string | null;
-  /** The coordinator, or null with an error. */
-  node: BrokerAddress | null;
+  nodeId: number;
+  host: string;
+  port: number;
 }
 
-export const findCoordinator: KafkaApi<FindCoordinatorRequest, FindCoordinatorResponse> = {
-  key: 10,
-  name: "FindCoordinator",
-  minVersion: 0,
-  maxVersion: 2,
-
-  decode(r: Reader, version: number): FindCoordinatorRequest {
-    return { key: r.string(), keyType: version >= 1 ? r.int8() : GROUP };
+export const findCoordinator = serve(apis.FindCoordinator, {
+  async handle(req, version, ctx): Promise<Init<FindCoordinatorResponse>> {
+    if (version < BATCHED_VERSION) return find(req.keyType, ctx.self);
+    return { coordinators: req.coordinatorKeys.map((key) => ({ key, ...find(req.keyType, ctx.self) })) };
   },
 
-  async handle(req, _version, ctx) {
-    if (req.keyType === TRANSACTION) return refused(KafkaCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "transactions are not served");
-    if (req.keyType !== GROUP) return refused(KafkaCode.INVALID_REQUEST, `unknown coordinator key type ${req.keyType}`);
-    return { errorCode: KafkaCode.NONE, errorMessage: null, node: ctx.self };
+  failed(req, code, version): Init<FindCoordinatorResponse> {
+    if (version < BATCHED_VERSION) return refused(code, null);
+    return { coordinators: req.coordinatorKeys.map((key) => ({ key, ...refused(code, null) })) };
   },
+});
 
-  encode(w: Writer, res: FindCoordinatorResponse, version: number): void {
-    if (version >= 1) w.int32(0); // throttle_time_ms
-    w.int16(res.errorCode);
-    if (version >= 1) w.string(res.errorMessage);
-    w.int32(res.node?.nodeId ?? -1).string(res.node?.host ?? "").int32(res.node?.port ?? -1);
-  },
+function find(keyType: number, self: BrokerAddress): Found {
+  if (keyType === TRANSACTION) return refused(KafkaCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "transactions are not served");
+  if (keyType !== GROUP) return refused(KafkaCode.INVALID_REQUEST, `coordinator key type ${keyType} is not served`);
+  return { errorCode: KafkaCode.NONE, errorMessage: null, nodeId: self.nodeId, host: self.host, port: self.port };
+}
 
-  failed(_req, code) {
-    return refused(code, null);
-  },
-};
-
-function refused(errorCode: number, errorMessage: string | null): FindCoordinatorResponse {
-  return { errorCode, errorMessage, node: null };
+function refused(errorCode: number, errorMessage: string | null): Found {
+  return { errorCode, errorMessage, nodeId: -1, host: "", port: -1 };
 }

@@ -1,56 +1,38 @@
 /**
- * LeaveGroup (key 13), v0–3: the members leave the group at once (the
- * group rebalances without waiting for their sessions to end). v0–2 name
- * one member (its outcome is the response's error code); v3 names several,
- * each answered on its own, as Kafka's batch leave does.
+ * LeaveGroup (key 13), every version from Kafka 0.9's v0 to v5: the
+ * members leave the group at once (the group rebalances without waiting
+ * for their sessions to end). v0–2 name one member (its outcome is the
+ * response's error code); v3+ name several, each answered on its own, as
+ * Kafka's batch leave does. A reason (v5) is not used.
  */
 import { groupCodeOf, leaveGroup } from "../backend/group-api";
-import type { Reader } from "../codec/reader";
-import type { Writer } from "../codec/writer";
 import { KafkaCode, outcomeCode } from "../errors";
-import type { KafkaApi } from "./api";
+import { apis } from "../codec/generated";
+import type { LeaveGroupRequest } from "../codec/generated/leave-group-request";
+import { serve } from "./api";
 
-export interface LeaveGroupRequest {
-  groupId: string;
-  members: { memberId: string; groupInstanceId: string | null }[];
-}
+/** The first version that names several members. */
+const BATCHED_VERSION = 3;
 
-export interface LeaveGroupResponse {
-  errorCode: number;
-  members: { memberId: string; groupInstanceId: string | null; errorCode: number }[];
-}
+const membersOf = (req: LeaveGroupRequest, version: number) =>
+  version < BATCHED_VERSION ? [{ memberId: req.memberId, groupInstanceId: null }] : req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }));
 
-export const leaveGroupApi: KafkaApi<LeaveGroupRequest, LeaveGroupResponse> = {
-  key: 13,
-  name: "LeaveGroup",
-  minVersion: 0,
-  maxVersion: 3,
-
-  decode(r: Reader, version: number): LeaveGroupRequest {
-    const groupId = r.string();
-    if (version < 3) return { groupId, members: [{ memberId: r.string(), groupInstanceId: null }] };
-    return { groupId, members: r.array((r) => ({ memberId: r.string(), groupInstanceId: r.nullableString() })) };
-  },
-
+export const leaveGroupApi = serve(apis.LeaveGroup, {
   async handle(req, version, ctx) {
-    if (req.members.length === 0) return { errorCode: KafkaCode.NONE, members: [] };
+    const leaving = membersOf(req, version);
+    if (leaving.length === 0) return { errorCode: KafkaCode.NONE };
     try {
-      const outcomes = await leaveGroup(ctx.api, req.groupId, req.members.map((m) => m.memberId));
-      const members = req.members.map((m, i) => ({ ...m, errorCode: outcomeCode(outcomes[i]?.error ?? null) }));
+      const outcomes = await leaveGroup(ctx.api, req.groupId, leaving.map((m) => m.memberId));
+      const members = leaving.map((m, i) => ({ ...m, errorCode: outcomeCode(outcomes[i]?.error ?? null) }));
       // Before v3 the one member's outcome is the response's.
-      return { errorCode: version < 3 ? members[0]!.errorCode : KafkaCode.NONE, members };
+      return { errorCode: version < BATCHED_VERSION ? members[0]!.errorCode : KafkaCode.NONE, members };
     } catch (e) {
-      return leaveGroupApi.failed(req, groupCodeOf(e), version, ctx)!;
+      const code = groupCodeOf(e);
+      return { errorCode: code, members: leaving.map((m) => ({ ...m, errorCode: code })) };
     }
   },
 
-  encode(w: Writer, res: LeaveGroupResponse, version: number): void {
-    if (version >= 1) w.int32(0); // throttle_time_ms
-    w.int16(res.errorCode);
-    if (version >= 3) w.array(res.members, (w, m) => w.string(m.memberId).string(m.groupInstanceId).int16(m.errorCode));
+  failed(req, code, version) {
+    return { errorCode: code, members: membersOf(req, version).map((m) => ({ ...m, errorCode: code })) };
   },
-
-  failed(req, code) {
-    return { errorCode: code, members: req.members.map((m) => ({ ...m, errorCode: code })) };
-  },
-};
+});

@@ -1,44 +1,26 @@
 /**
- * ListGroups (key 16), v0–2: every group the client may DESCRIBE (the
- * Worker filters them), each with protocol type "consumer" — Runnel's
- * groups are consumer groups, whichever kinds of members they have.
+ * ListGroups (key 16), every version from Kafka 0.9's v0 to v5: every
+ * group the client may DESCRIBE (the Worker filters them), each with
+ * protocol type "consumer" and (v5) type "classic" — Runnel's groups are
+ * consumer groups, whichever kinds of members they have. States (v4) are
+ * not known here: they are answered "" and a states filter is not applied.
  */
 import { groupCodeOf } from "../backend/group-api";
-import type { Reader } from "../codec/reader";
-import type { Writer } from "../codec/writer";
 import { KafkaCode } from "../errors";
-import type { KafkaApi } from "./api";
+import { apis } from "../codec/generated";
+import { serve } from "./api";
 
-export interface ListGroupsResponse {
-  errorCode: number;
-  groups: { groupId: string; protocolType: string }[];
-}
-
-export const listGroups: KafkaApi<Record<string, never>, ListGroupsResponse> = {
-  key: 16,
-  name: "ListGroups",
-  minVersion: 0,
-  maxVersion: 2,
-
-  decode(_r: Reader): Record<string, never> {
-    return {};
-  },
-
+export const listGroups = serve(apis.ListGroups, {
   async handle(_req, _version, ctx) {
     try {
       const ids = await ctx.api.listGroups();
-      return { errorCode: KafkaCode.NONE, groups: ids.map((groupId) => ({ groupId, protocolType: "consumer" })) };
+      return { errorCode: KafkaCode.NONE, groups: ids.map((groupId) => ({ groupId, protocolType: "consumer", groupType: "classic" })) };
     } catch (e) {
-      return { errorCode: groupCodeOf(e), groups: [] };
+      return { errorCode: groupCodeOf(e) };
     }
   },
 
-  encode(w: Writer, res: ListGroupsResponse, version: number): void {
-    if (version >= 1) w.int32(0); // throttle_time_ms
-    w.int16(res.errorCode).array(res.groups, (w, g) => w.string(g.groupId).string(g.protocolType));
-  },
-
   failed(_req, code) {
-    return { errorCode: code, groups: [] };
+    return { errorCode: code };
   },
-};
+});

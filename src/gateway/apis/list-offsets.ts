@@ -1,83 +1,62 @@
 /**
- * ListOffsets (key 2), v1–3 (v0's old-style offset lists are not served;
- * librdkafka needs v1 in the range for offsets-for-times). Timestamp −2
- * is the log start offset, −1 the high watermark (the last stable offset
- * too: there are no transactions), −4 the local log start offset (Kafka's
- * EARLIEST_LOCAL_TIMESTAMP: below it the leader reads from the bucket,
- * tiered storage), anything else the first record at or
- * after that time — offset and timestamp −1 when no record is that recent,
- * as Kafka answers, which clients read as "the end".
+ * ListOffsets (key 2), every version from Kafka 0.9's v0 to v10. Timestamp
+ * −2 is the log start offset, −1 the high watermark (the last stable
+ * offset too: there are no transactions), −4 the local log start offset
+ * (Kafka's EARLIEST_LOCAL_TIMESTAMP: below it the leader reads from the
+ * bucket, tiered storage), a time the first record at or after it —
+ * offset and timestamp −1 when no record is that recent, as Kafka
+ * answers, which clients read as "the end". v0 answers in its old style,
+ * a list of offsets (one here). Kafka's other special timestamps (−3 max
+ * timestamp, −5 latest tiered) are refused with INVALID_REQUEST, as any
+ * other negative time.
  */
 import { BackendError } from "../backend/runnel-api";
-import type { Reader } from "../codec/reader";
-import type { Writer } from "../codec/writer";
 import { KafkaCode } from "../errors";
-import { type Context, each, type KafkaApi } from "./api";
+import { apis } from "../codec/generated";
+import type { ListOffsetsResponseListOffsetsPartitionResponse } from "../codec/generated/list-offsets-response";
+import type { Init } from "../codec/tagged";
+import { type Context, each, serve } from "./api";
 
 const EARLIEST = -2;
 const LATEST = -1;
 const EARLIEST_LOCAL = -4;
 
-export interface ListOffsetsRequest {
-  topics: { name: string; partitions: { index: number; timestamp: number }[] }[];
-}
+type Answer = Init<ListOffsetsResponseListOffsetsPartitionResponse>;
 
-export interface PartitionOffset {
-  index: number;
-  errorCode: number;
-  timestamp: number;
-  offset: number;
-}
-
-export interface ListOffsetsResponse {
-  topics: { name: string; partitions: PartitionOffset[] }[];
-}
-
-export const listOffsets: KafkaApi<ListOffsetsRequest, ListOffsetsResponse> = {
-  key: 2,
-  name: "ListOffsets",
-  minVersion: 1,
-  maxVersion: 3,
-
-  decode(r: Reader, version: number): ListOffsetsRequest {
-    r.int32(); // replica_id
-    if (version >= 2) r.int8(); // isolation_level: the high watermark is the last stable offset either way
-    const topics = r.array((r) => ({ name: r.string(), partitions: r.array((r) => ({ index: r.int32(), timestamp: r.int64() })) }));
-    return { topics };
-  },
-
-  async handle(req, _version, ctx) {
+export const listOffsets = serve(apis.ListOffsets, {
+  async handle(req, version, ctx) {
     return {
-      topics: await each(req.topics, async (t) => ({ name: t.name, partitions: await each(t.partitions, (p) => lookUp(ctx, t.name, p.index, p.timestamp)) })),
+      topics: await each(req.topics, async (t) => ({
+        name: t.name,
+        partitions: await each(t.partitions, async (p) => oldStyle(await lookUp(ctx, t.name, p.partitionIndex, p.timestamp), version)),
+      })),
     };
   },
 
-  encode(w: Writer, res: ListOffsetsResponse, version: number): void {
-    if (version >= 2) w.int32(0); // throttle_time_ms
-    w.array(res.topics, (w, t) => {
-      w.string(t.name);
-      w.array(t.partitions, (w, p) => w.int32(p.index).int16(p.errorCode).int64(p.timestamp).int64(p.offset));
-    });
-  },
-
   failed(req, code) {
-    return { topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ index: p.index, errorCode: code, timestamp: -1, offset: -1 })) })) };
+    return { topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code, timestamp: -1, offset: -1 })) })) };
   },
-};
+});
 
-async function lookUp(ctx: Context, topic: string, index: number, timestamp: number): Promise<PartitionOffset> {
+/** v0 carries the offset in a list. */
+function oldStyle(a: Answer, version: number): Answer {
+  return version === 0 ? { ...a, oldStyleOffsets: a.errorCode === KafkaCode.NONE && (a.offset ?? -1) >= 0 ? [a.offset!] : [] } : a;
+}
+
+async function lookUp(ctx: Context, topic: string, partitionIndex: number, timestamp: number): Promise<Answer> {
+  const none = { partitionIndex, timestamp: -1, offset: -1 };
   try {
     if (timestamp === EARLIEST || timestamp === LATEST || timestamp === EARLIEST_LOCAL) {
-      const o = await ctx.api.offsets(topic, index);
+      const o = await ctx.api.offsets(topic, partitionIndex);
       const offset = timestamp === EARLIEST ? o.earliest : timestamp === LATEST ? o.latest : o.earliestLocal;
-      return { index, errorCode: KafkaCode.NONE, timestamp: -1, offset };
+      return { ...none, errorCode: KafkaCode.NONE, offset };
     }
-    if (timestamp < 0 || !Number.isSafeInteger(timestamp)) return { index, errorCode: KafkaCode.INVALID_REQUEST, timestamp: -1, offset: -1 };
-    const found = await ctx.api.offsetForTime(topic, index, timestamp);
-    if (found.timestampMs === null) return { index, errorCode: KafkaCode.NONE, timestamp: -1, offset: -1 };
-    return { index, errorCode: KafkaCode.NONE, timestamp: found.timestampMs, offset: found.offset };
+    if (timestamp < 0 || !Number.isSafeInteger(timestamp)) return { ...none, errorCode: KafkaCode.INVALID_REQUEST };
+    const found = await ctx.api.offsetForTime(topic, partitionIndex, timestamp);
+    if (found.timestampMs === null) return { ...none, errorCode: KafkaCode.NONE };
+    return { partitionIndex, errorCode: KafkaCode.NONE, timestamp: found.timestampMs, offset: found.offset };
   } catch (e) {
     if (!(e instanceof BackendError)) throw e;
-    return { index, errorCode: e.kafkaCode, timestamp: -1, offset: -1 };
+    return { ...none, errorCode: e.kafkaCode };
   }
 }

@@ -1,100 +1,64 @@
 /**
- * Produce (key 0), v0–7. Records are stored only as record batches
- * (magic 2, v3+); v0–2 carry the legacy message sets and are answered
- * UNSUPPORTED_FOR_MESSAGE_FORMAT for every partition. They are in the
- * range because librdkafka before 2.11 reads features off exact versions:
- * it writes record batches only when the range holds v3, and compresses
- * with gzip or snappy only when it holds v0. Each partition's bytes go to
- * the Worker as they came (`POST …/partitions/{p}/batches`), appends to one
- * partition keep this connection's order, and with acks=0 nothing is
- * sent back: a failure closes the connection instead, as a Kafka broker
- * does, so the client learns of it.
+ * Produce (key 0), every version from Kafka 0.9's v0 to v12. Records are
+ * stored as record batches (magic 2, v3+); the legacy message sets of
+ * v0–2 (magic 0 and 1) are converted to one record batch per partition on
+ * the way in (`legacy-records.ts`), as Kafka 2.x and 3.x brokers did.
+ * Each partition's bytes go to the Worker (`POST …/partitions/{p}/batches`),
+ * appends to one partition keep this connection's order, and with acks=0
+ * nothing is sent back: a failure closes the connection instead, as a
+ * Kafka broker does, so the client learns of it.
  */
 import { BackendError } from "../backend/runnel-api";
-import type { Reader } from "../codec/reader";
-import type { Writer } from "../codec/writer";
 import { KafkaCode } from "../errors";
-import { CloseConnection, type Context, each, type KafkaApi } from "./api";
+import { apis } from "../codec/generated";
+import type { ProduceRequest } from "../codec/generated/produce-request";
+import type { ProduceResponse, ProduceResponsePartitionProduceResponse } from "../codec/generated/produce-response";
+import type { Init } from "../codec/tagged";
+import { CloseConnection, type Context, each, serve } from "./api";
+import { LegacyRecordsError, toRecordBatch } from "./legacy-records";
 
-export interface ProduceRequest {
-  transactionalId: string | null;
-  acks: number;
-  timeoutMs: number;
-  topics: { name: string; partitions: { index: number; records: Uint8Array | null }[] }[];
-}
-
-export interface PartitionProduced {
-  index: number;
-  errorCode: number;
-  baseOffset: number;
-  logAppendTimeMs: number;
-  /** v5+; -1 when not known. */
-  logStartOffset: number;
-}
-
-export interface ProduceResponse {
-  topics: { name: string; partitions: PartitionProduced[] }[];
-}
+type Partition = Init<ProduceResponsePartitionProduceResponse>;
 
 /** Kafka's acks as the Worker's: acks=0 still waits for the leader, so this connection's appends to a partition stay in order. */
 const ACKS: Record<number, "1" | "all"> = { 0: "1", 1: "1", [-1]: "all" };
 
-export const produce: KafkaApi<ProduceRequest, ProduceResponse> = {
-  key: 0,
-  name: "Produce",
-  minVersion: 0,
-  maxVersion: 7,
+/** The first version whose records are record batches (magic 2). */
+const RECORD_BATCH_VERSION = 3;
 
-  decode(r: Reader, version: number): ProduceRequest {
-    const transactionalId = version >= 3 ? r.nullableString() : null;
-    const acks = r.int16();
-    const timeoutMs = r.int32();
-    const topics = r.array((r) => ({
-      name: r.string(),
-      partitions: r.array((r) => ({ index: r.int32(), records: r.nullableBytes() })),
-    }));
-    return { transactionalId, acks, timeoutMs, topics };
-  },
-
+export const produce = serve(apis.Produce, {
   async handle(req, version, ctx) {
-    if (version < 3) {
-      if (req.acks === 0) throw new CloseConnection(`Produce v${version} (legacy message sets) is not stored; use v3+`);
-      return answerAll(req, KafkaCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
-    }
     const acks = ACKS[req.acks];
     const refused = acks === undefined ? KafkaCode.INVALID_REQUIRED_ACKS : req.transactionalId !== null ? KafkaCode.INVALID_TXN_STATE : null;
     if (refused !== null) return req.acks === 0 ? null : answerAll(req, refused);
-    const topics = await each(req.topics, async (t) => ({
+    const legacy = version < RECORD_BATCH_VERSION;
+    const responses = await each(req.topicData, async (t) => ({
       name: t.name,
-      partitions: await each(t.partitions, (p) => appendOne(ctx, t.name, p.index, p.records, acks!)),
+      partitionResponses: await each(t.partitionData, (p) => appendOne(ctx, t.name, p.index, p.records, acks!, legacy)),
     }));
-    if (req.acks !== 0) return { topics };
-    const failed = topics.flatMap((t) => t.partitions.filter((p) => p.errorCode !== KafkaCode.NONE).map((p) => `${t.name}/${p.index}: error ${p.errorCode}`));
+    if (req.acks !== 0) return { responses };
+    const failed = responses.flatMap((t) => t.partitionResponses.filter((p) => p.errorCode !== KafkaCode.NONE).map((p) => `${t.name}/${p.index}: error ${p.errorCode}`));
     if (failed.length > 0) throw new CloseConnection(`acks=0 produce not appended (${failed.join(", ")})`);
     return null;
-  },
-
-  encode(w: Writer, res: ProduceResponse, version: number): void {
-    w.array(res.topics, (w, t) => {
-      w.string(t.name);
-      w.array(t.partitions, (w, p) => {
-        w.int32(p.index).int16(p.errorCode).int64(p.baseOffset);
-        if (version >= 2) w.int64(p.logAppendTimeMs);
-        if (version >= 5) w.int64(p.logStartOffset);
-      });
-    });
-    if (version >= 1) w.int32(0); // throttle_time_ms
   },
 
   failed(req, code) {
     return req.acks === 0 ? null : answerAll(req, code);
   },
-};
+});
 
-async function appendOne(ctx: Context, topic: string, index: number, records: Uint8Array | null, acks: "1" | "all"): Promise<PartitionProduced> {
+async function appendOne(ctx: Context, topic: string, index: number, records: Uint8Array | null, acks: "1" | "all", legacy: boolean): Promise<Partition> {
   if (records === null || records.length === 0) return refusedPartition(index, KafkaCode.INVALID_RECORD);
+  let batches = records;
+  if (legacy) {
+    try {
+      batches = toRecordBatch(records);
+    } catch (e) {
+      if (!(e instanceof LegacyRecordsError)) throw e;
+      return { ...refusedPartition(index, KafkaCode.CORRUPT_MESSAGE), errorMessage: e.message };
+    }
+  }
   try {
-    const done = await ctx.inOrder(`${topic}/${index}`, () => ctx.api.produceBatches(topic, index, records, acks));
+    const done = await ctx.inOrder(`${topic}/${index}`, () => ctx.api.produceBatches(topic, index, batches, acks));
     return { index, errorCode: KafkaCode.NONE, baseOffset: done.baseOffset, logAppendTimeMs: done.logAppendTimeMs, logStartOffset: done.logStartOffset };
   } catch (e) {
     if (!(e instanceof BackendError)) throw e;
@@ -102,12 +66,12 @@ async function appendOne(ctx: Context, topic: string, index: number, records: Ui
   }
 }
 
-function answerAll(req: ProduceRequest, code: number): ProduceResponse {
+function answerAll(req: ProduceRequest, code: number): Init<ProduceResponse> {
   return {
-    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => refusedPartition(p.index, code)) })),
+    responses: req.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => refusedPartition(p.index, code)) })),
   };
 }
 
-function refusedPartition(index: number, errorCode: number): PartitionProduced {
+function refusedPartition(index: number, errorCode: number): Partition {
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
 }

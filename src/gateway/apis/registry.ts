@@ -1,8 +1,9 @@
 /**
  * The APIs the front door serves, by key. ApiVersions advertises exactly
- * these ranges (the non-flexible profile of the wire notes §1.3, plus
- * ApiVersions v3), so no client is offered a version that is not decoded.
- * A later API is one more file and one more entry here.
+ * these ranges — every stable version Kafka's definitions give, from Kafka
+ * 0.9's to the newest — so no client is offered a version that is not
+ * served. A later API is one more file (`serve(apis.X, {handle, failed})`
+ * on the generated codecs) and one more entry here.
  */
 import type { ApiRange, KafkaApi } from "./api";
 import { apiVersions } from "./api-versions";

@@ -7,31 +7,12 @@
  * when SASL is required, once per connection (the dispatcher refuses it
  * otherwise with ILLEGAL_SASL_STATE).
  */
-import type { Reader } from "../codec/reader";
-import type { Writer } from "../codec/writer";
 import { KafkaCode } from "../errors";
+import { apis } from "../codec/generated";
 import { PLAIN } from "../server/sasl-session";
-import type { KafkaApi } from "./api";
+import { serve } from "./api";
 
-export interface SaslHandshakeRequest {
-  mechanism: string;
-}
-
-export interface SaslHandshakeResponse {
-  errorCode: number;
-  mechanisms: string[];
-}
-
-export const saslHandshake: KafkaApi<SaslHandshakeRequest, SaslHandshakeResponse> = {
-  key: 17,
-  name: "SaslHandshake",
-  minVersion: 0,
-  maxVersion: 1,
-
-  decode(r: Reader): SaslHandshakeRequest {
-    return { mechanism: r.string() };
-  },
-
+export const saslHandshake = serve(apis.SaslHandshake, {
   async handle(req, _version, ctx) {
     if (req.mechanism !== PLAIN) {
       ctx.closeAfterReply(`SASL mechanism '${req.mechanism}' is not served (${PLAIN} is)`);
@@ -41,11 +22,7 @@ export const saslHandshake: KafkaApi<SaslHandshakeRequest, SaslHandshakeResponse
     return { errorCode: KafkaCode.NONE, mechanisms: [PLAIN] };
   },
 
-  encode(w: Writer, res: SaslHandshakeResponse): void {
-    w.int16(res.errorCode).array(res.mechanisms, (w, m) => w.string(m));
-  },
-
   failed(_req, code) {
     return { errorCode: code, mechanisms: [PLAIN] };
   },
-};
+});

@@ -1,56 +1,28 @@
 /**
- * SyncGroup (key 14), v0–3: the member's partitions in the generation its
- * JoinGroup was answered with, as the coordinator assigned them, in
- * Kafka's ConsumerProtocolAssignment bytes. Assignments a client sends
- * (none do: no client is the leader) are ignored. An older generation is
- * ILLEGAL_GENERATION; a group that rebalanced since is REBALANCE_IN_PROGRESS.
+ * SyncGroup (key 14), every version from Kafka 0.9's v0 to v5: the
+ * member's partitions in the generation its JoinGroup was answered with,
+ * as the coordinator assigned them, in Kafka's ConsumerProtocolAssignment
+ * bytes. Assignments a client sends (none do: no client is the leader)
+ * are ignored. An older generation is ILLEGAL_GENERATION; a group that
+ * rebalanced since is REBALANCE_IN_PROGRESS. v5's protocol type and name
+ * are answered as the client sent them.
  */
 import { groupCodeOf, syncGroup } from "../backend/group-api";
-import type { Reader } from "../codec/reader";
-import type { Writer } from "../codec/writer";
 import { KafkaCode } from "../errors";
-import type { KafkaApi } from "./api";
+import { apis } from "../codec/generated";
+import { serve } from "./api";
 
-export interface SyncGroupRequest {
-  groupId: string;
-  generation: number;
-  memberId: string;
-}
-
-export interface SyncGroupResponse {
-  errorCode: number;
-  assignment: Uint8Array;
-}
-
-export const syncGroupApi: KafkaApi<SyncGroupRequest, SyncGroupResponse> = {
-  key: 14,
-  name: "SyncGroup",
-  minVersion: 0,
-  maxVersion: 3,
-
-  decode(r: Reader, version: number): SyncGroupRequest {
-    const groupId = r.string();
-    const generation = r.int32();
-    const memberId = r.string();
-    if (version >= 3) r.nullableString(); // group_instance_id: static membership is not used
-    r.array((r) => [r.string(), r.nullableBytes()]); // assignments: the coordinator assigns
-    return { groupId, generation, memberId };
-  },
-
+export const syncGroupApi = serve(apis.SyncGroup, {
   async handle(req, _version, ctx) {
+    const named = { protocolType: req.protocolType, protocolName: req.protocolName };
     try {
-      return { errorCode: KafkaCode.NONE, assignment: await syncGroup(ctx.api, req.groupId, req.memberId, req.generation) };
+      return { errorCode: KafkaCode.NONE, ...named, assignment: await syncGroup(ctx.api, req.groupId, req.memberId, req.generationId) };
     } catch (e) {
-      return { errorCode: groupCodeOf(e), assignment: new Uint8Array(0) };
+      return { errorCode: groupCodeOf(e), ...named };
     }
   },
 
-  encode(w: Writer, res: SyncGroupResponse, version: number): void {
-    if (version >= 1) w.int32(0); // throttle_time_ms
-    w.int16(res.errorCode).bytes(res.assignment);
-  },
-
   failed(_req, code) {
-    return { errorCode: code, assignment: new Uint8Array(0) };
+    return { errorCode: code };
   },
-};
+});

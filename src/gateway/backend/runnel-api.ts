@@ -25,9 +25,14 @@ export class BackendError extends Error {
 
 export interface TopicSummary {
   name: string;
+  /** Kafka's form of the topic's id (22 characters of URL-safe base64; fresh on every creation), or Kafka's zero id when the Worker gave none. */
+  topicId: string;
   partitionsCount: number;
   replicationFactor: number;
 }
+
+/** Kafka's "no topic id". */
+export const ZERO_TOPIC_ID = "AAAAAAAAAAAAAAAAAAAAAA";
 
 export interface CreateTopic {
   name: string;
@@ -62,6 +67,8 @@ interface Shared {
 
 export class RunnelApi {
   private readonly auth: Record<string, string>;
+  /** Topic names by Kafka topic id, as last listed (Fetch v13+ names topics by id). */
+  private topicNames = new Map<string, string>();
 
   /**
    * Calls the Worker through `http`, each call carrying `key`
@@ -104,6 +111,18 @@ export class RunnelApi {
   async listTopics(): Promise<TopicSummary[]> {
     const body = await this.json("GET", await this.topicsPath());
     return (body.data as Record<string, unknown>[]).map(summaryOf);
+  }
+
+  /**
+   * The name of the topic with Kafka topic id `id`, or null when no topic
+   * this connection may describe has it (a topic deleted since, say). Asks
+   * the Worker for the topics when the id is not known yet.
+   */
+  async topicNameOf(id: string): Promise<string | null> {
+    const known = this.topicNames.get(id);
+    if (known !== undefined || id === ZERO_TOPIC_ID) return known ?? null;
+    this.topicNames = new Map((await this.listTopics()).map((t) => [t.topicId, t.name]));
+    return this.topicNames.get(id) ?? null;
   }
 
   async getTopic(name: string): Promise<TopicSummary> {
@@ -240,7 +259,13 @@ export function backendErrorOf(reply: HttpReply): BackendError {
 }
 
 function summaryOf(t: Record<string, unknown>): TopicSummary {
-  return { name: String(t.topic_name), partitionsCount: Number(t.partitions_count), replicationFactor: Number(t.replication_factor) };
+  return { name: String(t.topic_name), topicId: kafkaTopicId(t.topic_id), partitionsCount: Number(t.partitions_count), replicationFactor: Number(t.replication_factor) };
+}
+
+/** A Runnel topic id (a UUID as text) in Kafka's form; the zero id for anything else. */
+export function kafkaTopicId(id: unknown): string {
+  if (typeof id !== "string" || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return ZERO_TOPIC_ID;
+  return Buffer.from(id.replace(/-/g, ""), "hex").toString("base64url");
 }
 
 function numberHeader(reply: HttpReply, name: string): number {

@@ -1,13 +1,16 @@
 /**
- * Request headers and response framing. A request frame (after its int32
- * size) starts `api_key int16, api_version int16, correlation_id int32,
- * client_id nullable string` (header v1); flexible versions add a
- * tagged-field section (header v2). A response is `size int32,
- * correlation_id int32` (header v0), plus a tagged-field section (header
- * v1) for flexible versions — except ApiVersions, whose responses always
- * use header v0 (KIP-511).
+ * Request headers and response framing, by the generated header codecs.
+ * A request frame (after its int32 size) starts `api_key int16,
+ * api_version int16, correlation_id int32` and then, by the header
+ * version the API version calls for (`requestHeaderVersion`), the client
+ * id (v1+) and a tagged-field section (v2, flexible versions). A response
+ * is `size int32`, then its header (`responseHeaderVersion`: v1 adds a
+ * tagged-field section; ApiVersions always uses v0, KIP-511), then the body.
  */
+import { readRequestHeader } from "./generated/request-header";
+import { writeResponseHeader } from "./generated/response-header";
 import { ProtocolError, Reader } from "./reader";
+import { Writer } from "./writer";
 
 /** Bytes of api key, version and correlation id: the least a frame can hold. */
 export const FIXED_HEADER_BYTES = 8;
@@ -25,25 +28,32 @@ export function readRequestStart(frame: Uint8Array): RequestStart {
   return { apiKey: r.int16(), apiVersion: r.int16(), correlationId: r.int32() };
 }
 
-/** A reader at the request body, after the client id (and the header's tagged fields when `flexible`). */
-export function readRequestRest(frame: Uint8Array, flexible: boolean): { clientId: string | null; body: Reader } {
-  const r = new Reader(frame, FIXED_HEADER_BYTES);
-  const clientId = r.nullableString();
-  if (flexible) r.skipTaggedFields();
-  return { clientId, body: r };
+/** The whole request header (of `headerVersion`) and a reader at the body after it. Throws `ProtocolError`. */
+export function readRequestRest(frame: Uint8Array, headerVersion: number): { clientId: string | null; body: Reader } {
+  const r = new Reader(frame);
+  const header = readRequestHeader(r, headerVersion);
+  return { clientId: headerVersion === 0 ? null : header.clientId, body: r };
 }
 
+/** The response header of version 0 and 1 as the generated codec writes it, for a correlation id of 0. */
+const HEADERS = [0, 1].map((v) => {
+  const w = new Writer();
+  writeResponseHeader(w, v, { correlationId: 0 });
+  return w.toBytes();
+});
+
 /**
- * A whole response: size, correlation id, an empty tagged-field section
- * when `headerV1`, then the body chunks (kept by reference).
+ * A whole response: size, its header of `headerVersion` (0 or 1), then the
+ * body chunks (kept by reference). Every response takes this path, so the
+ * header is the generated one's bytes with the correlation id set in place.
  */
-export function frameResponse(correlationId: number, body: Uint8Array[], headerV1: boolean): Uint8Array[] {
-  const headerBytes = headerV1 ? 9 : 8;
-  const size = body.reduce((n, c) => n + c.length, headerBytes - 4);
-  const head = new Uint8Array(headerBytes);
+export function frameResponse(correlationId: number, body: Uint8Array[], headerVersion: number): Uint8Array[] {
+  const header = HEADERS[headerVersion];
+  if (header === undefined) throw new Error(`response header v${headerVersion} is not Kafka's`);
+  const head = new Uint8Array(4 + header.length);
+  head.set(header, 4);
   const view = new DataView(head.buffer);
-  view.setInt32(0, size);
+  view.setInt32(0, body.reduce((n, c) => n + c.length, header.length));
   view.setInt32(4, correlationId);
-  // head[8] stays 0 for header v1: no tagged fields
   return [head, ...body];
 }

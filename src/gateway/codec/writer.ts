@@ -1,15 +1,20 @@
 /**
- * Writing Kafka protocol primitives into a response. Small fields go into
- * a growing scratch buffer; large byte fields (record batches) are kept
- * by reference as their own chunks, so a fetch response is never copied
- * to be framed.
+ * Writing Kafka protocol primitives, as the generated encoders call them.
+ * Small fields go into a growing scratch buffer; large byte fields (record
+ * batches) are kept by reference as their own chunks, so a fetch response
+ * is never copied to be framed. `compact` is the flexible versions'
+ * encoding (KIP-482: unsigned varint length or count + 1, 0 for null).
+ * Writing what the protocol cannot carry (a null where the version allows
+ * none, a string over 32,767 bytes, an unsafe int64) is a bug: it throws.
  */
-import { assert } from "../../errors";
 import { concatBytes } from "../../bytes/concat";
+import { assert } from "../../errors";
 
 const utf8 = new TextEncoder();
 /** Byte fields at least this long are kept by reference instead of copied. */
 const BY_REFERENCE_BYTES = 4096;
+/** Kafka's longest string. */
+const STRING_BYTES_MAX = 0x7fff;
 
 export class Writer {
   private buf = new Uint8Array(256);
@@ -42,13 +47,19 @@ export class Writer {
   }
 
   int16(v: number): this {
-    const at = this.room(2); // may replace this.view: take the position first
+    const at = this.room(2);
     this.view.setInt16(at, v);
     return this;
   }
 
+  uint16(v: number): this {
+    const at = this.room(2);
+    this.view.setUint16(at, v);
+    return this;
+  }
+
   int32(v: number): this {
-    const at = this.room(4); // may replace this.view: take the position first
+    const at = this.room(4);
     this.view.setInt32(at, v);
     return this;
   }
@@ -63,42 +74,24 @@ export class Writer {
     return this;
   }
 
+  float64(v: number): this {
+    const at = this.room(8);
+    this.view.setFloat64(at, v);
+    return this;
+  }
+
   bool(v: boolean): this {
     return this.int8(v ? 1 : 0);
   }
 
-  /** An int16-length string; null is written as -1. */
-  string(s: string | null): this {
-    if (s === null) return this.int16(-1);
-    const bytes = utf8.encode(s);
-    assert(bytes.length <= 0x7fff, "string fits an int16 length");
-    this.int16(bytes.length);
+  /** A UUID given as Kafka prints one (22 characters of URL-safe base64). */
+  uuid(s: string): this {
+    const bytes = Buffer.from(s, "base64url");
+    assert(bytes.length === 16 && s.length === 22, `uuid ${s} is 16 bytes in URL-safe base64`);
     return this.raw(bytes);
   }
 
-  /** Bytes with an int32 length; null is written as -1. */
-  bytes(b: Uint8Array | null): this {
-    if (b === null) return this.int32(-1);
-    this.int32(b.length);
-    return this.raw(b);
-  }
-
-  /** Bytes of several parts with one int32 length, each part kept as it is. */
-  bytesOf(parts: Uint8Array[]): this {
-    this.int32(parts.reduce((n, p) => n + p.length, 0));
-    for (const p of parts) this.raw(p);
-    return this;
-  }
-
-  /** An int32-count array; null is written as -1. */
-  array<T>(items: readonly T[] | null, item: (w: Writer, v: T) => void): this {
-    if (items === null) return this.int32(-1);
-    this.int32(items.length);
-    for (const v of items) item(this, v);
-    return this;
-  }
-
-  /** An unsigned varint. */
+  /** An unsigned varint of at most 32 bits. */
   uvarint(v: number): this {
     assert(Number.isInteger(v) && v >= 0 && v <= 0xffffffff, `uvarint ${v} in range`);
     while (v >= 0x80) {
@@ -108,30 +101,39 @@ export class Writer {
     return this.byte(v);
   }
 
-  /** A zigzag varint. */
-  varint(v: number): this {
-    return this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
-  }
-
-  /** A compact string (length + 1); null is written as 0. */
-  compactString(s: string | null): this {
-    if (s === null) return this.uvarint(0);
+  /** A string, or null (-1, or 0 when compact). */
+  string(s: string | null, compact: boolean): this {
+    if (s === null) return compact ? this.uvarint(0) : this.int16(-1);
     const bytes = utf8.encode(s);
-    this.uvarint(bytes.length + 1);
+    assert(bytes.length <= STRING_BYTES_MAX, "string fits Kafka's 32,767 bytes");
+    if (compact) this.uvarint(bytes.length + 1);
+    else this.int16(bytes.length);
     return this.raw(bytes);
   }
 
-  /** A compact array (count + 1); null is written as 0. */
-  compactArray<T>(items: readonly T[] | null, item: (w: Writer, v: T) => void): this {
-    if (items === null) return this.uvarint(0);
-    this.uvarint(items.length + 1);
+  /** Bytes, or null (-1, or 0 when compact). */
+  bytes(b: Uint8Array | null, compact: boolean): this {
+    if (b === null) return compact ? this.uvarint(0) : this.int32(-1);
+    if (compact) this.uvarint(b.length + 1);
+    else this.int32(b.length);
+    return this.raw(b);
+  }
+
+  /** An array, or null (-1, or 0 when compact). */
+  array<T>(items: readonly T[] | null, compact: boolean, item: (w: Writer, v: T) => void): this {
+    if (items === null) return compact ? this.uvarint(0) : this.int32(-1);
+    if (compact) this.uvarint(items.length + 1);
+    else this.int32(items.length);
     for (const v of items) item(this, v);
     return this;
   }
 
-  /** An empty tagged-fields section. */
-  noTaggedFields(): this {
-    return this.uvarint(0);
+  /** A tagged field: its tag, its size and its value, as `value` writes it. */
+  tagged(tag: number, value: (w: Writer) => void): this {
+    const inner = new Writer();
+    value(inner);
+    const bytes = inner.toBytes();
+    return this.uvarint(tag).uvarint(bytes.length).raw(bytes);
   }
 
   /** Bytes as they are, without a length. */
