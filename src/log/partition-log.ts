@@ -5,13 +5,16 @@
  * roles: the replica object decides who may write.
  *
  * Invariants, asserted after every change: log start offset <= high
- * watermark <= log end offset; offsets are dense (each batch starts where
- * the log ended).
+ * watermark <= log end offset; offsets only grow (each batch starts at or
+ * after the log end: dense as appended, with the gaps the log cleaner
+ * leaves when a follower copies cleaned batches).
  */
 import { assert, ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
-import { checkBatch, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../record/record-batch";
-import { resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topic/configs";
+import { truncateCheckpoint } from "../cleaner/checkpoint";
+import { checkBatch, checkStoredBatch, lastOffsetOf, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../record/record-batch";
+import { deletes, resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topic/configs";
+import { LocalSegments } from "./local-segments";
 import { LogReads } from "./log-reads";
 import { producerBatchKey, ProducerKeys } from "./producer-keys";
 import type { IdempotentAppend } from "./producer-state";
@@ -34,6 +37,10 @@ export class PartitionLog implements Positions {
   readonly keys: ProducerKeys;
   /** Reading stored batches back. */
   readonly reads: LogReads;
+  /** The closed segments, for the log cleaner. */
+  readonly closedSegments: LocalSegments;
+  /** Bumped whenever storage changed under memory (truncation, reset, a rolled-back transaction): work begun before must not go on. */
+  reloads = 0;
 
   /**
    * How often the high watermark is written to storage: every move for a
@@ -52,6 +59,7 @@ export class PartitionLog implements Positions {
   ) {
     this.keys = new ProducerKeys(sql);
     this.reads = new LogReads(sql, this);
+    this.closedSegments = new LocalSegments(sql, { segments: () => this.segments, transaction: (work) => this.transaction(work) });
     this.configs = resolveConfigs(JSON.parse(meta.get("configs") ?? "{}") as ConfigOverrides);
     this.logStartOffset = Number(meta.get("log_start_offset"));
     const last = sql.exec<{ last_offset: number; time_index_ms: number }>(
@@ -138,17 +146,19 @@ export class PartitionLog implements Positions {
 
   /**
    * Appends batches copied from the leader as they are (offsets and epochs
-   * already set), with the producer keys that came with them. They must
-   * start at this log's end and be dense.
+   * already set), with the producer keys that came with them. They start
+   * at or after this log's end, in order: dense, or with the gaps of the
+   * leader's cleaned segments (whose batches may hold fewer records than
+   * their offsets span, or none).
    */
   appendAsFollower(batches: Uint8Array[], keys: ProducerKeyRow[], nowMs: number): Failure | null {
     let next = this.logEndOffset;
     for (const batch of batches) {
-      const problem = checkBatch(batch);
+      const problem = checkStoredBatch(batch);
       if (problem !== null) return failure(ErrorCode.CORRUPT_MESSAGE, `refused replicated batch: ${problem}`);
       const h = readBatchHeader(batch);
-      if (h.baseOffset !== next) return failure(ErrorCode.ILLEGAL_STATE, `replicated batch starts at ${h.baseOffset}, expected ${next}`, "OFFSET_OUT_OF_RANGE");
-      next = h.baseOffset + h.recordCount;
+      if (h.baseOffset < next) return failure(ErrorCode.ILLEGAL_STATE, `replicated batch starts at ${h.baseOffset}, before ${next}`, "OFFSET_OUT_OF_RANGE");
+      next = lastOffsetOf(h) + 1;
     }
     this.transaction(() => {
       for (const batch of batches) this.insertBatch(batch, nowMs);
@@ -169,9 +179,9 @@ export class PartitionLog implements Positions {
 
   private insertBatch(batch: Uint8Array, nowMs: number): void {
     const h = readBatchHeader(batch);
-    assert(h.baseOffset === this.logEndOffset, `batch at ${h.baseOffset} appended at log end ${this.logEndOffset}: offsets stay dense`);
-    const active = this.segments.forBatch(batch.length, this.logEndOffset, nowMs, this.configs);
-    const lastOffset = h.baseOffset + h.recordCount - 1;
+    assert(h.baseOffset >= this.logEndOffset, `batch at ${h.baseOffset} appended at or after log end ${this.logEndOffset}: offsets only grow`);
+    const active = this.segments.forBatch(batch.length, h.baseOffset, nowMs, this.configs);
+    const lastOffset = lastOffsetOf(h);
     // A batch stored without a max timestamp (-1, by versions before the Worker recomputed it) leaves the
     // running max as it is: as in Kafka, whose time index has no entry for such a batch, no lookup lands on it.
     this.timeIndexMs = Math.max(this.timeIndexMs, h.maxTimestampMs);
@@ -212,6 +222,7 @@ export class PartitionLog implements Positions {
       this.keys.dropFrom(offset);
       this.sql.exec("UPDATE segments SET closed = 0 WHERE base_offset = (SELECT MAX(base_offset) FROM segments)");
       if (this.highWatermark > offset) this.setMeta("high_watermark", String(offset));
+      truncateCheckpoint(this, offset);
     });
     this.reload();
   }
@@ -224,11 +235,13 @@ export class PartitionLog implements Positions {
       this.keys.dropFrom(0);
       this.setMeta("log_start_offset", String(offset));
       this.setMeta("high_watermark", String(offset));
+      truncateCheckpoint(this, offset);
     });
     this.reload();
   }
 
   private reload(): void {
+    this.reloads++;
     this.keys.forgetCopies(); // storage may differ from what was remembered (a rolled-back transaction)
     const fresh = PartitionLog.open(this.sql, this.storage)!;
     this.logStartOffset = fresh.logStartOffset;
@@ -238,8 +251,9 @@ export class PartitionLog implements Positions {
     this.timeIndexMs = fresh.timeIndexMs;
   }
 
-  /** Deletes whole expired or excess segments below the high watermark; returns whether any went. */
+  /** Deletes whole expired or excess segments below the high watermark (cleanup.policy delete or compact,delete); returns whether any went. */
   applyRetention(nowMs: number): boolean {
+    if (!deletes(this.configs)) return false;
     // Only segments wholly below the high watermark may go: retention never takes uncommitted records.
     const eligible = this.segments.all().filter((s) => s.lastOffset < this.highWatermark);
     const count = planRetention(eligible, { retentionMs: this.configs["retention.ms"], retentionBytes: this.configs["retention.bytes"] }, nowMs);
@@ -259,7 +273,7 @@ export class PartitionLog implements Positions {
 
   /** When retention next has work (epoch ms), or null when the log holds nothing. */
   retentionDueMs(nowMs: number): number | null {
-    return this.segments.retentionDueMs(nowMs, this.configs);
+    return deletes(this.configs) ? this.segments.retentionDueMs(nowMs, this.configs) : null;
   }
 
   sizeBytes(): number {

@@ -59,6 +59,18 @@ export class ProducerKeys {
     return rows.length === 0 || rows[0]!.expiresAtMs <= nowMs ? [] : rows;
   }
 
+  /**
+   * The base offsets of each idempotent producer's newest batch, of the
+   * producers not expired at `nowMs`: the log cleaner keeps those batches,
+   * emptied if need be (Kafka's last records of active producers).
+   */
+  activeProducersLastBatches(nowMs: number): Set<number> {
+    const rows = this.sql
+      .exec<{ base: number; expires: number }>("SELECT MAX(base_offset) AS base, MAX(expires_at_ms) AS expires FROM producer_keys WHERE producer_id IS NOT NULL GROUP BY producer_id")
+      .toArray();
+    return new Set(rows.filter((r) => r.expires > nowMs).map((r) => r.base));
+  }
+
   /** Keys of batches starting in [from, to), in offset order. */
   between(from: number, to: number): ProducerKeyRow[] {
     return this.sql.exec<KeyRowSql>("SELECT * FROM producer_keys WHERE base_offset >= ? AND base_offset < ? ORDER BY base_offset", from, to).toArray().map(toRow);

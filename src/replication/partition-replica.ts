@@ -128,7 +128,8 @@ export class PartitionReplica extends RunnelObject {
     if (!(r instanceof ReplicaState)) return r;
     const { brokerId, log } = r;
     const sizes = { sizeBytes: log.sizeBytes(), segmentsCount: log.segmentsCount() };
-    return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes };
+    const cleaner = r.cleaner.view(Date.now());
+    return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes, cleaner };
   }
 
   /** Positions, size and counters for GET /metrics (see metrics.ts); the counters are stored before they are shown. */
@@ -136,7 +137,8 @@ export class PartitionReplica extends RunnelObject {
     const r = await this.#open(topicId);
     if (!(r instanceof ReplicaState)) return r;
     const sizes = { sizeBytes: r.log.sizeBytes(), segmentsCount: r.log.segmentsCount() };
-    return { ok: true, ...positions(r.log), brokerId: r.brokerId, isLeader: r.isLeader(), leaderEpoch: r.role.leaderEpoch, ...sizes, ...r.counters.snapshot() };
+    const cleaner = r.cleaner.view(Date.now());
+    return { ok: true, ...positions(r.log), brokerId: r.brokerId, isLeader: r.isLeader(), leaderEpoch: r.role.leaderEpoch, ...sizes, cleaner, ...r.counters.snapshot() };
   }
 
   /** Answers if this replica's broker is up (the controller's probe before an election). */
@@ -202,7 +204,7 @@ export class PartitionReplica extends RunnelObject {
     const r = this.state; // the gate may have rebuilt memory
     if (r === null) return;
     if (down !== null) r.schedule(nowMs);
-    else r.tick(nowMs);
+    else await r.tick(nowMs);
   }
 
   /** Ids for a bug report: topic, partition, broker, role and epoch. */

@@ -1,5 +1,7 @@
 /** Arguments and results of the partition replica's RPC methods. */
+import type { CleanerView } from "../cleaner/cleaner";
 import type { ConfigOverrides } from "../topic/configs";
+import type { BatchMark } from "../log/log-reads";
 import type { Positions, ProducerKeyRow, ProducerStamp } from "../log/types";
 
 export type { Positions, ProducerBatchMark, ProducerKeyRow, ProducerStamp } from "../log/types";
@@ -81,6 +83,8 @@ export interface DescribeOk extends Positions {
   isLeader: boolean;
   sizeBytes: number;
   segmentsCount: number;
+  /** The log cleaner's state (compacted topics), else null. */
+  cleaner: CleanerView | null;
 }
 
 /** A follower's answer to the leader's first contact in an epoch. */
@@ -89,7 +93,7 @@ export interface HandshakeOk {
   logStartOffset: number;
   logEndOffset: number;
   /** The follower's last batch, to check that both histories agree there. */
-  lastBatch: { baseOffset: number; crc: number; leaderEpoch: number } | null;
+  lastBatch: BatchMark | null;
 }
 
 export interface ReplicateArgs {
