@@ -246,7 +246,7 @@ export class PartitionLog implements Positions {
     const fresh = PartitionLog.open(this.sql, this.storage)!;
     this.logStartOffset = fresh.logStartOffset;
     this.logEndOffset = fresh.logEndOffset;
-    this.highWatermark = fresh.highWatermark;
+    this.highWatermark = Math.max(fresh.highWatermark, Math.min(this.highWatermark, fresh.logEndOffset)); // its checkpoint may lag memory's
     this.segments = fresh.segments;
     this.timeIndexMs = fresh.timeIndexMs;
   }
