@@ -80,8 +80,9 @@ export async function cleanBatch(batch: Uint8Array, rules: BatchRules): Promise<
   const maxTimestampMs = isLogAppendTime(h.attributes) ? h.maxTimestampMs : kept.reduce((max, r) => Math.max(max, r.timestampMs), -1);
   if (removed === 0 && newHorizon === horizon) return outcome("keep", null, h.maxTimestampMs, spans.length, 0, keptHorizon);
   const bytes = await rewritten(h, section, kept, newHorizon, maxTimestampMs);
-  // Compressed again, a batch could in theory outgrow a row (another codec level than the producer's): then it stays as it was.
-  if (bytes.length > Math.max(batch.length, limits.batchBytesMax)) return outcome("keep", null, h.maxTimestampMs, spans.length, 0, horizon === null ? null : keptHorizonOf(spans, horizon));
+  // Compressed again, a batch could in theory outgrow a row (another codec level than the producer's): then it stays as it
+  // was, its tombstones too (no horizon is waited for: one already passed would bring the cleaner back at once, for nothing).
+  if (bytes.length > Math.max(batch.length, limits.batchBytesMax)) return outcome("keep", null, h.maxTimestampMs, spans.length, 0, null);
   return outcome("rewrite", bytes, maxTimestampMs, spans.length, removed, keptHorizon);
 }
 
@@ -91,11 +92,6 @@ function retains(r: RecordSpan, rules: BatchRules, horizon: number | null): bool
   if (r.key === null) return false;
   if (r.offset < rules.map.get(r.key)) return false;
   return r.hasValue || horizon === null || rules.nowMs < horizon;
-}
-
-/** The horizon of an unchanged batch when it holds tombstones. */
-function keptHorizonOf(spans: RecordSpan[], horizon: number): number | null {
-  return spans.some((r) => !r.hasValue) ? horizon : null;
 }
 
 async function rewritten(h: BatchHeader, section: Uint8Array, kept: RecordSpan[], horizon: number | null, maxTimestampMs: number): Promise<Uint8Array> {

@@ -179,7 +179,7 @@ export class CleaningPass {
       this.prevEpoch = h.partitionLeaderEpoch;
       const retainEmpty = (h.producerId >= 0 && producers.has(h.baseOffset)) || epochStarts || lastOffsetOf(h) + 1 === this.firstUncleanableOffset;
       const out = await cleanBatch(batch, { map: this.map, nowMs, deleteRetentionMs: this.log.configs["delete.retention.ms"], retainEmpty });
-      this.note(out.recordsRead, out.recordsRemoved, out.tombstoneHorizonMs, nowMs);
+      this.note(out.recordsRead, out.recordsRemoved, out.tombstoneHorizonMs);
       if (out.kind !== "drop") kept.push({ bytes: out.bytes ?? batch, changed: out.kind === "rewrite", maxTimestampMs: out.maxTimestampMs });
       end = lastOffsetOf(h) + 1;
       spend(budget, batch, h.recordCount);
@@ -195,11 +195,10 @@ export class CleaningPass {
     return dropped === null ? { kind: "more" } : refused(dropped);
   }
 
-  private note(read: number, removed: number, horizonMs: number | null, nowMs: number): void {
+  private note(read: number, removed: number, horizonMs: number | null): void {
     this.stats.recordsRead += read;
     this.stats.recordsRemoved += removed;
-    // A horizon already passed is not waited for: only a kept-as-it-was batch (too large to rewrite) can hold one.
-    if (horizonMs !== null && horizonMs > nowMs) this.horizonMs = Math.min(this.horizonMs ?? horizonMs, horizonMs);
+    if (horizonMs !== null) this.horizonMs = Math.min(this.horizonMs ?? horizonMs, horizonMs);
   }
 
   /** The first listed segment holding offsets in [cursor, end). */

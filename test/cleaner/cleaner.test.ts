@@ -120,4 +120,31 @@ describe("the log cleaner of a compacted partition", () => {
       [6, "z", "1"],
     ]);
   });
+
+  it("keeps the last batch before the uncleanable part, emptied, so the log's end there stays known (Kafka's rule)", async () => {
+    const { stub, topicId } = await compactedReplica({ "delete.retention.ms": "0" });
+    await appendEach(stub, topicId, [["x", "1"], ["a", "1"], ["a", null], ["c", "1"]]);
+    await cleanFully(stub); // a pass stamps the tombstone's horizon (now + 0), the next removes it
+    expect((await storedHeaders(stub)).map((h) => [h.baseOffset, h.recordCount])).toEqual([
+      [0, 1],
+      [2, 0],
+      [3, 1],
+    ]);
+    expect((await readLog(stub, topicId)).map(kv)).toEqual([
+      [0, "x", "1"],
+      [3, "c", "1"],
+    ]);
+  });
+
+  it("makes what follows a truncation point dirty again (Kafka's checkpoint truncation)", async () => {
+    const { stub, topicId } = await compactedReplica();
+    await appendEach(stub, topicId, [["a", "1"], ["b", "1"], ["a", "2"], ["c", "1"], ["d", "1"]]);
+    await cleanFully(stub);
+    expect(await stub.describe(topicId)).toMatchObject({ cleaner: { lastCleanedOffset: 4 } });
+    const after = await withCleaner(stub, (cleaner, instance) => {
+      instance.state!.log.truncateTo(2);
+      return { view: cleaner.view(Date.now()), reloads: instance.state!.log.reloads };
+    });
+    expect(after).toMatchObject({ view: { lastCleanedOffset: 2 }, reloads: 1 });
+  });
 });
