@@ -76,20 +76,24 @@ describe("replicas of a compacted partition", () => {
       return d.ok && d.logEndOffset === 3;
     });
     await fault(2, "down");
-    await produceKeyed("clrep-away", [["a", "2"], ["b", "2"], ["c", "2"], ["d", "1"]]);
-    await cleanedTo("clrep-away", 0, 6);
-    // The leader no longer holds broker 2's last batch (c=1 at 2), nor the one before it: a gap after its epoch's first batch.
+    await waitFor("a=2 b=2 acknowledged as one batch", async () =>
+      acked(await call("POST", "/topics/clrep-away/partitions/0", { records: [{ key: "a", value: "2" }, { key: "b", value: "2" }] }, { "content-type": "application/vnd.kafka.json.v2+json" })),
+    );
+    await produceKeyed("clrep-away", [["a", "3"], ["c", "2"], ["d", "1"]]);
+    await cleanedTo("clrep-away", 0, 7);
+    // The leader no longer holds broker 2's last batch (c=1 at 2), nor the one before it: a gap after its epoch's first
+    // batch; and the batch of a=2 b=2 (3-4) holds b=2 alone.
     const leader = await replica("clrep-away", 0, 0);
-    expect((await readLog(leader.stub, leader.topicId)).map((r) => r.offset)).toEqual([3, 4, 5, 6]);
+    expect((await readLog(leader.stub, leader.topicId)).map((r) => r.offset)).toEqual([4, 5, 6, 7]);
     await fault(2, "heal");
     expect((await call("POST", `${V3}/brokers/0/restart`)).status).toBe(204); // a fresh leader side: it shakes hands with every follower
     await waitFor("broker 2 caught up", async () => {
       const d = await away.stub.describe(away.topicId);
-      return d.ok && d.logEndOffset === 7;
+      return d.ok && d.logEndOffset === 8;
     });
     // Nothing of broker 2's log was cut back: its memory saw no truncation.
     expect(await runInDurableObject(away.stub, (instance: PartitionReplica) => instance.state!.log.reloads)).toBe(0);
-    await cleanedTo("clrep-away", 2, 6);
+    await cleanedTo("clrep-away", 2, 7);
     expect(await recordsOf("clrep-away", 2)).toEqual(await recordsOf("clrep-away", 0));
   });
 });

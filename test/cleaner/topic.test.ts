@@ -118,6 +118,7 @@ describe("the partition view and /metrics", () => {
     });
     expect(view.cleaner).toEqual({ last_cleaned_offset: 2, dirty_ratio: 0, last_run: expect.any(Number) });
     expect(view.cleaner.last_run).toBeGreaterThanOrEqual(before);
+    expect((await call("GET", `${T}/clt-view/partitions/0/records?offset=0`)).body.records).toHaveLength(2); // a=2, a=3; a=1's batch is empty
     const metrics = await (await SELF.fetch("http://runnel.test/metrics")).text();
     const line = (name: string) => metrics.split("\n").find((l) => l.startsWith(`${name}{topic="clt-view",partition="0",broker="0"}`));
     expect(line("runnel_partition_cleaner_checkpoint_offset")).toMatch(/ 2$/);
@@ -125,6 +126,7 @@ describe("the partition view and /metrics", () => {
     expect(line("runnel_partition_cleaner_records_removed_total")).toMatch(/ 1$/); // a=1 (a=2 is the latest closed, a=3 active)
     expect(Number(line("runnel_partition_cleaner_passes_total")!.split(" ")[1])).toBeGreaterThanOrEqual(1);
     expect(line("runnel_partition_cleaner_last_run_timestamp_seconds")).toBeDefined();
+    expect(line("runnel_partition_records_out_total")).toMatch(/ 2$/); // records served, not offsets spanned
     expect(metrics).not.toMatch(/runnel_partition_cleaner_checkpoint_offset\{topic="clt-view-delete"/);
   });
 });
