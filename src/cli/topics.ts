@@ -29,6 +29,14 @@ export function topicCommands(program: Command, globals: () => GlobalOptions): v
     const o = globals();
     const admin = clientOf(o).admin();
     const [topic, partitions, configs] = await Promise.all([admin.describeTopic(name), admin.partitions(name), admin.configs(name)]);
+    // A compacted topic's partitions show their leader's log cleaner too.
+    const cleaner: [string, (p: any) => unknown][] = partitions.some((p) => p.cleaner)
+      ? [
+          ["cleaned to", (p) => p.cleaner?.last_cleaned_offset],
+          ["dirty ratio", (p) => (p.cleaner ? p.cleaner.dirty_ratio.toFixed(2) : "")],
+          ["last cleaned", (p) => (p.cleaner?.last_run ? new Date(p.cleaner.last_run).toISOString() : "never")],
+        ]
+      : [];
     print(o, { ...topic, partitions, configs }, () =>
       [
         `topic ${topic.topic_name}: ${topic.partitions_count} partitions, replication factor ${topic.replication_factor}`,
@@ -40,6 +48,7 @@ export function topicCommands(program: Command, globals: () => GlobalOptions): v
           ["log start", (p) => p.log_start_offset],
           ["high watermark", (p) => p.high_watermark],
           ["log end", (p) => p.log_end_offset],
+          ...cleaner,
         ]),
         table(configs, [["config", (c) => c.name], ["value", (c) => c.value], ["default", (c) => (c.is_default ? "yes" : "")]]),
       ].join("\n"),
