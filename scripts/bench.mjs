@@ -49,7 +49,12 @@
 // throughput produced, consumed and delivered, the server's CPU per
 // record and p99 latencies; see bench/turns.mjs) --rounds N (with
 // --baseline: turns of each arm per scenario, 2: base, current, current,
-// base, so a machine that warms up favours neither)
+// base, so a machine that warms up favours neither) --cleaner true|false
+// (true: the log cleaner's throughput — a compacted partition filled with
+// --cleaner-records N keyed records (1000000) over --cleaner-keys N keys
+// (a tenth of them), then cleaned while a producer appends: cleaner_
+// figures, offsets cleaned per second and the appends' p99; see
+// bench/cleaner-scenario.mjs)
 //
 // The main server runs as a deployment would: production mode (no fault
 // checks) with authentication on; every request carries the key of
@@ -87,6 +92,9 @@ const { values: opts } = parseArgs({
     kafka: { type: "string", default: spawnSync("kcat", ["-V"]).status === 0 ? "true" : "false" },
     baseline: { type: "string" },
     rounds: { type: "string", default: "2" },
+    cleaner: { type: "string", default: "true" },
+    "cleaner-records": { type: "string", default: "1000000" },
+    "cleaner-keys": { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -118,6 +126,9 @@ const cfg = {
   latencyRate: Number(opts["latency-rate"]),
   port: Number(opts.port),
   stateDir: opts["state-dir"],
+  cleaner: opts.cleaner !== "false",
+  cleanerRecords: Number(opts["cleaner-records"]),
+  cleanerKeys: opts["cleaner-keys"] === undefined ? undefined : Number(opts["cleaner-keys"]),
 };
 /** Stops the run with `message` (a mistake in the options): one line, no stack trace. */
 function usage(message) {

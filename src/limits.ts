@@ -155,9 +155,9 @@ export const limits = {
    * alarm run of a partition replica): a step stalls appends no longer
    * than reading, decoding and rewriting this much takes.
    */
-  cleanerStepBytesMax: 2 * 1024 * 1024,
+  cleanerStepBytesMax: 512 * 1024,
   /** Most records one step of the log cleaner decodes (the step ends at the batch that passes it). */
-  cleanerStepRecordsMax: 20_000,
+  cleanerStepRecordsMax: 5_000,
   /**
    * Most bytes the cleaner's offset map (the latest offset of each key of
    * the dirty section) holds, each key counted as its length plus
