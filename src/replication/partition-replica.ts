@@ -193,17 +193,18 @@ export class PartitionReplica extends RunnelObject {
   }
 
   /**
-   * Heartbeats and ISR upkeep (leader), retention and key expiry (all),
-   * then the next alarm. While the broker is down it only reschedules, as
-   * a real broker would pick up again once back. (A bug is logged and the
-   * alarm set again by RunnelObject.)
+   * Heartbeats and ISR upkeep (leader), retention, key expiry and a step of
+   * the log cleaner (all), then the next alarm. While the broker is down it
+   * only reschedules, no sooner than a heartbeat away (work due at once
+   * waits for the broker), as a real broker would pick up again once back.
+   * (A bug is logged and the alarm set again by RunnelObject.)
    */
   protected override async onAlarm(): Promise<void> {
     const nowMs = Date.now();
     const down = await this.#pass(this.state?.brokerId ?? -1);
     const r = this.state; // the gate may have rebuilt memory
     if (r === null) return;
-    if (down !== null) r.schedule(nowMs);
+    if (down !== null) r.schedule(nowMs + limits.replicationHeartbeatMsMax);
     else await r.tick(nowMs);
   }
 
