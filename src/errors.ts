@@ -32,6 +32,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   OFFSET_OUT_OF_RANGE: 41601,
+  /** A body with nothing to act on where Confluent answers 422 with code 422 (an empty v3 produce). */
+  UNPROCESSABLE: 422,
   INVALID_CONSUMER_CONFIG: 42204,
   INVALID_PAYLOAD: 42206,
   BATCH_ERROR: 42208,

@@ -101,6 +101,12 @@ export const limits = {
   sessionTimeoutMsMax: 300_000,
   /** How often the coordinator checks sessions, patterns and sockets when nothing is due sooner. */
   groupCheckIntervalMs: 5_000,
+  /** How long a coordinator gathers commits before appending them to `__consumer_offsets` (one batch). */
+  offsetsTopicFlushMs: 200,
+  /** How long a coordinator waits to try `__consumer_offsets` again after an append failed. */
+  offsetsTopicRetryMs: 5_000,
+  /** Most records a coordinator appends to `__consumer_offsets` in one batch. */
+  offsetsTopicFlushRecordsMax: 1_000,
   /** Longest a subscription's `topic_pattern` may be (it is matched in linear time by RE2). */
   topicPatternLengthMax: 1_000,
   /**

@@ -44,7 +44,7 @@ export const OffsetList = v.array(
 
 const TOPICS = `must be a list of 1 to ${limits.topicsCountMax} topic names`;
 
-/** `POST …/subscription`: `{"topics": [...]}` or `{"topic_pattern": "…"}` (both at once is the route's 40901). */
+/** `POST …/subscription`: `{"topics": [...]}` or `{"topic_pattern": "…"}` (both at once is the route's 40903). */
 export const SubscriptionBody = v.pipe(
   v.object({
     topics: v.optional(v.pipe(v.array(topic, TOPICS), v.nonEmpty(TOPICS), v.maxLength(limits.topicsCountMax, TOPICS))),

@@ -176,7 +176,7 @@ export class Controller extends RunnelObject {
     });
   }
 
-  /** Raises the partition count; new partitions start empty. */
+  /** Raises the partition count (a larger one, else INVALID_PARTITIONS); new partitions start empty, existing ones keep every record. */
   async increasePartitions(name: string, partitionsCount: unknown): Promise<({ ok: true } & TopicInfo) | Failure> {
     return this.#serially(async () => {
       const topic = this.store.find(name);
@@ -184,8 +184,8 @@ export class Controller extends RunnelObject {
       const problem = inputProblem(PartitionsCount, partitionsCount, "partitions_count");
       if (problem !== null) return failure(ErrorCode.BAD_REQUEST, problem, "INVALID_PARTITIONS");
       const count = partitionsCount as number;
-      if (count < topic.partitionsCount) return failure(ErrorCode.BAD_REQUEST, `partitions_count can only grow: topic '${name}' has ${topic.partitionsCount}`, "INVALID_PARTITIONS");
-      if (count === topic.partitionsCount) return { ok: true, ...topic };
+      // Kafka's CreatePartitions (and so Confluent's PATCH) refuses the same count as well as fewer.
+      if (count <= topic.partitionsCount) return failure(ErrorCode.BAD_REQUEST, `partitions_count can only grow: topic '${name}' has ${topic.partitionsCount}, asked ${count}`, "INVALID_PARTITIONS");
       if (!(await this.tasks.initPartitions(topic, topic.partitionsCount, count))) {
         return retriable("BROKER_NOT_AVAILABLE", "a new partition replica did not answer; try again");
       }

@@ -12,9 +12,10 @@
  * generations, not 500, and a lone member waits at most
  * `groupRebalanceDelayMs`.
  */
-import { ErrorCode, failure, type Failure } from "../errors";
+import type { Failure } from "../errors";
 import { limits } from "../limits";
 import { logBug } from "../rpc/boundary";
+import { bugFailure } from "../rpc/call";
 import type { Ok } from "./types";
 
 /** One requested change: applied (synchronously) inside a batch; its caller hears its own outcome. */
@@ -98,8 +99,9 @@ export class ChangeBatcher {
       await this.runBatch(batch);
     } catch (e) {
       // A bug: every change of the batch hears it (settling twice is harmless: the first outcome stands).
-      logBug("ChangeBatcher.run", e, this.context());
-      for (const p of batch) p.settle(failure(ErrorCode.INTERNAL, "internal error; the server logged it"));
+      const bugId = logBug("ChangeBatcher.run", e, this.context());
+      const answer = bugFailure("ChangeBatcher.run", bugId, e instanceof Error ? e.message : String(e));
+      for (const p of batch) p.settle(answer);
     }
   }
 }

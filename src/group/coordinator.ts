@@ -22,6 +22,7 @@ import type { KafkaCommitArgs, KafkaCommittedOffset, KafkaDescription, KafkaJoin
 import { MemberStore } from "./member-store";
 import { Membership } from "./membership";
 import { OffsetStore } from "./offset-store";
+import { OffsetsLog } from "./offsets-log";
 import { deliveryHost } from "./ws/delivery-host";
 import {
   advanceMember, assignByHand, commitOffsets, committedOffsets, ownedBy, pollPlan, removeOne, resetMemberPositions, seekMember, subscribeOncePlan,
@@ -31,7 +32,7 @@ import { GROUP_SCHEMA } from "./schema";
 import { unreadable } from "./topic-access";
 import { patternProblem } from "./topic-pattern";
 import {
-  OK, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type Ok, type OffsetChange,
+  OK, type CommitOk, type CommittedOffset, type CreateMemberArgs, type GroupDescription, type LagRow, type MemberState, type Ok, type OffsetChange,
   type PollOk, type PositionMove, type SeekTarget, type Subscription, type TopicPartition,
 } from "./types";
 import { WsDelivery } from "./ws/ws-delivery";
@@ -45,14 +46,21 @@ export class GroupCoordinator extends RunnelObject {
   readonly delivery: WsDelivery;
   readonly #kafka: KafkaMembers;
   readonly #parts: GroupParts;
+  readonly #log: OffsetsLog;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, GROUP_SCHEMA);
     const sql = this.sql;
     this.#members = new MemberStore(sql);
     this.#offsets = new OffsetStore(sql);
+    this.#log = new OffsetsLog(() => this.#parts, this.alarms);
+    this.#offsets.onWrite = () => this.#log.soon(); // every commit, of every kind, goes to __consumer_offsets
     const settled = () => this.#kafka.settled();
-    this.#membership = new Membership(sql, this.alarms, () => this.env, this.#members, this.#offsets, () => this.delivery.rebalanced(), settled);
+    const rebalanced = () => {
+      this.#log.soon(); // a new generation's group metadata goes to __consumer_offsets too
+      return this.delivery.rebalanced();
+    };
+    this.#membership = new Membership(sql, this.alarms, () => this.env, this.#members, this.#offsets, rebalanced, settled);
     const self = this;
     this.#parts = {
       get env() {
@@ -161,7 +169,7 @@ export class GroupCoordinator extends RunnelObject {
    * far): each the next offset to read, or with `lastConsumed` the last
    * offset consumed (stored as offset + 1); see member-calls.ts.
    */
-  async commit(memberId: string, offsets: OffsetChange[] | null, principal: string, lastConsumed = false): Promise<Ok | Failure> {
+  async commit(memberId: string, offsets: OffsetChange[] | null, principal: string, lastConsumed = false): Promise<CommitOk | Failure> {
     return commitOffsets(this.#parts, memberId, offsets, principal, lastConsumed);
   }
 
@@ -243,8 +251,8 @@ export class GroupCoordinator extends RunnelObject {
     try {
       return await this.delivery.accept(request);
     } catch (e) {
-      logBug("GroupCoordinator.fetch", e, this.logContext());
-      return Response.json(bodyOf(ErrorCode.INTERNAL, "internal error; the server logged it", "UNKNOWN_SERVER_ERROR"), { status: 500 });
+      const bugId = logBug("GroupCoordinator.fetch", e, this.logContext());
+      return Response.json(bodyOf(ErrorCode.INTERNAL, `internal error; the server logged it as bug ${bugId}`, "UNKNOWN_SERVER_ERROR"), { status: 500 });
     }
   }
 
@@ -284,6 +292,7 @@ export class GroupCoordinator extends RunnelObject {
       }
       this.delivery.ping();
       this.delivery.kickAll(); // a safety net for a lost notification (a partition that restarted, say)
+      await this.#log.flush();
     } finally { // a bug is logged by RunnelObject
       this.#membership.schedule();
     }

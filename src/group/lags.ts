@@ -8,7 +8,8 @@ import { tpKey, type LagRow, type MemberState, type TopicIndex } from "./types";
 /**
  * One row per partition of `topics` (the subscribed and the committed, of
  * those in `index`, every topic now): committed offset (null if none),
- * high watermark, lag (from the log start when nothing is committed) and
+ * high watermark, lag (from the log start when nothing is committed; never
+ * below 0) and
  * its owner, if any. A partition without a leader makes the whole answer
  * a 40404, one whose leader does not answer a 50003.
  */
@@ -26,7 +27,7 @@ export async function lagRows(env: Env, topics: string[], index: TopicIndex, off
         partition,
         currentOffset: current,
         logEndOffset: positions.highWatermark,
-        lag: positions.highWatermark - (current ?? positions.logStartOffset),
+        lag: Math.max(0, positions.highWatermark - (current ?? positions.logStartOffset)), // a commit past the high watermark is no negative lag
         consumerId: owners.get(tpKey({ topic, partition }))?.memberId ?? "",
         clientId: clientIdOf(owners.get(tpKey({ topic, partition }))),
       });

@@ -13,7 +13,7 @@ import { noMember } from "./member-store";
 import { advancePositions, owned, owns, positionOf, positionsToCommit, resolvePositions, setPosition, unresolved } from "./positions";
 import { checkOffsets, offsetFor, partitionProblem } from "./seek";
 import { readDenied, topicReadability, unreadable } from "./topic-access";
-import { OK, tpKey, type CommittedOffset, type MemberState, type Ok, type OffsetChange, type PollOk, type PositionMove, type SeekTarget, type Subscription, type TopicPartition } from "./types";
+import { OK, tpKey, type CommitOk, type CommittedOffset, type MemberState, type Ok, type OffsetChange, type PollOk, type PositionMove, type SeekTarget, type Subscription, type TopicPartition } from "./types";
 
 /**
  * A records request of `memberId` by `principal`: counts as a heartbeat,
@@ -58,17 +58,19 @@ export function formatMismatch(m: MemberState, formats: RecordFormat[]): Failure
  * Commits offsets of `memberId` by `principal` (or, with null, everything
  * returned so far). Each `offset` is the next offset to read (Kafka's
  * meaning), or, with `lastConsumed` (the REST proxy's meaning), the last
- * offset consumed, stored as offset + 1. A topic the principal may not
- * READ is 403; a partition the member does not own 40904; past the high
- * watermark 41601; a topic gone 40401, no leader 40404; nothing is
- * committed then.
+ * offset consumed, stored as offset + 1. As in Kafka, offsets are not
+ * checked against the log (one past the high watermark is stored); a
+ * negative one is 41601. A topic the principal may not READ is 403; a
+ * partition the member does not own 40904; a topic or partition that does
+ * not exist 40401 / 40402; nothing is committed then. Answers what was stored.
  */
-export async function commitOffsets(g: GroupParts, memberId: string, offsets: OffsetChange[] | null, principal: string, lastConsumed: boolean): Promise<Ok | Failure> {
+export async function commitOffsets(g: GroupParts, memberId: string, offsets: OffsetChange[] | null, principal: string, lastConsumed: boolean): Promise<CommitOk | Failure> {
   const m = g.members.touch(memberId);
   if (isFailure(m)) return m;
   if (offsets === null) {
-    g.offsets.write(positionsToCommit(m));
-    return OK;
+    const all = positionsToCommit(m);
+    g.offsets.write(all);
+    return { ok: true, offsets: all };
   }
   const denied = await unreadable(g.env, principal, offsets.map((o) => o.topic), "consumer.commit");
   if (denied !== null) return denied;
@@ -80,12 +82,9 @@ export async function commitOffsets(g: GroupParts, memberId: string, offsets: Of
   }
   const stored = lastConsumed ? offsets.map((o) => ({ ...o, offset: o.offset + 1 })) : offsets;
   const checked = await checkOffsets(g.env, stored);
-  if (!checked.ok) {
-    if (!lastConsumed || checked.error_code !== ErrorCode.OFFSET_OUT_OF_RANGE) return checked;
-    return failure(checked.error_code, `${checked.message} (the posted offset is the last one consumed: the group stores offset + 1, so at most the high watermark − 1 may be posted)`);
-  }
+  if (!checked.ok) return checked;
   g.offsets.write(checked.offsets);
-  return OK;
+  return { ok: true, offsets: checked.offsets };
 }
 
 /** Committed offsets of `partitions` (null: every partition the member owns; named ones need READ); a deleted topic has none. */

@@ -14,7 +14,15 @@ type Row = {
   topic_id: string;
 };
 
+/** A committed offset not yet in `__consumer_offsets`, with the time it was committed. */
+export interface UnloggedOffset extends CommittedOffset {
+  committedAtMs: number;
+}
+
 export class OffsetStore {
+  /** Told after every write (the coordinator flushes to `__consumer_offsets` soon after). */
+  onWrite: () => void = () => {};
+
   constructor(private readonly sql: SqlStorage) {}
 
   /** The committed offset of a partition of topic id `topicId`, or null (dropping one of another topic id). */
@@ -39,6 +47,31 @@ export class OffsetStore {
         o.topic, o.partition, o.offset, o.metadata ?? null, nowMs, o.topicId,
       );
     }
+    if (offsets.length > 0) this.onWrite();
+  }
+
+  /** Up to `limit` committed offsets not yet in `__consumer_offsets`, oldest first. */
+  unlogged(limit: number): UnloggedOffset[] {
+    return this.sql
+      .exec<Row & { committed_at_ms: number }>("SELECT topic, partition, offset, metadata, committed_at_ms FROM offsets WHERE logged = 0 ORDER BY committed_at_ms LIMIT ?", limit)
+      .toArray()
+      .map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, metadata: r.metadata, committedAtMs: r.committed_at_ms }));
+  }
+
+  /** Marks offsets as in `__consumer_offsets` — those not committed again since they were read. */
+  markLogged(rows: UnloggedOffset[]): void {
+    for (const r of rows) {
+      this.sql.exec("UPDATE offsets SET logged = 1 WHERE topic = ? AND partition = ? AND offset = ? AND committed_at_ms = ?", r.topic, r.partition, r.offset, r.committedAtMs);
+    }
+  }
+
+  /** The generation whose group metadata is in `__consumer_offsets`, or null. */
+  loggedGeneration(): string | null {
+    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'offsets_topic_generation'").toArray()[0]?.value ?? null;
+  }
+
+  setLoggedGeneration(generation: string): void {
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('offsets_topic_generation', ?)", generation);
   }
 
   /** Every committed offset, with the id of the topic it was committed in ("" before ids were kept). */

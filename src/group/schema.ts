@@ -16,4 +16,7 @@ export const GROUP_SCHEMA: string[] = [
   // inherit them. '' marks an offset committed before this step (adopted
   // by the topic of that name the next time the topics are listed).
   `ALTER TABLE offsets ADD COLUMN topic_id TEXT NOT NULL DEFAULT '';`,
+  // 3: which committed offsets are in __consumer_offsets yet (offsets-log.ts): 0 until logged.
+  // Offsets committed before this step are logged by the group's next flush.
+  `ALTER TABLE offsets ADD COLUMN logged INTEGER NOT NULL DEFAULT 0;`,
 ];

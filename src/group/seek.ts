@@ -40,20 +40,19 @@ export async function offsetFor(env: Env, tp: TopicPartition, target: SeekTarget
 }
 
 /**
- * Checks offsets to commit: each partition must exist (40401/40402) and
- * have a leader that answers (40404/50003), and the offset must be from
- * 0 to the high watermark (41601). Returns them stamped with their topic ids.
+ * Checks offsets to commit as Kafka's OffsetCommit does: each partition
+ * must exist (40401/40402); the offset is not checked against the log (a
+ * commit past the high watermark is stored, as in Kafka), only that it is
+ * a safe integer of 0 or more (41601). Returns them stamped with their
+ * topic ids.
  */
 export async function checkOffsets(env: Env, offsets: OffsetChange[]): Promise<{ ok: true; offsets: OffsetWrite[] } | Failure> {
   const checked: OffsetWrite[] = [];
   for (const o of offsets) {
     const meta = await topicOf(env, o.topic);
     if (isFailure(meta)) return meta;
-    const p = await partitionPositions(env, meta, o.partition);
-    if (!p.ok) return p;
-    if (!Number.isSafeInteger(o.offset) || o.offset < 0 || o.offset > p.highWatermark) {
-      return failure(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${o.offset} for ${o.topic}-${o.partition} is past the high watermark ${p.highWatermark}`);
-    }
+    if (o.partition < 0 || o.partition >= meta.partitionsCount) return noPartition(o.topic, o.partition);
+    if (!Number.isSafeInteger(o.offset) || o.offset < 0) return failure(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${o.offset} for ${o.topic}-${o.partition} is not an offset (0 or more)`);
     checked.push({ ...o, topicId: meta.topicId });
   }
   return { ok: true, offsets: checked };

@@ -123,6 +123,12 @@ export interface OffsetWrite extends OffsetChange {
   topicId: string;
 }
 
+/** What a commit stored: each offset (the next to read) with its topic id. */
+export interface CommitOk {
+  ok: true;
+  offsets: OffsetWrite[];
+}
+
 /** A partition's offset by number, by time, or at either end. */
 export type SeekTarget = { offset: number } | { timestamp: number } | { to: "earliest" | "latest" };
 

@@ -12,11 +12,12 @@
 import { assert, ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
 import { truncateCheckpoint } from "../cleaner/checkpoint";
-import { checkBatch, checkStoredBatch, lastOffsetOf, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../record/record-batch";
+import { checkStoredBatch, lastOffsetOf, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../record/record-batch";
 import { deletes, resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topic/configs";
+import { refusedBatches } from "./append-checks";
 import { LocalSegments } from "./local-segments";
 import { LogReads } from "./log-reads";
-import { producerBatchKey, ProducerKeys } from "./producer-keys";
+import { ProducerKeys, producerRow } from "./producer-keys";
 import type { IdempotentAppend } from "./producer-state";
 import { planRetention } from "./retention";
 import { Segments } from "./segments";
@@ -98,19 +99,9 @@ export class PartitionLog implements Positions {
     this.setMeta("configs", JSON.stringify(configs));
   }
 
-  /** What is wrong with batches offered for append, or null. Checks CRC, size and offset space. */
+  /** What is wrong with batches offered for append, or null (append-checks.ts: CRC, size, offset space). */
   refuseBatches(batches: Uint8Array[]): Failure | null {
-    if (batches.length === 0) return failure(ErrorCode.BAD_REQUEST, "no record batches to append");
-    const sizeMax = Math.min(limits.batchBytesMax, this.configs["max.message.bytes"]);
-    let records = 0;
-    for (const batch of batches) {
-      const problem = checkBatch(batch);
-      if (problem !== null) return failure(ErrorCode.CORRUPT_MESSAGE, `refused record batch: ${problem}`);
-      if (batch.length > sizeMax) return failure(ErrorCode.PAYLOAD_TOO_LARGE, `record batch of ${batch.length} bytes is over the ${sizeMax}-byte limit`);
-      records += readBatchHeader(batch).recordCount;
-    }
-    if (this.logEndOffset + records > limits.offsetMax) return failure(ErrorCode.BAD_REQUEST, "the partition has run out of offsets");
-    return null;
+    return refusedBatches(batches, this.configs, this.logEndOffset);
   }
 
   /**
@@ -271,6 +262,20 @@ export class PartitionLog implements Positions {
     return true;
   }
 
+  /** Kafka's DeleteRecords: moves the log start forward to `offset` (at most the high watermark); whole segments below it go now. */
+  moveLogStartTo(offset: number): void {
+    assert(offset > this.logStartOffset && offset <= this.highWatermark, `log start ${this.logStartOffset} moves forward to ${offset}, at most the high watermark ${this.highWatermark}`);
+    const count = this.segments.all().filter((s) => s.lastOffset < offset).length; // the oldest ones, wholly below it
+    const kept = this.segments.startWithout(count, this.logEndOffset);
+    this.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM batches WHERE base_offset < ?", kept);
+      this.sql.exec("DELETE FROM segments WHERE base_offset < ?", kept);
+      this.setMeta("log_start_offset", String(offset));
+    });
+    this.segments.dropOldest(count);
+    this.logStartOffset = offset;
+  }
+
   /** When retention next has work (epoch ms), or null when the log holds nothing. */
   retentionDueMs(nowMs: number): number | null {
     return deletes(this.configs) ? this.segments.retentionDueMs(nowMs, this.configs) : null;
@@ -290,11 +295,4 @@ export class PartitionLog implements Positions {
       `logStart ${this.logStartOffset} <= hw ${this.highWatermark} <= leo ${this.logEndOffset}`,
     );
   }
-}
-
-/** The row remembering an idempotent producer's batch appended at `baseOffset` at `nowMs`. */
-function producerRow(mark: IdempotentAppend["batches"][number], baseOffset: number, nowMs: number): ProducerKeyRow {
-  const { recordCount, ...producer } = mark;
-  const expiresAtMs = nowMs + limits.producerIdExpirationMs;
-  return { key: producerBatchKey(producer), fingerprint: "", baseOffset, recordCount, requestTimeMs: nowMs, expiresAtMs, producer };
 }

@@ -10,6 +10,7 @@
  * leader answers retries as the old one would.
  */
 import { limits } from "../limits";
+import type { IdempotentAppend } from "./producer-state";
 import type { ProducerBatchMark, ProducerKeyRow } from "./types";
 
 type KeyRowSql = {
@@ -31,6 +32,13 @@ type KeyRowSql = {
  */
 export function producerBatchKey(m: ProducerBatchMark): string {
   return `\u0001kafka:${m.producerId}:${m.producerEpoch}:${m.firstSequence}`;
+}
+
+/** The row remembering an idempotent producer's batch appended at `baseOffset` at `nowMs` (epoch ms). */
+export function producerRow(mark: IdempotentAppend["batches"][number], baseOffset: number, nowMs: number): ProducerKeyRow {
+  const { recordCount, ...producer } = mark;
+  const expiresAtMs = nowMs + limits.producerIdExpirationMs;
+  return { key: producerBatchKey(producer), fingerprint: "", baseOffset, recordCount, requestTimeMs: nowMs, expiresAtMs, producer };
 }
 
 export class ProducerKeys {

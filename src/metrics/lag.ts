@@ -48,7 +48,7 @@ export function groupLag(
         continue;
       }
       const c = g.committed.find((o) => o.topic === topic && o.partition === partition && (o.topicId === "" || o.topicId === ref.topicId));
-      rows.push({ topic, partition, lag: p.highWatermark - (c?.offset ?? p.logStartOffset) });
+      rows.push({ topic, partition, lag: Math.max(0, p.highWatermark - (c?.offset ?? p.logStartOffset)) });
     }
   }
   return { rows, complete };

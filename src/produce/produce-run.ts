@@ -99,7 +99,7 @@ function place(req: ProduceRequest, topic: TopicMeta): { outcomes: Outcome[]; pl
     const explicit = e.ok ? (req.fixedPartition ?? e.value.partition) : undefined;
     if (!e.ok) outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, error_name: "INVALID_RECORD", message: e.problem };
     else if (keysRequired && e.value.record.key === null) outcomes[i] = { ok: false, ...keylessRecord(topic, i).body() };
-    else if (explicit !== undefined && explicit >= topic.partitionsCount) outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() };
+    else if (explicit !== undefined && (explicit < 0 || explicit >= topic.partitionsCount)) outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() };
     else {
       placed.push({ partition: partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless), record: e.value.record, timestampGiven: e.value.timestampGiven });
       at.push(i);

@@ -68,9 +68,9 @@ export function timestampOf(spec: unknown, nowMs: number): Field<number> {
   return typeof ms === "string" ? bad(ms) : ok(ms);
 }
 
-/** An optional partition number field. */
-export function partitionOf(field: string, spec: unknown): Field<number | undefined> {
+/** An optional partition number field: a non-negative integer, or (`anyInteger`) any integer, a negative one being no partition's. */
+export function partitionOf(field: string, spec: unknown, anyInteger = false): Field<number | undefined> {
   if (spec === undefined || spec === null) return ok(undefined);
-  if (typeof spec !== "number" || !Number.isInteger(spec) || spec < 0) return bad(`${field} must be a non-negative integer`);
+  if (typeof spec !== "number" || !Number.isInteger(spec) || (spec < 0 && !anyInteger)) return bad(`${field} must be a non-negative integer`);
   return ok(spec);
 }

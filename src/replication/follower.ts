@@ -38,7 +38,7 @@ export function resetTo(r: ReplicaState, args: { leaderEpoch: number; offset: nu
   return { ok: true };
 }
 
-/** Applies batches the leader sent (they must start at this log's end) and follows its high watermark. */
+/** Applies batches the leader sent (they must start at this log's end) and follows its high watermark and log start. */
 export function replicate(r: ReplicaState, args: ReplicateArgs): ReplicateOk | Failure {
   const refused = refuseCaller(r, args.leaderEpoch);
   if (refused !== null) return refused;
@@ -51,8 +51,11 @@ export function replicate(r: ReplicaState, args: ReplicateArgs): ReplicateOk | F
     if (appendRefused !== null) return appendRefused;
   }
   if (log.advanceHighWatermark(args.highWatermark)) r.fetchWaiters.wakeAll();
+  // The leader's log start (retention, DeleteRecords) is this log's too, as far as this log is committed.
+  const start = Math.min(args.logStartOffset ?? -1, log.highWatermark);
+  if (start > log.logStartOffset) log.moveLogStartTo(start);
   r.schedule(Date.now());
-  return { ok: true, logEndOffset: log.logEndOffset };
+  return { ok: true, logEndOffset: log.logEndOffset, logStartOffset: log.logStartOffset };
 }
 
 /** The refusal of a call from the leader of `leaderEpoch` (an old epoch, or one that has not shaken hands), or null. */

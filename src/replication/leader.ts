@@ -179,6 +179,13 @@ export class LeaderSide {
     return this.isrChangeInFlight || (this.replicator?.busy() ?? false);
   }
 
+  /** Sends the log start to every follower now (DeleteRecords), then answers Kafka's low watermark (see `Replicator.lowWatermark`). */
+  async syncLogStart(): Promise<number> {
+    const log = this.replica.log;
+    await this.replicator?.syncAll();
+    return this.replicator?.lowWatermark(this.replica.role.isr, log.logStartOffset) ?? log.logStartOffset;
+  }
+
   /** The heartbeat: contact every follower, then see whether the ISR should change. */
   heartbeat(nowMs: number): void {
     this.replicator?.kickAll();

@@ -18,6 +18,7 @@ import { limits } from "../limits";
 import { RunnelObject } from "../rpc/runnel-object";
 import { applySchema } from "../rpc/schema-steps";
 import type { ConfigOverrides } from "../topic/configs";
+import { deleteRecordsBefore } from "./delete-records";
 import * as follower from "./follower";
 import type { PartitionMetricsOk } from "./metrics";
 import { PartitionLog } from "../log/partition-log";
@@ -25,7 +26,7 @@ import { replicaGateFor, type ReplicaGate } from "./replica-gate";
 import { ReplicaState } from "./replica-state";
 import { PARTITION_SCHEMA } from "../log/schema";
 import type {
-  AppendArgs, AppendOk, DescribeOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ReplicateArgs,
+  AppendArgs, AppendOk, DeleteRecordsArgs, DeleteRecordsOk, DescribeOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ReplicateArgs,
   ReplicateOk, TimestampLookupOk, TruncateOk,
 } from "./types";
 
@@ -79,6 +80,12 @@ export class PartitionReplica extends RunnelObject {
   async append(args: AppendArgs): Promise<AppendOk | Failure> {
     const r = await this.#open(args.topicId);
     return r instanceof ReplicaState ? r.leader.append(args) : r;
+  }
+
+  /** Kafka's DeleteRecords (leader of `args.leaderEpoch` only): moves the log start to `args.offset`, -1 the high watermark (see delete-records.ts). */
+  async deleteRecords(args: DeleteRecordsArgs): Promise<DeleteRecordsOk | Failure> {
+    const r = await this.#open(args.topicId);
+    return r instanceof ReplicaState ? deleteRecordsBefore(r, args) : r;
   }
 
   /** Whether this partition saw `key` (leader only): not at all, with `fingerprint`, or with another request. */

@@ -28,6 +28,8 @@ interface FollowerLink {
   brokerId: number;
   /** The follower's log end as last confirmed; null until the epoch's handshake is done. */
   logEndOffset: number | null;
+  /** The follower's log start as last confirmed; null until known in this epoch. */
+  logStartOffset: number | null;
   /** When the follower last held everything the leader had (as of the call's start). */
   lastCaughtUpMs: number;
   syncing: Promise<void> | null;
@@ -64,7 +66,7 @@ export class Replicator {
   ) {
     for (const brokerId of host.role().replicas) {
       if (brokerId !== host.brokerId) {
-        this.links.set(brokerId, { brokerId, logEndOffset: null, lastCaughtUpMs: nowMs, syncing: null, again: false, lastBug: null });
+        this.links.set(brokerId, { brokerId, logEndOffset: null, logStartOffset: null, lastCaughtUpMs: nowMs, syncing: null, again: false, lastBug: null });
       }
     }
   }
@@ -77,6 +79,17 @@ export class Replicator {
   /** A follower's confirmed log end, or null when not yet known in this epoch. */
   followerEnd(brokerId: number): number | null {
     return this.links.get(brokerId)?.logEndOffset ?? null;
+  }
+
+  /** Syncs every follower now; resolves once each call (and any it queued) was answered or failed. */
+  async syncAll(): Promise<void> {
+    await Promise.all([...this.links.values()].map((l) => this.sync(l)));
+  }
+
+  /** Kafka's low watermark: the smallest log start of `leaderStart` and the in-sync followers' confirmed ones (unknown ones left out). */
+  lowWatermark(isr: number[], leaderStart: number): number {
+    const starts = isr.flatMap((b) => this.links.get(b)?.logStartOffset ?? []);
+    return Math.min(leaderStart, ...starts);
   }
 
   /** Whether any follower has a call in flight. */
@@ -137,11 +150,13 @@ export class Replicator {
   private async syncOnce(link: FollowerLink): Promise<boolean> {
     if (!this.host.leads(this.leaderEpoch) || (await this.host.gate()) !== null) return false;
     const follower = this.follower(link.brokerId);
+    const log = this.host.log;
+    // A follower whose next batch is gone here (retention, DeleteRecords) starts over at the leader's first batch.
+    if (link.logEndOffset !== null && link.logEndOffset < log.reads.batchBoundaryAtOrBelow(log.logStartOffset)) link.logEndOffset = null;
     if (link.logEndOffset === null) {
-      link.logEndOffset = await this.handshake(follower);
+      link.logEndOffset = await this.handshake(follower, link);
       if (link.logEndOffset === null) return false;
     }
-    const log = this.host.log;
     const from = link.logEndOffset;
     const sentAtMs = Date.now();
     const leaderEnd = log.logEndOffset;
@@ -152,7 +167,10 @@ export class Replicator {
     }
     const last = batches[batches.length - 1];
     const end = last === undefined ? from : lastOffsetOf(last) + 1;
-    const args = { topicId: this.host.topicId, leaderEpoch: this.leaderEpoch, fromOffset: from, batches, keys: log.keys.between(from, end), highWatermark: log.highWatermark };
+    const args = {
+      topicId: this.host.topicId, leaderEpoch: this.leaderEpoch, fromOffset: from, batches, keys: log.keys.between(from, end),
+      highWatermark: log.highWatermark, logStartOffset: log.logStartOffset,
+    };
     const result = await follower.replicate(args);
     if (!this.host.leads(this.leaderEpoch) || isUnreachable(result)) return false; // unreachable: the next kick tries again
     if (!result.ok) {
@@ -161,6 +179,7 @@ export class Replicator {
       return result.error_code !== ErrorCode.FENCED_LEADER_EPOCH;
     }
     link.logEndOffset = result.logEndOffset;
+    link.logStartOffset = result.logStartOffset ?? null; // absent from followers before it was answered
     if (result.logEndOffset >= leaderEnd) link.lastCaughtUpMs = sentAtMs;
     this.host.progressed();
     return batches.length > 0;
@@ -172,7 +191,7 @@ export class Replicator {
    * ours diverge is truncated. Returns the follower's log end, or null
    * when it did not agree (or could not be reached).
    */
-  private async handshake(follower: Caller<PartitionReplica>): Promise<number | null> {
+  private async handshake(follower: Caller<PartitionReplica>, link: FollowerLink): Promise<number | null> {
     const log = this.host.log;
     const topicId = this.host.topicId;
     const leaderEpoch = this.leaderEpoch;
@@ -181,9 +200,13 @@ export class Replicator {
       if (hello.error_code === ErrorCode.FENCED_LEADER_EPOCH) this.host.fenced(leaderEpoch);
       return null;
     }
-    if (hello.logEndOffset < log.logStartOffset || hello.logStartOffset > log.logEndOffset) {
-      const reset = await follower.resetTo({ topicId, leaderEpoch, offset: log.logStartOffset });
-      return reset.ok ? log.logStartOffset : null;
+    link.logStartOffset = hello.logStartOffset;
+    // The first batch held here: the log start may be inside it (DeleteRecords), and a follower copies whole batches.
+    const first = log.reads.batchBoundaryAtOrBelow(log.logStartOffset);
+    if (hello.logEndOffset < first || hello.logStartOffset > log.logEndOffset) {
+      const reset = await follower.resetTo({ topicId, leaderEpoch, offset: first });
+      link.logStartOffset = reset.ok ? first : link.logStartOffset;
+      return reset.ok ? first : null;
     }
     let end = hello.logEndOffset;
     let mark = hello.lastBatch;

@@ -106,11 +106,27 @@ export interface ReplicateArgs {
   keys: ProducerKeyRow[];
   /** The leader's high watermark. */
   highWatermark: number;
+  /** The leader's log start offset: the follower's moves up to it (retention, DeleteRecords). Absent from leaders before it was sent. */
+  logStartOffset?: number;
 }
 
 export interface ReplicateOk {
   ok: true;
   logEndOffset: number;
+  logStartOffset: number;
+}
+
+/** A DeleteRecords call on a partition's leader: move its log start to `offset` (-1: the high watermark). */
+export interface DeleteRecordsArgs {
+  topicId: string;
+  leaderEpoch: number;
+  offset: number;
+}
+
+export interface DeleteRecordsOk {
+  ok: true;
+  /** Kafka's low watermark: the smallest log start offset of the leader and its in-sync followers, as they confirmed it. */
+  lowWatermark: number;
 }
 
 export interface TruncateOk {

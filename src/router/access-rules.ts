@@ -5,7 +5,7 @@
  * group (and on every topic they read or commit, checked where the topics
  * are known; DESCRIBE on each topic whose committed offsets a Kafka client
  * fetches); create topic →
- * CREATE on the cluster or the topic; delete → DELETE; partitions →
+ * CREATE on the cluster or the topic; delete (and deleting records) → DELETE; partitions →
  * ALTER; configs → DESCRIBE_CONFIGS / ALTER_CONFIGS; describe and lists →
  * DESCRIBE (lists are filtered); group admin → DESCRIBE, offset resets →
  * DELETE on the group; keys, ACLs, quotas, audit, faults, alert rules →
@@ -81,6 +81,7 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${T}/:t/partitions/:p`, need: topic("DESCRIBE"), action: "topic.describe" },
   { method: "GET", path: `${T}/:t/partitions/:p/offsets`, need: topic("DESCRIBE"), action: "topic.describe" },
   { method: "GET", path: `${T}/:t/partitions/:p/offset`, need: topic("DESCRIBE"), action: "topic.describe" },
+  { method: "POST", path: `${T}/:t/partitions/:p/:action{records:delete-before}`, need: topic("DELETE"), action: "topic.records.delete", audit: true },
   { method: "PUT", path: `${T}/:t/configs/:name`, need: topic("ALTER_CONFIGS"), action: "topic.configs.alter", audit: true },
   { method: "DELETE", path: `${T}/:t/configs/:name`, need: topic("ALTER_CONFIGS"), action: "topic.configs.alter", audit: true },
   // v2 metadata

@@ -19,6 +19,7 @@ import { readBounded } from "../bytes/read-bounded";
 import { ErrorCode, errorOf, RunnelError } from "../errors";
 import { limits } from "../limits";
 import { logBug } from "../rpc/boundary";
+import { isInternalTopic } from "../group/offsets-topic";
 import { ACCESS_RULES, type AccessRule } from "./access-rules";
 import { callAccess } from "../rpc/objects";
 import { answeredErrorCode } from "./on-error";
@@ -101,6 +102,7 @@ function authorize(rule: AccessRule): MiddlewareHandler<{ Bindings: Env }> {
     const open = authMode(c.env) === "open";
     const principal = principalIn(c);
     if (open && rule.authOnly === true) throw refusedOpen(c, rule);
+    if (rule.need.on === "topic" && INTERNAL_REFUSED.has(rule.need.op)) refuseInternal(c.req.param("t") ?? "");
     const state = open ? null : await accessState(c.env);
     if (state !== null) {
       const denied = await deniedBy(c, state, principal, rule);
@@ -119,6 +121,15 @@ function authorize(rule: AccessRule): MiddlewareHandler<{ Bindings: Env }> {
     }
     if (state !== null && rule.quota === "consume") await chargeConsumed(c, state, principal);
   };
+}
+
+/** What no one may do to an internal topic (Kafka refuses it to clients too): only Runnel writes `__consumer_offsets`. */
+const INTERNAL_REFUSED = new Set<Operation>(["WRITE", "DELETE", "ALTER", "ALTER_CONFIGS"]);
+
+/** 403 naming the topic internal when `topic` is (writes, deletes, partition and config changes; reads pass). */
+export function refuseInternal(topic: string): void {
+  if (!isInternalTopic(topic)) return;
+  throw new RunnelError(ErrorCode.FORBIDDEN, `topic '${topic}' is internal: the group coordinators write it in Kafka's formats; clients may only read it`, undefined, "INVALID_TOPIC_EXCEPTION");
 }
 
 /** Keys and ACLs served open (see AccessRule.authOnly): refused, and audited as a denial. */

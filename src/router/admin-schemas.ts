@@ -26,6 +26,11 @@ export const CreateTopic = v.strictObject({
 /** `PATCH …/topics/{t}`. */
 export const UpdatePartitionCount = v.strictObject({ partitions_count: integer });
 
+/** `POST …/partitions/{p}/records:delete-before`: Kafka's DeleteRecords offset (-1: the high watermark). */
+export const DeleteRecordsBefore = v.strictObject({
+  offset: v.pipe(v.number("must be an offset (-1: the high watermark)"), v.safeInteger("must be an offset (-1: the high watermark)"), v.minValue(-1, "must be an offset (-1: the high watermark)")),
+});
+
 /** `PUT …/topics/{t}/configs/{name}`: a null value resets to the default. */
 export const UpdateConfig = v.strictObject({ value: v.nullable(v.string("must be a string or null")) });
 

@@ -30,8 +30,9 @@ const I = "/consumers/:g/instances/:i";
 const group = (c: C) => callGroup(c.env, c.req.param("g")!);
 const instance = (c: C) => c.req.param("i")!;
 
+// No body is every default (binary, latest, auto-commit), as Confluent's proxy takes it.
 consumerRoutes.post("/consumers/:g", async (c) => {
-  const create = consumerCreateOf(await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  const create = consumerCreateOf(await optionalObject(c));
   const created = unwrap(await group(c).createMember(c.req.param("g"), { ...create, principal: principalIn(c) }));
   return c.json({ instance_id: created.memberId, base_uri: `${baseUrl(c)}/consumers/${c.req.param("g")}/instances/${created.memberId}` });
 });
@@ -79,8 +80,9 @@ consumerRoutes.get(`${I}/topics/:t`, async (c) => {
 consumerRoutes.post(`${I}/offsets`, async (c) => {
   const { offsets } = parseInput(CommitBody, await optionalObject(c));
   // The REST meaning: each posted offset is the last one consumed; the group stores offset + 1.
-  unwrap(await group(c).commit(instance(c), offsets ?? null, principalIn(c), true));
-  return c.json([]);
+  const committed = unwrap(await group(c).commit(instance(c), offsets ?? null, principalIn(c), true));
+  // Confluent's CommitOffsetsResponse (a JSON array): `consumed` the last offset consumed, `committed` what the group stores.
+  return c.json(committed.offsets.map((o) => ({ topic: o.topic, partition: o.partition, consumed: o.offset - 1, committed: o.offset })));
 });
 
 consumerRoutes.get(`${I}/offsets`, async (c) => {
@@ -138,10 +140,10 @@ function recordOffers(format: RecordFormat): string[] {
   return [embeddedType(format), `application/vnd.kafka.${format}.v1+json`, ...V2_OFFERS];
 }
 
-/** `{"topics": [...]}` or `{"topic_pattern": "…"}` — one of them (two at once is 40901); anything else is 42206. */
+/** `{"topics": [...]}` or `{"topic_pattern": "…"}` — one of them (both at once is Kafka's illegal state, 40903, as the peers answer); anything else is 42206. */
 function subscriptionOf(body: Record<string, unknown>) {
   if (body.topics !== undefined && body.topic_pattern !== undefined) {
-    throw new RunnelError(ErrorCode.ALREADY_SUBSCRIBED, "subscribe to topics or to a topic_pattern, not both at once");
+    throw new RunnelError(ErrorCode.ILLEGAL_STATE, "subscribe to topics or to a topic_pattern, not both at once", undefined, null);
   }
   return parseInput(SubscriptionBody, body, { errorCode: ErrorCode.INVALID_PAYLOAD, errorName: "INVALID_REQUEST" });
 }

@@ -17,7 +17,7 @@ type C = Context<{ Bindings: Env }>;
 
 async function fetchRoute(c: C, timeoutParam: string, format: RecordFormat, v2: boolean) {
   const topic = await topicMeta(c.env, c.req.param("t")!);
-  const partition = partitionIn(topic, c.req.param("p"));
+  const partition = partitionIn(topic, c.req.param("p"), v2);
   const fetched = await fetchRecords(c.env, topic, partition, {
     offset: intParam("offset", c.req.query("offset")),
     maxBytes: boundedIntParam("max_bytes", c.req.query("max_bytes"), limits.fetchBytesDefault, limits.fetchBytesMax),

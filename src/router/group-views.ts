@@ -4,7 +4,7 @@
  * ConsumerLagData, ConsumerGroupLagSummaryData): `kind`, `metadata.self`
  * and `resource_name`, and `related` links. Runnel adds to a group the
  * members with their assignments (`consumers` is the list itself, not a
- * link) and its `generation`.
+ * link) and its `generation`; `…/consumers` answers ConsumerData as it is.
  */
 import { clientIdOf } from "../group/lags";
 import type { GroupDescription, LagRow, TopicPartition } from "../group/types";
@@ -37,12 +37,12 @@ export function groupView(b: ViewBase, g: GroupDescription) {
     is_mixed_consumer_group: false,
     generation: g.generation,
     coordinator: { related: self },
-    consumers: g.members.map((m) => consumerView(b, g.groupId, m)),
+    consumers: g.members.map((m) => memberView(b, g.groupId, m)),
     lag_summary: { related: `${self}/lag-summary` },
   };
 }
 
-/** A member: its id, client id, and its partitions (Runnel lists them; Confluent links them). */
+/** A member as Confluent's ConsumerData: its id, client id, and a link to its assignments. */
 export function consumerView(b: ViewBase, groupId: string, m: Member) {
   const self = `${groupPath(b, groupId)}/consumers/${m.memberId}`;
   return {
@@ -53,8 +53,13 @@ export function consumerView(b: ViewBase, groupId: string, m: Member) {
     consumer_id: m.memberId,
     instance_id: m.kind === "http" ? m.memberId : null,
     client_id: clientIdOf(m),
-    assignments: m.assignment.map((tp) => ({ topic_name: tp.topic, partition_id: tp.partition })),
+    assignments: { related: `${self}/assignments` },
   };
+}
+
+/** A member inside its group's view: ConsumerData with its partitions listed (Runnel's addition: one call shows who owns what). */
+function memberView(b: ViewBase, groupId: string, m: Member) {
+  return { ...consumerView(b, groupId, m), assignments: m.assignment.map((tp) => ({ topic_name: tp.topic, partition_id: tp.partition })) };
 }
 
 /** One partition a member owns. */

@@ -10,7 +10,8 @@ import { bodyOf, ErrorCode, RunnelError } from "../errors";
 import { markProducedTopic, markProduceFailures } from "../metrics/count-requests";
 import { parseIdempotencyKey } from "../produce/idempotency";
 import { parseAcks } from "../produce/producer";
-import { produce, type Outcome, type ProduceRequest, type Produced } from "../produce/produce-run";
+import { produce, type Entry, type Outcome, type ProduceRequest, type Produced } from "../produce/produce-run";
+import type { DataType } from "../produce/record-fields";
 import type { TopicInfo } from "../topic/types";
 import { isJsonType } from "./media";
 
@@ -32,8 +33,13 @@ export async function produceFor(c: C, route: RouteProduce): Promise<Produced> {
   return produced;
 }
 
-/** A v3 produce report: the record's place and time, or its error. */
-export function v3Report(c: C, topic: TopicInfo, o: Outcome) {
+/**
+ * A v3 produce report: the record's place and time, and (Confluent's
+ * ProduceResponse) its key and value as `{type, size}` — the type they
+ * were given in and their size in bytes, -1 for null (Kafka's
+ * RecordMetadata), absent when the request gave none — or its error.
+ */
+export function v3Report(c: C, topic: TopicInfo, o: Outcome, entry: Entry | undefined) {
   if (!o.ok) return bodyOf(o.error_code, o.message, o.error_name);
   return {
     error_code: 200,
@@ -42,7 +48,24 @@ export function v3Report(c: C, topic: TopicInfo, o: Outcome) {
     partition_id: o.partition,
     offset: o.offset,
     timestamp: new Date(o.timestampMs).toISOString(),
+    ...receiptData(entry),
   };
+}
+
+/** The `key` and `value` of a v3 receipt (see `v3Report`). */
+export function receiptData(entry: Entry | undefined): { key?: ReceiptData; value?: ReceiptData } {
+  if (entry === undefined || !entry.ok) return {};
+  const { types, record } = entry.value;
+  const out: { key?: ReceiptData; value?: ReceiptData } = {};
+  if (types?.key !== undefined) out.key = { type: types.key, size: record.key?.length ?? -1 };
+  if (types?.value !== undefined) out.value = { type: types.value, size: record.value?.length ?? -1 };
+  return out;
+}
+
+/** Confluent's ProduceResponseData: the type a key or value was given in and its size in bytes (-1: null). */
+interface ReceiptData {
+  type: DataType;
+  size: number;
 }
 
 /** 415 unless the request body is JSON of some kind. */

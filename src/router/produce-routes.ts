@@ -13,7 +13,7 @@ import { markProducedTopic } from "../metrics/count-requests";
 import { parseJson, readJsonObject, readText } from "./body";
 import { requestFormat } from "./media";
 import { tooManyRecords } from "../produce/produce-run";
-import { produceFor, requireJson, type C } from "./produce-request";
+import { produceFor, receiptData, requireJson, type C } from "./produce-request";
 import { produceV3 } from "./produce-v3";
 import { partitionIn } from "./topic-routes";
 
@@ -36,7 +36,7 @@ produceRoutes.post("/v3/clusters/:c/topics/:t/:action{records:batch}", async (c)
   const successes: unknown[] = [];
   const failures: unknown[] = [];
   outcomes.forEach((o, i) => {
-    if (o.ok) successes.push({ id: ids[i], partition_id: o.partition, offset: o.offset, timestamp: new Date(o.timestampMs).toISOString() });
+    if (o.ok) successes.push({ id: ids[i], partition_id: o.partition, offset: o.offset, timestamp: new Date(o.timestampMs).toISOString(), ...receiptData(entries[i]) });
     else failures.push({ id: ids[i], ...bodyOf(o.error_code, o.message, o.error_name) });
   });
   return c.json({ successes, failures }, 207);
@@ -75,5 +75,5 @@ produceRoutes.post("/topics/:t", (c) => produceV2(c));
 produceRoutes.post("/topics/:t/partitions/:p", async (c) => {
   const topic = await topicMeta(c.env, c.req.param("t"));
   markProducedTopic(c, topic.topicName);
-  return produceV2(c, partitionIn(topic, c.req.param("p")));
+  return produceV2(c, partitionIn(topic, c.req.param("p"), true));
 });

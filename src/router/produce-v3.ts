@@ -4,7 +4,8 @@
  *
  * A body whose length is known (`Content-Length`) is read whole: one
  * record is answered with its report, or its error's status; several get
- * one NDJSON report each. A body that streams (chunked, no length) is
+ * one report line each (JSON objects, one a line, as Confluent's
+ * `application/json` answer). A body that streams (chunked, no length) is
  * answered while it arrives, as Confluent's streaming produce is: a 200
  * whose body carries one report line per record, written as soon as the
  * record is appended — each chunk's complete records are appended
@@ -24,7 +25,8 @@ import { requestIdOf } from "./on-error";
 import { tooManyRecords, type Entry } from "../produce/produce-run";
 import { produceFor, requireJson, v3Report, type C } from "./produce-request";
 
-const NDJSON = "application/x-ndjson";
+// Confluent answers report lines as application/json (its clients read that type: Confluent's Go SDK refuses any other).
+const REPORTS = "application/json";
 
 /** The handler of `POST /v3/clusters/{c}/topics/{t}/records`. */
 export async function produceV3(c: C): Promise<Response> {
@@ -35,7 +37,8 @@ export async function produceV3(c: C): Promise<Response> {
     return streamed(c, body);
   }
   const texts = splitJsonValues(await readText(c.req.raw, limits.produceRequestBytesMax));
-  if (texts.length === 0) throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "the body holds no record", undefined, "INVALID_REQUEST");
+  // Confluent's answer to an empty body: 422, error_code 422 (its RestConstraintViolationExceptionMapper).
+  if (texts.length === 0) throw new RunnelError(ErrorCode.UNPROCESSABLE, "Request body is empty. Data is required.", undefined, "INVALID_REQUEST");
   if (texts.length > limits.produceRecordsMax) throw tooManyRecords(texts.length);
   const values = texts.map((t) => parseJson(t, true));
   const nowMs = Date.now();
@@ -46,11 +49,11 @@ export async function produceV3(c: C): Promise<Response> {
     const { topic, outcomes } = await produceFor(c, { topicName: c.req.param("t")!, entries, requestTimeMs: nowMs, atomic: true });
     const o = outcomes[0]!;
     if (!o.ok) throw new RunnelError(o.error_code, o.message, undefined, o.error_name ?? null);
-    return c.json(v3Report(c, topic, o));
+    return c.json(v3Report(c, topic, o, only));
   }
   const { topic, outcomes } = await produceFor(c, { topicName: c.req.param("t")!, entries, requestTimeMs: nowMs, atomic: false });
-  const lines = outcomes.map((o) => JSON.stringify(v3Report(c, topic, o))).join("\n");
-  return c.body(`${lines}\n`, 200, { "content-type": NDJSON });
+  const lines = outcomes.map((o, i) => JSON.stringify(v3Report(c, topic, o, entries[i]))).join("\n");
+  return c.body(`${lines}\n`, 200, { "content-type": REPORTS });
 }
 
 /** Answers a streaming body: report lines flow out while records flow in. */
@@ -58,7 +61,7 @@ function streamed(c: C, body: ReadableStream<Uint8Array>): Response {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   c.executionCtx.waitUntil(pump(c, body.getReader(), writer));
-  return c.body(readable, 200, { "content-type": NDJSON });
+  return c.body(readable, 200, { "content-type": REPORTS });
 }
 
 const utf8 = new TextEncoder();
@@ -111,7 +114,7 @@ async function appendAll(c: C, texts: string[]): Promise<unknown[]> {
   });
   try {
     const { topic, outcomes } = await produceFor(c, { topicName: c.req.param("t")!, entries, requestTimeMs: nowMs, atomic: false });
-    return outcomes.map((o) => v3Report(c, topic, o));
+    return outcomes.map((o, i) => v3Report(c, topic, o, entries[i]));
   } catch (e) {
     if (!(e instanceof RunnelError)) throw e;
     return texts.map(() => e.body()); // refused whole (a record too large, the topic gone): every record says why

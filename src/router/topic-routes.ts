@@ -7,11 +7,13 @@ import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { offsetForTimestamp, positionsOf } from "../fetch/offsets";
 import { parseInput } from "../input";
 import { limits } from "../limits";
+import { callLeader } from "../metadata/leaders";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
+import type { DeleteRecordsOk } from "../replication/types";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 import { checkCreateTopic } from "../topic/validate";
-import { describable } from "./access";
-import { CreateTopic, UpdatePartitionCount } from "./admin-schemas";
+import { describable, refuseInternal } from "./access";
+import { CreateTopic, DeleteRecordsBefore, UpdatePartitionCount } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { intParam } from "./params";
 import { baseUrl } from "./url";
@@ -29,6 +31,7 @@ topicRoutes.get(T, async (c) => {
 
 topicRoutes.post(T, async (c) => {
   const body = parseInput(CreateTopic, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  refuseInternal(body.topic_name); // Kafka: "Creation of internal topic __consumer_offsets is prohibited"
   const args = {
     topicName: body.topic_name,
     partitionsCount: body.partitions_count ?? 1,
@@ -55,7 +58,7 @@ topicRoutes.get(`${T}/:t`, async (c) => {
   return c.json(topicView(baseUrl(c), c.env.CLUSTER_ID, topic));
 });
 
-// Increase only; the same count is a success that changes nothing.
+// Increase only: the same count or fewer is a 400 (INVALID_PARTITIONS), as Confluent answers.
 topicRoutes.patch(`${T}/:t`, async (c) => {
   const body = parseInput(UpdatePartitionCount, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
   const topic = unwrap(await callController(c.env).increasePartitions(c.req.param("t"), body.partitions_count));
@@ -92,6 +95,15 @@ topicRoutes.get(`${T}/:t/partitions/:p/offsets`, async (c) => {
   return c.json({ topic_name: topic.topicName, partition_id: partition, offset: found.offset, timestamp: found.timestampMs });
 });
 
+// Kafka's DeleteRecords (ext; Confluent's proxy has none): the partition's log start moves to `offset`, -1 the high watermark.
+topicRoutes.post(`${T}/:t/partitions/:p/:action{records:delete-before}`, async (c) => {
+  const { offset } = parseInput(DeleteRecordsBefore, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  const topic = await topicMeta(c.env, c.req.param("t"));
+  const partition = partitionIn(topic, c.req.param("p"));
+  const done = unwrap(await callLeader<DeleteRecordsOk>(c.env, topic, partition, (leader) => leader.replica.deleteRecords({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, offset })));
+  return c.json({ cluster_id: c.env.CLUSTER_ID, topic_name: topic.topicName, partition_id: partition, low_watermark: done.lowWatermark });
+});
+
 // Confluent's partition offsets: earliest = log start offset, latest = high watermark.
 topicRoutes.get(`${T}/:t/partitions/:p/offset`, async (c) => {
   const type = c.req.query("offset_type") ?? "earliest_and_latest";
@@ -114,11 +126,14 @@ topicRoutes.get(`${T}/:t/partitions/:p/offset`, async (c) => {
 /**
  * The partition number in path segment `raw`. As in Confluent's proxy, a
  * segment that is not an integer matches no route (404), and a number the
- * topic has no partition for (negative too) is a 40402.
+ * topic has no partition for (negative too) is a 40402 — except that a
+ * negative one in a v2 URL (`v2`) is a 400, as the peers' v2 tests expect
+ * (Strimzi's bridge refuses it in request validation).
  */
-export function partitionIn(topic: TopicInfo, raw: string | undefined): number {
+export function partitionIn(topic: TopicInfo, raw: string | undefined, v2 = false): number {
   if (raw === undefined || !/^-?\d{1,10}$/.test(raw)) throw new RunnelError(ErrorCode.NOT_FOUND, `partition '${raw}' is not a partition number`);
   const p = Number(raw);
+  if (v2 && p < 0) throw new RunnelError(ErrorCode.BAD_REQUEST, `partition ${p} is negative: a partition number is 0 or more`);
   if (p < 0 || p >= topic.partitionsCount) {
     throw new RunnelError(ErrorCode.UNKNOWN_PARTITION, `topic '${topic.topicName}' has no partition ${p} (it has ${topic.partitionsCount})`);
   }

@@ -51,14 +51,14 @@ v2MetadataRoutes.get("/topics/:t/partitions", async (c) => {
 
 v2MetadataRoutes.get("/topics/:t/partitions/:p", async (c) => {
   const topic = await topicMeta(c.env, c.req.param("t"));
-  const p = partitionIn(topic, c.req.param("p"));
+  const p = partitionIn(topic, c.req.param("p"), true);
   return c.json(partitionV2(p, topic.partitions[p]!));
 });
 
 // Confluent's v2 summary: beginning = the log start offset (the first offset held), end = the high watermark (one past the last readable).
 v2MetadataRoutes.get("/topics/:t/partitions/:p/offsets", async (c) => {
   const topic = await topicMeta(c.env, c.req.param("t"));
-  const d = await positionsOf(c.env, topic, partitionIn(topic, c.req.param("p")));
+  const d = await positionsOf(c.env, topic, partitionIn(topic, c.req.param("p"), true));
   return c.json({ beginning_offset: d.logStartOffset, end_offset: d.highWatermark });
 });
 

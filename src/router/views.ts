@@ -9,6 +9,7 @@
 import type { Broker } from "../cluster/brokers";
 import { describeConfigs } from "../topic/configs";
 import type { TopicInfo } from "../topic/types";
+import { isInternalTopic } from "../group/offsets-topic";
 
 /** The v3 list envelope. */
 export function list<T>(kind: string, self: string, data: T[]) {
@@ -66,7 +67,7 @@ export function topicView(base: string, clusterId: string, t: TopicInfo) {
     cluster_id: clusterId,
     topic_name: t.topicName,
     topic_id: t.topicId,
-    is_internal: false,
+    is_internal: isInternalTopic(t.topicName),
     partitions_count: t.partitionsCount,
     replication_factor: t.replicationFactor,
     partitions: related(`${self}/partitions`),

@@ -109,6 +109,27 @@ describe("ACLs enforced on the HTTP API", () => {
   });
 });
 
+describe("deleting records (records:delete-before)", () => {
+  it("needs DELETE on the topic (WRITE is not enough), and is audited either way", async () => {
+    const since = Date.now();
+    await adminTopic("acl-trim");
+    expect((await as(ADMIN, "POST", "/topics/acl-trim", { records: [{ value: 1 }, { value: 2 }] }, { "content-type": "application/vnd.kafka.json.v2+json" })).status).toBe(200);
+    const tim = await keyFor("User:tim");
+    await allow("User:tim", "TOPIC", "acl-trim", "WRITE");
+    const path = `${V3}/topics/acl-trim/partitions/0/records:delete-before`;
+    const denied = await as(tim, "POST", path, { offset: 1 });
+    expect([denied.status, denied.body.error_code, denied.body.error_name]).toEqual([403, 40301, "TOPIC_AUTHORIZATION_FAILED"]);
+    expect((await as(ADMIN, "GET", `${V3}/topics/acl-trim/partitions/0`)).body.log_start_offset).toBe(0);
+    await allow("User:tim", "TOPIC", "acl-trim", "DELETE");
+    expect((await as(tim, "POST", path, { offset: 1 })).body.low_watermark).toBe(1);
+    const rows = async () => (await as(ADMIN, "GET", `${V3}/audit?since=${since}`)).body.data.map((e: Record<string, unknown>) => `${e.principal} ${e.action} ${e.resource} ${e.outcome}`);
+    const wanted = ["User:tim topic.records.delete TOPIC:acl-trim denied", "User:tim topic.records.delete TOPIC:acl-trim success"];
+    // The audit entry is written after the answer: wait for it.
+    for (let i = 0; i < 100 && (await rows()).filter((r: string) => wanted.includes(r)).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await rows()).toEqual(expect.arrayContaining(wanted));
+  });
+});
+
 describe("lists", () => {
   it("show only the topics and groups the principal may describe", async () => {
     await adminTopic("list-a-1");

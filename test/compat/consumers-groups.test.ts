@@ -56,6 +56,14 @@ describe("consumers (ConsumersResourceIntegrationTest; ConsumerAssignmentsResour
     expect(res.json.data[0]).toMatchObject({ kind: "KafkaConsumer", consumer_group_id: G, consumer_id: consumerId, client_id: expect.any(String) });
   });
 
+  it("answers ConsumerData exactly: assignments is a related link (listConsumers_returnsConsumers expects Relationship.create(…/assignments))", async () => {
+    const res = await exchange("GET", `${GROUPS}/${G}/consumers`);
+    const self = `${new URL(res.json.metadata.self).origin}${GROUPS}/${G}/consumers/${consumerId}`;
+    expect(res.json.data[0].assignments).toEqual({ related: `${self}/assignments` });
+    expect(Object.keys(res.json.data[0]).sort()).toEqual(["assignments", "client_id", "cluster_id", "consumer_group_id", "consumer_id", "instance_id", "kind", "metadata"]);
+    expect((await exchange("GET", `${GROUPS}/${G}/consumers/${consumerId}`)).json.assignments).toEqual({ related: `${self}/assignments` });
+  });
+
   it("one consumer by id (getConsumer_returnsConsumer), an unknown one is a 404", async () => {
     const res = await exchange("GET", `${GROUPS}/${G}/consumers/${consumerId}`);
     expect(res.status).toBe(200);

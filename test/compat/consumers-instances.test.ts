@@ -6,8 +6,9 @@
 // (pandaproxy_test test_create_consumer_validation,
 // test_subscribe_consumer_validation, test_remove_consumer_validation).
 // Commit semantics follow API.md "Consumer instances": the posted offset is
-// the last one consumed and the group stores offset + 1. Subscribing two
-// ways is 40901 (API.md's table), where Confluent's code says 40903.
+// the last one consumed and the group stores offset + 1. Subscribing by
+// topics and a pattern at once is 40903 (Karapace's test, Kafka's illegal
+// state); subscribing one way after another is 40901 (API.md's table).
 import { beforeAll, describe, expect, it } from "vitest";
 import { b64, BINARY_V2, exchange, JSON_V2, topic, useServer, V2_JSON } from "./harness";
 
@@ -39,6 +40,17 @@ beforeAll(async () => {
 });
 
 describe("create and delete (api.rst POST /consumers/(group); Karapace test_create_and_delete; pandaproxy test_create_consumer_validation)", () => {
+  it("no body at all is every default: a binary instance (ConsumersResource.createGroup: a null config is the PROTOTYPE)", async () => {
+    const res = await exchange("POST", `/consumers/${G}-bare`, undefined, { "content-type": V2_JSON });
+    expect(res.status).toBe(200);
+    const path = new URL(res.json.base_uri).pathname;
+    await exchange("POST", `${path}/assignments`, { partitions: [{ topic: T, partition: 0 }] });
+    await exchange("POST", `${path}/positions/beginning`, { partitions: [{ topic: T, partition: 0 }] });
+    const read = await exchange("GET", `${path}/records?timeout=3000`, undefined, { accept: BINARY_V2 }); // another format's type would be a 40601
+    expect([read.status, read.type]).toEqual([200, BINARY_V2]);
+    expect(Buffer.from(read.json[0].value, "base64").toString()).toBe("val0");
+  });
+
   it("creates an instance: {instance_id, base_uri}, answered as v2", async () => {
     const res = await exchange("POST", `/consumers/${G}`, { name: "my_consumer", format: "binary", "auto.offset.reset": "earliest", "auto.commit.enable": "false" }, { "content-type": V2_JSON });
     expect(res.status).toBe(200);
@@ -101,13 +113,12 @@ describe("subscription (api.rst; Karapace test_subscription)", () => {
     expect(new Set((await exchange("GET", `${path}/subscription`)).json.topics)).toEqual(new Set(["compat-ci-pat-a", "compat-ci-pat-b"]));
   });
 
-  // A deliberate difference (docs/kafka-compat.md): Confluent and Karapace answer 40903 (Kafka's
-  // IllegalStateException); Runnel's contract (API.md) gives subscribing two ways its own code, 40901.
-  it("topics and a pattern together are a 409 / 40901 (api.rst: mutually exclusive; Karapace, with 40903)", async () => {
+  it("topics and a pattern together are a 409 / 40903 (Karapace test_subscription: 'Invalid state error expected')", async () => {
     const path = await instance("compat-ci-both");
     const res = await exchange("POST", `${path}/subscription`, { topics: [T], topic_pattern: "baz" });
     expect(res.status).toBe(409);
-    expect(res.json.error_code).toBe(40901);
+    expect(res.json.error_code).toBe(40903);
+    expect((await exchange("GET", `${path}/subscription`)).json).toEqual({ topics: [] });
   });
 
   it("topics after a pattern are a 409 / 40901 (Kafka: subscriptions to topics and to a pattern are mutually exclusive)", async () => {
@@ -155,24 +166,29 @@ describe("records (api.rst GET …/records; Karapace test_consume)", () => {
 });
 
 describe("offsets (api.rst POST/GET …/offsets; Karapace test_offsets, test_offsets_no_payload)", () => {
-  it("a commit of offset N reads back as N + 1 with metadata \"\"", async () => {
+  it("a commit of offset N reads back as N + 1 with metadata \"\", past the high watermark too (Karapace test_offsets: commits 0 then 1 on an empty topic)", async () => {
+    await topic("compat-ci-empty");
     const path = await instance("compat-ci-commit");
-    await exchange("POST", `${path}/assignments`, { partitions: [{ topic: T, partition: 0 }] });
-    const commit = await exchange("POST", `${path}/offsets`, { offsets: [{ topic: T, partition: 0, offset: 0 }] });
+    const tp = { topic: "compat-ci-empty", partition: 0 };
+    await exchange("POST", `${path}/assignments`, { partitions: [tp] });
+    const commit = await exchange("POST", `${path}/offsets`, { offsets: [{ ...tp, offset: 0 }] });
     expect(commit.status).toBe(200);
-    const got = await exchange("GET", `${path}/offsets`, { partitions: [{ topic: T, partition: 0 }] });
-    expect(got.json.offsets).toEqual([{ topic: T, partition: 0, offset: 1, metadata: "" }]);
-    await exchange("POST", `${path}/offsets`, { offsets: [{ topic: T, partition: 0, offset: 1 }] });
-    expect((await exchange("GET", `${path}/offsets`, { partitions: [{ topic: T, partition: 0 }] })).json.offsets[0].offset).toBe(2);
+    expect(commit.json).toEqual([{ ...tp, consumed: 0, committed: 1 }]);
+    const got = await exchange("GET", `${path}/offsets`, { partitions: [tp] });
+    expect(got.json.offsets).toEqual([{ ...tp, offset: 1, metadata: "" }]);
+    expect((await exchange("POST", `${path}/offsets`, { offsets: [{ ...tp, offset: 1 }] })).status).toBe(200);
+    expect((await exchange("GET", `${path}/offsets`, { partitions: [tp] })).json.offsets[0].offset).toBe(2);
   });
 
-  it("an empty commit commits what was returned so far", async () => {
+  it("an empty commit commits what was returned so far, answered as Confluent's [{topic, partition, consumed, committed}] (api.rst v1 POST …/offsets)", async () => {
     const path = await instance("compat-ci-commit-all");
     await exchange("POST", `${path}/assignments`, { partitions: [{ topic: T, partition: 0 }] });
     expect((await exchange("POST", `${path}/offsets`, {})).status).toBe(200); // nothing read yet: still fine
     const records = await poll(path, BINARY_V2, 3);
     expect(records).toHaveLength(3);
-    expect((await exchange("POST", `${path}/offsets`, {})).status).toBe(200);
+    const commit = await exchange("POST", `${path}/offsets`, undefined, { "content-type": V2_JSON });
+    expect(commit.status).toBe(200);
+    expect(commit.json).toEqual([{ topic: T, partition: 0, consumed: 2, committed: 3 }]);
     expect((await exchange("GET", `${path}/offsets`, { partitions: [{ topic: T, partition: 0 }] })).json.offsets[0].offset).toBe(3);
   });
 });

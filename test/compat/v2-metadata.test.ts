@@ -6,7 +6,7 @@
 // testGetPartition, testGetOffsetSummary*); Redpanda (pandaproxy_test
 // test_get_brokers, test_list_topics).
 import { beforeAll, describe, expect, it } from "vitest";
-import { exchange, topic, useServer, V2_JSON, V3 } from "./harness";
+import { exchange, JSON_V2, topic, useServer, V2_JSON, V3 } from "./harness";
 
 useServer();
 const T = "compat-meta";
@@ -64,11 +64,20 @@ describe("GET /topics/{t}/partitions[/{p}] (api.rst; Karapace test_partitions; S
     expect((await exchange("GET", "/topics/compat-meta-missing/partitions/0")).json.error_code).toBe(40401);
   });
 
-  it("a partition the topic lacks is a 40402, a negative one too (Confluent; Strimzi expects 400 for -1)", async () => {
+  it("a partition the topic lacks is a 404 / 40402 (Confluent)", async () => {
     const past = await exchange("GET", `/topics/${T}/partitions/10`);
     expect(past.status).toBe(404);
     expect(past.json.error_code).toBe(40402);
-    expect((await exchange("GET", `/topics/${T}/partitions/-1`)).json.error_code).toBe(40402);
+  });
+
+  it("a negative partition is a 400 (Strimzi AdminClientIT testGetNegativePartition, testGetOffsetSummaryNegativePartition; ProducerIT sendSimpleMessageToNegativePartition)", async () => {
+    for (const [method, path] of [["GET", `/topics/${T}/partitions/-1`], ["GET", `/topics/${T}/partitions/-1/offsets`], ["GET", `/topics/${T}/partitions/-1/records?offset=0`]]) {
+      const res = await exchange(method!, path!);
+      expect([res.status, res.json.error_code], path).toEqual([400, 400]);
+    }
+    const produce = await exchange("POST", `/topics/${T}/partitions/-1`, { records: [{ value: "x" }] }, { "content-type": JSON_V2 });
+    expect([produce.status, produce.json.error_code]).toEqual([400, 400]);
+    expect((await exchange("GET", `${V3}/topics/${T}/partitions/-1`)).json.error_code).toBe(40402); // v3 stays Confluent's 40402
   });
 });
 

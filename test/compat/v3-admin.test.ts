@@ -8,6 +8,7 @@
 // JsonParsingErrorTest) and Strimzi (AdminClientIT testCreateEmptyTopic,
 // testCreateTopic, testCreateTopicWithAllParameters).
 import { describe, expect, it } from "vitest";
+import { partitionForKey } from "../../src/produce/murmur2";
 import { baseUrl, exchange, topic, useServer, V3 } from "./harness";
 
 useServer();
@@ -119,10 +120,27 @@ describe("topics (TopicsResourceIntegrationTest; Strimzi AdminClientIT)", () => 
     expect(res.json.partitions_count).toBe(3);
   });
 
-  it("PATCH to the same count is a success that changes nothing (API.md; Confluent's test expects 400)", async () => {
+  it("PATCH keeps every record where it is, and new keyed records go by murmur2 over the new count (Kafka's CreatePartitions)", async () => {
+    await topic("compat-adm-keys", 2);
+    const keys = Array.from({ length: 12 }, (_, i) => `key-${i}`);
+    const before = await Promise.all(keys.map(async (k) => (await exchange("POST", `${V3}/topics/compat-adm-keys/records`, { key: { type: "STRING", data: k }, value: { type: "STRING", data: `old-${k}` } })).json));
+    expect(before.map((r) => r.partition_id)).toEqual(keys.map((k) => partitionForKey(new TextEncoder().encode(k), 2)));
+    expect((await exchange("PATCH", `${V3}/topics/compat-adm-keys`, { partitions_count: 5 })).json.partitions_count).toBe(5);
+    for (const [i, r] of before.entries()) {
+      const got = await exchange("GET", `${V3}/topics/compat-adm-keys/partitions/${r.partition_id}/records?offset=${r.offset}&max_records=1&format=string`);
+      expect(got.json.records[0]).toMatchObject({ offset: r.offset, key: keys[i], value: `old-${keys[i]}` });
+    }
+    for (const p of [2, 3, 4]) expect((await exchange("GET", `${V3}/topics/compat-adm-keys/partitions/${p}`)).json).toMatchObject({ log_start_offset: 0, high_watermark: 0 });
+    const after = await Promise.all(keys.map(async (k) => (await exchange("POST", `${V3}/topics/compat-adm-keys/records`, { key: { type: "STRING", data: k }, value: { type: "STRING", data: `new-${k}` } })).json.partition_id));
+    expect(after).toEqual(keys.map((k) => partitionForKey(new TextEncoder().encode(k), 5)));
+    expect(after.some((p, i) => p !== before[i].partition_id)).toBe(true); // some keys moved, as in Kafka
+  });
+
+  it("PATCH to the same count is a 400 that changes nothing (updateTopicPartitions_samePartitionsCount_returns40002)", async () => {
     const res = await exchange("PATCH", `${V3}/topics/compat-adm-grow`, { partitions_count: 3 });
-    expect(res.status).toBe(200);
-    expect(res.json.partitions_count).toBe(3);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error_code: 400, error_name: "INVALID_PARTITIONS" });
+    expect((await exchange("GET", `${V3}/topics/compat-adm-grow`)).json.partitions_count).toBe(3);
   });
 
   it("PATCH to fewer partitions is a 400, to an unknown topic a 404 (updateTopicPartitions_decrease…, …_topicDoesntExist_returns404)", async () => {

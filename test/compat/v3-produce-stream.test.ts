@@ -54,6 +54,7 @@ function openStream(path: string) {
     req,
     ended,
     status: () => response?.statusCode,
+    type: () => response?.headers["content-type"]?.split(";")[0],
     /** The next receipt, or a rejection after `ms` without one. */
     next(ms = 5_000): Promise<any> {
       const ready = lines.shift();
@@ -78,12 +79,14 @@ describe("streamed v3 produce (Confluent examples/produce_v3/javascript/main.js)
       // main.js writes concatenated JSON objects with no separator.
       s.req.write(JSON.stringify({ value: { type: "JSON", data: { foo: i } } }));
       const receipt = await s.next();
-      expect(receipt).toMatchObject({ error_code: 200, cluster_id: "runnel-local", topic_name: "compat-stream", partition_id: 0, offset: i - 1 });
+      expect(receipt).toMatchObject({ error_code: 200, cluster_id: "runnel-local", topic_name: "compat-stream", partition_id: 0, offset: i - 1, value: { type: "JSON", size: String(i).length + 8 } });
       expect(typeof receipt.timestamp).toBe("string");
     }
     s.req.end();
     await s.ended;
     expect(s.status()).toBe(200);
+    // Confluent's type (ProduceAction @Produces(APPLICATION_JSON)): what its Go SDK's JSON check and Java client read.
+    expect(s.type()).toBe("application/json");
     const got = await exchange("GET", `${V3}/topics/compat-stream/partitions/0/records?offset=0&format=json`);
     expect(got.json.records.map((r: any) => r.value)).toEqual(Array.from({ length: 10 }, (_, i) => ({ foo: i + 1 })));
   });

@@ -1,7 +1,8 @@
 // v3 produce: one record, concatenated records and records:batch. Cases
 // from Confluent's integration tests (integration/v3 ProduceActionIntegrationTest
-// and ProduceBatchActionIntegrationTest) and its OpenAPI spec (ProduceRequest,
-// ProduceResponse, ProduceBatchRequest/Response). Confluent answers a bad
+// and ProduceBatchActionIntegrationTest), its resource tests (resources/v3
+// ProduceActionTest, ProduceBatchActionTest) and its OpenAPI spec
+// (ProduceRequest, ProduceResponse, ProduceBatchRequest/Response). Confluent answers a bad
 // record with HTTP 200 and the error in the body; Runnel does so in a
 // streamed body, but answers a single record whose body length is known
 // with the error's own status (see docs/kafka-compat.md).
@@ -86,21 +87,45 @@ describe("one record (ProduceActionIntegrationTest)", () => {
     expect(res.status).toBe(422);
   });
 
-  it("an empty body is a 422 / 42206", async () => {
-    const res = await exchange("POST", records, "", { "content-type": "application/json" });
-    expect(res.status).toBe(422);
-    expect(res.json.error_code).toBe(42206);
+  it("an empty body is a 422 with error_code 422 (ProduceActionTest: 'Request body is empty. Data is required.', as RestConstraintViolationExceptionMapper answers it)", async () => {
+    for (const body of ["", "  \n"]) {
+      const res = await exchange("POST", records, body, { "content-type": "application/json" });
+      expect(res.status).toBe(422);
+      expect(res.json).toMatchObject({ error_code: 422, message: expect.stringMatching(/empty/) });
+    }
+  });
+
+  it("receipts carry key and value as {type, size} (openapi ProduceResponse, ProduceResponseData; ProduceAction.toProduceResponse)", async () => {
+    const res = await exchange("POST", records, { partition_id: 0, key: { type: "BINARY", data: b64("foo") }, value: { type: "JSON", data: { foo: "bar" } } });
+    expect(res.json).toMatchObject({ key: { type: "BINARY", size: 3 }, value: { type: "JSON", size: 13 } });
+    // A null key is size -1 (Kafka's RecordMetadata); a field not given is not reported.
+    const valueOnly = await exchange("POST", records, { key: { type: "STRING", data: null }, value: { type: "STRING", data: "héllo" } });
+    expect(valueOnly.json.key).toEqual({ type: "STRING", size: -1 });
+    expect(valueOnly.json.value).toEqual({ type: "STRING", size: 6 });
+    const bare = await exchange("POST", records, { value: { data: [1, 2] } });
+    expect(bare.json.value).toEqual({ type: "JSON", size: 5 });
+    expect("key" in bare.json).toBe(false);
+  });
+
+  it("a negative partition_id is a 404 / 40402 that appends nothing (ProduceActionTest: getProduceRequestsMappingIteratorWithNegativePartitionId)", async () => {
+    const before = [await endOffset(T, 0), await endOffset(T, 1)];
+    const res = await exchange("POST", records, { partition_id: -1, value: { type: "STRING", data: "x" } });
+    expect(res.status).toBe(404);
+    expect(res.json.error_code).toBe(40402);
+    expect([await endOffset(T, 0), await endOffset(T, 1)]).toEqual(before);
   });
 });
 
 describe("concatenated records (openapi produceRecord: 'a stream of records')", () => {
-  it("get one report each, in order, the bad one in its line", async () => {
+  it("get one report each, in order, the bad one in its line, as application/json (ProduceAction @Produces(APPLICATION_JSON); Confluent's Go SDK decodes only JSON types)", async () => {
     const body = ['{"partition_id":0,"value":{"type":"STRING","data":"a"}}', '{"partition_id":0,"value":{"type":"BINARY","data":"!!"}}', '{"partition_id":0,"value":{"type":"STRING","data":"b"}}'].join("");
     const res = await exchange("POST", records, body);
     expect(res.status).toBe(200);
+    expect(res.type).toBe("application/json");
     const reports = res.text.trim().split("\n").map((l) => JSON.parse(l));
     expect(reports.map((r) => r.error_code)).toEqual([200, 42206, 200]);
     expect(reports[2].offset).toBe(reports[0].offset + 1);
+    expect(reports[0].value).toEqual({ type: "STRING", size: 1 });
   });
 });
 
@@ -123,6 +148,20 @@ describe("records:batch (ProduceBatchActionIntegrationTest)", () => {
     expect(res.status).toBe(207);
     expect(res.json.successes.map((s: any) => s.id)).toEqual(["b"]);
     expect(res.json.failures.map((f: any) => [f.id, f.error_code])).toEqual([["a", 42206], ["c", 42206]]);
+  });
+
+  it("an entry with partition_id -1 fails with 40402 and the rest are appended (ProduceBatchActionTest.testProduceNegativePartitionId)", async () => {
+    const res = await exchange("POST", `${records}:batch`, {
+      entries: [
+        { id: "neg", partition_id: -1, value: { type: "STRING", data: "x" } },
+        { id: "ok", partition_id: 1, key: { type: "STRING", data: "k" }, value: { type: "STRING", data: "y" } },
+      ],
+    });
+    expect(res.status).toBe(207);
+    expect(res.json.failures).toEqual([{ id: "neg", error_code: 40402, error_name: "UNKNOWN_TOPIC_OR_PARTITION", message: expect.any(String) }]);
+    expect(res.json.successes).toEqual([
+      { id: "ok", partition_id: 1, offset: expect.any(Number), timestamp: expect.any(String), key: { type: "STRING", size: 1 }, value: { type: "STRING", size: 1 } },
+    ]);
   });
 
   it("no entries, or ids that repeat, are a 42208 (Errors PRODUCE_BATCH_EXCEPTION_*)", async () => {

@@ -54,7 +54,7 @@ describe("a consumer instance's bodies", () => {
       ["POST", `${m}/subscription`, { topics: ["cb-t", 7] }, 42206, "topics[1] must be a topic name"],
       ["POST", `${m}/subscription`, { topic_pattern: null }, 42206, "topic_pattern must be a string (a regular expression)"],
       ["POST", `${m}/subscription`, { pattern: "cb-.*" }, 42206, 'subscription needs "topics": [1 to 10000 topic names] or "topic_pattern": a regular expression'],
-      ["POST", `${m}/subscription`, { topics: ["cb-t"], topic_pattern: "cb-.*" }, 40901, "subscribe to topics or to a topic_pattern, not both at once"],
+      ["POST", `${m}/subscription`, { topics: ["cb-t"], topic_pattern: "cb-.*" }, 40903, "subscribe to topics or to a topic_pattern, not both at once"],
       ["POST", `${m}/assignments`, { partitions: [{ topic: "cb-t", partition: "1" }] }, 400, "partitions[0].partition must be a partition number (an integer, 0 or more)"],
       ["POST", `${m}/assignments`, { partition: [{ topic: "cb-t", partition: 1 }] }, 400, "partitions is required"],
       ["POST", `${m}/offsets`, "[]", 400, "the body must be a JSON object (or empty)"],

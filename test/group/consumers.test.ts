@@ -177,7 +177,7 @@ describe("consumer group admin", () => {
 });
 
 describe("consumer bad input", () => {
-  it("unknown group, instance, invalid regex, past-watermark and not-owned commits, and resets on live groups", async () => {
+  it("unknown group, instance, invalid regex, past-watermark, negative and not-owned commits, and resets on live groups", async () => {
     expect((await call("GET", `${V3}/consumer-groups/cg-nobody`)).body.error_code).toBe(40405);
     expect((await call("GET", `/consumers/cg-nobody/instances/ghost/assignments`)).body.error_code).toBe(40403);
     expect((await call("POST", `${V3}/consumer-groups/cg-nobody/offsets:reset`, { topic: "x", to: "earliest" })).body.error_code).toBe(40405);
@@ -187,10 +187,14 @@ describe("consumer bad input", () => {
     const regex = await call("POST", `${m}/subscription`, { topic_pattern: "([unclosed" });
     expect(regex.body).toMatchObject({ error_code: 42206, message: expect.stringMatching(/regular expression/) });
     await call("POST", `${m}/assignments`, { partitions: [{ topic: "cg-bad", partition: 0 }] });
-    expect((await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-bad", partition: 0, offset: 3 }] })).status).toBe(416); // stores 4, past the high watermark 3
-    const past = await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-bad", partition: 0, offset: 99 }] });
-    expect(past.status).toBe(416);
-    expect(past.body.error_code).toBe(41601);
+    // As in Kafka, committed offsets are not checked against the log: past the high watermark (3) is stored.
+    expect((await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-bad", partition: 0, offset: 99 }] })).body).toEqual([{ topic: "cg-bad", partition: 0, consumed: 99, committed: 100 }]);
+    expect((await call("GET", `${m}/offsets`)).body.offsets[0].offset).toBe(100); // the partitions it owns
+    const lag = (await call("GET", `${V3}/consumer-groups/cg-bad-g/lags/cg-bad/partitions/0`)).body;
+    expect(lag).toMatchObject({ current_offset: 100, log_end_offset: 3, lag: 0 }); // never below 0
+    const negative = await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-bad", partition: 0, offset: -2 }] });
+    expect([negative.status, negative.body.error_code]).toEqual([416, 41601]);
+    expect((await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-bad", partition: 9, offset: 0 }] })).body.error_code).toBe(40904);
     const notMine = await call("POST", `${m}/offsets`, { offsets: [{ topic: "cg-bad", partition: 1, offset: 1 }] });
     expect(notMine.status).toBe(409);
     expect(notMine.body.error_code).toBe(40904);

@@ -92,14 +92,15 @@ describe("committed offsets, shared by every kind of member", () => {
     const k = await joinAndSync("km-parts-g", { topics: ["km-parts"] });
     const offsets = [
       { topic: "km-parts", partition: 0, offset: 2 },
-      { topic: "km-parts", partition: 1, offset: 4 }, // past the high watermark
+      { topic: "km-parts", partition: 1, offset: 4 }, // past the high watermark: stored, as Kafka stores it
+      { topic: "km-parts", partition: 5, offset: 0 }, // no such partition
       { topic: "km-parts", partition: 0, offset: 1, metadata: "x".repeat(4097) },
       { topic: "km-nowhere", partition: 0, offset: 0 },
     ];
     const res = await commit("km-parts-g", k.memberId, k.generation, offsets);
-    expect(res.body.partitions.map((p: { error: string | null }) => p.error)).toEqual([null, "OFFSET_OUT_OF_RANGE", "OFFSET_METADATA_TOO_LARGE", "ILLEGAL_GENERATION"]);
+    expect(res.body.partitions.map((p: { error: string | null }) => p.error)).toEqual([null, null, "ILLEGAL_GENERATION", "OFFSET_METADATA_TOO_LARGE", "ILLEGAL_GENERATION"]);
     const fetched = await fetchOffsets("km-parts-g", [{ topic: "km-parts", partitions: [0, 1] }, { topic: "km-nowhere", partitions: [0] }]);
-    expect(fetched.body.offsets.map((o: { offset: number }) => o.offset)).toEqual([2, -1, -1]);
+    expect(fetched.body.offsets.map((o: { offset: number }) => o.offset)).toEqual([2, 4, -1]);
     // A group never used has nothing committed.
     expect((await fetchOffsets("km-never-g", [{ topic: "km-parts", partitions: [0] }])).body.offsets[0]).toMatchObject({ offset: -1, error: null });
     expect((await fetchOffsets("km-never-g", null)).body.offsets).toEqual([]);

@@ -124,10 +124,13 @@ describe("WebSocket subscribers", () => {
     s.ws.send("not json");
     s.ws.send(JSON.stringify({ type: "dance" }));
     s.ws.send(JSON.stringify({ type: "permit", records: -1 }));
+    s.ws.send(JSON.stringify({ type: "commit", id: "negative", offsets: [{ topic: "ws-errors", partition: 0, offset: -1 }] }));
+    // Past the high watermark is stored, as Kafka's OffsetCommit stores it.
     s.ws.send(JSON.stringify({ type: "commit", id: "past", offsets: [{ topic: "ws-errors", partition: 0, offset: 99 }] }));
     await s.until("four error frames", () => s.frames.filter((f) => f.type === "error").length === 4);
     const errors = s.frames.filter((f) => f.type === "error");
     expect(errors.map((e) => e.error_code)).toEqual([400, 400, 400, 41601]);
+    await s.until("the commit past the high watermark acked", () => s.frames.some((f) => f.type === "ack" && f.id === "past"));
     s.ws.send(JSON.stringify({ type: "permit", records: 2 }));
     await s.until("records after the errors", () => s.records().length === 2);
     s.ws.close();

@@ -9,7 +9,7 @@ import { limits } from "../../limits";
 import type { GroupParts } from "../group-admin";
 import { kafkaMember } from "./kafka-rules";
 import type { KafkaCommitArgs, KafkaCommittedOffset, KafkaPartitionResult } from "./kafka-types";
-import { partitionPositions, topicIndex, topicOf } from "../lookups";
+import { topicIndex, topicOf } from "../lookups";
 import { tpKey, type OffsetWrite, type TopicPartition } from "../types";
 
 type Offset = KafkaCommitArgs["offsets"][number];
@@ -47,9 +47,7 @@ async function committer(g: GroupParts, groupId: string, a: KafkaCommitArgs): Pr
 
 /**
  * Each offset checked against its partition: its write, or Kafka's name
- * for why not. Topic by topic (each looked up once), each distinct
- * partition's positions asked of its leader once, the partitions of a
- * topic at once.
+ * for why not. Topic by topic, each looked up once; no leader is asked.
  */
 async function checkAll(g: GroupParts, offsets: Offset[], allowed: (tp: TopicPartition) => string | null): Promise<(OffsetWrite | string)[]> {
   const outcomes: (OffsetWrite | string)[] = [];
@@ -66,13 +64,11 @@ async function checkAll(g: GroupParts, offsets: Offset[], allowed: (tp: TopicPar
       for (const i of indexes) outcomes[i] = meta.error_name ?? "UNKNOWN_SERVER_ERROR";
       continue;
     }
-    const partitions = [...new Set(indexes.map((i) => offsets[i]!.partition))];
-    const positions = new Map(await Promise.all(partitions.map(async (p) => [p, await partitionPositions(g.env, meta, p)] as const)));
     for (const i of indexes) {
       const o = offsets[i]!;
-      const p = positions.get(o.partition)!;
-      if (!p.ok) outcomes[i] = p.error_name ?? "UNKNOWN_SERVER_ERROR";
-      else if (!Number.isSafeInteger(o.offset) || o.offset < 0 || o.offset > p.highWatermark) outcomes[i] = "OFFSET_OUT_OF_RANGE";
+      // As Kafka: the partition must exist; the offset is not checked against the log (past the high watermark is stored).
+      if (o.partition < 0 || o.partition >= meta.partitionsCount) outcomes[i] = "UNKNOWN_TOPIC_OR_PARTITION";
+      else if (!Number.isSafeInteger(o.offset) || o.offset < 0) outcomes[i] = "OFFSET_OUT_OF_RANGE";
       else outcomes[i] = { topic, partition: o.partition, offset: o.offset, metadata: o.metadata, topicId: meta.topicId };
     }
   }
@@ -81,8 +77,8 @@ async function checkAll(g: GroupParts, offsets: Offset[], allowed: (tp: TopicPar
 
 /**
  * OffsetCommit: stores each offset its committer may commit (see
- * `committer`) whose partition exists and lies from 0 to the high
- * watermark; answers each partition's outcome. Metadata over
+ * `committer`) whose partition exists, any offset of 0 or more (as Kafka,
+ * not checked against the log); answers each partition's outcome. Metadata over
  * `kafkaOffsetMetadataLengthMax` is OFFSET_METADATA_TOO_LARGE.
  */
 export async function kafkaCommit(g: GroupParts, groupId: string, a: KafkaCommitArgs): Promise<{ ok: true; partitions: KafkaPartitionResult[] } | Failure> {
