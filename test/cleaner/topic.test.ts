@@ -105,6 +105,19 @@ describe("retention and the cleanup policy", () => {
   });
 });
 
+describe("DeleteRecords and the cleanup policy", () => {
+  it("is refused with POLICY_VIOLATION under compact alone, as Kafka refuses it; taken under compact,delete", async () => {
+    await createTopic("clt-dr", 1, [{ name: "cleanup.policy", value: "compact" }]);
+    await createTopic("clt-dr-both", 1, [{ name: "cleanup.policy", value: "compact,delete" }]);
+    for (const t of ["clt-dr", "clt-dr-both"]) for (const v of ["1", "2"]) expect((await postBatches(t, await keyedBatch([["a", v]]))).status).toBe(200);
+    const refused = await call("POST", `${T}/clt-dr/partitions/0/records:delete-before`, { offset: 1 });
+    expect([refused.status, refused.body.error_name]).toEqual([400, "POLICY_VIOLATION"]);
+    expect((await call("GET", `${T}/clt-dr/partitions/0`)).body.log_start_offset).toBe(0);
+    expect((await call("POST", `${T}/clt-dr-both/partitions/0/records:delete-before`, { offset: 1 })).status).toBe(200);
+    expect((await call("GET", `${T}/clt-dr-both/partitions/0`)).body.log_start_offset).toBe(1);
+  });
+});
+
 describe("the partition view and /metrics", () => {
   it("show the leader's cleaner: checkpoint, dirty ratio, last run; each replica's series, records removed", async () => {
     await createTopic("clt-view", 1, COMPACTED);
