@@ -59,6 +59,12 @@
 // --tiered-segment-bytes N (33554432) segment: tiered_ figures; see
 // bench/tiered-scenario.mjs) --tiered-produce-bytes N (each of the four
 // produce turns, 268435456) --tiered-record-bytes N (1000)
+// --cleaner true|false
+// (true: the log cleaner's throughput — a compacted partition filled with
+// --cleaner-records N keyed records (1000000) over --cleaner-keys N keys
+// (a tenth of them), then cleaned while a producer appends: cleaner_
+// figures, offsets cleaned per second and the appends' p99; see
+// bench/cleaner-scenario.mjs)
 //
 // The main server runs as a deployment would: production mode (no fault
 // checks) with authentication on; every request carries the key of
@@ -102,6 +108,9 @@ const { values: opts } = parseArgs({
     "tiered-segment-bytes": { type: "string", default: String(32 * 1024 ** 2) },
     "tiered-local-bytes": { type: "string", default: String(128 * 1024 ** 2) },
     "tiered-record-bytes": { type: "string", default: "1000" },
+    cleaner: { type: "string", default: "true" },
+    "cleaner-records": { type: "string", default: "1000000" },
+    "cleaner-keys": { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -139,6 +148,9 @@ const cfg = {
   tieredSegmentBytes: Number(opts["tiered-segment-bytes"]),
   tieredLocalBytes: Number(opts["tiered-local-bytes"]),
   tieredRecordBytes: Number(opts["tiered-record-bytes"]),
+  cleaner: opts.cleaner !== "false",
+  cleanerRecords: Number(opts["cleaner-records"]),
+  cleanerKeys: opts["cleaner-keys"] === undefined ? undefined : Number(opts["cleaner-keys"]),
 };
 /** Stops the run with `message` (a mistake in the options): one line, no stack trace. */
 function usage(message) {

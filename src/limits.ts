@@ -192,6 +192,26 @@ export const limits = {
   remoteSyncSegmentsMax: 64,
   /** Most sparse-index entries of those segments in one replication call (at least one segment's go). */
   remoteSyncIndexEntriesMax: 20_000,
+  // ---- the log cleaner (cleanup.policy=compact) ----
+  /**
+   * Most bytes of stored batches one step of the log cleaner reads (one
+   * alarm run of a partition replica): a step stalls appends no longer
+   * than reading, decoding and rewriting this much takes.
+   */
+  cleanerStepBytesMax: 512 * 1024,
+  /** Most records one step of the log cleaner decodes (the step ends at the batch that passes it). */
+  cleanerStepRecordsMax: 5_000,
+  /**
+   * Most bytes the cleaner's offset map (the latest offset of each key of
+   * the dirty section) holds, each key counted as its length plus
+   * `cleanerOffsetMapEntryOverheadBytes`: a dirty section with more keys
+   * is cleaned over several passes (Kafka's log.cleaner.dedupe.buffer.size).
+   */
+  cleanerOffsetMapBytesMax: 16 * 1024 * 1024,
+  /** What one key of the offset map costs in memory beyond its own bytes. */
+  cleanerOffsetMapEntryOverheadBytes: 64,
+  /** Unbounded `max.compaction.lag.ms`: Kafka's Long.MAX_VALUE (9223372036854775807) becomes this, the largest exact JavaScript integer. */
+  compactionLagMsUnbounded: Number.MAX_SAFE_INTEGER,
   // ---- metrics (GET /metrics) ----
   /**
    * Counters held in memory are written to storage at most this long

@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { batchesPath } from "./batches-path.mjs";
+import { cleanerScenario } from "./cleaner-scenario.mjs";
 import { onExit } from "./cleanup.mjs";
 import { httpClient } from "./http.mjs";
 import { kafkaScenario } from "./kafka-scenario.mjs";
@@ -139,6 +140,7 @@ export function scenarios(cfg) {
   if (cfg.scrape) list.push({ name: "scrape", run: (ctx) => scrape(ctx, cfg, run) });
   if (cfg.ws) list.push({ name: "ws", run: (ctx) => ws(ctx, cfg, named) });
   if (cfg.kafka) list.push({ name: "kafka", kafka: true, run: (ctx) => kafkaOn(ctx, cfg) });
+  if (cfg.cleaner) list.push({ name: "cleaner", run: (ctx) => cleanerOn(ctx, cfg) });
   if (cfg.auth) list.push({ name: "auth", ownServers: true, run: (arm) => authScenarios(arm, cfg) });
   if (cfg.tiered) list.push({ name: "tiered", ownServers: true, run: (arm) => tieredScenario(() => tieredServer(arm, cfg), cfg) });
   return list;
@@ -189,6 +191,13 @@ async function ws(ctx, cfg, named) {
 function kafkaOn(ctx, cfg) {
   const createTopic = (topic, partitions, rf) => ctx.paths[0].createTopic(topic, partitions, rf);
   return kafkaScenario({ kafka: ctx.kafka, key: ctx.key, createTopic, topic: "bench-kafka", records: cfg.records, recordBytes: cfg.recordBytes, partitions: cfg.partitions });
+}
+
+/** The log cleaner's throughput on a compacted partition (bench/cleaner-scenario.mjs). */
+function cleanerOn(ctx, cfg) {
+  const records = cfg.cleanerRecords;
+  const keys = cfg.cleanerKeys ?? Math.max(1, Math.round(records / 10));
+  return cleanerScenario({ url: ctx.url, adminKey: `admin.${ADMIN_SECRET}`, key: ctx.key, client: ctx.arm.client, records, keys, recordBytes: cfg.recordBytes, batch: cfg.batch });
 }
 
 /**

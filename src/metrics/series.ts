@@ -18,6 +18,11 @@ export const REPLICA = {
   bytesOut: counter("runnel_partition_bytes_out_total", "Bytes of record batches read from this replica by consumers."),
   storedBytes: gauge("runnel_partition_stored_bytes", "Bytes of record batches this replica stores."),
   remoteUploadFailures: counter("runnel_partition_remote_upload_failures_total", "Failed steps of copying segments to the bucket by this replica as leader (each is retried)."),
+  cleanerCheckpoint: gauge("runnel_partition_cleaner_checkpoint_offset", "The replica's log cleaner checkpoint: the first offset not yet cleaned (compacted topics)."),
+  cleanerDirtyRatio: gauge("runnel_partition_cleaner_dirty_ratio", "Dirty bytes over cleanable bytes of the replica's log, 0 to 1 (compacted topics)."),
+  cleanerLastRun: gauge("runnel_partition_cleaner_last_run_timestamp_seconds", "When the replica's log cleaner last ended a pass (Unix time; compacted topics whose cleaner has run)."),
+  cleanerPasses: counter("runnel_partition_cleaner_passes_total", "Passes the replica's log cleaner ended."),
+  cleanerRecordsRemoved: counter("runnel_partition_cleaner_records_removed_total", "Records the replica's log cleaner removed (superseded records and expired tombstones)."),
 };
 
 /** Per partition (labels topic, partition): positions from its leader, roles from the controller. */

@@ -139,7 +139,8 @@ export class PartitionReplica extends RunnelObject {
     const sizes = { sizeBytes: log.sizeBytes(), segmentsCount: log.segmentsCount() };
     const { localSizeBytes, remoteSizeBytes, remoteSegments } = r.tiered.sizes();
     const tiered = { localLogStartOffset: log.localLogStartOffset, localSizeBytes, remoteSizeBytes, remoteSegments };
-    return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes, ...tiered };
+    const cleaner = r.cleaner.view(Date.now());
+    return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes, ...tiered, cleaner };
   }
 
   /** Positions, size and counters for GET /metrics (see metrics.ts); the counters are stored before they are shown. */
@@ -147,7 +148,8 @@ export class PartitionReplica extends RunnelObject {
     const r = await this.#open(topicId);
     if (!(r instanceof ReplicaState)) return r;
     const sizes = { sizeBytes: r.log.sizeBytes(), segmentsCount: r.log.segmentsCount(), ...r.tiered.sizes() };
-    return { ok: true, ...positions(r.log), brokerId: r.brokerId, isLeader: r.isLeader(), leaderEpoch: r.role.leaderEpoch, ...sizes, ...r.counters.snapshot() };
+    const cleaner = r.cleaner.view(Date.now());
+    return { ok: true, ...positions(r.log), brokerId: r.brokerId, isLeader: r.isLeader(), leaderEpoch: r.role.leaderEpoch, ...sizes, cleaner, ...r.counters.snapshot() };
   }
 
   /** Answers if this replica's broker is up (the controller's probe before an election). */
@@ -205,18 +207,19 @@ export class PartitionReplica extends RunnelObject {
   }
 
   /**
-   * Heartbeats and ISR upkeep (leader), retention and key expiry (all),
-   * then the next alarm. While the broker is down it only reschedules, as
-   * a real broker would pick up again once back. (A bug is logged and the
-   * alarm set again by RunnelObject.)
+   * Heartbeats and ISR upkeep (leader), retention, key expiry and a step of
+   * the log cleaner (all), then the next alarm. While the broker is down it
+   * only reschedules, no sooner than a heartbeat away (work due at once
+   * waits for the broker), as a real broker would pick up again once back.
+   * (A bug is logged and the alarm set again by RunnelObject.)
    */
   protected override async onAlarm(): Promise<void> {
     const nowMs = Date.now();
     const down = await this.#pass(this.state?.brokerId ?? -1);
     const r = this.state; // the gate may have rebuilt memory
     if (r === null) return;
-    if (down !== null) r.schedule(nowMs);
-    else r.tick(nowMs);
+    if (down !== null) r.schedule(nowMs + limits.replicationHeartbeatMsMax);
+    else await r.tick(nowMs);
   }
 
   /** Ids for a bug report: topic, partition, broker, role and epoch. */

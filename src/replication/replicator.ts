@@ -229,10 +229,9 @@ export class Replicator {
         end = cut.logEndOffset;
         mark = cut.lastBatch;
       }
-      // Then batch by batch: the last batch the follower keeps must be one we hold too.
+      // Then batch by batch: the last batch the follower keeps must be one we hold too (as held, or as a cleaner left it).
       if (mark === null || mark.baseOffset < log.localLogStartOffset) return end;
-      const mine = log.reads.batchAt(mark.baseOffset);
-      if (mine !== null && mine.crc === mark.crc) return end;
+      if (log.reads.agreesAt(mark)) return end;
       target = mark.baseOffset;
     }
   }
@@ -264,5 +263,5 @@ export class Replicator {
 
 function lastOffsetOf(batch: Uint8Array): number {
   const h = readBatchHeader(batch);
-  return h.baseOffset + h.recordCount - 1;
+  return h.baseOffset + h.lastOffsetDelta;
 }

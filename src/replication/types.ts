@@ -1,5 +1,7 @@
 /** Arguments and results of the partition replica's RPC methods. */
+import type { CleanerView } from "../cleaner/cleaner";
 import type { ConfigOverrides } from "../topic/configs";
+import type { BatchMark } from "../log/log-reads";
 import type { Positions, ProducerKeyRow, ProducerStamp } from "../log/types";
 import type { RemoteMark, RemoteSync } from "../tiered/remote-sync";
 
@@ -87,6 +89,8 @@ export interface DescribeOk extends Positions {
   localSizeBytes: number;
   remoteSizeBytes: number;
   remoteSegments: number;
+  /** The log cleaner's state (compacted topics), else null. */
+  cleaner: CleanerView | null;
 }
 
 /** A follower's answer to the leader's first contact in an epoch. */
@@ -95,7 +99,7 @@ export interface HandshakeOk {
   logStartOffset: number;
   logEndOffset: number;
   /** The follower's last batch, to check that both histories agree there. */
-  lastBatch: { baseOffset: number; crc: number; leaderEpoch: number } | null;
+  lastBatch: BatchMark | null;
   /** Up to where the follower knows the remote segments (remote-sync.ts). */
   remote?: RemoteMark;
 }

@@ -1,4 +1,5 @@
 /** Topic admin (v3): list, create (or dry-run), describe, grow, delete, partitions, offsets. Configs: topic-config-routes.ts. */
+import type { CleanerView } from "../cleaner/cleaner";
 import { Hono, type Context } from "hono";
 import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
@@ -178,5 +179,11 @@ async function partitionView(env: Env, base: string, topic: TopicMeta, partition
     local_size_bytes: leader?.localSizeBytes ?? null,
     remote_size_bytes: leader?.remoteSizeBytes ?? null,
     remote_segments: leader?.remoteSegments ?? null,
+    cleaner: cleanerView(leader?.cleaner ?? null),
   };
+}
+
+/** The leader's log cleaner (compacted topics; null otherwise, or when the leader did not answer); `last_run` in epoch ms. */
+function cleanerView(c: CleanerView | null) {
+  return c === null ? null : { last_cleaned_offset: c.lastCleanedOffset, dirty_ratio: c.dirtyRatio, last_run: c.lastRunMs };
 }

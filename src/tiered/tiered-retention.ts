@@ -9,7 +9,7 @@
  *   over the remote segments, then the local ones not yet copied, as one
  *   log: the oldest remote segments go first, and the log start moves.
  */
-import type { TopicConfigs } from "../topic/configs";
+import { deletes, type TopicConfigs } from "../topic/configs";
 import { planRetention, type RetentionPolicy, type SegmentInfo } from "../log/retention";
 import type { RemoteSegment } from "./remote-log";
 
@@ -24,8 +24,9 @@ export function localPolicy(c: TopicConfigs): RetentionPolicy {
   return { retentionBytes: atMost(bytes, c["retention.bytes"]), retentionMs: atMost(ms, c["retention.ms"]) };
 }
 
-/** The whole log's limits: `retention.bytes` / `retention.ms`. */
+/** The whole log's limits: `retention.bytes` / `retention.ms`; none for a topic compacted without `delete` (cleanup.policy). */
 export function wholePolicy(c: TopicConfigs): RetentionPolicy {
+  if (!deletes(c)) return { retentionBytes: -1, retentionMs: -1 };
   return { retentionBytes: c["retention.bytes"], retentionMs: c["retention.ms"] };
 }
 

@@ -51,6 +51,8 @@ export async function uploadStep(h: UploadHost, nowMs: number): Promise<StepOutc
   const stale = epoch !== u.leaderEpoch || u.baseOffset < log.localLogStartOffset || u.lastOffset >= log.highWatermark || u.baseOffset !== (h.remote.endOffset() ?? u.baseOffset);
   if (stale) return abandon(h, u, nowMs);
   if (u.uploadId === null) return putWhole(h, u, nowMs);
+  // The log cleaner rewrote the range between two parts (it only ever shrinks batches): start over from the bytes as they are.
+  if (rangeBytes(log, u) !== u.sizeBytes) return abandon(h, u, nowMs);
   if (u.cursor.position < u.sizeBytes) return sendPart(h, u);
   return complete(h, u, nowMs);
 }
@@ -68,6 +70,13 @@ export function nextRange(log: PartitionLog, remote: RemoteLog): { baseOffset: n
   const baseOffset = Math.max(from, seg.base_offset);
   const starts = log.sql.exec("SELECT 1 FROM batches WHERE base_offset = ?", baseOffset).toArray().length > 0;
   return starts ? { baseOffset, lastOffset: seg.last_offset } : null;
+}
+
+/** Bytes of the batches stored in `range` now. */
+function rangeBytes(log: PartitionLog, range: { baseOffset: number; lastOffset: number }): number {
+  return log.sql
+    .exec<{ size: number | null }>("SELECT SUM(size_bytes) AS size FROM batches WHERE base_offset >= ? AND base_offset <= ?", range.baseOffset, range.lastOffset)
+    .one().size ?? 0;
 }
 
 async function startNext(h: UploadHost, nowMs: number): Promise<StepOutcome> {

@@ -14,7 +14,7 @@ import { checkBatch, readBatchHeader } from "../../src/record/record-batch";
 import { kafkajsRequest, ourDecode } from "../gateway/kafkajs";
 import { KafkaSocket, rawRequest } from "./kafka-socket";
 import { freePort, startServer, type RunningServer } from "./server";
-import { hasKcat, kcatOut } from "./kcat";
+import { hasKcat, kcatOut, runKcat } from "./kcat";
 import { waitFor } from "./wait-for";
 
 const CLUSTER = "runnel-local";
@@ -353,6 +353,22 @@ describe.skipIf(!hasKcat)("kcat (librdkafka 2.0.2)", () => {
     // And what kcat wrote reads back over HTTP the same.
     const records = await readHttp("kc-round", 0, 2);
     expect(records.map((r) => [r.key, r.value, r.headers])).toEqual([[b64("from-kcat"), b64("cat"), [{ name: "h", value: b64("3") }]]]);
+  });
+
+  it("consumes a compacted partition as Kafka serves one (each key's latest, offsets with gaps), and refuses a record without a key", async () => {
+    const configs = [{ name: "cleanup.policy", value: "compact" }, { name: "segment.bytes", value: "100" }, { name: "min.cleanable.dirty.ratio", value: "0" }];
+    expect((await http("POST", "/topics", { topic_name: "kc-compacted", partitions_count: 1, configs })).status).toBe(201);
+    for (const line of ["a:1", "b:1", "a:2", "c:1"]) await kcat(["-P", "-t", "kc-compacted", "-p", "0", "-K", ":", "-X", "acks=all"], `${line}\n`);
+    await waitFor("the cleaner's pass", async () => (await http("GET", "/topics/kc-compacted/partitions/0")).body.cleaner?.last_cleaned_offset === 3);
+    const lines = (await kcat(["-C", "-t", "kc-compacted", "-p", "0", "-o", "beginning", "-e", "-J", "-q"])).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((m) => [m.offset, m.key, m.payload])).toEqual([
+      [1, "b", "1"],
+      [2, "a", "2"],
+      [3, "c", "1"],
+    ]);
+    const keyless = await runKcat(kafkaPort, ["-P", "-t", "kc-compacted", "-p", "0", "-X", "acks=all"], "no key\n");
+    expect(keyless.err).toMatch(/Broker: Broker failed to validate record/); // librdkafka's words for INVALID_RECORD (87)
+    expect((await http("GET", "/topics/kc-compacted/partitions/0")).body.high_watermark).toBe(4);
   });
 
   it("round-trips thousands of gzip-compressed records in order across many fetches", async () => {
