@@ -37,8 +37,10 @@ export function dropLocalBelow(log: PartitionLog, offset: number, logStartOffset
     .exec<{ b: number | null }>("SELECT MIN(base_offset) AS b FROM segments WHERE closed = 0 OR last_offset >= ?", offset)
     .one().b;
   const first = kept ?? log.logEndOffset;
+  // The local log starts just past what was dropped: a gap the log cleaner left before `first` stays this log's.
+  const droppedEnd = log.sql.exec<{ e: number | null }>("SELECT MAX(last_offset) + 1 AS e FROM segments WHERE base_offset < ? AND last_offset >= 0", first).one().e;
   log.sql.exec("DELETE FROM batches WHERE base_offset < ?", first);
   log.sql.exec("DELETE FROM segments WHERE base_offset < ?", first);
-  const local = Math.max(first, start);
+  const local = Math.max(Math.min(droppedEnd ?? first, first), start);
   if (local > log.localLogStartOffset) log.setMeta("local_log_start_offset", String(local));
 }

@@ -136,12 +136,17 @@ export class RemoteLog {
     return { segment, position: at?.position ?? 0, endPosition: next?.position ?? segment.sizeBytes };
   }
 
-  /** The span holding the first batch whose running max timestamp is at or after `timestampMs`, or null. */
-  spanForTime(timestampMs: number): Span | null {
+  /**
+   * The span holding the first batch whose running max timestamp is at or
+   * after `timestampMs`, among the index entries past `afterOffset`
+   * (exclusive; -1: all), or null.
+   */
+  spanForTime(timestampMs: number, afterOffset = -1): Span | null {
     const hit = this.sql
       .exec<{ segment_id: number; base_offset: number }>(
-        "SELECT segment_id, base_offset FROM remote_index WHERE time_index_ms >= ? ORDER BY time_index_ms, base_offset LIMIT 1",
+        "SELECT segment_id, base_offset FROM remote_index WHERE time_index_ms >= ? AND base_offset > ? ORDER BY time_index_ms, base_offset LIMIT 1",
         timestampMs,
+        afterOffset,
       )
       .toArray()[0];
     const segment = hit === undefined ? undefined : this.rows.find((s) => s.id === hit.segment_id);
@@ -165,7 +170,9 @@ export class RemoteLog {
    * caller's to delete, or not). Call inside a transaction.
    */
   insert(segment: NewRemoteSegment, entries: IndexEntry[], seq?: number): RemoteSegment[] {
-    assert(entries.length > 0 && entries[0]!.baseOffset === segment.baseOffset && entries[0]!.position === 0, "a remote segment's index starts at its first batch");
+    // Its first batch may start past its base offset: a gap the log cleaner left.
+    const first = entries[0];
+    assert(first !== undefined && first.baseOffset >= segment.baseOffset && first.baseOffset <= segment.lastOffset && first.position === 0, "a remote segment's index starts at its first batch");
     const overlapped = this.rows.filter((s) => s.baseOffset <= segment.lastOffset && s.lastOffset >= segment.baseOffset);
     this.deleteRows(overlapped.map((s) => s.id));
     const n = seq ?? this.seq() + 1;

@@ -8,7 +8,7 @@
  */
 import { ErrorCode, failure, isFailure, retriable, type Failure } from "../errors";
 import { limits } from "../limits";
-import { checkBatch, readBatchHeader } from "../record/record-batch";
+import { checkStoredBatch, readBatchHeader } from "../record/record-batch";
 import { type Bucket, isGone } from "./bucket";
 import type { CachedRange, ReadCache } from "./read-cache";
 import type { RemoteLog, Span } from "./remote-log";
@@ -38,29 +38,39 @@ export class RemoteReader {
       const h = readBatchHeader(batch);
       if (h.baseOffset + h.lastOffsetDelta < offset) continue;
       if (h.baseOffset >= endOffset || (out.length > 0 && bytes + batch.length > maxBytes)) break;
-      const problem = checkBatch(batch);
+      const problem = checkStoredBatch(batch);
       if (problem !== null) return corrupt(segment.objectKey, h.baseOffset, problem);
       out.push(batch);
       bytes += batch.length;
     }
     const first = out[0];
-    if (first === undefined || readBatchHeader(first).baseOffset > offset) return corrupt(segment.objectKey, offset, "no batch there holds it");
+    // Past `offset` is a gap the log cleaner left (the next batch is the answer); nothing at all is a segment cut short.
+    if (first === undefined) return corrupt(segment.objectKey, offset, "no batch there holds it");
     return out;
   }
 
-  /** The first remote batch whose max timestamp is at or after `timestampMs`; null when every remote batch is older. */
+  /**
+   * The first remote batch whose max timestamp is at or after `timestampMs`;
+   * null when every remote batch is older. Where the time index promises
+   * one that the log cleaner has since emptied, the search goes on from the
+   * next index entry (each span read once, through the cache).
+   */
   async batchForTimestamp(timestampMs: number): Promise<Uint8Array | null | Failure> {
-    const span = this.remote.spanForTime(timestampMs);
-    if (span === null) return null;
-    const range = await this.fetch(span, 0);
-    if (isFailure(range)) return range;
-    for (const batch of batchesOf(range.bytes.subarray(span.position - range.start, span.endPosition - range.start))) {
-      const h = readBatchHeader(batch);
-      if (h.maxTimestampMs < timestampMs) continue;
-      const problem = checkBatch(batch);
-      return problem === null ? batch : corrupt(span.segment.objectKey, h.baseOffset, problem);
+    for (let span = this.remote.spanForTime(timestampMs); span !== null; ) {
+      const range = await this.fetch(span, 0);
+      if (isFailure(range)) return range;
+      let last = -1;
+      for (const batch of batchesOf(range.bytes.subarray(span.position - range.start, span.endPosition - range.start))) {
+        const h = readBatchHeader(batch);
+        last = h.baseOffset;
+        if (h.maxTimestampMs < timestampMs || h.recordCount === 0) continue; // an emptied batch keeps its header's max timestamp
+        const problem = checkStoredBatch(batch);
+        return problem === null ? batch : corrupt(span.segment.objectKey, h.baseOffset, problem);
+      }
+      if (last < 0) return corrupt(span.segment.objectKey, -1, "an index entry points at no batch");
+      span = this.remote.spanForTime(timestampMs, last);
     }
-    return corrupt(span.segment.objectKey, -1, `its time index promises a batch at or after ${timestampMs} that is not there`);
+    return null;
   }
 
   /** The bytes of `span` and up to `aheadBytes` more (within the object): from the cache, or one ranged GET kept in it. */

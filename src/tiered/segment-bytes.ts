@@ -51,7 +51,8 @@ export function readChunk(
   );
   for (const row of rows) {
     if (filled >= maxBytes) break;
-    if (row.base_offset !== nextOffset) return missing(nextOffset, row.base_offset);
+    // Past `nextOffset` is a gap the log cleaner left, but never in the middle of a batch already begun.
+    if (row.base_offset < nextOffset || (skip > 0 && row.base_offset !== nextOffset)) return missing(nextOffset, row.base_offset);
     const batch = new Uint8Array(row.bytes);
     const h = batch.length >= BATCH_HEADER_BYTES ? readBatchHeader(batch) : null;
     if (h === null || h.batchLength + 12 !== batch.length || h.baseOffset !== row.base_offset) {
@@ -68,11 +69,11 @@ export function readChunk(
     filled += take;
     position += take;
     if (skip + take === batch.length) {
-      nextOffset = h.baseOffset + h.recordCount;
+      nextOffset = h.baseOffset + h.lastOffsetDelta + 1; // a cleaned batch keeps its last offset, not its count
       skip = 0;
     } else skip += take;
   }
-  if (filled < maxBytes && nextOffset <= lastOffset) return missing(nextOffset, null);
+  if (filled < maxBytes && skip > 0) return missing(nextOffset, null); // a batch begun is gone
   return { parts, sizeBytes: filled, cursor: { nextOffset, skip, position, timeIndexMs } };
 }
 

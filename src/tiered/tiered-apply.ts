@@ -99,20 +99,23 @@ export function retentionDueMs(t: Tiered, r: ReplicaState, nowMs: number): numbe
 /** A follower applies the leader's remote page (see remote-sync.ts), then follows its log start and copied offset. */
 export function applySync(t: Tiered, log: PartitionLog, page: RemoteSync): void {
   const dropped: string[] = [];
+  let logChanged = true; // until the transaction has held: a rolled-back one leaves memory to follow storage
   try {
     log.storage.transactionSync(() => {
       const start = Math.min(page.logStartOffset, log.highWatermark);
       const below = t.remote.below(start);
       t.remote.remove(below);
       dropped.push(...below.map((s) => s.objectKey));
-      if (start > log.logStartOffset) dropLocalBelow(log, start, start);
+      const moves = start > log.logStartOffset;
+      if (moves) dropLocalBelow(log, start, start);
       if (page.full) t.remote.remove(t.remote.segments().filter((s) => s.baseOffset >= log.localLogStartOffset));
       for (const row of page.rows) dropped.push(...t.remote.insert(row.segment, row.index, row.seq).map((s) => s.objectKey));
       t.remote.setSyncedSeq(page.syncedSeq);
+      logChanged = moves;
     });
   } finally {
     t.remote.reload(); // memory follows storage, whether the transaction held or rolled back
-    log.reload();
+    if (logChanged) log.reload(); // only then: a reload tells work begun on the log (the cleaner's) to start over
   }
   for (const key of dropped) t.cache.forget(key);
   t.leaderCopiedOffset = page.copiedOffset;

@@ -14,7 +14,9 @@
  * it is abandoned: its object, or its multipart upload, becomes an owed
  * delete.
  */
+import { readCheckpoint } from "../cleaner/checkpoint";
 import { type Failure, isFailure } from "../errors";
+import { compacts } from "../topic/configs";
 import type { PartitionLog } from "../log/partition-log";
 import { type Bucket, isGone } from "./bucket";
 import { segmentKey } from "./object-keys";
@@ -48,7 +50,7 @@ export async function uploadStep(h: UploadHost, nowMs: number): Promise<StepOutc
   if (u === null) return startNext(h, nowMs);
   const epoch = h.leading();
   const log = h.log;
-  const stale = epoch !== u.leaderEpoch || u.baseOffset < log.localLogStartOffset || u.lastOffset >= log.highWatermark || u.baseOffset !== (h.remote.endOffset() ?? u.baseOffset);
+  const stale = epoch !== u.leaderEpoch || u.lastOffset >= log.highWatermark || nextRange(log, h.remote)?.baseOffset !== u.baseOffset;
   if (stale) return abandon(h, u, nowMs);
   if (u.uploadId === null) return putWhole(h, u, nowMs);
   // The log cleaner rewrote the range between two parts (it only ever shrinks batches): start over from the bytes as they are.
@@ -57,7 +59,14 @@ export async function uploadStep(h: UploadHost, nowMs: number): Promise<StepOutc
   return complete(h, u, nowMs);
 }
 
-/** The next range to copy: the rest of the closed local segment after the remote log's end, when wholly below the high watermark. */
+/**
+ * The next range to copy: from the remote log's end (or the local log
+ * start) to the end of the closed local segment holding or following it,
+ * when wholly below the high watermark. It starts at the batch holding
+ * that offset (the local log start may be inside one), or at the offset
+ * itself where the log cleaner left a gap: remote segments stay
+ * contiguous, and a read of a gap gets the next batch.
+ */
 export function nextRange(log: PartitionLog, remote: RemoteLog): { baseOffset: number; lastOffset: number } | null {
   const from = Math.max(remote.endOffset() ?? log.logStartOffset, log.localLogStartOffset);
   const seg = log.sql
@@ -67,9 +76,12 @@ export function nextRange(log: PartitionLog, remote: RemoteLog): { baseOffset: n
     )
     .toArray()[0];
   if (seg === undefined || seg.last_offset >= log.highWatermark) return null;
-  const baseOffset = Math.max(from, seg.base_offset);
-  const starts = log.sql.exec("SELECT 1 FROM batches WHERE base_offset = ?", baseOffset).toArray().length > 0;
-  return starts ? { baseOffset, lastOffset: seg.last_offset } : null;
+  // A compacted topic's segment goes up once the cleaner has passed it, so the bucket holds it cleaned at least once.
+  if (compacts(log.configs) && seg.last_offset >= readCheckpoint(log).firstDirtyOffset) return null;
+  const holding = log.sql
+    .exec<{ base_offset: number }>("SELECT base_offset FROM batches WHERE base_offset <= ? AND last_offset >= ? ORDER BY base_offset DESC LIMIT 1", from, from)
+    .toArray()[0];
+  return { baseOffset: holding?.base_offset ?? from, lastOffset: seg.last_offset };
 }
 
 /** Bytes of the batches stored in `range` now. */
