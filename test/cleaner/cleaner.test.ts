@@ -7,7 +7,7 @@ describe("the log cleaner of a compacted partition", () => {
   it("keeps each key's latest record in closed segments, with offsets unchanged: readers see the gaps", async () => {
     const { stub, topicId } = await compactedReplica();
     await appendEach(stub, topicId, [["a", "1"], ["b", "1"], ["a", "2"], ["c", "1"], ["b", "2"], ["a", "3"], ["d", "1"]]);
-    expect(await cleanFully(stub)).toBeGreaterThan(0);
+    await cleanFully(stub); // its own alarm may have cleaned first: what is left is what counts
     // d at 6 is the active segment; a at 5, b at 4 and c at 3 are the latest of their keys.
     expect((await readLog(stub, topicId)).map(kv)).toEqual([
       [3, "c", "1"],
