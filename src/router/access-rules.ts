@@ -130,6 +130,9 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${G}/:g/lags/:t/partitions/:p`, need: group("DESCRIBE"), action: "group.describe" },
   { method: "GET", path: `${G}/:g/lag-summary`, need: group("DESCRIBE"), action: "group.describe" },
   { method: "POST", path: `${G}/:g/:action{offsets:reset}`, need: group("DELETE"), action: "group.offsets.reset", audit: true },
+  // Kafka's DeleteGroups and OffsetDelete: DELETE on the group (OffsetDelete also READ on each topic, checked in the route).
+  { method: "DELETE", path: `${G}/:g`, need: group("DELETE"), action: "group.delete", audit: true },
+  { method: "POST", path: `${G}/:g/:action{offsets:delete}`, need: group("DELETE"), action: "group.offsets.delete", audit: true },
   { method: "GET", path: "/ws/v1/consumer/:g", need: { on: "subscription" }, action: "consumer.subscribe" },
   // Kafka consumers through the front door (ext); topics are checked in the routes, as Kafka checks them
   { method: "POST", path: `${G}/:g/kafka/join`, need: group("READ"), action: "consumer.join" },
