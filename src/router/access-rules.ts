@@ -82,6 +82,9 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${T}/:t/partitions/:p/offsets`, need: topic("DESCRIBE"), action: "topic.describe" },
   { method: "GET", path: `${T}/:t/partitions/:p/offset`, need: topic("DESCRIBE"), action: "topic.describe" },
   { method: "POST", path: `${T}/:t/partitions/:p/:action{records:delete-before}`, need: topic("DELETE"), action: "topic.records.delete", audit: true },
+  { method: "GET", path: `${T}/:t/partitions/:p/leader-epochs/:e`, need: topic("DESCRIBE"), action: "topic.describe" },
+  // Kafka's DescribeProducers asks READ on the topic.
+  { method: "GET", path: `${T}/:t/partitions/:p/producers`, need: topic("READ"), action: "topic.producers.describe" },
   { method: "PUT", path: `${T}/:t/configs/:name`, need: topic("ALTER_CONFIGS"), action: "topic.configs.alter", audit: true },
   { method: "DELETE", path: `${T}/:t/configs/:name`, need: topic("ALTER_CONFIGS"), action: "topic.configs.alter", audit: true },
   // v2 metadata
