@@ -66,6 +66,9 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: C, need: authenticated, action: "cluster.describe" },
   { method: "GET", path: `${C}/brokers`, need: authenticated, action: "broker.describe" },
   { method: "GET", path: `${C}/brokers/:b`, need: authenticated, action: "broker.describe" },
+  // Kafka's DescribeConfigs of a broker asks DESCRIBE_CONFIGS on the cluster.
+  { method: "GET", path: `${C}/brokers/:b/configs`, need: cluster("DESCRIBE_CONFIGS"), action: "broker.configs.describe" },
+  { method: "GET", path: `${C}/brokers/:b/configs/:name`, need: cluster("DESCRIBE_CONFIGS"), action: "broker.configs.describe" },
   { method: "POST", path: `${C}/brokers/:b/faults`, need: cluster("ALTER"), action: "broker.fault", audit: true },
   { method: "POST", path: `${C}/brokers/:b/restart`, need: cluster("ALTER"), action: "broker.restart", audit: true },
   // topics (v3)
@@ -158,6 +161,8 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${C}/quotas`, need: cluster("ALTER"), action: "quota.list" },
   { method: "DELETE", path: `${C}/quotas/:principal`, need: cluster("ALTER"), action: "quota.delete", audit: true },
   { method: "GET", path: `${C}/audit`, need: cluster("ALTER"), action: "audit.read" },
+  // Kafka's DescribeLogDirs asks DESCRIBE on the cluster.
+  { method: "GET", path: `${C}/log-dirs`, need: cluster("DESCRIBE"), action: "cluster.log-dirs.describe" },
   // metrics and alerts
   { method: "GET", path: "/metrics", need: cluster("DESCRIBE"), action: "metrics.scrape" },
   { method: "POST", path: `${C}/alerts`, need: cluster("ALTER"), action: "alert.create", audit: true },

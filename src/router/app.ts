@@ -15,6 +15,7 @@ import { refusedFaultRoutes } from "./refused-fault-routes";
 import { fetchRoutes } from "./fetch-routes";
 import { groupRoutes } from "./group-routes";
 import { kafkaGroupRoutes } from "./kafka-group-routes";
+import { logDirRoutes } from "./log-dir-routes";
 import { metricsRoutes } from "./metrics-routes";
 import { onError, requestId } from "./on-error";
 import { partitionStateRoutes } from "./partition-state-routes";
@@ -80,6 +81,7 @@ function routes(app: Hono<{ Bindings: Env }>, faultRoutes: Hono<{ Bindings: Env 
   app.route("/", fetchRoutes);
   app.route("/", batchRoutes);
   app.route("/", partitionStateRoutes);
+  app.route("/", logDirRoutes);
   app.route("/", producerIdRoutes);
   app.route("/", consumerRoutes);
   app.route("/", groupRoutes);
