@@ -17,8 +17,8 @@ export const logDirRoutes = new Hono<{ Bindings: Env }>();
 async function partitionSize(env: Env, topic: TopicMeta, partition: number) {
   const leader = topic.partitions[partition]?.leader ?? -1;
   const d = leader < 0 ? null : await callReplica(env, topic.topicId, partition, leader, { where: "logDirs" }).describe(topic.topicId);
-  const known = d !== null && d.ok;
-  return { topic_name: topic.topicName, partition_id: partition, size_bytes: known ? d.sizeBytes : null, offset_lag: known ? d.logEndOffset - d.highWatermark : null };
+  if (!d?.ok) return { topic_name: topic.topicName, partition_id: partition, size_bytes: null, offset_lag: null };
+  return { topic_name: topic.topicName, partition_id: partition, size_bytes: d.sizeBytes, offset_lag: d.logEndOffset - d.highWatermark };
 }
 
 // `?topic_name=` (repeatable) limits the answer to those topics; a name no topic has is left out.
