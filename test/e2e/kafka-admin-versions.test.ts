@@ -8,12 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiFor } from "../../src/gateway/apis/registry";
-import { type ApiMessages, apis, requestHeaderVersion, responseHeaderVersion } from "../../src/gateway/codec/generated";
-import { Reader } from "../../src/gateway/codec/reader";
-import { type Init, readUnknownTaggedFields } from "../../src/gateway/codec/tagged";
-import { Writer } from "../../src/gateway/codec/writer";
+import { type ApiMessages, apis } from "../../src/gateway/codec/generated";
 import { buildBatch, encodeRecords } from "../../src/record/record-batch";
-import { KafkaSocket } from "./kafka-socket";
+import { KafkaAsker } from "./kafka-ask";
 import { freePort, type RunningServer, startServer } from "./server";
 
 const CLUSTER = "runnel-local";
@@ -21,18 +18,17 @@ const dir = mkdtempSync(join(tmpdir(), "runnel-kafka-admin-versions-"));
 let server: RunningServer;
 let base: string;
 let kafkaPort: number;
-let socket: KafkaSocket;
-let correlationId = 0;
+let asker: KafkaAsker;
 
 beforeAll(async () => {
   kafkaPort = await freePort();
   server = await startServer(await freePort(), dir, kafkaPort);
   base = `${server.url}/v3/clusters/${CLUSTER}`;
-  socket = await KafkaSocket.connect(kafkaPort);
+  asker = await KafkaAsker.connect(kafkaPort);
 });
 
 afterAll(async () => {
-  socket?.close();
+  asker?.close();
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -52,25 +48,7 @@ async function fill(topic: string, partition: number, count: number) {
   for (let i = 0; i < count; i++) expect((await http("POST", `/topics/${topic}/records`, { partition_id: partition, value: { type: "STRING", data: `v${i}` } })).status).toBe(200);
 }
 
-/** Sends `fields` as `messages`' request in `version` and reads the whole response with the generated decoder. */
-async function ask<Req, Res>(messages: ApiMessages<Req, Res>, version: number, fields: Init<Req>): Promise<Res> {
-  const body = new Writer();
-  messages.writeRequest(body, version, fields);
-  const w = new Writer().int16(messages.key).int16(version).int32(++correlationId).string("admin-versions", false);
-  if (requestHeaderVersion(messages.key, version) === 2) w.uvarint(0);
-  const request = Buffer.concat([w.toBytes(), body.toBytes()]);
-  const sized = Buffer.alloc(4 + request.length);
-  sized.writeInt32BE(request.length, 0);
-  request.copy(sized, 4);
-  socket.write(sized);
-  const frame = await socket.next();
-  expect(frame.correlationId).toBe(correlationId);
-  const r = new Reader(frame.body);
-  if (responseHeaderVersion(messages.key, version) === 1) readUnknownTaggedFields(r);
-  const res = messages.readResponse(r, version);
-  expect(r.remaining, `${messages.name} v${version}: bytes left over`).toBe(0);
-  return res;
-}
+const ask: KafkaAsker["ask"] = (messages, version, fields) => asker.ask(messages, version, fields);
 
 /** Every version the front door serves of `messages`' API. */
 function served(messages: ApiMessages<unknown, unknown>): number[] {
