@@ -71,15 +71,21 @@ export class OffsetsLog {
  * Appends Kafka's tombstones of `offsets` (and of the group's metadata
  * when `group`) to the group's partition, as Kafka's coordinator does on
  * DeleteGroups and OffsetDelete, before the deletion is answered: a
- * reader of the topic then drops them. Nothing is appended when the
- * topic was never written (nothing to forget there). Throws its failure.
+ * reader of the topic then drops them. Batches of at most
+ * `offsetsTopicFlushRecordsMax`, in order; nothing is appended when the
+ * topic was never written (nothing to forget there). Throws the first
+ * failure (the batches before it stay: the caller deletes nothing, and a
+ * retry writes them again).
  */
 export async function appendTombstones(env: Env, groupId: string, offsets: TopicPartition[], group: boolean): Promise<void> {
   const nowMs = Date.now();
   const tombstones = offsets.map((o) => offsetTombstone(groupId, o.topic, o.partition));
   if (group) tombstones.push(groupTombstone(groupId));
   if (tombstones.length === 0 || !(await offsetsTopicExists(env))) return;
-  await append(env, offsetsPartitionFor(groupId), tombstones.map((t) => ({ ...t, headers: [], timestampMs: nowMs })));
+  const records = tombstones.map((t) => ({ ...t, headers: [], timestampMs: nowMs }));
+  for (let i = 0; i < records.length; i += limits.offsetsTopicFlushRecordsMax) {
+    await append(env, offsetsPartitionFor(groupId), records.slice(i, i + limits.offsetsTopicFlushRecordsMax));
+  }
 }
 
 /** Whether `__consumer_offsets` exists yet. */
