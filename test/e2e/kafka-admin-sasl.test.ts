@@ -81,6 +81,16 @@ describe("the ACL APIs with authentication on", () => {
       expect((await admin("GET", "/acls?principal=User:sam")).body.data.map((x: any) => x.resource_name)).toEqual(["sa-acl"]);
       const unsupported = await thrown(() => a.createAcls({ acl: [{ ...acl("x", ResourcePatternTypes.LITERAL, AclOperationTypes.READ), resourceType: AclResourceTypes.TRANSACTIONAL_ID }] }));
       expect(unsupported.type).toBe("INVALID_REQUEST");
+      // A filter with a code Kafka does not define (UNKNOWN, 0) is INVALID_REQUEST, and deletes nothing.
+      const raw = await KafkaAsker.connect(kafkaPort, { user: "admin", password: ADMIN_SECRET });
+      try {
+        const unknown = { resourceTypeFilter: 0, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 };
+        expect((await raw.ask(apis.DescribeAcls, 3, unknown)).errorCode).toBe(42);
+        expect((await raw.ask(apis.DeleteAcls, 3, { filters: [unknown] })).filterResults.map((r) => r.errorCode)).toEqual([42]);
+        expect((await admin("GET", "/acls?principal=User:sam")).body.data).toHaveLength(1);
+      } finally {
+        raw.close();
+      }
     } finally {
       await a.disconnect();
     }

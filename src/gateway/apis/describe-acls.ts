@@ -15,14 +15,15 @@ import { refusalOf } from "./refusal";
 
 export const describeAcls = serve(apis.DescribeAcls, {
   async handle(req, _version, ctx) {
-    const problem = filterProblem(req);
-    if (problem !== null) return { errorCode: KafkaCode.INVALID_REQUEST, errorMessage: problem };
     let acls: KafkaAcl[];
     try {
-      acls = (await listAcls(ctx.api, {})).map(kafkaAclOf).filter((a) => filterMatches(req, a));
+      acls = (await listAcls(ctx.api, {})).map(kafkaAclOf); // whether ACLs may be read at all comes first, as in Kafka
     } catch (e) {
       return { ...refusalOf(e), resources: [] };
     }
+    const problem = filterProblem(req);
+    if (problem !== null) return { errorCode: KafkaCode.INVALID_REQUEST, errorMessage: problem };
+    acls = acls.filter((a) => filterMatches(req, a));
     const resources = new Map<string, { resourceType: number; resourceName: string; patternType: number; acls: { principal: string; host: string; operation: number; permissionType: number }[] }>();
     for (const a of acls) {
       const key = JSON.stringify([a.resourceType, a.resourceName, a.patternType]);
