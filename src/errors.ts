@@ -94,7 +94,9 @@ export type KafkaErrorName =
   | "FENCED_LEADER_EPOCH"
   | "INVALID_RECORD"
   | "THROTTLING_QUOTA_EXCEEDED"
-  | "KAFKA_STORAGE_ERROR";
+  | "KAFKA_STORAGE_ERROR"
+  | "SECURITY_DISABLED"
+  | "GROUP_SUBSCRIBED_TO_TOPIC";
 
 /**
  * The Kafka name of each code that means one Kafka condition wherever it

@@ -1,19 +1,18 @@
 /**
- * The coordinator of one consumer group (named by the group id), a
- * Durable Object: only its RPC surface and lifecycle are here. Members and
- * rebalances are membership.ts (stored by member-store.ts), read positions
- * positions.ts, committed offsets offset-store.ts, admin group-admin.ts,
- * WebSocket subscribers ws-delivery.ts (through a narrow host interface),
- * Kafka consumers kafka-members.ts and kafka-offsets.ts; the v2 poll loop
- * runs in the Worker (consumer-poll.ts). Every RPC method
- * is wrapped by the error boundary (`guardRpc`) and returns `{ ok: true, … }
- * | Failure`; the internals are instance fields, which RPC does not expose.
+ * The coordinator of one consumer group (named by the group id), a Durable
+ * Object: only its RPC surface and lifecycle are here. Members and rebalances
+ * are membership.ts (stored by member-store.ts), read positions positions.ts,
+ * committed offsets offset-store.ts, admin group-admin.ts and group-delete.ts,
+ * WebSocket subscribers ws-delivery.ts, Kafka consumers kafka-members.ts and
+ * kafka-offsets.ts; the v2 poll loop runs in the Worker (consumer-poll.ts).
+ * Every RPC method is guarded (`guardRpc`) and returns `{ ok: true, … } | Failure`.
  */
 import type { Env } from "../env";
 import type { RecordFormat } from "../fetch/format";
 import { bodyOf, ErrorCode, type Failure } from "../errors";
 import { logBug } from "../rpc/boundary";
 import { RunnelObject } from "../rpc/runnel-object";
+import { deleteGroup, deleteOffsets, type OffsetsDeleted } from "./group-delete";
 import { describeGroup, GroupCounters, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
 import { kafkaDescribe } from "./kafka/kafka-describe";
 import { KafkaMembers } from "./kafka/kafka-members";
@@ -183,24 +182,25 @@ export class GroupCoordinator extends RunnelObject {
     return seekMember(this.#parts, memberId, targets, principal, (m) => this.delivery.repositioned(m));
   }
 
-  // ---- admin (group-admin.ts) ----------------------------------------------
+  // ---- admin (group-admin.ts, group-delete.ts) -------------------------------
   /** State, members, sockets, committed offsets and counters for GET /metrics (group/metrics.ts); 40405 for a group never joined. */
   async metrics(): Promise<ReturnType<GroupCounters["snapshot"]>> { return this.#parts.counters.snapshot(this.#parts); }
 
   /** State, generation, assignor, and members with their partitions; 40405 for a group never joined. */
-  async describe(groupId: string): Promise<GroupDescription | Failure> {
-    return describeGroup(this.#parts, groupId);
-  }
+  async describe(groupId: string): Promise<GroupDescription | Failure> { return describeGroup(this.#parts, groupId); }
 
   /** Lag per partition of every topic subscribed to or committed for: high watermark minus committed offset. */
-  async lags(groupId: string): Promise<{ ok: true; rows: LagRow[] } | Failure> {
-    return groupLags(this.#parts, groupId);
-  }
+  async lags(groupId: string): Promise<{ ok: true; rows: LagRow[] } | Failure> { return groupLags(this.#parts, groupId); }
 
   /** Sets committed offsets for a topic (or some of its partitions); only while the group has no live members (40903). */
   async resetOffsets(groupId: string, topic: string, partitions: number[] | null, target: SeekTarget): Promise<{ ok: true; offsets: CommittedOffset[] } | Failure> {
     return resetGroupOffsets(this.#parts, groupId, topic, partitions, target);
   }
+
+  /** Kafka's DeleteGroups: a group without members goes, with its committed offsets (NON_EMPTY_GROUP while it has any). */
+  async deleteGroup(groupId: string): Promise<Ok | Failure> { return deleteGroup(this.#parts, groupId); }
+  /** Kafka's OffsetDelete: forgets a topic's committed offsets (`partitions` null: all) while no member subscribes to it. */
+  async deleteOffsets(groupId: string, topic: string, partitions: number[] | null): Promise<OffsetsDeleted | Failure> { return deleteOffsets(this.#parts, groupId, topic, partitions); }
 
   // ---- Kafka consumers through the front door (kafka-members.ts, kafka-offsets.ts) --
 

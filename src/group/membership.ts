@@ -231,6 +231,17 @@ export class Membership {
     return OK;
   }
 
+  /**
+   * Stops serving the group (Kafka's DeleteGroups, once it has no members
+   * and no offsets): it is listed no more, and its next member or commit
+   * adopts it again. The generation is kept, as generations only grow.
+   */
+  forget(): void {
+    assert(this.members.size === 0, `group '${this.groupIdNow}' is forgotten with ${this.members.size} member(s)`);
+    this.groupIdNow = "";
+    this.sql.exec("DELETE FROM meta WHERE key IN ('group_id', 'registered')");
+  }
+
   private meta(key: string): string | undefined {
     return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
   }

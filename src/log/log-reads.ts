@@ -100,6 +100,11 @@ export class LogReads {
     return row.start ?? this.log.logEndOffset;
   }
 
+  /** The largest leader epoch a batch held was written in, at or below `epoch`; null when none was (Kafka's OffsetForLeaderEpoch). */
+  epochAtOrBelow(epoch: number): number | null {
+    return this.sql.exec<{ epoch: number | null }>("SELECT MAX(leader_epoch) AS epoch FROM batches WHERE leader_epoch <= ?", epoch).one().epoch;
+  }
+
   /** The start of the batch holding `offset` (`offset` itself in a gap), or the log end when `offset` is at or past it. */
   batchBoundaryAtOrBelow(offset: number): number {
     if (offset >= this.log.logEndOffset) return this.log.logEndOffset;

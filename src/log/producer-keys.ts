@@ -110,6 +110,26 @@ export class ProducerKeys {
     this.cache(p.producerId, kept);
   }
 
+  /**
+   * Every idempotent producer this partition remembers (not expired), by
+   * id: its newest batch's epoch and last sequence, and that batch's max
+   * timestamp (its append time once the batch is gone from here).
+   * Kafka's DescribeProducers.
+   */
+  activeProducers(nowMs: number): { producerId: number; producerEpoch: number; lastSequence: number; lastTimestampMs: number }[] {
+    const rows = this.sql
+      .exec<{ producer_id: number; producer_epoch: number; last_sequence: number; last_timestamp_ms: number }>(
+        `SELECT k.producer_id, k.producer_epoch, k.last_sequence, COALESCE(b.max_timestamp_ms, k.request_time_ms) AS last_timestamp_ms
+         FROM producer_keys k LEFT JOIN batches b ON b.base_offset = k.base_offset
+         WHERE k.producer_id IS NOT NULL AND k.base_offset = (SELECT MAX(base_offset) FROM producer_keys WHERE producer_id = k.producer_id)
+           AND k.expires_at_ms > ?
+         ORDER BY k.producer_id`,
+        nowMs,
+      )
+      .toArray();
+    return rows.map((r) => ({ producerId: r.producer_id, producerEpoch: r.producer_epoch, lastSequence: r.last_sequence, lastTimestampMs: r.last_timestamp_ms }));
+  }
+
   /** Forgets the copy of producers' batches: storage changed under it (truncation, expiry, a rolled-back transaction). */
   forgetCopies(): void {
     this.producers.clear();

@@ -23,10 +23,11 @@ import * as follower from "./follower";
 import type { PartitionMetricsOk } from "./metrics";
 import { PartitionLog } from "../log/partition-log";
 import { replicaGateFor, type ReplicaGate } from "./replica-gate";
+import * as lookups from "./replica-lookups";
 import { ReplicaState } from "./replica-state";
 import { PARTITION_SCHEMA } from "../log/schema";
 import type {
-  AppendArgs, AppendOk, DeleteRecordsArgs, DeleteRecordsOk, DescribeOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ReplicateArgs,
+  AppendArgs, AppendOk, DeleteRecordsArgs, DeleteRecordsOk, DescribeOk, EpochEndOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ProducersOk, ReplicateArgs,
   ReplicateOk, TimestampLookupOk, TruncateOk,
 } from "./types";
 
@@ -129,6 +130,18 @@ export class PartitionReplica extends RunnelObject {
     const batch = remote ?? r.log.reads.batchForTimestamp(timestampMs);
     if (batch !== null && !(batch instanceof Uint8Array)) return batch;
     return { ok: true, batch, ...positions(r.log) };
+  }
+
+  /** Leader only: where `leaderEpoch` ends, fencing `currentLeaderEpoch` (Kafka's OffsetForLeaderEpoch; replica-lookups.ts). */
+  async epochEnd(topicId: string, currentLeaderEpoch: number, leaderEpoch: number): Promise<EpochEndOk | Failure> {
+    const r = await this.#open(topicId);
+    return r instanceof ReplicaState ? lookups.epochEnd(r, currentLeaderEpoch, leaderEpoch) : r;
+  }
+
+  /** Leader only: the idempotent producers remembered here (DescribeProducers). */
+  async producers(topicId: string): Promise<ProducersOk | Failure> {
+    const r = await this.#open(topicId);
+    return r instanceof ReplicaState ? lookups.activeProducers(r, Date.now()) : r;
   }
 
   /** Offsets, size, role and epoch of this replica. */

@@ -77,6 +77,28 @@ export interface TimestampLookupOk extends Positions {
   batch: Uint8Array | null;
 }
 
+/** Where a leader epoch ends (Kafka's OffsetForLeaderEpoch): −1 and −1 for an epoch newer than the leader's. */
+export interface EpochEndOk {
+  ok: true;
+  leaderEpoch: number;
+  /** The first offset written in a later epoch, or the log end offset (exclusive end of the epoch). */
+  endOffset: number;
+}
+
+/** An idempotent producer a partition remembers, as Kafka's DescribeProducers shows it. */
+export interface ActiveProducer {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  /** The max timestamp of its newest batch here (epoch ms). */
+  lastTimestampMs: number;
+}
+
+export interface ProducersOk {
+  ok: true;
+  producers: ActiveProducer[];
+}
+
 export interface DescribeOk extends Positions {
   ok: true;
   brokerId: number;

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { produce } from "../../src/gateway/apis/produce";
 import { Reader } from "../../src/gateway/codec/reader";
 import { Writer } from "../../src/gateway/codec/writer";
-import { readDescribeConfigsResponse } from "../../src/gateway/codec/generated/describe-configs-response";
-import { writeDescribeConfigsRequest } from "../../src/gateway/codec/generated/describe-configs-request";
+import { apiFor } from "../../src/gateway/apis/registry";
+import { readElectLeadersResponse } from "../../src/gateway/codec/generated/elect-leaders-response";
+import { writeElectLeadersRequest } from "../../src/gateway/codec/generated/elect-leaders-request";
 import { crc32c } from "../../src/record/crc32c";
 import { checkBatch, readBatchHeader } from "../../src/record/record-batch";
 import { kafkajsRequest, ourDecode } from "../gateway/kafkajs";
@@ -274,12 +275,14 @@ describe("the Kafka port at the socket", () => {
   it("answers an API Kafka defines but the front door does not serve in that API's own layout (decodable), and stays open", async () => {
     const socket = await KafkaSocket.connect(kafkaPort);
     try {
+      // ElectLeaders: Runnel elects leaders itself, so the front door does not serve it (v1: non-flexible, with a top-level error code).
+      expect(apiFor(43)).toBeUndefined();
       const w = new Writer();
-      writeDescribeConfigsRequest(w, 1, { resources: [{ resourceType: 2, resourceName: "t", configurationKeys: null }] });
-      socket.write(rawRequest(32, 1, 6, w.toBytes()));
+      writeElectLeadersRequest(w, 1, { electionType: 0, topicPartitions: [{ topic: "t", partitions: [0] }], timeoutMs: 1000 });
+      socket.write(rawRequest(43, 1, 6, w.toBytes()));
       const frame = await socket.next();
       const r = new Reader(frame.body);
-      expect(readDescribeConfigsResponse(r, 1)).toMatchObject({ throttleTimeMs: 0, results: [] });
+      expect(readElectLeadersResponse(r, 1)).toMatchObject({ throttleTimeMs: 0, errorCode: 35, replicaElectionResults: [] });
       expect([frame.correlationId, r.remaining]).toEqual([6, 0]);
       socket.write(rawRequest(18, 0, 7));
       expect((await socket.next()).correlationId).toBe(7);

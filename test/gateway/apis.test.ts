@@ -242,8 +242,22 @@ it("advertises every version Kafka defines of every served API, from Kafka 0.9's
     { key: 18, minVersion: 0, maxVersion: 4 },
     { key: 19, minVersion: 0, maxVersion: 7 },
     { key: 20, minVersion: 0, maxVersion: 6 },
+    { key: 21, minVersion: 0, maxVersion: 2 },
     { key: 22, minVersion: 0, maxVersion: 5 },
+    { key: 23, minVersion: 0, maxVersion: 4 },
+    { key: 29, minVersion: 0, maxVersion: 3 },
+    { key: 30, minVersion: 0, maxVersion: 3 },
+    { key: 31, minVersion: 0, maxVersion: 3 },
+    { key: 32, minVersion: 0, maxVersion: 4 },
+    { key: 33, minVersion: 0, maxVersion: 2 },
+    { key: 35, minVersion: 0, maxVersion: 4 },
     { key: 36, minVersion: 0, maxVersion: 2 },
+    { key: 37, minVersion: 0, maxVersion: 3 },
+    { key: 42, minVersion: 0, maxVersion: 2 },
+    { key: 44, minVersion: 0, maxVersion: 1 },
+    { key: 47, minVersion: 0, maxVersion: 0 },
+    { key: 60, minVersion: 0, maxVersion: 2 },
+    { key: 61, minVersion: 0, maxVersion: 0 },
   ]);
   expect(require.resolve("kafkajs/package.json")).toContain("kafkajs");
 });

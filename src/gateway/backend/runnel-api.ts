@@ -6,7 +6,7 @@
  */
 import { kafkaCodeOf, KafkaCode } from "../errors";
 import { gatewayLimits } from "../limits";
-import { type HttpClient, type HttpReply, UnreachableError } from "./http-client";
+import { type HttpCall, type HttpClient, type HttpReply, UnreachableError } from "./http-client";
 
 /** An error answer from the Worker, or no answer at all (`kafkaCode` then REQUEST_TIMED_OUT). */
 export class BackendError extends Error {
@@ -198,6 +198,17 @@ export class RunnelApi {
     const path = `/v3/clusters/${enc(await this.clusterId())}/consumer-groups/${enc(groupId)}/kafka${action === "" ? "" : `/${action}`}`;
     const json = body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
     const reply = await this.call({ method, path, timeoutMs, ...json });
+    return reply.body.length === 0 ? null : JSON.parse(reply.body.toString("utf8"));
+  }
+
+  /**
+   * One call of the admin API (admin-api.ts): `path` is under
+   * `/v3/clusters/{c}` (the cluster id is filled in), `body` sent as JSON;
+   * the JSON answer, or null for 204.
+   */
+  async adminCall(method: HttpCall["method"], path: string, body?: unknown): Promise<any> {
+    const json = body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+    const reply = await this.call({ method, path: `/v3/clusters/${enc(await this.clusterId())}${path}`, timeoutMs: gatewayLimits.httpTimeoutMs, ...json });
     return reply.body.length === 0 ? null : JSON.parse(reply.body.toString("utf8"));
   }
 
