@@ -94,7 +94,13 @@ export type KafkaErrorName =
   | "FENCED_LEADER_EPOCH"
   | "INVALID_RECORD"
   | "THROTTLING_QUOTA_EXCEEDED"
-  | "KAFKA_STORAGE_ERROR";
+  | "KAFKA_STORAGE_ERROR"
+  | "FENCED_INSTANCE_ID"
+  | "FENCED_MEMBER_EPOCH"
+  | "UNRELEASED_INSTANCE_ID"
+  | "UNSUPPORTED_ASSIGNOR"
+  | "STALE_MEMBER_EPOCH"
+  | "INVALID_REGULAR_EXPRESSION";
 
 /**
  * The Kafka name of each code that means one Kafka condition wherever it

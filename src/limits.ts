@@ -135,6 +135,22 @@ export const limits = {
   kafkaOffsetsPerRequestMax: 10_000,
   /** Longest the metadata of a Kafka offset commit may be (Kafka's offset.metadata.max.bytes). */
   kafkaOffsetMetadataLengthMax: 4096,
+  /**
+   * A KIP-848 consumer group's session timeout unless the group sets its
+   * own (Kafka's group.consumer.session.timeout.ms): a member that sends
+   * no ConsumerGroupHeartbeat for this long is removed and its partitions
+   * go to the others.
+   */
+  consumerGroupSessionTimeoutMsDefault: 45_000,
+  /** How often a KIP-848 member is told to heartbeat unless the group sets its own (Kafka's group.consumer.heartbeat.interval.ms). */
+  consumerGroupHeartbeatIntervalMsDefault: 5_000,
+  /**
+   * How old a KIP-848 group's copy of the topic list may be when a
+   * heartbeat is answered: a topic created, deleted or given partitions
+   * reaches the assignment within this (and within `groupCheckIntervalMs`
+   * without heartbeats).
+   */
+  consumerGroupTopicsRefreshMs: 2_000,
   /** Default `timeout` of a consumer instance's records request. */
   consumerPollMsDefault: 1_000,
   /** Most consumer groups one partition tells when records arrive (more look again from their alarm). */
