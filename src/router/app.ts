@@ -15,6 +15,7 @@ import { refusedFaultRoutes } from "./refused-fault-routes";
 import { fetchRoutes } from "./fetch-routes";
 import { groupRoutes } from "./group-routes";
 import { kafkaGroupRoutes } from "./kafka-group-routes";
+import { kip848Routes } from "./kip848-routes";
 import { metricsRoutes } from "./metrics-routes";
 import { onError, requestId } from "./on-error";
 import { produceRoutes } from "./produce-routes";
@@ -82,6 +83,7 @@ function routes(app: Hono<{ Bindings: Env }>, faultRoutes: Hono<{ Bindings: Env 
   app.route("/", consumerRoutes);
   app.route("/", groupRoutes);
   app.route("/", kafkaGroupRoutes);
+  app.route("/", kip848Routes);
   app.route("/", v2MetadataRoutes);
   app.route("/", metricsRoutes);
   app.route("/", alertRoutes);
