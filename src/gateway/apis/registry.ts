@@ -7,6 +7,8 @@
  */
 import type { ApiRange, KafkaApi } from "./api";
 import { apiVersions } from "./api-versions";
+import { consumerGroupDescribe } from "./consumer-group-describe";
+import { consumerGroupHeartbeat } from "./consumer-group-heartbeat";
 import { createTopics } from "./create-topics";
 import { deleteTopics } from "./delete-topics";
 import { describeGroups } from "./describe-groups";
@@ -29,6 +31,7 @@ import { syncGroupApi } from "./sync-group";
 const APIS: KafkaApi[] = [
   produce, fetchApi, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroupApi, heartbeatApi, leaveGroupApi, syncGroupApi,
   describeGroups, listGroups, saslHandshake, apiVersions, createTopics, deleteTopics, initProducerId, saslAuthenticate,
+  consumerGroupHeartbeat, consumerGroupDescribe,
 ];
 
 const BY_KEY = new Map<number, KafkaApi>(APIS.map((a) => [a.key, a]));
