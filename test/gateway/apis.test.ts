@@ -244,6 +244,8 @@ it("advertises every version Kafka defines of every served API, from Kafka 0.9's
     { key: 20, minVersion: 0, maxVersion: 6 },
     { key: 22, minVersion: 0, maxVersion: 5 },
     { key: 36, minVersion: 0, maxVersion: 2 },
+    { key: 68, minVersion: 0, maxVersion: 1 },
+    { key: 69, minVersion: 0, maxVersion: 1 },
   ]);
   expect(require.resolve("kafkajs/package.json")).toContain("kafkajs");
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers";
 import { consumer, waitFor } from "./helpers";
-import { describeKafka, join, kafkaError } from "./kafka-helpers";
+import { describeKafka, join, kafkaError, kafkaPath } from "./kafka-helpers";
 import { assertDisjoint, beat, configure, describeConsumers, Member, topicWithId } from "./kip848-helpers";
 
 const errorName = (r: { body: { error_name?: string } }) => r.body.error_name;
@@ -186,6 +186,28 @@ describe("a KIP-848 group", () => {
     expect(d.assignor_name).toBe("range");
     const targets = Object.fromEntries(d.members.map((m: any) => [m.member_id, m.target_assignment[0].partitions]));
     expect(targets).toEqual({ "a-range": [0, 1], "b-range": [2, 3] });
+  });
+});
+
+describe("a KIP-848 member's offsets", () => {
+  it("are committed with its member epoch (OffsetCommit v9+) and fetched with it, shared with every other reader of the group", async () => {
+    await topicWithId("k8-offsets", 2);
+    const m = new Member("k8-offsets-g", "offsets-m", new Map(), { topics: ["k8-offsets"] });
+    await m.heartbeat();
+    const commit = (epoch: number, apiVersion: number) =>
+      call("POST", `${kafkaPath("k8-offsets-g")}/commit`, { member_id: "offsets-m", generation_id: epoch, api_version: apiVersion, offsets: [{ topic: "k8-offsets", partition: 1, offset: 7, metadata: "m" }] });
+    const done = await commit(m.epoch, 9);
+    expect(done.body.partitions).toEqual([{ topic: "k8-offsets", partition: 1, error: null }]);
+    expect(errorName(await commit(m.epoch + 1, 9))).toBe("STALE_MEMBER_EPOCH");
+    expect(errorName(await commit(m.epoch, 8))).toBe("UNSUPPORTED_VERSION");
+    const fetchAs = (memberId: string | null, memberEpoch: number) =>
+      call("POST", `${kafkaPath("k8-offsets-g")}/offsets`, { topics: [{ topic: "k8-offsets", partitions: [1] }], member_id: memberId, member_epoch: memberEpoch });
+    expect((await fetchAs("offsets-m", m.epoch)).body.offsets).toEqual([{ topic: "k8-offsets", partition: 1, offset: 7, metadata: "m", error: null }]);
+    expect(errorName(await fetchAs("offsets-m", m.epoch - 1))).toBe("STALE_MEMBER_EPOCH");
+    expect(errorName(await fetchAs("someone", 1))).toBe("UNKNOWN_MEMBER_ID");
+    expect((await fetchAs(null, -1)).status).toBe(200); // an admin tool
+    const lags = await call("GET", "/v3/clusters/runnel-local/consumer-groups/k8-offsets-g/lags");
+    expect(lags.body.data.find((r: { partition_id: number }) => r.partition_id === 1)).toMatchObject({ current_offset: 7, consumer_id: "offsets-m" });
   });
 });
 
