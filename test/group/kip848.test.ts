@@ -2,6 +2,7 @@
 // …/kafka/consumer-heartbeat route as the front door calls it: epochs,
 // reconciliation (revoke before give), leaving, fencing, timeouts, static
 // members, and one kind of group at a time.
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers";
 import { consumer, waitFor } from "./helpers";
@@ -102,6 +103,16 @@ describe("a KIP-848 group", () => {
     });
     expect(errorName(await quiet.heartbeat())).toBe("UNKNOWN_MEMBER_ID");
     expect((await describeConsumers("k8-session-g")).body.members.map((m: { member_id: string }) => m.member_id)).toEqual(["busy"]);
+  });
+
+  it("takes group configs within bounds only, and null back to the defaults", async () => {
+    const stub = env.GROUPS.get(env.GROUPS.idFromName("k8-configs-g")) as unknown as {
+      kafkaConsumerConfigure(g: string, c: Record<string, number | null>): Promise<{ ok: boolean; error_name?: string; sessionTimeoutMs?: number; heartbeatIntervalMs?: number }>;
+    };
+    expect(await stub.kafkaConsumerConfigure("k8-configs-g", { sessionTimeoutMs: 10 })).toMatchObject({ ok: false, error_name: "INVALID_CONFIG" });
+    expect(await stub.kafkaConsumerConfigure("k8-configs-g", { heartbeatIntervalMs: 45_000 })).toMatchObject({ ok: false, error_name: "INVALID_CONFIG" });
+    expect(await stub.kafkaConsumerConfigure("k8-configs-g", { sessionTimeoutMs: 2000, heartbeatIntervalMs: 500 })).toMatchObject({ ok: true, sessionTimeoutMs: 2000, heartbeatIntervalMs: 500 });
+    expect(await stub.kafkaConsumerConfigure("k8-configs-g", { sessionTimeoutMs: null, heartbeatIntervalMs: null })).toMatchObject({ ok: true, sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5000 });
   });
 
   it("removes a member that keeps partitions it must give up past its rebalance timeout", async () => {

@@ -225,23 +225,22 @@ export class ConsumerGroup {
     if (deadlines.length > 0) void this.alarms.atOrBefore(Math.min(...deadlines)); // never rejects
   }
 
-  /** Sets the group's configs (see GroupCoordinator.kafkaConsumerConfigure); a session timeout that ends sessions at once shows at the next alarm. */
+  /** Sets the group's configs (see GroupCoordinator.kafkaConsumerConfigure); a shorter session timeout ends sessions at the next alarm. */
   async configure(groupId: string, c: { [K in keyof Kip848Configs]?: number | null }): Promise<({ ok: true } & Kip848Configs) | Failure> {
-    const next = { ...this.g.kip848.configs, ...defined(c) };
-    const session = c.sessionTimeoutMs ?? limits.consumerGroupSessionTimeoutMsDefault;
-    if (c.sessionTimeoutMs !== undefined && c.sessionTimeoutMs !== null && (session < limits.sessionTimeoutMsMin || session > limits.sessionTimeoutMsMax)) {
+    const now = this.g.kip848.configs;
+    const session = c.sessionTimeoutMs === null ? limits.consumerGroupSessionTimeoutMsDefault : (c.sessionTimeoutMs ?? now.sessionTimeoutMs);
+    const heartbeat = c.heartbeatIntervalMs === null ? limits.consumerGroupHeartbeatIntervalMsDefault : (c.heartbeatIntervalMs ?? now.heartbeatIntervalMs);
+    if (!Number.isSafeInteger(session) || session < limits.sessionTimeoutMsMin || session > limits.sessionTimeoutMsMax) {
       return failure(ErrorCode.BAD_REQUEST, `INVALID_CONFIG: consumer.session.timeout.ms must be within [${limits.sessionTimeoutMsMin}, ${limits.sessionTimeoutMsMax}]`, "INVALID_CONFIG");
     }
-    const heartbeat = c.heartbeatIntervalMs === null ? limits.consumerGroupHeartbeatIntervalMsDefault : next.heartbeatIntervalMs;
-    const sessionNow = c.sessionTimeoutMs === null ? limits.consumerGroupSessionTimeoutMsDefault : next.sessionTimeoutMs;
-    if (heartbeat < HEARTBEAT_INTERVAL_MS_MIN || heartbeat >= sessionNow) {
-      return failure(ErrorCode.BAD_REQUEST, `INVALID_CONFIG: consumer.heartbeat.interval.ms must be at least ${HEARTBEAT_INTERVAL_MS_MIN} and below consumer.session.timeout.ms (${sessionNow})`, "INVALID_CONFIG");
+    if (!Number.isSafeInteger(heartbeat) || heartbeat < HEARTBEAT_INTERVAL_MS_MIN || heartbeat >= session) {
+      return failure(ErrorCode.BAD_REQUEST, `INVALID_CONFIG: consumer.heartbeat.interval.ms must be at least ${HEARTBEAT_INTERVAL_MS_MIN} and below consumer.session.timeout.ms (${session})`, "INVALID_CONFIG");
     }
     const listed = await this.g.membership.register(groupId);
     if (!listed.ok) return listed;
     this.g.kip848.setConfigs(c);
     for (const m of kip848Members(this.g)) {
-      m.config = { ...m.config, sessionTimeoutMs: this.g.kip848.configs.sessionTimeoutMs };
+      m.config = { ...m.config, sessionTimeoutMs: session };
       this.g.members.save(m);
     }
     this.schedule();
@@ -262,8 +261,3 @@ export class ConsumerGroup {
 
 /** The shortest heartbeat interval a group may set (ms). */
 const HEARTBEAT_INTERVAL_MS_MIN = 100;
-
-/** The fields of `c` that are numbers (null and absent ones left out). */
-function defined(c: { [K in keyof Kip848Configs]?: number | null }): Partial<Kip848Configs> {
-  return Object.fromEntries(Object.entries(c).filter(([, v]) => typeof v === "number"));
-}

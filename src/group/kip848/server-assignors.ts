@@ -47,8 +47,8 @@ const byId = (a: AssignorMember, b: AssignorMember) => (a.memberId < b.memberId 
  * Kafka's server-side range assignor: members in order — static members
  * first by instance id, then the others by member id — and per topic
  * contiguous ranges of partitions, the first members one more when the
- * count does not divide. Topics of the same partition count are
- * co-partitioned: a member gets the same partition numbers of each.
+ * count does not divide. Topics with the same subscribers and partition
+ * count are co-partitioned: a member gets the same partition numbers of each.
  */
 function range(members: AssignorMember[], partitionsCount: Map<string, number>): TargetAssignment {
   const ordered = [...members].sort((a, b) => {
