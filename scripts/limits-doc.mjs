@@ -8,8 +8,10 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** The page's Markdown, from the source text of src/limits.ts. */
-export function limitsDoc(source = readFileSync(`${root}src/limits.ts`, "utf8")) {
-  const body = source.slice(source.indexOf("export const limits = {"));
+export function limitsDoc(source = readFileSync(`${root}src/limits.ts`, "utf8"), storage = readFileSync(`${root}src/limits-storage.ts`, "utf8")) {
+  // The storage limits are spread into `limits` where the line `...storageLimits,` stands: listed there.
+  const own = source.slice(source.indexOf("export const limits = {"));
+  const body = own.replace("  ...storageLimits,", storage.slice(storage.indexOf("export const storageLimits = {")).split("\n").slice(1).join("\n"));
   const rows = [];
   let comment = "";
   let previous = "";

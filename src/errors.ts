@@ -96,7 +96,14 @@ export type KafkaErrorName =
   | "THROTTLING_QUOTA_EXCEEDED"
   | "KAFKA_STORAGE_ERROR"
   | "SECURITY_DISABLED"
-  | "GROUP_SUBSCRIBED_TO_TOPIC";
+  | "GROUP_SUBSCRIBED_TO_TOPIC"
+
+  | "FENCED_INSTANCE_ID"
+  | "FENCED_MEMBER_EPOCH"
+  | "UNRELEASED_INSTANCE_ID"
+  | "UNSUPPORTED_ASSIGNOR"
+  | "STALE_MEMBER_EPOCH"
+  | "INVALID_REGULAR_EXPRESSION";
 
 /**
  * The Kafka name of each code that means one Kafka condition wherever it

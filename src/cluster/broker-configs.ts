@@ -18,10 +18,17 @@ const BROKER_SYNONYMS: Record<ConfigName, string> = {
   "max.message.bytes": "message.max.bytes",
   "min.insync.replicas": "min.insync.replicas",
   "cleanup.policy": "log.cleanup.policy",
+  "delete.retention.ms": "log.cleaner.delete.retention.ms",
+  "min.cleanable.dirty.ratio": "log.cleaner.min.cleanable.ratio",
+  "min.compaction.lag.ms": "log.cleaner.min.compaction.lag.ms",
+  "max.compaction.lag.ms": "log.cleaner.max.compaction.lag.ms",
   "compression.type": "compression.type",
   "message.timestamp.type": "log.message.timestamp.type",
   "unclean.leader.election.enable": "unclean.leader.election.enable",
   "replica.lag.time.max.ms": "replica.lag.time.max.ms",
+  "remote.storage.enable": "remote.log.storage.system.enable",
+  "local.retention.bytes": "log.local.retention.bytes",
+  "local.retention.ms": "log.local.retention.ms",
 };
 
 export interface BrokerConfig {

@@ -148,6 +148,8 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "POST", path: `${G}/:g/kafka/commit`, need: group("READ"), action: "consumer.commit" },
   { method: "POST", path: `${G}/:g/kafka/offsets`, need: group("READ"), action: "consumer.committed" },
   { method: "GET", path: `${G}/:g/kafka`, need: group("DESCRIBE"), action: "group.describe" },
+  { method: "POST", path: `${G}/:g/kafka/consumer-heartbeat`, need: group("READ"), action: "consumer.heartbeat" },
+  { method: "GET", path: `${G}/:g/kafka/consumer`, need: group("DESCRIBE"), action: "group.describe" },
   // keys, ACLs, quotas, audit
   { method: "POST", path: `${C}/keys`, need: cluster("ALTER"), action: "key.create", audit: true, authOnly: true },
   { method: "GET", path: `${C}/keys`, need: cluster("ALTER"), action: "key.list", authOnly: true },

@@ -16,6 +16,7 @@ import { fetchRoutes } from "./fetch-routes";
 import { groupRoutes } from "./group-routes";
 import { kafkaGroupRoutes } from "./kafka-group-routes";
 import { logDirRoutes } from "./log-dir-routes";
+import { kip848Routes } from "./kip848-routes";
 import { metricsRoutes } from "./metrics-routes";
 import { onError, requestId } from "./on-error";
 import { partitionStateRoutes } from "./partition-state-routes";
@@ -86,6 +87,7 @@ function routes(app: Hono<{ Bindings: Env }>, faultRoutes: Hono<{ Bindings: Env 
   app.route("/", consumerRoutes);
   app.route("/", groupRoutes);
   app.route("/", kafkaGroupRoutes);
+  app.route("/", kip848Routes);
   app.route("/", v2MetadataRoutes);
   app.route("/", metricsRoutes);
   app.route("/", alertRoutes);

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Reader } from "../../src/gateway/codec/reader";
-import { Writer } from "../../src/gateway/codec/writer";
-import { KafkaSocket, rawRequest } from "./kafka-socket";
+import { apis } from "../../src/gateway/codec/generated";
+import { KafkaAsker } from "./kafka-ask";
 import { freePort, startServer, type RunningServer } from "./server";
 import { waitFor } from "./wait-for";
 
@@ -48,24 +47,18 @@ async function readAll(topic: string): Promise<string[]> {
 
 /** ListOffsets v1 for partition 0 of `topic` at each of `timestamps`, over the Kafka protocol: the offsets answered. */
 async function listOffsets(topic: string, timestamps: number[]): Promise<number[]> {
-  const socket = await KafkaSocket.connect(kafkaPort);
+  const asker = await KafkaAsker.connect(kafkaPort);
   try {
     const out: number[] = [];
-    for (const [i, ts] of timestamps.entries()) {
-      const body = new Writer().int32(-1).int32(1).string(topic).int32(1).int32(0).int64(ts).toBytes();
-      socket.write(rawRequest(2, 1, 100 + i, body));
-      const r = new Reader((await socket.next()).body);
-      r.int32(); // topics
-      r.string();
-      r.int32(); // partitions
-      r.int32(); // index
-      expect(r.int16()).toBe(0);
-      r.int64(); // timestamp
-      out.push(r.int64());
+    for (const timestamp of timestamps) {
+      const res = await asker.ask(apis.ListOffsets, 1, { replicaId: -1, topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp }] }] });
+      const p = res.topics[0]!.partitions[0]!;
+      expect(p.errorCode).toBe(0);
+      out.push(Number(p.offset));
     }
     return out;
   } finally {
-    socket.close();
+    asker.close();
   }
 }
 

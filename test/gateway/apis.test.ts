@@ -258,6 +258,8 @@ it("advertises every version Kafka defines of every served API, from Kafka 0.9's
     { key: 47, minVersion: 0, maxVersion: 0 },
     { key: 60, minVersion: 0, maxVersion: 2 },
     { key: 61, minVersion: 0, maxVersion: 0 },
+    { key: 68, minVersion: 0, maxVersion: 1 },
+    { key: 69, minVersion: 0, maxVersion: 1 },
   ]);
   expect(require.resolve("kafkajs/package.json")).toContain("kafkajs");
 });

@@ -8,6 +8,8 @@
 import type { ApiRange, KafkaApi } from "./api";
 import { alterConfigs } from "./alter-configs";
 import { apiVersions } from "./api-versions";
+import { consumerGroupDescribe } from "./consumer-group-describe";
+import { consumerGroupHeartbeat } from "./consumer-group-heartbeat";
 import { createAcls } from "./create-acls";
 import { createPartitions } from "./create-partitions";
 import { createTopics } from "./create-topics";
@@ -46,6 +48,8 @@ const APIS: KafkaApi[] = [
   // admin APIs that tools send
   deleteRecords, offsetForLeaderEpoch, describeAcls, createAcls, deleteAcls, describeConfigs, alterConfigs, describeLogDirs, createPartitions, deleteGroups,
   incrementalAlterConfigs, offsetDelete, describeCluster, describeProducers,
+  // KIP-848 consumer groups
+  consumerGroupHeartbeat, consumerGroupDescribe,
 ];
 
 const BY_KEY = new Map<number, KafkaApi>(APIS.map((a) => [a.key, a]));
