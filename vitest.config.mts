@@ -8,6 +8,12 @@ const DEVELOPMENT_BUILD = {
   miniflare: { durableObjects: { FAULTS: { className: "Faults", useSQLite: true } } },
 };
 
+/** The Workers beside Runnel in the push tests: a webhook receiver that gets every outbound fetch, and the example consumer. */
+const PUSH_WORKERS = {
+  outboundService: "push-receiver",
+  workers: [{ name: "push-receiver", modules: true, scriptPath: "./test/push/receiver-worker.js", compatibilityDate: "2026-10-01" }],
+};
+
 export default defineConfig({
   test: {
     reporters: ["default", "./test/summary-reporter.ts"],
@@ -16,7 +22,13 @@ export default defineConfig({
         // Unit and API tests inside workerd, against the real Durable Objects.
         // The development build (src/dev.ts: faults on demand) in development mode without an admin key: served open.
         plugins: [cloudflareTest({ ...DEVELOPMENT_BUILD, miniflare: { ...DEVELOPMENT_BUILD.miniflare, bindings: { MODE: "development" } } })],
-        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/compat/**", "test/access/**", "test/gateway/**", "test/docs/**", "test/layout/**"], testTimeout: 20_000 },
+        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/compat/**", "test/access/**", "test/gateway/**", "test/docs/**", "test/layout/**", "test/push/**"], testTimeout: 20_000 },
+      },
+      {
+        // Push subscriptions: the same Worker, its outbound HTTP routed to a webhook receiver Worker
+        // (test/push/receiver-worker.js), beside the example consumer Worker bound as CONSUMER.
+        plugins: [cloudflareTest({ ...DEVELOPMENT_BUILD, miniflare: { ...DEVELOPMENT_BUILD.miniflare, ...PUSH_WORKERS, bindings: { MODE: "development" } } })],
+        test: { name: "workers-push", include: ["test/push/**/*.test.ts"], testTimeout: 30_000 },
       },
       {
         // The same Worker with authentication on (the admin key's secret is "test-admin-secret").

@@ -46,4 +46,6 @@ export const PARTITION_SCHEMA: string[] = [
    ALTER TABLE producer_keys ADD COLUMN first_sequence INTEGER;
    ALTER TABLE producer_keys ADD COLUMN last_sequence INTEGER;
    CREATE INDEX producer_keys_by_producer ON producer_keys (producer_id, base_offset) WHERE producer_id IS NOT NULL;`,
+  // 4: push subscriptions waiting for records here (replication/push-watchers.ts).
+  `CREATE TABLE push_watchers (subscription TEXT PRIMARY KEY, offset INTEGER NOT NULL);`,
 ];

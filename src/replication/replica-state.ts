@@ -15,6 +15,7 @@ import { limits } from "../limits";
 import type { ConfigOverrides } from "../topic/configs";
 import { LeaderSide } from "./leader";
 import { PartitionCounters } from "./metrics";
+import type { PushWatchers } from "./push-watchers";
 import type { PartitionLog } from "../log/partition-log";
 import type { PartitionRole } from "./types";
 import { Waiters } from "./waiters";
@@ -28,6 +29,8 @@ export interface ReplicaDeps {
   gate: (brokerId: number) => Promise<Failure | null>;
   /** Consumer groups to tell when the high watermark moves; kept across restarts of memory. */
   watchers: Set<string>;
+  /** Push subscriptions to tell when the high watermark moves; stored. */
+  pushWatchers: PushWatchers;
 }
 
 export class ReplicaState {
