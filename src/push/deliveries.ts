@@ -57,6 +57,12 @@ export class Deliveries {
     }
   }
 
+  /** Resumed: every partition reads its position from the group again (an offset reset while paused takes effect), and runs. */
+  async resume(s: Stored): Promise<void> {
+    for (const loop of this.#loops.values()) loop.reposition();
+    await this.startAll(s, true);
+  }
+
   /** Records arrived in `topic`'s `partition`: deliver them (finding every partition first after a restart). */
   async arrived(s: Stored, topic: string, partition: number): Promise<void> {
     if (!this.#found) await this.startAll(s, true);

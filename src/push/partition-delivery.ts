@@ -59,6 +59,7 @@ export class PartitionDelivery {
   #failedReads = 0;
   #running = false;
   #again = false;
+  #reload = false;
 
   constructor(
     readonly topic: string,
@@ -66,6 +67,11 @@ export class PartitionDelivery {
     private readonly epoch: number,
     private readonly host: DeliveryHost,
   ) {}
+
+  /** Reads the position from the group again at the next step (after a resume: the group's offsets may have been reset meanwhile). */
+  reposition(): void {
+    this.#reload = true;
+  }
 
   /** Runs the delivery now (once more after the current step, if it is running). */
   kick(): void {
@@ -93,6 +99,7 @@ export class PartitionDelivery {
   async #step(): Promise<boolean> {
     const s = this.host.current(this.epoch);
     if (s === null || s.paused) return false;
+    if (this.#reload && !this.#commitOwed) [this.position, this.#reload] = [null, false];
     const retry = this.host.store.retry(this.topic, this.partition);
     if (retry.stalled) return false;
     const nowMs = Date.now();

@@ -106,8 +106,7 @@ export class PushSubscription extends RunnelObject {
     if (s === null) return notFound(name);
     this.#store.setPaused(false);
     this.#store.clearStalls();
-    this.#deliveries.stop(); // positions are read from the group again: an offset reset while paused takes effect
-    await this.#deliveries.startAll(this.#store.get()!, true);
+    await this.#deliveries.resume(this.#store.get()!);
     return this.describe(name);
   }
 

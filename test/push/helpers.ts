@@ -6,12 +6,12 @@ export const SUBS = `${V3}/subscriptions`;
 export const hookUrl = (id: string) => `http://receiver.test/hooks/${id}`;
 
 /** What hook `id` received so far. */
-export async function received(id: string): Promise<{ headers: Record<string, string>; body: string; answered: number; at: number; url: string }[]> {
+export async function received(id: string): Promise<{ headers: Record<string, string>; body: string; answered: number | null; at: number; url: string }[]> {
   return (await fetch(hookUrl(id))).json();
 }
 
 /** Sets how hook `id` answers: the first `fail` requests answer `status` (default 500), each after `delayMs`. */
-export async function script(id: string, s: { fail?: number; status?: number; delayMs?: number; redirect?: string; body?: string }): Promise<void> {
+export async function script(id: string, s: { fail?: number; status?: number; delayMs?: number; redirect?: string; body?: string; slowPartition?: number }): Promise<void> {
   const res = await fetch(`http://receiver.test/scripts/${id}`, { method: "PUT", body: JSON.stringify(s) });
   if (res.status !== 204) throw new Error(`script ${id}: ${res.status}`);
 }
