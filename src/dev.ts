@@ -20,5 +20,6 @@ export { GroupCoordinator } from "./group/coordinator";
 export { RouterMetrics } from "./metrics/router-metrics";
 export { PushSubscription } from "./push/push-subscription";
 export { PartitionReplica } from "./replication/partition-replica";
+export { RunnelService } from "./service/runnel-service";
 
 export default createApp(faultRoutes);

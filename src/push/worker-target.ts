@@ -16,8 +16,9 @@ export function serviceBinding(env: Env, name: string): Deliverer | null {
   const binding = (env as unknown as Record<string, unknown>)[name];
   if (typeof binding !== "object" || binding === null) return null;
   const b = binding as Record<string, unknown>;
-  // A service binding is a Fetcher (fetch and connect); a Durable Object namespace has idFromName.
-  return typeof b.fetch === "function" && !("idFromName" in b) ? (binding as Deliverer) : null;
+  // A service binding is a Fetcher; no other kind of binding (Durable Object namespace, KV, R2, …) has fetch. (An RPC
+  // stub answers every other property name, so `in` and typeof tell nothing about it.)
+  return typeof b.fetch === "function" ? (binding as Deliverer) : null;
 }
 
 /** null when the Worker bound as `service` accepted `batch`, else why not (one sentence). */

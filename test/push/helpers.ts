@@ -1,3 +1,6 @@
+import { env } from "cloudflare:test";
+import type { PushBatch } from "../../examples/consumer-worker/src/index";
+import type { RunnelService } from "../../src/service/runnel-service";
 import { V3, call } from "../helpers";
 
 export const SUBS = `${V3}/subscriptions`;
@@ -32,4 +35,14 @@ export async function until<T>(what: string, probe: () => Promise<T>, done: (v: 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Runnel's own RunnelService, bound as `User:app` (RUNNEL_APP), `User:other`, or naming no principal (vitest.config.mts). */
+export function runnelService(binding: "RUNNEL_APP" | "RUNNEL_OTHER" | "RUNNEL_NOBODY"): Service<RunnelService> {
+  return (env as unknown as Record<string, Service<RunnelService>>)[binding]!;
+}
+
+/** The example consumer Worker (examples/consumer-worker), bound as CONSUMER. */
+export function consumerWorker(): { recent(): Promise<PushBatch[]> } {
+  return (env as unknown as { CONSUMER: { recent(): Promise<PushBatch[]> } }).CONSUMER;
 }
