@@ -12,6 +12,7 @@ import { kafkaScenario } from "./kafka-scenario.mjs";
 import { watchServerMemory } from "./memory.mjs";
 import { clientPath, rawPath } from "./paths.mjs";
 import { produceConsume } from "./produce-consume.mjs";
+import { pushScenario } from "./push-scenario.mjs";
 import { scrapeScenario } from "./scrape-scenario.mjs";
 import { wsScenario } from "./ws-scenario.mjs";
 
@@ -138,6 +139,7 @@ export function scenarios(cfg) {
   if (cfg.ws) list.push({ name: "ws", run: (ctx) => ws(ctx, cfg, named) });
   if (cfg.kafka) list.push({ name: "kafka", kafka: true, run: (ctx) => kafkaOn(ctx, cfg) });
   if (cfg.auth) list.push({ name: "auth", ownServers: true, run: (arm) => authScenarios(arm, cfg) });
+  if (cfg.push) list.push({ name: "push", ownServers: true, run: (arm) => pushOn(arm, cfg) });
   return list;
 }
 
@@ -201,4 +203,24 @@ async function authScenarios(arm, cfg) {
     }
   }
   return out;
+}
+
+/**
+ * Push subscriptions to a webhook receiver (bench/push-scenario.mjs) on a
+ * server of `arm` in development mode serving open: production refuses
+ * webhooks on the loopback, where the receiver listens.
+ */
+async function pushOn(arm, cfg) {
+  const s = await startOn(arm, cfg, { mode: "development" });
+  try {
+    const path = await pathTo(arm, cfg.via[0], s.url, null, cfg.recordBytes);
+    try {
+      const common = { producers: cfg.producers, partitions: cfg.partitions, batch: cfg.batch, latencyBatch: cfg.latencyBatch };
+      return await pushScenario({ ...common, path, server: s.url, records: cfg.pushRecords });
+    } finally {
+      await path.close();
+    }
+  } finally {
+    await s.stop();
+  }
 }
