@@ -238,8 +238,13 @@ export const limits = {
   pushWebhookHeaderLengthMax: 4_096,
   /** Longest an error message kept as a subscription's `last_error` may be. */
   pushErrorMessageLengthMax: 1_000,
-  /** How long a subscription whose delivery was under way waits, after a restart, before it looks again (its alarm). */
-  pushRestartLookMs: 35_000,
+  /**
+   * While a batch is out, the subscription's alarm is kept set this far
+   * ahead: should the server restart mid-delivery, delivery resumes (from
+   * the committed offset) when it goes off. Going off with nothing to do
+   * costs no call.
+   */
+  pushRestartLookMs: 5_000,
   /** Most subscriptions (and most stale entries) one partition replica remembers to tell when records arrive. */
   pushWatchersMax: 10_000,
   /** How long a caught-up partition waits before it looks again when its replicas hold too many watches to remember it (else it is told). */

@@ -42,8 +42,9 @@ export class Deliveries {
 
   /**
    * Finds the partitions of the subscription's topics (new ones too) and
-   * kicks each: at start, on resume, and each time the alarm goes off
-   * (a topic that does not exist now is looked for again then).
+   * kicks each new one (every one, with `kickAll`): at start, on resume,
+   * and when the alarm finds a wait over (a topic that does not exist now
+   * is looked for again then).
    */
   async startAll(s: Stored, kickAll: boolean): Promise<void> {
     this.#found = true;
@@ -69,13 +70,19 @@ export class Deliveries {
     if (s.config.topics.includes(topic)) this.#loop(topic, partition).kick();
   }
 
-  /** The alarm: loops whose wait is over run; after a restart every partition runs. Then the alarm is set for the next wait. */
+  /**
+   * The alarm: after a restart every partition runs; else the loops whose
+   * wait is over run (partitions new since are found then). Nothing is
+   * called when nothing is due: the alarm kept set while a batch is out
+   * goes off for nothing once delivery is done. Then the alarm is set for
+   * the next wait.
+   */
   async alarm(s: Stored | null): Promise<void> {
     if (s !== null && !s.paused) {
-      const restarted = !this.#found;
-      await this.startAll(s, restarted);
       const nowMs = Date.now();
-      if (!restarted) for (const loop of this.#loops.values()) if (loop.wakeAtMs !== null && loop.wakeAtMs <= nowMs) loop.kick();
+      const due = [...this.#loops.values()].filter((l) => l.wakeAtMs !== null && l.wakeAtMs <= nowMs);
+      if (!this.#found || due.length > 0) await this.startAll(s, !this.#found);
+      for (const loop of due) loop.kick();
     }
     const next = Math.min(...[...this.#loops.values()].map((l) => l.wakeAtMs ?? Infinity));
     if (next !== Infinity) void this.alarms.atOrBefore(next);
