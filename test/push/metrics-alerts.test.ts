@@ -16,7 +16,9 @@ describe("a subscription in /metrics", () => {
     await until("the dead letters", async () => (await call("GET", `${SUBS}/mx-sub`)).body.partitions[0].committed_offset, (o) => o === 2);
     await produce("mx-topic", 2);
     const l = { subscription: "mx-sub" };
-    const m = await scrapeUntil("the second batch counted", (x) => x.sum("runnel_subscription_deliveries_total", l) === 1 && x);
+    const lag = { group: "mx-sub", topic: "mx-topic", partition: 0 };
+    // Counted once the target accepts it, committed just after: wait for both.
+    const m = await scrapeUntil("the second batch counted and committed", (x) => x.sum("runnel_subscription_deliveries_total", l) === 1 && x.sum("runnel_group_lag", lag) === 0 && x);
     expect(m.value("runnel_subscription_records_delivered_total", l)).toBe(2);
     expect(m.value("runnel_subscription_delivery_failures_total", l)).toBe(3);
     expect(m.value("runnel_subscription_delivery_retries_total", l)).toBe(2);
@@ -25,7 +27,7 @@ describe("a subscription in /metrics", () => {
     expect(m.value("runnel_subscription_paused", l)).toBe(0);
     expect(m.value("runnel_subscription_delivery_latency_seconds_count", l)).toBe(1);
     expect(m.value("runnel_subscription_delivery_latency_seconds_bucket", { ...l, le: "+Inf" })).toBe(1);
-    expect(m.value("runnel_group_lag", { group: "mx-sub", topic: "mx-topic", partition: 0 })).toBe(0);
+    expect(m.value("runnel_group_lag", lag)).toBe(0);
   });
 });
 
