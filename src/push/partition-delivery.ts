@@ -123,7 +123,10 @@ export class PartitionDelivery {
     this.#seenAtMs ??= nowMs;
     if (read.kind === "delayed") return this.#sleepUntil(read.untilMs);
     if (read.kind === "poison") return this.#failed(s, retry, { from: read.offset, next: read.offset + 1, stored: read.stored }, read.message, true);
-    if (read.partial && this.#seenAtMs + s.config.maxWaitMs > nowMs) return this.#sleepUntil(this.#seenAtMs + s.config.maxWaitMs);
+    if (read.partial && this.#seenAtMs + s.config.maxWaitMs > nowMs) {
+      this.#sleepUntil(this.#seenAtMs + s.config.maxWaitMs);
+      return this.#watch(s, meta, read.batch.next); // more records may fill the batch sooner: they wake it
+    }
     if (retry.attempts > s.config.maxRetries && retry.batchOffset === position && retry.batchNext !== null) {
       // Its target refused it for good already; only the dead letters failed: send those again, as they were.
       return this.#deadLetter(s, retry, { from: position, next: retry.batchNext, stored: read.batch.stored }, retry.error ?? "");

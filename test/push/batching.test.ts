@@ -23,6 +23,13 @@ describe("batches", () => {
     const all = await until("a full batch", () => bodies("bt-wait"), (b) => b.length === 2);
     expect(all[1]!.records).toHaveLength(10);
     expect((await received("bt-wait"))[1]!.at - fullMs).toBeLessThan(800);
+    // A partial batch waiting is sent as soon as records arriving fill it.
+    await produce("bt-wait", [1, 2]);
+    const filledMs = Date.now();
+    await produce("bt-wait", Array.from({ length: 8 }, (_, i) => i));
+    const three = await until("the filled batch", () => bodies("bt-wait"), (b) => b.length === 3);
+    expect(three[2]!.records).toHaveLength(10);
+    expect((await received("bt-wait"))[2]!.at - filledMs).toBeLessThan(700);
   });
 
   it("hold records back until delivery_delay_ms after they were written", async () => {
