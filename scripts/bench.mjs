@@ -55,7 +55,21 @@
 // throughput produced, consumed and delivered, the server's CPU per
 // record and p99 latencies; see bench/turns.mjs) --rounds N (with
 // --baseline: turns of each arm per scenario, 2: base, current, current,
-// base, so a machine that warms up favours neither)
+// base, so a machine that warms up favours neither) --tiered true|false
+// (false, the default: it writes gigabytes; true: tiered storage on a
+// server of its own — produce with tiering on and off in turns, a
+// partition written to --tiered-bytes N (1073741824) read from the bucket
+// and from its local tail, and its SQLite file against
+// --tiered-local-bytes N (134217728, local.retention.bytes) plus one
+// --tiered-segment-bytes N (33554432) segment: tiered_ figures; see
+// bench/tiered-scenario.mjs) --tiered-produce-bytes N (each of the four
+// produce turns, 268435456) --tiered-record-bytes N (1000)
+// --cleaner true|false
+// (true: the log cleaner's throughput — a compacted partition filled with
+// --cleaner-records N keyed records (1000000) over --cleaner-keys N keys
+// (a tenth of them), then cleaned while a producer appends: cleaner_
+// figures, offsets cleaned per second and the appends' p99; see
+// bench/cleaner-scenario.mjs)
 //
 // The main server runs as a deployment would: production mode (no fault
 // checks) with authentication on; every request carries the key of
@@ -95,6 +109,15 @@ const { values: opts } = parseArgs({
     "push-records": { type: "string", default: "200000" },
     baseline: { type: "string" },
     rounds: { type: "string", default: "2" },
+    tiered: { type: "string", default: "false" },
+    "tiered-bytes": { type: "string", default: String(1024 ** 3) },
+    "tiered-produce-bytes": { type: "string", default: String(256 * 1024 ** 2) },
+    "tiered-segment-bytes": { type: "string", default: String(32 * 1024 ** 2) },
+    "tiered-local-bytes": { type: "string", default: String(128 * 1024 ** 2) },
+    "tiered-record-bytes": { type: "string", default: "1000" },
+    cleaner: { type: "string", default: "true" },
+    "cleaner-records": { type: "string", default: "1000000" },
+    "cleaner-keys": { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -128,6 +151,15 @@ const cfg = {
   latencyRate: Number(opts["latency-rate"]),
   port: Number(opts.port),
   stateDir: opts["state-dir"],
+  tiered: opts.tiered === "true",
+  tieredBytes: Number(opts["tiered-bytes"]),
+  tieredProduceBytes: Number(opts["tiered-produce-bytes"]),
+  tieredSegmentBytes: Number(opts["tiered-segment-bytes"]),
+  tieredLocalBytes: Number(opts["tiered-local-bytes"]),
+  tieredRecordBytes: Number(opts["tiered-record-bytes"]),
+  cleaner: opts.cleaner !== "false",
+  cleanerRecords: Number(opts["cleaner-records"]),
+  cleanerKeys: opts["cleaner-keys"] === undefined ? undefined : Number(opts["cleaner-keys"]),
 };
 /** Stops the run with `message` (a mistake in the options): one line, no stack trace. */
 function usage(message) {

@@ -30,4 +30,6 @@ export interface Env {
   ROUTER_METRICS: DurableObjectNamespace<RouterMetrics>;
   /** One push subscription per object, named by the subscription (src/push). */
   SUBSCRIPTIONS: DurableObjectNamespace<PushSubscription>;
+  /** Tiered storage: the R2 bucket partition leaders copy closed segments to (reached only through src/tiered/bucket.ts). */
+  SEGMENTS: R2Bucket;
 }

@@ -2,6 +2,9 @@
  * Every size, count and wait Runnel accepts, with its unit in its name.
  * A request past any of these is refused whole.
  */
+import { pushLimits } from "./limits-push";
+import { storageLimits } from "./limits-storage";
+
 export const limits = {
   /** Largest produce request body. */
   produceRequestBytesMax: 16 * 1024 * 1024,
@@ -135,6 +138,22 @@ export const limits = {
   kafkaOffsetsPerRequestMax: 10_000,
   /** Longest the metadata of a Kafka offset commit may be (Kafka's offset.metadata.max.bytes). */
   kafkaOffsetMetadataLengthMax: 4096,
+  /**
+   * A KIP-848 consumer group's session timeout unless the group sets its
+   * own (Kafka's group.consumer.session.timeout.ms): a member that sends
+   * no ConsumerGroupHeartbeat for this long is removed and its partitions
+   * go to the others.
+   */
+  consumerGroupSessionTimeoutMsDefault: 45_000,
+  /** How often a KIP-848 member is told to heartbeat unless the group sets its own (Kafka's group.consumer.heartbeat.interval.ms). */
+  consumerGroupHeartbeatIntervalMsDefault: 5_000,
+  /**
+   * How old a KIP-848 group's copy of the topic list may be when a
+   * heartbeat is answered: a topic created, deleted or given partitions
+   * reaches the assignment within this (and within `groupCheckIntervalMs`
+   * without heartbeats).
+   */
+  consumerGroupTopicsRefreshMs: 2_000,
   /** Default `timeout` of a consumer instance's records request. */
   consumerPollMsDefault: 1_000,
   /** Most consumer groups one partition tells when records arrive (more look again from their alarm). */
@@ -155,6 +174,8 @@ export const limits = {
   sseTopicReadBytesMax: 64 * 1024,
   /** How long a live tail waits before reading again after a retriable failure, or a read that could not wait. */
   sseRetryMs: 1_000,
+  // ---- tiered storage and the log cleaner (limits-storage.ts) ----
+  ...storageLimits,
   // ---- metrics (GET /metrics) ----
   /**
    * Counters held in memory are written to storage at most this long
@@ -199,56 +220,8 @@ export const limits = {
   alertRetryForMs: 10 * 60 * 1000,
   /** Most webhook deliveries waiting to be sent or retried; past it the oldest are dropped. */
   alertDeliveriesQueuedMax: 10_000,
-  // ---- push subscriptions (src/push) ----
-  /** Longest a subscription's name may be (`[a-zA-Z0-9._-]`; it is also its consumer group's id). */
-  subscriptionNameLengthMax: 249,
-  /** Most subscriptions a cluster may hold. */
-  subscriptionsCountMax: 1_000,
-  /** Most topics one subscription may read. */
-  subscriptionTopicsMax: 100,
-  /** Most records one pushed batch carries (`batch_records`), and its default. */
-  pushBatchRecordsMax: 1_000,
-  pushBatchRecordsDefault: 100,
-  /** Most bytes of records (as rendered) one pushed batch carries (`batch_bytes`; at least one record), and its default. */
-  pushBatchBytesMax: 8 * 1024 * 1024,
-  pushBatchBytesDefault: 1024 * 1024,
-  /** Longest a partial batch waits for more records before it is pushed (`max_wait_ms`), and its default. */
-  pushMaxWaitMsMax: 60_000,
-  pushMaxWaitMsDefault: 1_000,
-  /** Most retries of one batch (`max_retries`; it is tried 1 + max_retries times), and its default. */
-  pushMaxRetriesMax: 100,
-  pushMaxRetriesDefault: 10,
-  /** The first wait before a retry (`retry_backoff_ms`, doubling with each retry), its default, and the cap on any wait. */
-  pushRetryBackoffMsDefault: 1_000,
-  pushRetryBackoffMsMax: 60_000,
-  /** How much longer than its nominal length a retry waits, at most (a random share of it: jitter). */
-  pushRetryJitterPercent: 20,
-  /** Longest a record is held back after it was written (`delivery_delay_ms`). */
-  pushDeliveryDelayMsMax: 12 * 60 * 60 * 1000,
-  /** Longest a webhook may take to answer one delivery (a worker target: its deliver() call). */
-  pushTargetTimeoutMs: 30_000,
-  /** Most redirects to the same host a delivery follows (redirects to other hosts are never followed). */
-  pushWebhookRedirectsMax: 5,
-  /** Most bytes of a webhook's answer read (for the error it reports); the rest is dropped. */
-  pushWebhookResponseBytesMax: 4_096,
-  /** Longest a webhook URL may be. */
-  pushWebhookUrlLengthMax: 2_048,
-  /** Most headers a webhook target may add to each request, and the longest any name or value may be. */
-  pushWebhookHeadersMax: 32,
-  pushWebhookHeaderLengthMax: 4_096,
-  /** Longest an error message kept as a subscription's `last_error` may be. */
-  pushErrorMessageLengthMax: 1_000,
-  /**
-   * While a batch is out, the subscription's alarm is kept set this far
-   * ahead: should the server restart mid-delivery, delivery resumes (from
-   * the committed offset) when it goes off. Going off with nothing to do
-   * costs no call.
-   */
-  pushRestartLookMs: 5_000,
-  /** Most subscriptions (and most stale entries) one partition replica remembers to tell when records arrive. */
-  pushWatchersMax: 10_000,
-  /** How long a caught-up partition waits before it looks again when its replicas hold too many watches to remember it (else it is told). */
-  pushUnwatchedLookMs: 5_000,
+  // ---- push subscriptions (limits-push.ts) ----
+  ...pushLimits,
   /** Longest a principal name may be (`User:…`). */
   principalLengthMax: 255,
   /** Longest an ACL's resource name may be. */

@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { batchesPath } from "./batches-path.mjs";
+import { cleanerScenario } from "./cleaner-scenario.mjs";
 import { onExit } from "./cleanup.mjs";
 import { httpClient } from "./http.mjs";
 import { kafkaScenario } from "./kafka-scenario.mjs";
@@ -14,6 +15,7 @@ import { clientPath, rawPath } from "./paths.mjs";
 import { produceConsume } from "./produce-consume.mjs";
 import { pushScenario } from "./push-scenario.mjs";
 import { scrapeScenario } from "./scrape-scenario.mjs";
+import { tieredScenario } from "./tiered-scenario.mjs";
 import { wsScenario } from "./ws-scenario.mjs";
 
 const CLUSTER = "runnel-local";
@@ -55,6 +57,7 @@ async function startOn(arm, cfg, options) {
     const server = await arm.startServer({ port: cfg.port, persistTo: dir, quiet: true, ...options });
     return {
       ...server,
+      dir,
       stop: async () => {
         await server.stop();
         removeDir();
@@ -138,7 +141,9 @@ export function scenarios(cfg) {
   if (cfg.scrape) list.push({ name: "scrape", run: (ctx) => scrape(ctx, cfg, run) });
   if (cfg.ws) list.push({ name: "ws", run: (ctx) => ws(ctx, cfg, named) });
   if (cfg.kafka) list.push({ name: "kafka", kafka: true, run: (ctx) => kafkaOn(ctx, cfg) });
+  if (cfg.cleaner) list.push({ name: "cleaner", run: (ctx) => cleanerOn(ctx, cfg) });
   if (cfg.auth) list.push({ name: "auth", ownServers: true, run: (arm) => authScenarios(arm, cfg) });
+  if (cfg.tiered) list.push({ name: "tiered", ownServers: true, run: (arm) => tieredScenario(() => tieredServer(arm, cfg), cfg) });
   if (cfg.push) list.push({ name: "push", ownServers: true, run: (arm) => pushOn(arm, cfg) });
   return list;
 }
@@ -147,6 +152,18 @@ export function scenarios(cfg) {
 function scrape(ctx, cfg, run) {
   const admin = httpClient(ctx.url, { authorization: `Bearer admin.${ADMIN_SECRET}` }); // the scraper: DESCRIBE on the cluster
   return scrapeScenario({ run: (topic) => run(ctx, ctx.paths[0], 1, topic), http: admin.http, cpuSeconds: () => ctx.memory.cpuSeconds(), records: cfg.records });
+}
+
+/** A server of `arm` for the tiered-storage scenario (bench/tiered-scenario.mjs): as deployed, driven with the admin's key. */
+async function tieredServer(arm, cfg) {
+  const s = await startOn(arm, cfg, { mode: "production", adminKey: ADMIN_SECRET });
+  const key = `admin.${ADMIN_SECRET}`;
+  const path = await pathTo(arm, "client", s.url, key, cfg.tieredRecordBytes);
+  const stop = async () => {
+    await path.close();
+    await s.stop();
+  };
+  return { url: s.url, dir: s.dir, key, path, stop };
 }
 
 /** Two WebSocket subscribers per path: flat out, then paced at cfg.latencyRate with smaller batches. */
@@ -176,6 +193,13 @@ async function ws(ctx, cfg, named) {
 function kafkaOn(ctx, cfg) {
   const createTopic = (topic, partitions, rf) => ctx.paths[0].createTopic(topic, partitions, rf);
   return kafkaScenario({ kafka: ctx.kafka, key: ctx.key, createTopic, topic: "bench-kafka", records: cfg.records, recordBytes: cfg.recordBytes, partitions: cfg.partitions });
+}
+
+/** The log cleaner's throughput on a compacted partition (bench/cleaner-scenario.mjs). */
+function cleanerOn(ctx, cfg) {
+  const records = cfg.cleanerRecords;
+  const keys = cfg.cleanerKeys ?? Math.max(1, Math.round(records / 10));
+  return cleanerScenario({ url: ctx.url, adminKey: `admin.${ADMIN_SECRET}`, key: ctx.key, client: ctx.arm.client, records, keys, recordBytes: cfg.recordBytes, batch: cfg.batch });
 }
 
 /**

@@ -25,7 +25,7 @@ export function topicCommands(program: Command, globals: () => GlobalOptions): v
       print(o, created, () => `created topic ${created.topic_name} (${created.partitions_count} partitions, replication factor ${created.replication_factor})`);
     });
 
-  topics.command("describe <topic>").description("a topic: its partitions, offsets and configs").action(async (name: string) => {
+  topics.command("describe <topic>").description("a topic: its partitions, offsets, tiered storage, log cleaner and configs").action(async (name: string) => {
     const o = globals();
     const admin = clientOf(o).admin();
     const [topic, partitions, configs] = await Promise.all([admin.describeTopic(name), admin.partitions(name), admin.configs(name)]);
@@ -40,6 +40,11 @@ export function topicCommands(program: Command, globals: () => GlobalOptions): v
           ["log start", (p) => p.log_start_offset],
           ["high watermark", (p) => p.high_watermark],
           ["log end", (p) => p.log_end_offset],
+          ["local start", (p) => p.local_log_start_offset],
+          ["local bytes", (p) => p.local_size_bytes],
+          ["remote bytes", (p) => p.remote_size_bytes],
+          ["remote segments", (p) => p.remote_segments],
+          ...cleanerColumns(partitions),
         ]),
         table(configs, [["config", (c) => c.name], ["value", (c) => c.value], ["default", (c) => (c.is_default ? "yes" : "")]]),
       ].join("\n"),
@@ -76,4 +81,14 @@ export function topicCommands(program: Command, globals: () => GlobalOptions): v
     const rows = await clientOf(o).admin().offsets(name);
     print(o, rows, () => table(rows, [["partition", (r) => r.partition], ["earliest", (r) => r.earliest], ["latest (high watermark)", (r) => r.latest]]));
   });
+}
+
+/** A compacted topic's partitions show their leader's log cleaner too; other topics no such columns. */
+function cleanerColumns(partitions: any[]): [string, (p: any) => unknown][] {
+  if (!partitions.some((p) => p.cleaner)) return [];
+  return [
+    ["cleaned to", (p) => p.cleaner?.last_cleaned_offset],
+    ["dirty ratio", (p) => (p.cleaner ? p.cleaner.dirty_ratio.toFixed(2) : "")],
+    ["last cleaned", (p) => (p.cleaner?.last_run ? new Date(p.cleaner.last_run).toISOString() : "never")],
+  ];
 }

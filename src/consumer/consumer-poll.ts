@@ -84,15 +84,22 @@ async function deliver(coordinator: CoordinatorStub, memberId: string, outcomes:
   const stuck = records.find((o) => o.read.unrenderable !== null && o.read.rendered.count === 0);
   if (stuck !== undefined) throw unrenderable(stuck.read.unrenderable!);
   const delivered = records.filter((o) => o.read.rendered.count > 0);
-  const moves: PositionMove[] = delivered.map((o) => ({ topic: o.p.topic, partition: o.p.partition, from: o.p.offset, next: o.read.rendered.nextOffset }));
+  // A read of only batches the cleaner emptied moves the position on too, with nothing to answer.
+  const moved = records.filter((o) => o.read.rendered.count > 0 || skipsGap(o.p.offset, o.read));
+  const moves: PositionMove[] = moved.map((o) => ({ topic: o.p.topic, partition: o.p.partition, from: o.p.offset, next: o.read.rendered.nextOffset }));
   const { accepted } = unwrap(await coordinator.advance(memberId, moves));
   const keep = new Set(accepted.map(tpKey));
   return `[${delivered.filter((o) => keep.has(tpKey(o.p))).map((o) => o.read.rendered.json).join(",")}]`;
 }
 
-/** Whether a read found something to act on: records, a position to reset, or a record it cannot show. */
+/** Whether a read found something to act on: records, a position to reset or move past a gap, or a record it cannot show. */
 function found(o: Outcome): boolean {
-  return o.read.kind === "reposition" || (o.read.kind === "records" && (o.read.rendered.count > 0 || o.read.unrenderable !== null));
+  return o.read.kind === "reposition" || (o.read.kind === "records" && (o.read.rendered.count > 0 || o.read.unrenderable !== null || skipsGap(o.p.offset, o.read)));
+}
+
+/** Whether a read from `offset` found no record but batches to move past (the cleaner emptied them). */
+function skipsGap(offset: number, read: { rendered: { count: number; nextOffset: number }; unrenderable: unknown }): boolean {
+  return read.rendered.count === 0 && read.unrenderable === null && read.rendered.nextOffset > offset;
 }
 
 /** The first of `reads` that found something, or null when none did. */

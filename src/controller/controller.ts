@@ -17,7 +17,7 @@ import { inputProblem } from "../input";
 import { limits } from "../limits";
 import type { PartitionRole } from "../replication/types";
 import { RunnelObject } from "../rpc/runnel-object";
-import { resolveConfigs, type ConfigOverrides } from "../topic/configs";
+import { configsConflict, resolveConfigs, withChanges } from "../topic/configs";
 import type { ConfigChange, CreateTopicArgs, TopicInfo, TopicMeta } from "../topic/types";
 import { checkCreateTopic, PartitionsCount } from "../topic/validate";
 import type { AlertRequest, AlertsOk } from "../alerts/alert-rules";
@@ -219,11 +219,9 @@ export class Controller extends RunnelObject {
     return this.#serially(async () => {
       const topic = this.store.find(name);
       if (topic === null) return unknownTopic(name);
-      const configs: ConfigOverrides = { ...topic.configs };
-      for (const c of changes) {
-        if (c.value === null) delete configs[c.name as keyof ConfigOverrides];
-        else configs[c.name as keyof ConfigOverrides] = c.value;
-      }
+      const configs = withChanges(topic.configs, changes);
+      const conflict = configsConflict(configs);
+      if (conflict !== null) return failure(ErrorCode.BAD_REQUEST, conflict, "INVALID_CONFIG");
       this.ctx.storage.transactionSync(() => {
         this.store.setConfigs(topic.topicId, configs);
         this.tasks.owesConfigPush(topic.topicId);

@@ -1,7 +1,7 @@
 /**
  * Work the controller owes partition replicas: creating them, wiping the
- * replicas of a deleted topic (or of a creation that failed halfway), and
- * pushing changed configs. Owed wipes and pushes are rows
+ * replicas of a deleted topic (or of a creation that failed halfway) and
+ * then its objects in the segment bucket, and pushing changed configs. Owed wipes and pushes are rows
  * (`pending_wipes`, `pending_config_pushes`): settled at once when every
  * replica answers, else retried from the controller's alarm.
  */
@@ -12,6 +12,7 @@ import type { Env } from "../env";
 import type { PartitionReplica } from "../replication/partition-replica";
 import type { Caller } from "../rpc/call";
 import type { TopicInfo } from "../topic/types";
+import { deleteTopicObjects } from "../tiered/topic-objects";
 import { placedRole, type TopicStore } from "./topic-store";
 
 /** How long to wait before retrying work a replica did not take. */
@@ -60,7 +61,8 @@ export class ReplicaTasks {
       .toArray()[0];
     if (row === undefined) return;
     const wiped = await this.onEveryReplica(topicId, row.replication_factor, 0, row.partitions_count, "wipe", (stub) => stub.wipe());
-    if (wiped) this.sql.exec("DELETE FROM pending_wipes WHERE topic_id = ?", topicId);
+    // Then its objects in the bucket (tiered storage): no replica is left to upload more.
+    if (wiped && (await deleteTopicObjects(this.env, topicId))) this.sql.exec("DELETE FROM pending_wipes WHERE topic_id = ?", topicId);
     else await this.retryLater();
   }
 

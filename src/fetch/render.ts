@@ -2,12 +2,16 @@
  * Rendering records as client JSON straight from stored batch bytes:
  * one pass over each records section, no per-record objects. The hot
  * read paths (fetch, consumer instances, WebSocket delivery) use it.
+ * Offsets of a compacted log have gaps: a batch may hold fewer records
+ * than its offsets span, or none; the next offset moves past every batch
+ * read whole, so a reader positioned in a gap reads on from the next
+ * record.
  */
 import { toBase64 } from "../bytes/base64";
 import { ErrorCode, RunnelError } from "../errors";
 import { limits } from "../limits";
 import { decompress } from "../record/compression";
-import { BATCH_HEADER_BYTES, compressionOf, isLogAppendTime, readBatchHeader } from "../record/record-batch";
+import { BATCH_HEADER_BYTES, type BatchHeader, compressionOf, isLogAppendTime, lastOffsetOf, readBatchHeader } from "../record/record-batch";
 import { Reader } from "../record/varint";
 import type { RecordFormat } from "./format";
 
@@ -15,7 +19,12 @@ export interface Rendered {
   /** The records' JSON objects joined by commas (no brackets), "" for none. */
   json: string;
   count: number;
-  /** One past the last record rendered; `fromOffset` when none was. */
+  /**
+   * Where the next read starts: past the last batch read whole (its last
+   * offset + 1, also when the cleaner left it with fewer records or none),
+   * or one past the last record rendered when `maxRecords` cut a batch;
+   * `fromOffset` when nothing was read.
+   */
   nextOffset: number;
 }
 
@@ -74,7 +83,7 @@ export async function renderBatches(
     const h = readBatchHeader(batch);
     try {
       const section = decompress(compressionOf(h.attributes), batch.subarray(BATCH_HEADER_BYTES), limits.batchDecompressedBytesMax);
-      nextOffset = renderSection(section, h.baseOffset, h.baseTimestampMs, isLogAppendTime(h.attributes) ? h.maxTimestampMs : -1, h.recordCount, fromOffset, maxRecords, prefix, format, parts) ?? nextOffset;
+      nextOffset = Math.max(nextOffset, renderSection(section, h, fromOffset, maxRecords, prefix, format, parts));
     } catch (e) {
       if (e instanceof NotJson) throw new UnrenderableRecord(topic, partition, e.offset, { json: parts.join(","), count: parts.length, nextOffset: e.offset });
       if (e instanceof RunnelError) throw e;
@@ -84,22 +93,18 @@ export async function renderBatches(
   return { json: parts.join(","), count: parts.length, nextOffset };
 }
 
-/** Renders one records section into `parts`; returns the next offset, or null when nothing was taken. */
-function renderSection(
-  section: Uint8Array,
-  baseOffset: number,
-  baseTimestampMs: number,
-  logAppendTimeMs: number,
-  recordCount: number,
-  fromOffset: number,
-  maxRecords: number,
-  prefix: string,
-  format: RecordFormat,
-  parts: string[],
-): number | null {
+/**
+ * Renders one records section of batch `h` into `parts`; returns the next
+ * offset: past the batch when every record at or after `fromOffset` was
+ * taken, else one past the last one taken.
+ */
+function renderSection(section: Uint8Array, h: BatchHeader, fromOffset: number, maxRecords: number, prefix: string, format: RecordFormat, parts: string[]): number {
+  const { baseOffset, baseTimestampMs, recordCount } = h;
+  const logAppendTimeMs = isLogAppendTime(h.attributes) ? h.maxTimestampMs : -1;
   const r = new Reader(section, 0, section.length);
-  let next: number | null = null;
-  for (let i = 0; i < recordCount && parts.length < maxRecords; i++) {
+  let next = fromOffset;
+  for (let i = 0; i < recordCount; i++) {
+    if (parts.length >= maxRecords) return next;
     r.end = section.length;
     const length = r.varint();
     const end = r.pos + length;
@@ -132,7 +137,7 @@ function renderSection(
     parts.push(`${prefix}${offset},"timestamp":${timestampMs},"key":${key},"value":${value},"headers":${headers}}`);
     next = offset + 1;
   }
-  return next;
+  return Math.max(next, lastOffsetOf(h) + 1);
 }
 
 /** A key or value as JSON text in `format`. */

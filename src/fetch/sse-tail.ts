@@ -64,6 +64,7 @@ export class PartitionTail implements EventSource {
       try {
         const r = await renderBatches([batch], this.offset, Number.MAX_SAFE_INTEGER, topic.topicName, this.partition, this.format);
         if (r.count > 0) this.take(events, r.json, r.nextOffset);
+        else this.offset = Math.max(this.offset, r.nextOffset); // a batch the cleaner emptied, or a gap: read on past it
       } catch (e) {
         if (!(e instanceof UnrenderableRecord)) throw e;
         if (e.rendered.count > 0) this.take(events, e.rendered.json, e.rendered.nextOffset);

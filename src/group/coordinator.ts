@@ -2,9 +2,10 @@
  * The coordinator of one consumer group (named by the group id), a
  * Durable Object: only its RPC surface and lifecycle are here. Members and
  * rebalances are membership.ts (stored by member-store.ts), read positions
- * positions.ts, committed offsets offset-store.ts, admin group-admin.ts,
- * WebSocket subscribers ws-delivery.ts (through a narrow host interface),
- * Kafka consumers kafka-members.ts and kafka-offsets.ts; the v2 poll loop
+ * positions.ts, committed offsets offset-store.ts, admin group-admin.ts and
+ * group-delete.ts, WebSocket subscribers ws-delivery.ts (through a narrow host interface),
+ * Kafka consumers kafka-members.ts and kafka-offsets.ts (their RPC methods
+ * in kafka-calls.ts), KIP-848 consumer groups kip848/; the v2 poll loop
  * runs in the Worker (consumer-poll.ts). Every RPC method
  * is wrapped by the error boundary (`guardRpc`) and returns `{ ok: true, … }
  * | Failure`; the internals are instance fields, which RPC does not expose.
@@ -13,12 +14,12 @@ import type { Env } from "../env";
 import type { RecordFormat } from "../fetch/format";
 import { bodyOf, ErrorCode, type Failure } from "../errors";
 import { logBug } from "../rpc/boundary";
-import { RunnelObject } from "../rpc/runnel-object";
+import { deleteGroup, deleteOffsets, type OffsetsDeleted } from "./group-delete";
+import { KafkaGroupCalls } from "./kafka-calls";
 import { describeGroup, GroupCounters, groupLags, resetGroupOffsets, type GroupParts } from "./group-admin";
-import { kafkaDescribe } from "./kafka/kafka-describe";
 import { KafkaMembers } from "./kafka/kafka-members";
-import { kafkaCommit, kafkaCommitted } from "./kafka/kafka-offsets";
-import type { KafkaCommitArgs, KafkaCommittedOffset, KafkaDescription, KafkaJoinArgs, KafkaJoinOk, KafkaPartitionResult, KafkaSyncOk } from "./kafka/kafka-types";
+import { ConsumerGroup } from "./kip848/consumer-group";
+import { Kip848Store } from "./kip848/kip848-store";
 import { MemberStore } from "./member-store";
 import { Membership } from "./membership";
 import { OffsetStore } from "./offset-store";
@@ -38,13 +39,14 @@ import {
 import { WsDelivery } from "./ws/ws-delivery";
 import { answerClose } from "./ws/ws-socket";
 
-export class GroupCoordinator extends RunnelObject {
+export class GroupCoordinator extends KafkaGroupCalls {
   readonly #members: MemberStore;
   readonly #offsets: OffsetStore;
   readonly #membership: Membership;
   /** WebSocket subscribers (sockets this object owns). Not reachable over RPC (instance fields are not). */
   readonly delivery: WsDelivery;
   readonly #kafka: KafkaMembers;
+  readonly #consumers: ConsumerGroup;
   readonly #parts: GroupParts;
   readonly #log: OffsetsLog;
 
@@ -69,9 +71,12 @@ export class GroupCoordinator extends RunnelObject {
       membership: this.#membership,
       members: this.#members,
       offsets: this.#offsets, counters: new GroupCounters(ctx), // counters: delivered records, the answer to a scrape (group/metrics.ts)
+      kip848: new Kip848Store(sql),
     };
     this.delivery = new WsDelivery(deliveryHost(ctx, this.#parts, this));
     this.#kafka = new KafkaMembers(this.#parts);
+    this.#consumers = new ConsumerGroup(this.#parts, this.alarms);
+    this.kafkaCalls = { parts: this.#parts, kafka: this.#kafka, consumers: this.#consumers };
     // Sockets survive hibernation but not a restart: a subscriber without one has left (if the group cannot rebalance now, the alarm retries).
     const socketless = (m: MemberState) => m.kind === "ws" && ctx.getWebSockets(m.memberId).length === 0;
     if (this.#members.all().some(socketless)) {
@@ -202,41 +207,14 @@ export class GroupCoordinator extends RunnelObject {
     return resetGroupOffsets(this.#parts, groupId, topic, partitions, target);
   }
 
-  // ---- Kafka consumers through the front door (kafka-members.ts, kafka-offsets.ts) --
-
-  /** JoinGroup: answered once the group has settled, with the generation and the shared protocol. */
-  async kafkaJoin(groupId: string, args: KafkaJoinArgs): Promise<KafkaJoinOk | Failure> {
-    return this.#kafka.join(groupId, args);
+  /** Kafka's DeleteGroups: a group without members goes, with its committed offsets (NON_EMPTY_GROUP while it has any). */
+  async deleteGroup(groupId: string): Promise<Ok | Failure> {
+    return deleteGroup(this.#parts, groupId);
   }
 
-  /** SyncGroup: the member's partitions in the generation it joined. */
-  async kafkaSync(memberId: string, generation: number): Promise<KafkaSyncOk | Failure> {
-    return this.#kafka.sync(memberId, generation);
-  }
-
-  /** Heartbeat: REBALANCE_IN_PROGRESS once the member must join again. */
-  async kafkaHeartbeat(memberId: string, generation: number): Promise<Ok | Failure> {
-    return this.#kafka.heartbeat(memberId, generation);
-  }
-
-  /** LeaveGroup: the members leave at once; unknown ones are named. */
-  async kafkaLeave(memberIds: string[]): Promise<{ ok: true; members: { memberId: string; error: string | null }[] } | Failure> {
-    return this.#kafka.leave(memberIds);
-  }
-
-  /** OffsetCommit: each partition's outcome (each offset is the next to read). */
-  async kafkaCommit(groupId: string, args: KafkaCommitArgs): Promise<{ ok: true; partitions: KafkaPartitionResult[] } | Failure> {
-    return kafkaCommit(this.#parts, groupId, args);
-  }
-
-  /** OffsetFetch: committed offsets (-1 where none; `topics` null: every one committed). */
-  async kafkaCommitted(groupId: string, topics: { topic: string; partitions: number[] }[] | null): Promise<{ ok: true; offsets: KafkaCommittedOffset[] } | Failure> {
-    return kafkaCommitted(this.#parts, groupId, topics);
-  }
-
-  /** DescribeGroups: the group in Kafka's terms, every member included. */
-  async kafkaDescribe(groupId: string): Promise<KafkaDescription> {
-    return kafkaDescribe(this.#parts, groupId);
+  /** Kafka's OffsetDelete: forgets a topic's committed offsets (`partitions` null: all) while no member subscribes to it. */
+  async deleteOffsets(groupId: string, topic: string, partitions: number[] | null): Promise<OffsetsDeleted | Failure> {
+    return deleteOffsets(this.#parts, groupId, topic, partitions);
   }
 
   // ---- lifecycle: WebSocket subscribers (ws-delivery.ts) and the alarm ------
@@ -281,7 +259,9 @@ export class GroupCoordinator extends RunnelObject {
   protected override async onAlarm(): Promise<void> {
     try {
       const nowMs = Date.now();
+      await this.#consumers.tick(nowMs); // KIP-848 members (a group is one kind at a time)
       const expired = (m: MemberState) => {
+        if (m.kind === "kip848") return false;
         if (m.kind === "kafka") return this.#kafka.expired(m, nowMs);
         if (m.kind === "ws" && this.delivery.joining(m.memberId)) return false; // its socket is being accepted
         const lastMs = m.kind === "ws" ? this.delivery.lastSeenMs(m.memberId) : m.lastSeenMs;

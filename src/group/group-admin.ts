@@ -2,6 +2,8 @@
 import type { Env } from "../env";
 import { ErrorCode, failure, isFailure, type Failure } from "../errors";
 import { confluentGroupState } from "./kafka/kafka-describe";
+import { kip848Assignor } from "./kip848/kip848-describe";
+import type { Kip848Store } from "./kip848/kip848-store";
 import { lagRows } from "./lags";
 import type { GroupCounters } from "./metrics";
 import { topicIndex, topicOf } from "./lookups";
@@ -24,23 +26,28 @@ export interface GroupParts {
   readonly offsets: OffsetStore;
   /** Records delivered, and the group's answer to a scrape (GET /metrics). */
   readonly counters: GroupCounters;
+  /** A KIP-848 group's group-level state, and which kind the group is. */
+  readonly kip848: Kip848Store;
 }
 
 /** State, generation, assignor, and members with their partitions; 40405 when this coordinator never served `groupId`. */
 export function describeGroup(g: GroupParts, groupId: string): GroupDescription | Failure {
   if (!g.membership.serves(groupId)) return noGroup(groupId);
+  const consumer = g.kip848.groupType(g.members.all()) === "consumer";
   return {
     ok: true,
     groupId,
     state: confluentGroupState(g),
+    type: consumer ? "CONSUMER" : "CLASSIC",
     generation: g.membership.generation,
-    assignor: g.membership.assignor,
+    assignor: consumer ? kip848Assignor(g) : g.membership.assignor,
     members: g.members.all().map((m) => ({
       memberId: m.memberId,
       kind: m.kind,
       assignment: owned(m),
       subscription: m.subscription,
       ...(m.kafka === undefined ? {} : { kafka: { clientId: m.kafka.clientId } }),
+      ...(m.kip848 === undefined ? {} : { kafka: { clientId: m.kip848.clientId } }),
     })),
   };
 }

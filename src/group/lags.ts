@@ -37,8 +37,8 @@ export async function lagRows(env: Env, topics: string[], index: TopicIndex, off
 }
 
 /** The client id a member shows in the v3 admin views ("" for no member): what kind of client it is, or a Kafka client's own id. */
-export function clientIdOf(m: { kind: MemberState["kind"]; kafka?: { clientId: string } } | undefined): string {
+export function clientIdOf(m: { kind: MemberState["kind"]; kafka?: { clientId: string }; kip848?: { clientId: string } } | undefined): string {
   if (m === undefined) return "";
-  if (m.kind === "kafka") return m.kafka?.clientId ?? "kafka";
+  if (m.kind === "kafka" || m.kind === "kip848") return m.kafka?.clientId ?? m.kip848?.clientId ?? "kafka";
   return m.kind === "ws" ? "websocket" : "http";
 }

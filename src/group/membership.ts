@@ -16,9 +16,11 @@ import { ChangeBatcher, type PendingChange } from "./change-batcher";
 import { registerGroup, topicIndex } from "./lookups";
 import type { MemberStore } from "./member-store";
 import type { OffsetStore } from "./offset-store";
+import { GROUP_TYPE_KEY } from "./kip848/kip848-store";
 import { keepPositions } from "./positions";
 import { topicReadability, type TopicReadable } from "./topic-access";
-import { patternMatches } from "./topic-pattern";
+import { subscribedTopics, topicsSignature } from "./subscribed-topics";
+export { subscribedTopics } from "./subscribed-topics";
 import { OK, type CreateMemberArgs, type MemberKind, type MemberState, type Ok, type Subscription, type TopicIndex, type TopicPartition } from "./types";
 
 export class Membership {
@@ -81,11 +83,16 @@ export class Membership {
     subscription: Subscription | null,
     extra: Pick<MemberState, "kafka"> = {},
   ): Promise<{ ok: true; memberId: string } | Failure> {
+    const consumers = this.members.all().filter((m) => m.kind === "kip848").length;
+    if (consumers > 0) return consumerGroupRefusal(groupId, consumers); // before waiting in a batch (see kip848/consumer-group.ts)
     const listed = await this.register(groupId);
     if (!listed.ok) return listed;
     const memberId = args.name ?? `${kind}-${crypto.randomUUID()}`;
     const join = (): Failure | null => {
       if (this.members.has(memberId)) return failure(ErrorCode.CONSUMER_ALREADY_EXISTS, `consumer instance '${memberId}' already exists in group '${groupId}'`);
+      const other = this.members.all().filter((m) => m.kind === "kip848").length;
+      if (other > 0) return consumerGroupRefusal(groupId, other);
+      if (this.members.size === 0) this.setMeta(GROUP_TYPE_KEY, "classic");
       if (this.members.size >= limits.groupMembersMax) return failure(ErrorCode.OVERLOADED, `group '${groupId}' has the most members allowed (${limits.groupMembersMax})`, "GROUP_MAX_SIZE_REACHED");
       if (this.members.size === 0 && args.assignor !== undefined) this.setMeta("assignor", (this.assignorNow = args.assignor));
       const m: MemberState = { memberId, kind, principal: args.principal, config: args.config, subscription, manual: null, assignment: [], positions: {}, lastSeenMs: Date.now(), ...extra };
@@ -194,6 +201,17 @@ export class Membership {
     void this.alarms.atOrBefore(at); // never rejects: a refused write is retried
   }
 
+  /**
+   * A KIP-848 group's next epoch (its generation), taken at once: such a
+   * group changes outside the batches. (A batch takes its generation and
+   * applies it without awaiting, so the two never interleave.)
+   */
+  bumpEpoch(): number {
+    this.generationNow = this.nextGeneration();
+    this.setMeta("generation", String(this.generationNow));
+    return this.generationNow;
+  }
+
   /** The group's next generation; asserts the stored one is older (generations only grow). */
   private nextGeneration(): number {
     const next = this.generationNow + 1;
@@ -214,6 +232,7 @@ export class Membership {
     this.setMeta("generation", String(generation));
     this.setMeta("topics_seen", topicsSignature(all, topics, readable));
     for (const m of all) {
+      if (m.kind === "kip848") continue; // a KIP-848 group plans its own (kip848/consumer-group.ts)
       if (m.manual === null) m.assignment = plan.get(m.memberId) ?? [];
       keepPositions(m, topics);
       this.members.save(m);
@@ -231,6 +250,17 @@ export class Membership {
     return OK;
   }
 
+  /**
+   * Stops serving the group (Kafka's DeleteGroups, once it has no members
+   * and no offsets): it is listed no more, and its next member or commit
+   * adopts it again. The generation is kept, as generations only grow.
+   */
+  forget(): void {
+    assert(this.members.size === 0, `group '${this.groupIdNow}' is forgotten with ${this.members.size} member(s)`);
+    this.groupIdNow = "";
+    this.sql.exec("DELETE FROM meta WHERE key IN ('group_id', 'registered')");
+  }
+
   private meta(key: string): string | undefined {
     return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
   }
@@ -240,29 +270,17 @@ export class Membership {
   }
 }
 
-/**
- * The topics a member's subscription names, or its pattern matches, of
- * those that exist; a pattern takes only topics its member may READ (as
- * Kafka clients see only the topics they may describe).
- */
-export function subscribedTopics(m: MemberState, topics: TopicIndex, readable: TopicReadable): string[] {
-  if (m.subscription === null) return [];
-  if ("topics" in m.subscription) return m.subscription.topics.filter((t) => topics.has(t));
-  const { pattern } = m.subscription;
-  return [...topics.keys()].filter((t) => patternMatches(pattern, t) && readable(m.principal, t));
-}
-
-/** What the subscriptions resolve to: every subscribed topic with its partition count and id. */
-function topicsSignature(members: MemberState[], topics: TopicIndex, readable: TopicReadable): string {
-  const names = new Set(members.flatMap((m) => subscribedTopics(m, topics, readable)));
-  return [...names].sort().map((t) => `${t}/${topics.get(t)!.partitionsCount}/${topics.get(t)!.topicId}`).join(",");
-}
-
 /** How `m` already takes part that a new subscription or manual assignment would conflict with (Kafka's rule), or null. */
 function otherWay(m: MemberState, subscription: Subscription | null, manual: TopicPartition[] | null): string | null {
   const now = m.manual !== null ? "by hand (POST …/assignments)" : m.subscription === null ? null : "topics" in m.subscription ? "to topics" : "to a pattern";
   const wanted = manual !== null ? "by hand (POST …/assignments)" : subscription === null ? null : "topics" in subscription ? "to topics" : "to a pattern";
   return now !== null && wanted !== null && now !== wanted ? now : null;
+}
+
+/** INCONSISTENT_GROUP_PROTOCOL: a classic member may not join a KIP-848 group that has members. */
+function consumerGroupRefusal(groupId: string, members: number): Failure {
+  const why = `INCONSISTENT_GROUP_PROTOCOL: group '${groupId}' is a consumer group (KIP-848 protocol) with ${members} member(s); classic members (JoinGroup, HTTP consumer instances, WebSocket subscribers) may join it only once it is empty`;
+  return failure(ErrorCode.ILLEGAL_STATE, why, "INCONSISTENT_GROUP_PROTOCOL");
 }
 
 /** 40405: this coordinator does not serve that group. */

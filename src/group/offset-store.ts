@@ -82,6 +82,11 @@ export class OffsetStore {
       .map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, metadata: r.metadata, topicId: r.topic_id }));
   }
 
+  /** Forgets the committed offsets of `partitions` (Kafka's OffsetDelete and DeleteGroups). */
+  delete(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.sql.exec("DELETE FROM offsets WHERE topic = ? AND partition = ?", tp.topic, tp.partition);
+  }
+
   /** Topics with any committed offset. */
   topics(): string[] {
     return this.sql.exec<{ topic: string }>("SELECT DISTINCT topic FROM offsets").toArray().map((r) => r.topic);

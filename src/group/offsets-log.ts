@@ -27,9 +27,9 @@ import type { TopicMeta } from "../topic/types";
 import type { GroupParts } from "./group-admin";
 import { clientIdOf } from "./lags";
 import { encodeAssignment, encodeSubscription } from "./kafka/kafka-consumer-protocol";
-import { groupMetadataRecord, offsetCommitRecord, offsetsPartitionFor, OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS, OFFSETS_TOPIC_PARTITIONS, OFFSETS_TOPIC_REPLICATION_FACTOR, type GroupMember } from "./offsets-topic";
+import { groupMetadataRecord, groupTombstone, offsetCommitRecord, offsetTombstone, offsetsPartitionFor, OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS, OFFSETS_TOPIC_PARTITIONS, OFFSETS_TOPIC_REPLICATION_FACTOR, type GroupMember } from "./offsets-topic";
 import { owned } from "./positions";
-import type { MemberState } from "./types";
+import type { MemberState, TopicPartition } from "./types";
 
 export class OffsetsLog {
   constructor(
@@ -64,6 +64,38 @@ export class OffsetsLog {
     g.offsets.markLogged(rows);
     if (metadataDue) g.offsets.setLoggedGeneration(String(generation));
     if (rows.length === limits.offsetsTopicFlushRecordsMax) this.soon();
+  }
+}
+
+/**
+ * Appends Kafka's tombstones of `offsets` (and of the group's metadata
+ * when `group`) to the group's partition, as Kafka's coordinator does on
+ * DeleteGroups and OffsetDelete, before the deletion is answered: a
+ * reader of the topic then drops them. Batches of at most
+ * `offsetsTopicFlushRecordsMax`, in order; nothing is appended when the
+ * topic was never written (nothing to forget there). Throws the first
+ * failure (the batches before it stay: the caller deletes nothing, and a
+ * retry writes them again).
+ */
+export async function appendTombstones(env: Env, groupId: string, offsets: TopicPartition[], group: boolean): Promise<void> {
+  const nowMs = Date.now();
+  const tombstones = offsets.map((o) => offsetTombstone(groupId, o.topic, o.partition));
+  if (group) tombstones.push(groupTombstone(groupId));
+  if (tombstones.length === 0 || !(await offsetsTopicExists(env))) return;
+  const records = tombstones.map((t) => ({ ...t, headers: [], timestampMs: nowMs }));
+  for (let i = 0; i < records.length; i += limits.offsetsTopicFlushRecordsMax) {
+    await append(env, offsetsPartitionFor(groupId), records.slice(i, i + limits.offsetsTopicFlushRecordsMax));
+  }
+}
+
+/** Whether `__consumer_offsets` exists yet. */
+async function offsetsTopicExists(env: Env): Promise<boolean> {
+  try {
+    await topicMeta(env, OFFSETS_TOPIC);
+    return true;
+  } catch (e) {
+    if (e instanceof RunnelError && e.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return false;
+    throw e;
   }
 }
 

@@ -60,6 +60,16 @@ export function offsetCommitRecord(c: OffsetCommit): { key: Uint8Array; value: U
   return { key: key.bytes(), value: value.bytes() };
 }
 
+/** The tombstone of a partition's committed offset (OffsetCommitKey v1, value null): Kafka writes one when the offset is deleted. */
+export function offsetTombstone(group: string, topic: string, partition: number): { key: Uint8Array; value: null } {
+  return { key: new Writer().int16(1).string(group).string(topic).int32(partition).bytes(), value: null };
+}
+
+/** The tombstone of a group's metadata (GroupMetadataKey v2, value null): Kafka writes one when the group is deleted. */
+export function groupTombstone(group: string): { key: Uint8Array; value: null } {
+  return { key: new Writer().int16(2).string(group).bytes(), value: null };
+}
+
 /** One member of a group, as GroupMetadataValue's MemberMetadata holds it. */
 export interface GroupMember {
   memberId: string;

@@ -1,6 +1,7 @@
 /** What the group coordinator keeps per member, and its RPC shapes. */
 import type { RecordFormat } from "../fetch/format";
 import type { Assignor, TopicPartition } from "./assignors";
+import type { Kip848MemberInfo } from "./kip848/kip848-types";
 
 export type { TopicPartition };
 
@@ -31,8 +32,13 @@ export interface Position {
   topicId: string;
 }
 
-/** How a member takes part: an HTTP consumer instance, a WebSocket subscriber, or a Kafka consumer (through the front door). */
-export type MemberKind = "http" | "ws" | "kafka";
+/**
+ * How a member takes part: an HTTP consumer instance, a WebSocket
+ * subscriber, a Kafka consumer of the classic protocol (JoinGroup), or a
+ * Kafka consumer of KIP-848's consumer group protocol (ConsumerGroupHeartbeat);
+ * the last only in groups of its own kind.
+ */
+export type MemberKind = "http" | "ws" | "kafka" | "kip848";
 
 /** A Kafka consumer's part of its member state: what it joined with, and where it is in the group's generations. */
 export interface KafkaMemberInfo {
@@ -80,6 +86,8 @@ export interface MemberState {
   blocked?: Record<string, number>;
   /** Kafka members only. */
   kafka?: KafkaMemberInfo;
+  /** KIP-848 members only (their `assignment` is what they own now; their subscription is kept here, not in `subscription`). */
+  kip848?: Kip848MemberInfo;
   lastSeenMs: number;
 }
 
@@ -138,10 +146,14 @@ export type TopicIndex = Map<string, { partitionsCount: number; topicId: string 
 export interface GroupDescription {
   ok: true;
   groupId: string;
-  /** Confluent's spelling of Kafka's group states. */
-  state: "EMPTY" | "STABLE" | "PREPARING_REBALANCE" | "COMPLETING_REBALANCE";
+  /** Confluent's spelling of Kafka's group states (the last two are KIP-848 groups'). */
+  state: "EMPTY" | "STABLE" | "PREPARING_REBALANCE" | "COMPLETING_REBALANCE" | "ASSIGNING" | "RECONCILING";
+  /** Confluent's spelling of the group's kind: CONSUMER for a KIP-848 group. */
+  type: "CLASSIC" | "CONSUMER";
+  /** The generation; a KIP-848 group's epoch. */
   generation: number;
-  assignor: Assignor;
+  /** The assignor: a classic one, or a KIP-848 group's server assignor (uniform, range). */
+  assignor: string;
   /** Each member; a Kafka member with its client id. */
   members: { memberId: string; kind: MemberKind; assignment: TopicPartition[]; subscription: Subscription | null; kafka?: { clientId: string } }[];
 }

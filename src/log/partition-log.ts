@@ -5,18 +5,23 @@
  * roles: the replica object decides who may write.
  *
  * Invariants, asserted after every change: log start offset <= high
- * watermark <= log end offset; offsets are dense (each batch starts where
- * the log ended).
+ * watermark <= log end offset; offsets only grow (each batch starts at or
+ * after the log end: dense as appended, with the gaps the log cleaner
+ * leaves when a follower copies cleaned batches).
  */
 import { assert, ErrorCode, failure, type Failure } from "../errors";
 import { limits } from "../limits";
-import { checkBatch, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../record/record-batch";
-import { resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topic/configs";
+import { truncateCheckpoint } from "../cleaner/checkpoint";
+import { checkStoredBatch, lastOffsetOf, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../record/record-batch";
+import { deletes, resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topic/configs";
+import { refusedBatches } from "./append-checks";
+import { LocalSegments } from "./local-segments";
 import { LogReads } from "./log-reads";
-import { producerBatchKey, ProducerKeys } from "./producer-keys";
+import { ProducerKeys, producerRow } from "./producer-keys";
 import type { IdempotentAppend } from "./producer-state";
-import { planRetention } from "./retention";
+import { planRetention, type SegmentInfo } from "./retention";
 import { Segments } from "./segments";
+import { localStorageRefusal } from "../tiered/local-copies";
 import type { Positions, ProducerKeyRow } from "./types";
 
 export type { BatchMark } from "./log-reads";
@@ -24,6 +29,8 @@ export type { BatchMark } from "./log-reads";
 export class PartitionLog implements Positions {
   configs: TopicConfigs;
   logStartOffset: number;
+  /** The first offset held here (tiered storage keeps what is below it in the bucket); >= logStartOffset. */
+  localLogStartOffset: number;
   highWatermark: number;
   logEndOffset: number;
   private segments: Segments;
@@ -34,30 +41,32 @@ export class PartitionLog implements Positions {
   readonly keys: ProducerKeys;
   /** Reading stored batches back. */
   readonly reads: LogReads;
+  /** The closed segments, for the log cleaner. */
+  readonly closedSegments: LocalSegments;
+  /** Bumped whenever storage changed under memory (truncation, reset, a rolled-back transaction): work begun before must not go on. */
+  reloads = 0;
 
-  /**
-   * How often the high watermark is written to storage: every move for a
-   * replicated partition (a restarted leader must not serve less than it
-   * did before its followers answer again), at most once per
-   * `limits.hwCheckpointMs` for a single replica, whose high watermark is
-   * its log end again as soon as it starts.
-   */
+  /** How often the high watermark is stored: every move when replicated (a restarted leader must not serve less), else at most once per `limits.hwCheckpointMs`. */
   hwCheckpointIntervalMs: number = limits.hwCheckpointMs;
   private hwCheckpointAtMs = 0;
+  /** Most bytes of batches held here before appends are refused (`limits.partitionLocalBytesMax`; tests lower it). */
+  localBytesMax: number = limits.partitionLocalBytesMax;
 
   private constructor(
-    private readonly sql: SqlStorage,
-    private readonly storage: DurableObjectStorage,
+    readonly sql: SqlStorage,
+    readonly storage: DurableObjectStorage,
     readonly meta: Map<string, string>,
   ) {
     this.keys = new ProducerKeys(sql);
     this.reads = new LogReads(sql, this);
+    this.closedSegments = new LocalSegments(sql, { segments: () => this.segments, transaction: (work) => this.transaction(work) });
     this.configs = resolveConfigs(JSON.parse(meta.get("configs") ?? "{}") as ConfigOverrides);
     this.logStartOffset = Number(meta.get("log_start_offset"));
+    this.localLogStartOffset = Math.max(this.logStartOffset, Number(meta.get("local_log_start_offset") ?? "0"));
     const last = sql.exec<{ last_offset: number; time_index_ms: number }>(
       "SELECT last_offset, time_index_ms FROM batches ORDER BY base_offset DESC LIMIT 1",
     ).toArray()[0];
-    this.logEndOffset = last === undefined ? this.logStartOffset : last.last_offset + 1;
+    this.logEndOffset = last === undefined ? this.localLogStartOffset : last.last_offset + 1;
     this.timeIndexMs = last?.time_index_ms ?? -1;
     // The checkpointed high watermark; never past what this replica holds.
     this.highWatermark = Math.min(Math.max(Number(meta.get("high_watermark") ?? "0"), this.logStartOffset), this.logEndOffset);
@@ -90,19 +99,9 @@ export class PartitionLog implements Positions {
     this.setMeta("configs", JSON.stringify(configs));
   }
 
-  /** What is wrong with batches offered for append, or null. Checks CRC, size and offset space. */
+  /** What is wrong with batches offered for append, or null (append-checks.ts: CRC, size, offset space). */
   refuseBatches(batches: Uint8Array[]): Failure | null {
-    if (batches.length === 0) return failure(ErrorCode.BAD_REQUEST, "no record batches to append");
-    const sizeMax = Math.min(limits.batchBytesMax, this.configs["max.message.bytes"]);
-    let records = 0;
-    for (const batch of batches) {
-      const problem = checkBatch(batch);
-      if (problem !== null) return failure(ErrorCode.CORRUPT_MESSAGE, `refused record batch: ${problem}`);
-      if (batch.length > sizeMax) return failure(ErrorCode.PAYLOAD_TOO_LARGE, `record batch of ${batch.length} bytes is over the ${sizeMax}-byte limit`);
-      records += readBatchHeader(batch).recordCount;
-    }
-    if (this.logEndOffset + records > limits.offsetMax) return failure(ErrorCode.BAD_REQUEST, "the partition has run out of offsets");
-    return null;
+    return refusedBatches(batches, this.configs, this.logEndOffset) ?? localStorageRefusal(this.sizeBytes(), batches, this.localBytesMax);
   }
 
   /**
@@ -138,17 +137,19 @@ export class PartitionLog implements Positions {
 
   /**
    * Appends batches copied from the leader as they are (offsets and epochs
-   * already set), with the producer keys that came with them. They must
-   * start at this log's end and be dense.
+   * already set), with the producer keys that came with them. They start
+   * at or after this log's end, in order: dense, or with the gaps of the
+   * leader's cleaned segments (whose batches may hold fewer records than
+   * their offsets span, or none).
    */
   appendAsFollower(batches: Uint8Array[], keys: ProducerKeyRow[], nowMs: number): Failure | null {
     let next = this.logEndOffset;
     for (const batch of batches) {
-      const problem = checkBatch(batch);
+      const problem = checkStoredBatch(batch);
       if (problem !== null) return failure(ErrorCode.CORRUPT_MESSAGE, `refused replicated batch: ${problem}`);
       const h = readBatchHeader(batch);
-      if (h.baseOffset !== next) return failure(ErrorCode.ILLEGAL_STATE, `replicated batch starts at ${h.baseOffset}, expected ${next}`, "OFFSET_OUT_OF_RANGE");
-      next = h.baseOffset + h.recordCount;
+      if (h.baseOffset < next) return failure(ErrorCode.ILLEGAL_STATE, `replicated batch starts at ${h.baseOffset}, before ${next}`, "OFFSET_OUT_OF_RANGE");
+      next = lastOffsetOf(h) + 1;
     }
     this.transaction(() => {
       for (const batch of batches) this.insertBatch(batch, nowMs);
@@ -169,9 +170,9 @@ export class PartitionLog implements Positions {
 
   private insertBatch(batch: Uint8Array, nowMs: number): void {
     const h = readBatchHeader(batch);
-    assert(h.baseOffset === this.logEndOffset, `batch at ${h.baseOffset} appended at log end ${this.logEndOffset}: offsets stay dense`);
-    const active = this.segments.forBatch(batch.length, this.logEndOffset, nowMs, this.configs);
-    const lastOffset = h.baseOffset + h.recordCount - 1;
+    assert(h.baseOffset >= this.logEndOffset, `batch at ${h.baseOffset} appended at or after log end ${this.logEndOffset}: offsets only grow`);
+    const active = this.segments.forBatch(batch.length, h.baseOffset, nowMs, this.configs);
+    const lastOffset = lastOffsetOf(h);
     // A batch stored without a max timestamp (-1, by versions before the Worker recomputed it) leaves the
     // running max as it is: as in Kafka, whose time index has no entry for such a batch, no lookup lands on it.
     this.timeIndexMs = Math.max(this.timeIndexMs, h.maxTimestampMs);
@@ -203,7 +204,7 @@ export class PartitionLog implements Positions {
 
   /** Drops every batch at or after `offset` (a batch boundary) and the producer keys they carried. */
   truncateTo(offset: number): void {
-    assert(offset >= this.logStartOffset && offset <= this.logEndOffset, `truncate to ${offset} within [${this.logStartOffset}, ${this.logEndOffset}]`);
+    assert(offset >= this.localLogStartOffset && offset <= this.logEndOffset, `truncate to ${offset} within [${this.localLogStartOffset}, ${this.logEndOffset}]`);
     const straddles = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM batches WHERE base_offset < ? AND last_offset >= ?", offset, offset).one().n;
     assert(straddles === 0, `truncation point ${offset} is a batch boundary`);
     this.storage.transactionSync(() => {
@@ -212,55 +213,63 @@ export class PartitionLog implements Positions {
       this.keys.dropFrom(offset);
       this.sql.exec("UPDATE segments SET closed = 0 WHERE base_offset = (SELECT MAX(base_offset) FROM segments)");
       if (this.highWatermark > offset) this.setMeta("high_watermark", String(offset));
+      truncateCheckpoint(this, offset);
     });
     this.reload();
   }
 
-  /** Empties the log and starts it at `offset` (a follower too far behind the leader's retention). */
-  resetTo(offset: number): void {
+  /** Empties the local log and starts it at `offset` (a follower too far behind the leader's local log start); the log at `logStartOffset`. */
+  resetTo(offset: number, logStartOffset: number = offset): void {
+    assert(logStartOffset <= offset, `log start ${logStartOffset} <= local log start ${offset}`);
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM batches");
       this.sql.exec("DELETE FROM segments");
       this.keys.dropFrom(0);
-      this.setMeta("log_start_offset", String(offset));
+      this.setMeta("log_start_offset", String(logStartOffset));
+      this.setMeta("local_log_start_offset", String(offset));
       this.setMeta("high_watermark", String(offset));
+      truncateCheckpoint(this, offset);
     });
     this.reload();
   }
 
-  private reload(): void {
+  /** Every segment held here, oldest first, the active one last. */
+  localSegments(): SegmentInfo[] {
+    return this.segments.all();
+  }
+
+  /** Memory follows storage again: after a rolled-back transaction, or tiered storage dropping local segments (src/tiered/local-copies.ts). */
+  reload(): void {
+    this.reloads++;
     this.keys.forgetCopies(); // storage may differ from what was remembered (a rolled-back transaction)
     const fresh = PartitionLog.open(this.sql, this.storage)!;
     this.logStartOffset = fresh.logStartOffset;
+    this.localLogStartOffset = fresh.localLogStartOffset;
     this.logEndOffset = fresh.logEndOffset;
-    this.highWatermark = fresh.highWatermark;
+    this.highWatermark = Math.max(fresh.highWatermark, Math.min(this.highWatermark, fresh.logEndOffset)); // the checkpoint may lag memory
     this.segments = fresh.segments;
     this.timeIndexMs = fresh.timeIndexMs;
   }
 
-  /** Deletes whole expired or excess segments below the high watermark; returns whether any went. */
+  /** Deletes whole expired or excess segments below the high watermark (cleanup.policy delete or compact,delete); returns whether any went. */
   applyRetention(nowMs: number): boolean {
+    if (!deletes(this.configs)) return false;
     // Only segments wholly below the high watermark may go: retention never takes uncommitted records.
     const eligible = this.segments.all().filter((s) => s.lastOffset < this.highWatermark);
     const count = planRetention(eligible, { retentionMs: this.configs["retention.ms"], retentionBytes: this.configs["retention.bytes"] }, nowMs);
     if (count === 0) return false;
-    const newStart = this.segments.startWithout(count, this.logEndOffset);
-    assert(newStart > this.logStartOffset && newStart <= this.highWatermark, "retention moves the log start forward, never past the high watermark");
-    this.storage.transactionSync(() => {
-      this.sql.exec("DELETE FROM batches WHERE base_offset < ?", newStart);
-      this.sql.exec("DELETE FROM segments WHERE base_offset < ?", newStart);
-      this.setMeta("log_start_offset", String(newStart));
-    });
-    this.segments.dropOldest(count);
-    this.logStartOffset = newStart;
-    this.checkInvariants();
+    this.#startAt(this.segments.startWithout(count, this.logEndOffset), count);
     return true;
   }
 
   /** Kafka's DeleteRecords: moves the log start forward to `offset` (at most the high watermark); whole segments below it go now. */
   moveLogStartTo(offset: number): void {
+    this.#startAt(offset, this.segments.all().filter((s) => s.lastOffset < offset).length); // the oldest ones, wholly below it
+  }
+
+  /** Moves the log start forward to `offset`, deleting the oldest `count` segments (all wholly below it). */
+  #startAt(offset: number, count: number): void {
     assert(offset > this.logStartOffset && offset <= this.highWatermark, `log start ${this.logStartOffset} moves forward to ${offset}, at most the high watermark ${this.highWatermark}`);
-    const count = this.segments.all().filter((s) => s.lastOffset < offset).length; // the oldest ones, wholly below it
     const kept = this.segments.startWithout(count, this.logEndOffset);
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM batches WHERE base_offset < ?", kept);
@@ -269,32 +278,21 @@ export class PartitionLog implements Positions {
     });
     this.segments.dropOldest(count);
     this.logStartOffset = offset;
+    this.localLogStartOffset = Math.max(this.localLogStartOffset, offset);
+    this.checkInvariants();
   }
 
   /** When retention next has work (epoch ms), or null when the log holds nothing. */
   retentionDueMs(nowMs: number): number | null {
-    return this.segments.retentionDueMs(nowMs, this.configs);
+    return deletes(this.configs) ? this.segments.retentionDueMs(nowMs, this.configs) : null;
   }
 
-  sizeBytes(): number {
-    return this.segments.sizeBytes();
-  }
-
-  segmentsCount(): number {
-    return this.segments.count();
-  }
+  /** Bytes of batches held here, and their segments. */
+  sizeBytes = (): number => this.segments.sizeBytes();
+  segmentsCount = (): number => this.segments.count();
 
   private checkInvariants(): void {
-    assert(
-      this.logStartOffset <= this.highWatermark && this.highWatermark <= this.logEndOffset,
-      `logStart ${this.logStartOffset} <= hw ${this.highWatermark} <= leo ${this.logEndOffset}`,
-    );
+    const { logStartOffset: start, localLogStartOffset: local, highWatermark: hw, logEndOffset: leo } = this;
+    assert(start <= hw && hw <= leo && start <= local && local <= leo, `logStart ${start} <= hw ${hw} <= leo ${leo}, logStart <= localLogStart ${local} <= leo`);
   }
-}
-
-/** The row remembering an idempotent producer's batch appended at `baseOffset` at `nowMs`. */
-function producerRow(mark: IdempotentAppend["batches"][number], baseOffset: number, nowMs: number): ProducerKeyRow {
-  const { recordCount, ...producer } = mark;
-  const expiresAtMs = nowMs + limits.producerIdExpirationMs;
-  return { key: producerBatchKey(producer), fingerprint: "", baseOffset, recordCount, requestTimeMs: nowMs, expiresAtMs, producer };
 }

@@ -10,6 +10,7 @@
  * leader answers retries as the old one would.
  */
 import { limits } from "../limits";
+import type { IdempotentAppend } from "./producer-state";
 import type { ProducerBatchMark, ProducerKeyRow } from "./types";
 
 type KeyRowSql = {
@@ -31,6 +32,13 @@ type KeyRowSql = {
  */
 export function producerBatchKey(m: ProducerBatchMark): string {
   return `\u0001kafka:${m.producerId}:${m.producerEpoch}:${m.firstSequence}`;
+}
+
+/** The row remembering an idempotent producer's batch appended at `baseOffset` at `nowMs` (epoch ms). */
+export function producerRow(mark: IdempotentAppend["batches"][number], baseOffset: number, nowMs: number): ProducerKeyRow {
+  const { recordCount, ...producer } = mark;
+  const expiresAtMs = nowMs + limits.producerIdExpirationMs;
+  return { key: producerBatchKey(producer), fingerprint: "", baseOffset, recordCount, requestTimeMs: nowMs, expiresAtMs, producer };
 }
 
 export class ProducerKeys {
@@ -57,6 +65,18 @@ export class ProducerKeys {
     const rows = this.stored(producerId);
     // Expiry is judged by the newest batch: a producer expires after it stopped writing, not batch by batch.
     return rows.length === 0 || rows[0]!.expiresAtMs <= nowMs ? [] : rows;
+  }
+
+  /**
+   * The base offsets of each idempotent producer's newest batch, of the
+   * producers not expired at `nowMs`: the log cleaner keeps those batches,
+   * emptied if need be (Kafka's last records of active producers).
+   */
+  activeProducersLastBatches(nowMs: number): Set<number> {
+    const rows = this.sql
+      .exec<{ base: number; expires: number }>("SELECT MAX(base_offset) AS base, MAX(expires_at_ms) AS expires FROM producer_keys WHERE producer_id IS NOT NULL GROUP BY producer_id")
+      .toArray();
+    return new Set(rows.filter((r) => r.expires > nowMs).map((r) => r.base));
   }
 
   /** Keys of batches starting in [from, to), in offset order. */
@@ -88,6 +108,26 @@ export class ProducerKeys {
       else this.sql.exec("DELETE FROM producer_keys WHERE key = ?", r.key);
     }
     this.cache(p.producerId, kept);
+  }
+
+  /**
+   * Every idempotent producer this partition remembers (not expired), by
+   * id: its newest batch's epoch and last sequence, and that batch's max
+   * timestamp (its append time once the batch is gone from here).
+   * Kafka's DescribeProducers.
+   */
+  activeProducers(nowMs: number): { producerId: number; producerEpoch: number; lastSequence: number; lastTimestampMs: number }[] {
+    const rows = this.sql
+      .exec<{ producer_id: number; producer_epoch: number; last_sequence: number; last_timestamp_ms: number }>(
+        `SELECT k.producer_id, k.producer_epoch, k.last_sequence, COALESCE(b.max_timestamp_ms, k.request_time_ms) AS last_timestamp_ms
+         FROM producer_keys k LEFT JOIN batches b ON b.base_offset = k.base_offset
+         WHERE k.producer_id IS NOT NULL AND k.base_offset = (SELECT MAX(base_offset) FROM producer_keys WHERE producer_id = k.producer_id)
+           AND k.expires_at_ms > ?
+         ORDER BY k.producer_id`,
+        nowMs,
+      )
+      .toArray();
+    return rows.map((r) => ({ producerId: r.producer_id, producerEpoch: r.producer_epoch, lastSequence: r.last_sequence, lastTimestampMs: r.last_timestamp_ms }));
   }
 
   /** Forgets the copy of producers' batches: storage changed under it (truncation, expiry, a rolled-back transaction). */

@@ -46,6 +46,59 @@ export const PARTITION_SCHEMA: string[] = [
    ALTER TABLE producer_keys ADD COLUMN first_sequence INTEGER;
    ALTER TABLE producer_keys ADD COLUMN last_sequence INTEGER;
    CREATE INDEX producer_keys_by_producer ON producer_keys (producer_id, base_offset) WHERE producer_id IS NOT NULL;`,
-  // 4: push subscriptions waiting for records here (replication/push-watchers.ts).
+  // 4: tiered storage (src/tiered/). Segments copied to the bucket, oldest
+  // first and contiguous: `seq` orders their recording (followers learn
+  // them in that order; meta `remote_synced_seq` says up to which seq a
+  // replica's rows are complete); `leader_epoch` is the uploader's. The sparse
+  // index has one entry per remoteIndexIntervalBytes of an object: the
+  // position of a batch and the running max timestamp up to the end of
+  // its span. The one upload in progress (leader), with its multipart
+  // state and the index entries made so far; owed deletes of objects and
+  // aborts of multipart uploads, retried from the alarm.
+  `CREATE TABLE remote_segments (
+     id INTEGER PRIMARY KEY,
+     base_offset INTEGER NOT NULL UNIQUE,
+     last_offset INTEGER NOT NULL,
+     size_bytes INTEGER NOT NULL,
+     max_timestamp_ms INTEGER NOT NULL,
+     leader_epoch INTEGER NOT NULL,
+     object_key TEXT NOT NULL UNIQUE,
+     seq INTEGER NOT NULL,
+     recorded_at_ms INTEGER NOT NULL
+   );
+   CREATE INDEX remote_segments_by_seq ON remote_segments (seq);
+   CREATE TABLE remote_index (
+     segment_id INTEGER NOT NULL,
+     base_offset INTEGER NOT NULL,
+     position INTEGER NOT NULL,
+     time_index_ms INTEGER NOT NULL,
+     PRIMARY KEY (segment_id, base_offset)
+   ) WITHOUT ROWID;
+   CREATE INDEX remote_index_by_time ON remote_index (time_index_ms, base_offset);
+   CREATE TABLE remote_upload (
+     object_key TEXT PRIMARY KEY,
+     base_offset INTEGER NOT NULL,
+     last_offset INTEGER NOT NULL,
+     size_bytes INTEGER NOT NULL,
+     max_timestamp_ms INTEGER NOT NULL,
+     leader_epoch INTEGER NOT NULL,
+     upload_id TEXT,
+     part_bytes INTEGER NOT NULL,
+     parts TEXT NOT NULL DEFAULT '[]',
+     next_offset INTEGER NOT NULL,
+     next_skip INTEGER NOT NULL DEFAULT 0,
+     position INTEGER NOT NULL DEFAULT 0,
+     time_index_ms INTEGER NOT NULL,
+     started_at_ms INTEGER NOT NULL
+   );
+   CREATE TABLE remote_upload_index (base_offset INTEGER PRIMARY KEY, position INTEGER NOT NULL, time_index_ms INTEGER NOT NULL);
+   CREATE TABLE remote_deletes (
+     object_key TEXT PRIMARY KEY,
+     upload_id TEXT,
+     owed_since_ms INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_ms INTEGER NOT NULL
+   );`,
+  // 5: push subscriptions waiting for records here (replication/push-watchers.ts).
   `CREATE TABLE push_watchers (subscription TEXT PRIMARY KEY, offset INTEGER NOT NULL);`,
 ];

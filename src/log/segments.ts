@@ -82,6 +82,33 @@ export class Segments {
     this.closed = this.closed.slice(count);
   }
 
+  /** The closed segments, oldest first (copies). */
+  closedSegments(): SegmentInfo[] {
+    return this.closed.map((s) => ({ ...s }));
+  }
+
+  /** The closed segment starting at `baseOffset`, or undefined. */
+  closedAt(baseOffset: number): SegmentInfo | undefined {
+    return this.closed.find((s) => s.baseOffset === baseOffset);
+  }
+
+  /** A closed segment's batches were cleaned: its size and newest max timestamp are these now (its row too). */
+  resized(baseOffset: number, sizeBytes: number, maxTimestampMs: number): void {
+    const s = this.closedAt(baseOffset);
+    assert(s !== undefined, `segment ${baseOffset} is closed`);
+    s.sizeBytes = sizeBytes;
+    s.maxTimestampMs = maxTimestampMs;
+    this.sql.exec("UPDATE segments SET size_bytes = ?, max_timestamp_ms = ? WHERE base_offset = ?", sizeBytes, maxTimestampMs, baseOffset);
+  }
+
+  /** Removes a closed segment cleaning left without batches (its row too). */
+  dropClosed(baseOffset: number): void {
+    const at = this.closed.findIndex((s) => s.baseOffset === baseOffset);
+    assert(at >= 0, `segment ${baseOffset} is closed`);
+    this.closed.splice(at, 1);
+    this.sql.exec("DELETE FROM segments WHERE base_offset = ?", baseOffset);
+  }
+
   /** When retention next has work (inclusive, epoch ms), or null when the log holds nothing. */
   retentionDueMs(nowMs: number, configs: TopicConfigs): number | null {
     if (this.sizeBytes() === 0) return null;

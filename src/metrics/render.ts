@@ -64,14 +64,30 @@ function renderPartitions(out: Exposition, g: Gathered): Map<string, Positions> 
     out.sample(REPLICA.recordsOut, l, a.recordsOut);
     out.sample(REPLICA.bytesOut, l, a.bytesOut);
     out.sample(REPLICA.storedBytes, l, a.sizeBytes);
+    out.sample(REPLICA.remoteUploadFailures, l, a.remoteUploadFailures);
+    renderCleaner(out, l, a);
     if (!a.isLeader || topic.roles[partition]?.leader !== a.brokerId) continue;
     leaders.set(`${topic.topicId}/${partition}`, a);
     const p = { topic: topic.name, partition };
     out.sample(PARTITION.logStartOffset, p, a.logStartOffset);
     out.sample(PARTITION.highWatermark, p, a.highWatermark);
     out.sample(PARTITION.logEndOffset, p, a.logEndOffset);
+    out.sample(PARTITION.localBytes, p, a.localSizeBytes);
+    out.sample(PARTITION.remoteBytes, p, a.remoteSizeBytes);
+    out.sample(PARTITION.remoteSegments, p, a.remoteSegments);
+    out.sample(PARTITION.segmentsAwaitingUpload, p, a.segmentsAwaitingUpload);
   }
   return leaders;
+}
+
+/** A replica's log cleaner: only for a compacted topic (a replica that knows none of it answers without `cleaner`). */
+function renderCleaner(out: Exposition, l: Labels, a: Gathered["replicas"][number]["answer"]): void {
+  if (a.cleaner === null || a.cleaner === undefined) return;
+  out.sample(REPLICA.cleanerCheckpoint, l, a.cleaner.lastCleanedOffset);
+  out.sample(REPLICA.cleanerDirtyRatio, l, a.cleaner.dirtyRatio);
+  if (a.cleaner.lastRunMs !== null) out.sample(REPLICA.cleanerLastRun, l, a.cleaner.lastRunMs / 1000);
+  out.sample(REPLICA.cleanerPasses, l, a.cleanerPasses ?? 0);
+  out.sample(REPLICA.cleanerRecordsRemoved, l, a.cleanerRecordsRemoved ?? 0);
 }
 
 function renderGroups(out: Exposition, g: Gathered, leaders: Map<string, Positions>): void {

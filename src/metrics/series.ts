@@ -17,6 +17,12 @@ export const REPLICA = {
   recordsOut: counter("runnel_partition_records_out_total", "Records read from this replica by consumers (fetch, consumer instances, WebSocket, SSE, Kafka clients)."),
   bytesOut: counter("runnel_partition_bytes_out_total", "Bytes of record batches read from this replica by consumers."),
   storedBytes: gauge("runnel_partition_stored_bytes", "Bytes of record batches this replica stores."),
+  remoteUploadFailures: counter("runnel_partition_remote_upload_failures_total", "Failed steps of copying segments to the bucket by this replica as leader (each is retried)."),
+  cleanerCheckpoint: gauge("runnel_partition_cleaner_checkpoint_offset", "The replica's log cleaner checkpoint: the first offset not yet cleaned (compacted topics)."),
+  cleanerDirtyRatio: gauge("runnel_partition_cleaner_dirty_ratio", "Dirty bytes over cleanable bytes of the replica's log, 0 to 1 (compacted topics)."),
+  cleanerLastRun: gauge("runnel_partition_cleaner_last_run_timestamp_seconds", "When the replica's log cleaner last ended a pass (Unix time; compacted topics whose cleaner has run)."),
+  cleanerPasses: counter("runnel_partition_cleaner_passes_total", "Passes the replica's log cleaner ended."),
+  cleanerRecordsRemoved: counter("runnel_partition_cleaner_records_removed_total", "Records the replica's log cleaner removed (superseded records and expired tombstones)."),
 };
 
 /** Per partition (labels topic, partition): positions from its leader, roles from the controller. */
@@ -24,6 +30,10 @@ export const PARTITION = {
   logStartOffset: gauge("runnel_partition_log_start_offset", "The partition's log start offset (the first offset kept), from its leader."),
   highWatermark: gauge("runnel_partition_high_watermark", "The partition's high watermark (offsets below it are visible to consumers), from its leader."),
   logEndOffset: gauge("runnel_partition_log_end_offset", "The partition's log end offset (the next offset to be written), from its leader."),
+  localBytes: gauge("runnel_partition_local_bytes", "Bytes of record batches the partition's leader holds in its own storage (tiered storage: the hot tail)."),
+  remoteBytes: gauge("runnel_partition_remote_bytes", "Bytes of the partition's segments in the bucket (tiered storage), from its leader."),
+  remoteSegments: gauge("runnel_partition_remote_segments", "The partition's segments in the bucket (tiered storage), from its leader."),
+  segmentsAwaitingUpload: gauge("runnel_partition_segments_awaiting_upload", "Closed segments of the partition's leader not yet copied to the bucket."),
   leader: gauge("runnel_partition_leader", "The broker id of the partition's leader; -1 when it has none."),
   leaderEpoch: gauge("runnel_partition_leader_epoch", "The partition's leader epoch."),
   replicas: gauge("runnel_partition_replicas", "Replicas the partition has (its replication factor)."),

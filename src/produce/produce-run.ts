@@ -13,6 +13,7 @@ import type { ProducerStamp } from "../log/types";
 import { callLeader } from "../metadata/leaders";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
 import type { KeyCheckOk } from "../replication/types";
+import { compacts, resolveConfigs } from "../topic/configs";
 import type { TopicInfo, TopicMeta } from "../topic/types";
 import { fingerprintOf } from "./idempotency";
 import { partitionForKey } from "./murmur2";
@@ -92,10 +93,12 @@ function place(req: ProduceRequest, topic: TopicMeta): { outcomes: Outcome[]; pl
   const outcomes: Outcome[] = new Array(req.entries.length);
   const placed: Placed[] = [];
   const at: number[] = []; // request position of each placed record
+  const keysRequired = compacts(resolveConfigs(topic.configs));
   for (let i = 0; i < req.entries.length; i++) {
     const e = req.entries[i]!;
     const explicit = e.ok ? (req.fixedPartition ?? e.value.partition) : undefined;
     if (!e.ok) outcomes[i] = { ok: false, error_code: ErrorCode.INVALID_PAYLOAD, error_name: "INVALID_RECORD", message: e.problem };
+    else if (keysRequired && e.value.record.key === null) outcomes[i] = { ok: false, ...keylessRecord(topic, i).body() };
     else if (explicit !== undefined && (explicit < 0 || explicit >= topic.partitionsCount)) outcomes[i] = { ok: false, ...noPartition(topic, explicit).body() };
     else {
       placed.push({ partition: partitionFor(explicit, e.value.record.key, topic.partitionsCount, keyless), record: e.value.record, timestampGiven: e.value.timestampGiven });
@@ -116,6 +119,16 @@ async function refuseReusedKey(env: Env, topic: TopicMeta, partitions: number[],
     if (!a.ok) throw errorOf(a);
     if (a.state === "other") throw new RunnelError(ErrorCode.INVALID_PAYLOAD, "Idempotency-Key was already used with other records", undefined, "INVALID_RECORD");
   }
+}
+
+/** 42206 INVALID_RECORD for record `i` without a key on a compacted topic (Kafka refuses it too: the cleaner could never keep it). */
+export function keylessRecord(topic: TopicInfo, i: number): RunnelError {
+  return new RunnelError(
+    ErrorCode.INVALID_PAYLOAD,
+    `record ${i} has no key, but topic '${topic.topicName}' is compacted (cleanup.policy=${resolveConfigs(topic.configs)["cleanup.policy"]}): every record needs a key`,
+    undefined,
+    "INVALID_RECORD",
+  );
 }
 
 function noPartition(topic: TopicInfo, p: number): RunnelError {

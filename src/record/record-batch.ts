@@ -69,22 +69,45 @@ export function readBatchHeader(bytes: Uint8Array): BatchHeader {
 }
 
 /**
- * Checks a whole batch's framing, codec code and CRC. Returns what is
+ * Checks a batch a producer sent (or the Worker encoded): checkStoredBatch,
+ * and, as Kafka's broker requires of a producer, at least one record with
+ * dense offsets (last offset delta = record count - 1). Returns what is
  * wrong, or null when the batch is sound. Does not look inside the records
  * section (checkRecords in record-check.ts does).
  */
 export function checkBatch(bytes: Uint8Array): string | null {
+  const problem = checkStoredBatch(bytes);
+  if (problem !== null) return problem;
+  const h = readBatchHeader(bytes);
+  if (h.recordCount < 1) return "record batch holds no records";
+  if (h.lastOffsetDelta !== h.recordCount - 1) return "record batch's last offset delta does not match its record count";
+  return null;
+}
+
+/**
+ * Checks a stored batch's framing, codec code and CRC — what every read of
+ * the log checks. A batch the log cleaner rewrote may hold fewer records
+ * than its offsets span (last offset delta >= record count - 1: Kafka
+ * keeps a cleaned batch's last offset) or none at all (kept for a
+ * producer's state). Returns what is wrong, or null when the batch is sound.
+ */
+export function checkStoredBatch(bytes: Uint8Array): string | null {
   if (bytes.length < BATCH_HEADER_BYTES) return "record batch shorter than its 61-byte header";
   const h = readBatchHeader(bytes);
   if (h.magic !== MAGIC) return `record batch magic ${h.magic}, expected ${MAGIC}`;
   if (h.batchLength + 12 !== bytes.length) return `record batch length ${h.batchLength + 12} does not match its ${bytes.length} bytes`;
-  if (h.recordCount < 1) return "record batch holds no records";
-  if (h.lastOffsetDelta !== h.recordCount - 1) return "record batch's last offset delta does not match its record count";
+  if (h.recordCount < 0) return `record batch counts ${h.recordCount} records`;
+  if (h.lastOffsetDelta < Math.max(0, h.recordCount - 1)) return `record batch's last offset delta ${h.lastOffsetDelta} is below its ${h.recordCount} records`;
   const compression = compressionOf(h.attributes);
   if (compression > Compression.ZSTD) return `record batch compression ${compression} is not one of Kafka's codecs (0-4)`;
   const crc = crc32c(bytes, CRC_START);
   if (crc !== h.crc) return `record batch CRC-32C mismatch: stored 0x${h.crc.toString(16)}, computed 0x${crc.toString(16)}`;
   return null;
+}
+
+/** The batch's last offset (inclusive): Kafka's base offset + last offset delta, which cleaning keeps. */
+export function lastOffsetOf(h: BatchHeader): number {
+  return h.baseOffset + h.lastOffsetDelta;
 }
 
 /** Sets a batch's base offset in place (outside the CRC). */
@@ -121,6 +144,10 @@ export function setLogAppendTime(bytes: Uint8Array, timestampMs: number): void {
 
 export interface BatchHeaderFields {
   recordCount: number;
+  /** Defaults to recordCount - 1 (dense offsets); a cleaned batch keeps its original one. */
+  lastOffsetDelta?: number;
+  /** Attribute bits besides the codec (timestamp type, transactional, control, delete horizon); default none. */
+  flags?: number;
   baseTimestampMs: number;
   maxTimestampMs: number;
   /** Compression code; defaults to none. */
@@ -150,8 +177,8 @@ export function writeBatchHeader(out: Uint8Array, f: BatchHeaderFields): void {
   v.setInt32(8, out.length - 12);
   v.setInt32(12, f.partitionLeaderEpoch ?? -1);
   v.setInt8(16, MAGIC);
-  v.setInt16(21, (f.compression ?? Compression.NONE) & COMPRESSION_MASK);
-  v.setInt32(23, f.recordCount - 1);
+  v.setInt16(21, ((f.compression ?? Compression.NONE) & COMPRESSION_MASK) | ((f.flags ?? 0) & ~COMPRESSION_MASK));
+  v.setInt32(23, f.lastOffsetDelta ?? f.recordCount - 1);
   writeInt64(v, 27, f.baseTimestampMs);
   writeInt64(v, 35, f.maxTimestampMs);
   writeInt64(v, 43, f.producerId ?? -1);

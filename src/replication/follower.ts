@@ -17,7 +17,7 @@ export function handshake(r: ReplicaState, args: { leaderEpoch: number; leaderBr
   if (args.leaderEpoch > role.leaderEpoch || role.leader !== args.leaderBrokerId) {
     r.adopt({ ...role, leader: args.leaderBrokerId, leaderEpoch: args.leaderEpoch });
   }
-  return { ok: true, logStartOffset: r.log.logStartOffset, logEndOffset: r.log.logEndOffset, lastBatch: r.log.reads.lastBatch() };
+  return { ok: true, logStartOffset: r.log.logStartOffset, logEndOffset: r.log.logEndOffset, lastBatch: r.log.reads.lastBatch(), remote: r.tiered.mark() };
 }
 
 /** Drops history from the batch holding `offset` on (the leader found it diverges). */
@@ -25,16 +25,16 @@ export function truncate(r: ReplicaState, args: { leaderEpoch: number; offset: n
   const refused = refuseCaller(r, args.leaderEpoch);
   if (refused !== null) return refused;
   const log = r.log;
-  const boundary = log.reads.batchBoundaryAtOrBelow(Math.max(args.offset, log.logStartOffset));
+  const boundary = log.reads.batchBoundaryAtOrBelow(Math.max(args.offset, log.localLogStartOffset));
   if (boundary < log.logEndOffset) log.truncateTo(boundary);
   return { ok: true, logEndOffset: log.logEndOffset, lastBatch: log.reads.lastBatch() };
 }
 
-/** Empties this log and starts it at `offset` (it is too far behind the leader's log start). */
-export function resetTo(r: ReplicaState, args: { leaderEpoch: number; offset: number }): { ok: true } | Failure {
+/** Empties this log and starts it at `offset`, the leader's local log start (the log at `logStartOffset`; what lies between is remote). */
+export function resetTo(r: ReplicaState, args: { leaderEpoch: number; offset: number; logStartOffset?: number }): { ok: true } | Failure {
   const refused = refuseCaller(r, args.leaderEpoch);
   if (refused !== null) return refused;
-  r.log.resetTo(args.offset);
+  r.log.resetTo(args.offset, Math.min(args.offset, args.logStartOffset ?? args.offset));
   return { ok: true };
 }
 
@@ -51,6 +51,7 @@ export function replicate(r: ReplicaState, args: ReplicateArgs): ReplicateOk | F
     if (appendRefused !== null) return appendRefused;
   }
   if (log.advanceHighWatermark(args.highWatermark)) r.fetchWaiters.wakeAll();
+  if (args.remote !== undefined) r.tiered.apply(args.remote);
   // The leader's log start (retention, DeleteRecords) is this log's too, as far as this log is committed.
   const start = Math.min(args.logStartOffset ?? -1, log.highWatermark);
   if (start > log.logStartOffset) log.moveLogStartTo(start);

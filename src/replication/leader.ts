@@ -143,6 +143,7 @@ export class LeaderSide {
         partition: r.partition,
         brokerId: r.brokerId,
         log: r.log,
+        tiered: r.tiered,
         role: () => r.role,
         gate: () => r.deps.gate(r.brokerId),
         leads: (epoch) => r.leads(epoch),

@@ -7,6 +7,7 @@
  * and before every scrape (see metrics/counter-set.ts), so the counters
  * survive restarts and never go down.
  */
+import type { CleanerView } from "../cleaner/cleaner";
 import { readBatchHeader } from "../record/record-batch";
 import { CounterSet } from "../metrics/counter-set";
 import type { PartitionLog } from "../log/partition-log";
@@ -18,6 +19,11 @@ export interface PartitionCounts {
   bytesIn: number;
   recordsOut: number;
   bytesOut: number;
+  /** Failed steps of copying segments to the bucket (each is retried). */
+  remoteUploadFailures: number;
+  /** Log cleaner passes ended, and records they removed. */
+  cleanerPasses: number;
+  cleanerRecordsRemoved: number;
 }
 
 /** A replica's answer to a scrape. */
@@ -29,6 +35,13 @@ export interface PartitionMetricsOk extends Positions, PartitionCounts {
   /** Bytes of record batches stored (this replica's copy). */
   sizeBytes: number;
   segmentsCount: number;
+  /** Tiered storage (src/tiered/): bytes held locally and in the bucket, remote segments, closed segments not yet copied. */
+  localSizeBytes: number;
+  remoteSizeBytes: number;
+  remoteSegments: number;
+  segmentsAwaitingUpload: number;
+  /** The log cleaner's state (compacted topics), else null. */
+  cleaner: CleanerView | null;
 }
 
 export class PartitionCounters {
@@ -44,21 +57,39 @@ export class PartitionCounters {
     this.counters.add("bytesIn", totalBytes(batches));
   }
 
-  /** `batches` were read for a consumer asking from `offset` (records before it in the first batch are not counted). */
+  /**
+   * `batches` were read for a consumer asking from `offset` (records before
+   * it in the first batch are not counted; of a cleaned batch, which may
+   * hold fewer records than its offsets span, at most its record count).
+   */
   served(offset: number, batches: Uint8Array[]): void {
     let records = 0;
     for (const batch of batches) {
       const h = readBatchHeader(batch);
-      records += h.baseOffset + h.lastOffsetDelta - Math.max(h.baseOffset, offset) + 1;
+      records += Math.min(h.recordCount, h.baseOffset + h.lastOffsetDelta - Math.max(h.baseOffset, offset) + 1);
     }
     this.counters.add("recordsOut", records);
     this.counters.add("bytesOut", totalBytes(batches));
   }
 
+  /** A step of copying a segment to the bucket failed (it is retried). */
+  remoteUploadFailed(): void {
+    this.counters.add("remoteUploadFailures", 1);
+  }
+
+  /** A cleaner pass ended, having removed `stats.recordsRemoved` records. */
+  cleaned(stats: { recordsRemoved: number }): void {
+    this.counters.add("cleanerPasses", 1);
+    this.counters.add("cleanerRecordsRemoved", stats.recordsRemoved);
+  }
+
   /** The counters, stored first. */
   snapshot(): PartitionCounts {
     const c = this.counters.flushed();
-    return { recordsIn: c.recordsIn ?? 0, bytesIn: c.bytesIn ?? 0, recordsOut: c.recordsOut ?? 0, bytesOut: c.bytesOut ?? 0 };
+    return {
+      recordsIn: c.recordsIn ?? 0, bytesIn: c.bytesIn ?? 0, recordsOut: c.recordsOut ?? 0, bytesOut: c.bytesOut ?? 0,
+      cleanerPasses: c.cleanerPasses ?? 0, cleanerRecordsRemoved: c.cleanerRecordsRemoved ?? 0, remoteUploadFailures: c.remoteUploadFailures ?? 0,
+    };
   }
 
   /** This memory is over: see CounterSet.stop. */

@@ -23,11 +23,12 @@ import * as follower from "./follower";
 import type { PartitionMetricsOk } from "./metrics";
 import { PartitionLog } from "../log/partition-log";
 import { replicaGateFor, type ReplicaGate } from "./replica-gate";
+import * as lookups from "./replica-lookups";
 import { ReplicaState } from "./replica-state";
 import { PARTITION_SCHEMA } from "../log/schema";
 import { PushWatchers, watchPush, type WatchPushOk } from "./push-watchers";
 import type {
-  AppendArgs, AppendOk, DeleteRecordsArgs, DeleteRecordsOk, DescribeOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ReplicateArgs,
+  AppendArgs, AppendOk, DeleteRecordsArgs, DeleteRecordsOk, DescribeOk, EpochEndOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ProducersOk, ReplicateArgs,
   ReplicateOk, TimestampLookupOk, TruncateOk,
 } from "./types";
 
@@ -109,7 +110,8 @@ export class PartitionReplica extends RunnelObject {
       const moved = offsetOutOfRange(r.log, args.offset);
       if (moved !== null) return moved;
     }
-    const batches = r.log.reads.readBatches(args.offset, r.log.highWatermark, Math.min(args.maxBytes, limits.fetchBytesMax));
+    const maxBytes = Math.min(args.maxBytes, limits.fetchBytesMax);
+    const batches = args.offset < r.log.localLogStartOffset ? await r.tiered.read(args.offset, r.log.highWatermark, maxBytes) : r.log.reads.readBatches(args.offset, r.log.highWatermark, maxBytes);
     if (!Array.isArray(batches)) return batches;
     r.counters.served(args.offset, batches);
     return { ok: true, batches, ...positions(r.log) };
@@ -122,10 +124,8 @@ export class PartitionReplica extends RunnelObject {
   }
 
   /**
-   * Push subscription `subscription` found nothing at `offset`: it is told
-   * (once) when the high watermark passes it, by this replica as leader or
-   * once it leads (see push-watchers.ts). `ready`: there is something to
-   * read already (from this replica as leader).
+   * Push subscription `subscription` found nothing at `offset`: it is told (once) when the high watermark
+   * passes it, by this replica as leader or once it leads; `ready`: there is something already (push-watchers.ts).
    */
   async watchPush(topicId: string, subscription: string, offset: number): Promise<WatchPushOk | Failure> {
     const r = await this.#open(topicId);
@@ -136,9 +136,22 @@ export class PartitionReplica extends RunnelObject {
   async batchForTimestamp(topicId: string, timestampMs: number): Promise<TimestampLookupOk | Failure> {
     const r = await this.#open(topicId);
     if (!(r instanceof ReplicaState)) return r;
-    const batch = r.log.reads.batchForTimestamp(timestampMs);
+    const remote = await r.tiered.batchForTimestamp(timestampMs); // the remote log comes first; null when the answer is local
+    const batch = remote ?? r.log.reads.batchForTimestamp(timestampMs);
     if (batch !== null && !(batch instanceof Uint8Array)) return batch;
     return { ok: true, batch, ...positions(r.log) };
+  }
+
+  /** Leader only: where `leaderEpoch` ends, fencing `currentLeaderEpoch` (Kafka's OffsetForLeaderEpoch; replica-lookups.ts). */
+  async epochEnd(topicId: string, currentLeaderEpoch: number, leaderEpoch: number): Promise<EpochEndOk | Failure> {
+    const r = await this.#open(topicId);
+    return r instanceof ReplicaState ? lookups.epochEnd(r, currentLeaderEpoch, leaderEpoch) : r;
+  }
+
+  /** Leader only: the idempotent producers remembered here (DescribeProducers). */
+  async producers(topicId: string): Promise<ProducersOk | Failure> {
+    const r = await this.#open(topicId);
+    return r instanceof ReplicaState ? lookups.activeProducers(r, Date.now()) : r;
   }
 
   /** Offsets, size, role and epoch of this replica. */
@@ -147,15 +160,19 @@ export class PartitionReplica extends RunnelObject {
     if (!(r instanceof ReplicaState)) return r;
     const { brokerId, log } = r;
     const sizes = { sizeBytes: log.sizeBytes(), segmentsCount: log.segmentsCount() };
-    return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes };
+    const { localSizeBytes, remoteSizeBytes, remoteSegments } = r.tiered.sizes();
+    const tiered = { localLogStartOffset: log.localLogStartOffset, localSizeBytes, remoteSizeBytes, remoteSegments };
+    const cleaner = r.cleaner.view(Date.now());
+    return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes, ...tiered, cleaner };
   }
 
   /** Positions, size and counters for GET /metrics (see metrics.ts); the counters are stored before they are shown. */
   async metrics(topicId: string): Promise<PartitionMetricsOk | Failure> {
     const r = await this.#open(topicId);
     if (!(r instanceof ReplicaState)) return r;
-    const sizes = { sizeBytes: r.log.sizeBytes(), segmentsCount: r.log.segmentsCount() };
-    return { ok: true, ...positions(r.log), brokerId: r.brokerId, isLeader: r.isLeader(), leaderEpoch: r.role.leaderEpoch, ...sizes, ...r.counters.snapshot() };
+    const sizes = { sizeBytes: r.log.sizeBytes(), segmentsCount: r.log.segmentsCount(), ...r.tiered.sizes() };
+    const cleaner = r.cleaner.view(Date.now());
+    return { ok: true, ...positions(r.log), brokerId: r.brokerId, isLeader: r.isLeader(), leaderEpoch: r.role.leaderEpoch, ...sizes, cleaner, ...r.counters.snapshot() };
   }
 
   /** Answers if this replica's broker is up (the controller's probe before an election). */
@@ -187,7 +204,7 @@ export class PartitionReplica extends RunnelObject {
   }
 
   /** Empties this log and starts it at `offset` (see follower.ts). */
-  async resetTo(args: { topicId: string; leaderEpoch: number; offset: number }): Promise<Ok | Failure> {
+  async resetTo(args: { topicId: string; leaderEpoch: number; offset: number; logStartOffset?: number }): Promise<Ok | Failure> {
     const r = await this.#open(args.topicId);
     return r instanceof ReplicaState ? follower.resetTo(r, args) : r;
   }
@@ -202,6 +219,9 @@ export class PartitionReplica extends RunnelObject {
   async wipe(): Promise<Ok | Failure> {
     const down = await this.#pass(this.state?.brokerId ?? -1);
     if (down !== null) return down;
+    const unaborted = (await this.state?.tiered.close()) ?? null; // no bucket call may outlive the wipe
+    if (unaborted !== null) return unaborted;
+    await this.retired?.tiered.settled();
     await this.alarms.clear();
     await this.ctx.storage.deleteAll();
     applySchema(this.sql, PARTITION_SCHEMA);
@@ -210,18 +230,19 @@ export class PartitionReplica extends RunnelObject {
   }
 
   /**
-   * Heartbeats and ISR upkeep (leader), retention and key expiry (all),
-   * then the next alarm. While the broker is down it only reschedules, as
-   * a real broker would pick up again once back. (A bug is logged and the
-   * alarm set again by RunnelObject.)
+   * Heartbeats and ISR upkeep (leader), retention, key expiry and a step of
+   * the log cleaner (all), then the next alarm. While the broker is down it
+   * only reschedules, no sooner than a heartbeat away (work due at once
+   * waits for the broker), as a real broker would pick up again once back.
+   * (A bug is logged and the alarm set again by RunnelObject.)
    */
   protected override async onAlarm(): Promise<void> {
     const nowMs = Date.now();
     const down = await this.#pass(this.state?.brokerId ?? -1);
     const r = this.state; // the gate may have rebuilt memory
     if (r === null) return;
-    if (down !== null) r.schedule(nowMs);
-    else r.tick(nowMs);
+    if (down !== null) r.schedule(nowMs + limits.replicationHeartbeatMsMax);
+    else await r.tick(nowMs);
   }
 
   /** Ids for a bug report: topic, partition, broker, role and epoch. */

@@ -8,6 +8,7 @@
  *
  * Invariant: the role's leader epoch only grows (asserted in `adopt`).
  */
+import { Cleaner } from "../cleaner/cleaner";
 import type { Env } from "../env";
 import type { AlarmClock } from "../rpc/alarm-clock";
 import { assert, type Failure } from "../errors";
@@ -16,6 +17,7 @@ import type { ConfigOverrides } from "../topic/configs";
 import { LeaderSide } from "./leader";
 import { PartitionCounters } from "./metrics";
 import type { PushWatchers } from "./push-watchers";
+import { Tiered } from "../tiered/tiered";
 import type { PartitionLog } from "../log/partition-log";
 import type { PartitionRole } from "./types";
 import { Waiters } from "./waiters";
@@ -41,6 +43,11 @@ export class ReplicaState {
   readonly leader: LeaderSide;
   /** Records and bytes in and out, for GET /metrics. */
   readonly counters: PartitionCounters;
+  /** Tiered storage: closed segments in the bucket, reads below the local log start (src/tiered/). */
+  readonly tiered: Tiered;
+  /** The log cleaner (compacted topics), run from the alarm in bounded steps. */
+  readonly cleaner: Cleaner;
+  private heartbeatAtMs = 0;
 
   constructor(
     readonly log: PartitionLog,
@@ -49,6 +56,8 @@ export class ReplicaState {
     this.current = JSON.parse(log.meta.get("role")!) as PartitionRole;
     if (this.current.replicas.length > 1) log.hwCheckpointIntervalMs = 0;
     this.counters = new PartitionCounters(log);
+    this.tiered = new Tiered(this);
+    this.cleaner = new Cleaner(log, log.closedSegments, (stats) => this.counters.cleaned(stats), () => ({ topic: this.topicName, partition: this.partition, broker: this.brokerId }));
     this.leader = new LeaderSide(this, deps.watchers);
     if (this.isLeader()) this.leader.lead(Date.now());
   }
@@ -110,6 +119,7 @@ export class ReplicaState {
   stop(): void {
     this.isStopped = true;
     this.counters.stop();
+    this.cleaner.stop();
     this.fetchWaiters.wakeAll();
     this.leader.stop();
   }
@@ -120,25 +130,37 @@ export class ReplicaState {
     this.schedule(Date.now());
   }
 
-  /** The alarm's work: heartbeat and ISR upkeep (leader), retention and key expiry (all), then the next alarm. */
-  tick(nowMs: number): void {
-    if (this.isLeader()) this.leader.heartbeat(nowMs);
-    this.log.applyRetention(nowMs);
+  /**
+   * The alarm's work: heartbeat and ISR upkeep (leader; while the cleaner
+   * comes back at once, at most once per heartbeat interval), retention,
+   * key expiry and a step of the cleaner (all), then the next alarm.
+   */
+  async tick(nowMs: number): Promise<void> {
+    if (this.isLeader() && !(this.cleaner.cleaning && nowMs - this.heartbeatAtMs < this.heartbeatIntervalMs())) {
+      this.heartbeatAtMs = nowMs;
+      this.leader.heartbeat(nowMs);
+    }
+    this.tiered.tick(nowMs); // retention, local or tiered, and the bucket's work
     this.log.keys.expire(nowMs);
+    await this.cleaner.step(nowMs);
     this.schedule(nowMs);
   }
 
-  /** Sets the alarm for the next heartbeat, retention run or key expiry, whichever is first. */
+  private heartbeatIntervalMs(): number {
+    return Math.min(limits.replicationHeartbeatMsMax, Math.max(50, this.log.configs["replica.lag.time.max.ms"] / 4));
+  }
+
+  /** Sets the alarm for the next heartbeat, retention run, key expiry or cleaner step, whichever is first. */
   schedule(nowMs: number): void {
     if (this.isStopped) return;
     const due: number[] = [];
-    const retention = this.log.retentionDueMs(nowMs);
+    const retention = this.tiered.dueMs(nowMs);
     if (retention !== null) due.push(retention);
     const keys = this.log.keys.nextExpiryMs();
     if (keys !== null) due.push(keys);
-    if (this.isLeader() && this.current.replicas.length > 1) {
-      due.push(nowMs + Math.min(limits.replicationHeartbeatMsMax, Math.max(50, this.log.configs["replica.lag.time.max.ms"] / 4)));
-    }
+    const cleaning = this.cleaner.dueMs(nowMs);
+    if (cleaning !== null) due.push(cleaning);
+    if (this.isLeader() && this.current.replicas.length > 1) due.push(nowMs + this.heartbeatIntervalMs());
     if (due.length === 0) return;
     // Sooner only: one due later than pending just runs early and schedules again, while
     // moving an alarm later as it is being dispatched makes workerd cancel that run.

@@ -21,6 +21,7 @@ import { limits } from "../limits";
 import { readBatchHeader } from "../record/record-batch";
 import { logBug } from "../rpc/boundary";
 import type { PartitionLog } from "../log/partition-log";
+import type { Tiered } from "../tiered/tiered";
 import type { PartitionReplica } from "./partition-replica";
 import type { PartitionRole } from "./types";
 
@@ -45,6 +46,8 @@ export interface LeaderHost {
   readonly partition: number;
   readonly brokerId: number;
   readonly log: PartitionLog;
+  /** Tiered storage: the remote segments followers learn with replication. */
+  readonly tiered: Tiered;
   role(): PartitionRole;
   /** Passes the leader's own fault gate: a down leader reaches no one. */
   gate(): Promise<Failure | null>;
@@ -64,6 +67,7 @@ export class Replicator {
     private readonly leaderEpoch: number,
     nowMs: number,
   ) {
+    host.tiered.lead();
     for (const brokerId of host.role().replicas) {
       if (brokerId !== host.brokerId) {
         this.links.set(brokerId, { brokerId, logEndOffset: null, logStartOffset: null, lastCaughtUpMs: nowMs, syncing: null, again: false, lastBug: null });
@@ -114,7 +118,7 @@ export class Replicator {
   caughtUp(isr: number[], highWatermark: number, nowMs: number, lagMaxMs: number): number[] {
     return [...this.links.values()]
       .filter((l) => !isr.includes(l.brokerId) && l.logEndOffset !== null && l.logEndOffset >= highWatermark)
-      .filter((l) => nowMs - l.lastCaughtUpMs <= lagMaxMs)
+      .filter((l) => nowMs - l.lastCaughtUpMs <= lagMaxMs && this.host.tiered.synced(l.brokerId))
       .map((l) => l.brokerId);
   }
 
@@ -141,7 +145,7 @@ export class Replicator {
       link.again = false;
       const more = await this.syncOnce(link);
       if (!this.host.leads(this.leaderEpoch)) return;
-      const behind = link.logEndOffset !== null && link.logEndOffset < this.host.log.logEndOffset;
+      const behind = link.logEndOffset !== null && (link.logEndOffset < this.host.log.logEndOffset || !this.host.tiered.synced(link.brokerId));
       if (!(more && behind) && !link.again) return;
     }
   }
@@ -158,6 +162,8 @@ export class Replicator {
       if (link.logEndOffset === null) return false;
     }
     const from = link.logEndOffset;
+    // Behind what is held locally (the local log start may be inside a batch after DeleteRecords): shake hands, start over.
+    if (from < log.reads.batchBoundaryAtOrBelow(log.localLogStartOffset)) return this.restart(link);
     const sentAtMs = Date.now();
     const leaderEnd = log.logEndOffset;
     const batches = from < leaderEnd ? log.reads.readBatches(from, leaderEnd, limits.replicationBytesMax) : [];
@@ -167,9 +173,10 @@ export class Replicator {
     }
     const last = batches[batches.length - 1];
     const end = last === undefined ? from : lastOffsetOf(last) + 1;
+    const remote = this.host.tiered.page(link.brokerId);
     const args = {
       topicId: this.host.topicId, leaderEpoch: this.leaderEpoch, fromOffset: from, batches, keys: log.keys.between(from, end),
-      highWatermark: log.highWatermark, logStartOffset: log.logStartOffset,
+      highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, remote,
     };
     const result = await follower.replicate(args);
     if (!this.host.leads(this.leaderEpoch) || isUnreachable(result)) return false; // unreachable: the next kick tries again
@@ -179,10 +186,11 @@ export class Replicator {
       return result.error_code !== ErrorCode.FENCED_LEADER_EPOCH;
     }
     link.logEndOffset = result.logEndOffset;
+    this.host.tiered.sent(link.brokerId, remote);
     link.logStartOffset = result.logStartOffset ?? null; // absent from followers before it was answered
     if (result.logEndOffset >= leaderEnd) link.lastCaughtUpMs = sentAtMs;
     this.host.progressed();
-    return batches.length > 0;
+    return batches.length > 0 || (remote?.rows.length ?? 0) > 0;
   }
 
   /**
@@ -200,11 +208,13 @@ export class Replicator {
       if (hello.error_code === ErrorCode.FENCED_LEADER_EPOCH) this.host.fenced(leaderEpoch);
       return null;
     }
+    this.host.tiered.met(link.brokerId, hello.remote);
     link.logStartOffset = hello.logStartOffset;
-    // The first batch held here: the log start may be inside it (DeleteRecords), and a follower copies whole batches.
+    // The first batch held here: the log start may be inside it (DeleteRecords), and a follower copies whole batches;
+    // below the local log start the rest is remote (KIP-405), so that is where a follower too far behind starts over.
     const first = log.reads.batchBoundaryAtOrBelow(log.logStartOffset);
     if (hello.logEndOffset < first || hello.logStartOffset > log.logEndOffset) {
-      const reset = await follower.resetTo({ topicId, leaderEpoch, offset: first });
+      const reset = await follower.resetTo({ topicId, leaderEpoch, offset: first, logStartOffset: log.logStartOffset });
       link.logStartOffset = reset.ok ? first : link.logStartOffset;
       return reset.ok ? first : null;
     }
@@ -219,12 +229,17 @@ export class Replicator {
         end = cut.logEndOffset;
         mark = cut.lastBatch;
       }
-      // Then batch by batch: the last batch the follower keeps must be one we hold too.
-      if (mark === null || mark.baseOffset < log.logStartOffset) return end;
-      const mine = log.reads.batchAt(mark.baseOffset);
-      if (mine !== null && mine.crc === mark.crc) return end;
+      // Then batch by batch: the last batch the follower keeps must be one we hold too (as held, or as a cleaner left it).
+      if (mark === null || mark.baseOffset < log.localLogStartOffset) return end;
+      if (log.reads.agreesAt(mark)) return end;
       target = mark.baseOffset;
     }
+  }
+
+  /** The follower is behind this log's local start: forget where it stands, so the next call shakes hands (and resets it). */
+  private restart(link: FollowerLink): boolean {
+    link.logEndOffset = null;
+    return true;
   }
 
   /** Calls to the follower on `brokerId` (each answers, or is an unreachable failure). */
@@ -248,5 +263,5 @@ export class Replicator {
 
 function lastOffsetOf(batch: Uint8Array): number {
   const h = readBatchHeader(batch);
-  return h.baseOffset + h.recordCount - 1;
+  return h.baseOffset + h.lastOffsetDelta;
 }

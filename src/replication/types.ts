@@ -1,6 +1,9 @@
 /** Arguments and results of the partition replica's RPC methods. */
+import type { CleanerView } from "../cleaner/cleaner";
 import type { ConfigOverrides } from "../topic/configs";
+import type { BatchMark } from "../log/log-reads";
 import type { Positions, ProducerKeyRow, ProducerStamp } from "../log/types";
+import type { RemoteMark, RemoteSync } from "../tiered/remote-sync";
 
 export type { Positions, ProducerBatchMark, ProducerKeyRow, ProducerStamp } from "../log/types";
 
@@ -74,6 +77,28 @@ export interface TimestampLookupOk extends Positions {
   batch: Uint8Array | null;
 }
 
+/** Where a leader epoch ends (Kafka's OffsetForLeaderEpoch): −1 and −1 for an epoch newer than the leader's. */
+export interface EpochEndOk {
+  ok: true;
+  leaderEpoch: number;
+  /** The first offset written in a later epoch, or the log end offset (exclusive end of the epoch). */
+  endOffset: number;
+}
+
+/** An idempotent producer a partition remembers, as Kafka's DescribeProducers shows it. */
+export interface ActiveProducer {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  /** The max timestamp of its newest batch here (epoch ms). */
+  lastTimestampMs: number;
+}
+
+export interface ProducersOk {
+  ok: true;
+  producers: ActiveProducer[];
+}
+
 export interface DescribeOk extends Positions {
   ok: true;
   brokerId: number;
@@ -81,6 +106,13 @@ export interface DescribeOk extends Positions {
   isLeader: boolean;
   sizeBytes: number;
   segmentsCount: number;
+  /** Tiered storage (src/tiered/): the first offset held locally; bytes held locally and in the bucket; remote segments. */
+  localLogStartOffset: number;
+  localSizeBytes: number;
+  remoteSizeBytes: number;
+  remoteSegments: number;
+  /** The log cleaner's state (compacted topics), else null. */
+  cleaner: CleanerView | null;
 }
 
 /** A follower's answer to the leader's first contact in an epoch. */
@@ -89,7 +121,9 @@ export interface HandshakeOk {
   logStartOffset: number;
   logEndOffset: number;
   /** The follower's last batch, to check that both histories agree there. */
-  lastBatch: { baseOffset: number; crc: number; leaderEpoch: number } | null;
+  lastBatch: BatchMark | null;
+  /** Up to where the follower knows the remote segments (remote-sync.ts). */
+  remote?: RemoteMark;
 }
 
 export interface ReplicateArgs {
@@ -102,6 +136,8 @@ export interface ReplicateArgs {
   keys: ProducerKeyRow[];
   /** The leader's high watermark. */
   highWatermark: number;
+  /** Remote segments the follower lacks, the log start and the copied offset (remote-sync.ts). */
+  remote?: RemoteSync;
   /** The leader's log start offset: the follower's moves up to it (retention, DeleteRecords). Absent from leaders before it was sent. */
   logStartOffset?: number;
 }

@@ -73,6 +73,9 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: C, need: authenticated, action: "cluster.describe" },
   { method: "GET", path: `${C}/brokers`, need: authenticated, action: "broker.describe" },
   { method: "GET", path: `${C}/brokers/:b`, need: authenticated, action: "broker.describe" },
+  // Kafka's DescribeConfigs of a broker asks DESCRIBE_CONFIGS on the cluster.
+  { method: "GET", path: `${C}/brokers/:b/configs`, need: cluster("DESCRIBE_CONFIGS"), action: "broker.configs.describe" },
+  { method: "GET", path: `${C}/brokers/:b/configs/:name`, need: cluster("DESCRIBE_CONFIGS"), action: "broker.configs.describe" },
   { method: "POST", path: `${C}/brokers/:b/faults`, need: cluster("ALTER"), action: "broker.fault", audit: true },
   { method: "POST", path: `${C}/brokers/:b/restart`, need: cluster("ALTER"), action: "broker.restart", audit: true },
   // topics (v3)
@@ -89,6 +92,9 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${T}/:t/partitions/:p/offsets`, need: topic("DESCRIBE"), action: "topic.describe" },
   { method: "GET", path: `${T}/:t/partitions/:p/offset`, need: topic("DESCRIBE"), action: "topic.describe" },
   { method: "POST", path: `${T}/:t/partitions/:p/:action{records:delete-before}`, need: topic("DELETE"), action: "topic.records.delete", audit: true },
+  { method: "GET", path: `${T}/:t/partitions/:p/leader-epochs/:e`, need: topic("DESCRIBE"), action: "topic.describe" },
+  // Kafka's DescribeProducers asks READ on the topic.
+  { method: "GET", path: `${T}/:t/partitions/:p/producers`, need: topic("READ"), action: "topic.producers.describe" },
   { method: "PUT", path: `${T}/:t/configs/:name`, need: topic("ALTER_CONFIGS"), action: "topic.configs.alter", audit: true },
   { method: "DELETE", path: `${T}/:t/configs/:name`, need: topic("ALTER_CONFIGS"), action: "topic.configs.alter", audit: true },
   // v2 metadata
@@ -137,6 +143,9 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${G}/:g/lags/:t/partitions/:p`, need: group("DESCRIBE"), action: "group.describe" },
   { method: "GET", path: `${G}/:g/lag-summary`, need: group("DESCRIBE"), action: "group.describe" },
   { method: "POST", path: `${G}/:g/:action{offsets:reset}`, need: group("DELETE"), action: "group.offsets.reset", audit: true },
+  // Kafka's DeleteGroups and OffsetDelete: DELETE on the group (OffsetDelete also READ on each topic, checked in the route).
+  { method: "DELETE", path: `${G}/:g`, need: group("DELETE"), action: "group.delete", audit: true },
+  { method: "POST", path: `${G}/:g/:action{offsets:delete}`, need: group("DELETE"), action: "group.offsets.delete", audit: true },
   { method: "GET", path: "/ws/v1/consumer/:g", need: { on: "subscription" }, action: "consumer.subscribe" },
   // Kafka consumers through the front door (ext); topics are checked in the routes, as Kafka checks them
   { method: "POST", path: `${G}/:g/kafka/join`, need: group("READ"), action: "consumer.join" },
@@ -146,6 +155,8 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "POST", path: `${G}/:g/kafka/commit`, need: group("READ"), action: "consumer.commit" },
   { method: "POST", path: `${G}/:g/kafka/offsets`, need: group("READ"), action: "consumer.committed" },
   { method: "GET", path: `${G}/:g/kafka`, need: group("DESCRIBE"), action: "group.describe" },
+  { method: "POST", path: `${G}/:g/kafka/consumer-heartbeat`, need: group("READ"), action: "consumer.heartbeat" },
+  { method: "GET", path: `${G}/:g/kafka/consumer`, need: group("DESCRIBE"), action: "group.describe" },
   // push subscriptions (ext): each is a consumer group of its name; lists show those whose group may be described
   { method: "POST", path: S, need: { on: "push-create" }, action: "subscription.create", audit: true },
   { method: "GET", path: S, need: authenticated, action: "subscription.list" },
@@ -165,6 +176,8 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${C}/quotas`, need: cluster("ALTER"), action: "quota.list" },
   { method: "DELETE", path: `${C}/quotas/:principal`, need: cluster("ALTER"), action: "quota.delete", audit: true },
   { method: "GET", path: `${C}/audit`, need: cluster("ALTER"), action: "audit.read" },
+  // Kafka's DescribeLogDirs asks DESCRIBE on the cluster.
+  { method: "GET", path: `${C}/log-dirs`, need: cluster("DESCRIBE"), action: "cluster.log-dirs.describe" },
   // metrics and alerts
   { method: "GET", path: "/metrics", need: cluster("DESCRIBE"), action: "metrics.scrape" },
   { method: "POST", path: `${C}/alerts`, need: cluster("ALTER"), action: "alert.create", audit: true },

@@ -136,9 +136,12 @@ export function refuseInternal(topic: string): void {
 /** Keys and ACLs served open (see AccessRule.authOnly): refused, and audited as a denial. */
 function refusedOpen(c: C, rule: AccessRule): RunnelError {
   audit(c, { principal: ANONYMOUS, action: rule.action, resource: `CLUSTER:${CLUSTER_RESOURCE}`, outcome: "denied", error_code: ErrorCode.FORBIDDEN });
+  // Kafka's name for ACL calls to a broker without an authorizer.
   return new RunnelError(
     ErrorCode.FORBIDDEN,
     "keys and ACLs are managed only with authentication on: this server runs without an admin key, so it cannot tell who is asking (start it with RUNNEL_ADMIN_KEY or --admin-key)",
+    undefined,
+    "SECURITY_DISABLED",
   );
 }
 

@@ -15,8 +15,11 @@ import { refusedFaultRoutes } from "./refused-fault-routes";
 import { fetchRoutes } from "./fetch-routes";
 import { groupRoutes } from "./group-routes";
 import { kafkaGroupRoutes } from "./kafka-group-routes";
+import { logDirRoutes } from "./log-dir-routes";
+import { kip848Routes } from "./kip848-routes";
 import { metricsRoutes } from "./metrics-routes";
 import { onError, requestId } from "./on-error";
+import { partitionStateRoutes } from "./partition-state-routes";
 import { produceRoutes } from "./produce-routes";
 import { producerIdRoutes } from "./producer-id-routes";
 import { sseRoutes } from "./sse-routes";
@@ -79,10 +82,13 @@ function routes(app: Hono<{ Bindings: Env }>, faultRoutes: Hono<{ Bindings: Env 
   app.route("/", sseRoutes); // before fetchRoutes: the same path, chosen by Accept: text/event-stream
   app.route("/", fetchRoutes);
   app.route("/", batchRoutes);
+  app.route("/", partitionStateRoutes);
+  app.route("/", logDirRoutes);
   app.route("/", producerIdRoutes);
   app.route("/", consumerRoutes);
   app.route("/", groupRoutes);
   app.route("/", kafkaGroupRoutes);
+  app.route("/", kip848Routes);
   app.route("/", v2MetadataRoutes);
   app.route("/", metricsRoutes);
   app.route("/", alertRoutes);

@@ -7,7 +7,9 @@
  * the rest in record/record-check.ts: base offset 0, no control,
  * transactional or LogAppendTime bit, records that decode within
  * `limits.batchDecompressedBytesMax` with storable timestamps). It
- * stores them as they came, all or nothing, but for what Kafka's broker
+ * stores them as they came, all or nothing — on a compacted topic only
+ * when every record has a key (else 42206 INVALID_RECORD, as Kafka's
+ * broker refuses them) — but for what Kafka's broker
  * rewrites too: the max timestamp becomes the records' own (recomputing
  * the CRC) when the header says otherwise; the leader sets the base
  * offset and the partition leader epoch, which lie outside the CRC — and,
@@ -33,7 +35,9 @@ import { forgetTopic, topicMeta } from "../metadata/topic-cache";
 import { idempotentAppendOf } from "../log/producer-state";
 import type { AppendOk, FetchOk } from "../replication/types";
 import { producerIdIssued } from "../produce/idempotency";
+import { keylessRecord } from "../produce/produce-run";
 import { parseAcks } from "../produce/producer";
+import { compacts, resolveConfigs } from "../topic/configs";
 import { boundedIntParam, intParam } from "./params";
 import { partitionIn } from "./topic-routes";
 
@@ -49,7 +53,7 @@ batchRoutes.post(PATH, async (c) => {
     throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `content type '${c.req.header("content-type") ?? ""}' is not supported; send ${RECORD_BATCH_TYPE}`);
   }
   const acks = parseAcks(c.req.query("acks"));
-  const batches = checkedBatches(await readBody(c.req.raw));
+  const { batches, keyless } = checkedBatches(await readBody(c.req.raw));
   const idempotent = idempotentAppendOf(batches);
   if (isFailure(idempotent)) throw errorOf(idempotent);
   if (idempotent !== null) await producerIdIssued(c.env, idempotent.producerId);
@@ -57,6 +61,9 @@ batchRoutes.post(PATH, async (c) => {
     const topic = await topicMeta(c.env, c.req.param("t"));
     markProducedTopic(c, topic.topicName);
     const partition = partitionIn(topic, c.req.param("p"));
+    if (keyless !== null && compacts(resolveConfigs(topic.configs))) {
+      throw refused("INVALID_RECORD", `batch ${keyless.batch}: ${keylessRecord(topic, keyless.record).message}`);
+    }
     const send = callLeader<AppendOk>(c.env, topic, partition, (leader) =>
       leader.replica.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks }),
     );
@@ -118,20 +125,24 @@ function tooLarge(bytesMax: number): RunnelError {
 
 /**
  * Splits a body into whole batches and checks each (checkedBatch). Any
- * problem refuses the whole body (42206).
+ * problem refuses the whole body (42206). `keyless`: the first record
+ * without a key (batch and record index), which a compacted topic refuses.
  */
-function checkedBatches(body: Uint8Array): Uint8Array[] {
+function checkedBatches(body: Uint8Array): { batches: Uint8Array[]; keyless: { batch: number; record: number } | null } {
   if (body.length === 0) throw corrupt("the body holds no record batch");
   const batches: Uint8Array[] = [];
+  let keyless: { batch: number; record: number } | null = null;
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   for (let at = 0; at < body.length; ) {
     if (body.length - at < BATCH_HEADER_BYTES) throw corrupt(`${body.length - at} bytes at byte ${at} are too few for a record batch`);
     const end = at + 12 + view.getInt32(at + 8);
     if (end < at + BATCH_HEADER_BYTES || end > body.length) throw corrupt(`record batch at byte ${at} says it ends at byte ${end} of ${body.length}`);
-    batches.push(checkedBatch(body.subarray(at, end), batches.length));
+    const checked = checkedBatch(body.subarray(at, end), batches.length);
+    if (keyless === null && checked.firstKeyless >= 0) keyless = { batch: batches.length, record: checked.firstKeyless };
+    batches.push(checked.batch);
     at = end;
   }
-  return batches;
+  return { batches, keyless };
 }
 
 /**
@@ -139,7 +150,7 @@ function checkedBatches(body: Uint8Array): Uint8Array[] {
  * checkProducerBatch's decode of every record), copied out of the body
  * with its max timestamp set to its records' own.
  */
-function checkedBatch(batch: Uint8Array, index: number): Uint8Array {
+function checkedBatch(batch: Uint8Array, index: number): { batch: Uint8Array; firstKeyless: number } {
   const problem = checkBatch(batch);
   if (problem !== null) throw corrupt(`batch ${index}: ${problem}`);
   const verdict = checkProducerBatch(batch);
@@ -148,7 +159,7 @@ function checkedBatch(batch: Uint8Array, index: number): Uint8Array {
   const copy = batch.slice();
   // The header's max timestamp is only the producer's claim (Sarama writes -1); retention and the time index go by it, so it must be the records'.
   setMaxTimestamp(copy, verdict.maxTimestampMs);
-  return copy;
+  return { batch: copy, firstKeyless: verdict.firstKeyless };
 }
 
 function corrupt(problem: string): RunnelError {

@@ -5,15 +5,18 @@
  */
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
-import { ErrorCode, RunnelError, unwrap, type Failure } from "../errors";
+import { ErrorCode, errorOf, RunnelError, unwrap, type Failure } from "../errors";
 import type { GroupDescription, LagRow } from "../group/types";
 import { PRINCIPAL_HEADER } from "../group/ws/ws-socket";
 import { parseInput } from "../input";
 import { limits } from "../limits";
-import { describable, principalIn } from "./access";
+import { notAuthorized } from "../access/acl";
+import { topicMeta } from "../metadata/topic-cache";
+import { describable, mayDo, principalIn } from "./access";
 import { OffsetsResetScope, OffsetsResetTarget } from "./admin-schemas";
 import { readJsonObject } from "./body";
 import { assignmentView, consumerView, groupView, lagSummaryView, lagView, type ViewBase } from "./group-views";
+import { partitionIn as topicPartition } from "./topic-routes";
 import { baseUrl } from "./url";
 import { list } from "./views";
 import { callController, callGroup, upgradeToGroup } from "../rpc/objects";
@@ -103,6 +106,22 @@ groupRoutes.post(`${G}/:g/:action{offsets:reset}`, async (c) => {
   const { topic, partitions } = parseInput(OffsetsResetScope, body);
   const result = unwrap(await callGroup(c.env, groupId(c)).resetOffsets(groupId(c), topic, partitions, parseInput(OffsetsResetTarget, body)));
   return c.json({ data: result.offsets.map((o) => ({ topic_name: o.topic, partition_id: o.partition, offset: o.offset })) });
+});
+
+// Kafka's DeleteGroups: a group without members goes, with its committed offsets (40903 NON_EMPTY_GROUP while it has any).
+groupRoutes.delete(`${G}/:g`, async (c) => {
+  unwrap(await callGroup(c.env, groupId(c)).deleteGroup(groupId(c)));
+  return c.body(null, 204);
+});
+
+// Kafka's OffsetDelete (ext): a topic's committed offsets go, while no member subscribes to it (40903 GROUP_SUBSCRIBED_TO_TOPIC).
+groupRoutes.post(`${G}/:g/:action{offsets:delete}`, async (c) => {
+  const { topic, partitions } = parseInput(OffsetsResetScope, await readJsonObject(c.req.raw, limits.adminRequestBytesMax));
+  if (!(await mayDo(c, "TOPIC", topic, "READ"))) throw errorOf(notAuthorized(principalIn(c), "READ", "TOPIC", topic));
+  const meta = await topicMeta(c.env, topic);
+  for (const p of partitions ?? []) topicPartition(meta, String(p));
+  const done = unwrap(await callGroup(c.env, groupId(c)).deleteOffsets(groupId(c), topic, partitions));
+  return c.json({ data: done.partitions.map((p) => ({ topic_name: p.topic, partition_id: p.partition })) });
 });
 
 /**

@@ -22,7 +22,7 @@ function groupPath(b: ViewBase, groupId: string): string {
   return `${b.url}/v3/clusters/${b.clusterId}/consumer-groups/${groupId}`;
 }
 
-/** A group: state in Confluent's spelling, assignor, members with their assignments. */
+/** A group: state and type (CLASSIC, or CONSUMER for a KIP-848 group) in Confluent's spelling, assignor, members with their assignments. */
 export function groupView(b: ViewBase, g: GroupDescription) {
   const self = groupPath(b, g.groupId);
   return {
@@ -33,7 +33,7 @@ export function groupView(b: ViewBase, g: GroupDescription) {
     is_simple: false,
     partition_assignor: g.assignor,
     state: g.state,
-    type: "CLASSIC",
+    type: g.type,
     is_mixed_consumer_group: false,
     generation: g.generation,
     coordinator: { related: self },

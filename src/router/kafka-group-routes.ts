@@ -1,7 +1,7 @@
 /**
  * Kafka's group protocol over HTTP (ext): what the Kafka front door calls
  * for JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
- * OffsetFetch and DescribeGroups, on the same coordinator objects as HTTP
+ * OffsetFetch and DescribeGroups (KIP-848's calls: kip848-routes.ts), on the same coordinator objects as HTTP
  * instances and WebSocket subscribers. Byte fields are base64 of Kafka's
  * consumer-protocol bytes. Refusals are Runnel errors whose message starts
  * with Kafka's error name. The router checked the group (READ; DESCRIBE to
@@ -23,11 +23,11 @@ import { isUnreachable, unreachableDetail, type Caller } from "../rpc/call";
 import { callGroup } from "../rpc/objects";
 
 export const kafkaGroupRoutes = new Hono<{ Bindings: Env }>();
-type C = Context<{ Bindings: Env }>;
-const K = "/v3/clusters/:c/consumer-groups/:g/kafka";
+export type C = Context<{ Bindings: Env }>;
+export const K = "/v3/clusters/:c/consumer-groups/:g/kafka";
 
-const int = v.pipe(v.number(), v.integer());
-const name = v.pipe(v.string(), v.maxLength(limits.kafkaNameLengthMax));
+export const int = v.pipe(v.number(), v.integer());
+export const name = v.pipe(v.string(), v.maxLength(limits.kafkaNameLengthMax));
 const Member = v.strictObject({ member_id: name, generation_id: int });
 const Join = v.strictObject({
   member_id: name,
@@ -42,6 +42,8 @@ const Leave = v.strictObject({ member_ids: v.pipe(v.array(name), v.minLength(1),
 const Commit = v.strictObject({
   member_id: name,
   generation_id: int,
+  /** The OffsetCommit version (absent: not checked); a KIP-848 member must use v9+. */
+  api_version: v.optional(v.pipe(int, v.minValue(0))),
   offsets: v.pipe(
     v.array(v.strictObject({ topic: v.string(), partition: v.pipe(int, v.minValue(0)), offset: int, metadata: v.nullable(v.string()) })),
     v.maxLength(limits.kafkaOffsetsPerRequestMax),
@@ -49,6 +51,9 @@ const Commit = v.strictObject({
 });
 const Offsets = v.strictObject({
   topics: v.nullable(v.array(v.strictObject({ topic: v.string(), partitions: v.array(v.pipe(int, v.minValue(0))) }))),
+  /** OffsetFetch v9: the KIP-848 member asking, and its epoch (absent, or null and -1: an admin tool). */
+  member_id: v.optional(v.nullable(name)),
+  member_epoch: v.optional(int),
 });
 
 /** The group in the path; INVALID_GROUP_ID when its id is too long for one. */
@@ -65,7 +70,7 @@ function group(c: C) {
  * again on). The group id is checked first, so a bad one stays the
  * client's INVALID_GROUP_ID.
  */
-async function asked<R extends { ok: true }>(c: C, call: (coordinator: Caller<GroupCoordinator>) => Promise<R | Failure>): Promise<R> {
+export async function asked<R extends { ok: true }>(c: C, call: (coordinator: Caller<GroupCoordinator>) => Promise<R | Failure>): Promise<R> {
   const result = await call(group(c));
   if (isUnreachable(result) && !result.ok) {
     const why = unreachableDetail(result);
@@ -74,7 +79,7 @@ async function asked<R extends { ok: true }>(c: C, call: (coordinator: Caller<Gr
   return unwrap(result);
 }
 
-const body = async (c: C) => readJsonObject(c.req.raw, limits.adminRequestBytesMax);
+export const body = async (c: C) => readJsonObject(c.req.raw, limits.adminRequestBytesMax);
 
 kafkaGroupRoutes.post(`${K}/join`, async (c) => {
   const b = parseInput(Join, await body(c));
@@ -118,7 +123,7 @@ kafkaGroupRoutes.post(`${K}/commit`, async (c) => {
   const b = parseInput(Commit, await body(c));
   const denied = await deniedTopics(c, b.offsets.map((o) => o.topic), "READ", "consumer.commit");
   const allowed = b.offsets.filter((o) => !denied.has(o.topic));
-  const args = { memberId: b.member_id, generation: b.generation_id, offsets: allowed };
+  const args = { memberId: b.member_id, generation: b.generation_id, offsets: allowed, ...(b.api_version === undefined ? {} : { apiVersion: b.api_version }) };
   const done = allowed.length === 0 && denied.size > 0 ? [] : (await asked(c, async (g) => await g.kafkaCommit(c.req.param("g")!, args))).partitions;
   const refused: KafkaPartitionResult[] = b.offsets.filter((o) => denied.has(o.topic)).map((o) => ({ topic: o.topic, partition: o.partition, error: "TOPIC_AUTHORIZATION_FAILED" }));
   return c.json({ partitions: [...done, ...refused] });
@@ -130,7 +135,8 @@ kafkaGroupRoutes.post(`${K}/offsets`, async (c) => {
   if (count > limits.kafkaOffsetsPerRequestMax) throw new RunnelError(ErrorCode.BAD_REQUEST, `an offset fetch names at most ${limits.kafkaOffsetsPerRequestMax} partitions`);
   const denied = b.topics === null ? new Set<string>() : await deniedTopics(c, b.topics.map((t) => t.topic), "DESCRIBE", "consumer.committed");
   const asking = b.topics === null ? null : b.topics.filter((t) => !denied.has(t.topic));
-  const found = (await asked(c, async (g) => await g.kafkaCommitted(c.req.param("g")!, asking))).offsets;
+  const member = { memberId: b.member_id ?? null, memberEpoch: b.member_epoch ?? -1 };
+  const found = (await asked(c, async (g) => await g.kafkaCommitted(c.req.param("g")!, asking, member))).offsets;
   // Kafka leaves topics the principal may not DESCRIBE out of an all-topics fetch.
   const shown: KafkaCommittedOffset[] = [];
   for (const o of found) if (b.topics !== null || (await mayDo(c, "TOPIC", o.topic, "DESCRIBE"))) shown.push(o);

@@ -9,6 +9,7 @@ import { ErrorCode, RunnelError, unwrap } from "../errors";
 import { parseInput, type RefuseAs } from "../input";
 import { limits } from "../limits";
 import { forgetTopic } from "../metadata/topic-cache";
+import { configsConflict, withChanges } from "../topic/configs";
 import type { ConfigChange } from "../topic/types";
 import { ConfigChanges } from "../topic/validate";
 import { AlterConfigs, UpdateConfig } from "./admin-schemas";
@@ -35,8 +36,11 @@ topicConfigRoutes.get(`${T}/configs/:name`, async (c) => {
 
 /** Applies `changes` (checked by `ConfigChanges`) unless `validateOnly`; 204 either way. */
 async function alter(c: C, changes: ConfigChange[], validateOnly: boolean) {
-  if (validateOnly) unwrap(await callController(c.env).getTopic(c.req.param("t")!)); // the topic must exist
-  else unwrap(await callController(c.env).alterConfigs(c.req.param("t")!, changes));
+  if (validateOnly) {
+    const topic = unwrap(await callController(c.env).getTopic(c.req.param("t")!)); // the topic must exist
+    const conflict = configsConflict(withChanges(topic.configs, changes));
+    if (conflict !== null) throw new RunnelError(ErrorCode.BAD_REQUEST, conflict, undefined, "INVALID_CONFIG");
+  } else unwrap(await callController(c.env).alterConfigs(c.req.param("t")!, changes));
   forgetTopic(c.req.param("t")!);
   return c.body(null, 204);
 }

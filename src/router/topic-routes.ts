@@ -1,4 +1,5 @@
 /** Topic admin (v3): list, create (or dry-run), describe, grow, delete, partitions, offsets. Configs: topic-config-routes.ts. */
+import type { CleanerView } from "../cleaner/cleaner";
 import { Hono, type Context } from "hono";
 import { brokersOf } from "../cluster/brokers";
 import type { Env } from "../env";
@@ -88,7 +89,8 @@ topicRoutes.get(`${T}/:t/partitions/:p/offsets`, async (c) => {
   const timestamp = c.req.query("timestamp");
   if (timestamp === undefined) {
     const d = await positionsOf(c.env, topic, partition);
-    return c.json({ topic_name: topic.topicName, partition_id: partition, earliest_offset: d.logStartOffset, latest_offset: d.highWatermark });
+    // earliest_local_offset: the first offset the leader holds itself (tiered storage keeps the rest in the bucket; ListOffsets -4).
+    return c.json({ topic_name: topic.topicName, partition_id: partition, earliest_offset: d.logStartOffset, latest_offset: d.highWatermark, earliest_local_offset: d.localLogStartOffset });
   }
   const found = await offsetForTimestamp(c.env, topic, partition, intParam("timestamp", timestamp));
   return c.json({ topic_name: topic.topicName, partition_id: partition, offset: found.offset, timestamp: found.timestampMs });
@@ -172,5 +174,16 @@ async function partitionView(env: Env, base: string, topic: TopicMeta, partition
     log_start_offset: leader?.logStartOffset ?? null,
     high_watermark: leader?.highWatermark ?? null,
     log_end_offset: leader?.logEndOffset ?? null,
+    // Tiered storage (docs/storage.md), from the leader: where its local copy starts, and the bytes held locally and in the bucket.
+    local_log_start_offset: leader?.localLogStartOffset ?? null,
+    local_size_bytes: leader?.localSizeBytes ?? null,
+    remote_size_bytes: leader?.remoteSizeBytes ?? null,
+    remote_segments: leader?.remoteSegments ?? null,
+    cleaner: cleanerView(leader?.cleaner ?? null),
   };
+}
+
+/** The leader's log cleaner (compacted topics; null otherwise, or when the leader did not answer); `last_run` in epoch ms. */
+function cleanerView(c: CleanerView | null) {
+  return c === null ? null : { last_cleaned_offset: c.lastCleanedOffset, dirty_ratio: c.dirtyRatio, last_run: c.lastRunMs };
 }

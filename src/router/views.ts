@@ -7,6 +7,7 @@
  * them; following one is a 404.
  */
 import type { Broker } from "../cluster/brokers";
+import type { BrokerConfig } from "../cluster/broker-configs";
 import { describeConfigs } from "../topic/configs";
 import type { TopicInfo } from "../topic/types";
 import { isInternalTopic } from "../group/offsets-topic";
@@ -74,6 +75,23 @@ export function topicView(base: string, clusterId: string, t: TopicInfo) {
     configs: related(`${self}/configs`),
     partition_reassignments: related(`${self}/partitions/-/reassignment`),
     authorized_operations: [],
+  };
+}
+
+/** One of a broker's configs, as Confluent's proxy shows it (Runnel's are all read-only). */
+export function brokerConfigView(base: string, clusterId: string, brokerId: number, c: BrokerConfig) {
+  return {
+    kind: "KafkaBrokerConfig",
+    metadata: meta(`${base}/v3/clusters/${clusterId}/brokers/${brokerId}/configs/${c.name}`, clusterId, `broker=${brokerId}`, `config=${c.name}`),
+    cluster_id: clusterId,
+    broker_id: brokerId,
+    name: c.name,
+    value: c.value,
+    is_default: c.source === "DEFAULT_CONFIG",
+    is_read_only: true,
+    is_sensitive: false,
+    source: c.source,
+    synonyms: [{ name: c.name, value: c.value, source: c.source }],
   };
 }
 

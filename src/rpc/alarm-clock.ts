@@ -44,7 +44,7 @@ export class AlarmClock {
    * failed (the retry then goes on by itself). Never rejects.
    */
   atOrBefore(atMs: number): Promise<void> {
-    if (this.#atMs !== null && this.#atMs <= atMs) return Promise.resolve();
+    if (this.#atMs !== null && this.#atMs <= atMs && this.#atMs > Date.now()) return Promise.resolve();
     return this.#write(atMs, false);
   }
 
@@ -66,9 +66,14 @@ export class AlarmClock {
   #write(atMs: number, force: boolean): Promise<void> {
     const generation = ++this.#generation;
     return this.#serially(async () => {
+      // A remembered time already past went off, or is going off (its write may have been stored after it fired).
+      if (this.#atMs !== null && this.#atMs <= Date.now()) this.#atMs = null;
       if (!force && this.#atMs === null) {
         const pending = await this.storage.getAlarm(); // memory does not know: a restart, or after it fired
-        if (pending !== null && pending <= atMs) {
+        // A time already past is the alarm running now (deleted once its handler ends) or one about to run:
+        // either way the next one is set, for now at the latest.
+        if (pending !== null && pending <= Date.now()) atMs = Math.min(atMs, Date.now());
+        else if (pending !== null && pending <= atMs) {
           this.#atMs = pending;
           return;
         }

@@ -7,7 +7,7 @@ import * as v from "valibot";
 import type { KafkaErrorName } from "../errors";
 import { checkInput, inputProblem } from "../input";
 import { limits } from "../limits";
-import { type ConfigName, type ConfigOverrides, configProblem, isConfigName } from "./configs";
+import { type ConfigName, type ConfigOverrides, configProblem, configsConflict, isConfigName } from "./configs";
 import type { ConfigChange, CreateTopicArgs } from "./types";
 
 /** Kafka's topic-name rule: [a-zA-Z0-9._-]{1,249}, not "." or "..". */
@@ -120,5 +120,7 @@ export function checkCreateTopic(args: CreateTopicArgs, brokersCount: number): C
   if (problem !== null) return problem;
   const configs = checkInput(ConfigList, args.configs, "configs");
   if (!configs.ok) return { ...configs, errorName: "INVALID_CONFIG" };
+  const conflict = configsConflict(configs.value);
+  if (conflict !== null) return { ok: false, message: `configs: ${conflict}`, errorName: "INVALID_CONFIG" };
   return { ok: true, value: { topicName: args.topicName as string, partitionsCount: args.partitionsCount as number, replicationFactor: args.replicationFactor as number, configs: configs.value } };
 }

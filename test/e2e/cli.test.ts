@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startServer, type RunningServer } from "./server";
+import { waitFor } from "./wait-for";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = join(root, "dist/cli/runnel.mjs");
@@ -72,7 +73,23 @@ describe("runnel CLI", () => {
     const described = json(await runnel(["--json", "topics", "describe", "cli-topics"]));
     expect(described.partitions_count).toBe(3);
     expect(described.configs.find((c: { name: string }) => c.name === "retention.ms").is_default).toBe(true);
+    expect(described.partitions[0]).toMatchObject({ local_log_start_offset: 0, local_size_bytes: 0, remote_size_bytes: 0, remote_segments: 0 });
+    expect((await runnel(["topics", "describe", "cli-topics"])).stdout.toString()).toMatch(/local start.*local bytes.*remote bytes.*remote segments/s);
     expect((await runnel(["topics", "delete", "cli-topics"])).status).toBe(0);
+  });
+
+  it("describes a compacted topic's partitions with their log cleaner", async () => {
+    const configs = ["cleanup.policy=compact", "segment.bytes=100", "min.cleanable.dirty.ratio=0"].flatMap((c) => ["-c", c]);
+    expect((await runnel(["topics", "create", "cli-compacted", ...configs])).status).toBe(0);
+    for (const line of ["a:1", "a:2", "b:1"]) expect((await runnel(["produce", "cli-compacted", "-K", ":", "-p", "0"], `${line}\n`)).status).toBe(0);
+    const cleaned = await waitFor("the cleaner's pass", async () => {
+      const d = json(await runnel(["--json", "topics", "describe", "cli-compacted"]));
+      return d.partitions[0].cleaner?.last_cleaned_offset === 2 ? d : null;
+    });
+    expect(cleaned.partitions[0].cleaner).toMatchObject({ dirty_ratio: 0, last_run: expect.any(Number) });
+    const text = (await runnel(["topics", "describe", "cli-compacted"])).stdout.toString();
+    expect(text).toMatch(/│ cleaned to\s+│ dirty ratio\s+│ last cleaned\s+│/);
+    expect(text).toMatch(/│ 0\s+│ 3\s+│ 3\s+│ 2\s+│ 0\.00\s+│ \d{4}-\d\d-\d\dT/);
   });
 
   it("exits non-zero with the API's message on stderr", async () => {

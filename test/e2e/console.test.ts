@@ -78,6 +78,28 @@ describe("the console, authentication off", () => {
     await shoot(page, "overview");
   });
 
+  it("a compacted topic's page shows each partition's log cleaner: cleaned up to, dirty ratio, last pass", async () => {
+    const configs = [
+      { name: "cleanup.policy", value: "compact" },
+      { name: "segment.bytes", value: "100" },
+      { name: "min.cleanable.dirty.ratio", value: "0" },
+    ];
+    expect((await call(server.url, "POST", `${CLUSTER}/topics`, { topic_name: "console-compacted", partitions_count: 1, configs })).status).toBe(201);
+    for (const [key, value] of [["a", "1"], ["a", "2"], ["b", "1"]]) {
+      expect((await produce(server.url, "console-compacted", { partition_id: 0, key: { type: "STRING", data: key }, value: { type: "STRING", data: value } })).status).toBe(200);
+    }
+    await waitFor("the cleaner's pass", async () => (await call(server.url, "GET", `${CLUSTER}/topics/console-compacted/partitions/0`)).body.cleaner?.last_cleaned_offset === 2);
+    const { page } = await open(server, "#/topics/console-compacted");
+    const table = page.locator('[aria-label="Partitions of console-compacted"]');
+    await table.locator("tbody tr").first().waitFor();
+    expect(await table.locator("thead th").allTextContents()).toEqual([
+      "Partition", "Leader", "Replicas", "In-sync replicas", "Log start offset", "High watermark", "Log end offset", "Cleaned up to", "Dirty ratio", "Last cleaned", "Messages",
+    ]);
+    const cells = await table.locator("tbody tr").first().locator("th, td").allTextContents();
+    expect(cells.slice(0, 9)).toEqual(["0", "0", "0", "0", "0", "3", "3", "2", "0%"]);
+    expect(cells[9]).not.toBe("never");
+  });
+
   it("creates a topic, refuses a bad config exactly as the API does, saves a good one, and produces a message from the page", async () => {
     const watch = await open(server, "#/topics");
     const { page } = watch;
@@ -87,13 +109,13 @@ describe("the console, authentication off", () => {
     await page.getByRole("heading", { name: "Topic console-orders" }).waitFor();
     const rows = page.locator('[aria-label="Partitions of console-orders"] tbody tr');
     await waitFor("three partitions", async () => (await rows.count()) === 3);
-    // Partition, leader, replicas, ISR, log start, high watermark, log end.
-    expect(await rows.nth(2).locator("th, td").allTextContents()).toEqual(["2", "2", "2", "2", "0", "0", "0", "Browse"]);
+    // Partition, leader, replicas, ISR, log start, high watermark, log end; tiered storage: local log start, local size, in the bucket.
+    expect(await rows.nth(2).locator("th, td").allTextContents()).toEqual(["2", "2", "2", "2", "0", "0", "0", "0", "0 B", "0 B (0 segments)", "Browse"]);
 
     const refused = await call(server.url, "POST", `${CLUSTER}/topics/console-orders/configs:alter`, { data: [{ name: "retention.ms", value: "soon" }] });
     expect(refused.status).toBe(400);
     watch.allow(400, "configs:alter");
-    const retention = page.getByLabel("retention.ms");
+    const retention = page.getByLabel("retention.ms", { exact: true }); // not local.retention.ms
     await retention.fill("soon");
     await page.getByRole("button", { name: /^Save/ }).click();
     const alert = page.getByRole("alert").filter({ hasText: "retention.ms" });

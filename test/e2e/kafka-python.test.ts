@@ -111,3 +111,27 @@ describe.skipIf(!hasKafkaPython)("kafka-python pinned to Kafka 0.9's and 0.10.1'
     expect(versions(8)).toContain(2); // OffsetCommit v2
   });
 });
+
+describe.skipIf(!hasKafkaPython)("kafka-python's KafkaAdminClient", () => {
+  it("alters and describes configs, adds partitions and deletes groups; ACLs are SECURITY_DISABLED with authentication off", async () => {
+    await createTopic("py-admin", 1);
+    const commit = { member_id: "", generation_id: -1, offsets: [{ topic: "py-admin", partition: 0, offset: 0, metadata: null }] };
+    expect((await fetch(`${base}/consumer-groups/py-admin-g/kafka/commit`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(commit) })).status).toBe(200);
+    const out = JSON.parse(await kafkaPython({ mode: "admin", topic: "py-admin", groups: ["py-admin-g", "py-admin-never"] }));
+    expect(out).toEqual({
+      api_version: [2, 5, 0],
+      alter: [["py-admin", 0]],
+      topic_configs: [["retention.ms", "5000", false, 1]],
+      broker_configs: [["log.retention.ms", "604800000", true, 5]],
+      partitions: [["py-admin", 0]],
+      acls: "SecurityDisabledError",
+      groups: [["py-admin-g", "NoError"], ["py-admin-never", "GroupIdNotFoundError"]],
+    });
+    const topic = (await (await fetch(`${base}/topics/py-admin`)).json()) as { partitions_count: number };
+    expect(topic.partitions_count).toBe(3);
+    expect((await fetch(`${base}/consumer-groups/py-admin-g`)).status).toBe(404);
+    const used = recorder.versionsUsed();
+    const picked = Object.fromEntries([32, 33, 37, 29, 42].map((key) => [key, [...(used.get(key) ?? [])]]));
+    expect(picked).toEqual({ 32: [2], 33: [1], 37: [1], 29: [1], 42: [1] }); // DescribeConfigs, AlterConfigs, CreatePartitions, DescribeAcls, DeleteGroups
+  });
+});

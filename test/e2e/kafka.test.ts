@@ -7,14 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { produce } from "../../src/gateway/apis/produce";
 import { Reader } from "../../src/gateway/codec/reader";
 import { Writer } from "../../src/gateway/codec/writer";
-import { readDescribeConfigsResponse } from "../../src/gateway/codec/generated/describe-configs-response";
-import { writeDescribeConfigsRequest } from "../../src/gateway/codec/generated/describe-configs-request";
+import { apiFor } from "../../src/gateway/apis/registry";
+import { readElectLeadersResponse } from "../../src/gateway/codec/generated/elect-leaders-response";
+import { writeElectLeadersRequest } from "../../src/gateway/codec/generated/elect-leaders-request";
 import { crc32c } from "../../src/record/crc32c";
 import { checkBatch, readBatchHeader } from "../../src/record/record-batch";
 import { kafkajsRequest, ourDecode } from "../gateway/kafkajs";
 import { KafkaSocket, rawRequest } from "./kafka-socket";
 import { freePort, startServer, type RunningServer } from "./server";
-import { hasKcat, kcatOut } from "./kcat";
+import { hasKcat, kcatOut, runKcat } from "./kcat";
 import { waitFor } from "./wait-for";
 
 const CLUSTER = "runnel-local";
@@ -274,12 +275,14 @@ describe("the Kafka port at the socket", () => {
   it("answers an API Kafka defines but the front door does not serve in that API's own layout (decodable), and stays open", async () => {
     const socket = await KafkaSocket.connect(kafkaPort);
     try {
+      // ElectLeaders: Runnel elects leaders itself, so the front door does not serve it (v1: non-flexible, with a top-level error code).
+      expect(apiFor(43)).toBeUndefined();
       const w = new Writer();
-      writeDescribeConfigsRequest(w, 1, { resources: [{ resourceType: 2, resourceName: "t", configurationKeys: null }] });
-      socket.write(rawRequest(32, 1, 6, w.toBytes()));
+      writeElectLeadersRequest(w, 1, { electionType: 0, topicPartitions: [{ topic: "t", partitions: [0] }], timeoutMs: 1000 });
+      socket.write(rawRequest(43, 1, 6, w.toBytes()));
       const frame = await socket.next();
       const r = new Reader(frame.body);
-      expect(readDescribeConfigsResponse(r, 1)).toMatchObject({ throttleTimeMs: 0, results: [] });
+      expect(readElectLeadersResponse(r, 1)).toMatchObject({ throttleTimeMs: 0, errorCode: 35, replicaElectionResults: [] });
       expect([frame.correlationId, r.remaining]).toEqual([6, 0]);
       socket.write(rawRequest(18, 0, 7));
       expect((await socket.next()).correlationId).toBe(7);
@@ -353,6 +356,22 @@ describe.skipIf(!hasKcat)("kcat (librdkafka 2.0.2)", () => {
     // And what kcat wrote reads back over HTTP the same.
     const records = await readHttp("kc-round", 0, 2);
     expect(records.map((r) => [r.key, r.value, r.headers])).toEqual([[b64("from-kcat"), b64("cat"), [{ name: "h", value: b64("3") }]]]);
+  });
+
+  it("consumes a compacted partition as Kafka serves one (each key's latest, offsets with gaps), and refuses a record without a key", async () => {
+    const configs = [{ name: "cleanup.policy", value: "compact" }, { name: "segment.bytes", value: "100" }, { name: "min.cleanable.dirty.ratio", value: "0" }];
+    expect((await http("POST", "/topics", { topic_name: "kc-compacted", partitions_count: 1, configs })).status).toBe(201);
+    for (const line of ["a:1", "b:1", "a:2", "c:1"]) await kcat(["-P", "-t", "kc-compacted", "-p", "0", "-K", ":", "-X", "acks=all"], `${line}\n`);
+    await waitFor("the cleaner's pass", async () => (await http("GET", "/topics/kc-compacted/partitions/0")).body.cleaner?.last_cleaned_offset === 3);
+    const lines = (await kcat(["-C", "-t", "kc-compacted", "-p", "0", "-o", "beginning", "-e", "-J", "-q"])).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((m) => [m.offset, m.key, m.payload])).toEqual([
+      [1, "b", "1"],
+      [2, "a", "2"],
+      [3, "c", "1"],
+    ]);
+    const keyless = await runKcat(kafkaPort, ["-P", "-t", "kc-compacted", "-p", "0", "-X", "acks=all"], "no key\n");
+    expect(keyless.err).toMatch(/Broker: Broker failed to validate record/); // librdkafka's words for INVALID_RECORD (87)
+    expect((await http("GET", "/topics/kc-compacted/partitions/0")).body.high_watermark).toBe(4);
   });
 
   it("round-trips thousands of gzip-compressed records in order across many fetches", async () => {

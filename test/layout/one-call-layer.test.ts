@@ -31,6 +31,10 @@ describe("one way to call an object", () => {
     expect(offenders(/extends DurableObject\b/, ["src/rpc/runnel-object.ts"])).toEqual([]);
   });
 
+  it("calls the segment bucket (R2) only through src/tiered/bucket.ts, whose calls never throw", () => {
+    expect(offenders(/SEGMENTS\s*\.\s*\w+\(|\.(createMultipartUpload|resumeMultipartUpload)\(/, ["src/tiered/bucket.ts"])).toEqual([]);
+  });
+
   it("sets alarms only through the alarm clock", () => {
     expect(offenders(/\.(setAlarm|getAlarm|deleteAlarm)\(/, ["src/rpc/alarm-clock.ts"])).toEqual([]);
   });

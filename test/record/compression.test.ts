@@ -277,7 +277,7 @@ describe("record batches compressed by other implementations (zlib, libsnappy, l
     expect(checkBatch(batch)).toBeNull();
     expect(compressionOf(header.attributes)).toBe(fixture.batches[name].codec);
     expect(section.length).toBe(fixture.records_section_bytes);
-    expect(checkRecords(batch)).toEqual({ ok: true, maxTimestampMs: expect.any(Number) });
+    expect(checkRecords(batch)).toEqual({ ok: true, maxTimestampMs: expect.any(Number), firstKeyless: fixture.records.findIndex((r) => r.key === null) });
     expect(readable(await decodeBatch(batch))).toEqual(fixture.records);
   });
 });
@@ -289,7 +289,7 @@ describe("checkRecords, the deep check of a batch from outside", () => {
   const corrupt = (problem: RegExp) => ({ ok: false, errorName: "CORRUPT_MESSAGE", problem: expect.stringMatching(problem) });
 
   it.each(CODECS)("passes a sound %s batch", async (_name, codec) => {
-    expect(checkRecords(batchOf(codec, await compress(codec, encodeRecords(records, 5))))).toEqual({ ok: true, maxTimestampMs: 5 });
+    expect(checkRecords(batchOf(codec, await compress(codec, encodeRecords(records, 5))))).toEqual({ ok: true, maxTimestampMs: 5, firstKeyless: 0 });
   });
 
   it.each(CODECS)("names a %s section that does not decompress", (name, codec) => {
@@ -310,7 +310,7 @@ describe("checkRecords, the deep check of a batch from outside", () => {
     const times = [7_000, 9_000, 8_000];
     const three = times.map((timestampMs) => ({ ...records[0]!, timestampMs }));
     const claimingNone = buildBatch({ recordsSection: await compress(codec, encodeRecords(three, 7_000)), recordCount: 3, baseTimestampMs: 7_000, maxTimestampMs: -1, compression: codec });
-    expect(checkRecords(claimingNone)).toEqual({ ok: true, maxTimestampMs: 9_000 });
+    expect(checkRecords(claimingNone)).toEqual({ ok: true, maxTimestampMs: 9_000, firstKeyless: 0 });
   });
 
   it("refuses a record timestamp outside [0, year 9999] as INVALID_TIMESTAMP", () => {

@@ -49,23 +49,28 @@ describe("a partition log's invariants", () => {
     });
   });
 
-  it("trips when a batch would leave a gap in the offsets", async () => {
+  it("trips when a batch would go back in the offsets", async () => {
     const { stub, topicId } = await replica();
     await stub.append({ topicId, leaderEpoch: 0, acks: 1, batches: [batch(["a", "b"])] });
     await runInDurableObject(stub, (instance: PartitionReplica, state) => {
-      const gap = batch(["c"]);
-      setBaseOffset(gap, 5);
+      const back = batch(["c"]);
+      setBaseOffset(back, 1);
       const log = instance.state!.log as unknown as { insertBatch(b: Uint8Array, nowMs: number): void };
-      expect(() => state.storage.transactionSync(() => log.insertBatch(gap, Date.now()))).toThrow(/assertion failed: batch at 5 appended at log end 2/);
+      expect(() => state.storage.transactionSync(() => log.insertBatch(back, Date.now()))).toThrow(/assertion failed: batch at 1 appended at or after log end 2/);
     });
   });
 
-  it("refuses a batch out of line from the leader as a result, before the assertion is needed", async () => {
+  it("refuses a batch out of line from the leader as a result, before the assertion is needed; a gap a cleaner left is in line", async () => {
     const { stub } = await replica();
     await runInDurableObject(stub, (instance: PartitionReplica) => {
+      const log = instance.state!.log;
       const gap = batch(["c"]);
       setBaseOffset(gap, 5);
-      expect(instance.state!.log.appendAsFollower([gap], [], Date.now())).toMatchObject({ ok: false, error_code: 40903 });
+      expect(log.appendAsFollower([gap], [], Date.now())).toBeNull();
+      expect(log.logEndOffset).toBe(6);
+      const back = batch(["d"]);
+      setBaseOffset(back, 5);
+      expect(log.appendAsFollower([back], [], Date.now())).toMatchObject({ ok: false, error_code: 40903, message: "replicated batch starts at 5, before 6" });
     });
   });
 });

@@ -6,7 +6,9 @@
  * resume from it. Generation −1 with an empty member id (and v0, which
  * has neither) commits for a client outside the group (only while the
  * group has no members). Retention times (v2–4), commit timestamps (v1)
- * and leader epochs (v6+) are read and not used. Each partition is
+ * and leader epochs (v6+) are read and not used. A KIP-848 member commits
+ * with its member epoch (v9+: STALE_MEMBER_EPOCH for another; an older
+ * version is UNSUPPORTED_VERSION for it, as Kafka rules). Each partition is
  * answered on its own: TOPIC_AUTHORIZATION_FAILED without READ on its
  * topic, UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE past the high
  * watermark, OFFSET_METADATA_TOO_LARGE.
@@ -18,11 +20,11 @@ import type { OffsetCommitRequest } from "../codec/generated/offset-commit-reque
 import { serve } from "./api";
 
 export const offsetCommit = serve(apis.OffsetCommit, {
-  async handle(req, _version, ctx) {
+  async handle(req, version, ctx) {
     const offsets = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.committedMetadata })));
     if (offsets.length === 0) return { topics: [] };
     try {
-      const outcomes = await commitOffsets(ctx.api, req.groupId, req.memberId, req.generationIdOrMemberEpoch, offsets);
+      const outcomes = await commitOffsets(ctx.api, req.groupId, req.memberId, req.generationIdOrMemberEpoch, offsets, version);
       const codeOf = (topic: string, partition: number) => outcomeCode(outcomes.get(`${topic}\u0000${partition}`)?.error);
       return { topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(t.name, p.partitionIndex) })) })) };
     } catch (e) {

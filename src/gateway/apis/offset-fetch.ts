@@ -7,7 +7,8 @@
  * DESCRIBE); from v8 one request names several groups, each answered on
  * its own. A topic the client may not DESCRIBE is
  * TOPIC_AUTHORIZATION_FAILED. Leader epochs (v5+) are answered −1: none
- * is kept.
+ * is kept. v9 names the KIP-848 member asking and its epoch: the group
+ * answers UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH as Kafka does.
  */
 import { fetchOffsets, groupCodeOf } from "../backend/group-api";
 import { KafkaCode, outcomeCode } from "../errors";
@@ -32,7 +33,7 @@ interface Answer {
 export const offsetFetch = serve(apis.OffsetFetch, {
   async handle(req, version, ctx): Promise<Init<OffsetFetchResponse>> {
     if (version < GROUPS_VERSION) return await fetchGroup(ctx, req.groupId, req.topics);
-    return { groups: await each(req.groups, async (g) => ({ groupId: g.groupId, ...(await fetchGroup(ctx, g.groupId, g.topics)) })) };
+    return { groups: await each(req.groups, async (g) => ({ groupId: g.groupId, ...(await fetchGroup(ctx, g.groupId, g.topics, { memberId: g.memberId, memberEpoch: g.memberEpoch })) })) };
   },
 
   failed(req, code, version): Init<OffsetFetchResponse> {
@@ -41,9 +42,9 @@ export const offsetFetch = serve(apis.OffsetFetch, {
   },
 });
 
-async function fetchGroup(ctx: Context, groupId: string, wanted: Wanted[] | null): Promise<Answer> {
+async function fetchGroup(ctx: Context, groupId: string, wanted: Wanted[] | null, member?: { memberId: string | null; memberEpoch: number }): Promise<Answer> {
   try {
-    const found = await fetchOffsets(ctx.api, groupId, wanted?.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })) ?? null);
+    const found = await fetchOffsets(ctx.api, groupId, wanted?.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })) ?? null, member);
     const topics = new Map<string, Answer["topics"][number]["partitions"]>();
     for (const o of found) {
       const fetched = { partitionIndex: o.partition, committedOffset: o.offset, metadata: o.metadata, errorCode: outcomeCode(o.error) };

@@ -48,7 +48,7 @@ export interface GroupDescribed {
 const heldMs = (waitMs: number) => Math.min(Math.max(waitMs, 0), limits.kafkaRebalanceTimeoutMsMax) + gatewayLimits.httpSlackMs;
 
 /** A call to the group's Kafka routes; a group id of "" is INVALID_GROUP_ID without asking (Kafka's answer; the Worker has no route for it). */
-function groupCall(api: RunnelApi, method: "GET" | "POST", groupId: string, action: string, body?: unknown, timeoutMs?: number): Promise<any> {
+export function groupCall(api: RunnelApi, method: "GET" | "POST", groupId: string, action: string, body?: unknown, timeoutMs?: number): Promise<any> {
   if (groupId === "") return Promise.reject(new BackendError(400, "INVALID_GROUP_ID: a group id may not be empty", KafkaCode.INVALID_GROUP_ID));
   return api.groupCall(method, groupId, action, body, timeoutMs);
 }
@@ -93,8 +93,8 @@ export interface OffsetToCommit {
 }
 
 /** Each partition's outcome (the Worker answers every partition asked). */
-export async function commitOffsets(api: RunnelApi, groupId: string, memberId: string, generation: number, offsets: OffsetToCommit[]): Promise<Map<string, Outcome>> {
-  const b = await groupCall(api, "POST", groupId, "commit", { member_id: memberId, generation_id: generation, offsets });
+export async function commitOffsets(api: RunnelApi, groupId: string, memberId: string, generation: number, offsets: OffsetToCommit[], apiVersion: number): Promise<Map<string, Outcome>> {
+  const b = await groupCall(api, "POST", groupId, "commit", { member_id: memberId, generation_id: generation, offsets, api_version: apiVersion });
   return new Map((b.partitions as { topic: string; partition: number; error: string | null }[]).map((p) => [`${p.topic}\u0000${p.partition}`, { error: p.error }]));
 }
 
@@ -105,9 +105,18 @@ export interface CommittedOffset extends Outcome {
   metadata: string;
 }
 
-/** Committed offsets of the partitions asked for (-1 where none); `topics` null: every partition with a commit. */
-export async function fetchOffsets(api: RunnelApi, groupId: string, topics: { topic: string; partitions: number[] }[] | null): Promise<CommittedOffset[]> {
-  return (await groupCall(api, "POST", groupId, "offsets", { topics })).offsets;
+/**
+ * Committed offsets of the partitions asked for (-1 where none); `topics`
+ * null: every partition with a commit. `member`: the KIP-848 member
+ * asking and its epoch (OffsetFetch v9), checked by the group.
+ */
+export async function fetchOffsets(
+  api: RunnelApi,
+  groupId: string,
+  topics: { topic: string; partitions: number[] }[] | null,
+  member: { memberId: string | null; memberEpoch: number } = { memberId: null, memberEpoch: -1 },
+): Promise<CommittedOffset[]> {
+  return (await groupCall(api, "POST", groupId, "offsets", { topics, member_id: member.memberId, member_epoch: member.memberEpoch })).offsets;
 }
 
 export async function describeGroup(api: RunnelApi, groupId: string): Promise<GroupDescribed> {

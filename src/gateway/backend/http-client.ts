@@ -16,7 +16,7 @@ export interface HttpReply {
 }
 
 export interface HttpCall {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path and query, starting with "/". */
   path: string;
   headers?: Record<string, string>;

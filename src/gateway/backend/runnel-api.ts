@@ -6,7 +6,10 @@
  */
 import { kafkaCodeOf, KafkaCode } from "../errors";
 import { gatewayLimits } from "../limits";
-import { type HttpClient, type HttpReply, UnreachableError } from "./http-client";
+import { type Appended, type CreateTopic, type FetchedBatches, type ListedGroup, type TopicSummary, ZERO_TOPIC_ID } from "./api-types";
+import { type HttpCall, type HttpClient, type HttpReply, UnreachableError } from "./http-client";
+
+export { type Appended, type CreateTopic, type FetchedBatches, type ListedGroup, type TopicSummary, ZERO_TOPIC_ID } from "./api-types";
 
 /** An error answer from the Worker, or no answer at all (`kafkaCode` then REQUEST_TIMED_OUT). */
 export class BackendError extends Error {
@@ -21,41 +24,6 @@ export class BackendError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface TopicSummary {
-  name: string;
-  /** Kafka's form of the topic's id (22 characters of URL-safe base64; fresh on every creation), or Kafka's zero id when the Worker gave none. */
-  topicId: string;
-  partitionsCount: number;
-  replicationFactor: number;
-}
-
-/** Kafka's "no topic id". */
-export const ZERO_TOPIC_ID = "AAAAAAAAAAAAAAAAAAAAAA";
-
-export interface CreateTopic {
-  name: string;
-  partitionsCount: number;
-  replicationFactor: number;
-  configs: { name: string; value: string }[];
-}
-
-export interface Appended {
-  baseOffset: number;
-  lastOffset: number;
-  /** Epoch ms the log stamped under LogAppendTime, else -1. */
-  logAppendTimeMs: number;
-  /** The partition's log start offset when answered; -1 when not known. */
-  logStartOffset: number;
-}
-
-export interface FetchedBatches {
-  /** Whole stored batches, concatenated, as the Worker sent them. */
-  bytes: Buffer;
-  highWatermark: number;
-  logStartOffset: number;
-  nextOffset: number;
 }
 
 export const RECORD_BATCH_TYPE = "application/vnd.kafka.record-batch";
@@ -138,10 +106,10 @@ export class RunnelApi {
     await this.call({ method: "DELETE", path: `${await this.topicsPath()}/${enc(name)}`, timeoutMs: gatewayLimits.httpTimeoutMs });
   }
 
-  /** Log start offset and high watermark of a partition. */
-  async offsets(topic: string, partition: number): Promise<{ earliest: number; latest: number }> {
+  /** Log start offset, high watermark and local log start offset (tiered storage: the first offset its leader holds itself) of a partition. */
+  async offsets(topic: string, partition: number): Promise<{ earliest: number; latest: number; earliestLocal: number }> {
     const b = await this.json("GET", `${await this.partitionPath(topic, partition)}/offsets`);
-    return { earliest: b.earliest_offset, latest: b.latest_offset };
+    return { earliest: b.earliest_offset, latest: b.latest_offset, earliestLocal: b.earliest_local_offset ?? b.earliest_offset };
   }
 
   /** The first offset at or after `timestampMs`, with its record's time; timestamp null when none is that recent. */
@@ -201,10 +169,21 @@ export class RunnelApi {
     return reply.body.length === 0 ? null : JSON.parse(reply.body.toString("utf8"));
   }
 
-  /** The ids of the groups this connection may describe. */
-  async listGroups(): Promise<string[]> {
+  /**
+   * One call of the admin API (admin-api.ts): `path` is under
+   * `/v3/clusters/{c}` (the cluster id is filled in), `body` sent as JSON;
+   * the JSON answer, or null for 204.
+   */
+  async adminCall(method: HttpCall["method"], path: string, body?: unknown): Promise<any> {
+    const json = body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+    const reply = await this.call({ method, path: `/v3/clusters/${enc(await this.clusterId())}${path}`, timeoutMs: gatewayLimits.httpTimeoutMs, ...json });
+    return reply.body.length === 0 ? null : JSON.parse(reply.body.toString("utf8"));
+  }
+
+  /** The groups this connection may describe: id, kind (CLASSIC, or CONSUMER for KIP-848) and state, in Confluent's spelling. */
+  async listGroups(): Promise<ListedGroup[]> {
     const b = await this.json("GET", `/v3/clusters/${enc(await this.clusterId())}/consumer-groups`);
-    return (b.data as { consumer_group_id: string }[]).map((g) => g.consumer_group_id);
+    return (b.data as { consumer_group_id: string; type: string; state: string }[]).map((g) => ({ groupId: g.consumer_group_id, type: g.type, state: g.state }));
   }
 
   private async topicsPath(): Promise<string> {
@@ -266,6 +245,14 @@ function summaryOf(t: Record<string, unknown>): TopicSummary {
 export function kafkaTopicId(id: unknown): string {
   if (typeof id !== "string" || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return ZERO_TOPIC_ID;
   return Buffer.from(id.replace(/-/g, ""), "hex").toString("base64url");
+}
+
+/** A Kafka topic id as Runnel names it (a UUID as text); "" for the zero id or anything that is not 16 bytes. */
+export function runnelTopicId(id: string): string {
+  const bytes = Buffer.from(id, "base64url");
+  if (bytes.length !== 16 || id === ZERO_TOPIC_ID) return "";
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function numberHeader(reply: HttpReply, name: string): number {

@@ -4,6 +4,8 @@
  * views share (in Confluent's spelling).
  */
 import { toBase64 } from "../../bytes/base64";
+import { ErrorCode, failure, type Failure } from "../../errors";
+import { consumerGroupState } from "../kip848/kip848-describe";
 import type { GroupParts } from "../group-admin";
 import { encodeAssignment, encodeSubscription } from "./kafka-consumer-protocol";
 import { chooseProtocol, kafkaMembers } from "./kafka-protocol";
@@ -35,11 +37,15 @@ const CONFLUENT_STATE = {
   CompletingRebalance: "COMPLETING_REBALANCE",
 } as const;
 
-/** A group's state as the v3 API and `/metrics` show it (Confluent's spelling of `groupState`). */
-export type ConfluentGroupState = (typeof CONFLUENT_STATE)[keyof typeof CONFLUENT_STATE];
+/** KIP-848 groups' states in Confluent's spelling. */
+const CONFLUENT_CONSUMER_STATE = { Empty: "EMPTY", Assigning: "ASSIGNING", Reconciling: "RECONCILING", Stable: "STABLE" } as const;
 
-/** `groupState(g)` in Confluent's spelling. */
+/** A group's state as the v3 API and `/metrics` show it (Confluent's spelling of `groupState`). */
+export type ConfluentGroupState = (typeof CONFLUENT_STATE)[keyof typeof CONFLUENT_STATE] | (typeof CONFLUENT_CONSUMER_STATE)[keyof typeof CONFLUENT_CONSUMER_STATE];
+
+/** `groupState(g)` in Confluent's spelling; a KIP-848 group's own state (kip848-describe.ts) for such a group. */
 export function confluentGroupState(g: GroupParts): ConfluentGroupState {
+  if (g.kip848.groupType(g.members.all()) === "consumer") return CONFLUENT_CONSUMER_STATE[consumerGroupState(g)];
   return CONFLUENT_STATE[groupState(g)];
 }
 
@@ -48,9 +54,13 @@ export function confluentGroupState(g: GroupParts): ConfluentGroupState {
  * its state, protocol type "consumer", the protocol its Kafka members
  * share (else the group's assignor), and every member with its client id
  * and host, subscription and assignment in Kafka's consumer-protocol bytes.
+ * A KIP-848 group is GROUP_ID_NOT_FOUND, as Kafka answers (it is not a classic group).
  */
-export function kafkaDescribe(g: GroupParts, groupId: string): KafkaDescription {
+export function kafkaDescribe(g: GroupParts, groupId: string): KafkaDescription | Failure {
   if (!g.membership.serves(groupId)) return { ok: true, state: "Dead", protocolType: "", protocol: "", members: [] };
+  if (g.kip848.groupType(g.members.all()) === "consumer") {
+    return failure(ErrorCode.GROUP_NOT_FOUND, `GROUP_ID_NOT_FOUND: group ${groupId} is not a classic group (it uses the consumer group protocol of KIP-848: ConsumerGroupDescribe describes it)`);
+  }
   const all = g.members.all();
   const state = groupState(g);
   const choice = chooseProtocol(all);

@@ -10,7 +10,8 @@ import type { GroupParts } from "../group-admin";
 import { kafkaMember } from "./kafka-rules";
 import type { KafkaCommitArgs, KafkaCommittedOffset, KafkaPartitionResult } from "./kafka-types";
 import { topicIndex, topicOf } from "../lookups";
-import { tpKey, type OffsetWrite, type TopicPartition } from "../types";
+import { staleEpoch, unknownMember } from "../kip848/kip848-rules";
+import { tpKey, type MemberState, type OffsetWrite, type TopicPartition } from "../types";
 
 type Offset = KafkaCommitArgs["offsets"][number];
 
@@ -33,6 +34,8 @@ async function committer(g: GroupParts, groupId: string, a: KafkaCommitArgs): Pr
     const listed = await g.membership.register(groupId);
     return listed.ok ? () => null : listed;
   }
+  const consumer = g.members.get(a.memberId);
+  if (consumer?.kip848 !== undefined) return kip848Committer(consumer, a);
   const m = kafkaMember(g, a.memberId);
   if (isFailure(m)) return m;
   m.lastSeenMs = Date.now();
@@ -44,6 +47,36 @@ async function committer(g: GroupParts, groupId: string, a: KafkaCommitArgs): Pr
   const may = new Set((current ? [...m.assignment, ...k.held] : k.held).map(tpKey));
   return (tp) => (may.has(tpKey(tp)) ? null : current ? "ILLEGAL_GENERATION" : "REBALANCE_IN_PROGRESS");
 }
+
+/**
+ * A KIP-848 member commits with its member epoch (else
+ * STALE_MEMBER_EPOCH), with OffsetCommit v9 or later (else
+ * UNSUPPORTED_VERSION), as Kafka rules; like Kafka, any partition.
+ */
+function kip848Committer(m: MemberState, a: KafkaCommitArgs): (() => null) | Failure {
+  if (a.apiVersion !== undefined && a.apiVersion < KIP848_COMMIT_VERSION) {
+    return failure(ErrorCode.BAD_REQUEST, `UNSUPPORTED_VERSION: OffsetCommit version ${KIP848_COMMIT_VERSION} or above must be used by members using the consumer group protocol (KIP-848)`, "UNSUPPORTED_VERSION");
+  }
+  m.lastSeenMs = Date.now();
+  return staleEpoch(m.memberId, a.generation, m.kip848!) ?? (() => null);
+}
+
+/**
+ * OffsetFetch v9's member check, for a KIP-848 group: a fetch that names
+ * a member (or an epoch) must name one of the group's members with its
+ * epoch — UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH otherwise — as Kafka
+ * rules; one naming neither (an admin tool) is served. Null when served.
+ */
+export function kip848FetchProblem(g: GroupParts, groupId: string, member: { memberId: string | null; memberEpoch: number } | undefined): Failure | null {
+  if (member === undefined || (member.memberId === null && member.memberEpoch < 0)) return null;
+  if (g.kip848.groupType(g.members.all()) !== "consumer") return null;
+  const m = member.memberId === null ? undefined : g.members.get(member.memberId);
+  if (m?.kip848 === undefined) return unknownMember(groupId, member.memberId ?? "");
+  return staleEpoch(m.memberId, member.memberEpoch, m.kip848);
+}
+
+/** The first OffsetCommit version that carries a member epoch. */
+const KIP848_COMMIT_VERSION = 9;
 
 /**
  * Each offset checked against its partition: its write, or Kafka's name
@@ -96,8 +129,16 @@ export async function kafkaCommit(g: GroupParts, groupId: string, a: KafkaCommit
  * OffsetFetch: the committed offset (the next to read) and metadata of
  * each partition asked for, -1 and "" where none is (a topic that does not
  * exist has none); with `topics` null, every partition with a commit.
+ * A KIP-848 group checks the member the fetch names (`kip848FetchProblem`).
  */
-export async function kafkaCommitted(g: GroupParts, groupId: string, topics: { topic: string; partitions: number[] }[] | null): Promise<{ ok: true; offsets: KafkaCommittedOffset[] } | Failure> {
+export async function kafkaCommitted(
+  g: GroupParts,
+  groupId: string,
+  topics: { topic: string; partitions: number[] }[] | null,
+  member?: { memberId: string | null; memberEpoch: number },
+): Promise<{ ok: true; offsets: KafkaCommittedOffset[] } | Failure> {
+  const refused = kip848FetchProblem(g, groupId, member);
+  if (refused !== null) return refused;
   const serves = g.membership.serves(groupId);
   if (topics === null) {
     if (!serves) return { ok: true, offsets: [] };

@@ -47,7 +47,10 @@ export interface KafkaSyncOk {
 export interface KafkaCommitArgs {
   /** "" with generation -1: a commit by a client outside the group (allowed only while the group has no members). */
   memberId: string;
+  /** The generation; a KIP-848 member's epoch. */
   generation: number;
+  /** The OffsetCommit version (a KIP-848 member must use v9+); absent: not checked. */
+  apiVersion?: number;
   offsets: { topic: string; partition: number; offset: number; metadata: string | null }[];
 }
 

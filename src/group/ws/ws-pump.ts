@@ -95,6 +95,8 @@ export class Pumps {
       } else if (read.rendered.count > 0) {
         if (!live()) return;
         this.send(memberId, tp, position, read);
+      } else if (read.rendered.nextOffset > position.offset && read.unrenderable === null) {
+        this.skip(memberId, tp, position, read); // only batches the cleaner emptied: read on past them
       } else if (read.unrenderable !== null) {
         return this.block(m, tp, position.offset, failure(ErrorCode.INVALID_PAYLOAD, unrenderableHint(tp, position.offset), null));
       } else if (!(await this.watch(tp, position.offset, read))) {
@@ -116,6 +118,13 @@ export class Pumps {
     socket.serializeAttachment(c);
     this.host.delivered(tp, read.rendered.count);
     setPosition(m, tp, { offset: next, topicId: read.meta.topicId }); // stored when the pump stops; commits are stored apart
+  }
+
+  /** Moves the position past batches that held no record to send, if nothing moved meanwhile. */
+  private skip(memberId: string, tp: TopicPartition, from: Position, read: Found): void {
+    const m = this.host.member(memberId);
+    if (m === undefined || positionOf(m, tp)?.offset !== from.offset || !owns(m, tp)) return;
+    setPosition(m, tp, { offset: read.rendered.nextOffset, topicId: read.meta.topicId });
   }
 
   /** Leaves a watch on a caught-up partition; true when records arrived meanwhile (read again). */

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { indentJson, show } from "../../../src/console/ui/decode";
 import { countersOf, parseExposition, RECORDS_IN, ratesBetween } from "../../../src/console/ui/metrics";
 import { href, parseRoute } from "../../../src/console/ui/router";
+import { formatBytes } from "../../../src/console/ui/sizes";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -65,5 +66,12 @@ describe("routes", () => {
     expect(parseRoute("#/")).toEqual({ page: "overview" });
     expect(parseRoute("#/topics/%E0%A4%A")).toEqual({ page: "missing", path: "/topics/%E0%A4%A" });
     expect(parseRoute("#/messages/t?partition=-1&offset=x")).toEqual({ page: "messages", topic: "t", partition: null, offset: null });
+  });
+});
+
+describe("showing sizes", () => {
+  it("shows bytes in binary units, short, and a dash for none", () => {
+    expect([0, 1023, 1024, 1536, 10 * 1024 * 1024, 150 * 1024 ** 3].map(formatBytes)).toEqual(["0 B", "1023 B", "1.0 KiB", "1.5 KiB", "10.0 MiB", "150 GiB"]);
+    expect(formatBytes(null)).toBe("–");
   });
 });
