@@ -99,4 +99,6 @@ export const PARTITION_SCHEMA: string[] = [
      attempts INTEGER NOT NULL DEFAULT 0,
      next_attempt_ms INTEGER NOT NULL
    );`,
+  // 5: push subscriptions waiting for records here (replication/push-watchers.ts).
+  `CREATE TABLE push_watchers (subscription TEXT PRIMARY KEY, offset INTEGER NOT NULL);`,
 ];
