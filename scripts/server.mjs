@@ -1,6 +1,7 @@
 // Starts Runnel in workerd through Miniflare's API (no wrangler dev proxy
 // in front, which costs a lot of throughput), with on-disk state, and
 // optionally the Kafka protocol front door beside it.
+import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Miniflare, Log, LogLevel, convertV4MiniflareOptions } from "miniflare";
 import { buildExample, buildGateway, buildWorker, root } from "./build.mjs";
@@ -39,7 +40,7 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
   // worker target; it binds Runnel's RunnelService back as User:example-consumer.
   workerOptions.serviceBindings = { ...workerOptions.serviceBindings, CONSUMER: EXAMPLE_NAME, ...Object.fromEntries(workers.map((w) => [w.binding, w.name])) };
   const example = { name: EXAMPLE_NAME, modules: true, scriptPath: await buildExample(), compatibilityDate: workerOptions.compatibilityDate, serviceBindings: { RUNNEL: EXAMPLE_BINDING } };
-  const more = workers.map((w) => ({ name: w.name, modules: true, scriptPath: w.scriptPath, compatibilityDate: workerOptions.compatibilityDate, bindings: w.bindings ?? {} }));
+  const more = workers.map((w) => ({ name: w.name, modules: true, scriptPath: w.scriptPath, modulesRoot: dirname(w.scriptPath), compatibilityDate: workerOptions.compatibilityDate, bindings: w.bindings ?? {} }));
   // wrangler still speaks Miniflare 4's option shape; Miniflare 5 converts it.
   const options = convertV4MiniflareOptions({
     host,
