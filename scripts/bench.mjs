@@ -45,7 +45,8 @@
 // (bench/push-worker.js, run beside Runnel on that server, reporting each
 // batch back over HTTP) — for each, after a tenth of that unmeasured,
 // records delivered per second flat out, then produce-to-delivery p50/p99
-// (and the produce requests' p50) at half that rate: push_ figures for
+// (and the produce requests' p50) at half that rate, with
+// --latency-producers and --latency-batch: push_ figures for
 // the webhook, push_worker_ for the Worker; see bench/push-scenario.mjs)
 // --push-records N (records of each push run, 200000; four runs)
 // --baseline REF (compare with

@@ -139,18 +139,20 @@ async function pushRun({ path, server, receiver, target, topic, records, produce
 }
 
 /**
- * Flat out, then at half the rate it reached (with `latencyBatch`-record
- * produces), to `target` on topics named after `topic`: the figures with
- * `prefix`, or none when the server has no subscriptions. The half-load
- * run's produce p50 is there too: its end-to-end latency counts from
- * before the produce request, so on a busy machine much of it is the
- * wait for the produce's acknowledgement.
+ * Flat out, then at half the rate it reached, to `target` on topics named
+ * after `topic`: the figures with `prefix`, or none when the server has no
+ * subscriptions. The half-load run has `latencyProducers` producers of
+ * `latencyBatch`-record produces, as the WebSocket's: with fewer, each
+ * waiting for its acknowledgement, the rate was out of reach on a busy
+ * machine. Its produce p50 is there too: end-to-end latency counts from
+ * before the produce request, so on a busy machine much of it is the wait
+ * for the produce's acknowledgement.
  */
-async function pushTarget({ prefix, topic, target, common, batch, latencyBatch }) {
+async function pushTarget({ prefix, topic, target, common, batch, latencyBatch, latencyProducers }) {
   const full = await pushRun({ ...common, target, batch, topic });
   if (full === null) return {};
   const ratePerS = Math.max(1, Math.round(full.delivered_records_per_s / 2));
-  const half = await pushRun({ ...common, target, batch: latencyBatch, topic: `${topic}-half`, ratePerS });
+  const half = await pushRun({ ...common, target, batch: latencyBatch, producers: latencyProducers, topic: `${topic}-half`, ratePerS });
   return {
     [`${prefix}delivered_records_per_s`]: full.delivered_records_per_s,
     [`${prefix}e2e_p99_ms`]: full.e2e_p99_ms,
@@ -173,7 +175,7 @@ async function pushTarget({ prefix, topic, target, common, batch, latencyBatch }
  * measured a third to a half below the second's in most runs here,
  * whichever target went first.
  */
-export async function pushScenario({ path, server, receiver, workerBinding, records, producers, partitions, batch, latencyBatch }) {
+export async function pushScenario({ path, server, receiver, workerBinding, records, producers, partitions, batch, latencyBatch, latencyProducers }) {
   const common = { path, server, receiver, producers, partitions };
   const targets = [{ prefix: "push_", topic: "bench-push", target: { type: "webhook", url: receiver.webhookUrl } }];
   if (workerBinding !== null) targets.push({ prefix: "push_worker_", topic: "bench-push-worker", target: { type: "worker", service: workerBinding } });
@@ -182,7 +184,7 @@ export async function pushScenario({ path, server, receiver, workerBinding, reco
     if ((await pushRun({ ...common, records: warmUpRecords, target, batch, topic: `${topic}-warm-up` })) === null) return {};
   }
   const out = {};
-  for (const t of targets) Object.assign(out, await pushTarget({ ...t, common: { ...common, records }, batch, latencyBatch }));
+  for (const t of targets) Object.assign(out, await pushTarget({ ...t, common: { ...common, records }, batch, latencyBatch, latencyProducers }));
   if (receiver.strays() > 0) throw new Error(`${receiver.strays()} batches arrived outside any run (delivered more than once?)`);
   return out;
 }

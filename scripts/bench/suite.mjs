@@ -245,7 +245,7 @@ async function pushOn(arm, cfg) {
     try {
       const path = await pathTo(arm, cfg.via[0], s.url, null, cfg.recordBytes);
       try {
-        const common = { producers: cfg.producers, partitions: cfg.partitions, batch: cfg.batch, latencyBatch: cfg.latencyBatch };
+        const common = { producers: cfg.producers, partitions: cfg.partitions, batch: cfg.batch, latencyBatch: cfg.latencyBatch, latencyProducers: cfg.latencyProducers };
         const workerBinding = s.workerBindings?.includes(worker.binding) ? worker.binding : null;
         return await pushScenario({ ...common, path, server: s.url, receiver, workerBinding, records: cfg.pushRecords });
       } finally {
