@@ -39,7 +39,9 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
   // Beside Runnel, the example consumer Worker (examples/consumer-worker): bound as CONSUMER, a subscription's
   // worker target; it binds Runnel's RunnelService back as User:example-consumer.
   workerOptions.serviceBindings = { ...workerOptions.serviceBindings, CONSUMER: EXAMPLE_NAME, ...Object.fromEntries(workers.map((w) => [w.binding, w.name])) };
-  const example = { name: EXAMPLE_NAME, modules: true, scriptPath: await buildExample(), compatibilityDate: workerOptions.compatibilityDate, serviceBindings: { RUNNEL: EXAMPLE_BINDING } };
+  const examplePath = await buildExample();
+  // A Worker's modules root defaults to the working directory, which a baseline's checkout (bench --baseline) is not under.
+  const example = { name: EXAMPLE_NAME, modules: true, scriptPath: examplePath, modulesRoot: dirname(examplePath), compatibilityDate: workerOptions.compatibilityDate, serviceBindings: { RUNNEL: EXAMPLE_BINDING } };
   const more = workers.map((w) => ({ name: w.name, modules: true, scriptPath: w.scriptPath, modulesRoot: dirname(w.scriptPath), compatibilityDate: workerOptions.compatibilityDate, bindings: w.bindings ?? {} }));
   // wrangler still speaks Miniflare 4's option shape; Miniflare 5 converts it.
   const options = convertV4MiniflareOptions({
