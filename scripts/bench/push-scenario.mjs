@@ -40,7 +40,8 @@ function jsonBody(req) {
  * /report the bench Worker's report of one, handed on in the order of its
  * `seq`. listen(onRecords, onError) routes each batch to the run going on
  * as onRecords(topic, partition, values, receivedMs); what it throws goes
- * to onError. A batch outside any run counts in `strays`. Resolves to {
+ * to onError. A batch outside any run, or a request that fails outside
+ * one, counts in `strays`. Resolves to {
  * webhookUrl, reportUrl, listen, strays(), close() }.
  */
 export function openPushReceiver() {
@@ -67,7 +68,8 @@ export function openPushReceiver() {
       else if (req.url === "/report") onReport(body);
       else throw new Error(`the receiver got a POST to ${req.url}`);
     } catch (e) {
-      run?.onError(e);
+      if (run === null) strays++; // no run to fail: the scenario's end reports it
+      else run.onError(e);
     }
     res.writeHead(204).end();
   });
@@ -185,6 +187,6 @@ export async function pushScenario({ path, server, receiver, workerBinding, reco
   }
   const out = {};
   for (const t of targets) Object.assign(out, await pushTarget({ ...t, common: { ...common, records }, batch, latencyBatch, latencyProducers }));
-  if (receiver.strays() > 0) throw new Error(`${receiver.strays()} batches arrived outside any run (delivered more than once?)`);
+  if (receiver.strays() > 0) throw new Error(`${receiver.strays()} batches or failed requests came outside any run (delivered more than once?)`);
   return out;
 }
