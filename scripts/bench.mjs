@@ -40,11 +40,16 @@
 // then through @platformatic/kafka (flexible versions): kafka_platformatic_;
 // the front door runs in the benchmark's process, so its CPU counts as the
 // client's; see bench/kafka-scenario.mjs) --push true|false (true: push
-// subscriptions to a webhook receiver in the benchmark's process, on a
-// server of its own in development mode — records delivered per second
-// flat out, then produce-to-delivery p50/p99 at half that rate: push_
-// figures; see bench/push-scenario.mjs) --push-records N (records of each
-// push run, 200000) --baseline REF (compare with
+// subscriptions, on a server of its own in development mode, to a webhook
+// receiver in the benchmark's process and to a Worker bound to Runnel's
+// (bench/push-worker.js, run beside Runnel on that server, reporting each
+// batch back over HTTP) — for each, after a tenth of that unmeasured,
+// records delivered per second flat out, then produce-to-delivery p50/p99
+// (and the produce requests' p50) at half that rate, with
+// --latency-producers and --latency-batch: push_ figures for
+// the webhook, push_worker_ for the Worker; see bench/push-scenario.mjs)
+// --push-records N (records of each push run, 200000; four runs)
+// --baseline REF (compare with
 // the code at git ref REF — main, HEAD~3, a hash — in the same run: its
 // server and client are built from a temporary git worktree of REF, with
 // its own scripts/server.mjs, and every selected scenario runs on REF's

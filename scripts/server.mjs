@@ -1,6 +1,7 @@
 // Starts Runnel in workerd through Miniflare's API (no wrangler dev proxy
 // in front, which costs a lot of throughput), with on-disk state, and
 // optionally the Kafka protocol front door beside it.
+import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Miniflare, Log, LogLevel, convertV4MiniflareOptions } from "miniflare";
 import { buildExample, buildGateway, buildWorker, root } from "./build.mjs";
@@ -19,10 +20,15 @@ process.env.WRANGLER_SEND_METRICS = "false";
  * runs none; with an admin key its clients must authenticate with
  * SASL/PLAIN), authOff (development without an admin key over a state
  * that holds keys or ACLs: serve open anyway; without it such a start
- * throws, saying why — see openOverKeys in src/access/authenticate.ts).
- * Returns { url, kafka: { host, port, sasl } | null, stop() }.
+ * throws, saying why — see openOverKeys in src/access/authenticate.ts),
+ * workers (more Workers beside Runnel, each { name, scriptPath (one ES
+ * module), binding, bindings }: Runnel's Worker gets a service binding
+ * named `binding` to it — what a subscription's worker target names —
+ * and `bindings` are its own, vars say; none by default).
+ * Returns { url, kafka: { host, port, sasl } | null, workerBindings (the
+ * `binding` of each of `workers`), stop() }.
  */
-export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode = "development", adminKey, kafkaPort = 0, authOff = false } = {}) {
+export async function startServer({ port = 8787, host = "127.0.0.1", persistTo = `${root}.runnel/state`, quiet = false, inspectorPort, mode = "development", adminKey, kafkaPort = 0, authOff = false, workers = [] } = {}) {
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(`${root}wrangler.toml`);
   workerOptions.bindings = { ...workerOptions.bindings, MODE: mode, ...(adminKey ? { RUNNEL_ADMIN_KEY: adminKey } : {}), ...(authOff ? { AUTH_OFF: "true" } : {}) };
@@ -32,15 +38,18 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
   const scriptPath = await buildWorker({ development });
   // Beside Runnel, the example consumer Worker (examples/consumer-worker): bound as CONSUMER, a subscription's
   // worker target; it binds Runnel's RunnelService back as User:example-consumer.
-  workerOptions.serviceBindings = { ...workerOptions.serviceBindings, CONSUMER: EXAMPLE_NAME };
-  const example = { name: EXAMPLE_NAME, modules: true, scriptPath: await buildExample(), compatibilityDate: workerOptions.compatibilityDate, serviceBindings: { RUNNEL: EXAMPLE_BINDING } };
+  workerOptions.serviceBindings = { ...workerOptions.serviceBindings, CONSUMER: EXAMPLE_NAME, ...Object.fromEntries(workers.map((w) => [w.binding, w.name])) };
+  const examplePath = await buildExample();
+  // A Worker's modules root defaults to the working directory, which a baseline's checkout (bench --baseline) is not under.
+  const example = { name: EXAMPLE_NAME, modules: true, scriptPath: examplePath, modulesRoot: dirname(examplePath), compatibilityDate: workerOptions.compatibilityDate, serviceBindings: { RUNNEL: EXAMPLE_BINDING } };
+  const more = workers.map((w) => ({ name: w.name, modules: true, scriptPath: w.scriptPath, modulesRoot: dirname(w.scriptPath), compatibilityDate: workerOptions.compatibilityDate, bindings: w.bindings ?? {} }));
   // wrangler still speaks Miniflare 4's option shape; Miniflare 5 converts it.
   const options = convertV4MiniflareOptions({
     host,
     port,
     cf: false,
     log: new Log(quiet ? LogLevel.WARN : LogLevel.INFO),
-    workers: [{ ...withoutModuleRules(workerOptions), name: "runnel", modules: true, scriptPath, modulesRoot: `${root}.runnel/build` }, example],
+    workers: [{ ...withoutModuleRules(workerOptions), name: "runnel", modules: true, scriptPath, modulesRoot: `${root}.runnel/build` }, example, ...more],
   });
   // Per-request logging costs throughput; storage lives under persistTo.
   const mf = new Miniflare({ ...options, resourcePersistencePath: persistTo, logRequests: false, ...(inspectorPort ? { inspectorPort } : {}) });
@@ -68,6 +77,7 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
     url,
     mf,
     kafka: gateway === null ? null : { host: gateway.host, port: gateway.port, sasl: adminKey ? "required" : "off" },
+    workerBindings: workers.map((w) => w.binding),
     stop: async () => {
       await gateway?.stop();
       await mf.dispose();

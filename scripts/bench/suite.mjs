@@ -13,7 +13,7 @@ import { kafkaScenario } from "./kafka-scenario.mjs";
 import { watchServerMemory } from "./memory.mjs";
 import { clientPath, rawPath } from "./paths.mjs";
 import { produceConsume } from "./produce-consume.mjs";
-import { pushScenario } from "./push-scenario.mjs";
+import { benchWorker, openPushReceiver, pushScenario } from "./push-scenario.mjs";
 import { scrapeScenario } from "./scrape-scenario.mjs";
 import { tieredScenario } from "./tiered-scenario.mjs";
 import { wsScenario } from "./ws-scenario.mjs";
@@ -230,21 +230,31 @@ async function authScenarios(arm, cfg) {
 }
 
 /**
- * Push subscriptions to a webhook receiver (bench/push-scenario.mjs) on a
- * server of `arm` in development mode serving open: production refuses
- * webhooks on the loopback, where the receiver listens.
+ * Push subscriptions to a webhook receiver and to a bound Worker
+ * (bench/push-scenario.mjs) on a server of `arm` in development mode
+ * serving open: production refuses webhooks on the loopback, where the
+ * receiver listens. The bench Worker runs beside Runnel on that server; a
+ * server that does not run it (a baseline's from before) gives webhook
+ * figures only.
  */
 async function pushOn(arm, cfg) {
-  const s = await startOn(arm, cfg, { mode: "development" });
+  const receiver = await openPushReceiver();
   try {
-    const path = await pathTo(arm, cfg.via[0], s.url, null, cfg.recordBytes);
+    const worker = benchWorker(receiver.reportUrl);
+    const s = await startOn(arm, cfg, { mode: "development", workers: [worker] });
     try {
-      const common = { producers: cfg.producers, partitions: cfg.partitions, batch: cfg.batch, latencyBatch: cfg.latencyBatch };
-      return await pushScenario({ ...common, path, server: s.url, records: cfg.pushRecords });
+      const path = await pathTo(arm, cfg.via[0], s.url, null, cfg.recordBytes);
+      try {
+        const common = { producers: cfg.producers, partitions: cfg.partitions, batch: cfg.batch, latencyBatch: cfg.latencyBatch, latencyProducers: cfg.latencyProducers };
+        const workerBinding = s.workerBindings?.includes(worker.binding) ? worker.binding : null;
+        return await pushScenario({ ...common, path, server: s.url, receiver, workerBinding, records: cfg.pushRecords });
+      } finally {
+        await path.close();
+      }
     } finally {
-      await path.close();
+      await s.stop();
     }
   } finally {
-    await s.stop();
+    await receiver.close();
   }
 }
