@@ -19,6 +19,7 @@ import { RunnelObject } from "../rpc/runnel-object";
 import { applySchema } from "../rpc/schema-steps";
 import type { ConfigOverrides } from "../topic/configs";
 import { deleteRecordsBefore } from "./delete-records";
+import { setFence } from "./fencing";
 import * as follower from "./follower";
 import type { PartitionMetricsOk } from "./metrics";
 import { PartitionLog } from "../log/partition-log";
@@ -27,8 +28,8 @@ import * as lookups from "./replica-lookups";
 import { ReplicaState } from "./replica-state";
 import { PARTITION_SCHEMA } from "../log/schema";
 import type {
-  AppendArgs, AppendOk, DeleteRecordsArgs, DeleteRecordsOk, DescribeOk, EpochEndOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ProducersOk, ReplicateArgs,
-  ReplicateOk, TimestampLookupOk, TruncateOk,
+  AppendArgs, AppendOk, DeleteRecordsArgs, DeleteRecordsOk, DescribeOk, EpochEndOk, FenceArgs, FenceOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ProducersOk,
+  ReplicateArgs, ReplicateOk, ResetToArgs, TimestampLookupOk, TruncateOk,
 } from "./types";
 
 type Ok = { ok: true };
@@ -81,6 +82,12 @@ export class PartitionReplica extends RunnelObject {
   async append(args: AppendArgs): Promise<AppendOk | Failure> {
     const r = await this.#open(args.topicId);
     return r instanceof ReplicaState ? r.leader.append(args) : r;
+  }
+
+  /** Sets the fencing token (leader of `args.leaderEpoch` only): a fence control batch, answered once the ISR has it (see fencing.ts). */
+  async fence(args: FenceArgs): Promise<FenceOk | Failure> {
+    const r = await this.#open(args.topicId);
+    return r instanceof ReplicaState ? setFence(r, args) : r;
   }
 
   /** Kafka's DeleteRecords (leader of `args.leaderEpoch` only): moves the log start to `args.offset`, -1 the high watermark (see delete-records.ts). */
@@ -194,7 +201,7 @@ export class PartitionReplica extends RunnelObject {
   }
 
   /** Empties this log and starts it at `offset` (see follower.ts). */
-  async resetTo(args: { topicId: string; leaderEpoch: number; offset: number; logStartOffset?: number }): Promise<Ok | Failure> {
+  async resetTo(args: ResetToArgs): Promise<Ok | Failure> {
     const r = await this.#open(args.topicId);
     return r instanceof ReplicaState ? follower.resetTo(r, args) : r;
   }
