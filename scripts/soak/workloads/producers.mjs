@@ -45,7 +45,9 @@ async function loop(ctx, send, connect = async () => {}) {
       if (!connected) await connect();
       connected = true;
       const offsets = await send(partition, ids.map((id) => JSON.stringify({ id })));
-      ids.forEach((id, i) => ctx.history.record({ type: "produce.ack", ...base, offset: offsets[i], id, seq: seq - ids.length + i }));
+      ids.forEach((id, i) => {
+        ctx.history.record({ type: "produce.ack", ...base, offset: offsets[i], id, seq: seq - ids.length + i });
+      });
     } catch (e) {
       connected = false;
       for (const id of ids) ctx.history.record({ type: "produce.unknown", ...base, id, error: String(e?.message ?? e).slice(0, 200) });
