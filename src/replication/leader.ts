@@ -43,8 +43,7 @@ export class LeaderSide {
    * A retry (the same Idempotency-Key, or idempotent batches this
    * partition already holds) is answered with the original offsets and
    * appends nothing; idempotent batches out of sequence or of a fenced
-   * epoch are refused (producer-state.ts); so is an append whose condition
-   * fails (expected offset, fencing token: log/fences.ts).
+   * epoch are refused (producer-state.ts); so is one whose condition fails (log/fences.ts).
    */
   async append(args: AppendArgs): Promise<AppendOk | Failure> {
     const r = this.replica;

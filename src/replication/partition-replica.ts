@@ -139,14 +139,10 @@ export class PartitionReplica extends RunnelObject {
     return r instanceof ReplicaState ? watchPush(r, subscription, offset) : r;
   }
 
-  /** The first batch whose running max timestamp is at or after `timestampMs`. */
+  /** The first batch whose running max timestamp is at or after `timestampMs` (remote segments first). */
   async batchForTimestamp(topicId: string, timestampMs: number): Promise<TimestampLookupOk | Failure> {
     const r = await this.#open(topicId);
-    if (!(r instanceof ReplicaState)) return r;
-    const remote = await r.tiered.batchForTimestamp(timestampMs); // the remote log comes first; null when the answer is local
-    const batch = remote ?? r.log.reads.batchForTimestamp(timestampMs);
-    if (batch !== null && !(batch instanceof Uint8Array)) return batch;
-    return { ok: true, batch, ...positions(r.log) };
+    return r instanceof ReplicaState ? lookups.batchForTimestamp(r, timestampMs) : r;
   }
 
   /** Leader only: where `leaderEpoch` ends, fencing `currentLeaderEpoch` (Kafka's OffsetForLeaderEpoch; replica-lookups.ts). */
@@ -161,16 +157,10 @@ export class PartitionReplica extends RunnelObject {
     return r instanceof ReplicaState ? lookups.activeProducers(r, Date.now()) : r;
   }
 
-  /** Offsets, size, role and epoch of this replica. */
+  /** Offsets, size, tiered storage, cleaner, role and epoch of this replica. */
   async describe(topicId: string): Promise<DescribeOk | Failure> {
     const r = await this.#open(topicId);
-    if (!(r instanceof ReplicaState)) return r;
-    const { brokerId, log } = r;
-    const sizes = { sizeBytes: log.sizeBytes(), segmentsCount: log.segmentsCount() };
-    const { localSizeBytes, remoteSizeBytes, remoteSegments } = r.tiered.sizes();
-    const tiered = { localLogStartOffset: log.localLogStartOffset, localSizeBytes, remoteSizeBytes, remoteSegments };
-    const cleaner = r.cleaner.view(Date.now());
-    return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes, ...tiered, cleaner };
+    return r instanceof ReplicaState ? lookups.describe(r) : r;
   }
 
   /** Positions, size and counters for GET /metrics (see metrics.ts); the counters are stored before they are shown. */
