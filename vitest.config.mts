@@ -43,7 +43,7 @@ export default defineConfig({
         // Unit and API tests inside workerd, against the real Durable Objects.
         // The development build (src/dev.ts: faults on demand) in development mode without an admin key: served open.
         plugins: [cloudflareTest({ ...DEVELOPMENT_BUILD, miniflare: { ...DEVELOPMENT_BUILD.miniflare, bindings: { MODE: "development" } } })],
-        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/compat/**", "test/access/**", "test/gateway/**", "test/docs/**", "test/layout/**", "test/push/**"], testTimeout: 20_000 },
+        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/compat/**", "test/access/**", "test/gateway/**", "test/docs/**", "test/layout/**", "test/push/**", "test/soak/**"], testTimeout: 20_000 },
       },
       {
         // Push subscriptions: the same Worker, its outbound HTTP routed to a webhook receiver Worker
@@ -63,8 +63,8 @@ export default defineConfig({
         test: { name: "workers-auth", include: ["test/access/**/*.test.ts"], testTimeout: 20_000 },
       },
       {
-        // The Kafka front door's own code (a Node process, not the Worker): codec byte vectors and its TCP server.
-        test: { name: "node", include: ["test/gateway/**/*.test.ts", "test/docs/**/*.test.ts", "test/layout/**/*.test.ts"], environment: "node", testTimeout: 20_000 },
+        // The Kafka front door's own code (a Node process, not the Worker): codec byte vectors and its TCP server; the soak's history checker.
+        test: { name: "node", include: ["test/gateway/**/*.test.ts", "test/docs/**/*.test.ts", "test/layout/**/*.test.ts", "test/soak/**/*.test.ts"], environment: "node", testTimeout: 20_000 },
       },
       {
         // End-to-end tests: start the real local server (`npm start`) and talk HTTP to it.

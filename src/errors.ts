@@ -31,6 +31,10 @@ export const ErrorCode = {
   CONSUMER_ALREADY_EXISTS: 40902,
   ILLEGAL_STATE: 40903,
   STALE_MEMBER: 40904,
+  /** A conditional append refused: the log end offset is not the expected one (the body carries `log_end_offset`); no Kafka name. */
+  OFFSET_NOT_EXPECTED: 40905,
+  /** Fenced: a newer producer epoch or fencing token exists (PRODUCER_FENCED or INVALID_PRODUCER_EPOCH, named at the site). */
+  FENCED: 40906,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   OFFSET_OUT_OF_RANGE: 41601,
@@ -89,6 +93,7 @@ export type KafkaErrorName =
   | "OUT_OF_ORDER_SEQUENCE_NUMBER"
   | "DUPLICATE_SEQUENCE_NUMBER"
   | "INVALID_PRODUCER_EPOCH"
+  | "PRODUCER_FENCED"
   | "UNKNOWN_PRODUCER_ID"
   | "SASL_AUTHENTICATION_FAILED"
   | "GROUP_ID_NOT_FOUND"
@@ -139,6 +144,7 @@ export type NamedAtSite =
   | typeof ErrorCode.NOT_AUTHORIZED
   | typeof ErrorCode.LEADER_NOT_AVAILABLE
   | typeof ErrorCode.ILLEGAL_STATE
+  | typeof ErrorCode.FENCED
   | typeof ErrorCode.INVALID_PAYLOAD
   | typeof ErrorCode.OVERLOADED
   | typeof ErrorCode.RETRIABLE;
@@ -158,6 +164,8 @@ export interface ErrorBody {
   error_code: number;
   message: string;
   error_name?: KafkaErrorName;
+  /** 40905 only: the partition's log end offset when the conditional append was refused. */
+  log_end_offset?: number;
 }
 
 /**
@@ -170,6 +178,9 @@ export class RunnelError extends Error {
 
   /** A bug's id when this is a 500 for a bug already logged (with that id) where it happened. */
   bugId?: string;
+
+  /** 40905 only: the partition's log end offset, which the body carries. */
+  logEndOffset?: number;
 
   /**
    * `errorName` defaults from the code (`defaultErrorName`); give it for
@@ -188,7 +199,8 @@ export class RunnelError extends Error {
 
   /** The JSON body: `error_code`, `message`, and `error_name` when there is one. */
   body(): ErrorBody {
-    return bodyOf(this.errorCode, this.message, this.errorName);
+    const body = bodyOf(this.errorCode, this.message, this.errorName);
+    return this.logEndOffset === undefined ? body : { ...body, log_end_offset: this.logEndOffset };
   }
 }
 
@@ -211,6 +223,8 @@ export interface Failure {
   message: string;
   /** For a 500: the id of the log line where the bug was logged (once). */
   bug_id?: string;
+  /** 40905 only: the partition's log end offset when the conditional append was refused. */
+  log_end_offset?: number;
 }
 
 /**
@@ -246,6 +260,7 @@ export function unwrap<R extends { ok: boolean }>(result: R): Extract<R, { ok: t
 export function errorOf(f: Failure): RunnelError {
   const e = new RunnelError(f.error_code, f.message, undefined, f.error_name ?? null);
   if (f.bug_id !== undefined) e.bugId = f.bug_id;
+  if (f.log_end_offset !== undefined) e.logEndOffset = f.log_end_offset;
   return e;
 }
 
@@ -253,6 +268,7 @@ export function errorOf(f: Failure): RunnelError {
 export function failureOf(e: unknown): Failure {
   if (e instanceof RunnelError) {
     const f = failure(e.errorCode, e.message, e.errorName ?? null);
+    if (e.logEndOffset !== undefined) f.log_end_offset = e.logEndOffset;
     return e.bugId === undefined ? f : { ...f, bug_id: e.bugId };
   }
   return failure(ErrorCode.INTERNAL, e instanceof Error ? e.message : String(e));

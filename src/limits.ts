@@ -87,6 +87,8 @@ export const limits = {
   producerIdMax: Number.MAX_SAFE_INTEGER,
   /** Longest an Idempotency-Key may be (printable ASCII). */
   idempotencyKeyLengthMax: 255,
+  /** Longest a fencing token may be (printable ASCII; API.md "Conditional append and fencing"). */
+  fencingTokenLengthMax: 64,
   /** How long the controller waits for a replica to answer before calling it unreachable. */
   replicaProbeMs: 2_000,
   /** How often a Worker tells the controller, at most, that a partition it was asked for has no leader. */

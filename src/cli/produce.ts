@@ -3,7 +3,9 @@
  * byte for byte (the newline is not part of the record), through the
  * client's producer. With `--key-delimiter` the text before its first
  * occurrence is the key. A progress bar shows on a terminal when reading
- * a file.
+ * a file. `--expected-offset` sends every line as one conditional append
+ * (all or nothing, at that offset); `--fencing-token` makes each request
+ * carry the writer's token. `runnel fence` sets a partition's token.
  */
 import { createReadStream, statSync } from "node:fs";
 import { SingleBar } from "cli-progress";
@@ -23,6 +25,8 @@ interface ProduceOptions {
   header: string[];
   acks: string;
   compression?: string;
+  expectedOffset?: string;
+  fencingToken?: string;
 }
 
 export function produceCommand(program: Command, globals: () => GlobalOptions): void {
@@ -35,7 +39,17 @@ export function produceCommand(program: Command, globals: () => GlobalOptions): 
     .option("-H, --header <name=value>", "a header on every record (repeatable)", collect, [])
     .option("--acks <acks>", "0, 1 or all", "all")
     .option("-z, --compression <codec>", "none, gzip, snappy, lz4 or zstd", "none")
+    .option("--expected-offset <n>", "append all lines as one request, only if the partition's log end offset is n")
+    .option("--fencing-token <token>", "send this fencing token: refused once another writer fenced the partition")
     .action(async (topic: string, opts: ProduceOptions) => produce(globals(), topic, opts));
+  program
+    .command("fence <topic> <partition> <token>")
+    .description("set a partition's fencing token: writers with another token are refused from now on")
+    .action(async (topic: string, partition: string, token: string) => {
+      const o = globals();
+      const done = await clientOf(o).admin().fence(topic, intOption("<partition>", partition)!, token);
+      print(o, done, () => `fenced partition ${partition} of ${topic} with '${done.token}' at offset ${done.offset}`);
+    });
 }
 
 async function produce(o: GlobalOptions, topic: string, opts: ProduceOptions): Promise<void> {
@@ -44,7 +58,10 @@ async function produce(o: GlobalOptions, topic: string, opts: ProduceOptions): P
   const partition = intOption("--partition", opts.partition);
   const headers = Object.entries(pairs(opts.header, "--header")).map(([name, value]) => ({ name, value }));
   const delimiter = opts.keyDelimiter === undefined ? null : new TextEncoder().encode(opts.keyDelimiter);
-  const producer = clientOf(o).producer({ acks, compression: opts.compression as "none" });
+  const expectedOffset = intOption("--expected-offset", opts.expectedOffset);
+  const perSend = expectedOffset === undefined ? RECORDS_PER_SEND : Number.POSITIVE_INFINITY; // conditional: one request
+  const token = opts.fencingToken === undefined ? {} : { fencingToken: opts.fencingToken };
+  const producer = clientOf(o).producer({ acks, compression: opts.compression as "none", ...token });
   const input = opts.file === undefined ? process.stdin : createReadStream(opts.file);
   const bar = opts.file !== undefined && process.stderr.isTTY && !o.json ? new SingleBar({ format: "{bar} {percentage}% | {value}/{total} bytes | {records} records", stream: process.stderr }) : null;
   bar?.start(statSync(opts.file!).size, 0, { records: 0 });
@@ -56,7 +73,7 @@ async function produce(o: GlobalOptions, topic: string, opts: ProduceOptions): P
   const send = async () => {
     const sent = batch.length;
     const bytes = batchBytes;
-    const done = producer.send(topic, batch);
+    const done = producer.send(topic, batch, expectedOffset === undefined ? {} : { expectedOffset });
     done.then(
       () => {
         records += sent;
@@ -79,7 +96,7 @@ async function produce(o: GlobalOptions, topic: string, opts: ProduceOptions): P
         ...(headers.length === 0 ? {} : { headers }),
       });
       batchBytes += bytes;
-      if (batch.length >= RECORDS_PER_SEND) await send();
+      if (batch.length >= perSend) await send();
     }
     if (batch.length > 0) await send();
     await Promise.all(inFlight);

@@ -109,6 +109,11 @@ export class Admin {
     return (await this.get<{ offset: number }>(`/topics/${seg(topic)}/partitions/${partition}/offsets?timestamp=${timestamp}`)).offset;
   }
 
+  /** Sets a partition's fencing token (last fence wins); resolves with the offset of the fence in the log. Producers with another `fencingToken` are refused from then on. */
+  async fence(topic: string, partition: number, token: string): Promise<{ token: string; offset: number }> {
+    return this.send<{ token: string; offset: number }>("POST", `/topics/${seg(topic)}/partitions/${partition}/fence`, { token });
+  }
+
   listGroups(): Promise<Row[]> {
     return this.list("/consumer-groups");
   }

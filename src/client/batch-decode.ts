@@ -15,6 +15,7 @@ import { joinBytes } from "../bytes/concat";
 import { limits } from "../limits";
 import { CompressionError, pastLimit } from "../record/codec-support";
 import { BATCH_HEADER_BYTES, Compression, compressionOf, type DecodedRecord, decodeRecords, readBatchHeader } from "../record/record-batch";
+import { isControlBatch } from "../record/control-records";
 import { RunnelError } from "./errors";
 
 /** The error code of a batch that does not decode (API.md's 50001, CORRUPT_MESSAGE). */
@@ -35,6 +36,10 @@ export async function decodeBatches(body: Uint8Array, fromOffset: number, output
     const batch = batchAt(body, at);
     const header = readBatchHeader(batch);
     if (header.magic !== MAGIC) throw corrupt(header.baseOffset, `magic ${header.magic}, expected ${MAGIC}`);
+    if (isControlBatch(header)) {
+      at += batch.length; // control records (fences) are the log's, never the application's
+      continue;
+    }
     let records: DecodedRecord[];
     try {
       const section = await decompressSection(compressionOf(header.attributes), batch.subarray(BATCH_HEADER_BYTES), outputBytesMax);

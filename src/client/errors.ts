@@ -22,6 +22,8 @@ export class RunnelError extends Error {
     readonly retryAfterS: number | null = null,
     /** Kafka's name for the failure (the API's `error_name`, e.g. `NOT_ENOUGH_REPLICAS`); null when it has none. */
     readonly errorName: string | null = null,
+    /** A refused conditional append (40905): the partition's log end offset then; null otherwise. */
+    readonly logEndOffset: number | null = null,
   ) {
     super(message);
   }

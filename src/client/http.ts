@@ -89,16 +89,19 @@ export async function errorOf(res: Response): Promise<RunnelError> {
   let code = res.status;
   let message = text.trim() === "" ? `HTTP ${res.status}` : text.slice(0, 1000);
   let name: string | null = null;
+  let logEndOffset: number | null = null;
   try {
-    const body = JSON.parse(text) as { error_code?: unknown; message?: unknown; error_name?: unknown };
+    const body = JSON.parse(text) as { error_code?: unknown; message?: unknown; error_name?: unknown; log_end_offset?: unknown };
     if (typeof body.error_code === "number") code = body.error_code;
     if (typeof body.message === "string") message = body.message;
     if (typeof body.error_name === "string") name = body.error_name;
+    if (typeof body.log_end_offset === "number") logEndOffset = body.log_end_offset;
   } catch {
     // not JSON: the status and the text say it
   }
   const retryAfter = Number(res.headers.get("retry-after"));
-  return new RunnelError(code, message, res.status, res.headers.get("runnel-request-id"), Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null, name);
+  const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null;
+  return new RunnelError(code, message, res.status, res.headers.get("runnel-request-id"), wait, name, logEndOffset);
 }
 
 /** `value` made safe for a path segment. */

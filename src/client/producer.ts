@@ -12,6 +12,7 @@ import { partitionForKey } from "../produce/murmur2";
 import type { RecordInput } from "../record/record-batch";
 import { OpenBatch, type Pending } from "./batch";
 import { CODEC_CODES, type CompressionName, compressorFor } from "./codecs";
+import { checkExpectedOffset, checkFencingToken, onePartition, sendConditional } from "./conditional-send";
 import { RunnelError } from "./errors";
 import { seg, type Http } from "./http";
 import { IdentityKeeper } from "./identity";
@@ -39,6 +40,14 @@ export interface ProducerOptions {
   /** First wait between retries (default 100 ms), doubling up to `retryBackoffMaxMs` (default 1,000 ms). */
   retryBackoffMs?: number;
   retryBackoffMaxMs?: number;
+  /** A fencing token (1–64 printable ASCII) every request carries: appends succeed only while it is the partition's current one (`admin.fence`); once refused (40906 PRODUCER_FENCED) the producer fails every send. */
+  fencingToken?: string;
+}
+
+/** Options of one `send`. */
+export interface SendOptions {
+  /** Append only if the partition's log end offset is exactly this (the first record's offset); else a RunnelError 40905 with `logEndOffset`. All records must go to one partition. */
+  expectedOffset?: number;
 }
 
 /** One record to send. See serde.ts for how keys, values and headers become bytes. */
@@ -82,6 +91,7 @@ export class Producer {
   private readonly host: QueueHost;
   private readonly acks: string;
   private readonly maxBufferedBytes: number;
+  private readonly tokenHeader: Record<string, string>;
   private fenced: RunnelError | null = null;
   private closed = false;
 
@@ -96,6 +106,7 @@ export class Producer {
     this.acks = options.acks === undefined || options.acks === "all" || options.acks === -1 ? "all" : String(options.acks);
     if (!["all", "0", "1"].includes(this.acks)) throw new RunnelError(400, `acks must be 0, 1 or "all", got ${String(options.acks)}`);
     this.maxBufferedBytes = positive("maxBufferedBytes", options.maxBufferedBytes, 32 * 1024 * 1024);
+    this.tokenHeader = options.fencingToken === undefined ? {} : { "runnel-fencing-token": checkFencingToken(options.fencingToken) };
     this.identities = new IdentityKeeper(http, clusterPath, (options.idempotent ?? true) && this.acks !== "0");
     const settings = {
       lingerMs: options.lingerMs ?? 5,
@@ -123,9 +134,11 @@ export class Producer {
    * offset, in the order given, once all are appended (acks "all": by
    * every in-sync replica). Rejects with a `RunnelError` when any of them
    * could not be; records of one call to one partition are appended in
-   * order and together or not at all per batch.
+   * order and together or not at all per batch. With `expectedOffset`
+   * (see `SendOptions`) they go as one request of their own, after the
+   * partition's earlier records are answered.
    */
-  async send(topic: string, records: ProducerRecord[]): Promise<RecordMetadata[]> {
+  async send(topic: string, records: ProducerRecord[], options: SendOptions = {}): Promise<RecordMetadata[]> {
     if (this.closed) throw new RunnelError(400, "the producer is closed");
     if (this.fenced !== null) throw this.fenced;
     if (!Array.isArray(records)) throw new RunnelError(400, "send takes an array of records");
@@ -150,11 +163,22 @@ export class Producer {
       explicit.push(r.partition);
       bytes += core;
     }
+    if (options.expectedOffset !== undefined) return this.sendAt(topic, inputs, cores, explicit, checkExpectedOffset(options.expectedOffset));
     return new Promise((resolve, reject) => {
       const owner: Pending = { results: new Array(records.length), remaining: records.length, settled: false, resolve, reject };
       this.admissions.push({ topic, records: inputs, cores, explicit, bytes, owner });
       void this.admit();
     });
+  }
+
+  /** A conditional send (conditional-send.ts): once the partition's earlier records are answered, one request of its own. */
+  private async sendAt(topic: string, inputs: RecordInput[], cores: number[], explicit: (number | undefined)[], expectedOffset: number): Promise<RecordMetadata[]> {
+    const partition = onePartition(inputs, explicit, await this.partitions.count(topic));
+    const q = this.queue(topic, partition);
+    q.flushNow();
+    await q.idle();
+    const host = { settings: this.host.settings, post: (t: string, p: number, body: Uint8Array, query: string) => this.post(t, p, body, query) };
+    return (await sendConditional(host, topic, partition, inputs, cores, expectedOffset)).map((offset) => ({ partition, offset }));
   }
 
   /** Sends every batch now (no linger) and resolves once every record taken so far is answered. */
@@ -246,9 +270,9 @@ export class Producer {
     return [...this.queues.values()].flatMap((qs) => qs.filter((q) => q !== undefined));
   }
 
-  private async post(topic: string, partition: number, body: Uint8Array): Promise<number> {
-    const path = `${await this.clusterPath()}/topics/${seg(topic)}/partitions/${partition}/batches?acks=${this.acks}`;
-    const res = await this.http.json<{ base_offset: number }>({ method: "POST", path, body, contentType: "application/vnd.kafka.record-batch" });
+  private async post(topic: string, partition: number, body: Uint8Array, query = ""): Promise<number> {
+    const path = `${await this.clusterPath()}/topics/${seg(topic)}/partitions/${partition}/batches?acks=${this.acks}${query}`;
+    const res = await this.http.json<{ base_offset: number }>({ method: "POST", path, body, contentType: "application/vnd.kafka.record-batch", headers: this.tokenHeader });
     if (res.base_offset === -1 && this.acks !== "0") throw new RunnelError(500, `the server answered no offset for partition ${partition} of '${topic}'`);
     return res.base_offset;
   }

@@ -5,13 +5,15 @@
  * Offsets of a compacted log have gaps: a batch may hold fewer records
  * than its offsets span, or none; the next offset moves past every batch
  * read whole, so a reader positioned in a gap reads on from the next
- * record.
+ * record. Control batches (fences) are never shown as records; the next
+ * offset moves past them too.
  */
 import { toBase64 } from "../bytes/base64";
 import { ErrorCode, RunnelError } from "../errors";
 import { limits } from "../limits";
 import { decompress } from "../record/compression";
 import { BATCH_HEADER_BYTES, type BatchHeader, compressionOf, isLogAppendTime, lastOffsetOf, readBatchHeader } from "../record/record-batch";
+import { isControlBatch } from "../record/control-records";
 import { Reader } from "../record/varint";
 import type { RecordFormat } from "./format";
 
@@ -81,6 +83,10 @@ export async function renderBatches(
   for (const batch of batches) {
     if (parts.length >= maxRecords) break;
     const h = readBatchHeader(batch);
+    if (isControlBatch(h)) {
+      nextOffset = Math.max(nextOffset, lastOffsetOf(h) + 1); // control records (fences) are never shown: read past them
+      continue;
+    }
     try {
       const section = decompress(compressionOf(h.attributes), batch.subarray(BATCH_HEADER_BYTES), limits.batchDecompressedBytesMax);
       nextOffset = Math.max(nextOffset, renderSection(section, h, fromOffset, maxRecords, prefix, format, parts));

@@ -15,6 +15,7 @@ import { truncateCheckpoint } from "../cleaner/checkpoint";
 import { checkStoredBatch, lastOffsetOf, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from "../record/record-batch";
 import { deletes, resolveConfigs, type ConfigOverrides, type TopicConfigs } from "../topic/configs";
 import { refusedBatches } from "./append-checks";
+import { type Fence, Fences } from "./fences";
 import { LocalSegments } from "./local-segments";
 import { LogReads } from "./log-reads";
 import { ProducerKeys, producerRow } from "./producer-keys";
@@ -22,9 +23,12 @@ import type { IdempotentAppend } from "./producer-state";
 import { planRetention, type SegmentInfo } from "./retention";
 import { Segments } from "./segments";
 import { localStorageRefusal } from "../tiered/local-copies";
-import type { Positions, ProducerKeyRow } from "./types";
+import type { AppendCondition, Positions, ProducerKeyRow } from "./types";
 
 export type { BatchMark } from "./log-reads";
+
+/** An Idempotency-Key to remember with an append (the log fills in its offsets). */
+type NewKey = Omit<ProducerKeyRow, "baseOffset" | "recordCount">;
 
 export class PartitionLog implements Positions {
   configs: TopicConfigs;
@@ -37,8 +41,9 @@ export class PartitionLog implements Positions {
   /** Running max of batch max timestamps: the time index's last entry. */
   private timeIndexMs: number;
 
-  /** Idempotency-Keys remembered with the batches they produced. */
+  /** Idempotency-Keys remembered with the batches they produced; the fencing tokens the log's fences set (fences.ts). */
   readonly keys: ProducerKeys;
+  readonly fences: Fences;
   /** Reading stored batches back. */
   readonly reads: LogReads;
   /** The closed segments, for the log cleaner. */
@@ -52,20 +57,15 @@ export class PartitionLog implements Positions {
   /** Most bytes of batches held here before appends are refused (`limits.partitionLocalBytesMax`; tests lower it). */
   localBytesMax: number = limits.partitionLocalBytesMax;
 
-  private constructor(
-    readonly sql: SqlStorage,
-    readonly storage: DurableObjectStorage,
-    readonly meta: Map<string, string>,
-  ) {
+  private constructor(readonly sql: SqlStorage, readonly storage: DurableObjectStorage, readonly meta: Map<string, string>) {
     this.keys = new ProducerKeys(sql);
+    this.fences = new Fences(sql);
     this.reads = new LogReads(sql, this);
     this.closedSegments = new LocalSegments(sql, { segments: () => this.segments, transaction: (work) => this.transaction(work) });
     this.configs = resolveConfigs(JSON.parse(meta.get("configs") ?? "{}") as ConfigOverrides);
     this.logStartOffset = Number(meta.get("log_start_offset"));
     this.localLogStartOffset = Math.max(this.logStartOffset, Number(meta.get("local_log_start_offset") ?? "0"));
-    const last = sql.exec<{ last_offset: number; time_index_ms: number }>(
-      "SELECT last_offset, time_index_ms FROM batches ORDER BY base_offset DESC LIMIT 1",
-    ).toArray()[0];
+    const last = sql.exec<{ last_offset: number; time_index_ms: number }>("SELECT last_offset, time_index_ms FROM batches ORDER BY base_offset DESC LIMIT 1").toArray()[0];
     this.logEndOffset = last === undefined ? this.localLogStartOffset : last.last_offset + 1;
     this.timeIndexMs = last?.time_index_ms ?? -1;
     // The checkpointed high watermark; never past what this replica holds.
@@ -108,18 +108,16 @@ export class PartitionLog implements Positions {
    * Appends new batches at the log end as leader of `leaderEpoch`:
    * assigns offsets, stamps the epoch (and the time under LogAppendTime),
    * and records the Idempotency-Key with the offsets its records got, or
-   * each idempotent batch with its own — all in one transaction.
+   * each idempotent batch with its own — all in one transaction, which
+   * first checks `condition` (fences.ts) and appends nothing when it fails.
    */
-  appendAsLeader(
-    batches: Uint8Array[],
-    leaderEpoch: number,
-    nowMs: number,
-    key: Omit<ProducerKeyRow, "baseOffset" | "recordCount"> | null,
-    idempotent: IdempotentAppend | null,
-  ): { baseOffset: number; logAppendTimeMs: number } {
+  appendAsLeader(batches: Uint8Array[], leaderEpoch: number, nowMs: number, key: NewKey | null, idempotent: IdempotentAppend | null, condition: AppendCondition = {}): { baseOffset: number; logAppendTimeMs: number } | Failure {
     const logAppendTime = this.configs["message.timestamp.type"] === "LogAppendTime";
     const baseOffset = this.logEndOffset;
+    let refused = null as Failure | null;
     this.transaction(() => {
+      refused = this.fences.refusal(condition, this.logEndOffset);
+      if (refused !== null) return;
       for (let i = 0; i < batches.length; i++) {
         const batch = batches[i]!;
         const batchBase = this.logEndOffset;
@@ -132,7 +130,7 @@ export class PartitionLog implements Positions {
       }
       if (key !== null) this.keys.insert({ ...key, baseOffset, recordCount: this.logEndOffset - baseOffset });
     });
-    return { baseOffset, logAppendTimeMs: logAppendTime ? nowMs : -1 };
+    return refused ?? { baseOffset, logAppendTimeMs: logAppendTime ? nowMs : -1 };
   }
 
   /**
@@ -176,6 +174,7 @@ export class PartitionLog implements Positions {
     // A batch stored without a max timestamp (-1, by versions before the Worker recomputed it) leaves the
     // running max as it is: as in Kafka, whose time index has no entry for such a batch, no lookup lands on it.
     this.timeIndexMs = Math.max(this.timeIndexMs, h.maxTimestampMs);
+    this.fences.noteBatch(batch, h, this.highWatermark);
     this.sql.exec(
       `INSERT INTO batches (base_offset, last_offset, segment_base_offset, max_timestamp_ms, time_index_ms, leader_epoch, size_bytes, bytes)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -211,6 +210,7 @@ export class PartitionLog implements Positions {
       this.sql.exec("DELETE FROM batches WHERE base_offset >= ?", offset);
       this.sql.exec("DELETE FROM segments WHERE base_offset >= ?", offset);
       this.keys.dropFrom(offset);
+      this.fences.dropFrom(offset);
       this.sql.exec("UPDATE segments SET closed = 0 WHERE base_offset = (SELECT MAX(base_offset) FROM segments)");
       if (this.highWatermark > offset) this.setMeta("high_watermark", String(offset));
       truncateCheckpoint(this, offset);
@@ -218,13 +218,14 @@ export class PartitionLog implements Positions {
     this.reload();
   }
 
-  /** Empties the local log and starts it at `offset` (a follower too far behind the leader's local log start); the log at `logStartOffset`. */
-  resetTo(offset: number, logStartOffset: number = offset): void {
+  /** Empties the local log and starts it at `offset` (a follower too far behind the leader's local log start; `fence`: the leader's in force there); the log at `logStartOffset`. */
+  resetTo(offset: number, logStartOffset: number = offset, fence: Fence | null = null): void {
     assert(logStartOffset <= offset, `log start ${logStartOffset} <= local log start ${offset}`);
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM batches");
       this.sql.exec("DELETE FROM segments");
       this.keys.dropFrom(0);
+      this.fences.resetTo(fence);
       this.setMeta("log_start_offset", String(logStartOffset));
       this.setMeta("local_log_start_offset", String(offset));
       this.setMeta("high_watermark", String(offset));
@@ -242,6 +243,7 @@ export class PartitionLog implements Positions {
   reload(): void {
     this.reloads++;
     this.keys.forgetCopies(); // storage may differ from what was remembered (a rolled-back transaction)
+    this.fences.forget();
     const fresh = PartitionLog.open(this.sql, this.storage)!;
     this.logStartOffset = fresh.logStartOffset;
     this.localLogStartOffset = fresh.localLogStartOffset;

@@ -101,4 +101,9 @@ export const PARTITION_SCHEMA: string[] = [
    );`,
   // 5: push subscriptions waiting for records here (replication/push-watchers.ts).
   `CREATE TABLE push_watchers (subscription TEXT PRIMARY KEY, offset INTEGER NOT NULL);`,
+  // 6: fencing tokens (API.md "Conditional append and fencing"). Each fence
+  // is a control batch in the log; this table remembers the token each one
+  // set by its offset, so the current token outlives the batch (retention,
+  // tiered storage) and a truncation goes back to the token before it.
+  `CREATE TABLE fences (base_offset INTEGER PRIMARY KEY, token TEXT NOT NULL);`,
 ];

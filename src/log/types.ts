@@ -47,3 +47,11 @@ export interface Positions {
   /** The offset the next appended record gets. */
   logEndOffset: number;
 }
+
+/** A conditional append (API.md "Conditional append and fencing"), checked on the leader in the append's own transaction. */
+export interface AppendCondition {
+  /** Appended only when the log end offset is exactly this: the offset the first record would get. */
+  expectedOffset?: number;
+  /** Appended only while this is the partition's current fencing token. */
+  fencingToken?: string;
+}

@@ -9,7 +9,7 @@
 import type { Env } from "../env";
 import { ErrorCode, errorOf, RunnelError, type ErrorBody } from "../errors";
 import { limits } from "../limits";
-import type { ProducerStamp } from "../log/types";
+import type { AppendCondition, ProducerStamp } from "../log/types";
 import { callLeader } from "../metadata/leaders";
 import { forgetTopic, topicMeta } from "../metadata/topic-cache";
 import type { KeyCheckOk } from "../replication/types";
@@ -46,6 +46,12 @@ export interface ProduceRequest {
   acks: Acks;
   /** The request's Idempotency-Key, if any: keyless records then go where the key says, and a retry appends nothing twice. */
   idempotencyKey?: string;
+  /**
+   * Appended only if this holds on the partition's leader (expected
+   * offset, fencing token): the records must go to one partition, the
+   * request is atomic, and a refusal of the condition refuses it whole.
+   */
+  condition?: AppendCondition;
   /** Keeps an acks=0 append running after the answer (the route's waitUntil). */
   background: (work: Promise<unknown>) => void;
   /** Told the topic's name once it is found (metrics label the request by it). */
@@ -77,10 +83,14 @@ async function placeAndAppend(env: Env, req: ProduceRequest, topic: TopicMeta): 
   req.onTopic?.(topic.topicName);
   const { outcomes, placed, at } = place(req, topic);
   const prepared = await prepareAppends(topic, placed);
+  if (req.condition !== undefined && prepared.length > 1) throw conditionOnManyPartitions(prepared.length);
   const producer = req.idempotencyKey === undefined ? undefined : { key: req.idempotencyKey, fingerprint: await fingerprintOf(placed), requestTimeMs: req.requestTimeMs };
   if (producer !== undefined) await refuseReusedKey(env, topic, prepared.map((p) => p.partition), producer);
-  const reports = await sendAppends(env, topic, placed, prepared, req.acks, producer, req.background);
+  const extras = { ...(producer === undefined ? {} : { producer }), ...(req.condition === undefined ? {} : { condition: req.condition }) };
+  const reports = await sendAppends(env, topic, placed, prepared, req.acks, extras, req.background);
   const stale = reports.length > 0 && reports.every((r) => !r.ok && r.error_code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const refused = reports.find((r) => !r.ok && CONDITION_REFUSALS.has(r.error_code));
+  if (refused !== undefined && !refused.ok) throw conditionRefused(refused);
   for (let k = 0; k < reports.length; k++) outcomes[at[k]!] = reports[k]!;
   return { topic, outcomes, stale };
 }
@@ -105,7 +115,7 @@ function place(req: ProduceRequest, topic: TopicMeta): { outcomes: Outcome[]; pl
       at.push(i);
     }
     const refused = outcomes[i];
-    if (req.atomic && refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message, undefined, refused.error_name ?? null);
+    if ((req.atomic || req.condition !== undefined) && refused !== undefined && !refused.ok) throw new RunnelError(refused.error_code, refused.message, undefined, refused.error_name ?? null);
   }
   return { outcomes, placed, at };
 }
@@ -133,6 +143,24 @@ export function keylessRecord(topic: TopicInfo, i: number): RunnelError {
 
 function noPartition(topic: TopicInfo, p: number): RunnelError {
   return new RunnelError(ErrorCode.UNKNOWN_PARTITION, `topic '${topic.topicName}' has no partition ${p} (it has ${topic.partitionsCount})`);
+}
+
+/** The refusals of a condition (expected offset, fencing token): they refuse the request whole. */
+const CONDITION_REFUSALS = new Set<number>([ErrorCode.OFFSET_NOT_EXPECTED, ErrorCode.FENCED]);
+
+/** A leader's refusal of a request's condition as the request's error, carrying `log_end_offset` (40905). */
+function conditionRefused(r: ErrorBody): RunnelError {
+  const e = new RunnelError(r.error_code, r.message, undefined, r.error_name ?? null);
+  if (r.log_end_offset !== undefined) e.logEndOffset = r.log_end_offset;
+  return e;
+}
+
+/** 400 for a conditional request whose records go to `count` partitions: a condition is about one partition's log. */
+function conditionOnManyPartitions(count: number): RunnelError {
+  return new RunnelError(
+    ErrorCode.BAD_REQUEST,
+    `expected_offset and Runnel-Fencing-Token apply to a produce to one partition, but these records go to ${count} partitions; give partition_id (v3) or use /topics/{t}/partitions/{p} (v2); nothing was appended`,
+  );
 }
 
 /** 413 for a request of more records than `limits.produceRecordsMax`. */

@@ -14,7 +14,7 @@ import {
   BATCH_HEADER_BYTES, buildBatch, Compression, recordCoreSize, sizeAt, writeBatchHeader, writeRecords, type RecordInput,
 } from "../record/record-batch";
 import { callLeader } from "../metadata/leaders";
-import type { AppendOk, ProducerStamp } from "../replication/types";
+import type { AppendArgs, AppendOk } from "../replication/types";
 import { logBug } from "../rpc/boundary";
 import { resolveConfigs } from "../topic/configs";
 import type { TopicInfo, TopicMeta } from "../topic/types";
@@ -90,10 +90,14 @@ export async function prepareAppends(topic: TopicInfo, records: Placed[]): Promi
   );
 }
 
+/** What an append carries besides its batches: a producer stamp (Idempotency-Key) and a condition (expected offset, fencing token). */
+export type AppendExtras = Pick<AppendArgs, "producer" | "condition">;
+
 /**
  * Appends prepared batches, one call per partition leader; per-record
  * reports in request order. With a producer stamp, each partition
- * answers a retry of the same request with the original offsets.
+ * answers a retry of the same request with the original offsets; with a
+ * condition, the leader appends only if it holds.
  */
 export async function sendAppends(
   env: Env,
@@ -101,13 +105,13 @@ export async function sendAppends(
   records: Placed[],
   prepared: PreparedAppend[],
   acks: Acks,
-  producer: ProducerStamp | undefined,
+  extras: AppendExtras,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<Report[]> {
   const reports = new Array<Report>(records.length);
   const appends = prepared.map(async ({ partition, indexes, batches }) => {
     const send = callLeader<AppendOk>(env, topic, partition, (leader) =>
-      leader.replica.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks, ...(producer ? { producer } : {}) }),
+      leader.replica.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks, ...extras }),
     );
     if (acks === 0) {
       waitUntil(send.then((result) => (result.ok ? undefined : unheard(topic, partition, result)), (e: unknown) => unheard(topic, partition, e)));
@@ -117,7 +121,8 @@ export async function sendAppends(
     const result = await send;
     indexes.forEach((i, k) => {
       if (!result.ok) {
-        reports[i] = { ok: false, partition, ...bodyOf(result.error_code, result.message, result.error_name) };
+        const leo = result.log_end_offset === undefined ? {} : { log_end_offset: result.log_end_offset };
+        reports[i] = { ok: false, partition, ...bodyOf(result.error_code, result.message, result.error_name), ...leo };
         return;
       }
       const { record, timestampGiven } = records[i]!;
@@ -134,9 +139,12 @@ export async function sendAppends(
 /**
  * An acks=0 append failed. The client asked not to hear, so there is no
  * one to give the failure to: it is one warning line (a bug, with its
- * stack, when the error is not one of ours).
+ * stack, when the error is not one of ours) — but for a refused condition
+ * (expected offset, fencing token), which is the answer the client asked
+ * for, not trouble.
  */
 function unheard(topic: TopicMeta, partition: number, e: unknown): void {
+  if (isFailure(e) && (e.error_code === ErrorCode.OFFSET_NOT_EXPECTED || e.error_code === ErrorCode.FENCED)) return;
   const context = { topicId: topic.topicId, topic: topic.topicName, partition, acks: 0 };
   if (isFailure(e)) logFailedCall("sendAppends", e, context);
   else if (e instanceof RunnelError) logFailedCall("sendAppends", failureOf(e), context);

@@ -8,7 +8,7 @@
  */
 import { ErrorCode, failure, type Failure } from "../errors";
 import type { ReplicaState } from "./replica-state";
-import type { HandshakeOk, ReplicateArgs, ReplicateOk, TruncateOk } from "./types";
+import type { HandshakeOk, ReplicateArgs, ReplicateOk, ResetToArgs, TruncateOk } from "./types";
 
 /** A leader's first contact in its epoch: follow it (adopting the epoch), and say where this log ends. */
 export function handshake(r: ReplicaState, args: { leaderEpoch: number; leaderBrokerId: number }): HandshakeOk | Failure {
@@ -31,10 +31,10 @@ export function truncate(r: ReplicaState, args: { leaderEpoch: number; offset: n
 }
 
 /** Empties this log and starts it at `offset`, the leader's local log start (the log at `logStartOffset`; what lies between is remote). */
-export function resetTo(r: ReplicaState, args: { leaderEpoch: number; offset: number; logStartOffset?: number }): { ok: true } | Failure {
+export function resetTo(r: ReplicaState, args: ResetToArgs): { ok: true } | Failure {
   const refused = refuseCaller(r, args.leaderEpoch);
   if (refused !== null) return refused;
-  r.log.resetTo(args.offset, Math.min(args.offset, args.logStartOffset ?? args.offset));
+  r.log.resetTo(args.offset, Math.min(args.offset, args.logStartOffset ?? args.offset), args.fence ?? null);
   return { ok: true };
 }
 

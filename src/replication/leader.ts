@@ -43,7 +43,7 @@ export class LeaderSide {
    * A retry (the same Idempotency-Key, or idempotent batches this
    * partition already holds) is answered with the original offsets and
    * appends nothing; idempotent batches out of sequence or of a fenced
-   * epoch are refused (producer-state.ts).
+   * epoch are refused (producer-state.ts); so is one whose condition fails (log/fences.ts).
    */
   async append(args: AppendArgs): Promise<AppendOk | Failure> {
     const r = this.replica;
@@ -61,7 +61,9 @@ export class LeaderSide {
     const earlier = this.earlierAppend(args, idempotent, nowMs);
     if (earlier !== null) return isFailure(earlier) ? earlier : this.acknowledge(args, log, earlier);
     const key = args.producer === undefined ? null : { ...args.producer, expiresAtMs: nowMs + limits.idempotencyKeyMs, producer: null };
-    const { baseOffset, logAppendTimeMs } = log.appendAsLeader(args.batches, r.role.leaderEpoch, nowMs, key, idempotent);
+    const appended = log.appendAsLeader(args.batches, r.role.leaderEpoch, nowMs, key, idempotent, args.condition);
+    if (isFailure(appended)) return appended; // the condition failed: nothing was appended
+    const { baseOffset, logAppendTimeMs } = appended;
     r.counters.appended(log.logEndOffset - baseOffset, args.batches);
     this.advanceHighWatermark();
     this.replicator?.kickAll();

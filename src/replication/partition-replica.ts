@@ -19,6 +19,7 @@ import { RunnelObject } from "../rpc/runnel-object";
 import { applySchema } from "../rpc/schema-steps";
 import type { ConfigOverrides } from "../topic/configs";
 import { deleteRecordsBefore } from "./delete-records";
+import { setFence } from "./fencing";
 import * as follower from "./follower";
 import type { PartitionMetricsOk } from "./metrics";
 import { PartitionLog } from "../log/partition-log";
@@ -28,8 +29,8 @@ import { ReplicaState } from "./replica-state";
 import { PARTITION_SCHEMA } from "../log/schema";
 import { PushWatchers, watchPush, type WatchPushOk } from "./push-watchers";
 import type {
-  AppendArgs, AppendOk, DeleteRecordsArgs, DeleteRecordsOk, DescribeOk, EpochEndOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ProducersOk, ReplicateArgs,
-  ReplicateOk, TimestampLookupOk, TruncateOk,
+  AppendArgs, AppendOk, DeleteRecordsArgs, DeleteRecordsOk, DescribeOk, EpochEndOk, FenceArgs, FenceOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ProducersOk,
+  ReplicateArgs, ReplicateOk, ResetToArgs, TimestampLookupOk, TruncateOk,
 } from "./types";
 
 type Ok = { ok: true };
@@ -84,6 +85,12 @@ export class PartitionReplica extends RunnelObject {
     return r instanceof ReplicaState ? r.leader.append(args) : r;
   }
 
+  /** Sets the fencing token (leader of `args.leaderEpoch` only): a fence control batch, answered once the ISR has it (see fencing.ts). */
+  async fence(args: FenceArgs): Promise<FenceOk | Failure> {
+    const r = await this.#open(args.topicId);
+    return r instanceof ReplicaState ? setFence(r, args) : r;
+  }
+
   /** Kafka's DeleteRecords (leader of `args.leaderEpoch` only): moves the log start to `args.offset`, -1 the high watermark (see delete-records.ts). */
   async deleteRecords(args: DeleteRecordsArgs): Promise<DeleteRecordsOk | Failure> {
     const r = await this.#open(args.topicId);
@@ -132,14 +139,10 @@ export class PartitionReplica extends RunnelObject {
     return r instanceof ReplicaState ? watchPush(r, subscription, offset) : r;
   }
 
-  /** The first batch whose running max timestamp is at or after `timestampMs`. */
+  /** The first batch whose running max timestamp is at or after `timestampMs` (remote segments first). */
   async batchForTimestamp(topicId: string, timestampMs: number): Promise<TimestampLookupOk | Failure> {
     const r = await this.#open(topicId);
-    if (!(r instanceof ReplicaState)) return r;
-    const remote = await r.tiered.batchForTimestamp(timestampMs); // the remote log comes first; null when the answer is local
-    const batch = remote ?? r.log.reads.batchForTimestamp(timestampMs);
-    if (batch !== null && !(batch instanceof Uint8Array)) return batch;
-    return { ok: true, batch, ...positions(r.log) };
+    return r instanceof ReplicaState ? lookups.batchForTimestamp(r, timestampMs) : r;
   }
 
   /** Leader only: where `leaderEpoch` ends, fencing `currentLeaderEpoch` (Kafka's OffsetForLeaderEpoch; replica-lookups.ts). */
@@ -154,16 +157,10 @@ export class PartitionReplica extends RunnelObject {
     return r instanceof ReplicaState ? lookups.activeProducers(r, Date.now()) : r;
   }
 
-  /** Offsets, size, role and epoch of this replica. */
+  /** Offsets, size, tiered storage, cleaner, role and epoch of this replica. */
   async describe(topicId: string): Promise<DescribeOk | Failure> {
     const r = await this.#open(topicId);
-    if (!(r instanceof ReplicaState)) return r;
-    const { brokerId, log } = r;
-    const sizes = { sizeBytes: log.sizeBytes(), segmentsCount: log.segmentsCount() };
-    const { localSizeBytes, remoteSizeBytes, remoteSegments } = r.tiered.sizes();
-    const tiered = { localLogStartOffset: log.localLogStartOffset, localSizeBytes, remoteSizeBytes, remoteSegments };
-    const cleaner = r.cleaner.view(Date.now());
-    return { ok: true, ...positions(log), brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes, ...tiered, cleaner };
+    return r instanceof ReplicaState ? lookups.describe(r) : r;
   }
 
   /** Positions, size and counters for GET /metrics (see metrics.ts); the counters are stored before they are shown. */
@@ -204,7 +201,7 @@ export class PartitionReplica extends RunnelObject {
   }
 
   /** Empties this log and starts it at `offset` (see follower.ts). */
-  async resetTo(args: { topicId: string; leaderEpoch: number; offset: number; logStartOffset?: number }): Promise<Ok | Failure> {
+  async resetTo(args: ResetToArgs): Promise<Ok | Failure> {
     const r = await this.#open(args.topicId);
     return r instanceof ReplicaState ? follower.resetTo(r, args) : r;
   }

@@ -6,7 +6,7 @@
  */
 import { retriable, type Failure } from "../errors";
 import type { ReplicaState } from "./replica-state";
-import type { ActiveProducer, EpochEndOk, ProducersOk } from "./types";
+import type { ActiveProducer, DescribeOk, EpochEndOk, ProducersOk, TimestampLookupOk } from "./types";
 
 /** NOT_LEADER_OR_FOLLOWER (retriable) when this replica does not lead now. */
 function notLeader(r: ReplicaState): Failure | null {
@@ -41,4 +41,23 @@ export function activeProducers(r: ReplicaState, nowMs: number): ProducersOk | F
   if (refused !== null) return refused;
   const producers: ActiveProducer[] = r.log.keys.activeProducers(nowMs);
   return { ok: true, producers };
+}
+
+/** Offsets, size, tiered storage, cleaner, role and epoch of `r`. */
+export function describe(r: ReplicaState): DescribeOk {
+  const { brokerId, log } = r;
+  const sizes = { sizeBytes: log.sizeBytes(), segmentsCount: log.segmentsCount() };
+  const { localSizeBytes, remoteSizeBytes, remoteSegments } = r.tiered.sizes();
+  const tiered = { localLogStartOffset: log.localLogStartOffset, localSizeBytes, remoteSizeBytes, remoteSegments };
+  const positions = { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, logEndOffset: log.logEndOffset };
+  return { ok: true, ...positions, brokerId, leaderEpoch: r.role.leaderEpoch, isLeader: r.isLeader(), ...sizes, ...tiered, cleaner: r.cleaner.view(Date.now()) };
+}
+
+/** The first batch whose running max timestamp is at or after `timestampMs`: the remote log first (null there when the answer is local). */
+export async function batchForTimestamp(r: ReplicaState, timestampMs: number): Promise<TimestampLookupOk | Failure> {
+  const remote = await r.tiered.batchForTimestamp(timestampMs);
+  const batch = remote ?? r.log.reads.batchForTimestamp(timestampMs);
+  if (batch !== null && !(batch instanceof Uint8Array)) return batch;
+  const { logStartOffset, highWatermark, logEndOffset } = r.log;
+  return { ok: true, batch, logStartOffset, highWatermark, logEndOffset };
 }

@@ -214,7 +214,7 @@ export class Replicator {
     // below the local log start the rest is remote (KIP-405), so that is where a follower too far behind starts over.
     const first = log.reads.batchBoundaryAtOrBelow(log.logStartOffset);
     if (hello.logEndOffset < first || hello.logStartOffset > log.logEndOffset) {
-      const reset = await follower.resetTo({ topicId, leaderEpoch, offset: first, logStartOffset: log.logStartOffset });
+      const reset = await follower.resetTo({ topicId, leaderEpoch, offset: first, logStartOffset: log.logStartOffset, fence: log.fences.before(first) });
       link.logStartOffset = reset.ok ? first : link.logStartOffset;
       return reset.ok ? first : null;
     }

@@ -1,11 +1,12 @@
 /** Arguments and results of the partition replica's RPC methods. */
 import type { CleanerView } from "../cleaner/cleaner";
 import type { ConfigOverrides } from "../topic/configs";
+import type { Fence } from "../log/fences";
 import type { BatchMark } from "../log/log-reads";
-import type { Positions, ProducerKeyRow, ProducerStamp } from "../log/types";
+import type { AppendCondition, Positions, ProducerKeyRow, ProducerStamp } from "../log/types";
 import type { RemoteMark, RemoteSync } from "../tiered/remote-sync";
 
-export type { Positions, ProducerBatchMark, ProducerKeyRow, ProducerStamp } from "../log/types";
+export type { AppendCondition, Positions, ProducerBatchMark, ProducerKeyRow, ProducerStamp } from "../log/types";
 
 /** Who leads a partition, in which epoch, and which replicas are in sync. */
 export interface PartitionRole {
@@ -37,6 +38,22 @@ export interface AppendArgs {
   /** 0: no answer awaited; 1: once the leader has them; -1 (all): once the ISR has them. */
   acks: 0 | 1 | -1;
   producer?: ProducerStamp;
+  /** Appended only if this holds (expected offset, fencing token); a retry the producer state recognises is answered first. */
+  condition?: AppendCondition;
+}
+
+/** Sets a partition's fencing token (leader of `leaderEpoch` only): a fence control batch, acknowledged by the ISR. */
+export interface FenceArgs {
+  topicId: string;
+  leaderEpoch: number;
+  /** 1–64 printable ASCII characters (checked by the router). */
+  token: string;
+}
+
+export interface FenceOk {
+  ok: true;
+  /** The offset of the fence's control batch. */
+  offset: number;
 }
 
 export interface AppendOk {
@@ -159,6 +176,16 @@ export interface DeleteRecordsOk {
   ok: true;
   /** Kafka's low watermark: the smallest log start offset of the leader and its in-sync followers, as they confirmed it. */
   lowWatermark: number;
+}
+
+/** A follower too far behind starts over at its leader's local log start `offset` (the log at `logStartOffset`). */
+export interface ResetToArgs {
+  topicId: string;
+  leaderEpoch: number;
+  offset: number;
+  logStartOffset?: number;
+  /** The leader's fence in force at `offset` (below it), so the follower enforces the same token; absent from leaders before fences. */
+  fence?: Fence | null;
 }
 
 export interface TruncateOk {

@@ -115,6 +115,8 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${T}/:t/records`, need: topic("READ"), action: "topic.tail", quota: "consume" },
   { method: "POST", path: `${T}/:t/partitions/:p/batches`, need: topic("WRITE"), action: "topic.produce", quota: "produce" },
   { method: "GET", path: `${T}/:t/partitions/:p/batches`, need: topic("READ"), action: "topic.fetch", quota: "consume" },
+  // A fence decides who may write: WRITE on the topic, audited.
+  { method: "POST", path: `${T}/:t/partitions/:p/fence`, need: topic("WRITE"), action: "topic.fence", audit: true },
   // Kafka asks IDEMPOTENT_WRITE on the cluster or WRITE on any topic; an id alone writes nothing (every batch still needs WRITE on its topic).
   { method: "POST", path: `${C}/producer-ids`, need: authenticated, action: "producer.init" },
   // consumer instances (v2)

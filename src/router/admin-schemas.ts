@@ -31,6 +31,9 @@ export const DeleteRecordsBefore = v.strictObject({
   offset: v.pipe(v.number("must be an offset (-1: the high watermark)"), v.safeInteger("must be an offset (-1: the high watermark)"), v.minValue(-1, "must be an offset (-1: the high watermark)")),
 });
 
+/** `POST …/partitions/{p}/fence` (ext): the token's form is checked by produce-condition.ts's `checkFencingToken`. */
+export const SetFence = v.strictObject({ token: v.string("must be a string") });
+
 /** `PUT …/topics/{t}/configs/{name}`: a null value resets to the default. */
 export const UpdateConfig = v.strictObject({ value: v.nullable(v.string("must be a string or null")) });
 

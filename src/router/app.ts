@@ -7,6 +7,7 @@ import { authenticate, guardRoutes, refuseUnconfigured } from "./access";
 import { accessRoutes } from "./access-routes";
 import { alertRoutes } from "./alert-routes";
 import { batchRoutes } from "./batch-routes";
+import { fenceRoutes } from "./fence-routes";
 import { drainUnreadBody } from "./body";
 import { clusterRoutes } from "./cluster-routes";
 import { consoleRoutes } from "./console-routes";
@@ -82,6 +83,7 @@ function routes(app: Hono<{ Bindings: Env }>, faultRoutes: Hono<{ Bindings: Env 
   app.route("/", sseRoutes); // before fetchRoutes: the same path, chosen by Accept: text/event-stream
   app.route("/", fetchRoutes);
   app.route("/", batchRoutes);
+  app.route("/", fenceRoutes);
   app.route("/", partitionStateRoutes);
   app.route("/", logDirRoutes);
   app.route("/", producerIdRoutes);

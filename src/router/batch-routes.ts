@@ -18,7 +18,9 @@
  * idempotent producer: the id must have been handed out here
  * (producer-id-routes.ts), and the partition's leader checks epoch and
  * sequences (src/log/producer-state.ts), answering a retry with its
- * original offsets. GET …/batches returns stored batches whole and
+ * original offsets. `?expected_offset=` and `Runnel-Fencing-Token` make
+ * the append conditional (produce-condition.ts; the leader checks them
+ * after recognising a retry). GET …/batches returns stored batches whole and
  * unchanged, from the one holding `offset`, below the high watermark.
  */
 import { Hono } from "hono";
@@ -39,6 +41,7 @@ import { keylessRecord } from "../produce/produce-run";
 import { parseAcks } from "../produce/producer";
 import { compacts, resolveConfigs } from "../topic/configs";
 import { boundedIntParam, intParam } from "./params";
+import { appendConditionOf } from "./produce-condition";
 import { partitionIn } from "./topic-routes";
 
 export const batchRoutes = new Hono<{ Bindings: Env }>();
@@ -53,6 +56,7 @@ batchRoutes.post(PATH, async (c) => {
     throw new RunnelError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `content type '${c.req.header("content-type") ?? ""}' is not supported; send ${RECORD_BATCH_TYPE}`);
   }
   const acks = parseAcks(c.req.query("acks"));
+  const condition = appendConditionOf((name) => c.req.query(name), (name) => c.req.header(name));
   const { batches, keyless } = checkedBatches(await readBody(c.req.raw));
   const idempotent = idempotentAppendOf(batches);
   if (isFailure(idempotent)) throw errorOf(idempotent);
@@ -65,7 +69,7 @@ batchRoutes.post(PATH, async (c) => {
       throw refused("INVALID_RECORD", `batch ${keyless.batch}: ${keylessRecord(topic, keyless.record).message}`);
     }
     const send = callLeader<AppendOk>(c.env, topic, partition, (leader) =>
-      leader.replica.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks }),
+      leader.replica.append({ topicId: topic.topicId, leaderEpoch: leader.leaderEpoch, batches, acks, ...(condition === undefined ? {} : { condition }) }),
     );
     if (acks === 0) {
       c.executionCtx.waitUntil(send);

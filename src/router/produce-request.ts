@@ -1,6 +1,7 @@
 /**
  * What the JSON produce routes share on the HTTP side: a request's
- * `acks`, `Idempotency-Key` and waitUntil handed to the produce pipeline
+ * `acks`, `Idempotency-Key`, condition (`?expected_offset=`,
+ * `Runnel-Fencing-Token`) and waitUntil handed to the produce pipeline
  * (src/produce/produce-run.ts), the request's metrics told its topic and
  * refusals, its content type checked, and v3's report shape.
  */
@@ -14,16 +15,19 @@ import { produce, type Entry, type Outcome, type ProduceRequest, type Produced }
 import type { DataType } from "../produce/record-fields";
 import type { TopicInfo } from "../topic/types";
 import { isJsonType } from "./media";
+import { appendConditionOf } from "./produce-condition";
 
 export type C = Context<{ Bindings: Env }>;
 
 /** What a route decides of a produce request; the rest comes from the HTTP request (see `produceFor`). */
 export type RouteProduce = Pick<ProduceRequest, "topicName" | "entries" | "requestTimeMs" | "atomic" | "fixedPartition">;
 
-/** Runs the produce pipeline for route request `c`: `?acks=`, `Idempotency-Key` and waitUntil from it, its metrics told. */
+/** Runs the produce pipeline for route request `c`: `?acks=`, `Idempotency-Key`, the condition and waitUntil from it, its metrics told. */
 export async function produceFor(c: C, route: RouteProduce): Promise<Produced> {
+  const condition = appendConditionOf((name) => c.req.query(name), (name) => c.req.header(name));
   const produced = await produce(c.env, {
     ...route,
+    ...(condition === undefined ? {} : { condition }),
     acks: parseAcks(c.req.query("acks")),
     idempotencyKey: parseIdempotencyKey(c.req.header("idempotency-key")),
     background: (work) => c.executionCtx.waitUntil(work),

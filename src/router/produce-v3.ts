@@ -10,8 +10,9 @@
  * whose body carries one report line per record, written as soon as the
  * record is appended — each chunk's complete records are appended
  * together. Errors then travel in the report lines. With an
- * `Idempotency-Key` the body is read whole, as the key covers the whole
- * request.
+ * `Idempotency-Key` or a condition (`?expected_offset=`,
+ * `Runnel-Fencing-Token`) the body is read whole, as the key or the
+ * condition covers the whole request.
  */
 import { drain } from "../bytes/read-bounded";
 import { ErrorCode, RunnelError } from "../errors";
@@ -23,6 +24,7 @@ import { readText } from "./body";
 import { JsonValueSplitter, parseJson, splitJsonValues } from "../bytes/json-text";
 import { requestIdOf } from "./on-error";
 import { tooManyRecords, type Entry } from "../produce/produce-run";
+import { FENCING_TOKEN_HEADER } from "./produce-condition";
 import { produceFor, requireJson, v3Report, type C } from "./produce-request";
 
 // Confluent answers report lines as application/json (its clients read that type: Confluent's Go SDK refuses any other).
@@ -32,7 +34,7 @@ const REPORTS = "application/json";
 export async function produceV3(c: C): Promise<Response> {
   requireJson(c);
   const body = c.req.raw.body;
-  if (body !== null && !c.req.raw.headers.has("content-length") && !c.req.raw.headers.has("idempotency-key")) {
+  if (body !== null && !c.req.raw.headers.has("content-length") && !wholeRequest(c)) {
     await topicMeta(c.env, c.req.param("t")!); // an unknown topic is a plain 404 before any streaming
     return streamed(c, body);
   }
@@ -54,6 +56,12 @@ export async function produceV3(c: C): Promise<Response> {
   const { topic, outcomes } = await produceFor(c, { topicName: c.req.param("t")!, entries, requestTimeMs: nowMs, atomic: false });
   const lines = outcomes.map((o, i) => JSON.stringify(v3Report(c, topic, o, entries[i]))).join("\n");
   return c.body(`${lines}\n`, 200, { "content-type": REPORTS });
+}
+
+/** Whether the request must be read whole: an Idempotency-Key or a condition covers all its records. */
+function wholeRequest(c: C): boolean {
+  const h = c.req.raw.headers;
+  return h.has("idempotency-key") || h.has(FENCING_TOKEN_HEADER) || c.req.query("expected_offset") !== undefined;
 }
 
 /** Answers a streaming body: report lines flow out while records flow in. */

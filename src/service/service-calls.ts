@@ -37,8 +37,9 @@ export type RecordResult = { partition: number; offset: number; timestamp: numbe
 
 /** Produces `records` to `topic` (see ServiceRecord for their shape); every record is checked before any is appended. */
 export async function produceAs(env: Env, principal: string, topic: string, records: unknown, options: ProduceOptions, background: (p: Promise<unknown>) => void) {
-  if (options.expectedOffset !== undefined) {
-    throw new RunnelError(ErrorCode.BAD_REQUEST, "expectedOffset (conditional append) is not served by this build: produce without it");
+  const expected = options.expectedOffset;
+  if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 0 || options.partition === undefined)) {
+    throw new RunnelError(ErrorCode.BAD_REQUEST, "expectedOffset (conditional append) is a non-negative integer, and needs `partition`: the condition is on one partition's log end");
   }
   const acks = acksOf(options.acks);
   if (isInternalTopic(topic)) throw new RunnelError(ErrorCode.FORBIDDEN, `topic '${topic}' is internal: clients may only read it`, undefined, "INVALID_TOPIC_EXCEPTION");
@@ -47,7 +48,8 @@ export async function produceAs(env: Env, principal: string, topic: string, reco
   const { entries, bytes } = entriesOf(records, nowMs);
   await quotas(env, principal, "producer_bytes", bytes);
   const fixedPartition = options.partition;
-  const produced = await produce(env, { topicName: topic, entries, requestTimeMs: nowMs, atomic: true, acks, background, ...(fixedPartition === undefined ? {} : { fixedPartition }) });
+  const condition = expected === undefined ? {} : { condition: { expectedOffset: expected } };
+  const produced = await produce(env, { topicName: topic, entries, requestTimeMs: nowMs, atomic: true, acks, background, ...condition, ...(fixedPartition === undefined ? {} : { fixedPartition }) });
   const results: RecordResult[] = produced.outcomes.map((o) => {
     if (o.ok) return { partition: o.partition, offset: o.offset, timestamp: o.timestampMs };
     return { partition: "partition" in o ? o.partition : -1, error_code: o.error_code, ...(o.error_name === undefined ? {} : { error_name: o.error_name }), message: o.message };

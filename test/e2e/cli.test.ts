@@ -159,6 +159,22 @@ describe("runnel CLI", () => {
     expect(fromOffset.stdout.toString()).toBe("two\nno key\n");
   });
 
+  it("appends conditionally (--expected-offset), fences a partition and refuses a fenced writer (--fencing-token)", async () => {
+    expect((await runnel(["topics", "create", "cli-cond"])).status).toBe(0);
+    expect((await runnel(["produce", "cli-cond", "-p", "0", "--expected-offset", "0"], "a\nb\n")).status).toBe(0);
+    const stale = await runnel(["produce", "cli-cond", "-p", "0", "--expected-offset", "0"], "c\n");
+    expect(stale.status).not.toBe(0);
+    expect(stale.stderr).toMatch(/expected_offset is 0, but the log end offset is 2/);
+    const fenced = await runnel(["fence", "cli-cond", "0", "w1", "--json"]);
+    expect(JSON.parse(fenced.stdout.toString())).toEqual({ token: "w1", offset: 2 });
+    expect((await runnel(["produce", "cli-cond", "-p", "0", "--fencing-token", "w1"], "d\n")).status).toBe(0);
+    const zombie = await runnel(["produce", "cli-cond", "-p", "0", "--fencing-token", "w0"], "e\n");
+    expect(zombie.status).not.toBe(0);
+    expect(zombie.stderr).toMatch(/PRODUCER_FENCED/);
+    const values = (await runnel(["consume", "cli-cond", "-p", "0", "-o", "beginning", "-e", "-f", "%o %s\n"])).stdout.toString();
+    expect(values).toBe("0 a\n1 b\n3 d\n");
+  });
+
   it("stops quietly with status 0 when the reader of its output goes away (| head), as kcat does", async () => {
     // 2 MB of records: far more than a pipe holds, so the CLI is still writing when head exits.
     expect((await runnel(["topics", "create", "cli-pipe", "-p", "2"])).status).toBe(0);

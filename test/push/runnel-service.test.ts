@@ -26,6 +26,14 @@ describe("RunnelService, bound by another Worker (served open)", () => {
     expect(answer.records).toMatchObject([{ topic: "rs-fetch", partition: 0, offset: 1, value: { n: 2 } }]);
   });
 
+  it("appends conditionally: at the expected offset once, and the same condition again is refused", async () => {
+    await createTopic("rs-cond", 1);
+    const first = await app().produce("rs-cond", [{ value: "a" }], { partition: 0, expectedOffset: 0 });
+    expect(first).toMatchObject({ ok: true, records: [{ partition: 0, offset: 0 }] });
+    expect(await app().produce("rs-cond", [{ value: "b" }], { partition: 0, expectedOffset: 0 })).toMatchObject({ ok: false, error_code: 40905 });
+    expect((await call("GET", `${V3}/topics/rs-cond/partitions/0/offsets`)).body).toMatchObject({ latest_offset: 1 });
+  });
+
   it("commits offsets to a group, seen by the group APIs", async () => {
     await createTopic("rs-commit", 1);
     await app().produce("rs-commit", [{ value: "a" }, { value: "b" }]);
@@ -40,7 +48,8 @@ describe("RunnelService, bound by another Worker (served open)", () => {
     ["a bad record", () => app().produce("rs-produce", [{ value: 1 }, { value: 2, partition: -1 }]), { error_code: 400, message: "records[1].partition must be a partition number" }],
     ["a partition the topic lacks", () => app().produce("rs-produce", [{ value: 1 }], { partition: 7 }), { error_code: 40402 }],
     ["bad acks", () => app().produce("rs-produce", [{ value: 1 }], { acks: 2 as never }), { error_code: 400, message: 'acks must be 0, 1, -1 or "all", got 2' }],
-    ["a conditional append", () => app().produce("rs-produce", [{ value: 1 }], { expectedOffset: 0 }), { error_code: 400 }],
+    ["a conditional append without a partition", () => app().produce("rs-produce", [{ value: 1 }], { expectedOffset: 0 }), { error_code: 400 }],
+    ["a conditional append where the log has moved on", () => app().produce("rs-produce", [{ value: 1 }], { partition: 2, expectedOffset: 99 }), { error_code: 40905 }],
     ["the internal topic", () => app().produce("__consumer_offsets", [{ value: 1 }]), { error_code: 403, error_name: "INVALID_TOPIC_EXCEPTION" }],
     ["an offset past the end", () => app().fetchRecords("rs-fetch", 0, 99), { error_code: 41601, error_name: "OFFSET_OUT_OF_RANGE" }],
     ["an unknown format", () => app().fetchRecords("rs-fetch", 0, 0, { format: "xml" as never }), { error_code: 400 }],
