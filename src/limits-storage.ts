@@ -37,6 +37,14 @@ export const storageLimits = {
   remoteSweepIntervalMs: 60 * 60 * 1000,
   /** An object not recorded is an orphan only once it is this old: an upload in flight is never taken for one. */
   remoteOrphanGraceMs: 60 * 60 * 1000,
+  /**
+   * How long the object of a remote segment the log cleaner rewrote stays
+   * in the bucket after its replacement is recorded: reads that resolved
+   * it just before finish, and a deposed leader that rewrote a segment
+   * without knowing it was deposed never deletes what the new leader reads
+   * within this time (its own replicas learn the new leader's rows first).
+   */
+  remoteReplacedDeleteDelayMs: 60 * 60 * 1000,
   /** Most remote segments the leader tells a follower about in one replication call. */
   remoteSyncSegmentsMax: 64,
   /** Most sparse-index entries of those segments in one replication call (at least one segment's go). */
