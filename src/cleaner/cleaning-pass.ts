@@ -236,7 +236,8 @@ export class CleaningPass {
     const lastListed = whole && store.list().at(-1)?.baseOffset === segment.baseOffset;
     const judged = await this.judge.judge(batches, from, nowMs, budget, { whole, throughEnd, lastListed, counted: !this.whole.probing });
     if (this.log.reloads !== this.reloads) return { kind: "aborted", why: "the log was cut back" };
-    const through = judged.stop === null && throughEnd; // judged through the segment's last batch
+    // Judged through the segment's last batch: the read reached it, or the range reaches past the segment's last offset.
+    const through = judged.stop === null && (throughEnd || judged.end > segment.lastOffset);
     if (this.whole.probing) {
       const next = this.whole.probed(segment, judged, through);
       this.stats.recordsRead += next.recordsRead;
