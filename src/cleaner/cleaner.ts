@@ -50,11 +50,17 @@ export class Cleaner {
   private failures = 0;
   private retryAtMs = 0;
 
-  /** `stores`: where the log's closed segments are now, in order (one-log.ts); `passed`: told each pass's statistics when it ends; `context`: ids for a log line. */
+  /**
+   * `stores`: where the log's closed segments are now, in order
+   * (one-log.ts); `passed`: told each pass's statistics when it ends;
+   * `failed`: told of each step a store's call failed for now; `context`:
+   * ids for a log line.
+   */
   constructor(
     private readonly log: CleanerLog,
     private readonly stores: () => SegmentStore[],
     private readonly passed: (stats: PassStats) => void,
+    private readonly failed: () => void,
     private readonly context: () => Record<string, unknown>,
   ) {}
 
@@ -157,6 +163,7 @@ export class Cleaner {
     }
     if (this.failures === 0) console.warn(JSON.stringify({ level: "warn", event: "cleaner-step-failed", ...this.context(), message: result.why }));
     this.retryAtMs = retryAtMs(nowMs, this.failures++);
+    this.failed();
   }
 
   private cleanable(nowMs: number): Cleanable {

@@ -238,13 +238,7 @@ export class PartitionLog implements Positions {
     return this.segments.all();
   }
 
-  /**
-   * Memory follows storage again: after a rolled-back transaction, or tiered
-   * storage dropping local segments (src/tiered/local-copies.ts).
-   * `cutBack` (default true): storage may have lost records at the end, so
-   * work begun on the log must not go on (`reloads`); false when only
-   * copies held in the bucket went from the front.
-   */
+  /** Memory follows storage again (a rolled-back transaction; local copies dropped: `cutBack` false, work begun goes on). */
   reload(cutBack = true): void {
     if (cutBack) this.reloads++;
     this.keys.forgetCopies(); // storage may differ from what was remembered (a rolled-back transaction)

@@ -54,7 +54,8 @@ export class ReplicaState {
     if (this.current.replicas.length > 1) log.hwCheckpointIntervalMs = 0;
     this.counters = new PartitionCounters(log);
     this.tiered = new Tiered(this);
-    this.cleaner = new Cleaner(log, () => this.tiered.cleanerStores(log.closedSegments), (stats) => this.counters.cleaned(stats), () => ({ topic: this.topicName, partition: this.partition, broker: this.brokerId }));
+    const context = () => ({ topic: this.topicName, partition: this.partition, broker: this.brokerId });
+    this.cleaner = new Cleaner(log, () => this.tiered.cleanerStores(log.closedSegments), (stats) => this.counters.cleaned(stats), () => this.counters.cleanerRemoteFailed(), context);
     this.leader = new LeaderSide(this, deps.watchers);
     if (this.isLeader()) this.leader.lead(Date.now());
   }

@@ -53,6 +53,8 @@ export interface RemoteStoreHost {
   leading(): number | null;
   /** True once this memory was replaced: it must write nothing more. */
   stopped(): boolean;
+  /** Told of each segment written anew and recorded (for /metrics). */
+  rewritten(): void;
 }
 
 export class RemoteSegmentsStore implements SegmentStore {
@@ -191,7 +193,10 @@ export class RemoteSegmentsStore implements SegmentStore {
     return {
       log: h.log, remote: h.remote, outbox: h.outbox, bucket: h.bucket, rewrites: this.rewrites,
       leading: () => h.leading(), stopped: () => h.stopped(),
-      recordInPlace: (segment: NewRemoteSegment, entries: IndexEntry[], nowMs: number) => this.recordInPlace(segment, entries, nowMs),
+      recordInPlace: (segment: NewRemoteSegment, entries: IndexEntry[], nowMs: number) => {
+        this.recordInPlace(segment, entries, nowMs);
+        h.rewritten();
+      },
     };
   }
 }

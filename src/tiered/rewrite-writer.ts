@@ -10,10 +10,13 @@
  * Only the leader of the epoch that staged it writes it, and only while
  * the segment it replaces is still recorded as it was; otherwise, or when
  * the bucket lost the multipart upload, the rewrite is given up: its
- * object and upload become owed deletes. A memory that was replaced (a
- * restart) writes nothing after its call returns.
+ * object and upload become owed deletes, and — but when the segment itself
+ * went (retention) — the step answers why, so the cleaner's pass starts
+ * over rather than end with the segment's copy in the bucket uncleaned. A
+ * memory that was replaced (a restart) writes nothing after its call
+ * returns.
  */
-import { type Failure, isFailure } from "../errors";
+import { ErrorCode, failure, type Failure, isFailure } from "../errors";
 import type { PartitionLog } from "../log/partition-log";
 import { type Bucket, isGone } from "./bucket";
 import type { Outbox } from "./outbox";
@@ -41,7 +44,8 @@ export async function writeStep(h: WriterHost, nowMs: number): Promise<"idle" | 
   const w = h.rewrites.current();
   if (w === null || h.stopped()) return "idle";
   const old = replaced(h, w);
-  if (old === null || h.leading() !== w.leaderEpoch) return giveUp(h, w, nowMs);
+  if (old === null) return giveUp(h, w, nowMs); // retention took the segment: nothing is left to clean
+  if (h.leading() !== w.leaderEpoch) return givenUp(h, w, nowMs, "this replica no longer leads the epoch that staged it");
   const whole = w.stagedTo > w.lastOffset;
   if (whole && w.sizeBytes === 0) return "idle"; // emptied: the cleaner drops the segment
   const unsent = w.sizeBytes - w.cursor.position;
@@ -61,6 +65,12 @@ export function giveUp(h: Pick<WriterHost, "log" | "outbox" | "rewrites">, w: Re
   return "progress";
 }
 
+/** Gives the rewrite up (see `giveUp`) and answers why: the pass that staged it must start over. */
+function givenUp(h: WriterHost, w: Rewrite, nowMs: number, why: string): Failure {
+  giveUp(h, w, nowMs);
+  return failure(ErrorCode.ILLEGAL_STATE, `the rewrite of remote segment ${w.baseOffset} was given up: ${why}`, null);
+}
+
 /** The segment `w` replaces, when still recorded as it was when staging began; else null. */
 function replaced(h: WriterHost, w: Rewrite): RemoteSegment | null {
   const old = h.remote.segments().find((s) => s.objectKey === w.oldKey);
@@ -70,7 +80,7 @@ function replaced(h: WriterHost, w: Rewrite): RemoteSegment | null {
 async function putWhole(h: WriterHost, w: Rewrite, old: RemoteSegment, nowMs: number): Promise<"progress" | Failure> {
   const entries: IndexEntry[] = [];
   const chunk = readChunk(h.log.sql, w.cursor, w.lastOffset, w.sizeBytes, entries, "remote_rewrite_batches");
-  if (isFailure(chunk)) return giveUp(h, w, nowMs);
+  if (isFailure(chunk)) return givenUp(h, w, nowMs, chunk.message);
   const put = await h.bucket.put(w.objectKey, chunk.parts);
   if (h.stopped()) return "progress";
   if (isFailure(put)) return put;
@@ -90,10 +100,10 @@ async function sendPart(h: WriterHost, w: Rewrite, nowMs: number): Promise<"prog
   const entries = h.rewrites.entries();
   const kept = Math.max(0, entries.length - 1); // the last stored entry's running max may still move
   const chunk = readChunk(h.log.sql, w.cursor, w.lastOffset, w.partBytes, entries, "remote_rewrite_batches");
-  if (isFailure(chunk)) return giveUp(h, w, nowMs);
+  if (isFailure(chunk)) return givenUp(h, w, nowMs, chunk.message);
   const sent = await h.bucket.uploadPart(w.objectKey, w.uploadId!, w.parts.length + 1, chunk.parts);
   if (h.stopped()) return "progress";
-  if (isFailure(sent)) return isGone(sent) ? giveUp(h, w, nowMs) : sent;
+  if (isFailure(sent)) return isGone(sent) ? givenUp(h, w, nowMs, sent.message) : sent;
   h.log.storage.transactionSync(() => h.rewrites.partDone({ partNumber: w.parts.length + 1, etag: sent.etag }, chunk.cursor, entries.slice(kept)));
   return "progress";
 }
@@ -101,13 +111,15 @@ async function sendPart(h: WriterHost, w: Rewrite, nowMs: number): Promise<"prog
 async function complete(h: WriterHost, w: Rewrite, old: RemoteSegment, nowMs: number): Promise<"progress" | Failure> {
   const done = await h.bucket.complete(w.objectKey, w.uploadId!, w.parts);
   if (h.stopped()) return "progress";
-  if (isFailure(done)) return isGone(done) ? giveUp(h, w, nowMs) : done;
+  if (isFailure(done)) return isGone(done) ? givenUp(h, w, nowMs, done.message) : done;
   return record(h, w, old, h.rewrites.entries(), done.sizeBytes, nowMs);
 }
 
 /** Records the new object in place of the old segment — only while still leading the epoch that staged it, else gives it up. */
-function record(h: WriterHost, w: Rewrite, old: RemoteSegment, entries: IndexEntry[], storedBytes: number, nowMs: number): "progress" {
-  if (storedBytes !== w.sizeBytes || h.leading() !== w.leaderEpoch || replaced(h, w) === null) return giveUp(h, w, nowMs);
+function record(h: WriterHost, w: Rewrite, old: RemoteSegment, entries: IndexEntry[], storedBytes: number, nowMs: number): "progress" | Failure {
+  if (replaced(h, w) === null) return giveUp(h, w, nowMs);
+  if (storedBytes !== w.sizeBytes) return givenUp(h, w, nowMs, `the bucket stored ${storedBytes} bytes, not ${w.sizeBytes}`);
+  if (h.leading() !== w.leaderEpoch) return givenUp(h, w, nowMs, "this replica no longer leads the epoch that staged it");
   const { baseOffset, lastOffset, recordedAtMs } = old;
   h.recordInPlace({ baseOffset, lastOffset, sizeBytes: w.sizeBytes, maxTimestampMs: w.maxTimestampMs, leaderEpoch: w.leaderEpoch, objectKey: w.objectKey, recordedAtMs }, entries, nowMs);
   return "progress";

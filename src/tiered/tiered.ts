@@ -74,6 +74,7 @@ export class Tiered {
       get replacedDelayMs() { return t.replacedDelayMs; },
       leading: () => (r.isLeader() ? r.role.leaderEpoch : null),
       stopped: () => r.stopped || this.closed,
+      rewritten: () => r.counters.cleanerRemoteRewritten(),
     });
   }
 

@@ -2,12 +2,13 @@
 // or between two parts of its multipart upload. The old segment stays in force, the new object (or upload) is given
 // up and deleted; nothing is served twice, nothing is lost; the next pass rewrites the segment.
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { callFaults } from "../../src/faults/call-faults";
 import type { PartitionReplica } from "../../src/replication/partition-replica";
 import type { ReplicaState } from "../../src/replication/replica-state";
 import type { ConfigOverrides } from "../../src/topic/configs";
 import { call, createTopic, V3 } from "../helpers";
+import { scrapeUntil } from "../metrics/helpers";
 import { fault, quiesce, replica, waitFor } from "../replication/helpers";
 import { bucketKeys, inReplica, tieredState, waitForView } from "./helpers";
 
@@ -156,4 +157,47 @@ describe("a replica killed while the cleaner rewrites a remote segment", () => {
     expectSound(after, written);
     expect(after.map(([o]) => o)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   }, 120_000);
+
+  it("retries a rewrite the bucket refuses, with backoff, counting each failure, and starts the pass over when the bucket lost the upload", async () => {
+    const configs = { "cleanup.policy": "compact", "segment.bytes": String(2_900_000), "local.retention.bytes": "1", "local.retention.ms": "1", "min.cleanable.dirty.ratio": "0" };
+    await createTopic("trcc-refused", 1, Object.entries(configs).map(([name, value]) => ({ name, value })));
+    const { topicId, stub } = await replica("trcc-refused", 0, 0);
+    const big = (i: number) => `v${i}-`.padEnd(900 * 1024, "x");
+    await produceKeyed("trcc-refused", Array.from({ length: 4 }, (_, i): [string, string] => [`k${i}`, big(i)])); // k0-k2 in the first segment
+    await waitForView("trcc-refused", "the first segment copied and dropped locally", (v) => v.remote_segments === 1 && v.local_log_start_offset === 3, 0, 60_000);
+    const before = (await tieredState("trcc-refused", 0, 0)).remote[0]!;
+    await inReplica(stub, (t) => {
+      t.partBytes = 1 * MiB; // below R2's 5 MiB: the bucket refuses to complete a rewrite in parts
+      t.replacedDelayMs = 0;
+    });
+    const warned = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    expect((await alter("trcc-refused", "segment.ms", "1")).status).toBe(204);
+    await produceKeyed("trcc-refused", [["k0", "new"], ["z", "1"]]); // k0 again: the first segment is rewritten (1.8 MiB, two parts)
+    const failures = await scrapeUntil("failed cleaner steps counted", (m) => {
+      const n = m.sum("runnel_partition_cleaner_remote_failures_total", { topic: "trcc-refused", partition: 0 });
+      return n >= 2 ? n : null; // retried after its pause, and refused again
+    }, 20_000);
+    expect(failures).toBeGreaterThanOrEqual(2);
+    const lines = warned.mock.calls.map((c) => String(c[0])).filter((line) => line.includes("cleaner-step-failed"));
+    expect(lines.length).toBe(1); // one line per run of failures
+    expect(lines[0]).toContain("KAFKA_STORAGE_ERROR");
+    warned.mockRestore();
+    expect((await tieredState("trcc-refused", 0, 0)).remote[0]!.key).toBe(before.key); // the old segment in force meanwhile
+
+    // The bucket forgets the upload (as R2 does after 7 days): the rewrite is given up and the pass starts over, with a put.
+    const stuck = await inReplica(stub, (t) => {
+      t.partBytes = 5 * MiB;
+      return t.segmentStore.rewrites.current()!;
+    });
+    await env.SEGMENTS.resumeMultipartUpload(stuck.objectKey, stuck.uploadId!).abort();
+    const done = await waitFor("the segment rewritten, only recorded objects left", async () => {
+      const s = await tieredState("trcc-refused", 0, 0);
+      const keys = await bucketKeys(`${topicId}/`);
+      return s.remote[0]!.key !== before.key && s.remote[0]!.key !== stuck.objectKey && s.owed === 0 && JSON.stringify(keys) === JSON.stringify(s.remote.map((x) => x.key).sort()) ? s : null;
+    }, 90_000);
+    expect(done.remote[0]!.lastOffset).toBe(before.lastOffset);
+    const rewrites = await scrapeUntil("the rewrite counted", (m) => m.sum("runnel_partition_cleaner_remote_rewrites_total", { topic: "trcc-refused", partition: 0 }) || null);
+    expect(rewrites).toBeGreaterThanOrEqual(1);
+    expect((await records("trcc-refused")).map(([o, k]) => [o, k])).toEqual([[1, "k1"], [2, "k2"], [3, "k3"], [4, "k0"], [5, "z"]]);
+  }, 150_000);
 });
