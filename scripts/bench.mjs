@@ -39,7 +39,12 @@
 // idempotent, SASL/PLAIN — while kcat -C reads them back: kafka_ figures,
 // then through @platformatic/kafka (flexible versions): kafka_platformatic_;
 // the front door runs in the benchmark's process, so its CPU counts as the
-// client's; see bench/kafka-scenario.mjs) --baseline REF (compare with
+// client's; see bench/kafka-scenario.mjs) --push true|false (true: push
+// subscriptions to a webhook receiver in the benchmark's process, on a
+// server of its own in development mode — records delivered per second
+// flat out, then produce-to-delivery p50/p99 at half that rate: push_
+// figures; see bench/push-scenario.mjs) --push-records N (records of each
+// push run, 200000) --baseline REF (compare with
 // the code at git ref REF — main, HEAD~3, a hash — in the same run: its
 // server and client are built from a temporary git worktree of REF, with
 // its own scripts/server.mjs, and every selected scenario runs on REF's
@@ -100,6 +105,8 @@ const { values: opts } = parseArgs({
     scrape: { type: "string", default: "true" },
     compare: { type: "string", default: "batches,raw" },
     kafka: { type: "string", default: spawnSync("kcat", ["-V"]).status === 0 ? "true" : "false" },
+    push: { type: "string", default: "true" },
+    "push-records": { type: "string", default: "200000" },
     baseline: { type: "string" },
     rounds: { type: "string", default: "2" },
     tiered: { type: "string", default: "false" },
@@ -137,6 +144,8 @@ const cfg = {
   ws: opts.ws !== "false",
   kafka: opts.kafka !== "false",
   auth: opts.auth !== "false",
+  push: opts.push !== "false",
+  pushRecords: Number(opts["push-records"]),
   latencyBatch: Number(opts["latency-batch"]),
   latencyProducers: Number(opts["latency-producers"]),
   latencyRate: Number(opts["latency-rate"]),

@@ -10,6 +10,7 @@ export const root = fileURLToPath(new URL("..", import.meta.url));
 export const bundlePath = `${root}.runnel/build/index.js`;
 export const devBundlePath = `${root}.runnel/build/dev.js`;
 export const gatewayPath = `${root}.runnel/build/gateway.mjs`;
+export const examplePath = `${root}.runnel/build/example-consumer.js`;
 
 /**
  * Builds the Worker, the console's assets first (scripts/build-console.mjs):
@@ -48,4 +49,19 @@ export async function buildGateway() {
     logLevel: "warning",
   });
   return gatewayPath;
+}
+
+/** Builds the example consumer Worker (examples/consumer-worker) into .runnel/build/example-consumer.js; returns its path. */
+export async function buildExample() {
+  await build({
+    entryPoints: [`${root}examples/consumer-worker/src/index.ts`],
+    outfile: examplePath,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2023",
+    external: ["cloudflare:*"],
+    logLevel: "warning",
+  });
+  return examplePath;
 }

@@ -8,10 +8,15 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** The page's Markdown, from the source text of src/limits.ts. */
-export function limitsDoc(source = readFileSync(`${root}src/limits.ts`, "utf8"), storage = readFileSync(`${root}src/limits-storage.ts`, "utf8")) {
-  // The storage limits are spread into `limits` where the line `...storageLimits,` stands: listed there.
+export function limitsDoc(
+  source = readFileSync(`${root}src/limits.ts`, "utf8"),
+  storage = readFileSync(`${root}src/limits-storage.ts`, "utf8"),
+  push = readFileSync(`${root}src/limits-push.ts`, "utf8"),
+) {
+  // The storage and push limits are spread into `limits` where the lines `...storageLimits,` and `...pushLimits,` stand: listed there.
   const own = source.slice(source.indexOf("export const limits = {"));
-  const body = own.replace("  ...storageLimits,", storage.slice(storage.indexOf("export const storageLimits = {")).split("\n").slice(1).join("\n"));
+  const inner = (text, name) => text.slice(text.indexOf(`export const ${name} = {`)).split("\n").slice(1).join("\n");
+  const body = own.replace("  ...storageLimits,", inner(storage, "storageLimits")).replace("  ...pushLimits,", inner(push, "pushLimits"));
   const rows = [];
   let comment = "";
   let previous = "";

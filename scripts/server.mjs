@@ -3,7 +3,7 @@
 // optionally the Kafka protocol front door beside it.
 import { pathToFileURL } from "node:url";
 import { Miniflare, Log, LogLevel, convertV4MiniflareOptions } from "miniflare";
-import { buildGateway, buildWorker, root } from "./build.mjs";
+import { buildExample, buildGateway, buildWorker, root } from "./build.mjs";
 
 process.env.WRANGLER_SEND_METRICS = "false";
 
@@ -30,13 +30,17 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
   const development = mode === "development";
   if (development) workerOptions.durableObjects = { ...workerOptions.durableObjects, FAULTS: { className: "Faults", useSQLite: true } };
   const scriptPath = await buildWorker({ development });
+  // Beside Runnel, the example consumer Worker (examples/consumer-worker): bound as CONSUMER, a subscription's
+  // worker target; it binds Runnel's RunnelService back as User:example-consumer.
+  workerOptions.serviceBindings = { ...workerOptions.serviceBindings, CONSUMER: EXAMPLE_NAME };
+  const example = { name: EXAMPLE_NAME, modules: true, scriptPath: await buildExample(), compatibilityDate: workerOptions.compatibilityDate, serviceBindings: { RUNNEL: EXAMPLE_BINDING } };
   // wrangler still speaks Miniflare 4's option shape; Miniflare 5 converts it.
   const options = convertV4MiniflareOptions({
     host,
     port,
     cf: false,
     log: new Log(quiet ? LogLevel.WARN : LogLevel.INFO),
-    workers: [{ ...withoutModuleRules(workerOptions), name: "runnel", modules: true, scriptPath, modulesRoot: `${root}.runnel/build` }],
+    workers: [{ ...withoutModuleRules(workerOptions), name: "runnel", modules: true, scriptPath, modulesRoot: `${root}.runnel/build` }, example],
   });
   // Per-request logging costs throughput; storage lives under persistTo.
   const mf = new Miniflare({ ...options, resourcePersistencePath: persistTo, logRequests: false, ...(inspectorPort ? { inspectorPort } : {}) });
@@ -70,6 +74,10 @@ export async function startServer({ port = 8787, host = "127.0.0.1", persistTo =
     },
   };
 }
+
+/** The example consumer Worker's name, and its binding to Runnel (as in examples/consumer-worker/wrangler.toml). */
+export const EXAMPLE_NAME = "runnel-example-consumer";
+export const EXAMPLE_BINDING = { name: "runnel", entrypoint: "RunnelService", props: { principal: "User:example-consumer" } };
 
 /** The Worker's reason for refusing to serve open (503 / 50301), or null when it serves. */
 async function refusedOpen(url) {

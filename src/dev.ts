@@ -18,6 +18,8 @@ export { Controller } from "./controller/controller";
 export { Faults } from "./faults/faults";
 export { GroupCoordinator } from "./group/coordinator";
 export { RouterMetrics } from "./metrics/router-metrics";
+export { PushSubscription } from "./push/push-subscription";
 export { PartitionReplica } from "./replication/partition-replica";
+export { RunnelService } from "./service/runnel-service";
 
 export default createApp(faultRoutes);

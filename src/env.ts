@@ -4,6 +4,7 @@ import type { Controller } from "./controller/controller";
 import type { Faults } from "./faults/faults";
 import type { GroupCoordinator } from "./group/coordinator";
 import type { RouterMetrics } from "./metrics/router-metrics";
+import type { PushSubscription } from "./push/push-subscription";
 import type { PartitionReplica } from "./replication/partition-replica";
 
 /** Bindings and vars from wrangler.toml. */
@@ -27,6 +28,8 @@ export interface Env {
   QUOTAS: DurableObjectNamespace<PrincipalQuota>;
   /** The Worker's own counters, gathered from every isolate (metrics/router-metrics.ts). */
   ROUTER_METRICS: DurableObjectNamespace<RouterMetrics>;
+  /** One push subscription per object, named by the subscription (src/push). */
+  SUBSCRIPTIONS: DurableObjectNamespace<PushSubscription>;
   /** Tiered storage: the R2 bucket partition leaders copy closed segments to (reached only through src/tiered/bucket.ts). */
   SEGMENTS: R2Bucket;
 }

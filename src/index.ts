@@ -10,6 +10,8 @@ export { PrincipalQuota } from "./access/principal-quota";
 export { Controller } from "./controller/controller";
 export { GroupCoordinator } from "./group/coordinator";
 export { RouterMetrics } from "./metrics/router-metrics";
+export { PushSubscription } from "./push/push-subscription";
 export { PartitionReplica } from "./replication/partition-replica";
+export { RunnelService } from "./service/runnel-service";
 
 export default createApp();

@@ -2,6 +2,7 @@
  * Every size, count and wait Runnel accepts, with its unit in its name.
  * A request past any of these is refused whole.
  */
+import { pushLimits } from "./limits-push";
 import { storageLimits } from "./limits-storage";
 
 export const limits = {
@@ -219,6 +220,8 @@ export const limits = {
   alertRetryForMs: 10 * 60 * 1000,
   /** Most webhook deliveries waiting to be sent or retried; past it the oldest are dropped. */
   alertDeliveriesQueuedMax: 10_000,
+  // ---- push subscriptions (limits-push.ts) ----
+  ...pushLimits,
   /** Longest a principal name may be (`User:…`). */
   principalLengthMax: 255,
   /** Longest an ACL's resource name may be. */

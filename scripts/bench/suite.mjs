@@ -13,6 +13,7 @@ import { kafkaScenario } from "./kafka-scenario.mjs";
 import { watchServerMemory } from "./memory.mjs";
 import { clientPath, rawPath } from "./paths.mjs";
 import { produceConsume } from "./produce-consume.mjs";
+import { pushScenario } from "./push-scenario.mjs";
 import { scrapeScenario } from "./scrape-scenario.mjs";
 import { tieredScenario } from "./tiered-scenario.mjs";
 import { wsScenario } from "./ws-scenario.mjs";
@@ -143,6 +144,7 @@ export function scenarios(cfg) {
   if (cfg.cleaner) list.push({ name: "cleaner", run: (ctx) => cleanerOn(ctx, cfg) });
   if (cfg.auth) list.push({ name: "auth", ownServers: true, run: (arm) => authScenarios(arm, cfg) });
   if (cfg.tiered) list.push({ name: "tiered", ownServers: true, run: (arm) => tieredScenario(() => tieredServer(arm, cfg), cfg) });
+  if (cfg.push) list.push({ name: "push", ownServers: true, run: (arm) => pushOn(arm, cfg) });
   return list;
 }
 
@@ -225,4 +227,24 @@ async function authScenarios(arm, cfg) {
     }
   }
   return out;
+}
+
+/**
+ * Push subscriptions to a webhook receiver (bench/push-scenario.mjs) on a
+ * server of `arm` in development mode serving open: production refuses
+ * webhooks on the loopback, where the receiver listens.
+ */
+async function pushOn(arm, cfg) {
+  const s = await startOn(arm, cfg, { mode: "development" });
+  try {
+    const path = await pathTo(arm, cfg.via[0], s.url, null, cfg.recordBytes);
+    try {
+      const common = { producers: cfg.producers, partitions: cfg.partitions, batch: cfg.batch, latencyBatch: cfg.latencyBatch };
+      return await pushScenario({ ...common, path, server: s.url, records: cfg.pushRecords });
+    } finally {
+      await path.close();
+    }
+  } finally {
+    await s.stop();
+  }
 }

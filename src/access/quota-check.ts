@@ -43,7 +43,12 @@ export async function chargeConsumed(c: C, state: AccessState, principal: string
 }
 
 async function reserve(c: C, principal: string, kind: QuotaKind, units: number, ratePerS: number): Promise<void> {
-  const answer = unwrap(await callQuota(c.env, principal).reserve(kind, units, ratePerS));
+  await reserveQuota(c.env, principal, kind, units, ratePerS);
+}
+
+/** Reserves `units` of `principal`'s `kind` window at `ratePerS`; 42901 (thrown) when that is over the quota. Also for callers without HTTP (src/service). */
+export async function reserveQuota(env: Env, principal: string, kind: QuotaKind, units: number, ratePerS: number): Promise<void> {
+  const answer = unwrap(await callQuota(env, principal).reserve(kind, units, ratePerS));
   if (!answer.granted) throw new RunnelError(ErrorCode.QUOTA_EXCEEDED, `${principal} is ${answer.message}; retry after ${answer.retryAfterS} s`, answer.retryAfterS);
 }
 

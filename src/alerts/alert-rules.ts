@@ -11,20 +11,24 @@
  *   topic `target` that failed over the last `limits.alertRateWindowMs`.
  * - storage_bytes: bytes of record batches stored by every replica of
  *   topic `target`'s partitions.
+ * - subscription_stalled: partitions of push subscription `target` (or
+ *   of every subscription) stalled now — stopped at a batch their target
+ *   refused, with no dead-letter topic (a threshold of 0 fires on one).
  */
 import * as v from "valibot";
 import { checkInput, inputProblem } from "../input";
 import { limits } from "../limits";
+import { SubscriptionName } from "../push/subscription-body";
 import { TopicName } from "../topic/validate";
 
-export const ALERT_KINDS = ["consumer_lag", "under_replicated", "produce_error_rate", "storage_bytes"] as const;
+export const ALERT_KINDS = ["consumer_lag", "under_replicated", "produce_error_rate", "storage_bytes", "subscription_stalled"] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** A rule as created. */
 export interface AlertRule {
   name: string;
   kind: AlertKind;
-  /** The group (consumer_lag) or topic the rule watches; null: the whole cluster. */
+  /** The group (consumer_lag), subscription (subscription_stalled) or topic the rule watches; null: the whole cluster. */
   target: string | null;
   /** The value must be above this to fire. */
   threshold: number;
@@ -81,6 +85,9 @@ function kindProblem(rule: { kind: AlertKind; target: string | null; threshold: 
   if (rule.kind === "consumer_lag") {
     if (rule.target === null || rule.target.length === 0) return "a consumer_lag rule needs target: the consumer group's id";
     if (rule.target.length > limits.groupIdLengthMax) return `target is longer than ${limits.groupIdLengthMax} characters`;
+  } else if (rule.kind === "subscription_stalled") {
+    const problem = rule.target === null ? null : inputProblem(SubscriptionName, rule.target);
+    if (problem !== null) return `target must be a subscription's name (or absent, for every subscription): ${problem}`;
   } else if (rule.target !== null) {
     const problem = inputProblem(TopicName, rule.target);
     if (problem !== null) return `target must be a topic name (or absent, for the whole cluster): ${problem}`;

@@ -17,12 +17,13 @@ import type { DescribeOk } from "../replication/types";
 import type { TopicInfo } from "../topic/types";
 import type { AlertRule } from "./alert-rules";
 import type { TopicStore } from "../controller/topic-store";
-import { callGroup, callReplica, callRouterMetrics } from "../rpc/objects";
+import type { PushMetricsOk } from "../push/types";
+import { callGroup, callReplica, callRouterMetrics, callSubscription } from "../rpc/objects";
 
 type Replica = { topic: TopicInfo; partition: number; broker: number };
 
 /** Each rule's value by name (null: could not be measured), measured by `deadlineMs`. */
-export async function measure(env: Env, store: TopicStore, rules: AlertRule[], deadlineMs: number): Promise<Map<string, number | null>> {
+export async function measure(env: Env, store: TopicStore, rules: AlertRule[], deadlineMs: number, subscriptions: () => string[] = () => []): Promise<Map<string, number | null>> {
   const topics = store.list();
   const byName = new Map(topics.map((t) => [t.topicName, t]));
   const refs = new Map<string, TopicRef>(topics.map((t) => [t.topicName, { topicId: t.topicId, partitionsCount: t.partitionsCount }]));
@@ -34,13 +35,18 @@ export async function measure(env: Env, store: TopicStore, rules: AlertRule[], d
     const g = rule.kind === "consumer_lag" ? groups.get(rule.target!) : undefined;
     if (g !== undefined && g !== null && g !== 0) for (const name of topicsOf(g, refs)) addReplicas(wanted, store, byName.get(name)!, false);
   }
-  const [described, rates] = await Promise.all([describeReplicas(env, [...wanted.values()], deadlineMs), produceErrorRates(env, rules, deadlineMs)]);
+  const [described, rates, stalls] = await Promise.all([
+    describeReplicas(env, [...wanted.values()], deadlineMs),
+    produceErrorRates(env, rules, deadlineMs),
+    stalledPartitions(env, rules, subscriptions, deadlineMs),
+  ]);
   const values = new Map<string, number | null>();
   for (const rule of rules) {
     const scope = scopeOf(rule);
     if (rule.kind === "under_replicated") values.set(rule.name, underReplicated(store, scope));
     else if (rule.kind === "storage_bytes") values.set(rule.name, storedBytes(store, scope, described));
     else if (rule.kind === "consumer_lag") values.set(rule.name, totalLag(groups.get(rule.target!) ?? null, refs, described));
+    else if (rule.kind === "subscription_stalled") values.set(rule.name, stalls(rule.target));
     else values.set(rule.name, rates.get(rule.target) ?? null);
   }
   return values;
@@ -98,6 +104,35 @@ async function produceErrorRates(env: Env, rules: AlertRule[], deadlineMs: numbe
     if (a.ok) rates.set(topics[i]!, a.value);
   });
   return rates;
+}
+
+/**
+ * The stalled partitions of each subscription subscription_stalled rules
+ * watch (all of them for a rule without a target), asked at once: by rule
+ * target, the count — 0 for a subscription that does not exist, null
+ * when one did not answer.
+ */
+async function stalledPartitions(env: Env, rules: AlertRule[], subscriptions: () => string[], deadlineMs: number): Promise<(target: string | null) => number | null> {
+  const watching = rules.filter((r) => r.kind === "subscription_stalled");
+  if (watching.length === 0) return () => null;
+  const names = watching.some((r) => r.target === null) ? subscriptions() : [];
+  const asked = [...new Set([...names, ...watching.flatMap((r) => (r.target === null ? [] : [r.target]))])];
+  const calls = asked.map((name) => ({ who: `subscription '${name}'`, call: () => callSubscription(env, name).metrics() }));
+  const answers = await fanOut<PushMetricsOk>(calls, limits.metricsScrapeCallsInFlightMax, deadlineMs);
+  const stalled = new Map<string, number | null>(asked.map((name, i) => {
+    const a = answers[i]!;
+    return [name, a.ok ? a.stalled : a.failure?.error_code === ErrorCode.SUBSCRIPTION_NOT_FOUND ? 0 : null];
+  }));
+  return (target) => {
+    if (target !== null) return stalled.get(target) ?? null;
+    let sum = 0;
+    for (const name of names) {
+      const n = stalled.get(name) ?? null;
+      if (n === null) return null;
+      sum += n;
+    }
+    return sum;
+  };
 }
 
 /** Adds `t`'s replicas to describe: all of them, or only the leaders. */

@@ -37,6 +37,8 @@ export class Alerting {
     private readonly env: Env,
     private readonly store: TopicStore,
     private readonly counters: ControllerCounters,
+    /** The push subscriptions' names (subscription_stalled rules without a target watch them all). */
+    private readonly subscriptions: () => string[] = () => [],
   ) {
     this.alerts = new AlertStore(sql);
   }
@@ -77,7 +79,7 @@ export class Alerting {
   private async evaluateAll(): Promise<void> {
     const rules = this.alerts.all();
     if (rules.length === 0) return;
-    const values = await measure(this.env, this.store, rules, Date.now() + limits.metricsScrapeMs);
+    const values = await measure(this.env, this.store, rules, Date.now() + limits.metricsScrapeMs, this.subscriptions);
     const nowMs = Date.now();
     for (const measured of rules) {
       const rule = this.alerts.find(measured.name);

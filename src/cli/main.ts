@@ -13,13 +13,14 @@ import { consumeCommand } from "./consume";
 import { type GlobalOptions, UsageError } from "./context";
 import { groupCommands } from "./groups";
 import { produceCommand } from "./produce";
+import { subscriptionCommands } from "./subscriptions";
 import { topicCommands } from "./topics";
 
 stopWhenReaderGoes(process.stdout);
 stopWhenReaderGoes(process.stderr);
 
 const program = new Command("runnel")
-  .description("Runnel from the command line: topics, produce, consume, groups, offsets, keys and ACLs")
+  .description("Runnel from the command line: topics, produce, consume, groups, offsets, push subscriptions, keys and ACLs")
   .option("--url <url>", "the server (env RUNNEL_URL)", process.env.RUNNEL_URL || "http://127.0.0.1:8787")
   .option("--key <key>", "an API key, {key_id}.{secret} (env RUNNEL_KEY)", process.env.RUNNEL_KEY || undefined)
   .option("--json", "machine-readable output (JSON; consume: one JSON object per line)")
@@ -31,6 +32,7 @@ topicCommands(program, globals);
 produceCommand(program, globals);
 consumeCommand(program, globals);
 groupCommands(program, globals);
+subscriptionCommands(program, globals);
 keyCommands(program, globals);
 aclCommands(program, globals);
 

@@ -1,7 +1,7 @@
 /**
  * Administration over the v3 API: topics, configs, partitions and
- * offsets, consumer groups with their lags and offset resets, API keys,
- * ACLs and quotas. Each method answers the API's JSON (lists unwrapped
+ * offsets, consumer groups with their lags and offset resets, push
+ * subscriptions, API keys, ACLs and quotas. Each method answers the API's JSON (lists unwrapped
  * from `{"data": [...]}`) and throws `RunnelError` as the API reports.
  */
 import { seg, type Http } from "./http";
@@ -180,6 +180,30 @@ export class Admin {
 
   async deleteQuota(principal: string): Promise<void> {
     await this.send("DELETE", `/quotas/${seg(principal)}`);
+  }
+
+  /** Makes a push subscription (docs/subscriptions.md: the body's fields); answers it, with a webhook's `signing_secret`. */
+  createSubscription(body: Row): Promise<Row> {
+    return this.send("POST", "/subscriptions", body);
+  }
+
+  /** Every push subscription (without its partitions). */
+  listSubscriptions(): Promise<Row[]> {
+    return this.list("/subscriptions");
+  }
+
+  /** One push subscription: settings, state, last error, and each partition's committed offset, lag and state. */
+  describeSubscription(name: string): Promise<Row> {
+    return this.get(`/subscriptions/${seg(name)}`);
+  }
+
+  /** Pauses or resumes a push subscription; answers it. */
+  setSubscriptionPaused(name: string, paused: boolean): Promise<Row> {
+    return this.send("POST", `/subscriptions/${seg(name)}:${paused ? "pause" : "resume"}`);
+  }
+
+  async deleteSubscription(name: string): Promise<void> {
+    await this.send("DELETE", `/subscriptions/${seg(name)}`);
   }
 }
 

@@ -27,6 +27,7 @@ import { answers, tellRole } from "./hand-over";
 import { ControllerCounters, controllerMetrics, type ControllerMetricsOk } from "./metrics";
 import { ProducerIds } from "./producer-ids";
 import { ReplicaTasks } from "./replica-tasks";
+import { SubscriptionNames } from "./subscription-names";
 import { CONTROLLER_SCHEMA } from "./schema";
 import { TopicStore } from "./topic-store";
 
@@ -44,6 +45,8 @@ export class Controller extends RunnelObject {
   readonly counters: ControllerCounters;
   /** Alert rules, evaluated from the alarm. Not reachable over RPC. */
   readonly alerting: Alerting;
+  /** The push subscriptions' names. Not reachable over RPC. */
+  readonly subscriptions: SubscriptionNames;
   /** `limits.topicsCountMax`; tests lower it to reach it. */
   topicsCountMax: number = limits.topicsCountMax;
   /** Admin changes run one at a time, so a create cannot race a delete. */
@@ -55,7 +58,8 @@ export class Controller extends RunnelObject {
     this.tasks = new ReplicaTasks(this.sql, this.alarms, env, this.store);
     this.producerIds = new ProducerIds(this.sql);
     this.counters = new ControllerCounters(this.sql);
-    this.alerting = new Alerting(this.sql, this.alarms, env, this.store, this.counters);
+    this.subscriptions = new SubscriptionNames(this.sql);
+    this.alerting = new Alerting(this.sql, this.alarms, env, this.store, this.counters, () => this.subscriptions.list());
   }
 
   /** Hands out a fresh producer id, epoch 0 (Kafka's InitProducerId without a transactional id). Never the same id twice. */
@@ -77,6 +81,22 @@ export class Controller extends RunnelObject {
   /** Every consumer group ever registered, by id. */
   async listGroups(): Promise<{ ok: true; groups: string[] } | Failure> {
     return { ok: true, groups: this.#groupIds() };
+  }
+
+  /** Lists push subscription `name` (its object calls this when it is made); 400 past `limits.subscriptionsCountMax`. */
+  async registerSubscription(name: string): Promise<Ok | Failure> {
+    return this.subscriptions.register(name, Date.now());
+  }
+
+  /** Stops listing push subscription `name` (its object calls this when it is deleted). */
+  async unregisterSubscription(name: string): Promise<Ok | Failure> {
+    this.subscriptions.unregister(name);
+    return { ok: true };
+  }
+
+  /** Every push subscription, by name. */
+  async listSubscriptions(): Promise<{ ok: true; subscriptions: string[] } | Failure> {
+    return { ok: true, subscriptions: this.subscriptions.list() };
   }
 
   /** Every topic, by name. */
@@ -213,7 +233,7 @@ export class Controller extends RunnelObject {
 
   /** Topics with their partitions' roles, groups, counters and alert states, for GET /metrics (see metrics.ts). */
   async metrics(): Promise<ControllerMetricsOk | Failure> {
-    return controllerMetrics(this.store, this.counters, this.#groupIds(), this.alerting.alerts.all());
+    return controllerMetrics(this.store, this.counters, this.#groupIds(), this.alerting.alerts.all(), this.subscriptions.list());
   }
 
   /** Creates, lists, reads or deletes alert rules (see alerting.ts). */

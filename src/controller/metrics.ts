@@ -2,7 +2,7 @@
  * What the controller tells `GET /metrics`: every topic with each
  * partition's role (the Worker derives under-replicated and offline
  * partitions from them, and knows which replicas to ask), the consumer
- * groups, its counters of leadership events, and the alert rules' state.
+ * groups, the push subscriptions, its counters of leadership events, and the alert rules' state.
  * The counters are rows of the `counters` table, written in the same
  * transaction as the role change they count: they survive any restart and
  * never go down.
@@ -24,6 +24,8 @@ export interface ControllerMetricsOk {
   ok: true;
   topics: ScrapedTopic[];
   groups: string[];
+  /** The push subscriptions' names. */
+  subscriptions: string[];
   /** By counter name: isr_shrinks, isr_expands, leader_elections, unclean_leader_elections, alert deliveries. */
   counters: Record<string, number>;
   alerts: { name: string; kind: string; firing: boolean }[];
@@ -58,8 +60,8 @@ export class ControllerCounters {
 }
 
 /** The controller's answer to a scrape: its topics with their roles (read from `store`), and the groups and alert rules given. */
-export function controllerMetrics(store: TopicStore, counters: ControllerCounters, groups: string[], rules: AlertView[]): ControllerMetricsOk {
+export function controllerMetrics(store: TopicStore, counters: ControllerCounters, groups: string[], rules: AlertView[], subscriptions: string[]): ControllerMetricsOk {
   const topics = store.list().map((t) => ({ name: t.topicName, topicId: t.topicId, replicationFactor: t.replicationFactor, roles: store.roles(t) }));
   const alerts = rules.map((r) => ({ name: r.name, kind: r.kind, firing: r.status === "firing" }));
-  return { ok: true, topics, groups, counters: counters.all(), alerts };
+  return { ok: true, topics, groups, subscriptions, counters: counters.all(), alerts };
 }

@@ -58,4 +58,6 @@ export const CONTROLLER_SCHEMA: string[] = [
      next_attempt_ms INTEGER NOT NULL
    );
    CREATE INDEX alert_deliveries_by_alert ON alert_deliveries (alert, id);`,
+  // 6: push subscriptions, for listing (each one's state lives in its own object).
+  `CREATE TABLE subscriptions (name TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL);`,
 ];

@@ -63,7 +63,8 @@ class NotJson extends Error {
  * checked by the log), at most `maxRecords`, in `format`. A batch that does
  * not decode is a 50001 naming its offset; a non-JSON record under
  * format=json is an `UnrenderableRecord` (42206) naming its topic,
- * partition and offset.
+ * partition and offset. Each record names its topic and partition unless
+ * `placed` is false (push batches name them once, outside the records).
  */
 export async function renderBatches(
   batches: Uint8Array[],
@@ -72,8 +73,9 @@ export async function renderBatches(
   topic: string,
   partition: number,
   format: RecordFormat,
+  placed = true,
 ): Promise<Rendered> {
-  const prefix = `{"topic":${JSON.stringify(topic)},"partition":${partition},"offset":`;
+  const prefix = placed ? `{"topic":${JSON.stringify(topic)},"partition":${partition},"offset":` : `{"offset":`;
   const parts: string[] = [];
   let nextOffset = fromOffset;
   for (const batch of batches) {

@@ -99,7 +99,9 @@ export const PARTITION_SCHEMA: string[] = [
      attempts INTEGER NOT NULL DEFAULT 0,
      next_attempt_ms INTEGER NOT NULL
    );`,
-  // 5: the log cleaner's rewrite of a remote segment (src/tiered/remote-
+  // 5: push subscriptions waiting for records here (replication/push-watchers.ts).
+  `CREATE TABLE push_watchers (subscription TEXT PRIMARY KEY, offset INTEGER NOT NULL);`,
+  // 6: the log cleaner's rewrite of a remote segment (src/tiered/remote-
   // segments-store.ts, leader only): the one segment being rewritten — its
   // new object's key, the object it replaces, how far its cleaned ranges
   // have been staged, the multipart upload's state — and the cleaned

@@ -7,7 +7,7 @@
 import { Exposition, type Family, type Labels } from "./exposition";
 import { groupLag, type Positions, type TopicRef } from "./lag";
 import type { Gathered } from "./scrape";
-import { ALERTS, ALL_FAMILIES, CLUSTER, GROUP, LATENCY_BOUNDS_S, PARTITION, REPLICA, SCRAPE } from "./series";
+import { ALERTS, ALL_FAMILIES, CLUSTER, GROUP, LATENCY_BOUNDS_S, PARTITION, REPLICA, SCRAPE, SUBSCRIPTION } from "./series";
 
 const BY_NAME = new Map(ALL_FAMILIES.map((f) => [f.name, f]));
 const GROUP_STATES = ["EMPTY", "PREPARING_REBALANCE", "COMPLETING_REBALANCE", "STABLE"] as const;
@@ -17,6 +17,7 @@ export function render(g: Gathered): string {
   const out = new Exposition(ALL_FAMILIES);
   const leaders = renderPartitions(out, g);
   renderGroups(out, g, leaders);
+  renderSubscriptions(out, g);
   renderRouter(out, g);
   renderScrape(out, g);
   return out.text();
@@ -103,6 +104,22 @@ function renderGroups(out: Exposition, g: Gathered, leaders: Map<string, Positio
     for (const row of groupLag(group, refs, (topicId, partition) => leaders.get(`${topicId}/${partition}`)).rows) {
       out.sample(GROUP.lag, { ...l, topic: row.topic, partition: row.partition }, row.lag);
     }
+  }
+}
+
+/** Each push subscription's state and counters; its lag is its group's (runnel_group_lag). */
+function renderSubscriptions(out: Exposition, g: Gathered): void {
+  for (const s of g.subscriptions) {
+    const l = { subscription: s.name };
+    const c = s.counters;
+    out.sample(SUBSCRIPTION.stalled, l, s.stalled);
+    out.sample(SUBSCRIPTION.paused, l, s.state === "paused" ? 1 : 0);
+    out.sample(SUBSCRIPTION.deliveries, l, c.batchesDelivered);
+    out.sample(SUBSCRIPTION.records, l, c.recordsDelivered);
+    out.sample(SUBSCRIPTION.failures, l, c.failures);
+    out.sample(SUBSCRIPTION.retries, l, c.retries);
+    out.sample(SUBSCRIPTION.deadLetters, l, c.deadLetters);
+    out.histogram(SUBSCRIPTION.latency, l, LATENCY_BOUNDS_S, c.latencyBuckets, c.latencyMsSum / 1000);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * One scrape of `GET /metrics`: the controller first (topics, roles,
- * groups, its counters), then every partition replica and every group
- * coordinator at once — at most `limits.metricsScrapeCallsInFlightMax`
+ * groups, subscriptions, its counters), then every partition replica,
+ * every group coordinator and every push subscription at once — at most `limits.metricsScrapeCallsInFlightMax`
  * calls in flight, at most `limits.metricsScrapeCallsMax` objects, and
  * nothing waited for past `limits.metricsScrapeMs` less the time kept for
  * the last call: the metrics object, which takes this isolate's counters
@@ -19,10 +19,11 @@ import { answerBy, type Call, fanOut, type Missing } from "./fan-out";
 import { routerCounters } from "./router-counters";
 import type { RouterTotals } from "./router-series";
 import { SCRAPE } from "./series";
-import { callController, callGroup, callReplica } from "../rpc/objects";
+import type { PushMetricsOk } from "../push/types";
+import { callController, callGroup, callReplica, callSubscription } from "../rpc/objects";
 
 /** The kinds of object a scrape asks. */
-export type ObjectKind = "controller" | "partition" | "group" | "router";
+export type ObjectKind = "controller" | "partition" | "group" | "subscription" | "router";
 export type MissingWhy = Missing["missing"] | "limit";
 
 /** One replica's answer, with where it sits. */
@@ -37,6 +38,7 @@ export interface Gathered {
   controller: ControllerMetricsOk | null;
   replicas: ReplicaAnswer[];
   groups: GroupMetricsOk[];
+  subscriptions: PushMetricsOk[];
   router: RouterTotals | null;
   asked: Map<ObjectKind, number>;
   /** By "kind/reason". */
@@ -44,13 +46,17 @@ export interface Gathered {
   seconds: number;
 }
 
-type Planned = { kind: "partition"; topic: ScrapedTopic; partition: number; call: Call<PartitionMetricsOk> } | { kind: "group"; call: Call<GroupMetricsOk> };
+type Planned =
+  | { kind: "partition"; topic: ScrapedTopic; partition: number; call: Call<PartitionMetricsOk> }
+  | { kind: "group"; call: Call<GroupMetricsOk> }
+  | { kind: "subscription"; call: Call<PushMetricsOk> };
+type Answer = PartitionMetricsOk | GroupMetricsOk | PushMetricsOk;
 
 /** Gathers one scrape (see the module comment). */
 export async function gather(env: Env): Promise<Gathered> {
   const startedMs = Date.now();
   const fanOutDeadlineMs = startedMs + limits.metricsScrapeMs - limits.metricsAggregatorCallMs;
-  const g: Gathered = { controller: null, replicas: [], groups: [], router: null, asked: new Map(), missing: new Map(), seconds: 0 };
+  const g: Gathered = { controller: null, replicas: [], groups: [], subscriptions: [], router: null, asked: new Map(), missing: new Map(), seconds: 0 };
   const miss = (kind: ObjectKind, why: MissingWhy) => g.missing.set(`${kind}/${why}`, (g.missing.get(`${kind}/${why}`) ?? 0) + 1);
   const ask = (kind: ObjectKind, n = 1) => g.asked.set(kind, (g.asked.get(kind) ?? 0) + n);
 
@@ -63,14 +69,16 @@ export async function gather(env: Env): Promise<Gathered> {
   const taken = planned.slice(0, limits.metricsScrapeCallsMax);
   for (const p of planned.slice(limits.metricsScrapeCallsMax)) miss(p.kind, "limit");
   for (const p of planned) ask(p.kind);
-  const answers = await fanOut<PartitionMetricsOk | GroupMetricsOk>(taken.map((p) => p.call as Call<PartitionMetricsOk | GroupMetricsOk>), limits.metricsScrapeCallsInFlightMax, fanOutDeadlineMs);
+  const answers = await fanOut<Answer>(taken.map((p) => p.call as Call<Answer>), limits.metricsScrapeCallsInFlightMax, fanOutDeadlineMs);
   answers.forEach((a, i) => {
     const p = taken[i]!;
     if (!a.ok) {
-      // A group listed but never joined has nothing to say: not an error.
-      if (!(p.kind === "group" && a.failure?.error_code === ErrorCode.GROUP_NOT_FOUND)) miss(p.kind, a.missing);
+      // A group listed but never joined, or a subscription deleted since it was listed, has nothing to say: not an error.
+      const gone = a.failure?.error_code === (p.kind === "group" ? ErrorCode.GROUP_NOT_FOUND : ErrorCode.SUBSCRIPTION_NOT_FOUND);
+      if (!(p.kind !== "partition" && gone)) miss(p.kind, a.missing);
     } else if (p.kind === "partition") g.replicas.push({ topic: p.topic, partition: p.partition, answer: a as PartitionMetricsOk });
-    else g.groups.push(a as GroupMetricsOk);
+    else if (p.kind === "group") g.groups.push(a as GroupMetricsOk);
+    else g.subscriptions.push(a as PushMetricsOk);
   });
 
   for (const [key, n] of g.missing) {
@@ -87,7 +95,7 @@ export async function gather(env: Env): Promise<Gathered> {
   return g;
 }
 
-/** The calls to make: every replica of every partition, then every group. */
+/** The calls to make: every replica of every partition, then every group, then every subscription. */
 function plan(env: Env, c: ControllerMetricsOk): Planned[] {
   const out: Planned[] = [];
   for (const topic of c.topics) {
@@ -101,6 +109,9 @@ function plan(env: Env, c: ControllerMetricsOk): Planned[] {
   for (const group of c.groups) {
     const call = () => callGroup(env, group).metrics();
     out.push({ kind: "group", call: { who: `consumer group '${group}'`, call } });
+  }
+  for (const name of c.subscriptions) {
+    out.push({ kind: "subscription", call: { who: `subscription '${name}'`, call: () => callSubscription(env, name).metrics() } });
   }
   return out;
 }

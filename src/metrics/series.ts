@@ -80,13 +80,25 @@ export const SSE = {
   delivered: counter("runnel_sse_records_delivered_total", "Records sent over Server-Sent Events streams, by topic."),
 };
 
+/** Push subscriptions (label subscription; src/push). */
+export const SUBSCRIPTION = {
+  stalled: gauge("runnel_subscription_stalled_partitions", "Partitions of the subscription stalled now (their target refused a batch 1 + max_retries times, and there is no dead-letter topic)."),
+  paused: gauge("runnel_subscription_paused", "1 while the subscription is paused, else 0."),
+  deliveries: counter("runnel_subscription_deliveries_total", "Batches the subscription's target accepted."),
+  records: counter("runnel_subscription_records_delivered_total", "Records in the batches the subscription's target accepted."),
+  failures: counter("runnel_subscription_delivery_failures_total", "Attempts to deliver a batch that failed (an error status, no answer in time, a refusal, an unshowable record)."),
+  retries: counter("runnel_subscription_delivery_retries_total", "Attempts that were retries of a batch that failed before."),
+  deadLetters: counter("runnel_subscription_dead_letters_total", "Records sent to the subscription's dead-letter topic."),
+  latency: histogram("runnel_subscription_delivery_latency_seconds", "From a batch's first record's timestamp to its acceptance by the target (retries included)."),
+};
+
 /** Alert rules (see docs/monitoring.md). */
 export const ALERTS = {
   firing: gauge("runnel_alert_firing", "1 while the alert rule is firing, else 0 (labels alert, kind)."),
   deliveries: counter("runnel_alert_deliveries_total", "Webhook delivery attempts by outcome: delivered, failed (retried later) or dropped (given up)."),
 };
 
-/** The scrape itself (label object: controller, partition, group or router). */
+/** The scrape itself (label object: controller, partition, group, subscription or router). */
 export const SCRAPE = {
   duration: gauge("runnel_scrape_duration_seconds", "How long this scrape took to gather."),
   asked: gauge("runnel_scrape_objects", "Objects this scrape asked, by kind."),
@@ -96,7 +108,7 @@ export const SCRAPE = {
 };
 
 /** Every family, in the order the exposition writes them. */
-export const ALL_FAMILIES: Family[] = [REPLICA, PARTITION, CLUSTER, REQUESTS, GROUP, SSE, ALERTS, SCRAPE].flatMap((group) => Object.values(group));
+export const ALL_FAMILIES: Family[] = [REPLICA, PARTITION, CLUSTER, REQUESTS, GROUP, SSE, SUBSCRIPTION, ALERTS, SCRAPE].flatMap((group) => Object.values(group));
 
 /** The upper bounds of the request latency histogram's buckets, in seconds. */
 export const LATENCY_BOUNDS_S: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

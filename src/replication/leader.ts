@@ -16,6 +16,7 @@ import type { ReplicaState } from "./replica-state";
 import { Replicator } from "./replicator";
 import type { AppendArgs, AppendOk, KeyCheckOk } from "./types";
 import { Waiters } from "./waiters";
+import { tellPushWatchers } from "./push-watchers";
 import { callController, callGroup } from "../rpc/objects";
 
 /** An append's outcome before it is acknowledged. */
@@ -154,6 +155,7 @@ export class LeaderSide {
     );
     this.replicator.kickAll();
     this.advanceHighWatermark();
+    tellPushWatchers(r); // a restart or a failover: those that waited here, or with the old leader, look again
     r.schedule(nowMs);
   }
 
@@ -214,6 +216,7 @@ export class LeaderSide {
       r.fetchWaiters.wakeAll();
       this.ackWaiters.wakeAll();
       this.notifyWatchers();
+      tellPushWatchers(r);
     }
   }
 

@@ -26,6 +26,7 @@ import { replicaGateFor, type ReplicaGate } from "./replica-gate";
 import * as lookups from "./replica-lookups";
 import { ReplicaState } from "./replica-state";
 import { PARTITION_SCHEMA } from "../log/schema";
+import { PushWatchers, watchPush, type WatchPushOk } from "./push-watchers";
 import type {
   AppendArgs, AppendOk, DeleteRecordsArgs, DeleteRecordsOk, DescribeOk, EpochEndOk, FetchArgs, FetchOk, HandshakeOk, InitArgs, KeyCheckOk, PartitionRole, PingOk, Positions, ProducersOk, ReplicateArgs,
   ReplicateOk, TimestampLookupOk, TruncateOk,
@@ -120,6 +121,15 @@ export class PartitionReplica extends RunnelObject {
   async watch(topicId: string, groupId: string, offset: number): Promise<{ ok: true; ready: boolean } | Failure> {
     const r = await this.#open(topicId);
     return r instanceof ReplicaState ? r.leader.watch(groupId, offset) : r;
+  }
+
+  /**
+   * Push subscription `subscription` found nothing at `offset`: it is told (once) when the high watermark
+   * passes it, by this replica as leader or once it leads; `ready`: there is something already (push-watchers.ts).
+   */
+  async watchPush(topicId: string, subscription: string, offset: number): Promise<WatchPushOk | Failure> {
+    const r = await this.#open(topicId);
+    return r instanceof ReplicaState ? watchPush(r, subscription, offset) : r;
   }
 
   /** The first batch whose running max timestamp is at or after `timestampMs`. */
@@ -248,8 +258,12 @@ export class PartitionReplica extends RunnelObject {
     this.state?.stop();
     if (this.state !== null) this.retired = this.state;
     const log = PartitionLog.open(this.sql, this.ctx.storage);
-    const deps = { env: this.env, alarms: this.alarms, gate: (brokerId: number) => this.#pass(brokerId), watchers: this.watchers };
-    this.state = log === null ? null : new ReplicaState(log, deps);
+    if (log === null) {
+      this.state = null;
+      return;
+    }
+    const deps = { env: this.env, alarms: this.alarms, gate: (brokerId: number) => this.#pass(brokerId), watchers: this.watchers, pushWatchers: new PushWatchers(this.sql) };
+    this.state = new ReplicaState(log, deps);
   }
 
   /** Passes the gate, then gives this replica's state for `topicId`, or the failure to answer with. */

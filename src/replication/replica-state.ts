@@ -16,6 +16,7 @@ import { limits } from "../limits";
 import type { ConfigOverrides } from "../topic/configs";
 import { LeaderSide } from "./leader";
 import { PartitionCounters } from "./metrics";
+import type { PushWatchers } from "./push-watchers";
 import { Tiered } from "../tiered/tiered";
 import type { PartitionLog } from "../log/partition-log";
 import type { PartitionRole } from "./types";
@@ -30,6 +31,8 @@ export interface ReplicaDeps {
   gate: (brokerId: number) => Promise<Failure | null>;
   /** Consumer groups to tell when the high watermark moves; kept across restarts of memory. */
   watchers: Set<string>;
+  /** Push subscriptions to tell when the high watermark moves; stored. */
+  pushWatchers: PushWatchers;
 }
 
 export class ReplicaState {

@@ -8,7 +8,9 @@
  * CREATE on the cluster or the topic; delete (and deleting records) → DELETE; partitions →
  * ALTER; configs → DESCRIBE_CONFIGS / ALTER_CONFIGS; describe and lists →
  * DESCRIBE (lists are filtered); group admin → DESCRIBE, offset resets →
- * DELETE on the group; keys, ACLs, quotas, audit, faults, alert rules →
+ * DELETE on the group; push subscriptions → their group (create: READ on
+ * it and on their topics, WRITE on the dead-letter topic; describe →
+ * DESCRIBE, delete → DELETE, pause and resume → READ); keys, ACLs, quotas, audit, faults, alert rules →
  * ALTER on the cluster (keys and ACLs are refused when served open);
  * metrics → DESCRIBE on the cluster. Cluster and broker descriptions
  * need only a valid key, as Kafka shows brokers to every client, and so
@@ -30,7 +32,11 @@ export type Need =
   /** The group in the path (`:g`). */
   | { on: "group"; op: Operation }
   /** A WebSocket subscription: READ on the group and on each topic in `?topics=`. */
-  | { on: "subscription" };
+  | { on: "subscription" }
+  /** The push subscription in the path (`:s`, less a `:pause` or `:resume` suffix): `op` on its consumer group (a subscription is its group). */
+  | { on: "push"; op: Operation }
+  /** A push subscription's creation: READ on the group named by the body's `name` and on each of its `topics`, WRITE on its `dead_letter_topic`. */
+  | { on: "push-create" };
 
 export interface AccessRule {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -49,6 +55,7 @@ export interface AccessRule {
 const C = "/v3/clusters/:c";
 const T = `${C}/topics`;
 const G = `${C}/consumer-groups`;
+const S = `${C}/subscriptions`;
 const I = "/consumers/:g/instances/:i";
 
 const authenticated = { on: "authenticated" } as const;
@@ -150,6 +157,12 @@ export const ACCESS_RULES: AccessRule[] = [
   { method: "GET", path: `${G}/:g/kafka`, need: group("DESCRIBE"), action: "group.describe" },
   { method: "POST", path: `${G}/:g/kafka/consumer-heartbeat`, need: group("READ"), action: "consumer.heartbeat" },
   { method: "GET", path: `${G}/:g/kafka/consumer`, need: group("DESCRIBE"), action: "group.describe" },
+  // push subscriptions (ext): each is a consumer group of its name; lists show those whose group may be described
+  { method: "POST", path: S, need: { on: "push-create" }, action: "subscription.create", audit: true },
+  { method: "GET", path: S, need: authenticated, action: "subscription.list" },
+  { method: "GET", path: `${S}/:s`, need: { on: "push", op: "DESCRIBE" }, action: "subscription.describe" },
+  { method: "DELETE", path: `${S}/:s`, need: { on: "push", op: "DELETE" }, action: "subscription.delete", audit: true },
+  { method: "POST", path: `${S}/:s`, need: { on: "push", op: "READ" }, action: "subscription.pause-resume", audit: true },
   // keys, ACLs, quotas, audit
   { method: "POST", path: `${C}/keys`, need: cluster("ALTER"), action: "key.create", audit: true, authOnly: true },
   { method: "GET", path: `${C}/keys`, need: cluster("ALTER"), action: "key.list", authOnly: true },

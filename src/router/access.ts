@@ -21,6 +21,7 @@ import { limits } from "../limits";
 import { logBug } from "../rpc/boundary";
 import { isInternalTopic } from "../group/offsets-topic";
 import { ACCESS_RULES, type AccessRule } from "./access-rules";
+import { subscriptionInPath, subscriptionWants } from "./subscription-access";
 import { callAccess } from "../rpc/objects";
 import { answeredErrorCode } from "./on-error";
 
@@ -175,19 +176,30 @@ async function deniedBy(c: C, state: AccessState, principal: string, rule: Acces
       const topics = (c.req.query("topics") ?? "").split(",").filter((t) => t.length > 0);
       return check("GROUP", c.req.param("g") ?? "", "READ") ?? topics.map((t) => check("TOPIC", t, "READ")).find((d) => d !== null) ?? null;
     }
+    case "push":
+      return check("GROUP", subscriptionInPath(c.req.param("s") ?? "").name, need.op);
+    case "push-create": {
+      const wants = subscriptionWants(await bodyCopy(c));
+      if (wants.name !== null) auditAs(c, `GROUP:${wants.name}`);
+      return wants.reads.map(([type, name]) => check(type, name, "READ")).find((d) => d !== null) ?? wants.writes.map((t) => check("TOPIC", t, "WRITE")).find((d) => d !== null) ?? null;
+    }
   }
 }
 
 /** The `topic_name` of a topic-create body, read from a copy (bounded), or null. */
 async function topicNameInBody(c: C): Promise<string | null> {
+  const name = ((await bodyCopy(c)) as { topic_name?: unknown } | null)?.topic_name;
+  return typeof name === "string" ? name : null;
+}
+
+/** The JSON body, read from a copy (bounded; the route reads the original), or null when it is none. */
+async function bodyCopy(c: C): Promise<unknown> {
   const body = c.req.raw.clone().body;
   if (body === null) return null;
   try {
-    // A copy: never drained (its twin would buffer what it skips); the route reads the original.
+    // A copy: never drained (its twin would buffer what it skips).
     const bytes = await readBounded(body, limits.adminRequestBytesMax, 0);
-    if (bytes === null) return null;
-    const name = (JSON.parse(new TextDecoder().decode(bytes)) as { topic_name?: unknown }).topic_name;
-    return typeof name === "string" ? name : null;
+    return bytes === null ? null : JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     return null;
   }

@@ -23,6 +23,7 @@ import { partitionStateRoutes } from "./partition-state-routes";
 import { produceRoutes } from "./produce-routes";
 import { producerIdRoutes } from "./producer-id-routes";
 import { sseRoutes } from "./sse-routes";
+import { subscriptionRoutes } from "./subscription-routes";
 import { topicConfigRoutes } from "./topic-config-routes";
 import { topicRoutes } from "./topic-routes";
 import { refuseMalformedPath } from "./url";
@@ -91,4 +92,5 @@ function routes(app: Hono<{ Bindings: Env }>, faultRoutes: Hono<{ Bindings: Env 
   app.route("/", v2MetadataRoutes);
   app.route("/", metricsRoutes);
   app.route("/", alertRoutes);
+  app.route("/", subscriptionRoutes);
 }

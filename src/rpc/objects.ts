@@ -12,6 +12,7 @@
  * | AccessControl     | "access" (one)                     | keys, ACLs, quotas, audit log         |
  * | PrincipalQuota    | the principal                      | that principal's quota windows        |
  * | RouterMetrics     | "router-metrics" (one)             | the Worker's counters                 |
+ * | PushSubscription  | the subscription's name            | its settings, retries, counters       |
  *
  * (The Faults object of development builds is reached from src/faults/.)
  */
@@ -24,6 +25,7 @@ import { ErrorCode, RunnelError } from "../errors";
 import type { GroupCoordinator } from "../group/coordinator";
 import { limits } from "../limits";
 import type { RouterMetrics } from "../metrics/router-metrics";
+import type { PushSubscription } from "../push/push-subscription";
 import type { PartitionReplica } from "../replication/partition-replica";
 import { caller, type Callee, type Caller } from "./call";
 
@@ -97,4 +99,9 @@ export function callQuota(env: Pick<Env, "QUOTAS">, principal: string, options: 
 /** The metrics object that gathers the Worker's counters (there is one). */
 export function callRouterMetrics(env: Pick<Env, "ROUTER_METRICS">, options: CallOptions = {}): Caller<RouterMetrics> {
   return caller<RouterMetrics>(() => env.ROUTER_METRICS.get(env.ROUTER_METRICS.idFromName("router-metrics")), { who: "the metrics object", ...options });
+}
+
+/** The push subscription `name` (its group's offsets are its consumer group's: callGroup with the same name). */
+export function callSubscription(env: Pick<Env, "SUBSCRIPTIONS">, name: string, options: CallOptions = {}): Caller<PushSubscription> {
+  return caller<PushSubscription>(() => env.SUBSCRIPTIONS.get(env.SUBSCRIPTIONS.idFromName(name)), { who: `subscription '${name}'`, ...options });
 }

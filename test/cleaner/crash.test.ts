@@ -53,7 +53,9 @@ describe("a kill in the middle of a compaction pass", () => {
       await instance.describe(topicId); // the replica's next call notices the restart and starts from storage
       return { cleaning, firstPart, old: instance.retired?.cleaner.cleaning, checkpoint: instance.state!.cleaner.view(Date.now())!.lastCleanedOffset };
     });
-    expect(killed).toMatchObject({ cleaning: true, old: false, checkpoint: 0 }); // the old pass stopped; the checkpoint never moved
+    expect(killed).toMatchObject({ cleaning: true, old: false }); // the old pass stopped
+    // The checkpoint never moved for it: still 0, or the end of a whole pass the restarted replica's own alarm already ran.
+    expect([0, 119]).toContain(killed.checkpoint);
     // Half-way: some of the first part was cleaned already, not all (a whole pass leaves none of it: every key comes again later).
     expect(killed.firstPart.length).toBeLessThan(position);
     expect(killed.firstPart.length).toBeGreaterThan(0);

@@ -109,7 +109,7 @@ describe("a 100 MB body the server refuses", () => {
     for (const path of [`${C}/keys`, `${C}/acls`]) {
       const answer = await rawPost(path, 100 * MB, "chunked");
       expect({ path, status: answer.status, error: answer.error }).toEqual({ path, status: 403, error: null });
-      expect(JSON.parse(answer.body)).toEqual({ error_code: expect.any(Number), message: expect.stringMatching(/only with authentication on/) });
+      expect(JSON.parse(answer.body)).toEqual({ error_code: expect.any(Number), error_name: "SECURITY_DISABLED", message: expect.stringMatching(/only with authentication on/) });
     }
   });
 

@@ -23,6 +23,8 @@ export interface RunningServer {
   /** Everything the server printed so far (stdout and stderr). */
   output(): string;
   stop(): Promise<void>;
+  /** A crash: SIGKILL to the server and its workerd (the process group `ServerOptions.crashable` gave them); resolves once they are gone. */
+  crash(): Promise<void>;
 }
 
 /** How to start the server, as a user would (all optional). */
@@ -35,6 +37,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** `--auth-off`: serve open even over a state that holds keys or ACLs. */
   authOff?: boolean;
+  /** Runs the server in a process group of its own, so that `crash()` can kill it with its workerd at once. */
+  crashable?: boolean;
 }
 
 /**
@@ -55,6 +59,7 @@ export async function startServer(port: number, persistTo: string, kafkaPort = 0
     cwd: root,
     env: { ...inherited, WRANGLER_SEND_METRICS: "false", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.crashable === true,
   });
   let output = "";
   await new Promise<void>((resolve, reject) => {
@@ -79,6 +84,12 @@ export async function startServer(port: number, persistTo: string, kafkaPort = 0
         if (child.exitCode !== null) return resolve();
         child.on("exit", () => resolve());
         child.kill("SIGTERM");
+      }),
+    crash: () =>
+      new Promise<void>((resolve, reject) => {
+        if (options.crashable !== true || child.pid === undefined) return reject(new Error("crash() needs a server started with crashable: true"));
+        child.on("exit", () => resolve());
+        process.kill(-child.pid, "SIGKILL"); // the group: node and the workerd it started
       }),
   };
 }

@@ -26,8 +26,8 @@ describe("one way to call an object", () => {
     expect(offenders(/\.idFromName\(|\.newUniqueId\(|\.idFromString\(/, ["src/rpc/objects.ts", "src/faults/call-faults.ts"])).toEqual([]);
   });
 
-  it("has one base object: only src/rpc/runnel-object.ts extends the runtime's DurableObject", () => {
-    expect(offenders(/from "cloudflare:workers"/, ["src/rpc/runnel-object.ts"])).toEqual([]);
+  it("has one base object: only src/rpc/runnel-object.ts extends the runtime's DurableObject (the one entrypoint other Workers bind to is not an object)", () => {
+    expect(offenders(/from "cloudflare:workers"/, ["src/rpc/runnel-object.ts", "src/service/runnel-service.ts"])).toEqual([]);
     expect(offenders(/extends DurableObject\b/, ["src/rpc/runnel-object.ts"])).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
+import { WorkerEntrypoint } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import * as development from "../../src/dev";
 import * as deployed from "../../src/index";
@@ -14,11 +15,23 @@ const BINDINGS: Record<string, { newUniqueId(): DurableObjectId; get(id: Durable
   PartitionReplica: env.PARTITIONS,
   PrincipalQuota: env.QUOTAS,
   RouterMetrics: env.ROUTER_METRICS,
+  PushSubscription: env.SUBSCRIPTIONS,
 };
+
+/** The entrypoints other Workers bind to: exported classes that are not objects. */
+const ENTRYPOINTS = ["RunnelService"];
 
 type ObjectClass = { name: string; prototype: object };
 const classesOf = (entry: Record<string, unknown>): ObjectClass[] =>
-  Object.entries(entry).flatMap(([name, value]) => (name !== "default" && typeof value === "function" ? [value as unknown as ObjectClass] : []));
+  Object.entries(entry).flatMap(([name, value]) => (name !== "default" && !ENTRYPOINTS.includes(name) && typeof value === "function" ? [value as unknown as ObjectClass] : []));
+
+describe("the entrypoints", () => {
+  it("are WorkerEntrypoints, in both builds", () => {
+    for (const build of [development, deployed] as Record<string, unknown>[]) {
+      for (const name of ENTRYPOINTS) expect((build[name] as { prototype: object }).prototype instanceof WorkerEntrypoint, name).toBe(true);
+    }
+  });
+});
 
 describe("every Durable Object class", () => {
   it("extends RunnelObject, in both builds, and the deployed build has no Faults", () => {

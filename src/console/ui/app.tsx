@@ -13,6 +13,7 @@ import { OverviewPage } from "./overview";
 import { href, navigate, type Route, useRoute } from "./router";
 import { forgetKey, openSession, pageAuth, type Session, storedKey } from "./session";
 import { SignIn } from "./sign-in";
+import { SubscriptionPage, SubscriptionsPage } from "./subscriptions";
 import { TopicPage } from "./topic";
 import { TopicsPage } from "./topics";
 import { Page } from "./ui";
@@ -72,6 +73,7 @@ const NAV: { label: string; href: string; pages: Route["page"][]; auth?: true }[
   { label: "Topics", href: href.topics(), pages: ["topics", "topic"] },
   { label: "Messages", href: href.messages(), pages: ["messages"] },
   { label: "Consumer groups", href: href.groups(), pages: ["groups", "group"] },
+  { label: "Subscriptions", href: href.subscriptions(), pages: ["subscriptions", "subscription"] },
   { label: "Keys and ACLs", href: href.access(), pages: ["access"], auth: true },
 ];
 
@@ -148,6 +150,10 @@ function Content({ route, session }: { route: Route; session: Session }) {
       return <GroupsPage session={session} />;
     case "group":
       return <GroupPage key={route.group} session={session} group={route.group} />;
+    case "subscriptions":
+      return <SubscriptionsPage session={session} />;
+    case "subscription":
+      return <SubscriptionPage key={route.name} session={session} name={route.name} />;
     case "access":
       return session.auth === "on" ? <AccessPage session={session} /> : <Missing text="Keys and ACLs exist only when authentication is on." />;
     case "missing":

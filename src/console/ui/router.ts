@@ -12,6 +12,8 @@ export type Route =
   | { page: "messages"; topic: string | null; partition: number | null; offset: number | null }
   | { page: "groups" }
   | { page: "group"; group: string }
+  | { page: "subscriptions" }
+  | { page: "subscription"; name: string }
   | { page: "access" }
   | { page: "missing"; path: string };
 
@@ -42,6 +44,8 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === "groups" && parts.length === 1) return { page: "groups" };
   if (parts[0] === "groups" && parts.length === 2 && name !== null) return { page: "group", group: name };
+  if (parts[0] === "subscriptions" && parts.length === 1) return { page: "subscriptions" };
+  if (parts[0] === "subscriptions" && parts.length === 2 && name !== null) return { page: "subscription", name };
   if (parts[0] === "access" && parts.length === 1) return { page: "access" };
   return { page: "missing", path };
 }
@@ -60,6 +64,8 @@ export const href = {
   },
   groups: () => "#/groups",
   group: (g: string) => `#/groups/${encodeURIComponent(g)}`,
+  subscriptions: () => "#/subscriptions",
+  subscription: (s: string) => `#/subscriptions/${encodeURIComponent(s)}`,
   access: () => "#/access",
 };
 
