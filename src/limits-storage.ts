@@ -39,10 +39,10 @@ export const storageLimits = {
   remoteOrphanGraceMs: 60 * 60 * 1000,
   /**
    * How long the object of a remote segment the log cleaner rewrote stays
-   * in the bucket after its replacement is recorded: reads that resolved
-   * it just before finish, and a deposed leader that rewrote a segment
-   * without knowing it was deposed never deletes what the new leader reads
-   * within this time (its own replicas learn the new leader's rows first).
+   * in the bucket once its replacement is recorded: reads that found it
+   * just before go on, and a leader deposed without knowing it, back in
+   * touch within this time, learns that the new leader's segments still
+   * name it before its delete comes due (then it is not deleted).
    */
   remoteReplacedDeleteDelayMs: 60 * 60 * 1000,
   /** Most remote segments the leader tells a follower about in one replication call. */
