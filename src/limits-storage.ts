@@ -37,6 +37,14 @@ export const storageLimits = {
   remoteSweepIntervalMs: 60 * 60 * 1000,
   /** An object not recorded is an orphan only once it is this old: an upload in flight is never taken for one. */
   remoteOrphanGraceMs: 60 * 60 * 1000,
+  /**
+   * How long the object of a remote segment the log cleaner rewrote stays
+   * in the bucket once its replacement is recorded: reads that found it
+   * just before go on, and a leader deposed without knowing it, back in
+   * touch within this time, learns that the new leader's segments still
+   * name it before its delete comes due (then it is not deleted).
+   */
+  remoteReplacedDeleteDelayMs: 60 * 60 * 1000,
   /** Most remote segments the leader tells a follower about in one replication call. */
   remoteSyncSegmentsMax: 64,
   /** Most sparse-index entries of those segments in one replication call (at least one segment's go). */

@@ -11,6 +11,25 @@
  * Kafka's cleanSegments, without grouping segments together. The pass
  * ends with the checkpoint at the map's end.
  *
+ * The log may be held by several stores (one-log.ts): on the leader of a
+ * tiered partition, the remote segments and then the local ones, which
+ * may hold copies of the same offsets. The map reads each offset once,
+ * from the local copy where there is one. The clean goes through the
+ * stores in turn, each from its start — the remote segments first — and
+ * cleans every copy with the same map: a reader reads the bucket below the
+ * local log start and local storage from it, wherever that start moves,
+ * and whichever copy it reads, a tombstone is gone only once every older
+ * record of its key is gone from both (the uploader copies nothing the
+ * pass would leave behind meanwhile: `uploadable`).
+ *
+ * A store that swaps whole segments (the bucket's) is cleaned a segment at
+ * a time in two sweeps (whole-segments.ts): the first reads it through
+ * and judges it, replacing nothing — most of a long log is clean already
+ * and stays as it is, for one read — and only when it finds a change does
+ * the second read it again and replace it, range after range, while the
+ * store writes the new object (`settle`, before each read, one bucket
+ * call a step). Every read from such a store ends the step.
+ *
  * A batch stays even when emptied (Kafka's RETAIN_EMPTY) when it is an
  * active idempotent producer's last, or the last of the dirty section
  * (Kafka keeps it so the log's end before the uncleanable part stays
@@ -33,10 +52,12 @@ import { BATCH_HEADER_BYTES, compressionOf, lastOffsetOf, readBatchHeader } from
 import { scanRecords } from "../record/record-spans";
 import { limits } from "../limits";
 import type { TopicConfigs } from "../topic/configs";
-import { cleanBatch } from "./batch-cleaner";
 import type { CheckpointHost } from "./checkpoint";
 import { OffsetMap } from "./offset-map";
-import type { ClosedSegment, KeptBatch, SegmentStore } from "./segment-store";
+import { readingAt, segmentIn } from "./one-log";
+import { RangeJudge, spend } from "./range-judge";
+import type { ClosedSegment, SegmentStore } from "./segment-store";
+import { WholeSegments } from "./whole-segments";
 
 /** What the cleaner needs of the log (PartitionLog). */
 export interface CleanerLog extends CheckpointHost {
@@ -58,6 +79,8 @@ export type StepResult =
   | { kind: "done"; checkpoint: number; horizonMs: number | null }
   /** The log changed under the pass (truncation, retention took its segment): drop it, start anew. */
   | { kind: "aborted"; why: string }
+  /** A store's call failed for now (the bucket): the same step again later. */
+  | { kind: "retry"; why: string }
   /** A stored batch does not decode: the partition cannot be cleaned. */
   | { kind: "corrupt"; problem: string };
 
@@ -69,27 +92,37 @@ export interface PassStats {
 export class CleaningPass {
   readonly map: OffsetMap;
   readonly reloads: number;
-  readonly stats: PassStats = { recordsRead: 0, recordsRemoved: 0 };
   private phase: "map" | "clean" = "map";
-  /** The next offset to read. */
+  /** The next offset to read (in the clean, of the store being cleaned). */
   private cursor: number;
   /** Exclusive end of what the map covers; the clean stops there. */
   private mapEnd: number;
-  private prevEpoch: number | null = null;
-  private horizonMs: number | null = null;
+  /** The store being cleaned (an index into `stores`). */
+  private storeAt = 0;
+  /** Where a whole-segment store's segment stands. */
+  private readonly whole = new WholeSegments();
+  private readonly judge: RangeJudge;
+  /** Whether this step read from a whole-segment store (a bucket call, maybe): the step ends. */
+  private calledOut = false;
 
-  /** A pass over [firstDirtyOffset, firstUncleanableOffset) of `log`, whose segments `store` holds. */
+  /** A pass over [firstDirtyOffset, firstUncleanableOffset) of `log`, whose segments `stores` hold (in order: see one-log.ts). */
   constructor(
     private readonly log: CleanerLog,
-    private readonly store: SegmentStore,
+    readonly stores: SegmentStore[],
     readonly firstDirtyOffset: number,
     readonly firstUncleanableOffset: number,
     mapBytesMax: number = limits.cleanerOffsetMapBytesMax,
   ) {
     this.map = new OffsetMap(mapBytesMax);
+    this.judge = new RangeJudge(log, this.map, firstUncleanableOffset, this.whole);
     this.reloads = log.reloads;
     this.cursor = firstDirtyOffset;
     this.mapEnd = firstUncleanableOffset;
+  }
+
+  /** What the pass read and removed so far. */
+  get stats(): PassStats {
+    return this.judge.stats;
   }
 
   /** Whether the pass is still building its map (else cleaning). */
@@ -97,14 +130,31 @@ export class CleaningPass {
     return this.phase === "map";
   }
 
+  /**
+   * Whether the uploader may record a copy of local batches up to
+   * `lastOffset` now: one this pass will not clean (a pass without a
+   * whole-segment store, or one past its local clean) would keep what the
+   * pass removes from the local copy.
+   */
+  uploadable(lastOffset: number): boolean {
+    const store = this.stores[this.storeAt];
+    const sweepsCopies = this.stores.some((s) => s.wholeSegments === true);
+    if (this.phase === "map" || store?.wholeSegments === true) return sweepsCopies;
+    return store !== undefined && this.cursor > lastOffset;
+  }
+
   /** One step within `budget` (which it spends). */
   async step(nowMs: number, budget: StepBudget): Promise<StepResult> {
     if (this.log.reloads !== this.reloads) return { kind: "aborted", why: "the log was cut back" };
     try {
       while (budget.bytes > 0 && budget.records > 0) {
+        const owed = await this.settle();
+        if (owed !== null) return owed;
+        this.calledOut = false;
         const result = this.phase === "map" ? await this.mapSegment(budget) : await this.cleanSegment(nowMs, budget);
         if (result.kind !== "more") return result;
         if (this.log.reloads !== this.reloads) return { kind: "aborted", why: "the log was cut back" };
+        if (this.calledOut) return result;
       }
       return { kind: "more" };
     } catch (e) {
@@ -113,13 +163,25 @@ export class CleaningPass {
     }
   }
 
+  /** The bucket work a store owes before the pass goes on (one call): a result ending the step, or null when none is owed. */
+  private async settle(): Promise<StepResult | null> {
+    for (const store of this.stores) {
+      const owed = (await store.settle?.()) ?? "idle";
+      if (owed === "progress") return { kind: "more" };
+      if (owed !== "idle") return refused(owed);
+    }
+    return null;
+  }
+
   /** Reads the next batches of the dirty section into the map. */
   private async mapSegment(budget: StepBudget): Promise<StepResult> {
-    const segment = this.segmentAt(this.firstUncleanableOffset);
-    if (segment === undefined) return this.mapped(this.firstUncleanableOffset);
+    const at = readingAt(this.stores, this.cursor, this.firstUncleanableOffset);
+    if (at === undefined) return this.mapped(this.firstUncleanableOffset);
+    const { store, segment } = at;
+    this.calledOut = store.wholeSegments === true;
     const asked = budget.bytes;
-    const batches = await this.store.read(segment, this.cursor, asked);
-    if (!Array.isArray(batches)) return refused(batches);
+    const batches = await store.read(segment, this.cursor, asked);
+    if (!Array.isArray(batches)) return listed(store, segment) ? refused(batches) : { kind: "more" }; // gone meanwhile: read whichever copy is left
     for (const batch of batches) {
       const h = readBatchHeader(batch);
       if ((h.attributes & CONTROL_BATCH) === 0 && h.recordCount > 0) {
@@ -136,81 +198,89 @@ export class CleaningPass {
     return { kind: "more" };
   }
 
-  /** The map covers the dirty section up to `end` (exclusive): the clean starts at the log start. */
+  /** The map covers the dirty section up to `end` (exclusive): the clean starts with the first store. */
   private mapped(end: number): StepResult {
     this.mapEnd = end;
+    this.judge.mapEnd = end;
     this.map.latestOffset = end - 1;
     this.phase = "clean";
-    this.cursor = this.log.logStartOffset;
+    return this.startStore(0);
+  }
+
+  /** The clean goes on with store `i` from its start (a whole-segment store lists nothing below the log start). */
+  private startStore(i: number): StepResult {
+    this.storeAt = i;
+    this.cursor = this.stores[i]?.wholeSegments === true ? 0 : this.log.logStartOffset;
+    this.judge.prevEpoch = null;
+    this.whole.reset();
     return { kind: "more" };
   }
 
   /** Cleans the next batches of the next segment below the map's end, replacing them in their segment. */
   private async cleanSegment(nowMs: number, budget: StepBudget): Promise<StepResult> {
-    this.cursor = Math.max(this.cursor, this.log.logStartOffset);
-    const segment = this.segmentAt(this.mapEnd);
-    if (segment === undefined) return { kind: "done", checkpoint: this.mapEnd, horizonMs: this.horizonMs };
+    const store = this.stores[this.storeAt];
+    if (store === undefined) return { kind: "done", checkpoint: this.mapEnd, horizonMs: this.judge.horizonMs };
+    const whole = store.wholeSegments === true;
+    if (!whole) this.cursor = Math.max(this.cursor, this.log.logStartOffset);
+    const segment = segmentIn(store, this.cursor, this.mapEnd);
+    if (segment === undefined) return this.startStore(this.storeAt + 1);
     const from = Math.max(this.cursor, segment.baseOffset);
-    const asked = budget.bytes;
-    const batches = await this.store.read(segment, from, asked);
-    if (!Array.isArray(batches)) return refused(batches);
-    const { kept, end, stop } = await this.judge(batches, from, nowMs, budget);
-    // The whole rest of the segment was read and judged: the range reaches past its last offset.
-    const whole = stop === null && bytesOf(batches) < asked;
-    if (this.log.reloads !== this.reloads) return { kind: "aborted", why: "the log was cut back" };
-    const replaced = await this.store.replace(segment, from, whole ? segment.lastOffset + 1 : end, kept);
-    if (replaced !== null) return refused(replaced);
-    this.cursor = whole ? segment.lastOffset + 1 : stop === "map end" ? this.mapEnd : end;
-    return whole ? this.dropIfEmpty(segment) : { kind: "more" };
-  }
-
-  /** Judges `batches` (read from `from`) in order until the map's end or the budget: what stays, and where the judged range ends. */
-  private async judge(batches: Uint8Array[], from: number, nowMs: number, budget: StepBudget) {
-    const producers = this.log.keys.activeProducersLastBatches(nowMs);
-    const kept: KeptBatch[] = [];
-    let end = from;
-    let stop: "map end" | "budget" | null = null;
-    for (const batch of batches) {
-      const h = readBatchHeader(batch);
-      if (h.baseOffset >= this.mapEnd) stop = "map end";
-      else if (budget.bytes <= 0 || budget.records <= 0) stop = "budget";
-      if (stop !== null) break;
-      const epochStarts = h.partitionLeaderEpoch !== this.prevEpoch;
-      this.prevEpoch = h.partitionLeaderEpoch;
-      const retainEmpty = (h.producerId >= 0 && producers.has(h.baseOffset)) || epochStarts || lastOffsetOf(h) + 1 === this.firstUncleanableOffset;
-      const out = await cleanBatch(batch, { map: this.map, nowMs, deleteRetentionMs: this.log.configs["delete.retention.ms"], retainEmpty });
-      this.note(out.recordsRead, out.recordsRemoved, out.tombstoneHorizonMs);
-      if (out.kind !== "drop") kept.push({ bytes: out.bytes ?? batch, changed: out.kind === "rewrite", maxTimestampMs: out.maxTimestampMs });
-      end = lastOffsetOf(h) + 1;
-      spend(budget, batch, h.recordCount);
+    if (whole) {
+      this.calledOut = true;
+      this.whole.begin(segment, from, this.judge.prevEpoch);
     }
-    return { kept, end, stop };
+    const asked = budget.bytes;
+    const batches = await store.read(segment, from, asked);
+    if (!Array.isArray(batches)) return this.refusedBy(store, segment, batches);
+    const throughEnd = bytesOf(batches) < asked; // the rest of the segment was read
+    const lastListed = whole && store.list().at(-1)?.baseOffset === segment.baseOffset;
+    const judged = await this.judge.judge(batches, from, nowMs, budget, { whole, throughEnd, lastListed, counted: !this.whole.probing });
+    if (this.log.reloads !== this.reloads) return { kind: "aborted", why: "the log was cut back" };
+    // Judged through the segment's last batch: the read reached it, or the range reaches past the segment's last offset.
+    const through = judged.stop === null && (throughEnd || judged.end > segment.lastOffset);
+    if (this.whole.probing) {
+      const next = this.whole.probed(segment, judged, through);
+      this.stats.recordsRead += next.recordsRead;
+      this.cursor = next.cursor;
+      if (next.prevEpoch !== undefined) this.judge.prevEpoch = next.prevEpoch;
+      return { kind: "more" };
+    }
+    const replaced = await store.replace(segment, from, through ? segment.lastOffset + 1 : judged.end, judged.kept);
+    if (replaced !== null) return this.refusedBy(store, segment, replaced);
+    if (!through) {
+      this.cursor = judged.stop === "map end" ? this.mapEnd : judged.end;
+      return { kind: "more" };
+    }
+    this.cursor = segment.lastOffset + 1;
+    this.whole.replaced();
+    return this.dropIfEmpty(store, segment);
   }
 
   /** Drops a segment the clean left without batches. */
-  private async dropIfEmpty(segment: ClosedSegment): Promise<StepResult> {
-    const now = this.store.list().find((s) => s.baseOffset === segment.baseOffset);
+  private async dropIfEmpty(store: SegmentStore, segment: ClosedSegment): Promise<StepResult> {
+    const now = store.list().find((s) => s.baseOffset === segment.baseOffset);
     if (now === undefined || now.sizeBytes > 0) return { kind: "more" };
-    const dropped = await this.store.drop(now);
-    return dropped === null ? { kind: "more" } : refused(dropped);
+    const dropped = await store.drop(now);
+    return dropped === null ? { kind: "more" } : this.refusedBy(store, now, dropped);
   }
 
-  private note(read: number, removed: number, horizonMs: number | null): void {
-    this.stats.recordsRead += read;
-    this.stats.recordsRemoved += removed;
-    if (horizonMs !== null) this.horizonMs = Math.min(this.horizonMs ?? horizonMs, horizonMs);
+  /**
+   * A store refused: a segment it no longer lists as it was (retention
+   * took it, or tiered storage dropped a local copy the bucket holds) is
+   * passed over; anything else ends the step as `refused` says.
+   */
+  private refusedBy(store: SegmentStore, segment: ClosedSegment, f: Failure): StepResult {
+    if (listed(store, segment)) return refused(f);
+    this.cursor = segment.lastOffset + 1;
+    this.whole.reset();
+    return { kind: "more" };
   }
 
-  /** The first listed segment holding offsets in [cursor, end). */
-  private segmentAt(end: number): ClosedSegment | undefined {
-    if (this.cursor >= end) return undefined;
-    return this.store.list().find((s) => s.lastOffset >= this.cursor && s.baseOffset < end);
-  }
 }
 
-function spend(budget: StepBudget, batch: Uint8Array, records: number): void {
-  budget.bytes -= batch.length;
-  budget.records -= Math.max(1, records);
+/** Whether `store` still lists `segment` as it was. */
+function listed(store: SegmentStore, segment: ClosedSegment): boolean {
+  return store.list().some((s) => s.baseOffset === segment.baseOffset && s.lastOffset === segment.lastOffset);
 }
 
 function bytesOf(batches: Uint8Array[]): number {
@@ -220,5 +290,6 @@ function bytesOf(batches: Uint8Array[]): number {
 }
 
 function refused(f: Failure): StepResult {
-  return f.error_code === ErrorCode.CORRUPT_MESSAGE ? { kind: "corrupt", problem: f.message } : { kind: "aborted", why: f.message };
+  if (f.error_code === ErrorCode.CORRUPT_MESSAGE) return { kind: "corrupt", problem: f.message };
+  return f.error_code === ErrorCode.RETRIABLE ? { kind: "retry", why: f.message } : { kind: "aborted", why: f.message };
 }

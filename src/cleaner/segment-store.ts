@@ -14,6 +14,14 @@
  * the range reaching past its last offset arrives. Either way every call
  * leaves the log whole: a reader sees each batch as it was or as cleaned,
  * never a mix within a batch, and a crash loses only the work in flight.
+ *
+ * A store that swaps whole segments says so (`wholeSegments`): the
+ * cleaner then reads a segment through before replacing anything in it,
+ * and replaces its ranges only when cleaning changes it; it passes the
+ * batches past the offset map's end on as they are; and it asks the
+ * store, before each read, for the work (bucket calls) a swap owes
+ * (`settle`), one call per step. The SQLite store replaces in place and
+ * has neither.
  */
 import type { Failure } from "../errors";
 
@@ -63,4 +71,8 @@ export interface SegmentStore {
   replace(segment: ClosedSegment, fromOffset: number, toOffset: number, kept: KeptBatch[]): Promise<Failure | null>;
   /** Removes `segment`, which holds no batch any more; refused when it still holds one. */
   drop(segment: ClosedSegment): Promise<Failure | null>;
+  /** True for a store that writes a cleaned segment anew, whole (object storage). */
+  readonly wholeSegments?: boolean;
+  /** One step (at most one call to the bucket) of the work a swap owes: "idle" when it owes none now. */
+  settle?(): Promise<"idle" | "progress" | Failure>;
 }

@@ -239,9 +239,9 @@ export class PartitionLog implements Positions {
     return this.segments.all();
   }
 
-  /** Memory follows storage again: after a rolled-back transaction, or tiered storage dropping local segments (src/tiered/local-copies.ts). */
-  reload(): void {
-    this.reloads++;
+  /** Memory follows storage again (a rolled-back transaction; local copies dropped: `cutBack` false, work begun goes on). */
+  reload(cutBack = true): void {
+    if (cutBack) this.reloads++;
     this.keys.forgetCopies(); // storage may differ from what was remembered (a rolled-back transaction)
     this.fences.forget();
     const fresh = PartitionLog.open(this.sql, this.storage)!;

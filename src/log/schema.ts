@@ -106,4 +106,30 @@ export const PARTITION_SCHEMA: string[] = [
   // set by its offset, so the current token outlives the batch (retention,
   // tiered storage) and a truncation goes back to the token before it.
   `CREATE TABLE fences (base_offset INTEGER PRIMARY KEY, token TEXT NOT NULL);`,
+  // 7: the log cleaner's rewrite of a remote segment (src/tiered/remote-
+  // segments-store.ts, leader only): the one segment being rewritten — its
+  // new object's key, the object it replaces, how far its cleaned ranges
+  // have been staged, the multipart upload's state — and the cleaned
+  // batches staged and not yet sent, with the index entries made so far.
+  `CREATE TABLE remote_rewrite (
+     object_key TEXT PRIMARY KEY,
+     old_key TEXT NOT NULL,
+     base_offset INTEGER NOT NULL,
+     last_offset INTEGER NOT NULL,
+     leader_epoch INTEGER NOT NULL,
+     staged_to INTEGER NOT NULL,
+     size_bytes INTEGER NOT NULL DEFAULT 0,
+     max_timestamp_ms INTEGER NOT NULL DEFAULT -1,
+     changed INTEGER NOT NULL DEFAULT 0,
+     upload_id TEXT,
+     part_bytes INTEGER NOT NULL,
+     parts TEXT NOT NULL DEFAULT '[]',
+     next_offset INTEGER NOT NULL,
+     next_skip INTEGER NOT NULL DEFAULT 0,
+     position INTEGER NOT NULL DEFAULT 0,
+     time_index_ms INTEGER NOT NULL,
+     started_at_ms INTEGER NOT NULL
+   );
+   CREATE TABLE remote_rewrite_batches (base_offset INTEGER PRIMARY KEY, bytes BLOB NOT NULL);
+   CREATE TABLE remote_rewrite_index (base_offset INTEGER PRIMARY KEY, position INTEGER NOT NULL, time_index_ms INTEGER NOT NULL);`,
 ];

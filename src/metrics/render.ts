@@ -88,6 +88,8 @@ function renderCleaner(out: Exposition, l: Labels, a: Gathered["replicas"][numbe
   if (a.cleaner.lastRunMs !== null) out.sample(REPLICA.cleanerLastRun, l, a.cleaner.lastRunMs / 1000);
   out.sample(REPLICA.cleanerPasses, l, a.cleanerPasses ?? 0);
   out.sample(REPLICA.cleanerRecordsRemoved, l, a.cleanerRecordsRemoved ?? 0);
+  out.sample(REPLICA.cleanerRemoteRewrites, l, a.cleanerRemoteRewrites ?? 0);
+  out.sample(REPLICA.cleanerRemoteFailures, l, a.cleanerRemoteFailures ?? 0);
 }
 
 function renderGroups(out: Exposition, g: Gathered, leaders: Map<string, Positions>): void {

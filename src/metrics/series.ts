@@ -23,6 +23,8 @@ export const REPLICA = {
   cleanerLastRun: gauge("runnel_partition_cleaner_last_run_timestamp_seconds", "When the replica's log cleaner last ended a pass (Unix time; compacted topics whose cleaner has run)."),
   cleanerPasses: counter("runnel_partition_cleaner_passes_total", "Passes the replica's log cleaner ended."),
   cleanerRecordsRemoved: counter("runnel_partition_cleaner_records_removed_total", "Records the replica's log cleaner removed (superseded records and expired tombstones)."),
+  cleanerRemoteRewrites: counter("runnel_partition_cleaner_remote_rewrites_total", "Segments in the bucket the replica's log cleaner wrote anew as leader (a put or a multipart upload each)."),
+  cleanerRemoteFailures: counter("runnel_partition_cleaner_remote_failures_total", "Steps of the replica's log cleaner whose call to the bucket failed (each is retried)."),
 };
 
 /** Per partition (labels topic, partition): positions from its leader, roles from the controller. */

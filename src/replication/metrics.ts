@@ -24,6 +24,9 @@ export interface PartitionCounts {
   /** Log cleaner passes ended, and records they removed. */
   cleanerPasses: number;
   cleanerRecordsRemoved: number;
+  /** Remote segments the log cleaner wrote anew (as leader), and its steps whose bucket call failed (each retried). */
+  cleanerRemoteRewrites: number;
+  cleanerRemoteFailures: number;
 }
 
 /** A replica's answer to a scrape. */
@@ -83,12 +86,23 @@ export class PartitionCounters {
     this.counters.add("cleanerRecordsRemoved", stats.recordsRemoved);
   }
 
+  /** The log cleaner recorded a remote segment written anew. */
+  cleanerRemoteRewritten(): void {
+    this.counters.add("cleanerRemoteRewrites", 1);
+  }
+
+  /** A step of the log cleaner failed at the bucket (it is retried). */
+  cleanerRemoteFailed(): void {
+    this.counters.add("cleanerRemoteFailures", 1);
+  }
+
   /** The counters, stored first. */
   snapshot(): PartitionCounts {
     const c = this.counters.flushed();
     return {
       recordsIn: c.recordsIn ?? 0, bytesIn: c.bytesIn ?? 0, recordsOut: c.recordsOut ?? 0, bytesOut: c.bytesOut ?? 0,
       cleanerPasses: c.cleanerPasses ?? 0, cleanerRecordsRemoved: c.cleanerRecordsRemoved ?? 0, remoteUploadFailures: c.remoteUploadFailures ?? 0,
+      cleanerRemoteRewrites: c.cleanerRemoteRewrites ?? 0, cleanerRemoteFailures: c.cleanerRemoteFailures ?? 0,
     };
   }
 

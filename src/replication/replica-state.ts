@@ -57,7 +57,8 @@ export class ReplicaState {
     if (this.current.replicas.length > 1) log.hwCheckpointIntervalMs = 0;
     this.counters = new PartitionCounters(log);
     this.tiered = new Tiered(this);
-    this.cleaner = new Cleaner(log, log.closedSegments, (stats) => this.counters.cleaned(stats), () => ({ topic: this.topicName, partition: this.partition, broker: this.brokerId }));
+    const context = () => ({ topic: this.topicName, partition: this.partition, broker: this.brokerId });
+    this.cleaner = new Cleaner(log, () => this.tiered.cleanerStores(log.closedSegments), (stats) => this.counters.cleaned(stats), () => this.counters.cleanerRemoteFailed(), context);
     this.leader = new LeaderSide(this, deps.watchers);
     if (this.isLeader()) this.leader.lead(Date.now());
   }
@@ -142,7 +143,7 @@ export class ReplicaState {
     }
     this.tiered.tick(nowMs); // retention, local or tiered, and the bucket's work
     this.log.keys.expire(nowMs);
-    await this.cleaner.step(nowMs);
+    this.cleaner.tick(nowMs, () => this.schedule(Date.now())); // off the alarm: a step may wait on the bucket
     this.schedule(nowMs);
   }
 

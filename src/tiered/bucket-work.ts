@@ -26,6 +26,8 @@ export interface WorkHost {
   readonly storage: DurableObjectStorage;
   /** True once this memory was replaced: it must write nothing more. */
   stopped(): boolean;
+  /** The key of the object the log cleaner is writing in place of a remote segment's, or null (remote-segments-store.ts). */
+  rewriting(): string | null;
 }
 
 /** Where the sweep stands: the next page's cursor (null: from the start) and when it is next due (epoch ms). */
@@ -34,8 +36,17 @@ export interface SweepState {
   dueAtMs: number;
 }
 
-/** Settles the owed deletes due now (up to `limits.remoteDeleteKeysPerStepMax`): aborts first, then one delete of every key. */
+/**
+ * Settles the owed deletes due now (up to `limits.remoteDeleteKeysPerStepMax`):
+ * aborts first, then one delete of every key. A key a remote segment of
+ * this replica records is never deleted (a deposed leader that rewrote a
+ * segment owes its old object, which the new leader's rows it learned
+ * still name): it is no longer owed.
+ */
 export async function settleOwed(h: WorkHost, nowMs: number): Promise<Failure | null> {
+  const recorded = new Set(h.remote.segments().map((s) => s.objectKey));
+  const named = h.outbox.due(nowMs, limits.remoteDeleteKeysPerStepMax).filter((o) => recorded.has(o.objectKey));
+  if (named.length > 0) h.storage.transactionSync(() => h.outbox.done(named.map((o) => o.objectKey)));
   const owed = h.outbox.due(nowMs, limits.remoteDeleteKeysPerStepMax);
   if (owed.length === 0) return null;
   for (const o of owed.filter((o) => o.uploadId !== null)) {
@@ -68,8 +79,9 @@ export async function sweepPage(h: WorkHost, sweep: SweepState, nowMs: number, g
     // Known as of now, after the listing: an upload recorded meanwhile is not an orphan.
     const known = new Set(h.remote.segments().map((s) => s.objectKey));
     const uploading = h.uploads.current()?.objectKey;
+    const rewriting = h.rewriting();
     for (const o of page.objects) {
-      if (known.has(o.key) || o.key === uploading || h.outbox.has(o.key) || o.uploadedMs > nowMs - graceMs) continue;
+      if (known.has(o.key) || o.key === uploading || o.key === rewriting || h.outbox.has(o.key) || o.uploadedMs > nowMs - graceMs) continue;
       h.outbox.owe(o.key, null, nowMs);
     }
   });

@@ -23,12 +23,16 @@ export function retryAtMs(nowMs: number, attempts: number): number {
 export class Outbox {
   constructor(private readonly sql: SqlStorage) {}
 
-  /** Owes the deletion of `objectKey` (and the abort of `uploadId`, if any), due at once. Call inside the transaction that owes it. */
-  owe(objectKey: string, uploadId: string | null, nowMs: number): void {
+  /**
+   * Owes the deletion of `objectKey` (and the abort of `uploadId`, if any),
+   * due at `dueAtMs` (epoch ms; default at once). Call inside the
+   * transaction that owes it.
+   */
+  owe(objectKey: string, uploadId: string | null, nowMs: number, dueAtMs: number = nowMs): void {
     this.sql.exec(
       `INSERT INTO remote_deletes (object_key, upload_id, owed_since_ms, next_attempt_ms) VALUES (?, ?, ?, ?)
        ON CONFLICT (object_key) DO UPDATE SET upload_id = COALESCE(excluded.upload_id, upload_id), next_attempt_ms = excluded.next_attempt_ms`,
-      objectKey, uploadId, nowMs, nowMs,
+      objectKey, uploadId, nowMs, dueAtMs,
     );
   }
 

@@ -11,7 +11,7 @@ import { limits } from "../limits";
 import { checkStoredBatch, readBatchHeader } from "../record/record-batch";
 import { type Bucket, isGone } from "./bucket";
 import type { CachedRange, ReadCache } from "./read-cache";
-import type { RemoteLog, Span } from "./remote-log";
+import type { RemoteLog, RemoteSegment, Span } from "./remote-log";
 import { batchesOf } from "./segment-bytes";
 
 export class RemoteReader {
@@ -46,6 +46,36 @@ export class RemoteReader {
     const first = out[0];
     // Past `offset` is a gap the log cleaner left (the next batch is the answer); nothing at all is a segment cut short.
     if (first === undefined) return corrupt(segment.objectKey, offset, "no batch there holds it");
+    return out;
+  }
+
+  /**
+   * Whole batches of `segment` starting at or after `fromOffset`, in offset
+   * order, at least `minBytes` of them unless the object ends first (the
+   * log cleaner's read, segment-store.ts): one ranged GET at most, through
+   * the cache, reaching a batch past `minBytes` from the index entry after
+   * `fromOffset` (stored batches are at most `limits.batchBytesMax`).
+   */
+  async batchesFrom(segment: RemoteSegment, fromOffset: number, minBytes: number): Promise<Uint8Array[] | Failure> {
+    const span = this.remote.span(segment, fromOffset);
+    const wantedEnd = Math.min(segment.sizeBytes, span.endPosition + minBytes + limits.batchBytesMax);
+    const range = await this.fetch({ ...span, endPosition: wantedEnd }, limits.remoteReadAheadBytes);
+    if (isFailure(range)) return range;
+    const out: Uint8Array[] = [];
+    let bytes = 0;
+    let end = span.position;
+    for (const batch of batchesOf(range.bytes.subarray(span.position - range.start, wantedEnd - range.start))) {
+      end += batch.length;
+      const h = readBatchHeader(batch);
+      if (h.baseOffset < fromOffset) continue;
+      if (bytes >= minBytes) break;
+      const problem = checkStoredBatch(batch);
+      if (problem !== null) return corrupt(segment.objectKey, h.baseOffset, problem);
+      out.push(batch);
+      bytes += batch.length;
+    }
+    // Fewer bytes than asked means the object's end: anything else is an object cut short, never a segment's end.
+    if (bytes < minBytes && end !== segment.sizeBytes) return corrupt(segment.objectKey, fromOffset, `the batches end at byte ${end} of ${segment.sizeBytes}`);
     return out;
   }
 

@@ -33,6 +33,8 @@ export interface ChunkCursor {
  * added). Answers the chunk's bytes (as the parts that make them, in
  * order: the bucket joins them) and the cursor after them, or a failure
  * when the batches are no longer there or not framed as batches.
+ * `table`: where the batches are read from — the log's (default), or the
+ * cleaned batches staged for a remote segment's rewrite.
  */
 export function readChunk(
   sql: SqlStorage,
@@ -40,12 +42,13 @@ export function readChunk(
   lastOffset: number,
   maxBytes: number,
   entries: IndexEntry[],
+  table: "batches" | "remote_rewrite_batches" = "batches",
 ): { parts: Uint8Array[]; sizeBytes: number; cursor: ChunkCursor } | Failure {
   const parts: Uint8Array[] = [];
   let filled = 0;
   let { nextOffset, skip, position, timeIndexMs } = cursor;
   const rows = sql.exec<{ base_offset: number; bytes: ArrayBuffer }>(
-    "SELECT base_offset, bytes FROM batches WHERE base_offset >= ? AND base_offset <= ? ORDER BY base_offset",
+    `SELECT base_offset, bytes FROM ${table} WHERE base_offset >= ? AND base_offset <= ? ORDER BY base_offset`,
     nextOffset,
     lastOffset,
   );

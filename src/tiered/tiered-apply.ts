@@ -48,7 +48,7 @@ export function retire(t: Tiered, r: ReplicaState, nowMs: number): void {
         for (const s of gone) t.outbox.owe(s.objectKey, null, nowMs);
         dropLocalBelow(log, plan.logStartOffset, plan.logStartOffset);
       });
-      log.reload();
+      log.reload(false);
       for (const s of gone) t.cache.forget(s.objectKey);
     }
     if (t.remote.segments().length === 0) log.applyRetention(nowMs);

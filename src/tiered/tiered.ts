@@ -14,6 +14,7 @@
  * and logged once per run of failures. Followers never call the bucket
  * but to read (and to settle deletes they owed as leader).
  */
+import type { SegmentStore } from "../cleaner/segment-store";
 import { isFailure, type Failure } from "../errors";
 import { limits } from "../limits";
 import type { ReplicaState } from "../replication/replica-state";
@@ -24,6 +25,7 @@ import { Outbox, retryAtMs } from "./outbox";
 import { ReadCache } from "./read-cache";
 import { RemoteLog } from "./remote-log";
 import { RemoteReader } from "./remote-reader";
+import { RemoteSegmentsStore } from "./remote-segments-store";
 import { markOf, RemoteFollowers, type RemoteMark, type RemoteSync } from "./remote-sync";
 import { applySync, copiedOffsetOf, retentionDueMs, retire } from "./tiered-apply";
 import { nextRange, uploadStep } from "./uploader";
@@ -41,6 +43,10 @@ export class Tiered {
   partBytes: number = limits.remoteUploadPartBytes;
   /** How old an unrecorded object must be to count as an orphan (`limits.remoteOrphanGraceMs`; tests lower it). */
   orphanGraceMs: number = limits.remoteOrphanGraceMs;
+  /** How long a remote segment's object the cleaner replaced stays (`limits.remoteReplacedDeleteDelayMs`; tests lower it). */
+  replacedDelayMs: number = limits.remoteReplacedDeleteDelayMs;
+  /** The remote segments as the log cleaner's segment store (leader only). */
+  readonly segmentStore: RemoteSegmentsStore;
   readonly sweep: SweepState = { cursor: null, dueAtMs: Date.now() + limits.remoteSweepIntervalMs };
   /** The leader's word: below this every in-sync replica knows the remote copies (a follower's local retention). */
   leaderCopiedOffset = 0;
@@ -59,6 +65,22 @@ export class Tiered {
     this.bucket = new Bucket(r.env.SEGMENTS);
     this.reader = new RemoteReader(this.remote, this.bucket, this.cache);
     this.followers = new RemoteFollowers(this.remote);
+    const t = this;
+    this.segmentStore = new RemoteSegmentsStore({
+      log: r.log, remote: this.remote, outbox: this.outbox, bucket: this.bucket, cache: this.cache, reader: this.reader,
+      get topicId() { return r.topicId; },
+      get partition() { return r.partition; },
+      get partBytes() { return t.partBytes; },
+      get replacedDelayMs() { return t.replacedDelayMs; },
+      leading: () => (r.isLeader() ? r.role.leaderEpoch : null),
+      stopped: () => r.stopped || this.closed,
+      rewritten: () => r.counters.cleanerRemoteRewritten(),
+    });
+  }
+
+  /** The segment stores the log cleaner works through, in order: the remote segments first on the leader (while tiered storage is at work), then `local`. */
+  cleanerStores(local: SegmentStore): SegmentStore[] {
+    return this.r.isLeader() && this.active() ? [this.segmentStore, local] : [local];
   }
 
   /** Whether tiered storage is at work here: on for the topic, or remote segments left from when it was. */
@@ -111,9 +133,11 @@ export class Tiered {
     return this.remote.segments().length > 0;
   }
 
-  /** Whether copying has work: an upload in progress, or a closed segment to copy. */
+  /** Whether copying has work: an upload in progress, or a closed segment to copy, that the log cleaner lets go up now. */
   private copying(): boolean {
-    return this.r.log.configs["remote.storage.enable"] && (this.uploads.current() !== null || nextRange(this.r.log, this.remote) !== null);
+    if (!this.r.log.configs["remote.storage.enable"]) return false;
+    const range = this.uploads.current() ?? nextRange(this.r.log, this.remote);
+    return range !== null && this.r.cleaner.uploadable(range.lastOffset);
   }
 
   /** Whole batches from the remote segment holding `offset` (below `endOffset`, about `maxBytes`): see RemoteReader.read. */
@@ -190,7 +214,9 @@ export class Tiered {
     this.closed = true;
     await this.running;
     const current = this.uploads.current();
-    const aborts = [...(current?.uploadId ? [{ objectKey: current.objectKey, uploadId: current.uploadId }] : []), ...this.outbox.all()];
+    const rewrite = this.segmentStore.rewrites.current();
+    const inFlight = [current, rewrite].flatMap((u) => (u?.uploadId ? [{ objectKey: u.objectKey, uploadId: u.uploadId }] : []));
+    const aborts = [...inFlight, ...this.outbox.all()];
     for (const a of aborts) {
       if (a.uploadId === null) continue;
       const aborted = await this.bucket.abort(a.objectKey, a.uploadId);
@@ -203,7 +229,7 @@ export class Tiered {
   dropLocal(offset: number, logStartOffset?: number): void {
     const log = this.r.log;
     log.storage.transactionSync(() => dropLocalBelow(log, offset, logStartOffset));
-    log.reload();
+    log.reload(false);
   }
 
   /** One bucket step: owed deletes first, then copying (leader), then the sweep (leader). */
@@ -234,6 +260,8 @@ export class Tiered {
       topicId: r.topicId, partition: r.partition, storage: r.log.storage, partBytes: this.partBytes,
       leading: () => (r.isLeader() ? r.role.leaderEpoch : null),
       stopped: () => r.stopped || this.closed,
+      rewriting: () => this.segmentStore.rewriting(),
+      uploadable: (lastOffset: number) => r.cleaner.uploadable(lastOffset),
     };
   }
 

@@ -12,7 +12,10 @@
  * returns. An upload is recorded only while this replica still leads the
  * epoch that started it; otherwise, or when its range is gone (retention),
  * it is abandoned: its object, or its multipart upload, becomes an owed
- * delete.
+ * delete. On a compacted topic a range is copied only once the log
+ * cleaner's pass under way, if any, has cleaned its local copy or will
+ * clean the copy in the bucket (`uploadable`), and recorded only if its
+ * local batches are still the bytes sent.
  */
 import { readCheckpoint } from "../cleaner/checkpoint";
 import { type Failure, isFailure } from "../errors";
@@ -40,6 +43,8 @@ export interface UploadHost {
   stopped(): boolean;
   /** Bytes of one part (`limits.remoteUploadPartBytes`; at least R2's 5 MiB). */
   readonly partBytes: number;
+  /** Whether a copy of the local batches up to `lastOffset` may be recorded now (Cleaner.uploadable). */
+  uploadable(lastOffset: number): boolean;
 }
 
 export type StepOutcome = "idle" | "progress" | Failure;
@@ -52,6 +57,7 @@ export async function uploadStep(h: UploadHost, nowMs: number): Promise<StepOutc
   const log = h.log;
   const stale = epoch !== u.leaderEpoch || u.lastOffset >= log.highWatermark || nextRange(log, h.remote)?.baseOffset !== u.baseOffset;
   if (stale) return abandon(h, u, nowMs);
+  if (!h.uploadable(u.lastOffset)) return "idle"; // the cleaner's pass has yet to clean the local copy
   if (u.uploadId === null) return putWhole(h, u, nowMs);
   // The log cleaner rewrote the range between two parts (it only ever shrinks batches): start over from the bytes as they are.
   if (rangeBytes(log, u) !== u.sizeBytes) return abandon(h, u, nowMs);
@@ -94,7 +100,7 @@ function rangeBytes(log: PartitionLog, range: { baseOffset: number; lastOffset: 
 async function startNext(h: UploadHost, nowMs: number): Promise<StepOutcome> {
   const epoch = h.leading();
   const range = epoch === null || !h.log.configs["remote.storage.enable"] ? null : nextRange(h.log, h.remote);
-  if (range === null || epoch === null) return "idle";
+  if (range === null || epoch === null || !h.uploadable(range.lastOffset)) return "idle";
   const stats = h.log.sql
     .exec<{ size: number; max_ts: number }>(
       "SELECT SUM(size_bytes) AS size, MAX(max_timestamp_ms) AS max_ts FROM batches WHERE base_offset >= ? AND base_offset <= ?",
@@ -155,7 +161,8 @@ async function complete(h: UploadHost, u: Upload, nowMs: number): Promise<StepOu
 
 /** Records the uploaded segment — only while still leading its epoch, else abandons it. */
 function record(h: UploadHost, u: Upload, entries: IndexEntry[], storedBytes: number, nowMs: number): StepOutcome {
-  if (storedBytes !== u.sizeBytes || h.leading() !== u.leaderEpoch) return abandon(h, u, nowMs);
+  // The cleaner rewrote the range meanwhile (it only ever shrinks batches): the object holds what it no longer does.
+  if (storedBytes !== u.sizeBytes || h.leading() !== u.leaderEpoch || rangeBytes(h.log, u) !== u.sizeBytes) return abandon(h, u, nowMs);
   h.log.storage.transactionSync(() => {
     const complete = h.remote.syncedSeq() >= 0;
     const { baseOffset, lastOffset, sizeBytes, maxTimestampMs, leaderEpoch, objectKey } = u;

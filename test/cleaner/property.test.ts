@@ -1,15 +1,19 @@
 // Random keyed records, updates and tombstones through compaction (and retention, for compact,delete), with kills in the
 // middle of passes, compared after every step with a model of Kafka's semantics. Time is the test's: records carry it, the
 // cleaner runs at it, and it starts a day ahead of the clock, so the replica's own alarm (which runs on the clock, with
-// the dirty ratio at 1 between the test's passes) never cleans on its own.
+// the dirty ratio at 1 between the test's passes) never cleans on its own. Run twice: with local storage only, and with
+// tiered storage keeping almost nothing locally (local.retention.bytes 1), so most of the log is in the bucket and passes
+// clean remote segments (rewritten as new objects) as well as local ones, while the replica's alarm copies segments.
 import { env, runInDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { callFaults } from "../../src/faults/call-faults";
 import type { PartitionReplica } from "../../src/replication/partition-replica";
 import type { ReplicaState } from "../../src/replication/replica-state";
+import { retire } from "../../src/tiered/tiered-apply";
+import { nextRange } from "../../src/tiered/uploader";
 import type { ConfigOverrides } from "../../src/topic/configs";
-import { fault } from "../replication/helpers";
+import { fault, waitFor } from "../replication/helpers";
 import { compactedReplica, keyedBatch, type ReadRecord, readLog } from "./helpers";
 
 afterEach(() => fault(0, "heal"));
@@ -35,13 +39,15 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("kill" as const), steps: fc.integer({ min: 1, max: 12 }), advanceMs: advance }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("retention" as const), advanceMs: advance }) },
 );
-const setup: fc.Arbitrary<Setup> = fc.record({
-  deleteRetentionMs: fc.constantFrom(0, 1_000, 60_000),
-  retentionMs: fc.constantFrom(null, 5_000),
-  mapBytesMax: fc.constantFrom(130, 300, 16 * 1024 * 1024), // 130: two keys a pass
-  stepRecordsMax: fc.integer({ min: 1, max: 8 }),
-  ops: fc.array(op, { minLength: 1, maxLength: 24 }),
-});
+/** Setups of up to `opsMax` operations. */
+const setupOf = (opsMax: number): fc.Arbitrary<Setup> =>
+  fc.record({
+    deleteRetentionMs: fc.constantFrom(0, 1_000, 60_000),
+    retentionMs: fc.constantFrom(null, 5_000),
+    mapBytesMax: fc.constantFrom(130, 300, 16 * 1024 * 1024), // 130: two keys a pass
+    stepRecordsMax: fc.integer({ min: 1, max: 8 }),
+    ops: fc.array(op, { minLength: 1, maxLength: opsMax }),
+  });
 
 interface Appended {
   offset: number;
@@ -128,15 +134,30 @@ function withPasses<T>(stub: DurableObjectStub<PartitionReplica>, configs: Confi
   });
 }
 
-async function run(s: Setup): Promise<void> {
+/** Tiered: waits until the replica's alarm has copied every cleaned closed segment and dropped the local copies (all but the active segment). */
+async function copied(stub: DurableObjectStub<PartitionReplica>): Promise<void> {
+  await waitFor("cleaned segments copied and dropped locally", () =>
+    runInDurableObject(stub, (instance: PartitionReplica) => {
+      const r = instance.state!;
+      const t = r.tiered;
+      const end = t.remote.endOffset() ?? r.log.logStartOffset;
+      const pending = t.uploads.current() !== null || nextRange(r.log, t.remote) !== null || r.log.localSegments().slice(0, -1).some((l) => l.lastOffset < end);
+      if (pending) r.schedule(Date.now()); // the test's passes set no alarm: copying is due now
+      return !pending;
+    }),
+  );
+}
+
+async function run(s: Setup, tiered = false): Promise<void> {
   const configs: ConfigOverrides = {
     "cleanup.policy": s.retentionMs === null ? "compact" : "compact,delete",
     "segment.bytes": "100",
     "min.cleanable.dirty.ratio": "1",
     "delete.retention.ms": String(s.deleteRetentionMs),
     ...(s.retentionMs === null ? {} : { "retention.ms": String(s.retentionMs) }),
+    ...(tiered ? { "local.retention.bytes": "1" } : {}),
   };
-  const { stub, topicId } = await compactedReplica(configs, "clp");
+  const { stub, topicId } = await compactedReplica(configs, tiered ? "clt" : "clp");
   const model = new Model(s.deleteRetentionMs);
   let nowMs = Date.now() + 24 * 3600_000;
   let serial = 0;
@@ -149,6 +170,7 @@ async function run(s: Setup): Promise<void> {
       for (const [i, [key, value]] of records.entries()) model.records.push({ offset: res.baseOffset + i, key, value, ts: nowMs });
       continue;
     }
+    if (tiered) await copied(stub);
     nowMs += o.advanceMs;
     if (o.kind === "clean") {
       await withPasses(stub, configs, s, async (r) => {
@@ -158,6 +180,7 @@ async function run(s: Setup): Promise<void> {
         }
       });
       model.passed(nowMs, true);
+      if (tiered) await copied(stub);
       const read = await readLog(stub, topicId);
       model.checkSound(read, nowMs);
       model.checkClean(read, nowMs);
@@ -176,8 +199,10 @@ async function run(s: Setup): Promise<void> {
     } else {
       const held = await readLog(stub, topicId);
       const start = await runInDurableObject(stub, (instance: PartitionReplica) => {
-        instance.state!.log.applyRetention(nowMs);
-        return instance.state!.log.logStartOffset;
+        const r = instance.state!;
+        if (tiered) retire(r.tiered, r, nowMs); // the whole log's retention: remote segments first
+        else r.log.applyRetention(nowMs);
+        return r.log.logStartOffset;
       });
       // Retention takes whole segments whose records are all older than retention.ms (a segment the cleaner emptied has none).
       for (const r of held) if (r.offset < start) expect(r.timestampMs, `offset ${r.offset} taken by retention`).toBeLessThan(nowMs - (s.retentionMs ?? Number.POSITIVE_INFINITY));
@@ -189,6 +214,10 @@ async function run(s: Setup): Promise<void> {
 
 describe("compaction, against a model of Kafka's semantics", () => {
   it("keeps every key's latest value, removes tombstones only after delete.retention.ms, keeps offsets and never touches what lies past its reach", async () => {
-    await fc.assert(fc.asyncProperty(setup, run), { numRuns: 30 });
+    await fc.assert(fc.asyncProperty(setupOf(24), (s) => run(s)), { numRuns: 30 });
   }, 240_000);
+
+  it("does the same with most of the log in the bucket: remote segments cleaned in the same passes, read back from the bucket", async () => {
+    await fc.assert(fc.asyncProperty(setupOf(40), (s) => run(s, true)), { numRuns: 40 });
+  }, 480_000);
 });
