@@ -50,16 +50,18 @@ export class AccessState {
 export const ADMIN_PRINCIPAL = "User:admin";
 
 let cached: { state: AccessState; checkedAtMs: number } | null = null;
-let refreshing: Promise<AccessState> | null = null;
 
-/** The current access state (from the copy when fresh; see above). */
+/**
+ * The current access state (from the copy when fresh; see above). Each
+ * request that finds the copy stale asks on its own: awaiting a call
+ * another request made would resume this one in that request's context,
+ * where its own I/O (its body) is out of reach ("Cannot perform I/O on
+ * behalf of a different request").
+ */
 export async function accessState(env: Env): Promise<AccessState> {
   const nowMs = Date.now();
   if (cached !== null && nowMs - cached.checkedAtMs < limits.accessCacheMs) return cached.state;
-  refreshing ??= refresh(env).finally(() => {
-    refreshing = null;
-  });
-  return refreshing;
+  return refresh(env);
 }
 
 async function refresh(env: Env): Promise<AccessState> {
